@@ -1,0 +1,1 @@
+//! Stateful fake GitHub.
