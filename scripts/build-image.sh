@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Build the `ci-bot` release binary statically linked (glibc, crt-static) and
+# the scratch image around it.
+#
+#   scripts/build-image.sh [IMAGE]    default IMAGE: ghcr.io/bingxche/sglang-ci-bot:v1
+#
+# The image is also tagged `sglang-ci-bot:local`. The action.yml files refer
+# to ghcr.io/bingxche/sglang-ci-bot:v1, so a local build under that tag is what
+# `act --pull=false` runs (see tests/e2e/act-e2e.sh). Publishing: docs/publishing.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+image=${1:-${CI_BOT_IMAGE:-ghcr.io/bingxche/sglang-ci-bot:v1}}
+target=x86_64-unknown-linux-gnu
+bin=target/$target/release/ci-bot
+
+# --target keeps RUSTFLAGS away from build scripts and proc macros (they stay
+# dynamic host programs) and keeps this build apart from target/release.
+echo "build-image: cargo build --release --target $target (crt-static)"
+RUSTFLAGS="${RUSTFLAGS:-} -C target-feature=+crt-static" \
+  cargo build --release --locked --target "$target" -p ci-bot
+
+# A dynamic binary would start and then fail in scratch with a confusing
+# "no such file or directory"; refuse it here instead.
+if ldd "$bin" 2>&1 | grep -q '=>'; then
+  echo "build-image: $bin is dynamically linked; refusing to put it in a scratch image" >&2
+  ldd "$bin" >&2 || true
+  exit 1
+fi
+
+ca=${CA_BUNDLE:-/etc/ssl/certs/ca-certificates.crt}
+if [ ! -s "$ca" ]; then
+  echo "build-image: no CA bundle at $ca (Debian: apt-get install ca-certificates)" >&2
+  exit 1
+fi
+
+rm -rf target/image
+mkdir -p target/image/tmp
+chmod 1777 target/image/tmp
+cp "$bin" target/image/ci-bot
+cp "$ca" target/image/ca-certificates.crt
+
+echo "build-image: docker build -t $image"
+DOCKER_BUILDKIT=0 docker build --quiet -t "$image" -t sglang-ci-bot:local -f Dockerfile . >/dev/null
+docker run --rm "$image" --version
+size=$(docker image inspect "$image" --format '{{.Size}}')
+echo "build-image: $image ($(( size / 1024 / 1024 )) MiB, binary $(( $(stat -c %s "$bin") / 1024 / 1024 )) MiB)"

