@@ -2,5 +2,29 @@
 //!
 //! No network, no async, no filesystem beyond the `Read` it is handed. The
 //! CLI, the actions and the benchmark all call this crate.
+//!
+//! ```
+//! let rules = ci_triage::RuleSet::builtin();
+//! let log = "2025-01-01T00:00:00.0Z ##[group]Run cargo build\n\
+//!            2025-01-01T00:00:00.0Z ##[endgroup]\n\
+//!            2025-01-01T00:00:01.0Z error[E0308]: mismatched types\n\
+//!            2025-01-01T00:00:02.0Z ##[error]Process completed with exit code 101.\n";
+//! let a = ci_triage::analyze(log.as_bytes(), &rules);
+//! assert_eq!(a.key_lines[0], 3);
+//! assert_eq!(a.verdict.category, "compilation");
+//! ```
 
+pub mod analysis;
+pub mod clean;
+mod engine;
+pub mod fingerprint;
+mod rank;
+pub mod rules;
 pub mod runners;
+pub mod zip;
+
+pub use analysis::{Analysis, Counts, Excerpt, ExcerptLine, Failure, Step, TestRef, Verdict, SCHEMA};
+pub use engine::{analyze, MAX_LINE};
+pub use fingerprint::{fingerprint, normalise, FINGERPRINT_VERSION};
+pub use rules::{Rule, RuleError, RuleSet, CATEGORIES};
+pub use zip::{analyze_zip, is_zip, ZipError};

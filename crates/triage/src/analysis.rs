@@ -1,0 +1,242 @@
+//! The result of triaging one log: the `ci-triage/v1` contract plus the
+//! extra fields the monitor renders (steps, excerpts, fingerprints).
+
+use serde::{Deserialize, Serialize};
+
+pub const SCHEMA: &str = "ci-triage/v1";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Analysis {
+    /// Always [`SCHEMA`].
+    pub schema: String,
+    pub verdict: Verdict,
+    /// 1-based raw line numbers, most explanatory first, at most 20.
+    pub key_lines: Vec<u32>,
+    pub failures: Vec<Failure>,
+    /// The test runner's own summary, `None` when the log has none.
+    pub counts: Option<Counts>,
+    // ---- extensions (not read by the scorer) ----
+    /// GitHub Actions steps as seen in the log (empty for other CI systems).
+    #[serde(default)]
+    pub steps: Vec<Step>,
+    /// Name of the step that failed the job, when the log says.
+    #[serde(default)]
+    pub failing_step: Option<String>,
+    /// The key lines with a few lines of cleaned context, in key-line order,
+    /// so a renderer never has to re-read the log.
+    #[serde(default)]
+    pub excerpts: Vec<Excerpt>,
+    /// Lines in the input (split on `\n`).
+    #[serde(default)]
+    pub total_lines: u64,
+    /// Bytes read.
+    #[serde(default)]
+    pub total_bytes: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Verdict {
+    /// One of [`crate::CATEGORIES`].
+    pub category: String,
+    /// `Some(true)` intermittent, `Some(false)` deterministic, `None` cannot tell.
+    pub flaky: Option<bool>,
+    /// Rule that decided the verdict (extension).
+    #[serde(default)]
+    pub rule: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TestRef {
+    pub id: String,
+    pub file: Option<String>,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Failure {
+    /// `None` for a failure that is not a test (compile error, OOM kill...).
+    pub test: Option<TestRef>,
+    pub message: String,
+    pub line: u32,
+    pub category: String,
+    // ---- extensions ----
+    /// `v1:<sha256 hex>` over the normalised message, rule and test id.
+    pub fingerprint: String,
+    /// Rule (or `runner:<framework>`) that found it.
+    pub rule: String,
+    /// Stable grouping key: rule name plus normalised captures, or test id.
+    pub group_key: String,
+    /// GitHub Actions step the line belongs to.
+    pub step: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Counts {
+    pub run: Option<u64>,
+    pub passed: Option<u64>,
+    pub failed: Option<u64>,
+    pub skipped: Option<u64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Step {
+    /// As logged: `Run cargo test`, `Post job cleanup.`, `Set up job`.
+    pub name: String,
+    /// First and last raw line of the step (inclusive).
+    pub start: u32,
+    pub end: u32,
+    /// The step ended with `##[error]Process completed with exit code N` (N != 0).
+    pub failed: bool,
+    pub exit_code: Option<i32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Excerpt {
+    /// The key line.
+    pub line: u32,
+    pub rule: String,
+    pub step: Option<String>,
+    /// Cleaned text (no timestamps/ANSI) of the key line and its neighbours.
+    pub context: Vec<ExcerptLine>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExcerptLine {
+    pub no: u32,
+    pub text: String,
+}
+
+impl Analysis {
+    /// A human view: verdict, failing tests, then each key line with context.
+    pub fn render_text(&self) -> String {
+        use std::fmt::Write;
+        let mut s = String::new();
+        let flaky = match self.verdict.flaky {
+            Some(true) => "likely flaky",
+            Some(false) => "deterministic",
+            None => "flakiness unknown",
+        };
+        let _ = writeln!(s, "verdict: {} ({flaky})", self.verdict.category);
+        if let Some(step) = &self.failing_step {
+            let _ = writeln!(s, "failing step: {step}");
+        }
+        if let Some(c) = &self.counts {
+            let _ = writeln!(s, "tests: {}", counts_text(c));
+        }
+        let tests: Vec<&Failure> = self.failures.iter().filter(|f| f.test.is_some()).collect();
+        if !tests.is_empty() {
+            let _ = writeln!(s, "\nfailing tests ({}):", tests.len());
+            for f in tests.iter().take(50) {
+                let t = f.test.as_ref().map(|t| t.id.as_str()).unwrap_or("");
+                let _ = writeln!(s, "  {t}  (line {})", f.line);
+                if !f.message.is_empty() {
+                    let _ = writeln!(s, "      {}", clip(&f.message, 200));
+                }
+            }
+            if tests.len() > 50 {
+                let _ = writeln!(s, "  ... and {} more", tests.len() - 50);
+            }
+        }
+        let others: Vec<&Failure> = self.failures.iter().filter(|f| f.test.is_none()).collect();
+        if !others.is_empty() {
+            let _ = writeln!(s, "\nother failures:");
+            for f in others {
+                let _ = writeln!(s, "  [{}] {} (line {}, rule {})", f.category, clip(&f.message, 200), f.line, f.rule);
+            }
+        }
+        if !self.excerpts.is_empty() {
+            let _ = writeln!(s, "\nkey lines:");
+            for e in self.excerpts.iter().take(5) {
+                let step = e.step.as_deref().map(|s| format!(", step `{s}`")).unwrap_or_default();
+                let _ = writeln!(s, "--- line {} ({}{step})", e.line, e.rule);
+                for l in &e.context {
+                    let mark = if l.no == e.line { '>' } else { ' ' };
+                    let _ = writeln!(s, "{mark}{:>7} | {}", l.no, clip(&l.text, 300));
+                }
+            }
+        } else if self.key_lines.is_empty() {
+            let _ = writeln!(s, "\nno failure lines recognised");
+        }
+        s
+    }
+
+    /// A Markdown view for issues and comments. Log text goes only inside
+    /// fenced code blocks (fence longer than any backtick run in the text),
+    /// so it cannot open HTML, mention people or close our markers.
+    pub fn render_markdown(&self) -> String {
+        use std::fmt::Write;
+        let mut s = String::new();
+        let flaky = match self.verdict.flaky {
+            Some(true) => "likely flaky",
+            Some(false) => "deterministic",
+            None => "flakiness unknown",
+        };
+        let _ = writeln!(s, "**Verdict:** `{}` ({flaky})", self.verdict.category);
+        if let Some(step) = &self.failing_step {
+            let _ = writeln!(s, "\n**Failing step:** {}", inline_code(step));
+        }
+        if let Some(c) = &self.counts {
+            let _ = writeln!(s, "\n**Tests:** {}", counts_text(c));
+        }
+        if !self.failures.is_empty() {
+            let _ = writeln!(s, "\n| test / failure | category | line | fingerprint |\n|---|---|---|---|");
+            for f in self.failures.iter().take(30) {
+                let what = match &f.test {
+                    Some(t) => inline_code(&t.id),
+                    None => inline_code(&clip(&f.message, 120)),
+                };
+                let _ = writeln!(s, "| {what} | {} | {} | `{}` |", f.category, f.line, &f.fingerprint[..f.fingerprint.len().min(15)]);
+            }
+            if self.failures.len() > 30 {
+                let _ = writeln!(s, "\n…and {} more", self.failures.len() - 30);
+            }
+        }
+        for e in self.excerpts.iter().take(3) {
+            let _ = writeln!(s, "\n<details><summary>line {} ({})</summary>\n", e.line, e.rule.replace(['<', '>', '&'], ""));
+            let body: Vec<String> = e
+                .context
+                .iter()
+                .map(|l| format!("{}{:>7} | {}", if l.no == e.line { '>' } else { ' ' }, l.no, clip(&l.text, 300)))
+                .collect();
+            let body = body.join("\n");
+            let fence = "`".repeat(longest_backtick_run(&body).max(2) + 1);
+            let _ = writeln!(s, "{fence}text\n{body}\n{fence}\n\n</details>");
+        }
+        s
+    }
+}
+
+fn counts_text(c: &Counts) -> String {
+    let f = |v: Option<u64>| v.map_or("?".to_string(), |v| v.to_string());
+    format!("{} run, {} passed, {} failed, {} skipped", f(c.run), f(c.passed), f(c.failed), f(c.skipped))
+}
+
+fn clip(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let mut out: String = s.chars().take(max).collect();
+    out.push('…');
+    out
+}
+
+fn longest_backtick_run(s: &str) -> usize {
+    let (mut best, mut cur) = (0, 0);
+    for c in s.chars() {
+        if c == '`' {
+            cur += 1;
+            best = best.max(cur);
+        } else {
+            cur = 0;
+        }
+    }
+    best
+}
+
+/// Inline code that survives backticks, `|` (tables) and newlines in log text.
+fn inline_code(s: &str) -> String {
+    let s = s.replace(['\n', '\r'], " ").replace('|', "\\|");
+    let fence = "`".repeat(longest_backtick_run(&s) + 1);
+    let pad = if s.starts_with('`') || s.ends_with('`') { " " } else { "" };
+    format!("{fence}{pad}{s}{pad}{fence}")
+}

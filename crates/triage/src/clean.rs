@@ -1,0 +1,195 @@
+//! Turning one raw log line into the text a person (and a rule) would read.
+//!
+//! Cheap on purpose: this runs on every line of gigabyte logs. The common
+//! case (no ANSI escape, no `\r`) costs one `memchr` for ESC and one for `\r`
+//! over the line and no allocation.
+
+use memchr::memchr;
+
+/// Length of a GitHub Actions timestamp prefix (`2025-03-24T03:21:36.9037457Z `)
+/// at the start of `line`, or 0 when there is none.
+///
+/// Only the shape is checked (digits and separators), not the date: the
+/// prefix is metadata, never part of a message.
+pub fn timestamp_prefix_len(line: &[u8]) -> usize {
+    // Shortest accepted: `2025-03-24T03:21:36Z ` (21 bytes).
+    if line.len() < 21 {
+        return 0;
+    }
+    let b = line;
+    let digit = |i: usize| b[i].is_ascii_digit();
+    if !(digit(0) && digit(1) && digit(2) && digit(3) && b[4] == b'-' && b[7] == b'-' && b[10] == b'T' && b[13] == b':' && b[16] == b':') {
+        return 0;
+    }
+    // Fractional seconds, then `Z` and one space.
+    let mut i = 19;
+    if i < b.len() && b[i] == b'.' {
+        i += 1;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+    }
+    if i < b.len() && b[i] == b'Z' {
+        i += 1;
+        if i < b.len() && b[i] == b' ' {
+            i += 1;
+        }
+        return i;
+    }
+    0
+}
+
+/// Keep only what the terminal would finally show for a line that uses `\r`
+/// to redraw itself: the last non-empty `\r`-separated segment. A trailing
+/// `\r` (CRLF files) is just dropped.
+fn last_cr_segment(line: &[u8]) -> &[u8] {
+    let mut s = line;
+    while let Some((&b'\r', rest)) = s.split_last() {
+        s = rest;
+    }
+    match memchr::memrchr(b'\r', s) {
+        None => s,
+        Some(_) => {
+            // Walk segments from the end, keep the last one that shows text
+            // once escapes are gone (Travis puts `\r\x1b[0K` before messages).
+            let mut end = s.len();
+            loop {
+                let start = memchr::memrchr(b'\r', &s[..end]).map_or(0, |p| p + 1);
+                let seg = &s[start..end];
+                if has_visible_text(seg) || start == 0 {
+                    return seg;
+                }
+                end = start - 1;
+            }
+        }
+    }
+}
+
+fn has_visible_text(seg: &[u8]) -> bool {
+    let mut i = 0;
+    while i < seg.len() {
+        if seg[i] == 0x1b {
+            i = skip_escape(seg, i);
+        } else if seg[i].is_ascii_whitespace() {
+            i += 1;
+        } else {
+            return true;
+        }
+    }
+    false
+}
+
+/// Index just past the escape sequence starting at `i` (which holds ESC).
+fn skip_escape(s: &[u8], i: usize) -> usize {
+    let mut j = i + 1;
+    if j >= s.len() {
+        return j;
+    }
+    match s[j] {
+        b'[' => {
+            // CSI: parameters and intermediates, then one final byte 0x40..=0x7e.
+            j += 1;
+            while j < s.len() && !(0x40..=0x7e).contains(&s[j]) {
+                j += 1;
+            }
+            j + 1
+        }
+        b']' => {
+            // OSC: up to BEL or ESC \.
+            j += 1;
+            while j < s.len() {
+                if s[j] == 0x07 {
+                    return j + 1;
+                }
+                if s[j] == 0x1b && j + 1 < s.len() && s[j + 1] == b'\\' {
+                    return j + 2;
+                }
+                j += 1;
+            }
+            j
+        }
+        _ => j + 1,
+    }
+    .min(s.len())
+}
+
+/// Clean one raw line (without its `\n`) into `out`: GitHub timestamp
+/// prefix, `\r` redraws and ANSI escapes removed; invalid UTF-8 replaced.
+/// Returns the byte offset into `raw` where the message started (after the
+/// timestamp) so callers can tell whether the line had a prefix.
+pub fn clean_line(raw: &[u8], out: &mut String) -> usize {
+    out.clear();
+    let mut s = raw;
+    // UTF-8 BOM on the first line of files written on Windows.
+    if s.starts_with(b"\xEF\xBB\xBF") {
+        s = &s[3..];
+    }
+    let ts = timestamp_prefix_len(s);
+    s = &s[ts..];
+    if memchr(b'\r', s).is_some() {
+        s = last_cr_segment(s);
+    }
+    if memchr(0x1b, s).is_none() {
+        push_lossy(s, out);
+        return ts;
+    }
+    let mut buf = Vec::with_capacity(s.len());
+    let mut i = 0;
+    while i < s.len() {
+        match memchr(0x1b, &s[i..]) {
+            None => {
+                buf.extend_from_slice(&s[i..]);
+                break;
+            }
+            Some(p) => {
+                buf.extend_from_slice(&s[i..i + p]);
+                i = skip_escape(s, i + p);
+            }
+        }
+    }
+    // A timestamp can hide behind a colour reset in some wrappers.
+    let ts2 = timestamp_prefix_len(&buf);
+    push_lossy(&buf[ts2..], out);
+    ts
+}
+
+fn push_lossy(s: &[u8], out: &mut String) {
+    match std::str::from_utf8(s) {
+        Ok(t) => out.push_str(t),
+        Err(_) => out.push_str(&String::from_utf8_lossy(s)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn c(raw: &[u8]) -> String {
+        let mut s = String::new();
+        clean_line(raw, &mut s);
+        s
+    }
+
+    #[test]
+    fn strips_gha_timestamp_and_colour() {
+        assert_eq!(c(b"2025-03-24T03:21:37.4374164Z \x1b[36;1mnpm ci\x1b[0m"), "npm ci");
+        assert_eq!(c(b"2022-06-16T13:41:36.0263458Z \r"), "");
+        assert_eq!(c(b"2022-06-16T13:41:36Z x"), "x");
+    }
+
+    #[test]
+    fn keeps_last_redraw_segment() {
+        // logchunks_travis/logs/564632044: Travis fold end then the message.
+        let raw = b"travis_time:end:03a60174:start=1564322472547722987,finish=1564322494220147521,duration=21672424534\r\x1b[0K\x1b[31;1mThe command \"ci/script.sh\" exited with 101.\x1b[0m\r";
+        assert_eq!(c(raw), "The command \"ci/script.sh\" exited with 101.");
+        assert_eq!(c(b"10%\r50%\r100%"), "100%");
+    }
+
+    #[test]
+    fn survives_garbage() {
+        assert_eq!(c(b"\xff\xfeab\x1b"), "\u{fffd}\u{fffd}ab");
+        assert_eq!(c(b"\x1b[31"), "");
+        assert_eq!(c(b"\x1b]0;title"), "");
+        assert_eq!(c(b""), "");
+    }
+}

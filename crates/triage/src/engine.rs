@@ -1,0 +1,421 @@
+//! The streaming pass: one line at a time through a bounded buffer, one
+//! Aho-Corasick search per line, regexes only on candidate lines, a small
+//! ring buffer for context. Memory stays bounded whatever the log size.
+
+use crate::analysis::{Analysis, Counts, Excerpt, ExcerptLine, Failure, Step, TestRef, Verdict, SCHEMA};
+use crate::clean::clean_line;
+use crate::fingerprint::{fingerprint, normalise};
+use crate::rank;
+use crate::rules::RuleSet;
+use crate::runners::{self, Line, RunnerParser, RunnerReport};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use std::collections::VecDeque;
+use std::io::{BufRead, BufReader, Read};
+
+/// Lines longer than this are cut for matching (still counted as one line).
+pub const MAX_LINE: usize = 64 * 1024;
+/// Context kept around each key line.
+pub const CONTEXT_BEFORE: usize = 3;
+pub const CONTEXT_AFTER: usize = 3;
+/// Text kept per context line.
+const EXCERPT_CHARS: usize = 400;
+/// Bound on candidate lines held at once (see `compact`).
+const MAX_CANDIDATES: usize = 4096;
+
+/// A line some rule (or runner) matched, with what ranking needs.
+#[derive(Debug, Clone)]
+pub(crate) struct Candidate {
+    pub line: u32,
+    /// Index into `RuleSet::rules`, or `None` for a runner-reported failure.
+    pub rule: Option<usize>,
+    pub priority: i32,
+    /// Index into the step list (0 when the log has no steps).
+    pub step: usize,
+    pub message: String,
+    pub group: String,
+    pub context: Vec<ExcerptLine>,
+    /// Context lines still to collect after the line.
+    pub after_missing: usize,
+}
+
+enum Pat {
+    Rule(usize),
+    Runner(usize, usize),
+}
+
+/// What the automaton needs per rule set; built once per `analyze` call
+/// (cheap next to reading a log) so callers only pass a `RuleSet`.
+struct Matcher {
+    ac: AhoCorasick,
+    pats: Vec<Pat>,
+    runner_trigger_text: Vec<Vec<&'static str>>,
+}
+
+impl Matcher {
+    fn new(rules: &RuleSet, parsers: &[Box<dyn RunnerParser>]) -> Matcher {
+        let mut lits: Vec<String> = Vec::new();
+        let mut pats = Vec::new();
+        for (i, r) in rules.rules.iter().enumerate() {
+            for t in &r.triggers {
+                lits.push(t.clone());
+                pats.push(Pat::Rule(i));
+            }
+        }
+        let mut runner_trigger_text = Vec::new();
+        for (p, parser) in parsers.iter().enumerate() {
+            let trig = parser.triggers();
+            for (k, t) in trig.iter().enumerate() {
+                if t.is_empty() {
+                    continue;
+                }
+                lits.push(t.to_string());
+                pats.push(Pat::Runner(p, k));
+            }
+            runner_trigger_text.push(trig.to_vec());
+        }
+        let ac = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .build(&lits)
+            .expect("literal patterns always build");
+        Matcher { ac, pats, runner_trigger_text }
+    }
+}
+
+/// Per-line GitHub Actions structure.
+#[derive(Default)]
+struct Steps {
+    list: Vec<Step>,
+    gha: bool,
+}
+
+impl Steps {
+    fn current(&self) -> usize {
+        self.list.len().saturating_sub(1)
+    }
+
+    fn observe(&mut self, no: u32, text: &str, had_ts: bool) {
+        if no == 1 && had_ts {
+            self.gha = true;
+        }
+        let start_name = if let Some(rest) = text.strip_prefix("##[group]") {
+            rest.starts_with("Run ").then(|| rest.trim_end().to_string())
+        } else if self.gha && (text.starts_with("Post job cleanup.") || text.starts_with("Cleaning up orphan processes")) {
+            Some(text.trim_end().to_string())
+        } else {
+            None
+        };
+        if let Some(name) = start_name {
+            self.gha = true;
+            if self.list.is_empty() && no > 1 {
+                self.list.push(Step { name: "Set up job".into(), start: 1, end: no - 1, failed: false, exit_code: None });
+            }
+            if let Some(last) = self.list.last_mut() {
+                last.end = no - 1;
+            }
+            self.list.push(Step { name, start: no, end: no, failed: false, exit_code: None });
+            return;
+        }
+        if let Some(rest) = text.strip_prefix("##[error]Process completed with exit code ") {
+            let code = rest.trim_end_matches(['.', ' ']).parse::<i32>().ok();
+            if self.list.is_empty() {
+                self.list.push(Step { name: "Set up job".into(), start: 1, end: no, failed: false, exit_code: None });
+            }
+            let s = self.list.last_mut().expect("non-empty");
+            s.exit_code = code;
+            s.failed = code != Some(0);
+        }
+    }
+}
+
+/// Analyse one log. Never fails: unreadable input ends the analysis early
+/// (an I/O error is treated as end of input) and yields a best-effort result.
+pub fn analyze<R: Read>(reader: R, rules: &RuleSet) -> Analysis {
+    let mut parsers = runners::all_parsers();
+    let m = Matcher::new(rules, &parsers);
+    let mut rd = BufReader::with_capacity(256 * 1024, reader);
+    let mut raw: Vec<u8> = Vec::with_capacity(1024);
+    let mut text = String::with_capacity(1024);
+    let mut ring: VecDeque<ExcerptLine> = VecDeque::with_capacity(CONTEXT_BEFORE + 1);
+    let mut pending: VecDeque<Candidate> = VecDeque::new();
+    let mut done: Vec<Candidate> = Vec::new();
+    let mut steps = Steps::default();
+    let mut rule_hit = vec![false; rules.rules.len()];
+    let mut rule_hits: Vec<usize> = Vec::new();
+    let mut runner_hit = vec![false; parsers.len()];
+    let mut no: u32 = 0;
+    let mut bytes: u64 = 0;
+    let mut lines: u64 = 0;
+    loop {
+        raw.clear();
+        let n = match read_line_capped(&mut rd, &mut raw) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(_) => break,
+        };
+        bytes += n as u64;
+        lines += 1;
+        no = no.saturating_add(1);
+        if raw.last() == Some(&b'\n') {
+            raw.pop();
+        }
+        let ts = clean_line(&raw, &mut text);
+        steps.observe(no, &text, ts > 0);
+
+        // One automaton pass selects candidate rules and triggered runners.
+        for m_ in m.ac.find_overlapping_iter(text.as_bytes()) {
+            match m.pats[m_.pattern().as_usize()] {
+                Pat::Rule(i) => {
+                    if !rule_hit[i] {
+                        rule_hit[i] = true;
+                        rule_hits.push(i);
+                    }
+                }
+                Pat::Runner(p, k) => {
+                    // Runner triggers are case-sensitive literals.
+                    if !runner_hit[p] && &text.as_bytes()[m_.start()..m_.end()] == m.runner_trigger_text[p][k].as_bytes() {
+                        runner_hit[p] = true;
+                    }
+                }
+            }
+        }
+        for (p, parser) in parsers.iter_mut().enumerate() {
+            if runner_hit[p] || parser.wants_every_line() {
+                parser.feed(Line { no, text: &text });
+            }
+            runner_hit[p] = false;
+        }
+
+        // Context after earlier candidates.
+        if !pending.is_empty() {
+            for c in pending.iter_mut() {
+                c.context.push(ExcerptLine { no, text: clip(&text) });
+                c.after_missing -= 1;
+            }
+            while pending.front().is_some_and(|c| c.after_missing == 0) {
+                done.push(pending.pop_front().expect("front exists"));
+            }
+        }
+
+        if !rule_hits.is_empty() {
+            // Highest-priority matching rule wins the line; file order breaks ties.
+            rule_hits.sort_unstable();
+            let mut best: Option<(usize, regex::Captures)> = None;
+            for &i in &rule_hits {
+                rule_hit[i] = false;
+                let r = &rules.rules[i];
+                if best.as_ref().is_some_and(|(b, _)| rules.rules[*b].priority >= r.priority) {
+                    continue;
+                }
+                if let Some(caps) = r.pattern.captures(&text) {
+                    if r.unless.as_ref().is_some_and(|u| u.is_match(&text)) {
+                        continue;
+                    }
+                    best = Some((i, caps));
+                }
+            }
+            rule_hits.clear();
+            if let Some((i, caps)) = best {
+                let r = &rules.rules[i];
+                let message = caps.name("msg").map_or(text.trim(), |m| m.as_str().trim()).to_string();
+                let group = group_key(&r.name, &r.group, &caps, &message);
+                let mut context: Vec<ExcerptLine> = ring.iter().cloned().collect();
+                context.push(ExcerptLine { no, text: clip(&text) });
+                pending.push_back(Candidate {
+                    line: no,
+                    rule: Some(i),
+                    priority: r.priority,
+                    step: steps.current(),
+                    message: clip(&message),
+                    group,
+                    context,
+                    after_missing: CONTEXT_AFTER,
+                });
+                if done.len() + pending.len() > MAX_CANDIDATES {
+                    rank::compact(&mut done, steps.current(), MAX_CANDIDATES / 2);
+                }
+            }
+        }
+
+        if ring.len() == CONTEXT_BEFORE {
+            if let Some(mut old) = ring.pop_front() {
+                old.no = no;
+                old.text.clear();
+                old.text.push_str(clip_str(&text));
+                ring.push_back(old);
+            }
+        } else if CONTEXT_BEFORE > 0 {
+            ring.push_back(ExcerptLine { no, text: clip(&text) });
+        }
+    }
+    done.extend(pending.drain(..));
+    if let Some(last) = steps.list.last_mut() {
+        last.end = no;
+    }
+
+    let mut report = RunnerReport::default();
+    for p in parsers.iter_mut() {
+        p.finish(&mut report);
+    }
+    build(done, report, steps, rules, lines, bytes)
+}
+
+/// `read_until` with a cap: bytes past `MAX_LINE` are consumed and counted
+/// but not kept, so one 10 MB line costs 64 KiB of memory.
+fn read_line_capped<R: BufRead>(rd: &mut R, out: &mut Vec<u8>) -> std::io::Result<usize> {
+    let mut total = 0;
+    loop {
+        let (done, used) = {
+            let buf = match rd.fill_buf() {
+                Ok(b) => b,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            if buf.is_empty() {
+                return Ok(total);
+            }
+            match memchr::memchr(b'\n', buf) {
+                Some(i) => {
+                    let room = MAX_LINE.saturating_sub(out.len());
+                    out.extend_from_slice(&buf[..(i + 1).min(room)]);
+                    (true, i + 1)
+                }
+                None => {
+                    let room = MAX_LINE.saturating_sub(out.len());
+                    out.extend_from_slice(&buf[..buf.len().min(room)]);
+                    (false, buf.len())
+                }
+            }
+        };
+        rd.consume(used);
+        total += used;
+        if done {
+            return Ok(total);
+        }
+    }
+}
+
+fn clip_str(s: &str) -> &str {
+    if s.len() <= EXCERPT_CHARS {
+        return s;
+    }
+    let mut end = EXCERPT_CHARS;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+fn clip(s: &str) -> String {
+    clip_str(s).to_string()
+}
+
+fn group_key(rule: &str, group: &[String], caps: &regex::Captures, message: &str) -> String {
+    let mut key = rule.to_string();
+    if group.is_empty() {
+        key.push(':');
+        key.push_str(&normalise(message));
+    } else {
+        for g in group {
+            key.push(':');
+            key.push_str(&normalise(caps.name(g).map_or("", |m| m.as_str())));
+        }
+    }
+    key
+}
+
+fn build(cands: Vec<Candidate>, report: RunnerReport, steps: Steps, rules: &RuleSet, lines: u64, bytes: u64) -> Analysis {
+    let failing_step = steps.list.iter().position(|s| s.failed);
+    let step_name = |i: usize| -> Option<String> {
+        if steps.list.is_empty() {
+            None
+        } else {
+            steps.list.get(i).map(|s| s.name.clone())
+        }
+    };
+    let step_of_line = |line: u32| -> usize {
+        steps.list.iter().position(|s| s.start <= line && line <= s.end).unwrap_or(0)
+    };
+
+    let ranked = rank::rank(cands, &report, &steps.list, failing_step, rules, step_of_line);
+
+    let key_lines: Vec<u32> = ranked.iter().map(|c| c.line).take(20).collect();
+    let excerpts: Vec<Excerpt> = ranked
+        .iter()
+        .take(5)
+        .map(|c| Excerpt {
+            line: c.line,
+            rule: rule_name(rules, c),
+            step: step_name(c.step),
+            context: c.context.clone(),
+        })
+        .collect();
+
+    let mut failures: Vec<Failure> = Vec::new();
+    for t in &report.failures {
+        let rule = format!("runner:{}", t.framework);
+        failures.push(Failure {
+            test: Some(TestRef { id: t.id.clone(), file: t.file.clone(), name: t.name.clone() }),
+            message: t.message.clone(),
+            line: t.line,
+            category: "test_failure".into(),
+            fingerprint: fingerprint(&t.message, &rule, Some(&t.id)),
+            group_key: t.id.clone(),
+            rule,
+            step: step_name(step_of_line(t.line)),
+        });
+    }
+    // Non-test failures: the strong rule matches among the top-ranked lines,
+    // one per group key.
+    let mut seen = std::collections::HashSet::new();
+    for c in ranked.iter().take(20) {
+        let Some(i) = c.rule else { continue };
+        let r = &rules.rules[i];
+        if r.priority < rank::FAILURE_MIN_PRIORITY || r.category == "test_failure" && !report.failures.is_empty() {
+            continue;
+        }
+        if failing_step.is_some() && Some(c.step) != failing_step {
+            continue;
+        }
+        if !seen.insert(c.group.clone()) || failures.len() >= 50 {
+            continue;
+        }
+        failures.push(Failure {
+            test: None,
+            message: c.message.clone(),
+            line: c.line,
+            category: r.category.clone(),
+            fingerprint: fingerprint(&c.message, &r.name, None),
+            rule: r.name.clone(),
+            group_key: c.group.clone(),
+            step: step_name(c.step),
+        });
+    }
+
+    let verdict = rank::verdict(ranked.first(), &report, rules);
+    Analysis {
+        schema: SCHEMA.into(),
+        verdict,
+        key_lines,
+        failures,
+        counts: report.counts.map(|c| Counts { run: c.run, passed: c.passed, failed: c.failed, skipped: c.skipped }),
+        failing_step: failing_step.and_then(step_name),
+        steps: steps.list,
+        excerpts,
+        total_lines: lines,
+        total_bytes: bytes,
+    }
+}
+
+fn rule_name(rules: &RuleSet, c: &Candidate) -> String {
+    match c.rule {
+        Some(i) => rules.rules[i].name.clone(),
+        None => "runner".into(),
+    }
+}
+
+impl Verdict {
+    pub(crate) fn unknown() -> Verdict {
+        Verdict { category: "unknown".into(), flaky: None, rule: None }
+    }
+}

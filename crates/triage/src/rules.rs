@@ -1,0 +1,197 @@
+//! The ruleset: ordered, documented recognisers loaded from TOML.
+//!
+//! Rules are data (`rules/default.toml`, compiled in) so a repository can add
+//! its own and override or disable built-in ones by name without a release.
+//! Every rule declares literal `triggers`; one Aho-Corasick automaton over
+//! all triggers picks the candidate lines and a rule's regex only runs on the
+//! lines that contain one of its triggers. That is what keeps the engine fast.
+
+use regex::Regex;
+use serde::Deserialize;
+
+/// The closed set of failure categories of the `ci-triage/v1` contract.
+pub const CATEGORIES: &[&str] = &[
+    "test_failure", "compilation", "lint", "docs", "dependency", "infra", "timeout", "oom", "config", "unknown",
+];
+
+/// One compiled recogniser.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub name: String,
+    /// One of [`CATEGORIES`].
+    pub category: String,
+    /// Higher is more explanatory: a compiler error beats the generic
+    /// `##[error]Process completed with exit code 1` that follows it.
+    pub priority: i32,
+    /// Literal substrings, matched ASCII-case-insensitively; the regex only
+    /// runs on lines containing one of them.
+    pub triggers: Vec<String>,
+    pub pattern: Regex,
+    /// A line matching `unless` is not matched by this rule (Rust regexes
+    /// have no look-around; this is the escape hatch).
+    pub unless: Option<Regex>,
+    /// Capture group names whose (normalised) values form the group key.
+    /// Empty: the normalised message is the key.
+    pub group: Vec<String>,
+    /// `Some(true)`: this signature is known to be intermittent.
+    pub flaky: Option<bool>,
+    /// Why the rule exists (shown by `--explain` style tooling and docs).
+    pub why: String,
+}
+
+/// An ordered set of rules. Order only breaks priority ties.
+#[derive(Debug, Clone)]
+pub struct RuleSet {
+    pub rules: Vec<Rule>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RuleError {
+    #[error("rules TOML: {0}")]
+    Toml(#[from] toml::de::Error),
+    #[error("rule `{name}`: {problem}")]
+    Invalid { name: String, problem: String },
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    #[serde(default, rename = "rule")]
+    rules: Vec<RawRule>,
+}
+
+#[derive(Deserialize, Clone, Default)]
+#[serde(deny_unknown_fields)]
+struct RawRule {
+    name: String,
+    category: Option<String>,
+    priority: Option<i32>,
+    triggers: Option<Vec<String>>,
+    pattern: Option<String>,
+    unless: Option<String>,
+    group: Option<Vec<String>>,
+    flaky: Option<bool>,
+    why: Option<String>,
+    /// `false` disables a built-in rule of the same name.
+    enabled: Option<bool>,
+}
+
+const DEFAULT_RULES: &str = include_str!("../rules/default.toml");
+
+impl RuleSet {
+    /// The built-in ruleset (`crates/triage/rules/default.toml`).
+    pub fn builtin() -> RuleSet {
+        // The file is compiled in and checked by a unit test, so a failure
+        // here is a build defect, not bad input.
+        Self::from_raw(parse(DEFAULT_RULES).expect("default.toml parses"))
+            .expect("default.toml is valid")
+    }
+
+    /// The built-in rules with a repository's own TOML applied on top:
+    /// a `[[rule]]` whose `name` matches a built-in rule overrides the fields
+    /// it sets (`enabled = false` removes it); other names are appended.
+    pub fn with_overrides(toml_text: &str) -> Result<RuleSet, RuleError> {
+        let mut raws = parse(DEFAULT_RULES)?;
+        for o in parse(toml_text)? {
+            if let Some(base) = raws.iter_mut().find(|r| r.name == o.name) {
+                merge(base, o);
+            } else {
+                raws.push(o);
+            }
+        }
+        Self::from_raw(raws)
+    }
+
+    fn from_raw(raws: Vec<RawRule>) -> Result<RuleSet, RuleError> {
+        let mut rules = Vec::new();
+        for r in raws {
+            if r.enabled == Some(false) {
+                continue;
+            }
+            let bad = |problem: &str| RuleError::Invalid { name: r.name.clone(), problem: problem.to_string() };
+            let category = r.category.clone().ok_or_else(|| bad("missing `category`"))?;
+            if !CATEGORIES.contains(&category.as_str()) {
+                return Err(bad(&format!("unknown category `{category}` (one of {})", CATEGORIES.join(", "))));
+            }
+            let pattern = r.pattern.as_deref().ok_or_else(|| bad("missing `pattern`"))?;
+            let pattern = Regex::new(pattern).map_err(|e| bad(&format!("bad pattern: {e}")))?;
+            let unless = match r.unless.as_deref() {
+                Some(u) => Some(Regex::new(u).map_err(|e| bad(&format!("bad `unless`: {e}")))?),
+                None => None,
+            };
+            let triggers = r.triggers.clone().unwrap_or_default();
+            if triggers.is_empty() || triggers.iter().any(|t| t.is_empty()) {
+                return Err(bad("needs at least one non-empty literal in `triggers`"));
+            }
+            let group = r.group.clone().unwrap_or_default();
+            for g in &group {
+                if !pattern.capture_names().any(|n| n == Some(g.as_str())) {
+                    return Err(bad(&format!("`group` names capture `{g}` that the pattern lacks")));
+                }
+            }
+            rules.push(Rule {
+                name: r.name.clone(),
+                category,
+                priority: r.priority.unwrap_or(50),
+                triggers,
+                pattern,
+                unless,
+                group,
+                flaky: r.flaky,
+                why: r.why.clone().unwrap_or_default(),
+            });
+        }
+        Ok(RuleSet { rules })
+    }
+
+    pub fn get(&self, name: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.name == name)
+    }
+}
+
+fn parse(text: &str) -> Result<Vec<RawRule>, RuleError> {
+    Ok(toml::from_str::<RawFile>(text)?.rules)
+}
+
+fn merge(base: &mut RawRule, o: RawRule) {
+    macro_rules! take {
+        ($($f:ident),*) => { $( if o.$f.is_some() { base.$f = o.$f; } )* };
+    }
+    take!(category, priority, triggers, pattern, unless, group, flaky, why, enabled);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_rules_are_valid_and_documented() {
+        let rs = RuleSet::builtin();
+        assert!(rs.rules.len() > 40);
+        let mut names = std::collections::HashSet::new();
+        for r in &rs.rules {
+            assert!(names.insert(r.name.clone()), "duplicate rule {}", r.name);
+            assert!(!r.why.trim().is_empty(), "rule {} must say why it exists", r.name);
+        }
+    }
+
+    #[test]
+    fn overrides_disable_change_and_add() {
+        let first = RuleSet::builtin().rules[0].name.clone();
+        let toml = format!(
+            "[[rule]]\nname = \"{first}\"\nenabled = false\n\n[[rule]]\nname = \"gha-process-exit\"\npriority = 99\n\n[[rule]]\nname = \"my-flaky\"\ncategory = \"infra\"\npriority = 70\ntriggers = [\"BROKEN PIPE X\"]\npattern = 'BROKEN PIPE X (?P<what>\\w+)'\ngroup = [\"what\"]\nflaky = true\nwhy = \"our lab\"\n"
+        );
+        let rs = RuleSet::with_overrides(&toml).unwrap();
+        assert!(rs.get(&first).is_none());
+        assert_eq!(rs.get("gha-process-exit").unwrap().priority, 99);
+        assert_eq!(rs.get("my-flaky").unwrap().flaky, Some(true));
+    }
+
+    #[test]
+    fn bad_override_is_an_error_not_a_panic() {
+        assert!(RuleSet::with_overrides("[[rule]]\nname='x'\ncategory='nope'\npattern='a'\ntriggers=['a']").is_err());
+        assert!(RuleSet::with_overrides("[[rule]]\nname='x'\ncategory='infra'\npattern='('\ntriggers=['a']").is_err());
+        assert!(RuleSet::with_overrides("not toml [").is_err());
+        assert!(RuleSet::with_overrides("[[rule]]\nname='x'\ncategory='infra'\npattern='a'").is_err());
+    }
+}
