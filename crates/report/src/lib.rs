@@ -1,1 +1,24 @@
-//! Rendering and markers.
+//! `ci-report`: everything the CI monitor writes to GitHub, as pure functions.
+//!
+//! - [`markers`]: every hidden marker (old bot compatible + our versioned ones)
+//!   and strict, line-anchored finders.
+//! - [`safe`]: the one escaping layer for text from logs, PRs and LLMs.
+//! - [`state_json`]: JSON that can live inside an HTML comment.
+//! - [`model`]: view-model types the renderers take (`JobReport`, …).
+//!
+//! No I/O, no async, no clock: callers pass times in, so output is a pure
+//! function of input (seven concurrent rebuilds converge to the same text).
+//! Formats are documented in `docs/formats.md`.
+
+pub mod markers;
+pub mod model;
+pub mod safe;
+pub mod state_json;
+
+pub use model::*;
+
+/// GitHub's hard limit for an issue or comment body, in characters.
+pub const GITHUB_BODY_LIMIT: usize = 65_536;
+/// What we allow ourselves per body: the limit minus a margin for counting
+/// differences (GitHub may count UTF-16 units for astral characters).
+pub const SAFE_BODY_CHARS: usize = 60_000;
