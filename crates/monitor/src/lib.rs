@@ -1,1 +1,12 @@
-//! Monitor actions.
+//! The CI monitor: the five action entry points (ensure-daily-issue,
+//! analyze-workflow, publish-summary, update-trackers, analyze-url), the
+//! bot's config file and the pure decisions they share (gate jobs, history,
+//! clusters, dedup). Orchestration only: triage is `ci-triage`, Markdown and
+//! markers are `ci-report`, HTTP is `ci-github`.
+
+pub mod cluster;
+pub mod config;
+pub mod gate;
+pub mod history;
+pub mod model;
+pub mod pattern;

@@ -1,0 +1,425 @@
+//! The bot's configuration file (`.github/ci-bot.yml` in the bot repo).
+//!
+//! Like triagebot's `triagebot.toml`, a mistake in one key must not take the
+//! whole monitor down: each key is read on its own, a bad or unknown key
+//! becomes a [`ConfigWarning`] (printed as a workflow warning) and the default
+//! is used. Only a file that cannot be read at all is an error, and even a
+//! YAML syntax error degrades to "all defaults + one warning" so the inputs
+//! can still drive a run.
+
+use std::fmt;
+use std::path::Path;
+
+use serde::Deserialize;
+use serde_yaml_ng::{Mapping, Value};
+
+use crate::pattern::NamePattern;
+
+pub const DEFAULT_CONFIG_PATH: &str = ".github/ci-bot.yml";
+
+/// One workflow the monitor watches.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MonitoredWorkflow {
+    /// Workflow file name, e.g. `nightly.yml`.
+    pub file: String,
+    /// Only runs on this branch count (`None` = any branch).
+    pub branch: Option<String>,
+    /// Only runs of this event count (`None` = any event).
+    pub event: Option<String>,
+}
+
+/// One workflow that gets a long-lived `[Failure Tracker]` issue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrackedWorkflow {
+    pub workflow: String,
+    pub display: String,
+    /// Older titles of the same tracker, renamed on first sight.
+    pub legacy_titles: Vec<String>,
+    /// Repository holding the tracker (`None` = the target repo).
+    pub repo: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Target repository (inputs win over this).
+    pub repo: Option<String>,
+    pub workflows: Vec<MonitoredWorkflow>,
+    pub trackers: Vec<TrackedWorkflow>,
+    pub lookback_hours: u32,
+    /// How many recent completed runs of a workflow to compare a failure with.
+    pub history_runs: u32,
+    /// How many past daily issues to read processed job ids from.
+    pub dedup_days: u32,
+    pub gate_jobs: Vec<NamePattern>,
+    pub gate_steps: Vec<NamePattern>,
+    /// Extra triage rules (TOML), appended to the built-in ruleset.
+    pub triage_rules: Option<String>,
+    pub authorized_users: Vec<String>,
+    pub bot_name: String,
+    /// Maximum GitHub writes per action run (circuit breaker).
+    pub write_budget: u32,
+    /// Days of history in the summary chart.
+    pub chart_days: u32,
+    /// Tracker rows quiet for longer than this are folded into an archive.
+    pub tracker_quiet_days: u32,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            repo: None,
+            workflows: Vec::new(),
+            trackers: Vec::new(),
+            lookback_hours: 24,
+            history_runs: 10,
+            dedup_days: 3,
+            gate_jobs: DEFAULT_GATE_JOBS.iter().map(|p| NamePattern::parse(p).expect("valid default")).collect(),
+            gate_steps: DEFAULT_GATE_STEPS.iter().map(|p| NamePattern::parse(p).expect("valid default")).collect(),
+            triage_rules: None,
+            authorized_users: Vec::new(),
+            bot_name: "ci-bot".into(),
+            write_budget: 60,
+            chart_days: 7,
+            tracker_quiet_days: 14,
+        }
+    }
+}
+
+/// Coordinator jobs that only fail because another job failed. Generic
+/// GitHub Actions idioms, not any one project's naming.
+pub const DEFAULT_GATE_JOBS: &[&str] = &["finish", "wait-for-*", "check-all*", "all-checks*"];
+pub const DEFAULT_GATE_STEPS: &[&str] = &["Check all dependent job statuses", "Wait for * jobs to complete"];
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigWarning(pub String);
+
+impl fmt::Display for ConfigWarning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+const KNOWN_KEYS: &[&str] = &[
+    "repo",
+    "workflows",
+    "trackers",
+    "lookback-hours",
+    "history-runs",
+    "dedup-days",
+    "gate-jobs",
+    "gate-steps",
+    "triage-rules",
+    "triage-rules-file",
+    "authorized-users",
+    "bot-name",
+    "write-budget",
+    "chart-days",
+    "tracker-quiet-days",
+];
+
+impl Config {
+    /// Reads the config file. A missing file is not an error (defaults);
+    /// `base_dir` resolves a relative `triage-rules-file`.
+    pub fn load(path: &Path) -> anyhow::Result<(Config, Vec<ConfigWarning>)> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => {
+                let base = path.parent().and_then(|p| p.parent()).unwrap_or(Path::new("."));
+                Ok(Config::parse_with_base(&text, Some(base)))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok((Config::default(), Vec::new())),
+            Err(e) => Err(anyhow::anyhow!("cannot read config {}: {e}", path.display())),
+        }
+    }
+
+    pub fn parse(text: &str) -> (Config, Vec<ConfigWarning>) {
+        Config::parse_with_base(text, None)
+    }
+
+    fn parse_with_base(text: &str, base: Option<&Path>) -> (Config, Vec<ConfigWarning>) {
+        let mut cfg = Config::default();
+        let mut warnings = Vec::new();
+        let root: Value = match serde_yaml_ng::from_str(text) {
+            Ok(v) => v,
+            Err(e) => {
+                warnings.push(ConfigWarning(format!("config is not valid YAML ({e}); using defaults")));
+                return (cfg, warnings);
+            }
+        };
+        let map = match root {
+            Value::Mapping(m) => m,
+            Value::Null => return (cfg, warnings),
+            _ => {
+                warnings.push(ConfigWarning("config must be a mapping of keys; using defaults".into()));
+                return (cfg, warnings);
+            }
+        };
+        let mut r = Reader { map: &map, warnings: &mut warnings };
+        r.unknown_keys();
+        if let Some(v) = r.get::<String>("repo") {
+            cfg.repo = Some(v);
+        }
+        if let Some(list) = r.get::<Vec<WorkflowEntry>>("workflows") {
+            cfg.workflows = list.into_iter().map(WorkflowEntry::into_monitored).collect();
+        }
+        if let Some(list) = r.get::<Vec<TrackerEntry>>("trackers") {
+            cfg.trackers = list
+                .into_iter()
+                .map(|t| TrackedWorkflow {
+                    display: t.display.unwrap_or_else(|| t.workflow.clone()),
+                    workflow: t.workflow,
+                    legacy_titles: t.legacy_titles,
+                    repo: t.repo,
+                })
+                .collect();
+        }
+        r.number("lookback-hours", &mut cfg.lookback_hours, 1, 24 * 14);
+        r.number("history-runs", &mut cfg.history_runs, 1, 50);
+        r.number("dedup-days", &mut cfg.dedup_days, 1, 14);
+        r.number("write-budget", &mut cfg.write_budget, 1, 1000);
+        r.number("chart-days", &mut cfg.chart_days, 1, 31);
+        r.number("tracker-quiet-days", &mut cfg.tracker_quiet_days, 1, 365);
+        if let Some(p) = r.patterns("gate-jobs") {
+            cfg.gate_jobs = p;
+        }
+        if let Some(p) = r.patterns("gate-steps") {
+            cfg.gate_steps = p;
+        }
+        if let Some(users) = r.get::<Vec<String>>("authorized-users") {
+            cfg.authorized_users = users.into_iter().map(|u| u.trim().trim_start_matches('@').to_string()).collect();
+        }
+        if let Some(name) = r.get::<String>("bot-name") {
+            cfg.bot_name = name;
+        }
+        let inline = r.get::<String>("triage-rules");
+        let file = r.get::<String>("triage-rules-file");
+        cfg.triage_rules = match (inline, file) {
+            (Some(inline), None) => Some(inline),
+            (inline, Some(file)) => {
+                let path = base.map(|b| b.join(&file)).unwrap_or_else(|| file.clone().into());
+                match std::fs::read_to_string(&path) {
+                    Ok(text) => Some(match inline {
+                        Some(i) => format!("{text}\n{i}"),
+                        None => text,
+                    }),
+                    Err(e) => {
+                        warnings.push(ConfigWarning(format!("`triage-rules-file`: cannot read {}: {e}", path.display())));
+                        inline
+                    }
+                }
+            }
+            (None, None) => None,
+        };
+        (cfg, warnings)
+    }
+
+    pub fn workflow(&self, file: &str) -> MonitoredWorkflow {
+        self.workflows.iter().find(|w| w.file == file).cloned().unwrap_or(MonitoredWorkflow {
+            file: file.to_string(),
+            branch: None,
+            event: None,
+        })
+    }
+
+    pub fn is_authorized(&self, login: &str) -> bool {
+        self.authorized_users.iter().any(|u| u.eq_ignore_ascii_case(login))
+    }
+}
+
+struct Reader<'a> {
+    map: &'a Mapping,
+    warnings: &'a mut Vec<ConfigWarning>,
+}
+
+impl Reader<'_> {
+    fn get<T: for<'de> Deserialize<'de>>(&mut self, key: &str) -> Option<T> {
+        let v = self.map.get(key)?;
+        if v.is_null() {
+            return None;
+        }
+        match serde_yaml_ng::from_value::<T>(v.clone()) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                self.warnings.push(ConfigWarning(format!("`{key}`: {e}; using the default")));
+                None
+            }
+        }
+    }
+
+    fn number(&mut self, key: &str, slot: &mut u32, min: u32, max: u32) {
+        if let Some(n) = self.get::<u64>(key) {
+            if n < min as u64 || n > max as u64 {
+                self.warnings.push(ConfigWarning(format!("`{key}`: {n} is outside {min}..={max}; using {}", *slot)));
+            } else {
+                *slot = n as u32;
+            }
+        }
+    }
+
+    fn patterns(&mut self, key: &str) -> Option<Vec<NamePattern>> {
+        let raw = self.get::<Vec<String>>(key)?;
+        let mut out = Vec::new();
+        for s in raw {
+            match NamePattern::parse(&s) {
+                Ok(p) => out.push(p),
+                Err(e) => self.warnings.push(ConfigWarning(format!("`{key}`: {e}; pattern ignored"))),
+            }
+        }
+        Some(out)
+    }
+
+    fn unknown_keys(&mut self) {
+        for k in self.map.keys() {
+            let name = match k.as_str() {
+                Some(s) => s,
+                None => {
+                    self.warnings.push(ConfigWarning("non-string key ignored".into()));
+                    continue;
+                }
+            };
+            if !KNOWN_KEYS.contains(&name) {
+                let hint = KNOWN_KEYS
+                    .iter()
+                    .find(|known| known.replace('-', "_") == name || edit_distance(known, name) <= 2)
+                    .map(|k| format!(" (did you mean `{k}`?)"))
+                    .unwrap_or_default();
+                self.warnings.push(ConfigWarning(format!("unknown key `{name}` ignored{hint}")));
+            }
+        }
+    }
+}
+
+/// `workflows:` entries may be a bare file name or a mapping.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum WorkflowEntry {
+    File(String),
+    Full {
+        file: String,
+        #[serde(default)]
+        branch: Option<String>,
+        #[serde(default)]
+        event: Option<String>,
+    },
+}
+
+impl WorkflowEntry {
+    fn into_monitored(self) -> MonitoredWorkflow {
+        match self {
+            WorkflowEntry::File(file) => MonitoredWorkflow { file, branch: None, event: None },
+            WorkflowEntry::Full { file, branch, event } => MonitoredWorkflow { file, branch, event },
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+struct TrackerEntry {
+    workflow: String,
+    #[serde(default)]
+    display: Option<String>,
+    #[serde(default)]
+    legacy_titles: Vec<String>,
+    #[serde(default)]
+    repo: Option<String>,
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// Splits a `workflows` input (comma or newline separated).
+pub fn split_list(s: &str) -> Vec<String> {
+    s.split([',', '\n']).map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn full_example_parses_without_warnings() {
+        let (cfg, warnings) = Config::parse(
+            r#"
+repo: example/project
+bot-name: example-bot
+workflows:
+  - nightly.yml
+  - file: pr-test.yml
+    branch: main
+    event: schedule
+trackers:
+  - workflow: pr-test.yml
+    display: PR Test
+    legacy-titles: ["[CI Tracker] PR Test — Persistent Failure Ledger"]
+lookback-hours: 36
+gate-jobs: ["finish", "/^gate-\\d+$/"]
+authorized-users: ["@Alice", "bob"]
+write-budget: 40
+triage-rules: |
+  [[rule]]
+  name = "custom"
+"#,
+        );
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert_eq!(cfg.repo.as_deref(), Some("example/project"));
+        assert_eq!(cfg.workflows.len(), 2);
+        assert_eq!(cfg.workflows[1].branch.as_deref(), Some("main"));
+        assert_eq!(cfg.trackers[0].display, "PR Test");
+        assert_eq!(cfg.lookback_hours, 36);
+        assert_eq!(cfg.write_budget, 40);
+        assert!(cfg.is_authorized("alice"));
+        assert!(cfg.gate_jobs[1].matches("gate-12"));
+        assert!(cfg.triage_rules.unwrap().contains("custom"));
+    }
+
+    #[test]
+    fn bad_keys_warn_and_keep_defaults() {
+        let (cfg, warnings) = Config::parse("lookback_hours: 12\nhistory-runs: many\nwrite-budget: 0\ngate-jobs: ['/(/']\n");
+        let text: Vec<String> = warnings.iter().map(|w| w.to_string()).collect();
+        assert!(text[0].contains("did you mean `lookback-hours`"), "{text:?}");
+        assert!(text.iter().any(|w| w.starts_with("`history-runs`")), "{text:?}");
+        assert!(text.iter().any(|w| w.contains("outside 1..=1000")), "{text:?}");
+        assert!(text.iter().any(|w| w.contains("invalid pattern")), "{text:?}");
+        assert_eq!(cfg.lookback_hours, 24);
+        assert_eq!(cfg.history_runs, 10);
+        assert_eq!(cfg.write_budget, 60);
+        assert!(cfg.gate_jobs.is_empty());
+    }
+
+    #[test]
+    fn syntax_error_is_one_warning_not_a_failure() {
+        let (cfg, warnings) = Config::parse("workflows: [a.yml\n");
+        assert_eq!(warnings.len(), 1);
+        assert!(warnings[0].0.contains("not valid YAML"));
+        assert!(cfg.workflows.is_empty());
+    }
+
+    #[test]
+    fn empty_file_is_defaults() {
+        let (cfg, warnings) = Config::parse("");
+        assert!(warnings.is_empty());
+        assert_eq!(cfg.bot_name, "ci-bot");
+    }
+
+    #[test]
+    fn missing_file_is_defaults() {
+        let (cfg, w) = Config::load(Path::new("/nonexistent/ci-bot.yml")).unwrap();
+        assert!(w.is_empty());
+        assert_eq!(cfg.lookback_hours, 24);
+    }
+
+    #[test]
+    fn list_inputs_split_on_commas_and_newlines() {
+        assert_eq!(split_list("a.yml, b.yml\nc.yml\n\n"), vec!["a.yml", "b.yml", "c.yml"]);
+    }
+}
