@@ -87,6 +87,10 @@ impl Matcher {
 struct Steps {
     list: Vec<Step>,
     gha: bool,
+    /// First step (not a post/cleanup step) with any `##[error]` line: the
+    /// failing step when no `Process completed with exit code` says so
+    /// (JavaScript and Docker actions fail with an annotation only).
+    first_error_step: Option<usize>,
 }
 
 impl Steps {
@@ -115,6 +119,13 @@ impl Steps {
             }
             self.list.push(Step { name, start: no, end: no, failed: false, exit_code: None });
             return;
+        }
+        if text.starts_with("##[error]") && self.first_error_step.is_none() {
+            let cur = self.current();
+            let post = self.list.get(cur).is_some_and(|s| s.name.starts_with("Post ") || s.name.starts_with("Cleaning up"));
+            if !post {
+                self.first_error_step = Some(cur);
+            }
         }
         if let Some(rest) = text.strip_prefix("##[error]Process completed with exit code ") {
             let code = rest.trim_end_matches(['.', ' ']).parse::<i32>().ok();
@@ -325,7 +336,7 @@ fn group_key(rule: &str, group: &[String], caps: &regex::Captures, message: &str
 }
 
 fn build(cands: Vec<Candidate>, report: RunnerReport, steps: Steps, rules: &RuleSet, lines: u64, bytes: u64) -> Analysis {
-    let failing_step = steps.list.iter().position(|s| s.failed);
+    let failing_step = steps.list.iter().position(|s| s.failed).or(if steps.list.is_empty() { None } else { steps.first_error_step });
     let step_name = |i: usize| -> Option<String> {
         if steps.list.is_empty() {
             None
