@@ -1,8 +1,87 @@
-//! Stub: owned by the helper building this subcommand.
+//! `ci-bot analyze-log [FILE|-] [--format text|json|markdown] [--rules extra.toml]`
+//!
+//! Triage one log (plain text or a GitHub run-log zip) with no network.
+//! Bad input never panics: an unreadable path or a broken zip is a one-line
+//! error (exit 2); odd bytes inside a log give a best-effort analysis.
+
+use anyhow::Context;
+use ci_triage::{analyze, analyze_zip, is_zip, Analysis, RuleSet};
+use std::io::{BufRead, BufReader, Read, Write};
+
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+    Markdown,
+}
 
 #[derive(clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Log file or run-log zip; `-` (default) reads stdin.
+    #[arg(default_value = "-")]
+    pub file: String,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Extra rules (TOML, same shape as the built-in ruleset) added to and
+    /// overriding the built-in ones by name.
+    #[arg(long)]
+    pub rules: Option<std::path::PathBuf>,
+}
 
-pub fn run(_args: Args) -> anyhow::Result<i32> {
-    anyhow::bail!("not implemented yet")
+/// Largest zip read from stdin (a zip needs random access, so it is buffered).
+const MAX_STDIN_ZIP: u64 = 1 << 30;
+
+pub fn run(args: Args) -> anyhow::Result<i32> {
+    let rules = match &args.rules {
+        None => RuleSet::builtin(),
+        Some(p) => {
+            let text = std::fs::read_to_string(p).with_context(|| format!("reading rules {}", p.display()))?;
+            RuleSet::with_overrides(&text).with_context(|| format!("rules {}", p.display()))?
+        }
+    };
+    let input: Box<dyn Read> = if args.file == "-" {
+        Box::new(std::io::stdin().lock())
+    } else {
+        let f = std::fs::File::open(&args.file).with_context(|| format!("cannot open {}", args.file))?;
+        if f.metadata().map(|m| m.is_dir()).unwrap_or(false) {
+            anyhow::bail!("{} is a directory", args.file);
+        }
+        Box::new(f)
+    };
+    let mut input = BufReader::with_capacity(256 * 1024, input);
+    let head = input.fill_buf().with_context(|| format!("reading {}", args.file))?;
+    let out = if is_zip(head) {
+        let mut buf = Vec::new();
+        input.take(MAX_STDIN_ZIP).read_to_end(&mut buf).with_context(|| format!("reading {}", args.file))?;
+        let jobs = analyze_zip(std::io::Cursor::new(buf), &rules).with_context(|| args.file.clone())?;
+        render_many(&jobs, args.format)
+    } else {
+        render_one(&analyze(input, &rules), args.format)
+    };
+    let mut stdout = std::io::stdout().lock();
+    // A closed pipe (`| head`) is not an error worth a stack of messages.
+    let _ = stdout.write_all(out.as_bytes()).and_then(|_| stdout.flush());
+    Ok(0)
+}
+
+fn render_one(a: &Analysis, f: Format) -> String {
+    match f {
+        Format::Json => serde_json::to_string(a).expect("analysis serialises") + "\n",
+        Format::Text => a.render_text(),
+        Format::Markdown => a.render_markdown(),
+    }
+}
+
+fn render_many(jobs: &[(String, Analysis)], f: Format) -> String {
+    match f {
+        Format::Json => {
+            let files: Vec<serde_json::Value> = jobs
+                .iter()
+                .map(|(name, a)| serde_json::json!({"name": name, "analysis": a}))
+                .collect();
+            serde_json::json!({"schema": "ci-triage/v1+zip", "files": files}).to_string() + "\n"
+        }
+        Format::Text => jobs.iter().map(|(n, a)| format!("=== {n}\n{}\n", a.render_text())).collect(),
+        Format::Markdown => jobs.iter().map(|(n, a)| format!("### {}\n\n{}\n", n.replace(['<', '>', '`', '@'], ""), a.render_markdown())).collect(),
+    }
 }

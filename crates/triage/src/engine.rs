@@ -230,12 +230,16 @@ pub fn analyze<R: Read>(reader: R, rules: &RuleSet) -> Analysis {
                 let r = &rules.rules[i];
                 let message = caps.name("msg").map_or(text.trim(), |m| m.as_str().trim()).to_string();
                 let group = group_key(&r.name, &r.group, &caps, &message);
+                let mut priority = r.priority;
+                if priority < LOGGER_EXEMPT_PRIORITY && looks_like_app_logger(&text) {
+                    priority -= LOGGER_PENALTY;
+                }
                 let mut context: Vec<ExcerptLine> = ring.iter().cloned().collect();
                 context.push(ExcerptLine { no, text: clip(&text) });
                 pending.push_back(Candidate {
                     line: no,
                     rule: Some(i),
-                    priority: r.priority,
+                    priority,
                     step: steps.current(),
                     message: clip(&message),
                     group,
@@ -269,6 +273,29 @@ pub fn analyze<R: Read>(reader: R, rules: &RuleSet) -> Analysis {
         p.finish(&mut report);
     }
     build(done, report, steps, rules, lines, bytes)
+}
+
+/// Application log lines (a program's own logger, interleaved with test
+/// output) mention errors all the time; the runner's verdict matters more.
+const LOGGER_PENALTY: i32 = 25;
+/// Resource deaths (OOM kill, runner loss) count even in a logger line.
+const LOGGER_EXEMPT_PRIORITY: i32 = 90;
+
+static LOGGER: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(concat!(
+        r"^(?:",
+        r"\[\d+:\d+/\d+\.\d+:[A-Z]+:",                        // chromium [pid:tid/time:LEVEL:
+        r"|[A-Z][a-z]{2} +\d{1,2} \d{2}:\d{2}:\d{2}",            // syslog-ish `Apr 12 14:46:55`
+        r"|[EWIF]\d{4} \d{2}:\d{2}:\d{2}\.\d+",                // glog
+        r"|\d{4}[-/]\d{2}[-/]\d{2}[ T]\d{2}:\d{2}:\d{2}[.,]?\d*\S*\s+(?:\[[^\]]*\]\s*)*(?:-\s*)?(?:ERROR|WARN|WARNING|INFO|DEBUG|CRITICAL|FATAL)", // python/java loggers
+        r"|\[main\] (?:INFO|WARN|ERROR|DEBUG)",               // slf4j simple
+        r")",
+    ))
+    .expect("static regex")
+});
+
+fn looks_like_app_logger(text: &str) -> bool {
+    LOGGER.is_match(text)
 }
 
 /// `read_until` with a cap: bytes past `MAX_LINE` are consumed and counted
