@@ -102,6 +102,7 @@ cp tests/e2e/ci-bot.yml "$repo/.github/ci-bot.yml"
   git -c user.name=e2e -c user.email=e2e@localhost commit -q -m "bot repo for the act e2e"
 )
 
+# Event payloads carry dispatch inputs as strings, as GitHub sends them.
 run_act() { # name event-name event-json workflow-file
   local name=$1 event=$2 json=$3 wf=$4 t0=$SECONDS
   printf '%s\n' "$json" >"$work/$name.event.json"
@@ -122,7 +123,7 @@ check() { python3 tests/e2e/check_state.py --api "$api" "$@"; }
 monitor_checks=(--workflows nightly.yml,lint.yml --jobs 770002,770004 --green-jobs 770003
                 --tracker "[Failure Tracker] Nightly Test")
 
-run_act tick1 workflow_dispatch '{"inputs": {"workflows": "nightly.yml, lint.yml", "dry-run": false}}' ci-monitor.yml
+run_act tick1 workflow_dispatch '{"inputs": {"workflows": "nightly.yml, lint.yml", "dry-run": "false"}}' ci-monitor.yml
 date=$(grep -oE 'Daily Report - [0-9]{4}-[0-9]{2}-[0-9]{2}' "$work/tick1.log" | head -n 1 | cut -d' ' -f4)
 check monitor --date "${date:-$today}" "${monitor_checks[@]}" --save "$work/tick1.json"
 
