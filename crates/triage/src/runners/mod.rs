@@ -73,7 +73,161 @@ pub trait RunnerParser: Send {
     fn finish(&mut self, out: &mut RunnerReport);
 }
 
+mod ant;
+mod cargo;
+mod ctest;
+mod gotest;
+mod gradle;
+mod jest;
+mod maven;
+mod mocha;
+mod pytest;
+mod unittest;
+
 /// Every built-in parser, in a fixed order.
+///
+/// Parsers are independent: each recognises its own format and they never
+/// share a line's meaning. Their counts are summed in `finish` (see
+/// [`add_counts`]) because one log can hold several runners (a Python
+/// project running pytest and then a unittest-based doc check, a monorepo
+/// running jest and mocha), and each runner only reports its own tests.
 pub fn all_parsers() -> Vec<Box<dyn RunnerParser>> {
-    Vec::new()
+    vec![
+        Box::new(pytest::Pytest::default()),
+        Box::new(unittest::Unittest::default()),
+        Box::new(maven::Maven::default()),
+        Box::new(gradle::Gradle::default()),
+        Box::new(ant::Ant::default()),
+        Box::new(jest::Jest::default()),
+        Box::new(mocha::Mocha::default()),
+        Box::new(cargo::Cargo::default()),
+        Box::new(gotest::GoTest::default()),
+        Box::new(ctest::Ctest::default()),
+    ]
+}
+
+/// Add one runner's counts to the report: field-wise sum, `None` only when
+/// nobody said anything about that field.
+pub fn add_counts(out: &mut RunnerReport, c: &Counts) {
+    out.counts.get_or_insert_with(Counts::default).add(c);
+}
+
+impl Counts {
+    /// Field-wise sum, used to merge several invocations of one runner.
+    pub fn add(&mut self, c: &Counts) {
+        fn add(a: &mut Option<u64>, b: Option<u64>) {
+            if let Some(b) = b {
+                *a = Some(a.unwrap_or(0).saturating_add(b));
+            }
+        }
+        add(&mut self.run, c.run);
+        add(&mut self.passed, c.passed);
+        add(&mut self.failed, c.failed);
+        add(&mut self.skipped, c.skipped);
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.run.is_none() && self.passed.is_none() && self.failed.is_none() && self.skipped.is_none()
+    }
+}
+
+/// Failures of one parser, deduplicated by id in first-seen order.
+///
+/// Runners print the same failure several times (a per-test line, a
+/// traceback header, a summary list, one line per rerun). One entry per id
+/// is kept; a later sighting only improves it: it brings a message when the
+/// first had none (and then its line, which is the one that explains).
+#[derive(Debug, Default)]
+pub(crate) struct FailureSet {
+    items: Vec<TestFailure>,
+    index: std::collections::HashMap<String, usize>,
+}
+
+impl FailureSet {
+    pub(crate) fn add(&mut self, f: TestFailure) {
+        if f.id.is_empty() {
+            return;
+        }
+        match self.index.get(&f.id) {
+            Some(&i) => {
+                let e = &mut self.items[i];
+                if e.message.is_empty() && !f.message.is_empty() {
+                    e.message = f.message;
+                    e.line = f.line;
+                }
+                if e.file.is_none() {
+                    e.file = f.file;
+                }
+            }
+            None => {
+                self.index.insert(f.id.clone(), self.items.len());
+                self.items.push(f);
+            }
+        }
+    }
+
+    pub(crate) fn contains(&self, id: &str) -> bool {
+        self.index.contains_key(id)
+    }
+
+    pub(crate) fn get_mut(&mut self, id: &str) -> Option<&mut TestFailure> {
+        self.index.get(id).map(|&i| &mut self.items[i])
+    }
+
+    pub(crate) fn remove(&mut self, id: &str) {
+        if self.index.remove(id).is_some() {
+            self.items.retain(|f| f.id != id);
+            self.index = self.items.iter().enumerate().map(|(i, f)| (f.id.clone(), i)).collect();
+        }
+    }
+
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &TestFailure> {
+        self.items.iter()
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    pub(crate) fn drain_into(&mut self, out: &mut RunnerReport) {
+        out.failures.append(&mut self.items);
+        self.index.clear();
+    }
+}
+
+/// A failure with the fields every parser fills the same way.
+pub(crate) fn failure(framework: &'static str, id: String, name: String, file: Option<String>, message: &str, line: u32) -> TestFailure {
+    TestFailure { id, file, name, message: clip_message(message), line, framework }
+}
+
+/// First line of a message, trimmed and bounded: messages are for people
+/// and for fingerprints, not for storing whole dumps.
+pub(crate) fn clip_message(m: &str) -> String {
+    let m = m.trim();
+    let m = m.lines().next().unwrap_or("");
+    if m.len() <= 300 {
+        return m.to_string();
+    }
+    let mut end = 300;
+    while !m.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &m[..end])
+}
+
+/// Parse `"12 failed, 3 passed, 1 skipped"`-style lists: every `<n> <word>`
+/// pair, in order. Words are returned lower-case and as printed (`errors`).
+pub(crate) fn number_words(s: &str) -> Vec<(u64, String)> {
+    let mut out = Vec::new();
+    let toks: Vec<&str> = s.split(|c: char| c == ',' || c == ' ' || c == ';').filter(|t| !t.is_empty()).collect();
+    let mut i = 0;
+    while i + 1 < toks.len() {
+        if let Ok(n) = toks[i].parse::<u64>() {
+            out.push((n, toks[i + 1].to_ascii_lowercase()));
+            i += 2;
+        } else {
+            i += 1;
+        }
+    }
+    out
 }

@@ -1,0 +1,145 @@
+//! cargo test (libtest) and cargo-nextest.
+//!
+//! ```text
+//! test workspace::lock_idempotence ... FAILED
+//! failures:
+//!     workspace::lock_idempotence
+//! test result: FAILED. 0 passed; 1 failed; 0 ignored; 0 measured; 5 filtered out
+//!
+//!         FAIL [   0.004s] my-crate::tests foo::bar
+//!      Summary [   1.2s] 10 tests run: 9 passed, 1 failed, 2 skipped
+//! ```
+//!
+//! libtest prints one `test result:` per test binary; counts are summed.
+//! nextest prints one `Summary`; a test that failed a try and then passed
+//! (`TRY 2 PASS`, `FLAKY`) is not a failure.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::{failure, number_words, Counts, FailureSet, Line, RunnerParser, RunnerReport};
+
+const NAME: &str = "cargo";
+
+#[derive(Default)]
+pub struct Cargo {
+    failures: FailureSet,
+    /// Inside the `failures:` name list (line where it started).
+    list_at: Option<u32>,
+    /// libtest announced itself (`running N tests`): bare names in a
+    /// `failures:` list are then test names, not prose.
+    seen_running: bool,
+    libtest: Counts,
+    nextest: Counts,
+    summary_lines: Vec<u32>,
+}
+
+static TEST_LINE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^test (\S+) \.\.\. FAILED$").unwrap());
+static RESULT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^test result: (?:ok|FAILED)\. (\d+) passed; (\d+) failed; (\d+) ignored; (\d+) measured").unwrap()
+});
+static NEXTEST: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:TRY \d+ )?(FAIL|SIGSEGV|SIGABRT|SIGKILL|TIMEOUT|ABORT|PASS|FLAKY[^\[]*)\s*\[\s*[\d.]+s\]\s+(\S+)(?:\s+(\S+))?\s*$").unwrap()
+});
+static SUMMARY: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^Summary \[\s*[\d.]+s\]\s+(\d+) tests? run: (.*)$").unwrap());
+static LIST_ITEM: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^    ([\w:]+(?:::[\w]+)*)$").unwrap());
+
+impl RunnerParser for Cargo {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn triggers(&self) -> &'static [&'static str] {
+        &["running ", "... FAILED", "failures:", "test result:", "FAIL [", "PASS [", "FLAKY", "SIGSEGV [", "SIGABRT [", "TIMEOUT [", "ABORT [", "Summary ["]
+    }
+
+    fn wants_every_line(&self) -> bool {
+        self.list_at.is_some()
+    }
+
+    fn feed(&mut self, line: Line<'_>) {
+        let raw = line.text.trim_end();
+        if let Some(at) = self.list_at {
+            if let Some(c) = LIST_ITEM.captures(raw).filter(|c| self.seen_running || c[1].contains("::")) {
+                let id = c[1].to_string();
+                self.add(id, String::new(), line.no);
+                return;
+            }
+            if !raw.trim().is_empty() || line.no > at + 2000 {
+                self.list_at = None;
+            } else {
+                return;
+            }
+        }
+        let t = raw.trim();
+        if t.starts_with("running ") && t.ends_with(" tests") || t == "running 1 test" {
+            self.seen_running = true;
+            return;
+        }
+        if t == "failures:" {
+            self.list_at = Some(line.no);
+            return;
+        }
+        if t.starts_with("test ") {
+            if let Some(c) = TEST_LINE.captures(t) {
+                self.add(c[1].to_string(), String::new(), line.no);
+                return;
+            }
+            if let Some(c) = RESULT.captures(t) {
+                let n = |i: usize| c[i].parse::<u64>().unwrap_or(0);
+                let (p, f, i) = (n(1), n(2), n(3));
+                self.libtest.add(&Counts { run: Some(p + f), passed: Some(p), failed: Some(f), skipped: Some(i) });
+                self.summary_lines.push(line.no);
+            }
+            return;
+        }
+        if let Some(c) = SUMMARY.captures(t) {
+            let mut k = Counts { run: c[1].parse().ok(), passed: Some(0), failed: Some(0), skipped: Some(0) };
+            for (n, w) in number_words(&c[2]) {
+                match w.as_str() {
+                    "passed" => k.passed = Some(n),
+                    "failed" | "timed" => k.failed = Some(k.failed.unwrap_or(0) + n),
+                    "skipped" => k.skipped = Some(n),
+                    _ => {}
+                }
+            }
+            self.nextest.add(&k);
+            self.summary_lines.push(line.no);
+            return;
+        }
+        if let Some(c) = NEXTEST.captures(t) {
+            // `crate::binary test::path` or just `test::path` (older output).
+            let (bin, test) = match c.get(3) {
+                Some(test) => (Some(c[2].to_string()), test.as_str().to_string()),
+                None => (None, c[2].to_string()),
+            };
+            let verdict = &c[1];
+            if verdict == "PASS" || verdict.starts_with("FLAKY") {
+                self.failures.remove(&test);
+            } else {
+                self.add(test, bin.unwrap_or_default(), line.no);
+            }
+        }
+    }
+
+    fn finish(&mut self, out: &mut RunnerReport) {
+        self.failures.drain_into(out);
+        // nextest's summary covers every binary; libtest lines then come
+        // from `cargo test` steps of the same log, counted separately.
+        let mut c = self.libtest.clone();
+        c.add(&self.nextest);
+        if !c.is_empty() {
+            super::add_counts(out, &c);
+        }
+        out.summary_lines.append(&mut self.summary_lines);
+    }
+}
+
+impl Cargo {
+    fn add(&mut self, id: String, binary: String, no: u32) {
+        let name = id.rsplit("::").next().unwrap_or(&id).to_string();
+        let file = if binary.is_empty() { None } else { Some(binary) };
+        self.failures.add(failure(NAME, id, name, file, "", no));
+    }
+}

@@ -1,0 +1,118 @@
+//! Gradle's test task console output:
+//!
+//! ```text
+//! com.x.ClassTest > testName FAILED
+//! UserEndpointTest > GetUserDetail > rejectsUnknown() FAILED
+//! TestNG > Suite > com.x.ClassTest.testName FAILED
+//! 2966 tests completed, 1 failed, 5 skipped
+//! ```
+//!
+//! Ids are `pkg.Class.method` (nested JUnit 5 classes joined with `$`, as
+//! in the class file name). When the last segment is already a qualified
+//! `pkg.Class.method` (TestNG, parameterised JUnit 5 invocations) it is the
+//! id. Counts are summed over every test task's `N tests completed` line
+//! (one per task / module); a task that passes prints none.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::{failure, Counts, FailureSet, Line, RunnerParser, RunnerReport};
+
+const NAME: &str = "gradle";
+
+#[derive(Default)]
+pub struct Gradle {
+    failures: FailureSet,
+    counts: Counts,
+    summary_lines: Vec<u32>,
+}
+
+static COMPLETED: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(\d+) tests? completed, (\d+) failed(?:, (\d+) skipped)?\s*$").unwrap());
+static CLASS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[A-Za-z_][\w$]*(?:\.[A-Za-z_][\w$]*)*$").unwrap());
+/// `pkg.Class.method...` with at least two dots before any `(` / `[`.
+static QUALIFIED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[A-Za-z_][\w$]*(?:\.[\w$]+){2,}(?:[(\[].*)?$").unwrap());
+
+impl RunnerParser for Gradle {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn triggers(&self) -> &'static [&'static str] {
+        &[" FAILED", "tests completed", "test completed"]
+    }
+
+    fn feed(&mut self, line: Line<'_>) {
+        let t = line.text.trim();
+        if let Some(head) = t.strip_suffix(" FAILED") {
+            self.failed_line(head.trim_end(), line.no);
+            return;
+        }
+        if t.contains(" completed, ") {
+            if let Some(c) = COMPLETED.captures(t) {
+                let n = |i: usize| c.get(i).and_then(|m| m.as_str().parse::<u64>().ok()).unwrap_or(0);
+                let (run, failed, skipped) = (n(1), n(2), n(3));
+                self.counts.add(&Counts {
+                    run: Some(run),
+                    failed: Some(failed),
+                    skipped: Some(skipped),
+                    passed: Some(run.saturating_sub(failed + skipped)),
+                });
+                self.summary_lines.push(line.no);
+            }
+        }
+    }
+
+    fn finish(&mut self, out: &mut RunnerReport) {
+        self.failures.drain_into(out);
+        if !self.counts.is_empty() {
+            super::add_counts(out, &self.counts);
+        }
+        out.summary_lines.append(&mut self.summary_lines);
+    }
+}
+
+impl Gradle {
+    fn failed_line(&mut self, head: &str, no: u32) {
+        if head.starts_with('>') || head.starts_with(':') || head.starts_with("BUILD") || head.starts_with("FAILED") {
+            return;
+        }
+        if !head.contains(" > ") {
+            // `pkg.Class.method FAILED` (some TestNG set-ups): only a fully
+            // qualified name on its own, never prose.
+            if QUALIFIED.is_match(head) && !head.contains(' ') {
+                self.add(head.to_string(), no);
+            }
+            return;
+        }
+        let parts: Vec<&str> = head.split(" > ").map(str::trim).collect();
+        let last = *parts.last().unwrap_or(&"");
+        if last.is_empty() {
+            return;
+        }
+        let cut = last.find([' ', '(', '[']).unwrap_or(last.len());
+        if last[..cut].matches('.').count() >= 2 && QUALIFIED.is_match(last) {
+            self.add(last.to_string(), no);
+            return;
+        }
+        // Wrappers (`Gradle suite > Gradle test > ...`) have spaces; the
+        // first segment that looks like a class name is the class.
+        let Some(ci) = parts[..parts.len() - 1].iter().position(|p| CLASS.is_match(p)) else { return };
+        let mut class = parts[ci].to_string();
+        for nested in &parts[ci + 1..parts.len() - 1] {
+            class.push('$');
+            class.push_str(nested);
+        }
+        self.add(format!("{class}.{last}"), no);
+    }
+
+    fn add(&mut self, id: String, no: u32) {
+        let cut = id.find(['(', '[', ' ']).unwrap_or(id.len());
+        let name = match id[..cut].rfind('.') {
+            Some(p) => id[p + 1..].to_string(),
+            None => id.clone(),
+        };
+        self.failures.add(failure(NAME, id, name, None, "", no));
+    }
+}

@@ -1,0 +1,94 @@
+//! jest (and vitest's jest-compatible reporter):
+//!
+//! ```text
+//! FAIL src/modal.test.js
+//!   ● Modal › positionModal() › sets attributes
+//!   ● Test suite failed to run
+//! Tests:       1 failed, 2 passed, 3 total
+//! ```
+//!
+//! `●` is also used by systemd and other tools, so a `●` line only counts
+//! after jest printed a `FAIL <file>` line. Ids are the full title
+//! (`Suite › test`); a suite that failed to load is `<file> › Test suite
+//! failed to run`. The summary at the end repeats every `●` entry: one
+//! failure per id. Counts are summed over `Tests:` lines (one per run).
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::{failure, number_words, Counts, FailureSet, Line, RunnerParser, RunnerReport};
+
+const NAME: &str = "jest";
+
+#[derive(Default)]
+pub struct Jest {
+    failures: FailureSet,
+    /// The file of the last `FAIL <file>` line.
+    file: Option<String>,
+    counts: Counts,
+    summary_lines: Vec<u32>,
+}
+
+static FAIL_FILE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^FAIL\s+(?:\S+\s+)?(\S+\.[cm]?[jt]sx?|\S+/\S+)(?:\s+\(.*\))?$").unwrap());
+static TESTS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^Tests:\s+(.*?\d+ total)\s*$").unwrap());
+
+impl RunnerParser for Jest {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn triggers(&self) -> &'static [&'static str] {
+        &["FAIL", "● ", "Tests:"]
+    }
+
+    fn feed(&mut self, line: Line<'_>) {
+        let t = line.text.trim();
+        if t.starts_with("FAIL") {
+            if let Some(c) = FAIL_FILE.captures(t) {
+                self.file = Some(c[1].to_string());
+            }
+            return;
+        }
+        if let Some(title) = t.strip_prefix("● ") {
+            let Some(file) = &self.file else { return };
+            let title = title.trim();
+            if title.is_empty() || title == "Console" || title.ends_with("Warning:") || title.ends_with(':') || title.starts_with("Cannot log after tests are done") {
+                return;
+            }
+            let id = if title == "Test suite failed to run" { format!("{file} › {title}") } else { title.to_string() };
+            let name = title.rsplit(" › ").next().unwrap_or(title).to_string();
+            self.failures.add(failure(NAME, id, name, Some(file.clone()), "", line.no));
+            return;
+        }
+        if t.starts_with("Tests:") {
+            if let Some(c) = TESTS.captures(t) {
+                let mut k = Counts::default();
+                let (mut failed, mut passed, mut skipped, mut total) = (0, 0, 0, 0);
+                for (n, w) in number_words(&c[1]) {
+                    match w.as_str() {
+                        "failed" => failed += n,
+                        "passed" => passed += n,
+                        "skipped" | "pending" | "todo" => skipped += n,
+                        "total" => total = n,
+                        _ => {}
+                    }
+                }
+                k.run = Some(total);
+                k.failed = Some(failed);
+                k.passed = Some(passed);
+                k.skipped = Some(skipped);
+                self.counts.add(&k);
+                self.summary_lines.push(line.no);
+            }
+        }
+    }
+
+    fn finish(&mut self, out: &mut RunnerReport) {
+        self.failures.drain_into(out);
+        if !self.counts.is_empty() {
+            super::add_counts(out, &self.counts);
+        }
+        out.summary_lines.append(&mut self.summary_lines);
+    }
+}

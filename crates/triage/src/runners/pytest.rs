@@ -1,0 +1,286 @@
+//! pytest: node ids from the short test summary (`FAILED path::test - msg`,
+//! `ERROR path`), verbose / xdist progress lines (`path::test FAILED`,
+//! `[gw0] [ 50%] FAILED path::test`), the `FAILURES` / `ERRORS` section
+//! headers (`____ TestX.test_y ____`, `____ ERROR at setup of test_y ____`,
+//! `____ ERROR collecting path ____`) and the final `N failed, M passed in Xs`
+//! line.
+//!
+//! Section headers only name `Class.test`, so at the end a header is folded
+//! into a node id that ends with it; headers with no node id (no `-rf`
+//! summary) stay as they are.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::{failure, number_words, Counts, FailureSet, Line, RunnerParser, RunnerReport};
+
+const NAME: &str = "pytest";
+
+/// A `FAILURES` section longer than this is assumed to have lost its end
+/// (a killed run); stop reading every line.
+const MAX_SECTION_LINES: u32 = 50_000;
+
+#[derive(Default)]
+pub struct Pytest {
+    /// From the short summary and progress lines: full node ids.
+    nodes: FailureSet,
+    /// From `FAILURES`/`ERRORS` section headers: `Class.test` or a path.
+    headers: FailureSet,
+    /// Ids seen with `RERUN` and later `PASSED`: not failures.
+    rerun: Vec<String>,
+    in_section: bool,
+    section_at: u32,
+    in_short_summary: bool,
+    /// The last header, waiting for its `E   message` line.
+    last_header: Option<String>,
+    counts: Counts,
+    summary_lines: Vec<u32>,
+}
+
+static BANNER: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^=+ (.+?) =+$").unwrap());
+/// Long titles leave little room for the `_` fill: `_ title __`, ` title _`,
+/// and past 80 columns just ` title `.
+static HEADER: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^_* (\S.*?) _*$").unwrap());
+/// What a header may name: a test (params may hold anything), a path.
+static HEADER_NAME: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[\w.:/<>-]+(?:\[.*\])?$").unwrap());
+static XDIST: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\[gw\d+\] (?:\[\s*\d+%\] )?(FAILED|ERROR|RERUN|PASSED) (.+?)\s*$").unwrap());
+static VERBOSE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(\S+::.+?) (FAILED|ERROR|RERUN|PASSED)(?:\s+\[\s*\d+%\])?\s*$").unwrap());
+/// The final tally, with or without `=` (quiet mode drops them).
+static FINAL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^=*\s*((?:\d+ (?:failed|passed|skipped|deselected|xfailed|xpassed|errors?|warnings?|rerun|pytest-warnings?)(?:, )?)+)\s+in\s+[\d.]+\s*(?:s|sec|seconds)\b[^=]*=*$",
+    )
+    .unwrap()
+});
+
+impl RunnerParser for Pytest {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn triggers(&self) -> &'static [&'static str] {
+        &["FAILED", "ERROR", "FAIL ", "RERUN", "PASSED", "== ", " in "]
+    }
+
+    /// Inside `FAILURES` / `ERRORS`: headers and `E   ` lines carry no
+    /// trigger. The section ends at the next `=== ... ===` banner.
+    fn wants_every_line(&self) -> bool {
+        self.in_section
+    }
+
+    fn feed(&mut self, line: Line<'_>) {
+        let t = line.text.trim_end();
+        if self.in_section && line.no > self.section_at + MAX_SECTION_LINES {
+            self.in_section = false;
+        }
+        if t.starts_with('=') {
+            if let Some(c) = BANNER.captures(t) {
+                let title = c[1].trim();
+                self.in_section = title == "FAILURES" || title == "ERRORS";
+                self.section_at = line.no;
+                self.in_short_summary = title.contains("short test summary");
+                self.last_header = None;
+            }
+        }
+        if t.contains(" in ") && (t.contains("passed") || t.contains("failed") || t.contains("error") || t.contains("skipped")) {
+            if let Some(c) = FINAL.captures(t) {
+                self.add_final(&c[1], line.no);
+                self.in_section = false;
+                self.in_short_summary = false;
+                return;
+            }
+        }
+        if self.in_section && (line.text.starts_with('_') || line.text.starts_with(' ') && !line.text.starts_with("  ")) {
+            if let Some(c) = HEADER.captures(line.text) {
+                self.add_header(c[1].trim(), line.no);
+                return;
+            }
+        }
+        if let Some(h) = &self.last_header {
+            if let Some(msg) = t.strip_prefix("E   ") {
+                if let Some(f) = self.headers.get_mut(h) {
+                    if f.message.is_empty() {
+                        f.message = super::clip_message(msg);
+                        f.line = line.no;
+                    }
+                }
+                self.last_header = None;
+                return;
+            }
+        }
+        if let Some(rest) = t.strip_prefix("FAILED ").or_else(|| t.strip_prefix("ERROR ")).or_else(|| t.strip_prefix("FAIL ")) {
+            self.short_summary(rest, line.no);
+            return;
+        }
+        if t.starts_with("[gw") {
+            if let Some(c) = XDIST.captures(t) {
+                let id = c[2].to_string();
+                self.outcome(&id, &c[1], line.no);
+            }
+            return;
+        }
+        if t.contains("::") {
+            if let Some(c) = VERBOSE.captures(t) {
+                let id = c[1].to_string();
+                self.outcome(&id, &c[2], line.no);
+            }
+        }
+    }
+
+    fn finish(&mut self, out: &mut RunnerReport) {
+        for id in std::mem::take(&mut self.rerun) {
+            self.nodes.remove(&id);
+        }
+        // Fold each section header into the node id it names.
+        let known: Vec<(String, String)> = self.nodes.iter().map(|f| (f.id.clone(), dotted(&f.id))).collect();
+        let headers = std::mem::take(&mut self.headers);
+        for h in headers.iter() {
+            let hd = dotted(&h.id);
+            let owner = known.iter().find(|(_, d)| d == &hd || d.ends_with(&format!(".{hd}")));
+            match owner {
+                Some((id, _)) => {
+                    if let Some(f) = self.nodes.get_mut(id) {
+                        if f.message.is_empty() && !h.message.is_empty() {
+                            f.message = h.message.clone();
+                            f.line = h.line;
+                        }
+                    }
+                }
+                None => self.nodes.add(h.clone()),
+            }
+        }
+        self.nodes.drain_into(out);
+        if !self.counts.is_empty() {
+            super::add_counts(out, &self.counts);
+        }
+        out.summary_lines.append(&mut self.summary_lines);
+    }
+}
+
+impl Pytest {
+    fn add_final(&mut self, list: &str, no: u32) {
+        let mut c = Counts::default();
+        let (mut failed, mut passed, mut skipped, mut other) = (0, 0, 0, 0);
+        for (n, w) in number_words(list) {
+            match w.as_str() {
+                "failed" | "error" | "errors" => failed += n,
+                "passed" => passed += n,
+                "skipped" => skipped += n,
+                "xfailed" | "xpassed" => other += n,
+                _ => {}
+            }
+        }
+        c.failed = Some(failed);
+        c.passed = Some(passed);
+        c.skipped = Some(skipped);
+        c.run = Some(failed + passed + other);
+        self.counts.add(&c);
+        self.summary_lines.push(no);
+    }
+
+    fn add_header(&mut self, title: &str, no: u32) {
+        let (name, file) = if let Some(p) = title.strip_prefix("ERROR collecting ") {
+            (p.trim().to_string(), Some(p.trim().to_string()))
+        } else if let Some(p) = title.strip_prefix("ERROR at setup of ").or_else(|| title.strip_prefix("ERROR at teardown of ")) {
+            (p.trim().to_string(), None)
+        } else if let Some(p) = title.strip_prefix("[doctest] ") {
+            (p.trim().to_string(), None)
+        } else {
+            (title.to_string(), None)
+        };
+        // A header is one name (spaces only inside `[params]`); prose
+        // between underscores (`Captured stdout call`) is not.
+        if name.is_empty() || file.is_none() && (has_space_outside_brackets(&name) || !HEADER_NAME.is_match(&name)) {
+            return;
+        }
+        let leaf = name.rsplit(['.', '/']).next().unwrap_or(&name).to_string();
+        self.last_header = Some(name.clone());
+        self.headers.add(failure(NAME, name, leaf, file, "", no));
+    }
+
+    /// `FAILED path::test - message` / `ERROR path - message`.
+    fn short_summary(&mut self, rest: &str, no: u32) {
+        let (id, msg) = split_node_id(rest);
+        let path_like = id.contains("::") || id.ends_with(".py") || (self.in_short_summary && id.contains('/'));
+        if !path_like || id.starts_with('(') {
+            return;
+        }
+        self.add_node(id, msg, no);
+    }
+
+    fn outcome(&mut self, id: &str, what: &str, no: u32) {
+        let (id, msg) = split_node_id(id);
+        if !(id.contains("::") || id.ends_with(".py")) {
+            return;
+        }
+        match what {
+            "FAILED" | "ERROR" => {
+                self.rerun.retain(|r| r != id);
+                self.add_node(id, msg, no)
+            }
+            "RERUN" => {
+                if !self.rerun.iter().any(|r| r == id) {
+                    self.rerun.push(id.to_string());
+                }
+            }
+            // A pass after reruns clears the earlier attempts.
+            _ => {
+                if self.rerun.iter().any(|r| r == id) {
+                    self.nodes.remove(id);
+                }
+            }
+        }
+    }
+
+    fn add_node(&mut self, id: &str, msg: &str, no: u32) {
+        let file = id.split("::").next().filter(|f| f.ends_with(".py") || f.contains('/')).map(str::to_string);
+        let name = id.rsplit("::").next().unwrap_or(id).to_string();
+        self.nodes.add(failure(NAME, id.to_string(), name, file, msg, no));
+    }
+}
+
+/// Split `path::test[param with spaces] - message` into id and message. The
+/// id ends at the first space outside `[...]`.
+fn split_node_id(s: &str) -> (&str, &str) {
+    let s = s.trim();
+    let mut depth = 0i32;
+    for (i, ch) in s.char_indices() {
+        match ch {
+            '[' => depth += 1,
+            ']' => depth -= 1,
+            ' ' if depth <= 0 => {
+                let rest = s[i..].trim_start();
+                let msg = rest.strip_prefix("- ").unwrap_or("");
+                return (&s[..i], msg);
+            }
+            _ => {}
+        }
+    }
+    (s, "")
+}
+
+/// `tests/a.py::TestX::test_y` -> `tests.a.TestX.test_y`, to compare with
+/// section headers (`TestX.test_y`).
+fn dotted(id: &str) -> String {
+    let mut s = id.replace(".py::", "::");
+    if s.ends_with(".py") {
+        s.truncate(s.len() - 3);
+    }
+    s.replace("::", ".").replace('/', ".")
+}
+
+fn has_space_outside_brackets(s: &str) -> bool {
+    let mut depth = 0i32;
+    for ch in s.chars() {
+        match ch {
+            '[' => depth += 1,
+            ']' => depth -= 1,
+            c if c.is_whitespace() && depth <= 0 => return true,
+            _ => {}
+        }
+    }
+    false
+}
