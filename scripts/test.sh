@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, one command (what CI runs via .ci/run):
-#   1. cargo test --workspace --locked (debug): unit, scenario and snapshot tests
+#   1. cargo test --workspace --locked (debug): unit, scenario and snapshot tests,
+#      then tests/e2e/check_actions.py (action.yml files vs docs/monitor.md)
 #   2. scripts/build-image.sh: static release binary + scratch image
 #   3. tests/e2e/act-e2e.sh: the workflows run by act against the fake GitHub
 #   4. the triage scorer on ../shared/datasets, when present (informational)
@@ -24,6 +25,15 @@ read -r p f i < <(awk '/^test result:/ { for (k = 1; k <= NF; k++) {
     if ($(k+1) ~ /^passed/) p += $k; if ($(k+1) ~ /^failed/) f += $k; if ($(k+1) ~ /^ignored/) i += $k } }
   END { print p + 0, f + 0, i + 0 }' "$log/cargo-test.txt")
 passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + i))
+
+step "action.yml files vs docs/monitor.md"
+if python3 -c 'import yaml' 2>/dev/null; then
+  python3 tests/e2e/check_actions.py
+  passed=$((passed + 1))
+else
+  echo "SKIP check_actions: python3 has no yaml module (pip install pyyaml)"
+  skipped=$((skipped + 1))
+fi
 
 step "release build + image"
 t0=$SECONDS
