@@ -22,3 +22,9 @@ pub const GITHUB_BODY_LIMIT: usize = 65_536;
 /// What we allow ourselves per body: the limit minus a margin for counting
 /// differences (GitHub may count UTF-16 units for astral characters).
 pub const SAFE_BODY_CHARS: usize = 60_000;
+
+pub mod cluster;
+pub mod workflow_comment;
+pub mod daily;
+pub mod summary;
+pub mod tracker;
