@@ -182,7 +182,14 @@ pub fn observations(job_name: &str, runs: &[(Run, Vec<Job>)]) -> Vec<Observation
             } else {
                 exact
             };
-            verdict_of_attempts(&matched).map(|(outcome, passed_on_rerun)| Observation {
+            // A successful run vouches for every job in it; its jobs are
+            // not fetched (see `scan`), so there is nothing to match.
+            let verdict = if matched.is_empty() && jobs.is_empty() && run.conclusion.as_deref() == Some("success") {
+                Some((Outcome::Green, false))
+            } else {
+                verdict_of_attempts(&matched)
+            };
+            verdict.map(|(outcome, passed_on_rerun)| Observation {
                 run_id: run.id,
                 run_url: run.html_url.clone(),
                 head_sha: run.head_sha.clone(),
@@ -381,6 +388,16 @@ mod tests {
         runs[0].1.push(job(1, 1, "unit (2, 4)", "failure"));
         let obs = observations("unit (1, 2)", &runs);
         assert_eq!(obs.len(), 1, "two shards of the family: ambiguous, no evidence");
+    }
+
+    #[test]
+    fn successful_run_without_fetched_jobs_is_green() {
+        let mut runs = history("RR");
+        runs.insert(0, (run(0, "sha0000aaaa", -6), vec![]));
+        runs[0].0.conclusion = Some("success".into());
+        let f = facts(2, &observations("unit (1, 2)", &runs), 10);
+        assert_eq!(f.last_green.unwrap().run_id, 0);
+        assert_eq!(f.status, FailureStatus::Persistent);
     }
 
     #[test]

@@ -4,9 +4,19 @@
 //! clusters, dedup). Orchestration only: triage is `ci-triage`, Markdown and
 //! markers are `ci-report`, HTTP is `ci-github`.
 
+pub mod adapt;
+pub mod analyze_workflow;
 pub mod cluster;
 pub mod config;
+pub mod ctx;
+pub mod daily;
 pub mod gate;
 pub mod history;
 pub mod model;
+pub mod outcome;
 pub mod pattern;
+pub mod publish_summary;
+pub mod scan;
+
+pub use ctx::{Ctx, PlannedWrite, Settings};
+pub use outcome::Outcome;

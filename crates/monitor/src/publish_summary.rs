@@ -1,0 +1,113 @@
+//! `publish-summary`: rebuild the Daily Cross-Workflow Summary in the daily
+//! issue body from the workflows' comments (and yesterday's summary state).
+//!
+//! Convergence: the block is a pure function of the comments (ci-report
+//! renders no clock), the body update is a read-modify-write that only
+//! replaces the block, and after writing we re-read the comments: if a
+//! workflow's comment changed while we were building (a concurrent matrix
+//! job finished), we rebuild. So whichever publisher writes last, the block
+//! ends up reflecting every comment.
+
+use std::collections::BTreeSet;
+
+use ci_github::{GitHub, IssueComment};
+use ci_report::daily::{daily_title, is_legacy_summary_comment, replace_summary_block, DAILY_LABEL};
+use ci_report::summary::{parse_summary_state, render_summary_block, summary_clusters, DailySummary, WorkflowDay};
+use ci_report::workflow_comment::{belongs_to_workflow, parse_workflow_comments};
+
+use crate::analyze_workflow::parse_facts;
+use crate::ctx::Ctx;
+use crate::daily::{daily_marker, ensure_daily_issue, initial_body, list_daily_issues};
+use crate::outcome::Outcome;
+
+const MAX_ROUNDS: usize = 3;
+
+pub async fn run<G: GitHub + Clone + 'static>(ctx: &Ctx<G>) -> anyhow::Result<Outcome> {
+    let mut out = Outcome::default();
+    let date = ctx.settings.date;
+    let mut dailies = list_daily_issues(ctx, ctx.config.chart_days.max(2)).await?;
+    let Some(issue) = ensure_daily_issue(ctx, &mut dailies).await? else {
+        out.summary = "publish-summary: the daily issue does not exist yet (dry-run)\n".into();
+        out.output("has_failures", false);
+        out.output("failure_count", 0);
+        return Ok(out);
+    };
+    // Yesterday's state: the newest earlier daily issue whose body has one.
+    let yesterday = dailies.previous(date, ctx.config.chart_days).into_iter().find_map(|i| parse_summary_state(&i.body));
+
+    let repo = &ctx.settings.bot_repo;
+    let mut comments = ctx.gh.list_comments(repo, issue.number, None).await?;
+    let mut summary = build(ctx, &comments, yesterday.clone());
+    for _ in 0..MAX_ROUNDS {
+        let inner = render_summary_block(&summary);
+        let initial = initial_body(ctx, date);
+        ctx.update_issue(repo, &daily_marker(date), &daily_title(date), &[DAILY_LABEL.to_string()], Some(&issue), |cur| {
+            replace_summary_block(cur.unwrap_or(&initial), &inner, &initial)
+        })
+        .await?;
+        if ctx.dry_run() {
+            break;
+        }
+        let again = ctx.gh.list_comments(repo, issue.number, None).await?;
+        if same_comments(&comments, &again) {
+            break;
+        }
+        comments = again;
+        summary = build(ctx, &comments, yesterday.clone());
+    }
+    for c in comments.iter().filter(|c| is_legacy_summary_comment(&c.body)) {
+        ctx.delete_comment(repo, c.id).await?;
+    }
+
+    let failure_count: usize = summary.workflows.iter().map(|w| w.jobs.len()).sum();
+    out.output("issue-number", issue.number);
+    out.output("issue-url", &issue.html_url);
+    out.output("has_failures", failure_count > 0);
+    out.output("failure_count", failure_count);
+    out.summary = format!(
+        "### publish-summary {}\n\n- workflows: {}\n- red jobs: {failure_count}\n- clusters: {}\n- issue: {}\n",
+        date,
+        summary.workflows.len(),
+        summary_clusters(&summary).len(),
+        issue.html_url
+    );
+    Ok(out)
+}
+
+fn same_comments(a: &[IssueComment], b: &[IssueComment]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.id == y.id && x.body == y.body)
+}
+
+/// The summary input, from the comments of the day.
+pub fn build<G: GitHub + Clone + 'static>(
+    ctx: &Ctx<G>,
+    comments: &[IssueComment],
+    yesterday: Option<ci_report::summary::SummaryState>,
+) -> DailySummary {
+    let mut workflows: BTreeSet<String> = ctx.settings.workflows.iter().cloned().collect();
+    for c in comments {
+        if let Some((_, wf)) = ci_report::markers::find_workflow_report(&c.body) {
+            workflows.insert(wf);
+        }
+    }
+    let days = workflows
+        .into_iter()
+        .map(|wf| {
+            let rec = parse_workflow_comments(&wf, comments.iter().map(|c| c.body.as_str()));
+            let mine: Vec<&IssueComment> = comments.iter().filter(|c| belongs_to_workflow(&c.body, &wf)).collect();
+            let facts = mine.iter().find_map(|c| parse_facts(&c.body)).unwrap_or_default();
+            WorkflowDay {
+                workflow: wf.clone(),
+                runs_completed: facts.runs_completed,
+                runs_green: facts.runs_green,
+                runs_red: facts.runs_red,
+                runs_in_flight: facts.runs_in_flight,
+                jobs: rec.jobs,
+                cluster_facts: facts.clusters,
+                last_scanned: facts.scanned_at,
+                comment_url: mine.iter().map(|c| (ci_report::markers::find_part(&c.body).map_or(1, |p| p.0), c.id, c)).min_by_key(|(p, id, _)| (*p, *id)).map(|(_, _, c)| c.html_url.clone()),
+            }
+        })
+        .collect();
+    DailySummary { date: ctx.settings.date, bot_name: ctx.config.bot_name.clone(), workflows: days, yesterday }
+}
