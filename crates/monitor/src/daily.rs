@@ -89,3 +89,29 @@ pub async fn ensure_daily_issue<G: GitHub + Clone + 'static>(
     }
     Ok(created)
 }
+
+/// The `ensure-daily-issue` action: find or create today's issue; outputs
+/// the date and the workflow list for the matrix.
+pub async fn run<G: GitHub + Clone + 'static>(ctx: &Ctx<G>) -> anyhow::Result<crate::Outcome> {
+    let mut out = crate::Outcome::default();
+    let mut issues = list_daily_issues(ctx, 0).await?;
+    let existed = issues.get(ctx.settings.date).is_some();
+    let issue = ensure_daily_issue(ctx, &mut issues).await?;
+    out.output("date", ctx.settings.date.format("%Y-%m-%d"));
+    out.output("workflows", serde_json::to_string(&ctx.settings.workflows).unwrap_or_else(|_| "[]".into()));
+    if let Some(issue) = &issue {
+        out.output("issue-number", issue.number);
+        out.output("issue-url", &issue.html_url);
+    }
+    out.summary = match &issue {
+        Some(i) => format!(
+            "### ensure-daily-issue\n\n{} daily issue #{} for {}: {}\n",
+            if existed { "Found" } else { "Created" },
+            i.number,
+            ctx.settings.date,
+            i.html_url
+        ),
+        None => format!("### ensure-daily-issue\n\n(dry-run) would create the daily issue for {}\n", ctx.settings.date),
+    };
+    Ok(out)
+}

@@ -20,3 +20,6 @@ pub mod scan;
 
 pub use ctx::{Ctx, PlannedWrite, Settings};
 pub use outcome::Outcome;
+pub mod analyze_url;
+pub mod tick;
+pub mod update_trackers;

@@ -1,0 +1,165 @@
+//! `update-trackers`: merge today's failing tests into each tracked
+//! workflow's long-lived `[Failure Tracker]` issue.
+//!
+//! The state lives in the issue (see `ci_report::tracker`): read it, merge,
+//! render, write archive comments then the body. A state line that exists
+//! but cannot be read is never overwritten (that is how the old bot lost
+//! every `first_seen`): the tracker is skipped with a warning instead.
+
+use std::collections::BTreeMap;
+
+use ci_github::{GitHub, Issue, IssueFilter, IssueUpdate, RepoRef, StateFilter};
+use ci_report::markers::encode_token;
+use ci_report::tracker::{
+    merge, observations_from_jobs, parse_archive_marker, parse_tracker, render_tracker, tracker_placeholder_body,
+    tracker_title, legacy_tracker_titles, TrackerConfig, TRACKER_LABEL,
+};
+use ci_report::workflow_comment::parse_workflow_comments;
+
+use crate::config::TrackedWorkflow;
+use crate::ctx::Ctx;
+use crate::daily::list_daily_issues;
+use crate::outcome::Outcome;
+
+/// Identifies our tracker issue for a workflow (created ones carry it; a
+/// found legacy issue gets it on the first write).
+pub fn tracker_marker(workflow: &str) -> String {
+    format!("<!-- ci-bot:tracker-issue workflow={} -->", encode_token(workflow))
+}
+
+pub async fn run<G: GitHub + Clone + 'static>(ctx: &Ctx<G>) -> anyhow::Result<Outcome> {
+    let mut out = Outcome::default();
+    let mut urls = Vec::new();
+    let mut lines = Vec::new();
+    if ctx.config.trackers.is_empty() {
+        out.summary = "### update-trackers\n\nNo `trackers:` in the config file: nothing to do.\n".into();
+        out.output("tracker-urls", "");
+        return Ok(out);
+    }
+    let dailies = list_daily_issues(ctx, 1).await?;
+    let today = dailies.get(ctx.settings.date).cloned();
+    let comments = match &today {
+        Some(i) => ctx.gh.list_comments(&ctx.settings.bot_repo, i.number, None).await?,
+        None => Vec::new(),
+    };
+    let mut listed: BTreeMap<RepoRef, Vec<Issue>> = BTreeMap::new();
+    let mut failing_total = 0usize;
+    for t in &ctx.config.trackers {
+        let repo: RepoRef = match t.repo.as_deref().map(str::parse).transpose() {
+            Ok(r) => r.unwrap_or_else(|| ctx.settings.repo.clone()),
+            Err(e) => {
+                out.warnings.push(format!("tracker `{}`: {e}", t.workflow));
+                continue;
+            }
+        };
+        if !listed.contains_key(&repo) {
+            let filter = IssueFilter { labels: vec![TRACKER_LABEL.into()], state: StateFilter::All, since: None };
+            listed.insert(repo.clone(), ctx.gh.list_issues(&repo, &filter).await?);
+        }
+        let jobs = parse_workflow_comments(&t.workflow, comments.iter().map(|c| c.body.as_str())).jobs;
+        match update_one(ctx, &repo, &listed[&repo], t, &jobs, today.as_ref()).await {
+            Ok((url, failing)) => {
+                failing_total += failing;
+                lines.push(format!("- `{}`: {failing} failing test(s) — {url}", t.workflow));
+                urls.push(url);
+            }
+            Err(e) => {
+                let msg = format!("tracker `{}` not updated: {e:#}", t.workflow);
+                lines.push(format!("- {msg}"));
+                out.warnings.push(msg);
+            }
+        }
+    }
+    out.output("tracker-urls", urls.join("\n"));
+    out.output("has_failures", failing_total > 0);
+    out.output("failure_count", failing_total);
+    out.summary = format!("### update-trackers\n\n{}\n", lines.join("\n"));
+    Ok(out)
+}
+
+async fn update_one<G: GitHub + Clone + 'static>(
+    ctx: &Ctx<G>,
+    repo: &RepoRef,
+    issues: &[Issue],
+    t: &TrackedWorkflow,
+    jobs: &[ci_report::JobReport],
+    daily: Option<&Issue>,
+) -> anyhow::Result<(String, usize)> {
+    let title = tracker_title(&t.display);
+    let marker = tracker_marker(&t.workflow);
+    let mut legacy = legacy_tracker_titles(&t.display);
+    legacy.extend(t.legacy_titles.iter().cloned());
+    // Ours (marker), else by exact title, else a legacy title; open first,
+    // then the oldest.
+    let pick = |pred: &dyn Fn(&Issue) -> bool| {
+        issues.iter().filter(|i| pred(i)).min_by_key(|i| (i.state != "open", i.number)).cloned()
+    };
+    let existing = pick(&|i| i.body.contains(&marker))
+        .or_else(|| pick(&|i| i.title.trim() == title))
+        .or_else(|| pick(&|i| legacy.iter().any(|l| l == i.title.trim())));
+
+    let mut cfg = TrackerConfig::new(&t.workflow, &t.display, &ctx.config.bot_name);
+    cfg.daily_issue_url = daily.map(|d| d.html_url.clone());
+    let archive_comments = match &existing {
+        Some(i) => ctx.gh.list_comments(repo, i.number, None).await?,
+        None => Vec::new(),
+    };
+    let body = existing.as_ref().map(|i| i.body.clone()).unwrap_or_else(|| tracker_placeholder_body(&cfg));
+    let loaded = parse_tracker(&body, archive_comments.iter().map(|c| c.body.as_str()), &t.workflow)
+        .map_err(|e| anyhow::anyhow!("its state cannot be read ({e:?}); left untouched so no history is lost"))?;
+    let mut state = loaded.state;
+    let observations = observations_from_jobs(jobs, daily.map(|d| d.html_url.as_str()));
+    merge(&mut state, &observations, ctx.settings.now.date_naive(), &cfg);
+    let doc = render_tracker(&state, &cfg, ctx.settings.now);
+    let failing = state.entries.values().filter(|e| ci_report::tracker::is_failing(e, ctx.settings.now.date_naive(), &cfg)).count();
+    let new_body = format!("{}\n{marker}\n", doc.body.trim_end());
+
+    let issue = match existing {
+        Some(issue) => issue,
+        None => {
+            let created = ctx
+                .update_issue(repo, &marker, &title, &[TRACKER_LABEL.into()], None, |cur| {
+                    cur.map(str::to_string).unwrap_or_else(|| new_body.clone())
+                })
+                .await?;
+            match created {
+                Some(i) => i,
+                None => return Ok((format!("(dry-run) new tracker \"{title}\" in {repo}"), failing)),
+            }
+        }
+    };
+
+    // Archive comments first (the body points at them), then the body.
+    let mut by_part: BTreeMap<usize, u64> = BTreeMap::new();
+    for c in &archive_comments {
+        if let Some(a) = parse_archive_marker(&c.body).filter(|a| a.workflow == t.workflow) {
+            if a.part <= doc.archive.len() && !by_part.contains_key(&a.part) {
+                by_part.insert(a.part, c.id);
+                if c.body != doc.archive[a.part - 1] {
+                    if ctx.dry_run() {
+                        ctx.upsert_comment(repo, issue.number, &format!("archive {}", a.part), &doc.archive[a.part - 1]).await?;
+                    } else {
+                        ctx.gh.update_comment(repo, c.id, &doc.archive[a.part - 1]).await?;
+                    }
+                }
+            } else {
+                ctx.delete_comment(repo, c.id).await?;
+            }
+        }
+    }
+    for (i, body) in doc.archive.iter().enumerate() {
+        if !by_part.contains_key(&(i + 1)) {
+            let first_line = body.lines().next().unwrap_or_default().to_string();
+            ctx.upsert_comment(repo, issue.number, &first_line, body).await?;
+        }
+    }
+    if issue.body != new_body || issue.title != title {
+        if ctx.dry_run() {
+            ctx.update_issue(repo, &marker, &title, &[], Some(&issue), |_| new_body.clone()).await?;
+        } else {
+            let update = IssueUpdate { title: Some(title.clone()), body: Some(new_body.clone()), ..Default::default() };
+            ctx.gh.update_issue(repo, issue.number, &update).await?;
+        }
+    }
+    Ok((issue.html_url.clone(), failing))
+}
