@@ -8,7 +8,7 @@ use crate::fingerprint::{fingerprint, normalise};
 use crate::rank;
 use crate::rules::RuleSet;
 use crate::runners::{self, Line, RunnerParser, RunnerReport};
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Read};
 
@@ -33,52 +33,78 @@ pub(crate) struct Candidate {
     pub step: usize,
     pub message: String,
     pub group: String,
-    pub context: Vec<ExcerptLine>,
+    /// Context lines, `\n`-separated (cleaned text never holds `\n`),
+    /// the first being line `context_first`. One allocation per candidate:
+    /// error-dense logs have millions of candidates.
+    pub context: String,
+    pub context_first: u32,
     /// Context lines still to collect after the line.
     pub after_missing: usize,
 }
 
+impl Candidate {
+    pub(crate) fn excerpt_lines(&self) -> Vec<ExcerptLine> {
+        if self.context.is_empty() {
+            return Vec::new();
+        }
+        self.context
+            .split('\n')
+            .enumerate()
+            .map(|(i, t)| ExcerptLine { no: self.context_first + i as u32, text: t.to_string() })
+            .collect()
+    }
+}
+
 enum Pat {
     Rule(usize),
-    Runner(usize, usize),
+    /// Parser index and its exact-case trigger.
+    Runner(usize, &'static str),
 }
 
 /// What the automaton needs per rule set; built once per `analyze` call
 /// (cheap next to reading a log) so callers only pass a `RuleSet`.
 struct Matcher {
     ac: AhoCorasick,
-    pats: Vec<Pat>,
-    runner_trigger_text: Vec<Vec<&'static str>>,
+    /// Per automaton pattern (one per distinct lowercased trigger): who wants it.
+    pats: Vec<Vec<Pat>>,
 }
 
 impl Matcher {
     fn new(rules: &RuleSet, parsers: &[Box<dyn RunnerParser>]) -> Matcher {
+        // Distinct triggers only: a smaller automaton stays in cache.
         let mut lits: Vec<String> = Vec::new();
-        let mut pats = Vec::new();
+        let mut pats: Vec<Vec<Pat>> = Vec::new();
+        let mut index = std::collections::HashMap::new();
+        let mut add = |lit: &str, who: Pat| {
+            let key = lit.to_ascii_lowercase();
+            let i = *index.entry(key.clone()).or_insert_with(|| {
+                lits.push(key);
+                pats.push(Vec::new());
+                lits.len() - 1
+            });
+            pats[i].push(who);
+        };
         for (i, r) in rules.rules.iter().enumerate() {
             for t in &r.triggers {
-                lits.push(t.clone());
-                pats.push(Pat::Rule(i));
+                add(t, Pat::Rule(i));
             }
         }
-        let mut runner_trigger_text = Vec::new();
         for (p, parser) in parsers.iter().enumerate() {
-            let trig = parser.triggers();
-            for (k, t) in trig.iter().enumerate() {
-                if t.is_empty() {
-                    continue;
+            for t in parser.triggers() {
+                if !t.is_empty() {
+                    add(t, Pat::Runner(p, t));
                 }
-                lits.push(t.to_string());
-                pats.push(Pat::Runner(p, k));
             }
-            runner_trigger_text.push(trig.to_vec());
         }
         let ac = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
+            // A full DFA: a few hundred KB for a few hundred triggers, and
+            // the fastest scan per byte.
+            .kind(Some(AhoCorasickKind::DFA))
             .build(&lits)
             .expect("literal patterns always build");
-        Matcher { ac, pats, runner_trigger_text }
+        Matcher { ac, pats }
     }
 }
 
@@ -174,18 +200,24 @@ pub fn analyze<R: Read>(reader: R, rules: &RuleSet) -> Analysis {
         steps.observe(no, &text, ts > 0);
 
         // One automaton pass selects candidate rules and triggered runners.
-        for m_ in m.ac.find_overlapping_iter(text.as_bytes()) {
-            match m.pats[m_.pattern().as_usize()] {
-                Pat::Rule(i) => {
-                    if !rule_hit[i] {
-                        rule_hit[i] = true;
-                        rule_hits.push(i);
+        // Most lines contain no trigger at all: a plain search (which can use
+        // the automaton's prefilter) rules them out before the slower
+        // overlapping pass that collects every trigger.
+        let any = m.ac.is_match(text.as_bytes());
+        for m_ in m.ac.find_overlapping_iter(if any { text.as_bytes() } else { &[] }) {
+            for who in &m.pats[m_.pattern().as_usize()] {
+                match *who {
+                    Pat::Rule(i) => {
+                        if !rule_hit[i] {
+                            rule_hit[i] = true;
+                            rule_hits.push(i);
+                        }
                     }
-                }
-                Pat::Runner(p, k) => {
-                    // Runner triggers are case-sensitive literals.
-                    if !runner_hit[p] && &text.as_bytes()[m_.start()..m_.end()] == m.runner_trigger_text[p][k].as_bytes() {
-                        runner_hit[p] = true;
+                    Pat::Runner(p, exact) => {
+                        // Runner triggers are case-sensitive literals.
+                        if !runner_hit[p] && &text.as_bytes()[m_.start()..m_.end()] == exact.as_bytes() {
+                            runner_hit[p] = true;
+                        }
                     }
                 }
             }
@@ -200,7 +232,8 @@ pub fn analyze<R: Read>(reader: R, rules: &RuleSet) -> Analysis {
         // Context after earlier candidates.
         if !pending.is_empty() {
             for c in pending.iter_mut() {
-                c.context.push(ExcerptLine { no, text: clip(&text) });
+                c.context.push('\n');
+                c.context.push_str(clip_str(&text));
                 c.after_missing -= 1;
             }
             while pending.front().is_some_and(|c| c.after_missing == 0) {
@@ -211,39 +244,55 @@ pub fn analyze<R: Read>(reader: R, rules: &RuleSet) -> Analysis {
         if !rule_hits.is_empty() {
             // Highest-priority matching rule wins the line; file order breaks ties.
             rule_hits.sort_unstable();
-            let mut best: Option<(usize, regex::Captures)> = None;
+            let mut best: Option<(usize, Option<regex::Captures>)> = None;
             for &i in &rule_hits {
                 rule_hit[i] = false;
                 let r = &rules.rules[i];
                 if best.as_ref().is_some_and(|(b, _)| rules.rules[*b].priority >= r.priority) {
                     continue;
                 }
+                // `is_match` runs the lazy DFA; captures need the slower
+                // engines, so only lines that match pay for them.
+                if !r.pattern.is_match(&text) {
+                    continue;
+                }
+                if r.unless.as_ref().is_some_and(|u| u.is_match(&text)) {
+                    continue;
+                }
+                if r.pattern.captures_len() == 1 {
+                    best = Some((i, None));
+                    continue;
+                }
                 if let Some(caps) = r.pattern.captures(&text) {
-                    if r.unless.as_ref().is_some_and(|u| u.is_match(&text)) {
-                        continue;
-                    }
-                    best = Some((i, caps));
+                    best = Some((i, Some(caps)));
                 }
             }
             rule_hits.clear();
             if let Some((i, caps)) = best {
                 let r = &rules.rules[i];
-                let message = caps.name("msg").map_or(text.trim(), |m| m.as_str().trim()).to_string();
-                let group = group_key(&r.name, &r.group, &caps, &message);
+                let message = caps.as_ref().and_then(|c| c.name("msg")).map_or(text.trim(), |m| m.as_str().trim());
+                let message = clip_str(message).to_string();
+                let group = group_key(&r.name, &r.group, caps.as_ref(), &message);
                 let mut priority = r.priority;
                 if priority < LOGGER_EXEMPT_PRIORITY && looks_like_app_logger(&text) {
                     priority -= LOGGER_PENALTY;
                 }
-                let mut context: Vec<ExcerptLine> = ring.iter().cloned().collect();
-                context.push(ExcerptLine { no, text: clip(&text) });
+                let mut context = String::with_capacity(512);
+                let context_first = ring.front().map_or(no, |l| l.no);
+                for l in ring.iter() {
+                    context.push_str(&l.text);
+                    context.push('\n');
+                }
+                context.push_str(clip_str(&text));
                 pending.push_back(Candidate {
                     line: no,
                     rule: Some(i),
                     priority,
                     step: steps.current(),
-                    message: clip(&message),
+                    message,
                     group,
                     context,
+                    context_first,
                     after_missing: CONTEXT_AFTER,
                 });
                 if done.len() + pending.len() > MAX_CANDIDATES {
@@ -348,15 +397,17 @@ fn clip(s: &str) -> String {
     clip_str(s).to_string()
 }
 
-fn group_key(rule: &str, group: &[String], caps: &regex::Captures, message: &str) -> String {
+/// The raw group key; [`normalise`] runs later, only on the few lines that
+/// become failures (it is far too slow for every candidate).
+fn group_key(rule: &str, group: &[String], caps: Option<&regex::Captures>, message: &str) -> String {
     let mut key = rule.to_string();
     if group.is_empty() {
         key.push(':');
-        key.push_str(&normalise(message));
+        key.push_str(message);
     } else {
         for g in group {
             key.push(':');
-            key.push_str(&normalise(caps.name(g).map_or("", |m| m.as_str())));
+            key.push_str(caps.and_then(|c| c.name(g)).map_or("", |m| m.as_str()));
         }
     }
     key
@@ -385,7 +436,7 @@ fn build(cands: Vec<Candidate>, report: RunnerReport, steps: Steps, rules: &Rule
             line: c.line,
             rule: rule_name(rules, c),
             step: step_name(c.step),
-            context: c.context.clone(),
+            context: c.excerpt_lines(),
         })
         .collect();
 
@@ -415,7 +466,8 @@ fn build(cands: Vec<Candidate>, report: RunnerReport, steps: Steps, rules: &Rule
         if failing_step.is_some() && Some(c.step) != failing_step {
             continue;
         }
-        if !seen.insert(c.group.clone()) || failures.len() >= 50 {
+        let group = normalise(&c.group);
+        if !seen.insert(group.clone()) || failures.len() >= 50 {
             continue;
         }
         failures.push(Failure {
@@ -425,7 +477,7 @@ fn build(cands: Vec<Candidate>, report: RunnerReport, steps: Steps, rules: &Rule
             category: r.category.clone(),
             fingerprint: fingerprint(&c.message, &r.name, None),
             rule: r.name.clone(),
-            group_key: c.group.clone(),
+            group_key: group,
             step: step_name(c.step),
         });
     }

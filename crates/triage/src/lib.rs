@@ -28,3 +28,8 @@ pub use engine::{analyze, MAX_LINE};
 pub use fingerprint::{fingerprint, normalise, FINGERPRINT_VERSION};
 pub use rules::{Rule, RuleError, RuleSet, CATEGORIES};
 pub use zip::{analyze_zip, is_zip, ZipError};
+
+/// A few KB of real CI log lines (GitHub Actions pytest and Maven logs, a
+/// Travis cargo log) for building large benchmark inputs; the sources are
+/// named in the `#!` header lines, which callers should skip.
+pub const BENCH_CORPUS: &str = include_str!("../benches/corpus.log");

@@ -8,7 +8,7 @@
 //! 4. position: for the same priority the first occurrence wins (the first
 //!    compiler error is the cause, later ones are often follow-ups).
 
-use crate::analysis::{ExcerptLine, Step, Verdict};
+use crate::analysis::{Step, Verdict};
 use crate::engine::Candidate;
 use crate::rules::RuleSet;
 use crate::runners::RunnerReport;
@@ -50,11 +50,11 @@ pub(crate) fn rank(
         if t.line == 0 {
             continue;
         }
-        let context = cands
+        let (context, context_first) = cands
             .iter()
             .find(|c| c.line == t.line)
-            .map(|c| c.context.clone())
-            .unwrap_or_else(|| vec![ExcerptLine { no: t.line, text: t.message.clone() }]);
+            .map(|c| (c.context.clone(), c.context_first))
+            .unwrap_or_else(|| (t.message.replace('\n', " "), t.line));
         extra.push(Candidate {
             line: t.line,
             rule: None,
@@ -63,6 +63,7 @@ pub(crate) fn rank(
             message: t.message.clone(),
             group: t.id.clone(),
             context,
+            context_first,
             after_missing: 0,
         });
     }
@@ -70,7 +71,8 @@ pub(crate) fn rank(
         if l == 0 {
             continue;
         }
-        let context = cands.iter().find(|c| c.line == l).map(|c| c.context.clone()).unwrap_or_default();
+        let (context, context_first) =
+            cands.iter().find(|c| c.line == l).map(|c| (c.context.clone(), c.context_first)).unwrap_or_default();
         extra.push(Candidate {
             line: l,
             rule: None,
@@ -79,6 +81,7 @@ pub(crate) fn rank(
             message: String::new(),
             group: String::new(),
             context,
+            context_first,
             after_missing: 0,
         });
     }
