@@ -57,7 +57,7 @@ impl RunnerParser for Ant {
     }
 
     fn feed(&mut self, line: Line<'_>) {
-        let raw = line.text.trim();
+        let raw = super::payload(line.text).trim();
         let (t, junit) = match raw.strip_prefix("[junit]") {
             Some(r) => (r.trim(), true),
             None => (raw, false),

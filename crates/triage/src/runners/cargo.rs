@@ -59,7 +59,7 @@ impl RunnerParser for Cargo {
     }
 
     fn feed(&mut self, line: Line<'_>) {
-        let raw = line.text.trim_end();
+        let raw = super::payload(line.text).trim_end();
         if let Some(at) = self.list_at {
             if let Some(c) = LIST_ITEM.captures(raw).filter(|c| self.seen_running || c[1].contains("::")) {
                 let id = c[1].to_string();

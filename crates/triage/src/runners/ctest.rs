@@ -47,7 +47,7 @@ impl RunnerParser for Ctest {
     }
 
     fn feed(&mut self, line: Line<'_>) {
-        let t = line.text.trim();
+        let t = super::payload(line.text).trim();
         if self.in_list {
             if let Some(c) = ENTRY.captures(t) {
                 let name = c[1].to_string();

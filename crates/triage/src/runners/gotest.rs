@@ -46,7 +46,7 @@ impl RunnerParser for GoTest {
     }
 
     fn feed(&mut self, line: Line<'_>) {
-        let t = line.text.trim();
+        let t = super::payload(line.text).trim();
         if t.starts_with("--- ") {
             if let Some(c) = RESULT.captures(t) {
                 self.seen = true;

@@ -44,7 +44,7 @@ impl RunnerParser for Gradle {
     }
 
     fn feed(&mut self, line: Line<'_>) {
-        let t = line.text.trim();
+        let t = super::payload(line.text).trim();
         if let Some(head) = t.strip_suffix(" FAILED") {
             self.failed_line(head.trim_end(), line.no);
             return;

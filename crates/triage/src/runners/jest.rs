@@ -9,9 +9,9 @@
 //!
 //! `●` is also used by systemd and other tools, so a `●` line only counts
 //! after jest printed a `FAIL <file>` line. Ids are the full title
-//! (`Suite › test`); a suite that failed to load is `<file> › Test suite
-//! failed to run`. The summary at the end repeats every `●` entry: one
-//! failure per id. Counts are summed over `Tests:` lines (one per run).
+//! (`Suite › test`). `● Test suite failed to run` is not a test (nothing
+//! ran) and is left to the log rules. The summary at the end repeats every
+//! `●` entry: one failure per id. Counts are summed over `Tests:` lines (one per run).
 
 use std::sync::LazyLock;
 
@@ -43,7 +43,7 @@ impl RunnerParser for Jest {
     }
 
     fn feed(&mut self, line: Line<'_>) {
-        let t = line.text.trim();
+        let t = super::payload(line.text).trim();
         if t.starts_with("FAIL") {
             if let Some(c) = FAIL_FILE.captures(t) {
                 self.file = Some(c[1].to_string());
@@ -56,7 +56,13 @@ impl RunnerParser for Jest {
             if title.is_empty() || title == "Console" || title.ends_with("Warning:") || title.ends_with(':') || title.starts_with("Cannot log after tests are done") {
                 return;
             }
-            let id = if title == "Test suite failed to run" { format!("{file} › {title}") } else { title.to_string() };
+            // A suite that failed to load (syntax error, missing module) is
+            // not a failing test: no test ran. The error itself is what the
+            // log rules report.
+            if title == "Test suite failed to run" {
+                return;
+            }
+            let id = title.to_string();
             let name = title.rsplit(" › ").next().unwrap_or(title).to_string();
             self.failures.add(failure(NAME, id, name, Some(file.clone()), "", line.no));
             return;

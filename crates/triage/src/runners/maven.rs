@@ -107,7 +107,7 @@ impl RunnerParser for Maven {
     }
 
     fn feed(&mut self, line: Line<'_>) {
-        let raw = line.text.trim_end();
+        let raw = super::payload(line.text).trim_end();
         if raw.contains("[junit]") {
             return;
         }

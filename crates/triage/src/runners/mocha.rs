@@ -67,7 +67,7 @@ impl RunnerParser for Mocha {
     }
 
     fn feed(&mut self, line: Line<'_>) {
-        let raw = line.text.trim_end();
+        let raw = super::payload(line.text).trim_end();
         let t = raw.trim_start();
         if self.section.is_some() {
             self.section_line(raw, line.no);

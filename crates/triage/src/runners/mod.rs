@@ -82,6 +82,7 @@ mod jest;
 mod maven;
 mod mocha;
 mod pytest;
+mod sbt;
 mod unittest;
 
 /// Every built-in parser, in a fixed order.
@@ -103,6 +104,7 @@ pub fn all_parsers() -> Vec<Box<dyn RunnerParser>> {
         Box::new(cargo::Cargo::default()),
         Box::new(gotest::GoTest::default()),
         Box::new(ctest::Ctest::default()),
+        Box::new(sbt::Sbt::default()),
     ]
 }
 
@@ -230,4 +232,17 @@ pub(crate) fn number_words(s: &str) -> Vec<(u64, String)> {
         }
     }
     out
+}
+
+/// The runner's own text of a line: without the `service_1  | ` prefix that
+/// `docker compose` puts before every line of a container's output, so the
+/// line-anchored patterns still apply to tests run inside compose.
+pub(crate) fn payload(text: &str) -> &str {
+    let Some(p) = memchr::memmem::find(text.as_bytes(), b"| ") else { return text };
+    let head = &text[..p];
+    let name = head.trim_end();
+    if p > 64 || name.is_empty() || name.len() == head.len() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b)) {
+        return text;
+    }
+    &text[p + 2..]
 }

@@ -72,7 +72,7 @@ impl RunnerParser for Pytest {
     }
 
     fn feed(&mut self, line: Line<'_>) {
-        let t = line.text.trim_end();
+        let t = super::payload(line.text).trim_end();
         if self.in_section && line.no > self.section_at + MAX_SECTION_LINES {
             self.in_section = false;
         }
@@ -93,8 +93,9 @@ impl RunnerParser for Pytest {
                 return;
             }
         }
-        if self.in_section && (line.text.starts_with('_') || line.text.starts_with(' ') && !line.text.starts_with("  ")) {
-            if let Some(c) = HEADER.captures(line.text) {
+        let text = super::payload(line.text);
+        if self.in_section && (text.starts_with('_') || text.starts_with(' ') && !text.starts_with("  ")) {
+            if let Some(c) = HEADER.captures(text) {
                 self.add_header(c[1].trim(), line.no);
                 return;
             }

@@ -54,7 +54,7 @@ impl RunnerParser for Unittest {
     }
 
     fn feed(&mut self, line: Line<'_>) {
-        let t = line.text.trim_end();
+        let t = super::payload(line.text).trim_end();
         if t.len() >= 20 && t.bytes().all(|b| b == b'=') {
             self.rule_at = line.no;
             self.pending = None;
