@@ -1,8 +1,218 @@
-//! Stub: owned by the helper building this subcommand.
+//! `ci-bot demo`: the whole monitor on one machine, no network, no token.
+//!
+//! Starts the fake GitHub in-process with the bundled scenario (five
+//! workflows, four days of runs, real log windows plus GPU failures), runs
+//! the prepare → matrix → finalize graph once per day (with the clock pinned
+//! to each day, so the trend chart and the trackers have history), and
+//! writes every issue the bot produced as Markdown. `--bench` measures one
+//! full tick and a second tick with nothing new.
 
-#[derive(clap::Args)]
-pub struct Args {}
+use std::path::{Path, PathBuf};
+use std::time::Instant;
 
-pub fn run(_args: Args) -> anyhow::Result<i32> {
-    anyhow::bail!("not implemented yet")
+use chrono::{Duration, Utc};
+use ci_github::{Client, GitHub, RepoRef};
+use ci_monitor::config::Config;
+use ci_monitor::tick::{tick, TickOutcome};
+use ci_monitor::{Ctx, Settings};
+use fake_github::{FakeGitHub, Scenario};
+
+const SCENARIO: &str = include_str!("../../../scenarios/demo/scenario.yaml");
+const CONFIG: &str = include_str!("../../../scenarios/demo/ci-bot.yml");
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Where to write the resulting issues as Markdown.
+    #[arg(long, default_value = "ci-bot-demo-out")]
+    out: PathBuf,
+    /// Days of ticks to replay (the last one is today).
+    #[arg(long, default_value_t = 4)]
+    days: u32,
+    /// Also measure one full tick and a second tick with nothing new.
+    #[arg(long)]
+    bench: bool,
+    /// Keep the fake GitHub running after the demo (Ctrl-C to stop).
+    #[arg(long)]
+    serve: bool,
+    /// Scenario file instead of the bundled one.
+    #[arg(long)]
+    scenario: Option<PathBuf>,
+}
+
+pub fn run(args: Args) -> anyhow::Result<i32> {
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    rt.block_on(run_async(args))
+}
+
+async fn client(url: &str, budget: u32) -> anyhow::Result<Client> {
+    Ok(Client::builder()
+        .api_url(url)
+        .token("demo-token")
+        .configure(|c| {
+            c.write_budget = budget;
+            // The fake answers at once; GitHub needs the default settle delay.
+            c.settle_delay = std::time::Duration::ZERO;
+            c.backoff_base = std::time::Duration::from_millis(20);
+        })
+        .build()
+        .await?)
+}
+
+fn context(gh: Client, config: &Config, now: chrono::DateTime<Utc>) -> Ctx<Client> {
+    let settings = Settings {
+        repo: "demo-org/gpu-ml".parse().expect("valid"),
+        bot_repo: "demo-org/ci-bot".parse().expect("valid"),
+        lookback_hours: config.lookback_hours,
+        dry_run: false,
+        date: now.date_naive(),
+        now,
+        server_url: "https://github.com".into(),
+        workflows: config.workflows.iter().map(|w| w.file.clone()).collect(),
+    };
+    Ctx::new(gh, settings, config.clone(), Vec::new())
+}
+
+async fn run_async(args: Args) -> anyhow::Result<i32> {
+    let scenario = match &args.scenario {
+        Some(p) => Scenario::from_file(p)?,
+        None => Scenario::from_yaml_str(SCENARIO)?,
+    };
+    let (config, warnings) = Config::parse(CONFIG);
+    for w in warnings {
+        eprintln!("demo config: {w}");
+    }
+    let server = FakeGitHub::start(scenario).await?;
+    println!("fake GitHub serving the demo scenario at {}", server.url());
+    let now = Utc::now();
+    let days = args.days.max(1);
+    let mut last = TickOutcome::default();
+    let total = Instant::now();
+    for d in (0..days).rev() {
+        let at = now - Duration::days(d as i64);
+        let gh = client(server.url(), config.write_budget).await?;
+        let ctx = context(gh.clone(), &config, at);
+        let t = Instant::now();
+        last = tick(&ctx).await?;
+        let stats = gh.stats();
+        println!(
+            "tick {}: {} failed job(s) in window, {} newly analysed, {} GitHub requests, {} writes, {:.2}s",
+            at.format("%Y-%m-%d %H:%M"),
+            last.failures(),
+            last.new_failures(),
+            stats.total_requests(),
+            stats.writes,
+            t.elapsed().as_secs_f64()
+        );
+        for (wf, r) in &last.workflows {
+            if let Err(e) = r {
+                println!("  {wf}: error: {e}");
+            }
+        }
+    }
+    let written = write_markdown(&server, &args.out).await?;
+    println!("\ndone in {:.2}s. The bot wrote {} issue(s); Markdown copies:", total.elapsed().as_secs_f64(), written.len());
+    for p in &written {
+        println!("  {}", p.display());
+    }
+    if let Some(url) = last.prepare.get("issue-url") {
+        println!("today's daily report: {url} (in the fake), {}", args.out.join("README.md").display());
+    }
+
+    if args.bench {
+        bench(&server, &config, now).await?;
+    }
+    if args.serve {
+        println!("\nfake GitHub still serving at {} — try: curl {}/repos/demo-org/ci-bot/issues", server.url(), server.url());
+        tokio::signal::ctrl_c().await?;
+    }
+    Ok(0)
+}
+
+/// One full tick on a fresh copy of the scenario (cold: nothing analysed),
+/// then a second tick with the same client (warm ETag cache, nothing new).
+async fn bench(_previous: &FakeGitHub, config: &Config, now: chrono::DateTime<Utc>) -> anyhow::Result<()> {
+    let server = FakeGitHub::start(Scenario::from_yaml_str(SCENARIO)?).await?;
+    let gh = client(server.url(), 1_000).await?;
+    let ctx = context(gh.clone(), config, now);
+    let t = Instant::now();
+    let first = tick(&ctx).await?;
+    let wall1 = t.elapsed();
+    let s1 = gh.stats();
+    gh.reset_stats();
+    let t = Instant::now();
+    let second = tick(&ctx).await?;
+    let wall2 = t.elapsed();
+    let s2 = gh.stats();
+    let new1 = first.new_failures().max(1);
+    let logs = s1.requests_for("download_job_log");
+    println!("\n## tick benchmark (bundled demo scenario, fake GitHub over HTTP)\n");
+    println!("| measure | value |\n|---|---|");
+    println!("| failed jobs in window (first tick) | {} |", first.failures());
+    println!("| jobs analysed (first tick) | {} |", first.new_failures());
+    println!("| wall time, first full tick | {:.3} s |", wall1.as_secs_f64());
+    println!("| GitHub requests, first tick | {} ({} writes, {} log downloads) |", s1.total_requests(), s1.writes, logs);
+    println!(
+        "| requests per analysed job | {:.2} total; {:.2} excluding the per-tick constant |",
+        s1.total_requests() as f64 / new1 as f64,
+        (s1.total_requests() as f64 - (s2.total_requests() as f64)) / new1 as f64
+    );
+    println!("| wall time, second tick (nothing new) | {:.3} s |", wall2.as_secs_f64());
+    println!(
+        "| second tick: requests / 304 Not Modified / writes | {} / {} / {} (analysed {}) |",
+        s2.total_requests(),
+        s2.total_conditional_hits(),
+        s2.writes,
+        second.new_failures()
+    );
+    if let Some(kb) = peak_rss_kb() {
+        println!("| peak RSS of the whole process (demo + bench) | {:.1} MiB |", kb as f64 / 1024.0);
+    }
+    println!("\nrequests by operation, first tick:");
+    for (op, n) in &s1.requests {
+        println!("  {op}: {n}");
+    }
+    println!("requests by operation, second tick (304s in brackets):");
+    for (op, n) in &s2.requests {
+        println!("  {op}: {n} [{}]", s2.conditional_hits.get(op).copied().unwrap_or(0));
+    }
+    Ok(())
+}
+
+fn peak_rss_kb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status.lines().find_map(|l| l.strip_prefix("VmHWM:")).and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+}
+
+/// Every issue of both repos (with comments) as one Markdown file each.
+async fn write_markdown(server: &FakeGitHub, out: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    std::fs::create_dir_all(out)?;
+    let gh = client(server.url(), 1).await?;
+    let mut written = Vec::new();
+    let mut index = String::from("# ci-bot demo output\n\nIssues the bot wrote into the fake GitHub:\n\n");
+    for repo in ["demo-org/ci-bot", "demo-org/gpu-ml"] {
+        let r: RepoRef = repo.parse()?;
+        let filter = ci_github::IssueFilter { state: ci_github::StateFilter::All, ..Default::default() };
+        for issue in gh.list_issues(&r, &filter).await? {
+            let comments = gh.list_comments(&r, issue.number, None).await?;
+            let slug: String = issue
+                .title
+                .chars()
+                .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+                .collect::<String>()
+                .split('-')
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>()
+                .join("-");
+            let name = format!("{}-{}-{}.md", repo.replace('/', "_"), issue.number, slug);
+            let mut md = format!("# {}\n\n_{} #{} · {} · {} comment(s)_\n\n{}\n", issue.title, repo, issue.number, issue.state, comments.len(), issue.body);
+            for c in &comments {
+                md.push_str(&format!("\n\n---\n<!-- comment {} -->\n\n{}\n", c.id, c.body));
+            }
+            std::fs::write(out.join(&name), md)?;
+            index.push_str(&format!("- [{}]({name}) ({repo} #{})\n", issue.title, issue.number));
+            written.push(out.join(name));
+        }
+    }
+    std::fs::write(out.join("README.md"), index)?;
+    Ok(written)
 }

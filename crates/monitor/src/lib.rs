@@ -23,3 +23,4 @@ pub use outcome::Outcome;
 pub mod analyze_url;
 pub mod tick;
 pub mod update_trackers;
+pub mod inputs;

@@ -1,0 +1,103 @@
+//! Resolving the common action inputs: input (or CLI flag) over config
+//! file over environment over default. Documented in `docs/monitor.md`.
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use ci_github::RepoRef;
+
+use crate::config::{split_list, Config, ConfigWarning, DEFAULT_CONFIG_PATH};
+use crate::ctx::Settings;
+
+/// Raw values, `None` = not supplied.
+#[derive(Debug, Clone, Default)]
+pub struct RawInputs {
+    pub repo: Option<String>,
+    pub bot_repo: Option<String>,
+    pub token: Option<String>,
+    pub workflow: Option<String>,
+    pub workflows: Option<String>,
+    pub lookback_hours: Option<String>,
+    pub dry_run: Option<bool>,
+    pub config: Option<String>,
+    pub api_url: Option<String>,
+    pub date: Option<String>,
+    pub url: Option<String>,
+    pub output: Option<String>,
+}
+
+/// What the environment contributes (`GITHUB_REPOSITORY`, `GITHUB_SERVER_URL`).
+#[derive(Debug, Clone, Default)]
+pub struct EnvDefaults {
+    pub repository: Option<String>,
+    pub server_url: Option<String>,
+}
+
+impl EnvDefaults {
+    pub fn from_env() -> Self {
+        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+        EnvDefaults { repository: var("GITHUB_REPOSITORY"), server_url: var("GITHUB_SERVER_URL") }
+    }
+}
+
+pub struct Resolved {
+    pub settings: Settings,
+    pub config: Config,
+    pub warnings: Vec<ConfigWarning>,
+}
+
+pub fn resolve(raw: &RawInputs, env: &EnvDefaults, now: DateTime<Utc>) -> anyhow::Result<Resolved> {
+    let config_path = PathBuf::from(raw.config.clone().unwrap_or_else(|| DEFAULT_CONFIG_PATH.into()));
+    let (config, warnings) = Config::load(&config_path)?;
+    let repo_text = raw
+        .repo
+        .clone()
+        .or_else(|| config.repo.clone())
+        .or_else(|| env.repository.clone())
+        .ok_or_else(|| anyhow::anyhow!("no target repository: set the `repo` input (owner/name)"))?;
+    let repo: RepoRef = repo_text.parse().map_err(|e| anyhow::anyhow!("input `repo`: {e}"))?;
+    let bot_repo: RepoRef = match raw.bot_repo.clone().or_else(|| env.repository.clone()) {
+        Some(b) => b.parse().map_err(|e| anyhow::anyhow!("input `bot-repo`: {e}"))?,
+        None => repo.clone(),
+    };
+    let lookback_hours = match &raw.lookback_hours {
+        Some(s) => s
+            .trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|h| (1..=24 * 14).contains(h))
+            .ok_or_else(|| anyhow::anyhow!("input `lookback-hours`: {s:?} is not a number of hours in 1..=336"))?,
+        None => config.lookback_hours,
+    };
+    let date = match &raw.date {
+        Some(d) => NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d")
+            .map_err(|_| anyhow::anyhow!("input `date`: {d:?} is not YYYY-MM-DD"))?,
+        None => now.date_naive(),
+    };
+    let workflows = match (&raw.workflows, &raw.workflow) {
+        (Some(list), _) => split_list(list),
+        (None, _) if !config.workflows.is_empty() => config.workflows.iter().map(|w| w.file.clone()).collect(),
+        (None, Some(one)) => vec![one.trim().to_string()],
+        (None, None) => Vec::new(),
+    };
+    let server_url = env
+        .server_url
+        .clone()
+        .unwrap_or_else(|| "https://github.com".into())
+        .trim_end_matches('/')
+        .to_string();
+    Ok(Resolved {
+        settings: Settings {
+            repo,
+            bot_repo,
+            lookback_hours,
+            dry_run: raw.dry_run.unwrap_or(false),
+            date,
+            now,
+            server_url,
+            workflows,
+        },
+        config,
+        warnings,
+    })
+}
