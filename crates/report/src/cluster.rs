@@ -54,9 +54,11 @@ impl ClusterView {
     }
 }
 
-/// Short display form of a fingerprint: `fp:` + first 8 chars.
+/// Short display form of a fingerprint: `fp:` + its first 8 alphanumeric
+/// chars (fingerprints are hex, but this is rendered unescaped, so anything
+/// else is dropped).
 pub fn short_fp(fp: &str) -> String {
-    format!("fp:{}", fp.chars().take(8).collect::<String>())
+    format!("fp:{}", fp.chars().filter(char::is_ascii_alphanumeric).take(8).collect::<String>())
 }
 
 /// Group failures of `jobs` (tagged with their workflow) by fingerprint.

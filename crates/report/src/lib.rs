@@ -28,3 +28,4 @@ pub mod workflow_comment;
 pub mod daily;
 pub mod summary;
 pub mod tracker;
+pub mod analyze;

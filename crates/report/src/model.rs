@@ -95,7 +95,7 @@ pub struct JobReport {
     #[serde(skip)]
     pub job_id: u64,
     /// Job name as GitHub shows it (matrix shard included).
-    #[serde(skip)]
+    #[serde(default)]
     pub name: String,
     /// Run html url, e.g. `https://github.com/o/r/actions/runs/123`.
     #[serde(skip)]
@@ -105,7 +105,7 @@ pub struct JobReport {
     #[serde(skip)]
     pub started_at: Option<String>,
     /// Names of the failed steps, in step order.
-    #[serde(skip)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty", rename = "steps")]
     pub failed_steps: Vec<String>,
     /// Job html url; when empty, `<run_url>/job/<job_id>` is used.
     #[serde(default, skip_serializing_if = "String::is_empty")]

@@ -178,7 +178,14 @@ pub fn markdown(s: &str, max: usize) -> String {
     for line in cleaned.lines() {
         let line = neutralize(line.trim_end());
         let len = char_len(&line) + 1;
-        if used + len > max.saturating_sub(80) {
+        let room = max.saturating_sub(80);
+        if used + len > room {
+            // Keep the head of an over-long line rather than nothing.
+            let left = room.saturating_sub(used + 1);
+            if left >= 200 && open_fence.is_none() {
+                out.push_str(&truncate_chars(&line, left));
+                out.push('\n');
+            }
             cut = true;
             break;
         }

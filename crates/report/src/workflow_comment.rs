@@ -47,7 +47,9 @@ pub fn normalize_job(job: &JobReport) -> JobReport {
         f.message = safe::truncate_chars(&one_line(&f.message), MESSAGE_CHARS).into_owned();
         f.excerpt.truncate(EXCERPT_LINES);
         for l in &mut f.excerpt {
-            *l = safe::truncate_chars(&one_line(l), EXCERPT_LINE_CHARS).into_owned();
+            // Keep indentation (tracebacks); only line breaks are removed.
+            let flat = l.replace(['\n', '\r'], " ");
+            *l = safe::truncate_chars(flat.trim_end(), EXCERPT_LINE_CHARS).into_owned();
         }
     }
     if let Some(h) = &mut j.headline {
@@ -98,7 +100,17 @@ pub fn render_job_block(job: &JobReport) -> String {
     ));
     out.push_str(&markers::json_marker_line(JOB_META_PREFIX, &state_json::to_string(&job)));
     out.push_str("\n\n");
+    out.push_str(&job_body(&job));
+    out.push_str(DETAILS_CLOSE);
+    out.push('\n');
+    out
+}
 
+/// The Markdown body of a job (facts line, failures, key lines, analysis),
+/// as used inside its block and in `[Analyze]` comments. `job` must be
+/// normalised ([`normalize_job`]).
+pub fn job_body(job: &JobReport) -> String {
+    let mut out = String::new();
     let job_url = job.job_page_url();
     let mut facts = vec![safe::link("job log", &job_url, 20)];
     if let Some(c) = &job.conclusion {
@@ -162,8 +174,6 @@ pub fn render_job_block(job: &JobReport) -> String {
     if job.truncated {
         out.push_str("_… this block was shortened to fit GitHub's comment size limit._\n\n");
     }
-    out.push_str(DETAILS_CLOSE);
-    out.push('\n');
     out
 }
 
@@ -181,29 +191,39 @@ fn fit_block(job: &JobReport, max: usize) -> String {
     let mut j = normalize_job(job);
     j.truncated = true;
     let mut analysis_cap = ANALYSIS_CHARS;
+    let mut stage = 0;
     loop {
         let block = render_job_block(&j);
         if char_len(&block) <= max {
             return block;
         }
-        if j.analysis.is_some() && analysis_cap > 500 {
-            analysis_cap /= 2;
-            j.analysis = j.analysis.as_deref().map(|a| safe::markdown(a, analysis_cap));
-        } else if j.analysis.is_some() {
-            j.analysis = None;
-        } else if let Some(f) = j.failures.iter_mut().rev().find(|f| !f.excerpt.is_empty()) {
-            f.excerpt.clear();
-        } else if j.failures.len() > 1 {
-            let dropped = j.failures.len() / 2;
-            j.failures.truncate(j.failures.len() - dropped);
-        } else {
-            // One failure, no analysis, no excerpt and still too big: only
-            // long names can cause this; cut the message hard.
-            for f in &mut j.failures {
-                f.message = safe::truncate_chars(&f.message, 40).into_owned();
+        match stage {
+            // Halve the analysis a few times, then drop it.
+            0 if j.analysis.is_some() && analysis_cap > 1_000 => {
+                analysis_cap /= 2;
+                j.analysis = j.analysis.as_deref().map(|a| safe::markdown(a, analysis_cap));
             }
-            j.failed_steps.truncate(3);
-            return render_job_block(&j);
+            0 => {
+                j.analysis = None;
+                stage = 1;
+            }
+            1 => {
+                j.failures.iter_mut().for_each(|f| f.excerpt.clear());
+                stage = 2;
+            }
+            2 if j.failures.len() > 1 => {
+                let keep = j.failures.len() / 2;
+                j.failures.truncate(keep);
+            }
+            _ => {
+                // Only absurdly long names or step lists are left.
+                j.name = safe::truncate_chars(&j.name, 200).into_owned();
+                j.failed_steps.truncate(3);
+                for f in &mut j.failures {
+                    f.message = safe::truncate_chars(&f.message, 40).into_owned();
+                }
+                return render_job_block(&j);
+            }
         }
     }
 }
@@ -592,9 +612,10 @@ fn parse_summary(line: &str) -> Option<Summary> {
 }
 
 fn build_job(job_id: u64, run_url: String, started_at: Option<String>, summary: Summary, content: &[&str]) -> JobReport {
+    // Strict: our metadata is the first line after `<summary>`, nowhere else.
     let meta = content
-        .iter()
-        .find_map(|l| markers::parse_json_marker(l, JOB_META_PREFIX))
+        .first()
+        .and_then(|l| markers::parse_json_marker(l, JOB_META_PREFIX))
         .and_then(|(v, json)| (v == markers::VERSION).then_some(json))
         .and_then(|json| state_json::from_str::<JobReport>(json).ok());
     match meta {

@@ -1,0 +1,248 @@
+//! The on-demand `[Analyze]` issue (seed spec §3.6) and the action's job
+//! summary (`$GITHUB_STEP_SUMMARY`) Markdown.
+//!
+//! The issue is created up front with [`render_analyze_initial`], gets one
+//! comment per job ([`render_analyze_job_comment`]) and finally its body is
+//! replaced by [`render_analyze_body`]. Every piece is bounded by
+//! [`SAFE_BODY_CHARS`]; when the jobs do not all fit in the body, the body
+//! says so and the per-job comments carry the rest.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+
+use crate::cluster::{cluster, short_fp};
+use crate::markers::{self, ANALYZE_PREFIX};
+use crate::model::{display_time, short_sha, ClusterFacts, JobReport};
+use crate::safe::{self, char_len};
+use crate::workflow_comment::{job_body, normalize_job, render_job_block};
+use crate::SAFE_BODY_CHARS;
+
+/// Label of `[Analyze]` issues.
+pub const ANALYZE_LABEL: &str = "analyze";
+/// Appended to the title when the run had no failed job.
+pub const NO_FAILURES_SUFFIX: &str = " -- no failures found";
+/// GitHub's title limit is 256 chars; stay below.
+const TITLE_CHARS: usize = 200;
+
+fn title_text(s: &str) -> String {
+    let one = safe::clean(s).split_whitespace().collect::<Vec<_>>().join(" ");
+    safe::neutralize(&safe::truncate_chars(&one, TITLE_CHARS))
+}
+
+/// `[Analyze] <workflow file> run #<n> (<sha7>)`.
+pub fn analyze_title_for_run(workflow_file: &str, run_number: u64, head_sha: &str) -> String {
+    title_text(&format!("[Analyze] {workflow_file} run #{run_number} ({})", short_sha(head_sha)))
+}
+
+/// `[Analyze] <job name> (job <id>)`.
+pub fn analyze_title_for_job(job_name: &str, job_id: u64) -> String {
+    title_text(&format!("[Analyze] {job_name} (job {job_id})"))
+}
+
+/// Everything the `[Analyze]` issue shows.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AnalyzeReport {
+    /// Repository `owner/name` of the run (any repo).
+    pub repo: String,
+    /// Web base url, normally `https://github.com`.
+    pub server_url: String,
+    /// Workflow file name (or name).
+    pub workflow: String,
+    /// Run id.
+    pub run_id: u64,
+    /// Run number.
+    pub run_number: u64,
+    /// Run html url.
+    pub run_url: String,
+    /// Head commit.
+    pub head_sha: String,
+    /// Triggering event.
+    pub event: String,
+    /// When the analysis finished.
+    pub analyzed_at: DateTime<Utc>,
+    /// Jobs to analyse / analysed.
+    pub jobs: Vec<JobReport>,
+    /// Optional cross-job summary Markdown (untrusted).
+    pub summary: Option<String>,
+    /// Bot display name.
+    pub bot_name: String,
+    /// How the analysis was produced.
+    pub method: String,
+}
+
+fn run_facts(r: &AnalyzeReport) -> String {
+    let base = format!("{}/{}", r.server_url.trim_end_matches('/'), r.repo);
+    format!(
+        "**Run**: {}\n**Commit**: {} {}\n**Event**: {}\n",
+        safe::link(&format!("{} #{}", r.workflow, r.run_number), &r.run_url, 200),
+        safe::inline(&r.repo, 100),
+        safe::code_link(&short_sha(&r.head_sha), &format!("{base}/commit/{}", r.head_sha), 10, false),
+        safe::code_span(&r.event, 40, false)
+    )
+}
+
+fn marker(r: &AnalyzeReport) -> String {
+    format!("{ANALYZE_PREFIX}v={} run={} -->", markers::VERSION, r.run_id)
+}
+
+/// Body at creation: run facts, the jobs to analyse, "in progress".
+pub fn render_analyze_initial(r: &AnalyzeReport) -> String {
+    let mut out = format!("{}\n{}", marker(r), run_facts(r));
+    out.push_str(&format!("**Jobs to analyze** ({}):\n", r.jobs.len()));
+    let mut used = char_len(&out);
+    for (i, j) in r.jobs.iter().enumerate() {
+        let line = format!("- {}\n", safe::code_link(&j.name, &j.job_page_url(), 200, false));
+        if used + char_len(&line) > SAFE_BODY_CHARS - 200 {
+            out.push_str(&format!("- _… and {} more_\n", r.jobs.len() - i));
+            break;
+        }
+        used += char_len(&line);
+        out.push_str(&line);
+    }
+    out.push_str("\n_Analysis in progress..._\n");
+    out
+}
+
+/// Body of an `[Analyze]` issue when the run had no failed job.
+pub fn render_analyze_no_failures(r: &AnalyzeReport) -> String {
+    format!("{}\n{}\nNo failed jobs were found in this run.\n", marker(r), run_facts(r))
+}
+
+/// One comment per analysed job: heading + the job's Markdown body.
+pub fn render_analyze_job_comment(job: &JobReport) -> String {
+    let job = normalize_job(job);
+    let mut body = job_body(&job);
+    let heading = format!("### {}\n\n", safe::code_span(&job.name, 200, false));
+    let max = SAFE_BODY_CHARS - char_len(&heading) - 100;
+    if char_len(&body) > max {
+        let mut j = job.clone();
+        j.analysis = j.analysis.as_deref().map(|a| safe::markdown(a, max / 2));
+        j.truncated = true;
+        body = job_body(&j);
+        if char_len(&body) > max {
+            j.analysis = None;
+            j.failures.truncate(20);
+            body = job_body(&j);
+        }
+    }
+    format!("{heading}{body}")
+}
+
+/// The final issue body: facts, summary, failing tests, clusters, job table,
+/// per-job blocks (as many as fit; the comments hold every job).
+pub fn render_analyze_body(r: &AnalyzeReport) -> String {
+    let mut out = format!("{}\n## Analysis: {} — {} failure(s)\n\n", marker(r), safe::code_span(&r.workflow, 200, false), r.jobs.len());
+    out.push_str(&run_facts(r));
+    out.push_str(&format!("**Analyzed**: {}\n", display_time(&r.analyzed_at)));
+    if let Some(s) = r.summary.as_deref().filter(|s| !s.trim().is_empty()) {
+        out.push_str("\n### Summary\n\n");
+        out.push_str(&safe::markdown(s, 6_000));
+        out.push('\n');
+    }
+    let clusters = cluster(r.jobs.iter().map(|j| (r.workflow.as_str(), j)), &BTreeMap::<String, ClusterFacts>::new());
+    if !clusters.is_empty() {
+        out.push_str("\n### Symptom clusters\n\n| Cluster | Jobs | Tests |\n|---|---|---|\n");
+        for c in clusters.iter().take(50) {
+            out.push_str(&format!(
+                "| {} {} | {} | {} |\n",
+                safe::code_span(&c.title, 120, true),
+                short_fp(&c.fingerprint),
+                c.job_count(),
+                c.tests().len()
+            ));
+        }
+    }
+    out.push_str("\n| Job | Failed Steps | Top failure |\n|---|---|---|\n");
+    for j in r.jobs.iter().take(200) {
+        let steps = if j.failed_steps.is_empty() {
+            "N/A".to_string()
+        } else {
+            j.failed_steps.iter().map(|s| safe::inline(s, 80)).collect::<Vec<_>>().join(", ")
+        };
+        let top = j
+            .failures
+            .first()
+            .map(|f| f.message.clone())
+            .or_else(|| j.headline.clone())
+            .map_or("—".to_string(), |m| safe::code_span(&m, 120, true));
+        out.push_str(&format!("| {} | {steps} | {top} |\n", safe::code_link(&j.name, &j.job_page_url(), 120, true)));
+    }
+    if r.jobs.len() > 200 {
+        out.push_str(&format!("| _… and {} more job(s)_ | | |\n", r.jobs.len() - 200));
+    }
+    out.push_str("\n### Per-Job Analysis\n");
+    let footer = format!(
+        "\n---\n*Generated by {} using {} ({})*\n",
+        safe::inline(&r.bot_name, 60),
+        safe::inline(&r.method, 60),
+        display_time(&r.analyzed_at)
+    );
+    let mut used = char_len(&out) + char_len(&footer) + 300;
+    let mut shown = 0;
+    for j in &r.jobs {
+        let block = render_job_block(j);
+        if used + char_len(&block) > SAFE_BODY_CHARS {
+            break;
+        }
+        used += char_len(&block);
+        out.push_str(&block);
+        shown += 1;
+    }
+    if shown < r.jobs.len() {
+        out.push_str(&format!(
+            "\n_{} more job analysis block(s) are in the comments below (size limit)._\n",
+            r.jobs.len() - shown
+        ));
+    }
+    out.push_str(&footer);
+    out
+}
+
+/// Markdown for `$GITHUB_STEP_SUMMARY`: a title, a facts table and the jobs.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct StepSummary {
+    /// Heading (e.g. `analyze-workflow: nightly.yml`).
+    pub title: String,
+    /// `(label, value)` facts; values are escaped as text.
+    pub facts: Vec<(String, String)>,
+    /// `(text, url)` links (issue, comment).
+    pub links: Vec<(String, String)>,
+    /// Jobs handled in this run.
+    pub jobs: Vec<JobReport>,
+}
+
+/// Render a [`StepSummary`] (bounded to [`SAFE_BODY_CHARS`]).
+pub fn render_step_summary(s: &StepSummary) -> String {
+    let mut out = format!("### {}\n\n", safe::inline(&s.title, 200));
+    if !s.facts.is_empty() {
+        out.push_str("| | |\n|---|---|\n");
+        for (k, v) in &s.facts {
+            out.push_str(&format!("| {} | {} |\n", safe::inline(k, 80), safe::inline(v, 200)));
+        }
+        out.push('\n');
+    }
+    for (text, url) in &s.links {
+        out.push_str(&format!("- {}\n", safe::link(text, url, 120)));
+    }
+    if !s.jobs.is_empty() {
+        out.push_str("\n| Job | Failures | Top failure |\n|---|---|---|\n");
+        let mut used = char_len(&out);
+        for (i, j) in s.jobs.iter().enumerate() {
+            let top = j
+                .failures
+                .first()
+                .and_then(|f| f.test_id().or_else(|| Some(f.message.clone())))
+                .or_else(|| j.headline.clone())
+                .map_or("—".to_string(), |m| safe::code_span(&m, 120, true));
+            let row = format!("| {} | {} | {top} |\n", safe::code_link(&j.name, &j.job_page_url(), 120, true), j.failures.len());
+            if used + char_len(&row) > SAFE_BODY_CHARS - 200 {
+                out.push_str(&format!("| _… and {} more_ | | |\n", s.jobs.len() - i));
+                break;
+            }
+            used += char_len(&row);
+            out.push_str(&row);
+        }
+    }
+    out
+}
