@@ -55,6 +55,7 @@ impl Candidate {
     }
 }
 
+#[derive(Debug)]
 enum Pat {
     Rule(usize),
     /// Parser index and its exact-case trigger.
@@ -63,7 +64,8 @@ enum Pat {
 
 /// What the automaton needs per rule set; built once per `analyze` call
 /// (cheap next to reading a log) so callers only pass a `RuleSet`.
-struct Matcher {
+#[derive(Debug)]
+pub(crate) struct Matcher {
     ac: AhoCorasick,
     /// Per automaton pattern (one per distinct lowercased trigger): who wants it.
     pats: Vec<Vec<Pat>>,
@@ -169,7 +171,7 @@ impl Steps {
 /// (an I/O error is treated as end of input) and yields a best-effort result.
 pub fn analyze<R: Read>(reader: R, rules: &RuleSet) -> Analysis {
     let mut parsers = runners::all_parsers();
-    let m = Matcher::new(rules, &parsers);
+    let m = rules.matcher.get_or_init(|| std::sync::Arc::new(Matcher::new(rules, &parsers))).clone();
     let mut rd = BufReader::with_capacity(256 * 1024, reader);
     let mut raw: Vec<u8> = Vec::with_capacity(1024);
     let mut text = String::with_capacity(1024);

@@ -43,6 +43,9 @@ pub struct Rule {
 #[derive(Debug, Clone)]
 pub struct RuleSet {
     pub rules: Vec<Rule>,
+    /// The trigger automaton, built on first use and shared by every
+    /// `analyze` call with this set (building it costs more than a small log).
+    pub(crate) matcher: std::sync::OnceLock<std::sync::Arc<crate::engine::Matcher>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -141,7 +144,7 @@ impl RuleSet {
                 why: r.why.clone().unwrap_or_default(),
             });
         }
-        Ok(RuleSet { rules })
+        Ok(RuleSet { rules, matcher: Default::default() })
     }
 
     pub fn get(&self, name: &str) -> Option<&Rule> {
