@@ -23,21 +23,22 @@ pub const ANALYZE_LABEL: &str = "analyze";
 /// Appended to the title when the run had no failed job.
 pub const NO_FAILURES_SUFFIX: &str = " -- no failures found";
 /// GitHub's title limit is 256 chars; stay below.
-const TITLE_CHARS: usize = 200;
+const TITLE_CHARS: usize = 180;
 
 fn title_text(s: &str) -> String {
     let one = safe::clean(s).split_whitespace().collect::<Vec<_>>().join(" ");
     safe::neutralize(&safe::truncate_chars(&one, TITLE_CHARS))
 }
 
-/// `[Analyze] <workflow file> run #<n> (<sha7>)`.
+/// `[Analyze] <workflow file> run #<n> (<sha7>)` (the old bot's shape; the
+/// workflow name is neutralised, `#<n>` is ours).
 pub fn analyze_title_for_run(workflow_file: &str, run_number: u64, head_sha: &str) -> String {
-    title_text(&format!("[Analyze] {workflow_file} run #{run_number} ({})", short_sha(head_sha)))
+    format!("[Analyze] {} run #{run_number} ({})", title_text(workflow_file), short_sha(head_sha))
 }
 
 /// `[Analyze] <job name> (job <id>)`.
 pub fn analyze_title_for_job(job_name: &str, job_id: u64) -> String {
-    title_text(&format!("[Analyze] {job_name} (job {job_id})"))
+    format!("[Analyze] {} (job {job_id})", title_text(job_name))
 }
 
 /// Everything the `[Analyze]` issue shows.
