@@ -58,7 +58,9 @@ impl ClusterView {
 /// chars (fingerprints are hex, but this is rendered unescaped, so anything
 /// else is dropped).
 pub fn short_fp(fp: &str) -> String {
-    format!("fp:{}", fp.chars().filter(char::is_ascii_alphanumeric).take(8).collect::<String>())
+    // Skip a version prefix such as `v1:`.
+    let hash = fp.rsplit(':').next().unwrap_or(fp);
+    format!("fp:{}", hash.chars().filter(char::is_ascii_alphanumeric).take(8).collect::<String>())
 }
 
 /// Group failures of `jobs` (tagged with their workflow) by fingerprint.

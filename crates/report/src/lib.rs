@@ -29,3 +29,4 @@ pub mod daily;
 pub mod summary;
 pub mod tracker;
 pub mod analyze;
+pub mod adapt;
