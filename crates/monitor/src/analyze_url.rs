@@ -46,6 +46,9 @@ pub fn parse_url(url: &str) -> Result<ParsedUrl, String> {
         }
         i += 2;
     }
+    if i < segs.len() {
+        return Err(bad());
+    }
     Ok(ParsedUrl { repo, run_id, job_id })
 }
 

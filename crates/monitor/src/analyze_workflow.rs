@@ -150,7 +150,10 @@ pub async fn run<G: GitHub + Clone + 'static>(ctx: &Ctx<G>, workflow: &str) -> a
     let unchanged = new_reports.is_empty()
         && previous_facts.as_ref().is_some_and(|p| p.in_flight == facts.in_flight && p.runs_completed == facts.runs_completed);
     let in_scope = !scan.failed.is_empty() || !jobs.is_empty();
-    if let Some(issue) = &today {
+    // In dry-run the daily issue may not exist yet: render anyway (issue 0)
+    // so the plan shows what the comment would say.
+    let target_issue = today.as_ref().map(|i| i.number).or(ctx.dry_run().then_some(0));
+    if let Some(issue_number) = target_issue {
         if !unchanged && (in_scope || !recovered.jobs.is_empty() || previous_facts.is_some() || !scan.in_flight.is_empty()) {
             let mut parts = render_workflow_comments(&report);
             if let Some(first) = parts.first_mut() {
@@ -160,8 +163,10 @@ pub async fn run<G: GitHub + Clone + 'static>(ctx: &Ctx<G>, workflow: &str) -> a
                     first.push('\n');
                 }
             }
-            write_parts(ctx, issue.number, workflow, &comments, &parts).await?;
+            write_parts(ctx, issue_number, workflow, &comments, &parts).await?;
         }
+    }
+    if let Some(issue) = &today {
         out.output("issue-number", issue.number);
         out.output("issue-url", &issue.html_url);
     }
