@@ -17,8 +17,11 @@ bin=target/$target/release/ci-bot
 # --target keeps RUSTFLAGS away from build scripts and proc macros (they stay
 # dynamic host programs) and keeps this build apart from target/release.
 echo "build-image: cargo build --release --target $target (crt-static)"
+# CI builds exactly Cargo.lock; a developer's tree may be mid-change.
+locked=()
+[ "${CI:-}" = true ] && locked=(--locked)
 RUSTFLAGS="${RUSTFLAGS:-} -C target-feature=+crt-static" \
-  cargo build --release --locked --target "$target" -p ci-bot
+  cargo build --release "${locked[@]}" --target "$target" -p ci-bot
 
 # A dynamic binary would start and then fail in scratch with a confusing
 # "no such file or directory"; refuse it here instead.

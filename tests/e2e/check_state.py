@@ -94,7 +94,10 @@ def monitor(args):
         check(len(tr) == 1, f"exactly one tracker issue {args.tracker!r} in {TARGET_REPO} "
               f"(found {len(tr)})")
         tbody = tr[0].get("body") or ""
-        check("<!-- ci-failure-tracker-state:" in tbody,
+        check("<!-- ci-failure-tracker:start -->" in tbody
+              and "<!-- ci-failure-tracker:end -->" in tbody,
+              f"tracker #{tr[0]['number']} body has its frame markers")
+        check("<!-- ci-bot:tracker-state v=" in tbody,
               f"tracker #{tr[0]['number']} holds its versioned state block")
         snapshot["trackers"][args.tracker] = tr[0]["number"]
 
