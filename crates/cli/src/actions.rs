@@ -75,6 +75,9 @@ pub fn run(action: &str, args: Args) -> anyhow::Result<i32> {
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     let outcome = rt.block_on(run_action(action, &raw))?;
     report(&outcome)?;
+    if raw.dry_run == Some(true) && outcome.planned.is_empty() {
+        print!("{}", outcome.render_planned());
+    }
     Ok(0)
 }
 
@@ -142,7 +145,7 @@ fn report(outcome: &Outcome) -> anyhow::Result<()> {
     if !outcome.stdout.is_empty() {
         print!("{}", outcome.stdout);
     }
-    if !outcome.planned.is_empty() || outcome.get("dry-run").is_some() {
+    if !outcome.planned.is_empty() {
         print!("{}", outcome.render_planned());
     }
     Ok(())

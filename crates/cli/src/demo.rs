@@ -138,11 +138,13 @@ async fn bench(_previous: &FakeGitHub, config: &Config, now: chrono::DateTime<Ut
     let first = tick(&ctx).await?;
     let wall1 = t.elapsed();
     let s1 = gh.stats();
+    let writes1 = s1.writes;
     gh.reset_stats();
     let t = Instant::now();
     let second = tick(&ctx).await?;
     let wall2 = t.elapsed();
     let s2 = gh.stats();
+    let writes2 = s2.writes - writes1;
     let new1 = first.new_failures().max(1);
     let logs = s1.requests_for("download_job_log");
     println!("\n## tick benchmark (bundled demo scenario, fake GitHub over HTTP)\n");
@@ -161,7 +163,7 @@ async fn bench(_previous: &FakeGitHub, config: &Config, now: chrono::DateTime<Ut
         "| second tick: requests / 304 Not Modified / writes | {} / {} / {} (analysed {}) |",
         s2.total_requests(),
         s2.total_conditional_hits(),
-        s2.writes,
+        writes2,
         second.new_failures()
     );
     if let Some(kb) = peak_rss_kb() {
