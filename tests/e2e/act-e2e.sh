@@ -140,6 +140,11 @@ run_act tick2 schedule '{"schedule": "7,37 * * * *"}' ci-monitor.yml
 grep -q "matrix (from the action)" "$work/tick2.log" \
   || { say "schedule tick: ensure-daily-issue gave no workflow list from the config file"; exit 1; }
 check monitor --date "${date:-$today}" "${monitor_checks[@]}" --same-as "$work/tick1.json"
+# Dedup across ticks: each matrix job saw its failed job already on the issue.
+new_counts() { grep -oE 'set-output:: new_failure_count=[0-9]+' "$work/$1.log" | cut -d= -f2 | sort | tr '\n' ' '; }
+[ "$(new_counts tick1)" = "1 1 " ] || { say "tick1: new_failure_count per matrix job is '$(new_counts tick1)', want '1 1'"; exit 1; }
+[ "$(new_counts tick2)" = "0 0 " ] || { say "tick2: new_failure_count per matrix job is '$(new_counts tick2)', want '0 0'"; exit 1; }
+say "ok: matrix jobs analysed 1+1 new failures in tick1 and 0+0 in tick2 (deduplicated)"
 
 run_act analyze workflow_dispatch \
   "{\"inputs\": {\"url\": \"https://github.com/$target_repo/actions/runs/880003\", \"output\": \"issue\"}}" analyze-ci.yml
