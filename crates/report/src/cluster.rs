@@ -69,9 +69,10 @@ pub fn cluster<'a>(
     jobs: impl IntoIterator<Item = (&'a str, &'a JobReport)>,
     facts: &BTreeMap<String, ClusterFacts>,
 ) -> Vec<ClusterView> {
-    // fingerprint -> (title key, occurrences)
-    let mut map: BTreeMap<String, (Option<((String, u64, usize), String)>, BTreeSet<Occurrence>)> =
-        BTreeMap::new();
+    // fingerprint -> (representative title keyed by (workflow, job, index), occurrences)
+    type TitleKey = (String, u64, usize);
+    type Entry = (Option<(TitleKey, String)>, BTreeSet<Occurrence>);
+    let mut map: BTreeMap<String, Entry> = BTreeMap::new();
     for (workflow, job) in jobs {
         let job_url = job.job_page_url();
         let mut add = |fp: &str, idx: usize, title: &str, test: Option<String>, link: String| {

@@ -83,7 +83,7 @@ fn hostile_job(id: u64, s: Vec<String>) -> ci_report::JobReport {
         anchor: Some(LogAnchor { step: 3, line: 9 }),
         excerpt: vec![s[9].clone(), s[10].clone()],
     }];
-    if id % 2 == 0 {
+    if id.is_multiple_of(2) {
         j.outcome = JobOutcome::Incomplete { reason: s[11].clone() };
     }
     j.category = Some(s[11].clone());
@@ -131,7 +131,7 @@ proptest! {
     #[test]
     fn truncation_respects_char_budget(s in hostile(), max in 0usize..50) {
         let t = safe::truncate_chars(&s, max);
-        prop_assert!(safe::char_len(&t) <= max.max(0));
+        prop_assert!(safe::char_len(&t) <= max);
     }
 }
 

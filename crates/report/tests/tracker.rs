@@ -47,14 +47,14 @@ fn first_seen_is_never_redated_and_quiet_tests_keep_history() {
     let c = cfg();
     let mut s = TrackerState::default();
     let o = obs("test/srt/test_a.py", "TestA::test_x", "AssertionError: 1 != 2");
-    let out = merge(&mut s, &[o.clone()], day(1), &c);
+    let out = merge(&mut s, std::slice::from_ref(&o), day(1), &c);
     assert_eq!(out.new, vec!["test/srt/test_a.py::TestA::test_x"]);
     // Same day again: idempotent.
     let before = s.clone();
-    merge(&mut s, &[o.clone()], day(1), &c);
+    merge(&mut s, std::slice::from_ref(&o), day(1), &c);
     assert_eq!(s, before);
     // Next day: still failing, no recurrence.
-    merge(&mut s, &[o.clone()], day(2), &c);
+    merge(&mut s, std::slice::from_ref(&o), day(2), &c);
     let e = &s.entries["test/srt/test_a.py::TestA::test_x"];
     assert_eq!((e.first_seen, e.last_seen, e.days_seen, e.recurrences), (day(1), day(2), 2, 0));
     // Quiet for a week, then fails again: history kept, recurrence counted.
