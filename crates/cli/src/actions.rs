@@ -132,18 +132,22 @@ fn report(outcome: &Outcome) -> anyhow::Result<()> {
     for w in &outcome.warnings {
         commands::issue(&commands::warning(w, &actions_kit::Annotation::default()));
     }
+    if !outcome.stdout.is_empty() {
+        print!("{}", outcome.stdout);
+    }
+    // Outside Actions (no GITHUB_OUTPUT) outputs go to stderr, so stdout
+    // stays clean for `analyze-url --output stdout > report.md`.
+    let on_actions = std::env::var_os("GITHUB_OUTPUT").is_some();
     let outputs = Outputs::from_env();
     for (name, value) in &outcome.outputs {
-        outputs.set(name, value)?;
-        if std::env::var_os("GITHUB_OUTPUT").is_none() {
-            println!("{name}={value}");
+        if on_actions {
+            outputs.set(name, value)?;
+        } else {
+            eprintln!("{name}={value}");
         }
     }
     if !outcome.summary.is_empty() {
         StepSummary::from_env().append(&outcome.summary)?;
-    }
-    if !outcome.stdout.is_empty() {
-        print!("{}", outcome.stdout);
     }
     if !outcome.planned.is_empty() {
         print!("{}", outcome.render_planned());

@@ -273,11 +273,7 @@ async fn write_parts<G: GitHub + Clone + 'static>(
         if current == Some(parts[*idx].as_str()) {
             continue;
         }
-        if ctx.dry_run() {
-            ctx.upsert_comment(repo, issue, &format!("comment {id}"), &parts[*idx]).await?;
-        } else {
-            ctx.gh.update_comment(repo, *id, &parts[*idx]).await?;
-        }
+        ctx.update_comment(repo, *id, &parts[*idx]).await?;
     }
     for idx in &plan.create {
         // The part line plus the workflow line identify a part uniquely, so

@@ -92,6 +92,16 @@ impl<G: GitHub + Clone + 'static> Ctx<G> {
         Ok(Some(self.gh.upsert_comment_by_marker(repo, issue, marker, body).await?))
     }
 
+    /// Replace the body of a known comment.
+    pub async fn update_comment(&self, repo: &RepoRef, comment_id: u64, body: &str) -> anyhow::Result<()> {
+        if self.dry_run() {
+            self.plan(repo, format!("update comment {comment_id}"), body);
+            return Ok(());
+        }
+        self.gh.update_comment(repo, comment_id, body).await?;
+        Ok(())
+    }
+
     pub async fn delete_comment(&self, repo: &RepoRef, comment_id: u64) -> anyhow::Result<()> {
         if self.dry_run() {
             self.plan(repo, format!("delete comment {comment_id}"), "");

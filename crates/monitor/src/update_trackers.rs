@@ -136,11 +136,7 @@ async fn update_one<G: GitHub + Clone + 'static>(
             if a.part <= doc.archive.len() && !by_part.contains_key(&a.part) {
                 by_part.insert(a.part, c.id);
                 if c.body != doc.archive[a.part - 1] {
-                    if ctx.dry_run() {
-                        ctx.upsert_comment(repo, issue.number, &format!("archive {}", a.part), &doc.archive[a.part - 1]).await?;
-                    } else {
-                        ctx.gh.update_comment(repo, c.id, &doc.archive[a.part - 1]).await?;
-                    }
+                    ctx.update_comment(repo, c.id, &doc.archive[a.part - 1]).await?;
                 }
             } else {
                 ctx.delete_comment(repo, c.id).await?;
