@@ -340,6 +340,7 @@ static LOGGER: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
         r"|[EWIF]\d{4} \d{2}:\d{2}:\d{2}\.\d+",                // glog
         r"|\d{4}[-/]\d{2}[-/]\d{2}[ T]\d{2}:\d{2}:\d{2}[.,]?\d*\S*\s+(?:\[[^\]]*\]\s*)*(?:-\s*)?(?:ERROR|WARN|WARNING|INFO|DEBUG|CRITICAL|FATAL)", // python/java loggers
         r"|\[main\] (?:INFO|WARN|ERROR|DEBUG)",               // slf4j simple
+        r"|(?:ERROR|WARN|INFO|DEBUG) [\w.-]+: \S+\.go:\d+",     // Go `LEVEL component: file.go:N`
         r")",
     ))
     .expect("static regex")
