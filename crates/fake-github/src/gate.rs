@@ -66,7 +66,7 @@ pub(crate) async fn gate(State(app): State<AppState>, req: Request, next: Next) 
         }
         seq
     };
-    let (resp, fault) = handle(&app, req, next, &method, &path, token.as_deref(), conn).await;
+    let (resp, fault) = handle(&app, seq, req, next, &method, &path, token.as_deref(), conn).await;
     if !is_admin(&path) {
         let mut w = app.state.lock();
         if let Some(r) = w.requests.iter_mut().rev().find(|r| r.seq == seq) {
@@ -77,8 +77,10 @@ pub(crate) async fn gate(State(app): State<AppState>, req: Request, next: Next) 
     resp
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn handle(
     app: &AppState,
+    seq: u64,
     req: Request,
     next: Next,
     method: &Method,
@@ -90,6 +92,11 @@ async fn handle(
     if !is_admin(path) {
         if let Some(kind) = app.faults.check(method.as_str(), path) {
             fault_name = Some(format!("{kind:?}"));
+            // Logged now: a client that times out on a delay drops this
+            // future, and the log must still say what happened.
+            if let Some(r) = app.state.lock().requests.iter_mut().rev().find(|r| r.seq == seq) {
+                r.fault = fault_name.clone();
+            }
             match kind {
                 FaultKind::Delay { ms } => tokio::time::sleep(Duration::from_millis(ms)).await,
                 other => return (fault_response(other, conn), fault_name),

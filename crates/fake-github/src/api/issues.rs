@@ -431,8 +431,9 @@ fn reaction_content(body: &Bytes) -> Result<String, ApiError> {
 
 /// 201 for a new reaction, 200 with the existing one if this user already
 /// reacted with this content, as GitHub does.
-fn add_reaction(ctx: &Ctx, list: &mut Vec<Reaction>, content: String, id: u64) -> ApiResult {
-    let login = ctx.login();
+// `login` is read before taking the repo lock: `ctx.login()` locks the
+// world too, and the std mutex is not re-entrant.
+fn add_reaction(ctx: &Ctx, login: String, list: &mut Vec<Reaction>, content: String, id: u64) -> ApiResult {
     if let Some(existing) = list.iter().find(|x| x.user.eq_ignore_ascii_case(&login) && x.content == content) {
         return Ok(json_response(StatusCode::OK, &json::reaction(&ctx.api, existing)));
     }
@@ -454,10 +455,11 @@ fn list_reactions(ctx: &Ctx, list: &[Reaction]) -> ApiResult {
 pub(crate) async fn create_comment_reaction(ctx: Ctx, Path((o, r, id)): RepoIdPath, body: Bytes) -> ApiResult {
     let id = parse_num(&id)?;
     let content = reaction_content(&body)?;
+    let login = ctx.login();
     ctx.repo_mut(&o, &r, |repo, next_id| {
         let c = repo.comments.get_mut(&id).ok_or_else(ApiError::not_found)?;
         *next_id += 1;
-        add_reaction(&ctx, &mut c.reactions, content, *next_id)
+        add_reaction(&ctx, login, &mut c.reactions, content, *next_id)
     })?
 }
 
@@ -470,10 +472,11 @@ pub(crate) async fn list_comment_reactions(ctx: Ctx, Path((o, r, id)): RepoIdPat
 pub(crate) async fn create_issue_reaction(ctx: Ctx, Path((o, r, n)): RepoIdPath, body: Bytes) -> ApiResult {
     let n = parse_num(&n)?;
     let content = reaction_content(&body)?;
+    let login = ctx.login();
     ctx.repo_mut(&o, &r, |repo, next_id| {
         let i = repo.issues.get_mut(&n).ok_or_else(ApiError::not_found)?;
         *next_id += 1;
-        add_reaction(&ctx, &mut i.reactions, content, *next_id)
+        add_reaction(&ctx, login, &mut i.reactions, content, *next_id)
     })?
 }
 
