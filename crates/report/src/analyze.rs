@@ -166,7 +166,13 @@ pub fn render_analyze_body(r: &AnalyzeReport) -> String {
             .first()
             .map(|f| f.message.clone())
             .or_else(|| j.headline.clone())
-            .map_or("—".to_string(), |m| safe::code_span(&m, 120, true));
+            .map_or_else(
+                || match &j.outcome {
+                    crate::model::JobOutcome::Incomplete { .. } => "⚠️ analysis incomplete".to_string(),
+                    crate::model::JobOutcome::Analyzed => "—".to_string(),
+                },
+                |m| safe::code_span(&m, 120, true),
+            );
         out.push_str(&format!("| {} | {steps} | {top} |\n", safe::code_link(&j.name, &j.job_page_url(), 120, true)));
     }
     if r.jobs.len() > 200 {

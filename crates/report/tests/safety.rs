@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
 use ci_report::safe;
+use ci_report::summary::{parse_summary_state, render_summary_block, DailySummary, WorkflowDay};
 use ci_report::tracker::{parse_tracker, render_tracker, TrackedTest, TrackerConfig, TrackerState};
 use ci_report::workflow_comment::{normalize_job, parse_workflow_comments, render_workflow_comments};
 use ci_report::{FailureView, JobOutcome, LogAnchor};
@@ -189,5 +190,47 @@ proptest! {
         let doc = render_tracker(&state, &cfg, at(12, 0));
         let loaded = parse_tracker(&doc.body, doc.archive.iter().map(String::as_str), &cfg.workflow).unwrap();
         prop_assert_eq!(loaded.state, state);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 60, ..ProptestConfig::default() })]
+
+    #[test]
+    fn hostile_text_cannot_add_marker_lines_to_summary_or_tracker(
+        a in prop::collection::vec(hostile(), 12),
+        wf in hostile(),
+    ) {
+        let day = WorkflowDay {
+            workflow: format!("wf-{}", wf.len()),
+            jobs: vec![hostile_job(81, a.clone())],
+            last_scanned: Some(at(10, 0)),
+            comment_url: Some(a[0].clone()),
+            ..WorkflowDay::default()
+        };
+        let s = DailySummary {
+            date: NaiveDate::from_ymd_opt(2026, 11, 21).unwrap(),
+            bot_name: a[1].clone(),
+            workflows: vec![day],
+            yesterday: None,
+        };
+        let block = render_summary_block(&s);
+        // Our two marker lines; the only other `-->` is Mermaid's own axis range syntax.
+        let marker_lines: Vec<&str> = block
+            .lines()
+            .filter(|l| l.contains("<!--") || (l.contains("-->") && !l.starts_with("    y-axis \"red jobs\" 0 --> ")))
+            .collect();
+        prop_assert_eq!(marker_lines.len(), 2);
+        prop_assert!(parse_summary_state(&block).is_some());
+
+        let cfg = TrackerConfig::new(&wf, &a[2], &a[3]);
+        let obs = ci_report::tracker::observations_from_jobs(&s.workflows[0].jobs, Some(&a[4]));
+        let mut state = TrackerState::default();
+        ci_report::tracker::merge(&mut state, &obs, NaiveDate::from_ymd_opt(2026, 11, 21).unwrap(), &cfg);
+        let doc = render_tracker(&state, &cfg, at(12, 0));
+        let marker_lines = doc.body.lines().filter(|l| l.contains("<!--") || l.contains("-->")).count();
+        prop_assert_eq!(marker_lines, 3);
+        let back = parse_tracker(&doc.body, doc.archive.iter().map(String::as_str), &cfg.workflow).unwrap();
+        prop_assert_eq!(back.state, state);
     }
 }
