@@ -32,7 +32,7 @@ use crate::types::{Issue, IssueComment, IssueUpdate, NewIssue, RepoRef, IssueFil
 use crate::{Error, GitHub, Result};
 
 /// Look/act rounds before an upsert gives up with [`Error::Conflict`].
-pub const MAX_ROUNDS: u32 = 12;
+pub const MAX_ROUNDS: u32 = 24;
 
 /// What an upsert did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
