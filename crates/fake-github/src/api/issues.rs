@@ -616,7 +616,7 @@ pub(crate) async fn search(ctx: Ctx) -> ApiResult {
     drop(w);
     // GitHub's search never returns more than 1000 results.
     let items: Vec<Value> = items.into_iter().take(1000).collect();
-    ctx.page_envelope("items", items, json!({"incomplete_results": false}))
+    ctx.page_envelope("items", items, json!({"incomplete_results": false, "search_type": "lexical"}))
 }
 
 #[cfg(test)]

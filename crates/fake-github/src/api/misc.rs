@@ -14,7 +14,11 @@ type RepoPath = Path<(String, String)>;
 type RepoIdPath = Path<(String, String, String)>;
 
 pub(crate) async fn get_repo(ctx: Ctx, Path((o, r)): RepoPath) -> ApiResult {
-    ok(ctx.repo(&o, &r, |repo, _| json::repo(&ctx.api, repo))?)
+    let mut v = ctx.repo(&o, &r, |repo, _| json::repo(&ctx.api, repo))?;
+    // The single-repo endpoint returns `full-repository`, which adds these.
+    v["network_count"] = json!(0);
+    v["subscribers_count"] = json!(0);
+    ok(v)
 }
 
 pub(crate) async fn list_pulls(ctx: Ctx, Path((o, r)): RepoPath) -> ApiResult {

@@ -54,13 +54,18 @@ pub(crate) fn router(app: AppState) -> Router {
         .route("/repos/{owner}/{repo}/issues/comments", get(issues::list_repo_comments))
         .route(
             "/repos/{owner}/{repo}/issues/comments/{id}",
-            get(issues::get_comment).patch(issues::update_comment).delete(issues::delete_comment),
+            // GitHub also accepts POST where it documents PATCH (octocrab's
+            // update_comment relies on it).
+            get(issues::get_comment)
+                .patch(issues::update_comment)
+                .post(issues::update_comment)
+                .delete(issues::delete_comment),
         )
         .route(
             "/repos/{owner}/{repo}/issues/comments/{id}/reactions",
             get(issues::list_comment_reactions).post(issues::create_comment_reaction),
         )
-        .route("/repos/{owner}/{repo}/issues/{number}", get(issues::get).patch(issues::update))
+        .route("/repos/{owner}/{repo}/issues/{number}", get(issues::get).patch(issues::update).post(issues::update))
         .route(
             "/repos/{owner}/{repo}/issues/{number}/comments",
             get(issues::list_comments).post(issues::create_comment),
