@@ -482,3 +482,46 @@ async fn bad_scenarios_fail_with_a_clear_error() {
     let json = Scenario::from_json_str(r#"{"repos":[{"name":"a/b"}]}"#).unwrap();
     assert_eq!(json.repos[0].name, "a/b");
 }
+
+/// Many concurrent writers under random faults: every 201 the clients saw
+/// is exactly one comment in the fake, and nothing else was written.
+#[tokio::test]
+async fn concurrent_writers_under_faults_lose_and_duplicate_nothing() {
+    let c = std::sync::Arc::new(Ctx::new().await);
+    c.server.faults().seed(3);
+    c.server.faults().fail_randomly("POST", "/repos/*/issues/*/comments", 502, 0.1);
+    c.server.faults().add(FaultRule::new("POST", "/repos/*/issues/*/comments", FaultKind::Reset).probability(0.05));
+    let mut tasks = Vec::new();
+    for w in 0..8 {
+        let c = c.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut ok = 0;
+            for i in 0..10 {
+                let req = c
+                    .http
+                    .post(c.url("/repos/acme/widgets/issues/1/comments"))
+                    .header("authorization", "token t")
+                    .json(&json!({"body": format!("w{w} i{i}")}))
+                    .send()
+                    .await;
+                if let Ok(r) = req {
+                    if r.status() == 201 {
+                        ok += 1;
+                    }
+                }
+            }
+            ok
+        }));
+    }
+    let mut created = 0;
+    for t in tasks {
+        created += t.await.unwrap();
+    }
+    let comments = c.server.state().comments(REPO, 1);
+    assert_eq!(comments.len(), 2 + created, "fixture comments + one per 201");
+    assert!(created < 80, "some requests must have failed");
+    let mut bodies: Vec<_> = comments.iter().map(|c| c.body.clone()).collect();
+    bodies.sort();
+    bodies.dedup();
+    assert_eq!(bodies.len(), comments.len(), "no duplicates");
+}

@@ -220,3 +220,21 @@ fn vendored_subset_matches_reference_when_present() {
         assert_eq!(schema["required"], theirs["required"], "required fields of {name} drifted; re-run openapi/trim.py");
     }
 }
+
+/// The checker itself must catch drift, or the test above proves nothing.
+#[test]
+fn the_schema_check_rejects_a_drifted_shape() {
+    let mut ck = Checker { spec: spec(), failures: Vec::new(), covered: BTreeSet::new() };
+    let drifted = Reply {
+        status: reqwest::StatusCode::OK,
+        headers: Default::default(),
+        // id as a string, user missing: both things octocrab would choke on.
+        text: json!({"id": "1", "number": 1, "title": "t"}).to_string(),
+    };
+    ck.check(&Method::GET, "/repos/{owner}/{repo}/issues/{issue_number}", &drifted);
+    assert_eq!(ck.failures.len(), 1);
+    assert!(ck.failures[0].contains("is a required property"), "{}", ck.failures[0]);
+    let undocumented = Reply { status: reqwest::StatusCode::IM_A_TEAPOT, headers: Default::default(), text: String::new() };
+    ck.check(&Method::GET, "/repos/{owner}/{repo}/issues/{issue_number}", &undocumented);
+    assert_eq!(ck.failures.len(), 2);
+}
