@@ -40,9 +40,32 @@ pub fn truncate_chars(s: &str, max: usize) -> Cow<'_, str> {
     }
 }
 
-/// Number of chars, the unit GitHub's size limits count.
+/// Cut `s` so that its [`char_len`] (ellipsis included) is at most `max`.
+pub fn truncate_units(s: &str, max: usize) -> Cow<'_, str> {
+    if char_len(s) <= max {
+        return Cow::Borrowed(s);
+    }
+    let mut used = 1; // the ellipsis
+    let mut cut = 0;
+    for (i, c) in s.char_indices() {
+        if used + c.len_utf16() > max {
+            break;
+        }
+        used += c.len_utf16();
+        cut = i + c.len_utf8();
+    }
+    if max == 0 {
+        return Cow::Borrowed("");
+    }
+    Cow::Owned(format!("{}{ELLIPSIS}", &s[..cut]))
+}
+
+/// Size of `s` as GitHub may count it against its body limit: UTF-16 code
+/// units. That equals the number of chars except for astral characters
+/// (emoji), which count twice — so budgets computed with this are safe
+/// whichever of the two GitHub uses.
 pub fn char_len(s: &str) -> usize {
-    s.chars().count()
+    s.chars().map(char::len_utf16).sum()
 }
 
 fn is_bidi_control(c: char) -> bool {
@@ -171,37 +194,63 @@ pub fn code_block(s: &str, lang: &str, max_lines: usize, max_line_chars: usize) 
 /// text is cut at a line boundary to at most `max` chars with a note.
 pub fn markdown(s: &str, max: usize) -> String {
     let cleaned = clean(s);
-    let mut out = String::new();
+    let lines: Vec<String> = cleaned.lines().map(|l| neutralize(l.trim_end())).collect();
+    let close = |fence: Option<(char, usize)>| fence.map(|(ch, n)| ch.to_string().repeat(n));
+
+    // Fits whole: only balance fences. The result is its own fixed point.
+    let mut fence = None;
+    for l in &lines {
+        fence = track_fence(fence, l);
+    }
+    let mut whole = lines.join("\n");
+    if let Some(c) = close(fence) {
+        whole.push('\n');
+        whole.push_str(&c);
+    }
+    let whole = whole.trim_end_matches('\n').to_string();
+    if char_len(&whole) <= max {
+        return whole;
+    }
+
+    // Cut at a line boundary, leaving room for a closing fence and the note;
+    // the result fits `max`, so a second pass returns it unchanged.
+    let note = format!("\n\n_{ELLIPSIS} truncated to fit GitHub's size limit._");
+    let budget = max.saturating_sub(char_len(&note));
+    let mut out: Vec<&str> = Vec::new();
     let mut used = 0;
-    let mut open_fence: Option<(char, usize)> = None;
-    let mut cut = false;
-    for line in cleaned.lines() {
-        let line = neutralize(line.trim_end());
-        let len = char_len(&line) + 1;
-        let room = max.saturating_sub(80);
-        if used + len > room {
-            // Keep the head of an over-long line rather than nothing.
-            let left = room.saturating_sub(used + 1);
-            if left >= 200 && open_fence.is_none() {
-                out.push_str(&truncate_chars(&line, left));
-                out.push('\n');
+    let mut fence = None;
+    let mut partial = None;
+    for l in &lines {
+        let next = track_fence(fence, l);
+        let closing = close(next).map_or(0, |c| char_len(&c) + 1);
+        let len = char_len(l) + usize::from(!out.is_empty());
+        if used + len + closing > budget {
+            // Keep the head of an over-long prose line rather than nothing.
+            let left = budget.saturating_sub(used + 1 + close(fence).map_or(0, |c| char_len(&c) + 1));
+            let t = l.trim_start();
+            if left >= 200 && fence.is_none() && !t.starts_with("```") && !t.starts_with("~~~") {
+                partial = Some(truncate_units(l, left).into_owned());
             }
-            cut = true;
             break;
         }
-        open_fence = track_fence(open_fence, &line);
-        out.push_str(&line);
-        out.push('\n');
+        out.push(l);
         used += len;
+        fence = next;
     }
-    if let Some((ch, n)) = open_fence {
-        out.push_str(&ch.to_string().repeat(n));
-        out.push('\n');
+    let mut text = out.join("\n");
+    if let Some(p) = partial {
+        if !text.is_empty() {
+            text.push('\n');
+        }
+        text.push_str(&p);
     }
-    if cut {
-        out.push_str(&format!("\n_{ELLIPSIS} truncated to fit GitHub's size limit._\n"));
+    if let Some(c) = close(fence) {
+        text.push('\n');
+        text.push_str(&c);
     }
-    out.trim_end_matches('\n').to_string()
+    let mut text = text.trim_end_matches('\n').to_string();
+    text.push_str(&note);
+    text
 }
 
 /// CommonMark fence tracking: an opening fence is ≥3 backticks or tildes
@@ -301,7 +350,10 @@ mod tests {
     fn truncation_counts_chars() {
         assert_eq!(truncate_chars("héllo", 10), "héllo");
         assert_eq!(truncate_chars("héllo", 3), "hé…");
-        assert_eq!(char_len(&truncate_chars("😀😀😀😀", 2)), 2);
+        assert_eq!(truncate_chars("😀😀😀😀", 2).chars().count(), 2);
+        assert_eq!(char_len("a😀"), 3);
+        assert_eq!(truncate_units("a😀😀", 4), "a😀…");
+        assert!(char_len(&truncate_units(&"😀".repeat(50), 11)) <= 11);
         assert_eq!(truncate_chars("abc", 0), "");
     }
 

@@ -130,9 +130,17 @@ proptest! {
     }
 
     #[test]
+    fn markdown_is_idempotent_so_blocks_round_trip(parts in prop::collection::vec(hostile(), 0..60), max in 250usize..1_500) {
+        let text = parts.join("\n").repeat(3);
+        let once = safe::markdown(&text, max);
+        prop_assert!(safe::char_len(&once) <= max);
+        prop_assert_eq!(safe::markdown(&once, max), once);
+    }
+
+    #[test]
     fn truncation_respects_char_budget(s in hostile(), max in 0usize..50) {
         let t = safe::truncate_chars(&s, max);
-        prop_assert!(safe::char_len(&t) <= max);
+        prop_assert!(t.chars().count() <= max);
     }
 }
 
