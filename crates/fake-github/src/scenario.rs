@@ -39,6 +39,9 @@ pub struct Settings {
     pub blob_ttl_secs: u64,
     /// Seed for probabilistic fault injection.
     pub seed: u64,
+    /// Tokens that act as another user (token → login), e.g. to play a
+    /// non-collaborator commenting. Other tokens act as `login`.
+    pub tokens: std::collections::BTreeMap<String, String>,
 }
 
 impl Default for Settings {
@@ -50,6 +53,7 @@ impl Default for Settings {
             login: "ci-bot".into(),
             blob_ttl_secs: 60,
             seed: 0x5eed,
+            tokens: Default::default(),
         }
     }
 }

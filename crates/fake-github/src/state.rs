@@ -19,6 +19,8 @@ use crate::scenario::{CommentSpec, ReactionSpec, Scenario, WorkflowRef};
 #[derive(Debug, Serialize)]
 pub struct World {
     pub login: String,
+    /// token → login for tokens that act as someone else.
+    pub tokens: BTreeMap<String, String>,
     pub repos: BTreeMap<String, Repo>,
     pub dispatches: Vec<Dispatch>,
     pub requests: Vec<RequestRecord>,
@@ -402,6 +404,11 @@ impl FakeState {
         self.lock().requests.clear();
     }
 
+    /// Requests with `token` act as `login` from now on.
+    pub fn set_token_login(&self, token: &str, login: &str) {
+        self.lock().tokens.insert(token.to_string(), login.to_string());
+    }
+
     /// How long new issues stay invisible to `GET /search/issues`.
     pub fn set_search_delay(&self, delay: Duration) {
         self.lock().search_delay = delay;
@@ -506,6 +513,7 @@ impl World {
         let s = &sc.settings;
         let mut world = World {
             login: s.login.clone(),
+            tokens: s.tokens.clone(),
             repos: BTreeMap::new(),
             dispatches: Vec::new(),
             requests: Vec::new(),

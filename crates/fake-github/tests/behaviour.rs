@@ -182,6 +182,14 @@ async fn auth_is_required_and_tokens_are_recorded() {
     assert_eq!(log[0].status, 401);
     assert_eq!(log[1].token.as_deref(), Some("abc"));
     assert_eq!(c.server.state().request_count("GET", "/user"), 1);
+
+    // A token mapped to another login acts as that user.
+    c.server.state().set_token_login("mallory-token", "mallory");
+    let r = c
+        .send(reqwest::Method::POST, "/repos/acme/widgets/issues/1/comments", Some(json!({"body": "hi"})), &[("authorization", "token mallory-token")])
+        .await;
+    assert_eq!(r.json()["user"]["login"], "mallory");
+    assert_eq!(r.json()["author_association"], "NONE");
 }
 
 #[tokio::test]

@@ -255,8 +255,16 @@ impl Ctx {
         Ok(f(r, &mut w.next_id))
     }
 
+    /// Who the request's token belongs to.
     pub fn login(&self) -> String {
-        self.app.state.lock().login.clone()
+        let token = self
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|h| h.to_str().ok())
+            .and_then(|h| h.split_once(' '))
+            .map(|(_, t)| t.trim().to_string());
+        let w = self.app.state.lock();
+        token.and_then(|t| w.tokens.get(&t).cloned()).unwrap_or_else(|| w.login.clone())
     }
 
     pub fn page(&self) -> Result<Page, ApiError> {
