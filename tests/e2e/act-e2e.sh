@@ -9,6 +9,7 @@
 # check the image starts and a container on the host network reaches the
 # fake; copy .github/workflows + actions/ + tests/e2e/ci-bot.yml into a
 # throwaway bot-repo checkout; then
+#   0. ci-monitor.yml with dry-run: true: no GitHub writes at all,
 #   1. ci-monitor.yml via workflow_dispatch (explicit workflow list),
 #   2. ci-monitor.yml via schedule (list from the config file): idempotent,
 #   3. analyze-ci.yml via workflow_dispatch with a run URL.
@@ -123,13 +124,18 @@ run_act() { # name event-name event-json workflow-file
     say "act run '$name' failed"
     exit 1
   fi
-  say "act run '$name' succeeded in $((SECONDS - t0)) s with $(( $(writes) - w0 )) GitHub writes"
+  last_writes=$(( $(writes) - w0 ))
+  say "act run '$name' succeeded in $((SECONDS - t0)) s with $last_writes GitHub writes"
 }
 
 today=$(date -u +%F)
 check() { python3 tests/e2e/check_state.py --api "$api" "$@"; }
 monitor_checks=(--workflows nightly.yml,lint.yml --jobs 770002,770004 --green-jobs 770003
                 --tracker "[Failure Tracker] Nightly Test")
+
+run_act dry workflow_dispatch '{"inputs": {"workflows": "nightly.yml, lint.yml", "dry-run": "true"}}' ci-monitor.yml
+[ "$last_writes" = 0 ] || { say "dry-run tick wrote $last_writes times to GitHub"; exit 1; }
+say "ok: a dry-run tick writes nothing"
 
 run_act tick1 workflow_dispatch '{"inputs": {"workflows": "nightly.yml, lint.yml", "dry-run": "false"}}' ci-monitor.yml
 # The day prepare chose (its `date` output), in case the tick crossed midnight.
@@ -151,4 +157,4 @@ run_act analyze workflow_dispatch \
 check analyze --run 880003
 
 failed=0
-say "PASS in $(( $(date +%s) - started )) s (3 act runs, $(writes) GitHub writes in all)"
+say "PASS in $(( $(date +%s) - started )) s (4 act runs, $(writes) GitHub writes in all)"
