@@ -12,7 +12,9 @@
 #   0. ci-monitor.yml with dry-run: true: no GitHub writes at all,
 #   1. ci-monitor.yml via workflow_dispatch (explicit workflow list),
 #   2. ci-monitor.yml via schedule (list from the config file): idempotent,
-#   3. analyze-ci.yml via workflow_dispatch with a run URL.
+#   3. the same with one workflow's API calls failing: only its matrix job
+#      fails, finalize still runs, nothing is duplicated,
+#   4. analyze-ci.yml via workflow_dispatch with a run URL.
 # After each: tests/e2e/check_state.py asserts on issues/comments.
 #
 # Prints `SKIP act-e2e: <why>` and exits 0 when docker or act is missing;
@@ -111,21 +113,22 @@ print(sum(1 for r in json.load(sys.stdin) if r.get("method") in ("POST", "PATCH"
 }
 
 # Event payloads carry dispatch inputs as strings, as GitHub sends them.
-run_act() { # name event-name event-json workflow-file
-  local name=$1 event=$2 json=$3 wf=$4 t0=$SECONDS w0
+run_act() { # name event-name event-json workflow-file [expect: success|failure]
+  local name=$1 event=$2 json=$3 wf=$4 expect=${5:-success} t0=$SECONDS w0 got=success
   w0=$(writes)
   printf '%s\n' "$json" >"$work/$name.event.json"
   say "act $event -W $wf ($name)"
-  if ! (cd "$repo" && act "$event" -W ".github/workflows/$wf" -e "$work/$name.event.json" \
+  (cd "$repo" && act "$event" -W ".github/workflows/$wf" -e "$work/$name.event.json" \
       -P "ubuntu-latest=$runner" --pull=false --action-offline-mode --no-cache-server \
       -s GITHUB_TOKEN=e2e-fake-token \
       --var "CI_BOT_API_URL=$api" --var "CI_BOT_TARGET_REPO=$target_repo") \
-      >"$work/$name.log" 2>&1; then
-    say "act run '$name' failed"
+      >"$work/$name.log" 2>&1 || got=failure
+  last_writes=$(( $(writes) - w0 ))
+  if [ "$got" != "$expect" ]; then
+    say "act run '$name' ended in $got, expected $expect"
     exit 1
   fi
-  last_writes=$(( $(writes) - w0 ))
-  say "act run '$name' succeeded in $((SECONDS - t0)) s with $last_writes GitHub writes"
+  say "act run '$name' ended in $got (as expected) in $((SECONDS - t0)) s with $last_writes GitHub writes"
 }
 
 today=$(date -u +%F)
@@ -152,9 +155,24 @@ new_counts() { grep -oE 'set-output:: new_failure_count=[0-9]+' "$work/$1.log" |
 [ "$(new_counts tick2)" = "0 0 " ] || { say "tick2: new_failure_count per matrix job is '$(new_counts tick2)', want '0 0'"; exit 1; }
 say "ok: matrix jobs analysed 1+1 new failures in tick1 and 0+0 in tick2 (deduplicated)"
 
+# One workflow's matrix job breaks (its runs cannot be listed): the other
+# matrix job still runs (fail-fast: false) and finalize still runs (always()).
+curl -fsS -X POST "$api/_fake/faults" -H 'Content-Type: application/json' -d '[
+  {"method": "GET", "path": "/repos/*/actions/workflows/lint.yml*", "kind": "status", "status": 500},
+  {"method": "GET", "path": "/repos/*/actions/workflows/102*", "kind": "status", "status": 500}]' >/dev/null
+run_act broken schedule '{"schedule": "7,37 * * * *"}' ci-monitor.yml failure
+curl -fsS -X DELETE "$api/_fake/faults" >/dev/null
+job_result() { grep -E "^\[CI monitor/$1 *\] .*Job (succeeded|failed)" "$work/broken.log" | grep -oE 'succeeded|failed' | sort | tr '\n' ' '; }
+[ "$(job_result monitor-[12])" = "failed succeeded " ] \
+  || { say "broken tick: matrix job results '$(job_result 'monitor-[12]')', want one failed, one succeeded"; exit 1; }
+[ "$(job_result finalize)" = "succeeded " ] \
+  || { say "broken tick: finalize '$(job_result finalize)', want it to run and succeed"; exit 1; }
+say "ok: a broken matrix job fails alone; the other one and finalize still run"
+check monitor --date "${date:-$today}" "${monitor_checks[@]}" --same-as "$work/tick1.json"
+
 run_act analyze workflow_dispatch \
   "{\"inputs\": {\"url\": \"https://github.com/$target_repo/actions/runs/880003\", \"output\": \"issue\"}}" analyze-ci.yml
 check analyze --run 880003
 
 failed=0
-say "PASS in $(( $(date +%s) - started )) s (4 act runs, $(writes) GitHub writes in all)"
+say "PASS in $(( $(date +%s) - started )) s (5 act runs, $(writes) GitHub writes in all)"
