@@ -39,7 +39,7 @@ impl RunnerParser for Ctest {
     }
 
     fn triggers(&self) -> &'static [&'static str] {
-        &["The following tests FAILED:", "tests passed", " Test ", "Test #"]
+        &["The following tests FAILED:", "tests passed", "Test #", "Test  #", "Test   #"]
     }
 
     fn wants_every_line(&self) -> bool {

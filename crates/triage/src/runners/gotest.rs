@@ -42,7 +42,7 @@ impl RunnerParser for GoTest {
     }
 
     fn triggers(&self) -> &'static [&'static str] {
-        &["--- FAIL: ", "--- PASS: ", "--- SKIP: ", "FAIL\t", "ok  \t", "ok \t", "FAIL "]
+        &["--- FAIL: ", "--- PASS: ", "--- SKIP: ", "FAIL\t", "ok  \t", "ok \t"]
     }
 
     fn feed(&mut self, line: Line<'_>) {

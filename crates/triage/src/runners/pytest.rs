@@ -62,7 +62,9 @@ impl RunnerParser for Pytest {
     }
 
     fn triggers(&self) -> &'static [&'static str] {
-        &["FAILED", "ERROR", "FAIL ", "RERUN", "PASSED", "== ", " in "]
+        // The final tally is found by its count words, not by ` in `, which
+        // is in half the prose of a log.
+        &["FAILED", "ERROR", "FAIL ", "RERUN", "PASSED", "== ", " passed", " failed", " error", " skipped", " deselected", " xfailed", " xpassed", " warning"]
     }
 
     /// Inside `FAILURES` / `ERRORS`: headers and `E   ` lines carry no

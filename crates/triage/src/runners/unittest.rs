@@ -23,6 +23,9 @@ use super::{failure, Counts, FailureSet, Line, RunnerParser, RunnerReport};
 
 const NAME: &str = "unittest";
 
+/// How far below its header a failure's exception line may be.
+const MESSAGE_WINDOW: u32 = 80;
+
 #[derive(Default)]
 pub struct Unittest {
     failures: FailureSet,
@@ -32,6 +35,7 @@ pub struct Unittest {
     ran: Option<(u32, u64)>,
     /// The last failure header, waiting for its message.
     pending: Option<String>,
+    pending_at: u32,
     counts: Counts,
     summary_lines: Vec<u32>,
 }
@@ -50,7 +54,12 @@ impl RunnerParser for Unittest {
     }
 
     fn triggers(&self) -> &'static [&'static str] {
-        &["=====", "FAIL", "ERROR", "UNEXPECTED SUCCESS", "Ran ", "OK", "Error", "Exception"]
+        &["=====", "FAIL", "ERROR", "UNEXPECTED SUCCESS", "Ran ", "OK"]
+    }
+
+    /// Right after a failure header, until its exception line (bounded).
+    fn wants_every_line(&self) -> bool {
+        self.pending.is_some()
     }
 
     fn feed(&mut self, line: Line<'_>) {
@@ -67,11 +76,14 @@ impl RunnerParser for Unittest {
                 let name = id.split(' ').next().unwrap_or(&id).to_string();
                 self.failures.add(failure(NAME, id.clone(), name, None, "", line.no));
                 self.pending = Some(id);
+                self.pending_at = line.no;
                 return;
             }
         }
         if let Some(id) = &self.pending {
-            if MESSAGE.is_match(t) {
+            if line.no > self.pending_at + MESSAGE_WINDOW {
+                self.pending = None;
+            } else if MESSAGE.is_match(t) {
                 if let Some(f) = self.failures.get_mut(id) {
                     f.message = super::clip_message(t);
                 }
