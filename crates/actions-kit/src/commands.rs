@@ -11,7 +11,9 @@ use std::io::Write;
 
 /// Escapes a command message.
 pub fn escape_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 /// Escapes a command property value.
@@ -32,7 +34,10 @@ pub struct Annotation {
 
 impl Annotation {
     pub fn file(file: impl Into<String>) -> Self {
-        Annotation { file: Some(file.into()), ..Self::default() }
+        Annotation {
+            file: Some(file.into()),
+            ..Self::default()
+        }
     }
 
     pub fn at_line(mut self, line: u32) -> Self {
@@ -66,7 +71,10 @@ pub fn command(name: &str, properties: &[(&str, String)], message: &str) -> Stri
     let mut line = format!("::{name}");
     if !properties.is_empty() {
         line.push(' ');
-        let props: Vec<String> = properties.iter().map(|(k, v)| format!("{k}={}", escape_property(v))).collect();
+        let props: Vec<String> = properties
+            .iter()
+            .map(|(k, v)| format!("{k}={}", escape_property(v)))
+            .collect();
         line.push_str(&props.join(","));
     }
     line.push_str("::");
@@ -149,7 +157,11 @@ pub fn untrusted(text: &str) -> String {
     while text.contains(&token) {
         token = stop_token();
     }
-    let nl = if text.ends_with('\n') || text.is_empty() { "" } else { "\n" };
+    let nl = if text.ends_with('\n') || text.is_empty() {
+        ""
+    } else {
+        "\n"
+    };
     format!("::stop-commands::{token}\n{text}{nl}::{token}::")
 }
 
@@ -169,7 +181,10 @@ mod tests {
     fn messages_cannot_break_out_of_their_line() {
         let hostile = "50% done\r\n::add-mask::x\n::error::pwned";
         let line = error(hostile, &Annotation::default());
-        assert_eq!(line, "::error::50%25 done%0D%0A::add-mask::x%0A::error::pwned");
+        assert_eq!(
+            line,
+            "::error::50%25 done%0D%0A::add-mask::x%0A::error::pwned"
+        );
         assert!(!line.contains('\n') && !line.contains('\r'));
     }
 
@@ -187,10 +202,16 @@ mod tests {
             error("boom", &at),
             "::error title=a%2Cb%3A c%25,file=src/x%2Cy.rs,line=3,col=7,endColumn=9::boom"
         );
-        assert_eq!(notice("n", &Annotation::file("a.py").at_line(1)), "::notice file=a.py,line=1::n");
+        assert_eq!(
+            notice("n", &Annotation::file("a.py").at_line(1)),
+            "::notice file=a.py,line=1::n"
+        );
         assert_eq!(warning("w", &Annotation::default()), "::warning::w");
         // A property value with a newline stays on one line too.
-        assert_eq!(notice("m", &Annotation::default().titled("l1\nl2")), "::notice title=l1%0Al2::m");
+        assert_eq!(
+            notice("m", &Annotation::default().titled("l1\nl2")),
+            "::notice title=l1%0Al2::m"
+        );
     }
 
     #[test]
@@ -203,11 +224,20 @@ mod tests {
     fn multi_line_secrets_are_masked_per_line() {
         let pem = "-----BEGIN KEY-----\nMIIEabc\r\nxyz\n-----END KEY-----\n";
         let cmds = mask_commands(pem);
-        assert_eq!(cmds[0], "::add-mask::-----BEGIN KEY-----%0AMIIEabc%0D%0Axyz%0A-----END KEY-----%0A");
+        assert_eq!(
+            cmds[0],
+            "::add-mask::-----BEGIN KEY-----%0AMIIEabc%0D%0Axyz%0A-----END KEY-----%0A"
+        );
         assert!(cmds.contains(&"::add-mask::MIIEabc".to_string()));
         assert!(cmds.contains(&"::add-mask::-----END KEY-----".to_string()));
-        assert!(!cmds.iter().any(|c| c == "::add-mask::xyz"), "short lines would mask common text");
-        assert_eq!(mask_commands("tok%en"), vec!["::add-mask::tok%25en".to_string()]);
+        assert!(
+            !cmds.iter().any(|c| c == "::add-mask::xyz"),
+            "short lines would mask common text"
+        );
+        assert_eq!(
+            mask_commands("tok%en"),
+            vec!["::add-mask::tok%25en".to_string()]
+        );
         assert!(mask_commands("  ").is_empty());
     }
 

@@ -50,14 +50,23 @@ fn validate_name(name: &str) -> Result<()> {
 }
 
 fn append(path: &Path, what: &str, text: &str) -> Result<()> {
-    let io = |source| Error::Io { what: format!("{what} ({})", path.display()), source };
-    let mut f = OpenOptions::new().create(true).append(true).open(path).map_err(io)?;
+    let io = |source| Error::Io {
+        what: format!("{what} ({})", path.display()),
+        source,
+    };
+    let mut f = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .map_err(io)?;
     f.write_all(text.as_bytes()).map_err(io)?;
     f.flush().map_err(io)
 }
 
 fn env_path(var: &str) -> Option<PathBuf> {
-    std::env::var_os(var).filter(|v| !v.is_empty()).map(PathBuf::from)
+    std::env::var_os(var)
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
 }
 
 /// A file command target; `None` outside the runner (then writes are no-ops
@@ -87,11 +96,17 @@ pub struct Outputs(Target);
 
 impl Outputs {
     pub fn from_env() -> Self {
-        Outputs(Target { var: "GITHUB_OUTPUT", path: env_path("GITHUB_OUTPUT") })
+        Outputs(Target {
+            var: "GITHUB_OUTPUT",
+            path: env_path("GITHUB_OUTPUT"),
+        })
     }
 
     pub fn at(path: impl Into<PathBuf>) -> Self {
-        Outputs(Target { var: "GITHUB_OUTPUT", path: Some(path.into()) })
+        Outputs(Target {
+            var: "GITHUB_OUTPUT",
+            path: Some(path.into()),
+        })
     }
 
     pub fn set(&self, name: &str, value: &str) -> Result<()> {
@@ -110,15 +125,27 @@ pub struct Env {
 impl Env {
     pub fn from_env() -> Self {
         Env {
-            env: Target { var: "GITHUB_ENV", path: env_path("GITHUB_ENV") },
-            path: Target { var: "GITHUB_PATH", path: env_path("GITHUB_PATH") },
+            env: Target {
+                var: "GITHUB_ENV",
+                path: env_path("GITHUB_ENV"),
+            },
+            path: Target {
+                var: "GITHUB_PATH",
+                path: env_path("GITHUB_PATH"),
+            },
         }
     }
 
     pub fn at(env_file: impl Into<PathBuf>, path_file: impl Into<PathBuf>) -> Self {
         Env {
-            env: Target { var: "GITHUB_ENV", path: Some(env_file.into()) },
-            path: Target { var: "GITHUB_PATH", path: Some(path_file.into()) },
+            env: Target {
+                var: "GITHUB_ENV",
+                path: Some(env_file.into()),
+            },
+            path: Target {
+                var: "GITHUB_PATH",
+                path: Some(path_file.into()),
+            },
         }
     }
 
@@ -158,11 +185,17 @@ const TRUNCATION_NOTE: &str = "\n\n> **Note:** the rest of this summary was cut:
 
 impl StepSummary {
     pub fn from_env() -> Self {
-        StepSummary { path: env_path("GITHUB_STEP_SUMMARY"), limit: SUMMARY_LIMIT }
+        StepSummary {
+            path: env_path("GITHUB_STEP_SUMMARY"),
+            limit: SUMMARY_LIMIT,
+        }
     }
 
     pub fn at(path: impl Into<PathBuf>) -> Self {
-        StepSummary { path: Some(path.into()), limit: SUMMARY_LIMIT }
+        StepSummary {
+            path: Some(path.into()),
+            limit: SUMMARY_LIMIT,
+        }
     }
 
     /// A smaller cap (tests, or leaving room for other steps of the job).
@@ -177,27 +210,45 @@ impl StepSummary {
     /// whole summary, so cutting keeps the part that matters most: the start.
     pub fn append(&self, markdown: &str) -> Result<Appended> {
         let Some(path) = &self.path else {
-            return Ok(Appended { written: 0, truncated: false });
+            return Ok(Appended {
+                written: 0,
+                truncated: false,
+            });
         };
         let existing = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
         if existing + markdown.len() as u64 <= self.limit {
             append(path, "GITHUB_STEP_SUMMARY", markdown)?;
-            return Ok(Appended { written: markdown.len() as u64, truncated: false });
+            return Ok(Appended {
+                written: markdown.len() as u64,
+                truncated: false,
+            });
         }
-        let room = self.limit.saturating_sub(existing).saturating_sub(TRUNCATION_NOTE.len() as u64) as usize;
+        let room = self
+            .limit
+            .saturating_sub(existing)
+            .saturating_sub(TRUNCATION_NOTE.len() as u64) as usize;
         if room == 0 {
-            return Ok(Appended { written: 0, truncated: true });
+            return Ok(Appended {
+                written: 0,
+                truncated: true,
+            });
         }
         let cut = cut_point(markdown, room);
         let text = format!("{}{TRUNCATION_NOTE}", &markdown[..cut]);
         append(path, "GITHUB_STEP_SUMMARY", &text)?;
-        Ok(Appended { written: text.len() as u64, truncated: true })
+        Ok(Appended {
+            written: text.len() as u64,
+            truncated: true,
+        })
     }
 
     /// Empties the summary of this step.
     pub fn clear(&self) -> Result<()> {
         if let Some(path) = &self.path {
-            std::fs::write(path, b"").map_err(|source| Error::Io { what: "GITHUB_STEP_SUMMARY".into(), source })?;
+            std::fs::write(path, b"").map_err(|source| Error::Io {
+                what: "GITHUB_STEP_SUMMARY".into(),
+                source,
+            })?;
         }
         Ok(())
     }
@@ -236,7 +287,9 @@ mod tests {
             let eq = line.find('=');
             let hd = line.find("<<");
             match (eq, hd) {
-                (Some(e), h) if h.is_none_or(|h| e < h) => out.push((line[..e].to_string(), line[e + 1..].to_string())),
+                (Some(e), h) if h.is_none_or(|h| e < h) => {
+                    out.push((line[..e].to_string(), line[e + 1..].to_string()))
+                }
                 (_, Some(h)) => {
                     let (name, delim) = (&line[..h], &line[h + 2..]);
                     let mut value = Vec::new();
@@ -264,8 +317,14 @@ mod tests {
             ("plain", "value".to_string()),
             ("multi", "line1\nline2\r\nline3\n".to_string()),
             ("percent", "100% %0A %25 ::error::x".to_string()),
-            ("inject", "x\nEOF\nevil<<EOF\npwned\nEOF\nother=1".to_string()),
-            ("delim", "ghadelimiter_\nghadelimiter_00000000000000000000000000000000".to_string()),
+            (
+                "inject",
+                "x\nEOF\nevil<<EOF\npwned\nEOF\nother=1".to_string(),
+            ),
+            (
+                "delim",
+                "ghadelimiter_\nghadelimiter_00000000000000000000000000000000".to_string(),
+            ),
             ("empty", String::new()),
             ("unicode", "é中\u{0}🚀".to_string()),
         ];
@@ -273,7 +332,10 @@ mod tests {
             outputs.set(k, v).unwrap();
         }
         let parsed = parse_runner_file(&std::fs::read_to_string(&file).unwrap());
-        let want: Vec<(String, String)> = hostile.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
+        let want: Vec<(String, String)> = hostile
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect();
         assert_eq!(parsed, want);
     }
 
@@ -283,7 +345,13 @@ mod tests {
         // contain a fresh random one, so the record must still parse.
         for _ in 0..50 {
             let rec = heredoc_record("x", "v").unwrap();
-            let delim = rec.lines().next().unwrap().strip_prefix("x<<").unwrap().to_string();
+            let delim = rec
+                .lines()
+                .next()
+                .unwrap()
+                .strip_prefix("x<<")
+                .unwrap()
+                .to_string();
             assert_eq!(delim.len(), "ghadelimiter_".len() + 32);
             let evil = format!("a\n{delim}\nb");
             let rec2 = heredoc_record("x", &evil).unwrap();
@@ -299,14 +367,23 @@ mod tests {
         let file = dir.path().join("env");
         let env = Env::at(&file, dir.path().join("path"));
         for bad in ["", "a=b", "a\nb", "a<<b", " "] {
-            assert!(matches!(env.export(bad, "v"), Err(Error::InvalidName(_))), "{bad:?}");
+            assert!(
+                matches!(env.export(bad, "v"), Err(Error::InvalidName(_))),
+                "{bad:?}"
+            );
         }
         assert!(!file.exists(), "nothing written for a refused name");
         env.export("CI_BOT_X", "1=2").unwrap();
-        assert_eq!(parse_runner_file(&std::fs::read_to_string(&file).unwrap()), vec![("CI_BOT_X".into(), "1=2".into())]);
+        assert_eq!(
+            parse_runner_file(&std::fs::read_to_string(&file).unwrap()),
+            vec![("CI_BOT_X".into(), "1=2".into())]
+        );
         env.add_path("/opt/bin").unwrap();
         assert!(env.add_path("/a\n/b").is_err());
-        assert_eq!(std::fs::read_to_string(dir.path().join("path")).unwrap(), "/opt/bin\n");
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("path")).unwrap(),
+            "/opt/bin\n"
+        );
     }
 
     #[test]
@@ -314,7 +391,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("summary");
         let s = StepSummary::at(&file).with_limit(300);
-        assert_eq!(s.append("# Title\n").unwrap(), Appended { written: 8, truncated: false });
+        assert_eq!(
+            s.append("# Title\n").unwrap(),
+            Appended {
+                written: 8,
+                truncated: false
+            }
+        );
         // No newline to cut at: must cut inside a run of 4-byte chars without splitting one.
         let big = "🚀".repeat(200);
         let r = s.append(&big).unwrap();
@@ -324,7 +407,13 @@ mod tests {
         assert!(text.ends_with(TRUNCATION_NOTE));
         assert!(text.starts_with("# Title\n🚀"));
         // Full: later appends write nothing.
-        assert_eq!(s.append("more").unwrap(), Appended { written: 0, truncated: true });
+        assert_eq!(
+            s.append("more").unwrap(),
+            Appended {
+                written: 0,
+                truncated: true
+            }
+        );
         assert_eq!(std::fs::read_to_string(&file).unwrap(), text);
     }
 

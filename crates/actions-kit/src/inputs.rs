@@ -17,14 +17,18 @@ pub struct Inputs {
 impl Inputs {
     /// Snapshots the process environment (non-UTF-8 values are read lossily).
     pub fn from_env() -> Self {
-        Self::from_vars(
-            std::env::vars_os()
-                .map(|(k, v)| (k.to_string_lossy().into_owned(), v.to_string_lossy().into_owned())),
-        )
+        Self::from_vars(std::env::vars_os().map(|(k, v)| {
+            (
+                k.to_string_lossy().into_owned(),
+                v.to_string_lossy().into_owned(),
+            )
+        }))
     }
 
     /// From explicit `(VAR, value)` pairs, e.g. in tests; non-`INPUT_` pairs are ignored.
-    pub fn from_vars<K: Into<String>, V: Into<String>>(vars: impl IntoIterator<Item = (K, V)>) -> Self {
+    pub fn from_vars<K: Into<String>, V: Into<String>>(
+        vars: impl IntoIterator<Item = (K, V)>,
+    ) -> Self {
         Inputs {
             vars: vars
                 .into_iter()
@@ -50,7 +54,8 @@ impl Inputs {
 
     /// The value or an error naming the input.
     pub fn required(&self, name: &str) -> Result<String> {
-        self.get(name).ok_or_else(|| Error::MissingInput(name.to_string()))
+        self.get(name)
+            .ok_or_else(|| Error::MissingInput(name.to_string()))
     }
 
     /// The value or `default`.
@@ -66,7 +71,10 @@ impl Inputs {
             None => Ok(None),
             Some("true" | "True" | "TRUE") => Ok(Some(true)),
             Some("false" | "False" | "FALSE") => Ok(Some(false)),
-            Some(other) => Err(Error::InvalidBool { name: name.to_string(), value: other.to_string() }),
+            Some(other) => Err(Error::InvalidBool {
+                name: name.to_string(),
+                value: other.to_string(),
+            }),
         }
     }
 
@@ -82,14 +90,25 @@ impl Inputs {
         T::Err: std::fmt::Display,
     {
         self.get(name)
-            .map(|v| v.parse::<T>().map_err(|e| Error::InvalidInput { name: name.to_string(), message: format!("{v:?}: {e}") }))
+            .map(|v| {
+                v.parse::<T>().map_err(|e| Error::InvalidInput {
+                    name: name.to_string(),
+                    message: format!("{v:?}: {e}"),
+                })
+            })
             .transpose()
     }
 
     /// Non-empty trimmed lines of a multi-line input.
     pub fn get_lines(&self, name: &str) -> Vec<String> {
         self.get(name)
-            .map(|v| v.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_string).collect())
+            .map(|v| {
+                v.lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty())
+                    .map(str::to_string)
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
@@ -112,12 +131,20 @@ mod tests {
 
     #[test]
     fn names_are_normalised_like_the_runner() {
-        let i = inputs(&[("INPUT_GITHUB-TOKEN", "t"), ("INPUT_LOG_LINES", " 20 "), ("PATH", "/bin")]);
+        let i = inputs(&[
+            ("INPUT_GITHUB-TOKEN", "t"),
+            ("INPUT_LOG_LINES", " 20 "),
+            ("PATH", "/bin"),
+        ]);
         assert_eq!(i.get("github-token").as_deref(), Some("t"));
         assert_eq!(i.get("log lines").as_deref(), Some("20"));
         assert_eq!(i.get("Log_Lines").as_deref(), Some("20"));
         assert_eq!(Inputs::var_name("dry run"), "INPUT_DRY_RUN");
-        assert_eq!(i.parse::<u32>("log-lines").unwrap(), None, "dash and underscore are different inputs");
+        assert_eq!(
+            i.parse::<u32>("log-lines").unwrap(),
+            None,
+            "dash and underscore are different inputs"
+        );
         assert_eq!(i.parse::<u32>("log_lines").unwrap(), Some(20));
     }
 
@@ -132,8 +159,19 @@ mod tests {
 
     #[test]
     fn booleans_accept_only_yaml_core_spellings() {
-        for (v, want) in [("true", true), ("True", true), ("TRUE", true), ("false", false), ("False", false), ("FALSE", false)] {
-            assert_eq!(inputs(&[("INPUT_X", v)]).get_bool("x").unwrap(), Some(want), "{v}");
+        for (v, want) in [
+            ("true", true),
+            ("True", true),
+            ("TRUE", true),
+            ("false", false),
+            ("False", false),
+            ("FALSE", false),
+        ] {
+            assert_eq!(
+                inputs(&[("INPUT_X", v)]).get_bool("x").unwrap(),
+                Some(want),
+                "{v}"
+            );
         }
         for bad in ["yes", "1", "on", "tRUE", "y", "no"] {
             let err = inputs(&[("INPUT_X", bad)]).get_bool("x").unwrap_err();
@@ -145,7 +183,10 @@ mod tests {
 
     #[test]
     fn parse_errors_name_the_input() {
-        let e = inputs(&[("INPUT_N", "ten")]).parse::<u32>("n").unwrap_err().to_string();
+        let e = inputs(&[("INPUT_N", "ten")])
+            .parse::<u32>("n")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("\"n\"") && e.contains("ten"), "{e}");
     }
 

@@ -98,7 +98,12 @@ pub enum Auth {
     /// A GitHub App: the client signs an RS256 JWT with the key and exchanges
     /// it for an installation token (refreshed by octocrab before expiry).
     /// Without `installation_id` the installation of `repo` is looked up.
-    App { app_id: u64, private_key_pem: String, installation_id: Option<u64>, repo: Option<RepoRef> },
+    App {
+        app_id: u64,
+        private_key_pem: String,
+        installation_id: Option<u64>,
+        repo: Option<RepoRef>,
+    },
 }
 
 impl std::fmt::Debug for Auth {
@@ -107,7 +112,11 @@ impl std::fmt::Debug for Auth {
         match self {
             Auth::None => write!(f, "Auth::None"),
             Auth::Token(_) => write!(f, "Auth::Token(***)"),
-            Auth::App { app_id, installation_id, .. } => {
+            Auth::App {
+                app_id,
+                installation_id,
+                ..
+            } => {
                 write!(f, "Auth::App {{ app_id: {app_id}, installation_id: {installation_id:?}, key: *** }}")
             }
         }
@@ -146,7 +155,10 @@ pub struct WriteBudget {
 
 impl WriteBudget {
     pub fn new(limit: u32) -> Self {
-        WriteBudget { limit, used: AtomicU32::new(0) }
+        WriteBudget {
+            limit,
+            used: AtomicU32::new(0),
+        }
     }
 
     pub fn limit(&self) -> u32 {
@@ -165,8 +177,13 @@ impl WriteBudget {
     pub fn spend(&self, op: &str) -> Result<()> {
         let taken = self
             .used
-            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |u| (u < self.limit).then_some(u + 1));
-        taken.map(|_| ()).map_err(|_| Error::BudgetExhausted { op: op.to_string(), limit: self.limit })
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |u| {
+                (u < self.limit).then_some(u + 1)
+            });
+        taken.map(|_| ()).map_err(|_| Error::BudgetExhausted {
+            op: op.to_string(),
+            limit: self.limit,
+        })
     }
 }
 
@@ -238,14 +255,23 @@ impl ClientBuilder {
         if cfg.api_url.is_empty() {
             cfg.api_url = DEFAULT_API_URL.into();
         }
-        let base: http::Uri = cfg
-            .api_url
-            .parse()
-            .map_err(|e| Error::Config(format!("GITHUB_API_URL {:?} is not a URL: {e}", cfg.api_url)))?;
+        let base: http::Uri = cfg.api_url.parse().map_err(|e| {
+            Error::Config(format!(
+                "GITHUB_API_URL {:?} is not a URL: {e}",
+                cfg.api_url
+            ))
+        })?;
         if base.scheme().is_none() || base.authority().is_none() {
-            return Err(Error::Config(format!("GITHUB_API_URL {:?} needs a scheme and host", cfg.api_url)));
+            return Err(Error::Config(format!(
+                "GITHUB_API_URL {:?} needs a scheme and host",
+                cfg.api_url
+            )));
         }
-        let origin = format!("{}://{}", base.scheme_str().unwrap_or("https"), base.authority().map(|a| a.as_str()).unwrap_or(""));
+        let origin = format!(
+            "{}://{}",
+            base.scheme_str().unwrap_or("https"),
+            base.authority().map(|a| a.as_str()).unwrap_or("")
+        );
         let base_path = base.path().trim_end_matches('/').to_string();
 
         let builder = || -> Result<octocrab::OctocrabBuilder<_, _, _, _>> {
@@ -256,27 +282,39 @@ impl ClientBuilder {
                 .set_read_timeout(Some(cfg.timeout))
                 .set_write_timeout(Some(cfg.timeout)))
         };
-        let build_err = |e: octocrab::Error| Error::Config(format!("building the HTTP client: {}", one_line(&e)));
+        let build_err = |e: octocrab::Error| {
+            Error::Config(format!("building the HTTP client: {}", one_line(&e)))
+        };
         let blob = builder()?.build().map_err(build_err)?;
         let api = match &self.auth {
             Auth::None => builder()?.build().map_err(build_err)?,
-            Auth::Token(t) => builder()?.personal_token(t.clone()).build().map_err(build_err)?,
-            Auth::App { app_id, private_key_pem, installation_id, repo } => {
+            Auth::Token(t) => builder()?
+                .personal_token(t.clone())
+                .build()
+                .map_err(build_err)?,
+            Auth::App {
+                app_id,
+                private_key_pem,
+                installation_id,
+                repo,
+            } => {
                 let app = builder()?
                     .app_from_rsa_pem(octocrab::models::AppId(*app_id), private_key_pem.as_bytes())
-                    .map_err(|e| Error::Config(format!("GitHub App private key: {}", one_line(&e))))?
+                    .map_err(|e| {
+                        Error::Config(format!("GitHub App private key: {}", one_line(&e)))
+                    })?
                     .build()
                     .map_err(build_err)?;
                 let id = match (installation_id, repo) {
                     (Some(id), _) => *id,
                     (None, Some(repo)) => find_installation(&app, repo, cfg.timeout).await?,
-                    (None, None) => {
-                        return Err(Error::Config(
-                            "GitHub App auth needs an installation id or a repository to look it up".into(),
-                        ))
-                    }
+                    (None, None) => return Err(Error::Config(
+                        "GitHub App auth needs an installation id or a repository to look it up"
+                            .into(),
+                    )),
                 };
-                app.installation(octocrab::models::InstallationId(id)).map_err(build_err)?
+                app.installation(octocrab::models::InstallationId(id))
+                    .map_err(build_err)?
             }
         };
         Ok(Client {
@@ -300,18 +338,39 @@ async fn find_installation(app: &Octocrab, repo: &RepoRef, timeout: Duration) ->
     let path = format!("{}/installation", repo.api_path());
     let fut = async {
         let req = app
-            .build_request(http::Request::builder().method(Method::GET).uri(path).header(ACCEPT, JSON), None::<&()>)
+            .build_request(
+                http::Request::builder()
+                    .method(Method::GET)
+                    .uri(path)
+                    .header(ACCEPT, JSON),
+                None::<&()>,
+            )
             .map_err(|e| transport(op, &e))?;
         let resp = app.execute(req).await.map_err(|e| transport(op, &e))?;
         let status = resp.status();
-        let body = resp.into_body().collect().await.map_err(|e| transport(op, &e))?.to_bytes();
+        let body = resp
+            .into_body()
+            .collect()
+            .await
+            .map_err(|e| transport(op, &e))?
+            .to_bytes();
         if !status.is_success() {
             return Err(status_error(op, status, &body));
         }
         let v: Value = decode(op, &body)?;
-        v.get("id").and_then(Value::as_u64).ok_or_else(|| Error::Decode { op: op.into(), message: "no installation id".into() })
+        v.get("id")
+            .and_then(Value::as_u64)
+            .ok_or_else(|| Error::Decode {
+                op: op.into(),
+                message: "no installation id".into(),
+            })
     };
-    tokio::time::timeout(timeout, fut).await.map_err(|_| Error::Timeout { op: op.into(), after: timeout })?
+    tokio::time::timeout(timeout, fut)
+        .await
+        .map_err(|_| Error::Timeout {
+            op: op.into(),
+            after: timeout,
+        })?
 }
 
 /// The production [`GitHub`] implementation. Cheap to clone; clones share
@@ -360,19 +419,36 @@ impl Client {
 
     /// Like [`Client::from_env`] but returns the builder for further tweaks.
     pub fn builder_from_env(token: Option<String>) -> Result<ClientBuilder> {
-        let var = |k: &str| std::env::var(k).ok().map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        let var = |k: &str| {
+            std::env::var(k)
+                .ok()
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
         let mut b = Client::builder();
         if let Some(url) = var(env::API_URL) {
             b = b.api_url(url);
         }
-        let token = token.filter(|t| !t.trim().is_empty()).or_else(|| var(env::TOKEN));
-        b.auth = match (var(env::APP_ID), std::env::var(env::APP_PRIVATE_KEY).ok().filter(|k| !k.trim().is_empty())) {
+        let token = token
+            .filter(|t| !t.trim().is_empty())
+            .or_else(|| var(env::TOKEN));
+        b.auth = match (
+            var(env::APP_ID),
+            std::env::var(env::APP_PRIVATE_KEY)
+                .ok()
+                .filter(|k| !k.trim().is_empty()),
+        ) {
             (Some(id), Some(key)) => Auth::App {
-                app_id: id.parse().map_err(|_| Error::Config(format!("{} {id:?} is not a number", env::APP_ID)))?,
+                app_id: id.parse().map_err(|_| {
+                    Error::Config(format!("{} {id:?} is not a number", env::APP_ID))
+                })?,
                 private_key_pem: key,
                 installation_id: match var(env::APP_INSTALLATION_ID) {
                     Some(i) => Some(i.parse().map_err(|_| {
-                        Error::Config(format!("{} {i:?} is not a number", env::APP_INSTALLATION_ID))
+                        Error::Config(format!(
+                            "{} {i:?} is not a number",
+                            env::APP_INSTALLATION_ID
+                        ))
                     })?),
                     None => None,
                 },
@@ -381,14 +457,19 @@ impl Client {
             _ => token.map(Auth::Token).unwrap_or(Auth::None),
         };
         if let Some(n) = var(env::WRITE_BUDGET) {
-            b.config.write_budget =
-                n.parse().map_err(|_| Error::Config(format!("{} {n:?} is not a number", env::WRITE_BUDGET)))?;
+            b.config.write_budget = n.parse().map_err(|_| {
+                Error::Config(format!("{} {n:?} is not a number", env::WRITE_BUDGET))
+            })?;
         }
         if let Some(n) = var(env::TIMEOUT_SECS) {
-            let secs: f64 =
-                n.parse().map_err(|_| Error::Config(format!("{} {n:?} is not a number", env::TIMEOUT_SECS)))?;
+            let secs: f64 = n.parse().map_err(|_| {
+                Error::Config(format!("{} {n:?} is not a number", env::TIMEOUT_SECS))
+            })?;
             if !(secs > 0.0 && secs < 3600.0) {
-                return Err(Error::Config(format!("{} {n:?} out of range", env::TIMEOUT_SECS)));
+                return Err(Error::Config(format!(
+                    "{} {n:?} out of range",
+                    env::TIMEOUT_SECS
+                )));
             }
             b.config.timeout = Duration::from_secs_f64(secs);
         }
@@ -407,7 +488,12 @@ impl Client {
 
     /// Snapshot of the request counters.
     pub fn stats(&self) -> Stats {
-        let mut s = self.inner.stats.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let mut s = self
+            .inner
+            .stats
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
         s.writes = self.inner.budget.used();
         s
     }
@@ -429,7 +515,10 @@ impl Client {
             let now = Instant::now();
             if until > now {
                 if until - now > self.inner.cfg.max_rate_limit_wait {
-                    return Err(Error::RateLimited { op: op.into(), reset });
+                    return Err(Error::RateLimited {
+                        op: op.into(),
+                        reset,
+                    });
                 }
                 tokio::time::sleep(until - now).await;
             }
@@ -442,7 +531,8 @@ impl Client {
             if let Some(reset) = header_u64(headers, "x-ratelimit-reset") {
                 let wait = reset_wait(reset);
                 let when = Utc.timestamp_opt(reset as i64, 0).single();
-                *self.inner.gate.lock().unwrap_or_else(|p| p.into_inner()) = Some((Instant::now() + wait, when));
+                *self.inner.gate.lock().unwrap_or_else(|p| p.into_inner()) =
+                    Some((Instant::now() + wait, when));
             }
         }
     }
@@ -475,11 +565,19 @@ impl Client {
             self.wait_for_gate(op).await?;
             self.bump(|s| &mut s.requests, op);
             let etag = if is_read {
-                self.inner.etags.lock().unwrap_or_else(|p| p.into_inner()).get(&cache_key).map(|(e, _)| e.clone())
+                self.inner
+                    .etags
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .get(&cache_key)
+                    .map(|(e, _)| e.clone())
             } else {
                 None
             };
-            let mut rb = http::Request::builder().method(method.clone()).uri(path).header(ACCEPT, accept);
+            let mut rb = http::Request::builder()
+                .method(method.clone())
+                .uri(path)
+                .header(ACCEPT, accept);
             if let Some(etag) = &etag {
                 rb = rb.header(IF_NONE_MATCH, etag.clone());
             }
@@ -493,16 +591,28 @@ impl Client {
             };
             let timeout = self.inner.cfg.timeout;
             let err = match tokio::time::timeout(timeout, fut).await {
-                Err(_) => Error::Timeout { op: op.into(), after: timeout },
+                Err(_) => Error::Timeout {
+                    op: op.into(),
+                    after: timeout,
+                },
                 Ok(Err(e)) => e,
                 Ok(Ok((parts, bytes))) => {
                     self.note_rate_headers(&parts.headers);
                     let status = parts.status;
                     if status == StatusCode::NOT_MODIFIED {
-                        let cached = self.inner.etags.lock().unwrap_or_else(|p| p.into_inner()).get(&cache_key).cloned();
+                        let cached = self
+                            .inner
+                            .etags
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .get(&cache_key)
+                            .cloned();
                         if let Some((_, body)) = cached {
                             self.bump(|s| &mut s.conditional_hits, op);
-                            return Ok(Response { headers: parts.headers, body });
+                            return Ok(Response {
+                                headers: parts.headers,
+                                body,
+                            });
                         }
                     }
                     if let Some((wait, reset)) = rate_limit_wait(status, &parts.headers, &bytes) {
@@ -512,23 +622,34 @@ impl Client {
                         {
                             limit_attempt += 1;
                             self.bump(|s| &mut s.retries, op);
-                            tracing::warn!(op, wait_ms = wait.as_millis() as u64, "rate limited; waiting");
+                            tracing::warn!(
+                                op,
+                                wait_ms = wait.as_millis() as u64,
+                                "rate limited; waiting"
+                            );
                             tokio::time::sleep(wait).await;
                             continue;
                         }
-                        return Err(Error::RateLimited { op: op.into(), reset });
+                        return Err(Error::RateLimited {
+                            op: op.into(),
+                            reset,
+                        });
                     }
                     if status.is_success() {
                         if is_read {
                             if let Some(tag) = parts.headers.get(ETAG) {
-                                let mut cache = self.inner.etags.lock().unwrap_or_else(|p| p.into_inner());
+                                let mut cache =
+                                    self.inner.etags.lock().unwrap_or_else(|p| p.into_inner());
                                 if cache.len() >= MAX_ETAG_ENTRIES {
                                     cache.clear();
                                 }
                                 cache.insert(cache_key.clone(), (tag.clone(), bytes.clone()));
                             }
                         }
-                        return Ok(Response { headers: parts.headers, body: bytes });
+                        return Ok(Response {
+                            headers: parts.headers,
+                            body: bytes,
+                        });
                     }
                     let err = status_error(op, status, &bytes);
                     if !status.is_server_error() {
@@ -554,7 +675,13 @@ impl Client {
         decode(op, &resp.body)
     }
 
-    async fn send_json<T: DeserializeOwned>(&self, op: &'static str, method: Method, path: &str, body: &Value) -> Result<T> {
+    async fn send_json<T: DeserializeOwned>(
+        &self,
+        op: &'static str,
+        method: Method,
+        path: &str,
+        body: &Value,
+    ) -> Result<T> {
         let resp = self.call(op, method, path, Some(body), JSON).await?;
         decode(op, &resp.body)
     }
@@ -576,10 +703,16 @@ impl Client {
             let resp = self.call(op, Method::GET, &path, None, JSON).await?;
             let v: Value = decode(op, &resp.body)?;
             let items = match key {
-                Some(k) => v.get(k).cloned().ok_or_else(|| Error::Decode { op: op.into(), message: format!("no {k:?} array") })?,
+                Some(k) => v.get(k).cloned().ok_or_else(|| Error::Decode {
+                    op: op.into(),
+                    message: format!("no {k:?} array"),
+                })?,
                 None => v,
             };
-            let items: Vec<T> = serde_json::from_value(items).map_err(|e| Error::Decode { op: op.into(), message: e.to_string() })?;
+            let items: Vec<T> = serde_json::from_value(items).map_err(|e| Error::Decode {
+                op: op.into(),
+                message: e.to_string(),
+            })?;
             let empty = items.is_empty();
             out.extend(items);
             if limit.is_some_and(|l| out.len() >= l) {
@@ -589,7 +722,9 @@ impl Client {
             if empty || pages >= self.inner.cfg.max_pages {
                 break;
             }
-            next = next_link(&resp.headers).map(|url| self.relative(&url)).transpose()?;
+            next = next_link(&resp.headers)
+                .map(|url| self.relative(&url))
+                .transpose()?;
         }
         Ok(out)
     }
@@ -597,17 +732,24 @@ impl Client {
     /// Turns an absolute API URL from a `Link` header into a path relative to
     /// the base, so the request goes through the authenticated base only.
     fn relative(&self, url: &str) -> Result<String> {
-        let bad = || Error::Decode { op: "pagination".into(), message: format!("next link {url:?} is not under the API base") };
+        let bad = || Error::Decode {
+            op: "pagination".into(),
+            message: format!("next link {url:?} is not under the API base"),
+        };
         let full_base = format!("{}{}", self.inner.origin, self.inner.base_path);
         let rest = if let Some(rest) = url.strip_prefix(&full_base) {
             rest.to_string()
         } else if url.starts_with('/') {
-            url.strip_prefix(self.inner.base_path.as_str()).ok_or_else(bad)?.to_string()
+            url.strip_prefix(self.inner.base_path.as_str())
+                .ok_or_else(bad)?
+                .to_string()
         } else {
             // Same API under another host spelling (localhost vs 127.0.0.1): keep the path.
             let uri: http::Uri = url.parse().map_err(|_| bad())?;
             let pq = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
-            pq.strip_prefix(self.inner.base_path.as_str()).ok_or_else(bad)?.to_string()
+            pq.strip_prefix(self.inner.base_path.as_str())
+                .ok_or_else(bad)?
+                .to_string()
         };
         if rest.starts_with('/') {
             Ok(rest)
@@ -618,15 +760,28 @@ impl Client {
 
     /// GET `path` on the API without following redirects; a 3xx `Location` is
     /// fetched by the credential-less client. Streams the body to `sink`.
-    async fn download(&self, op: &'static str, path: &str, sink: &mut (dyn Write + Send)) -> Result<u64> {
+    async fn download(
+        &self,
+        op: &'static str,
+        path: &str,
+        sink: &mut (dyn Write + Send),
+    ) -> Result<u64> {
         let deadline = self.inner.cfg.download_timeout;
         match tokio::time::timeout(deadline, self.download_inner(op, path, sink)).await {
             Ok(r) => r,
-            Err(_) => Err(Error::Timeout { op: op.into(), after: deadline }),
+            Err(_) => Err(Error::Timeout {
+                op: op.into(),
+                after: deadline,
+            }),
         }
     }
 
-    async fn download_inner(&self, op: &'static str, path: &str, sink: &mut (dyn Write + Send)) -> Result<u64> {
+    async fn download_inner(
+        &self,
+        op: &'static str,
+        path: &str,
+        sink: &mut (dyn Write + Send),
+    ) -> Result<u64> {
         let timeout = self.inner.cfg.timeout;
         let mut attempt = 0u32;
         loop {
@@ -636,7 +791,11 @@ impl Client {
                 Ok(()) => return Ok(written),
                 // Resend only if the sink is untouched: a half-written sink
                 // cannot be rewound here.
-                Err(e) if e.is_transient() && written == 0 && attempt < self.inner.cfg.max_read_retries => {
+                Err(e)
+                    if e.is_transient()
+                        && written == 0
+                        && attempt < self.inner.cfg.max_read_retries =>
+                {
                     attempt += 1;
                     self.bump(|s| &mut s.retries, op);
                     tracing::debug!(op, attempt, error = %e, timeout_ms = timeout.as_millis() as u64, "retrying download");
@@ -647,16 +806,30 @@ impl Client {
         }
     }
 
-    async fn download_once(&self, op: &'static str, path: &str, sink: &mut (dyn Write + Send), written: &mut u64) -> Result<()> {
+    async fn download_once(
+        &self,
+        op: &'static str,
+        path: &str,
+        sink: &mut (dyn Write + Send),
+        written: &mut u64,
+    ) -> Result<()> {
         let timeout = self.inner.cfg.timeout;
         self.wait_for_gate(op).await?;
         self.bump(|s| &mut s.requests, op);
         let api = &self.inner.api;
-        let rb = http::Request::builder().method(Method::GET).uri(path).header(ACCEPT, JSON);
-        let req = api.build_request(rb, None::<&()>).map_err(|e| transport(op, &e))?;
+        let rb = http::Request::builder()
+            .method(Method::GET)
+            .uri(path)
+            .header(ACCEPT, JSON);
+        let req = api
+            .build_request(rb, None::<&()>)
+            .map_err(|e| transport(op, &e))?;
         let resp = tokio::time::timeout(timeout, api.execute(req))
             .await
-            .map_err(|_| Error::Timeout { op: op.into(), after: timeout })?
+            .map_err(|_| Error::Timeout {
+                op: op.into(),
+                after: timeout,
+            })?
             .map_err(|e| transport(op, &e))?;
         self.note_rate_headers(resp.headers());
         let status = resp.status();
@@ -665,21 +838,40 @@ impl Client {
                 .headers()
                 .get(LOCATION)
                 .and_then(|l| l.to_str().ok())
-                .ok_or_else(|| Error::Decode { op: op.into(), message: format!("HTTP {status} without Location") })?
+                .ok_or_else(|| Error::Decode {
+                    op: op.into(),
+                    message: format!("HTTP {status} without Location"),
+                })?
                 .to_string();
-            let location = if location.starts_with('/') { format!("{}{location}", self.inner.origin) } else { location };
+            let location = if location.starts_with('/') {
+                format!("{}{location}", self.inner.origin)
+            } else {
+                location
+            };
             let blob_op = blob_op(op);
             self.bump(|s| &mut s.requests, blob_op);
             let blob = &self.inner.blob;
-            let rb = http::Request::builder().method(Method::GET).uri(location.as_str());
-            let req = blob.build_request(rb, None::<&()>).map_err(|e| transport(blob_op, &e))?;
+            let rb = http::Request::builder()
+                .method(Method::GET)
+                .uri(location.as_str());
+            let req = blob
+                .build_request(rb, None::<&()>)
+                .map_err(|e| transport(blob_op, &e))?;
             let r = tokio::time::timeout(timeout, blob.execute(req))
                 .await
-                .map_err(|_| Error::Timeout { op: blob_op.into(), after: timeout })?
+                .map_err(|_| Error::Timeout {
+                    op: blob_op.into(),
+                    after: timeout,
+                })?
                 .map_err(|e| transport(blob_op, &e))?;
             if !r.status().is_success() {
                 let st = r.status();
-                let body = tokio::time::timeout(timeout, r.into_body().collect()).await.ok().and_then(|b| b.ok()).map(|b| b.to_bytes()).unwrap_or_default();
+                let body = tokio::time::timeout(timeout, r.into_body().collect())
+                    .await
+                    .ok()
+                    .and_then(|b| b.ok())
+                    .map(|b| b.to_bytes())
+                    .unwrap_or_default();
                 return Err(status_error(blob_op, st, &body));
             }
             r
@@ -687,9 +879,17 @@ impl Client {
             resp
         } else {
             let headers = resp.headers().clone();
-            let body = tokio::time::timeout(timeout, resp.into_body().collect()).await.ok().and_then(|b| b.ok()).map(|b| b.to_bytes()).unwrap_or_default();
+            let body = tokio::time::timeout(timeout, resp.into_body().collect())
+                .await
+                .ok()
+                .and_then(|b| b.ok())
+                .map(|b| b.to_bytes())
+                .unwrap_or_default();
             if let Some((_, reset)) = rate_limit_wait(status, &headers, &body) {
-                return Err(Error::RateLimited { op: op.into(), reset });
+                return Err(Error::RateLimited {
+                    op: op.into(),
+                    reset,
+                });
             }
             return Err(status_error(op, status, &body));
         };
@@ -697,20 +897,31 @@ impl Client {
         loop {
             let frame = tokio::time::timeout(timeout, body.frame())
                 .await
-                .map_err(|_| Error::Timeout { op: op.into(), after: timeout })?;
+                .map_err(|_| Error::Timeout {
+                    op: op.into(),
+                    after: timeout,
+                })?;
             let Some(frame) = frame else { break };
             let frame = frame.map_err(|e| transport(op, &e))?;
             if let Ok(data) = frame.into_data() {
-                sink.write_all(&data).map_err(|source| Error::Io { op: op.into(), source })?;
+                sink.write_all(&data).map_err(|source| Error::Io {
+                    op: op.into(),
+                    source,
+                })?;
                 *written += data.len() as u64;
             }
         }
-        sink.flush().map_err(|source| Error::Io { op: op.into(), source })?;
+        sink.flush().map_err(|source| Error::Io {
+            op: op.into(),
+            source,
+        })?;
         Ok(())
     }
 
     async fn write_no_content(&self, op: &'static str, path: &str, body: &Value) -> Result<()> {
-        self.call(op, Method::POST, path, Some(body), JSON).await.map(|_| ())
+        self.call(op, Method::POST, path, Some(body), JSON)
+            .await
+            .map(|_| ())
     }
 }
 
@@ -737,48 +948,111 @@ impl GitHub for Client {
             ("head_sha", f.head_sha.as_deref()),
             ("per_page", Some(&per_page.to_string())),
         ]);
-        self.get_pages("list_workflow_runs", format!("{base}?{q}"), Some("workflow_runs"), f.limit).await
+        self.get_pages(
+            "list_workflow_runs",
+            format!("{base}?{q}"),
+            Some("workflow_runs"),
+            f.limit,
+        )
+        .await
     }
 
     async fn get_workflow_run(&self, repo: &RepoRef, run_id: u64) -> Result<WorkflowRun> {
-        self.get_json("get_workflow_run", &format!("{}/actions/runs/{run_id}", repo.api_path())).await
+        self.get_json(
+            "get_workflow_run",
+            &format!("{}/actions/runs/{run_id}", repo.api_path()),
+        )
+        .await
     }
 
     async fn list_jobs(&self, repo: &RepoRef, run_id: u64) -> Result<Vec<Job>> {
-        let path = format!("{}/actions/runs/{run_id}/jobs?filter=latest&per_page=100", repo.api_path());
+        let path = format!(
+            "{}/actions/runs/{run_id}/jobs?filter=latest&per_page=100",
+            repo.api_path()
+        );
         self.get_pages("list_jobs", path, Some("jobs"), None).await
     }
 
-    async fn download_job_log(&self, repo: &RepoRef, job_id: u64, sink: &mut (dyn Write + Send)) -> Result<u64> {
-        self.download("download_job_log", &format!("{}/actions/jobs/{job_id}/logs", repo.api_path()), sink).await
+    async fn download_job_log(
+        &self,
+        repo: &RepoRef,
+        job_id: u64,
+        sink: &mut (dyn Write + Send),
+    ) -> Result<u64> {
+        self.download(
+            "download_job_log",
+            &format!("{}/actions/jobs/{job_id}/logs", repo.api_path()),
+            sink,
+        )
+        .await
     }
 
-    async fn download_run_logs_zip(&self, repo: &RepoRef, run_id: u64, sink: &mut (dyn Write + Send)) -> Result<u64> {
-        self.download("download_run_logs_zip", &format!("{}/actions/runs/{run_id}/logs", repo.api_path()), sink).await
+    async fn download_run_logs_zip(
+        &self,
+        repo: &RepoRef,
+        run_id: u64,
+        sink: &mut (dyn Write + Send),
+    ) -> Result<u64> {
+        self.download(
+            "download_run_logs_zip",
+            &format!("{}/actions/runs/{run_id}/logs", repo.api_path()),
+            sink,
+        )
+        .await
     }
 
     async fn rerun_failed_jobs(&self, repo: &RepoRef, run_id: u64) -> Result<()> {
-        let path = format!("{}/actions/runs/{run_id}/rerun-failed-jobs", repo.api_path());
-        self.write_no_content("rerun_failed_jobs", &path, &json!({})).await
+        let path = format!(
+            "{}/actions/runs/{run_id}/rerun-failed-jobs",
+            repo.api_path()
+        );
+        self.write_no_content("rerun_failed_jobs", &path, &json!({}))
+            .await
     }
 
     async fn create_issue(&self, repo: &RepoRef, issue: &NewIssue) -> Result<Issue> {
-        let body = serde_json::to_value(issue).map_err(|e| Error::Decode { op: "create_issue".into(), message: e.to_string() })?;
-        self.send_json("create_issue", Method::POST, &format!("{}/issues", repo.api_path()), &body).await
+        let body = serde_json::to_value(issue).map_err(|e| Error::Decode {
+            op: "create_issue".into(),
+            message: e.to_string(),
+        })?;
+        self.send_json(
+            "create_issue",
+            Method::POST,
+            &format!("{}/issues", repo.api_path()),
+            &body,
+        )
+        .await
     }
 
     async fn get_issue(&self, repo: &RepoRef, number: u64) -> Result<Issue> {
-        self.get_json("get_issue", &format!("{}/issues/{number}", repo.api_path())).await
+        self.get_json("get_issue", &format!("{}/issues/{number}", repo.api_path()))
+            .await
     }
 
-    async fn update_issue(&self, repo: &RepoRef, number: u64, update: &IssueUpdate) -> Result<Issue> {
-        let body = serde_json::to_value(update).map_err(|e| Error::Decode { op: "update_issue".into(), message: e.to_string() })?;
-        self.send_json("update_issue", Method::PATCH, &format!("{}/issues/{number}", repo.api_path()), &body).await
+    async fn update_issue(
+        &self,
+        repo: &RepoRef,
+        number: u64,
+        update: &IssueUpdate,
+    ) -> Result<Issue> {
+        let body = serde_json::to_value(update).map_err(|e| Error::Decode {
+            op: "update_issue".into(),
+            message: e.to_string(),
+        })?;
+        self.send_json(
+            "update_issue",
+            Method::PATCH,
+            &format!("{}/issues/{number}", repo.api_path()),
+            &body,
+        )
+        .await
     }
 
     async fn list_issues(&self, repo: &RepoRef, f: &IssueFilter) -> Result<Vec<Issue>> {
         let labels = (!f.labels.is_empty()).then(|| f.labels.join(","));
-        let since = f.since.map(|s| s.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+        let since = f
+            .since
+            .map(|s| s.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
         let q = query(&[
             ("state", Some(f.state.as_str())),
             ("labels", labels.as_deref()),
@@ -787,103 +1061,217 @@ impl GitHub for Client {
             ("direction", Some("asc")),
             ("per_page", Some("100")),
         ]);
-        let all: Vec<Issue> = self.get_pages("list_issues", format!("{}/issues?{q}", repo.api_path()), None, None).await?;
-        Ok(all.into_iter().filter(|i| i.pull_request.is_none()).collect())
+        let all: Vec<Issue> = self
+            .get_pages(
+                "list_issues",
+                format!("{}/issues?{q}", repo.api_path()),
+                None,
+                None,
+            )
+            .await?;
+        Ok(all
+            .into_iter()
+            .filter(|i| i.pull_request.is_none())
+            .collect())
     }
 
     async fn search_issues(&self, q: &str, limit: usize) -> Result<Vec<Issue>> {
         let per_page = limit.clamp(1, 100).to_string();
-        let path = format!("/search/issues?{}", query(&[("q", Some(q)), ("per_page", Some(&per_page))]));
-        self.get_pages("search_issues", path, Some("items"), Some(limit)).await
+        let path = format!(
+            "/search/issues?{}",
+            query(&[("q", Some(q)), ("per_page", Some(&per_page))])
+        );
+        self.get_pages("search_issues", path, Some("items"), Some(limit))
+            .await
     }
 
-    async fn list_comments(&self, repo: &RepoRef, issue: u64, since: Option<DateTime<Utc>>) -> Result<Vec<IssueComment>> {
+    async fn list_comments(
+        &self,
+        repo: &RepoRef,
+        issue: u64,
+        since: Option<DateTime<Utc>>,
+    ) -> Result<Vec<IssueComment>> {
         let since = since.map(|s| s.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
         let q = query(&[("since", since.as_deref()), ("per_page", Some("100"))]);
-        self.get_pages("list_comments", format!("{}/issues/{issue}/comments?{q}", repo.api_path()), None, None).await
+        self.get_pages(
+            "list_comments",
+            format!("{}/issues/{issue}/comments?{q}", repo.api_path()),
+            None,
+            None,
+        )
+        .await
     }
 
     async fn create_comment(&self, repo: &RepoRef, issue: u64, body: &str) -> Result<IssueComment> {
         let path = format!("{}/issues/{issue}/comments", repo.api_path());
-        self.send_json("create_comment", Method::POST, &path, &json!({ "body": body })).await
+        self.send_json(
+            "create_comment",
+            Method::POST,
+            &path,
+            &json!({ "body": body }),
+        )
+        .await
     }
 
-    async fn update_comment(&self, repo: &RepoRef, comment_id: u64, body: &str) -> Result<IssueComment> {
+    async fn update_comment(
+        &self,
+        repo: &RepoRef,
+        comment_id: u64,
+        body: &str,
+    ) -> Result<IssueComment> {
         let path = format!("{}/issues/comments/{comment_id}", repo.api_path());
-        self.send_json("update_comment", Method::PATCH, &path, &json!({ "body": body })).await
+        self.send_json(
+            "update_comment",
+            Method::PATCH,
+            &path,
+            &json!({ "body": body }),
+        )
+        .await
     }
 
     async fn delete_comment(&self, repo: &RepoRef, comment_id: u64) -> Result<()> {
         let path = format!("{}/issues/comments/{comment_id}", repo.api_path());
-        match self.call("delete_comment", Method::DELETE, &path, None, JSON).await {
+        match self
+            .call("delete_comment", Method::DELETE, &path, None, JSON)
+            .await
+        {
             Ok(_) | Err(Error::NotFound { .. }) => Ok(()),
             Err(e) => Err(e),
         }
     }
 
-    async fn react_to_comment(&self, repo: &RepoRef, comment_id: u64, reaction: Reaction) -> Result<()> {
+    async fn react_to_comment(
+        &self,
+        repo: &RepoRef,
+        comment_id: u64,
+        reaction: Reaction,
+    ) -> Result<()> {
         let path = format!("{}/issues/comments/{comment_id}/reactions", repo.api_path());
-        self.write_no_content("react_to_comment", &path, &json!({ "content": reaction })).await
+        self.write_no_content("react_to_comment", &path, &json!({ "content": reaction }))
+            .await
     }
 
     async fn react_to_issue(&self, repo: &RepoRef, issue: u64, reaction: Reaction) -> Result<()> {
         let path = format!("{}/issues/{issue}/reactions", repo.api_path());
-        self.write_no_content("react_to_issue", &path, &json!({ "content": reaction })).await
+        self.write_no_content("react_to_issue", &path, &json!({ "content": reaction }))
+            .await
     }
 
     async fn get_pull_request(&self, repo: &RepoRef, number: u64) -> Result<PullRequest> {
-        self.get_json("get_pull_request", &format!("{}/pulls/{number}", repo.api_path())).await
+        self.get_json(
+            "get_pull_request",
+            &format!("{}/pulls/{number}", repo.api_path()),
+        )
+        .await
     }
 
     async fn list_pull_request_files(&self, repo: &RepoRef, number: u64) -> Result<Vec<PrFile>> {
         let path = format!("{}/pulls/{number}/files?per_page=100", repo.api_path());
-        self.get_pages("list_pull_request_files", path, None, None).await
+        self.get_pages("list_pull_request_files", path, None, None)
+            .await
     }
 
     async fn get_pull_request_diff(&self, repo: &RepoRef, number: u64) -> Result<String> {
         let path = format!("{}/pulls/{number}", repo.api_path());
-        let resp = self.call("get_pull_request_diff", Method::GET, &path, None, "application/vnd.github.diff").await?;
+        let resp = self
+            .call(
+                "get_pull_request_diff",
+                Method::GET,
+                &path,
+                None,
+                "application/vnd.github.diff",
+            )
+            .await?;
         Ok(String::from_utf8_lossy(&resp.body).into_owned())
     }
 
-    async fn get_file(&self, repo: &RepoRef, path: &str, git_ref: Option<&str>) -> Result<Option<Vec<u8>>> {
+    async fn get_file(
+        &self,
+        repo: &RepoRef,
+        path: &str,
+        git_ref: Option<&str>,
+    ) -> Result<Option<Vec<u8>>> {
         let op = "get_file";
         let encoded: Vec<String> = path.trim_matches('/').split('/').map(enc).collect();
-        let url = format!("{}/contents/{}?{}", repo.api_path(), encoded.join("/"), query(&[("ref", git_ref)]));
+        let url = format!(
+            "{}/contents/{}?{}",
+            repo.api_path(),
+            encoded.join("/"),
+            query(&[("ref", git_ref)])
+        );
         let v: Value = match self.get_json(op, &url).await {
             Ok(v) => v,
             Err(Error::NotFound { .. }) => return Ok(None),
             Err(e) => return Err(e),
         };
-        if v.is_array() || v.get("type").and_then(Value::as_str).is_some_and(|t| t != "file") {
-            return Err(Error::Decode { op: op.into(), message: format!("{path} is not a file") });
+        if v.is_array()
+            || v.get("type")
+                .and_then(Value::as_str)
+                .is_some_and(|t| t != "file")
+        {
+            return Err(Error::Decode {
+                op: op.into(),
+                message: format!("{path} is not a file"),
+            });
         }
-        match (v.get("encoding").and_then(Value::as_str), v.get("content").and_then(Value::as_str)) {
+        match (
+            v.get("encoding").and_then(Value::as_str),
+            v.get("content").and_then(Value::as_str),
+        ) {
             (Some("base64"), Some(content)) => {
                 use base64::Engine as _;
-                let clean: String = content.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+                let clean: String = content
+                    .chars()
+                    .filter(|c| !c.is_ascii_whitespace())
+                    .collect();
                 base64::engine::general_purpose::STANDARD
                     .decode(clean)
                     .map(Some)
-                    .map_err(|e| Error::Decode { op: op.into(), message: format!("content of {path}: {e}") })
+                    .map_err(|e| Error::Decode {
+                        op: op.into(),
+                        message: format!("content of {path}: {e}"),
+                    })
             }
             // Files over 1 MB come without inline content: ask for the raw media type.
             _ => {
-                let resp = self.call(op, Method::GET, &url, None, "application/vnd.github.raw").await?;
+                let resp = self
+                    .call(op, Method::GET, &url, None, "application/vnd.github.raw")
+                    .await?;
                 Ok(Some(resp.body.to_vec()))
             }
         }
     }
 
-    async fn repository_dispatch(&self, repo: &RepoRef, event_type: &str, client_payload: &Value) -> Result<()> {
+    async fn repository_dispatch(
+        &self,
+        repo: &RepoRef,
+        event_type: &str,
+        client_payload: &Value,
+    ) -> Result<()> {
         let body = json!({ "event_type": event_type, "client_payload": client_payload });
-        self.write_no_content("repository_dispatch", &format!("{}/dispatches", repo.api_path()), &body).await
+        self.write_no_content(
+            "repository_dispatch",
+            &format!("{}/dispatches", repo.api_path()),
+            &body,
+        )
+        .await
     }
 
-    async fn workflow_dispatch(&self, repo: &RepoRef, workflow: &str, git_ref: &str, inputs: &Value) -> Result<()> {
-        let path = format!("{}/actions/workflows/{}/dispatches", repo.api_path(), enc(workflow));
+    async fn workflow_dispatch(
+        &self,
+        repo: &RepoRef,
+        workflow: &str,
+        git_ref: &str,
+        inputs: &Value,
+    ) -> Result<()> {
+        let path = format!(
+            "{}/actions/workflows/{}/dispatches",
+            repo.api_path(),
+            enc(workflow)
+        );
         let body = json!({ "ref": git_ref, "inputs": inputs });
-        self.write_no_content("workflow_dispatch", &path, &body).await
+        self.write_no_content("workflow_dispatch", &path, &body)
+            .await
     }
 
     fn marker_author(&self) -> Option<&str> {
@@ -927,7 +1315,12 @@ fn next_link(headers: &HeaderMap) -> Option<String> {
             let p = p.trim().replace(' ', "");
             p == "rel=\"next\"" || p == "rel=next"
         });
-        is_next.then(|| url.trim().trim_start_matches('<').trim_end_matches('>').to_string())
+        is_next.then(|| {
+            url.trim()
+                .trim_start_matches('<')
+                .trim_end_matches('>')
+                .to_string()
+        })
     })
 }
 
@@ -942,7 +1335,11 @@ fn reset_wait(reset_epoch: u64) -> Duration {
 }
 
 /// If the response is a rate-limit refusal: how long to wait, and the reset time.
-fn rate_limit_wait(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Option<(Duration, Option<DateTime<Utc>>)> {
+fn rate_limit_wait(
+    status: StatusCode,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Option<(Duration, Option<DateTime<Utc>>)> {
     if status != StatusCode::FORBIDDEN && status != StatusCode::TOO_MANY_REQUESTS {
         return None;
     }
@@ -952,10 +1349,16 @@ fn rate_limit_wait(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Opti
         return Some((Duration::from_secs(secs), reset_at));
     }
     if header_u64(headers, "x-ratelimit-remaining") == Some(0) {
-        return Some((reset.map(reset_wait).unwrap_or(Duration::from_secs(60)), reset_at));
+        return Some((
+            reset.map(reset_wait).unwrap_or(Duration::from_secs(60)),
+            reset_at,
+        ));
     }
     let text = String::from_utf8_lossy(&body[..body.len().min(4096)]).to_ascii_lowercase();
-    if status == StatusCode::TOO_MANY_REQUESTS || text.contains("secondary rate limit") || text.contains("abuse detection") {
+    if status == StatusCode::TOO_MANY_REQUESTS
+        || text.contains("secondary rate limit")
+        || text.contains("abuse detection")
+    {
         // GitHub's advice without headers: wait at least a minute.
         return Some((Duration::from_secs(60), reset_at));
     }
@@ -966,8 +1369,15 @@ fn status_error(op: &str, status: StatusCode, body: &[u8]) -> Error {
     let message = api_message(body);
     match status.as_u16() {
         404 | 410 => Error::NotFound { op: op.into() },
-        422 => Error::Validation { op: op.into(), message },
-        s => Error::Http { op: op.into(), status: s, message },
+        422 => Error::Validation {
+            op: op.into(),
+            message,
+        },
+        s => Error::Http {
+            op: op.into(),
+            status: s,
+            message,
+        },
     }
 }
 
@@ -975,11 +1385,20 @@ fn status_error(op: &str, status: StatusCode, body: &[u8]) -> Error {
 fn api_message(body: &[u8]) -> String {
     let text = match serde_json::from_slice::<Value>(body) {
         Ok(v) => {
-            let mut m = v.get("message").and_then(Value::as_str).unwrap_or("").to_string();
+            let mut m = v
+                .get("message")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string();
             if let Some(errs) = v.get("errors").and_then(Value::as_array) {
                 let details: Vec<String> = errs
                     .iter()
-                    .map(|e| e.get("message").and_then(Value::as_str).map(str::to_string).unwrap_or_else(|| e.to_string()))
+                    .map(|e| {
+                        e.get("message")
+                            .and_then(Value::as_str)
+                            .map(str::to_string)
+                            .unwrap_or_else(|| e.to_string())
+                    })
                     .collect();
                 if !details.is_empty() {
                     m = format!("{m} ({})", details.join("; "));
@@ -998,11 +1417,17 @@ fn api_message(body: &[u8]) -> String {
 }
 
 fn decode<T: DeserializeOwned>(op: &str, body: &[u8]) -> Result<T> {
-    serde_json::from_slice(body).map_err(|e| Error::Decode { op: op.into(), message: e.to_string() })
+    serde_json::from_slice(body).map_err(|e| Error::Decode {
+        op: op.into(),
+        message: e.to_string(),
+    })
 }
 
 fn transport(op: &str, e: &dyn std::error::Error) -> Error {
-    Error::Transport { op: op.into(), message: one_line(e) }
+    Error::Transport {
+        op: op.into(),
+        message: one_line(e),
+    }
 }
 
 /// An error and its sources on one line.
@@ -1016,7 +1441,11 @@ fn one_line(e: &dyn std::error::Error) -> String {
         }
         src = s.source();
     }
-    parts.join(": ").split_whitespace().collect::<Vec<_>>().join(" ")
+    parts
+        .join(": ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 #[cfg(test)]
@@ -1032,13 +1461,23 @@ mod tests {
                 "<https://api.github.com/repos/o/r/issues?page=3>; rel=\"last\", <https://api.github.com/repos/o/r/issues?page=2>; rel=\"next\"",
             ),
         );
-        assert_eq!(next_link(&h).as_deref(), Some("https://api.github.com/repos/o/r/issues?page=2"));
+        assert_eq!(
+            next_link(&h).as_deref(),
+            Some("https://api.github.com/repos/o/r/issues?page=2")
+        );
         assert_eq!(next_link(&HeaderMap::new()), None);
     }
 
     #[test]
     fn query_encodes_values() {
-        assert_eq!(query(&[("created", Some(">=2024-01-01")), ("x", None), ("q", Some("a b&c"))]), "created=%3E%3D2024-01-01&q=a%20b%26c");
+        assert_eq!(
+            query(&[
+                ("created", Some(">=2024-01-01")),
+                ("x", None),
+                ("q", Some("a b&c"))
+            ]),
+            "created=%3E%3D2024-01-01&q=a%20b%26c"
+        );
     }
 
     #[test]
@@ -1047,7 +1486,12 @@ mod tests {
         let w = rate_limit_wait(StatusCode::FORBIDDEN, &HeaderMap::new(), body);
         assert_eq!(w.map(|w| w.0), Some(Duration::from_secs(60)));
         // A plain 403 is a permission problem, not a reason to wait.
-        assert!(rate_limit_wait(StatusCode::FORBIDDEN, &HeaderMap::new(), br#"{"message":"Resource not accessible by integration"}"#).is_none());
+        assert!(rate_limit_wait(
+            StatusCode::FORBIDDEN,
+            &HeaderMap::new(),
+            br#"{"message":"Resource not accessible by integration"}"#
+        )
+        .is_none());
     }
 
     #[test]
@@ -1055,7 +1499,10 @@ mod tests {
         let mut h = HeaderMap::new();
         h.insert("retry-after", HeaderValue::from_static("3"));
         h.insert("x-ratelimit-remaining", HeaderValue::from_static("0"));
-        assert_eq!(rate_limit_wait(StatusCode::TOO_MANY_REQUESTS, &h, b"").map(|w| w.0), Some(Duration::from_secs(3)));
+        assert_eq!(
+            rate_limit_wait(StatusCode::TOO_MANY_REQUESTS, &h, b"").map(|w| w.0),
+            Some(Duration::from_secs(3))
+        );
     }
 
     #[test]
@@ -1063,7 +1510,10 @@ mod tests {
         let e = status_error("create_comment", StatusCode::UNPROCESSABLE_ENTITY, br#"{"message":"Validation Failed","errors":[{"message":"body is too long\n(maximum is 65536 characters)"}]}"#);
         let s = e.to_string();
         assert!(!s.contains('\n'), "{s}");
-        assert!(s.contains("body is too long (maximum is 65536 characters)"), "{s}");
+        assert!(
+            s.contains("body is too long (maximum is 65536 characters)"),
+            "{s}"
+        );
     }
 
     #[test]

@@ -18,7 +18,10 @@ pub enum Error {
     /// The primary or secondary rate limit is exhausted and waiting for the
     /// reset would exceed the configured maximum wait.
     #[error("GitHub {op}: rate limited{}", reset.map(|r| format!(" until {}", r.to_rfc3339())).unwrap_or_default())]
-    RateLimited { op: String, reset: Option<DateTime<Utc>> },
+    RateLimited {
+        op: String,
+        reset: Option<DateTime<Utc>>,
+    },
 
     /// 404 (or 410): the object does not exist or the token cannot see it.
     #[error("GitHub {op}: not found")]
@@ -29,12 +32,18 @@ pub enum Error {
     Validation { op: String, message: String },
 
     /// The per-run write budget (circuit breaker) is spent; nothing was sent.
-    #[error("GitHub {op}: write budget exhausted ({limit} writes per run); refusing to write more")]
+    #[error(
+        "GitHub {op}: write budget exhausted ({limit} writes per run); refusing to write more"
+    )]
     BudgetExhausted { op: String, limit: u32 },
 
     /// Any other non-success status.
     #[error("GitHub {op}: HTTP {status}: {message}")]
-    Http { op: String, status: u16, message: String },
+    Http {
+        op: String,
+        status: u16,
+        message: String,
+    },
 
     /// Connection refused/reset, TLS, DNS: the request may or may not have arrived.
     #[error("GitHub {op}: transport error: {message}")]
@@ -54,7 +63,11 @@ pub enum Error {
 
     /// A marker upsert kept racing with other writers and gave up.
     #[error("GitHub upsert of {marker}: did not converge after {attempts} attempts: {last}")]
-    Conflict { marker: String, attempts: u32, last: String },
+    Conflict {
+        marker: String,
+        attempts: u32,
+        last: String,
+    },
 
     /// Bad configuration (missing token, unparsable URL or key).
     #[error("GitHub client configuration: {0}")]

@@ -33,10 +33,18 @@ pub trait GitHub: Send + Sync {
     ) -> impl Future<Output = Result<Vec<WorkflowRun>>> + Send;
 
     /// One workflow run.
-    fn get_workflow_run(&self, repo: &RepoRef, run_id: u64) -> impl Future<Output = Result<WorkflowRun>> + Send;
+    fn get_workflow_run(
+        &self,
+        repo: &RepoRef,
+        run_id: u64,
+    ) -> impl Future<Output = Result<WorkflowRun>> + Send;
 
     /// Jobs of the latest attempt of a run (`filter=latest`), all pages.
-    fn list_jobs(&self, repo: &RepoRef, run_id: u64) -> impl Future<Output = Result<Vec<Job>>> + Send;
+    fn list_jobs(
+        &self,
+        repo: &RepoRef,
+        run_id: u64,
+    ) -> impl Future<Output = Result<Vec<Job>>> + Send;
 
     /// Streams the plain-text log of one job into `sink`; returns bytes written.
     /// GitHub answers with a 302 to a short-lived blob URL: the token is sent
@@ -57,13 +65,21 @@ pub trait GitHub: Send + Sync {
     ) -> impl Future<Output = Result<u64>> + Send;
 
     /// `POST .../actions/runs/{id}/rerun-failed-jobs` (a write).
-    fn rerun_failed_jobs(&self, repo: &RepoRef, run_id: u64) -> impl Future<Output = Result<()>> + Send;
+    fn rerun_failed_jobs(
+        &self,
+        repo: &RepoRef,
+        run_id: u64,
+    ) -> impl Future<Output = Result<()>> + Send;
 
     // ----- Issues --------------------------------------------------------
 
     /// Creates an issue. Prefer [`GitHub::upsert_issue_by_marker`]: a bare
     /// create is not idempotent.
-    fn create_issue(&self, repo: &RepoRef, issue: &NewIssue) -> impl Future<Output = Result<Issue>> + Send;
+    fn create_issue(
+        &self,
+        repo: &RepoRef,
+        issue: &NewIssue,
+    ) -> impl Future<Output = Result<Issue>> + Send;
 
     fn get_issue(&self, repo: &RepoRef, number: u64) -> impl Future<Output = Result<Issue>> + Send;
 
@@ -76,12 +92,20 @@ pub trait GitHub: Send + Sync {
 
     /// Issues (pull requests excluded), oldest first, all pages. Uses
     /// conditional requests: an unchanged page costs no rate limit.
-    fn list_issues(&self, repo: &RepoRef, filter: &IssueFilter) -> impl Future<Output = Result<Vec<Issue>>> + Send;
+    fn list_issues(
+        &self,
+        repo: &RepoRef,
+        filter: &IssueFilter,
+    ) -> impl Future<Output = Result<Vec<Issue>>> + Send;
 
     /// `GET /search/issues?q=...`, up to `limit` results. Search is eventually
     /// consistent (new issues appear after seconds to minutes): never use it to
     /// decide whether to create something.
-    fn search_issues(&self, query: &str, limit: usize) -> impl Future<Output = Result<Vec<Issue>>> + Send;
+    fn search_issues(
+        &self,
+        query: &str,
+        limit: usize,
+    ) -> impl Future<Output = Result<Vec<Issue>>> + Send;
 
     // ----- Issue comments ------------------------------------------------
 
@@ -95,7 +119,12 @@ pub trait GitHub: Send + Sync {
     ) -> impl Future<Output = Result<Vec<IssueComment>>> + Send;
 
     /// Creates a comment. Prefer [`GitHub::upsert_comment_by_marker`].
-    fn create_comment(&self, repo: &RepoRef, issue: u64, body: &str) -> impl Future<Output = Result<IssueComment>> + Send;
+    fn create_comment(
+        &self,
+        repo: &RepoRef,
+        issue: u64,
+        body: &str,
+    ) -> impl Future<Output = Result<IssueComment>> + Send;
 
     fn update_comment(
         &self,
@@ -105,7 +134,11 @@ pub trait GitHub: Send + Sync {
     ) -> impl Future<Output = Result<IssueComment>> + Send;
 
     /// Deletes a comment; an already-deleted comment is success.
-    fn delete_comment(&self, repo: &RepoRef, comment_id: u64) -> impl Future<Output = Result<()>> + Send;
+    fn delete_comment(
+        &self,
+        repo: &RepoRef,
+        comment_id: u64,
+    ) -> impl Future<Output = Result<()>> + Send;
 
     // ----- Reactions (idempotent on GitHub: an existing reaction is returned) --
 
@@ -116,17 +149,34 @@ pub trait GitHub: Send + Sync {
         reaction: Reaction,
     ) -> impl Future<Output = Result<()>> + Send;
 
-    fn react_to_issue(&self, repo: &RepoRef, issue: u64, reaction: Reaction) -> impl Future<Output = Result<()>> + Send;
+    fn react_to_issue(
+        &self,
+        repo: &RepoRef,
+        issue: u64,
+        reaction: Reaction,
+    ) -> impl Future<Output = Result<()>> + Send;
 
     // ----- Pull requests ---------------------------------------------------
 
-    fn get_pull_request(&self, repo: &RepoRef, number: u64) -> impl Future<Output = Result<PullRequest>> + Send;
+    fn get_pull_request(
+        &self,
+        repo: &RepoRef,
+        number: u64,
+    ) -> impl Future<Output = Result<PullRequest>> + Send;
 
     /// Changed files, all pages (GitHub stops at 3000 files).
-    fn list_pull_request_files(&self, repo: &RepoRef, number: u64) -> impl Future<Output = Result<Vec<PrFile>>> + Send;
+    fn list_pull_request_files(
+        &self,
+        repo: &RepoRef,
+        number: u64,
+    ) -> impl Future<Output = Result<Vec<PrFile>>> + Send;
 
     /// Unified diff (`Accept: application/vnd.github.diff`).
-    fn get_pull_request_diff(&self, repo: &RepoRef, number: u64) -> impl Future<Output = Result<String>> + Send;
+    fn get_pull_request_diff(
+        &self,
+        repo: &RepoRef,
+        number: u64,
+    ) -> impl Future<Output = Result<String>> + Send;
 
     // ----- Contents and dispatch -----------------------------------------
 
@@ -182,7 +232,12 @@ pub trait GitHub: Send + Sync {
     where
         Self: Sized,
     {
-        async move { Ok(upsert::marked_comments(self, repo, issue, marker).await?.into_iter().next()) }
+        async move {
+            Ok(upsert::marked_comments(self, repo, issue, marker)
+                .await?
+                .into_iter()
+                .next())
+        }
     }
 
     /// The canonical (oldest) issue with all `labels` whose body contains `marker`
@@ -196,7 +251,12 @@ pub trait GitHub: Send + Sync {
     where
         Self: Sized,
     {
-        async move { Ok(upsert::marked_issues(self, repo, marker, labels).await?.into_iter().next()) }
+        async move {
+            Ok(upsert::marked_issues(self, repo, marker, labels)
+                .await?
+                .into_iter()
+                .next())
+        }
     }
 
     /// Makes the comment marked `marker` on `issue` have exactly `body`
@@ -212,7 +272,9 @@ pub trait GitHub: Send + Sync {
     where
         Self: Sized,
     {
-        upsert::comment(self, repo, issue, marker, move |_: Option<&str>| body.to_string())
+        upsert::comment(self, repo, issue, marker, move |_: Option<&str>| {
+            body.to_string()
+        })
     }
 
     /// Read-modify-write of the comment marked `marker`: `merge` gets the
@@ -248,7 +310,9 @@ pub trait GitHub: Send + Sync {
     where
         Self: Sized,
     {
-        upsert::issue(self, repo, marker, title, labels, move |_: Option<&str>| body.to_string())
+        upsert::issue(self, repo, marker, title, labels, move |_: Option<&str>| {
+            body.to_string()
+        })
     }
 
     /// Read-modify-write of the body of the issue marked `marker`; same

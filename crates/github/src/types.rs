@@ -17,12 +17,19 @@ pub struct RepoRef {
 
 impl RepoRef {
     pub fn new(owner: impl Into<String>, repo: impl Into<String>) -> Self {
-        RepoRef { owner: owner.into(), repo: repo.into() }
+        RepoRef {
+            owner: owner.into(),
+            repo: repo.into(),
+        }
     }
 
     /// `/repos/{owner}/{repo}` with both parts percent-encoded.
     pub(crate) fn api_path(&self) -> String {
-        format!("/repos/{}/{}", crate::client::enc(&self.owner), crate::client::enc(&self.repo))
+        format!(
+            "/repos/{}/{}",
+            crate::client::enc(&self.owner),
+            crate::client::enc(&self.repo)
+        )
     }
 }
 
@@ -37,10 +44,13 @@ impl FromStr for RepoRef {
 
     /// Parses `owner/repo` (the format of `GITHUB_REPOSITORY`).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let bad = || crate::Error::Config(format!("repository {s:?} is not of the form owner/repo"));
+        let bad =
+            || crate::Error::Config(format!("repository {s:?} is not of the form owner/repo"));
         let (owner, repo) = s.trim().split_once('/').ok_or_else(bad)?;
         let valid = |p: &str| {
-            !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+            !p.is_empty()
+                && p.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
         };
         if !valid(owner) || !valid(repo) {
             return Err(bad());
@@ -195,7 +205,9 @@ pub struct Issue {
 
 impl Issue {
     pub fn has_label(&self, name: &str) -> bool {
-        self.labels.iter().any(|l| l.name.eq_ignore_ascii_case(name))
+        self.labels
+            .iter()
+            .any(|l| l.name.eq_ignore_ascii_case(name))
     }
 }
 

@@ -28,7 +28,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::types::{Issue, IssueComment, IssueUpdate, NewIssue, RepoRef, IssueFilter, StateFilter};
+use crate::types::{Issue, IssueComment, IssueFilter, IssueUpdate, NewIssue, RepoRef, StateFilter};
 use crate::{Error, GitHub, Result};
 
 /// Look/act rounds before an upsert gives up with [`Error::Conflict`].
@@ -97,7 +97,11 @@ pub(crate) async fn marked_issues<G: GitHub + ?Sized>(
     marker: &str,
     labels: &[String],
 ) -> Result<Vec<Issue>> {
-    let filter = IssueFilter { labels: labels.to_vec(), state: StateFilter::All, since: None };
+    let filter = IssueFilter {
+        labels: labels.to_vec(),
+        state: StateFilter::All,
+        since: None,
+    };
     let mut found: Vec<Issue> = gh
         .list_issues(repo, &filter)
         .await?
@@ -168,7 +172,10 @@ impl Round {
         Error::Conflict {
             marker: self.marker.clone(),
             attempts: self.rounds,
-            last: self.last_error.clone().unwrap_or_else(|| "other writers kept changing it".into()),
+            last: self
+                .last_error
+                .clone()
+                .unwrap_or_else(|| "other writers kept changing it".into()),
         }
     }
 }

@@ -48,8 +48,14 @@ struct WriterReport {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_writers_under_faults_converge_without_losing_updates() {
-    let writers: usize = std::env::var("CHAOS_WRITERS").ok().and_then(|v| v.parse().ok()).unwrap_or(8);
-    let seed: u64 = std::env::var("CHAOS_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or(7);
+    let writers: usize = std::env::var("CHAOS_WRITERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(8);
+    let seed: u64 = std::env::var("CHAOS_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(7);
     let c = Ctx::new(EMPTY).await;
     let faults = c.server.faults();
     faults.seed(seed);
@@ -58,7 +64,15 @@ async fn concurrent_writers_under_faults_converge_without_losing_updates() {
     faults.add(FaultRule::any("/repos/*", FaultKind::Reset).probability(0.03));
     // Longer than the client's 400 ms timeout: the request lands after the client gave up.
     faults.add(FaultRule::any("/repos/*", FaultKind::Delay { ms: 600 }).probability(0.02));
-    faults.add(FaultRule::any("/repos/*", FaultKind::TooManyRequests { retry_after_secs: 1 }).probability(0.01));
+    faults.add(
+        FaultRule::any(
+            "/repos/*",
+            FaultKind::TooManyRequests {
+                retry_after_secs: 1,
+            },
+        )
+        .probability(0.01),
+    );
 
     let labels = vec!["ci-chaos".to_string()];
     let barrier = Arc::new(tokio::sync::Barrier::new(writers));
@@ -103,26 +117,53 @@ async fn concurrent_writers_under_faults_converge_without_losing_updates() {
 
     // What GitHub now holds.
     let issues = c.issues();
-    let marked: Vec<_> = issues.iter().filter(|i| i.body.as_deref().unwrap_or("").contains(ISSUE_MARKER)).collect();
-    let closed_dups = issues.iter().filter(|i| i.state == "closed" && i.title == "Chaos tracker").count();
+    let marked: Vec<_> = issues
+        .iter()
+        .filter(|i| i.body.as_deref().unwrap_or("").contains(ISSUE_MARKER))
+        .collect();
+    let closed_dups = issues
+        .iter()
+        .filter(|i| i.state == "closed" && i.title == "Chaos tracker")
+        .count();
     assert_eq!(marked.len(), 1, "exactly one marked issue: {marked:#?}");
     let issue = marked[0];
     let comments = c.comments(issue.number);
-    let marked_comments: Vec<_> = comments.iter().filter(|c| c.body.contains(COMMENT_MARKER)).collect();
-    assert_eq!(marked_comments.len(), 1, "exactly one marked comment: {marked_comments:#?}");
+    let marked_comments: Vec<_> = comments
+        .iter()
+        .filter(|c| c.body.contains(COMMENT_MARKER))
+        .collect();
+    assert_eq!(
+        marked_comments.len(),
+        1,
+        "exactly one marked comment: {marked_comments:#?}"
+    );
 
     let issue_body = issue.body.clone().unwrap_or_default();
-    let missing_issue: Vec<usize> = (0..writers).filter(|w| !issue_body.contains(&format!("- writer {w:02}"))).collect();
-    let missing_comment: Vec<usize> =
-        (0..writers).filter(|w| !marked_comments[0].body.contains(&format!("- writer {w:02}"))).collect();
+    let missing_issue: Vec<usize> = (0..writers)
+        .filter(|w| !issue_body.contains(&format!("- writer {w:02}")))
+        .collect();
+    let missing_comment: Vec<usize> = (0..writers)
+        .filter(|w| {
+            !marked_comments[0]
+                .body
+                .contains(&format!("- writer {w:02}"))
+        })
+        .collect();
 
     let requests = c.server.state().requests();
     let faulted = requests.iter().filter(|r| r.fault.is_some()).count();
     let writes: u32 = reports.iter().map(|r| r.stats.writes).sum();
     let client_requests: u64 = reports.iter().map(|r| r.stats.total_requests()).sum();
-    let hits: u64 = reports.iter().map(|r| r.stats.total_conditional_hits()).sum();
+    let hits: u64 = reports
+        .iter()
+        .map(|r| r.stats.total_conditional_hits())
+        .sum();
     let dups: u32 = reports.iter().map(|r| r.duplicates_removed).sum();
-    let max_rounds = reports.iter().map(|r| r.issue_rounds.max(r.comment_rounds)).max().unwrap_or(0);
+    let max_rounds = reports
+        .iter()
+        .map(|r| r.issue_rounds.max(r.comment_rounds))
+        .max()
+        .unwrap_or(0);
     let slowest = reports.iter().map(|r| r.elapsed).max().unwrap_or_default();
     println!("chaos: writers={writers} seed={seed}");
     println!(
@@ -140,7 +181,13 @@ async fn concurrent_writers_under_faults_converge_without_losing_updates() {
         marked_comments[0].id,
         writers - missing_comment.len()
     );
-    assert!(missing_issue.is_empty(), "lost updates in the issue: writers {missing_issue:?}\n{issue_body}");
-    assert!(missing_comment.is_empty(), "lost updates in the comment: writers {missing_comment:?}");
+    assert!(
+        missing_issue.is_empty(),
+        "lost updates in the issue: writers {missing_issue:?}\n{issue_body}"
+    );
+    assert!(
+        missing_comment.is_empty(),
+        "lost updates in the comment: writers {missing_comment:?}"
+    );
     assert!(faulted > 0, "the chaos test must actually inject faults");
 }

@@ -35,19 +35,34 @@ impl Ctx {
     pub async fn with(yaml: &str, tweak: impl FnOnce(ClientBuilder) -> ClientBuilder) -> Ctx {
         let scenario = Scenario::from_yaml_str(yaml).expect("scenario");
         let server = FakeGitHub::start(scenario).await.expect("fake starts");
-        let gh = tweak(fast(Client::builder().api_url(server.url()).token("ghp_test_token")))
-            .build()
-            .await
-            .expect("client");
-        Ctx { server, gh, repo: REPO.parse().unwrap() }
+        let gh = tweak(fast(
+            Client::builder()
+                .api_url(server.url())
+                .token("ghp_test_token"),
+        ))
+        .build()
+        .await
+        .expect("client");
+        Ctx {
+            server,
+            gh,
+            repo: REPO.parse().unwrap(),
+        }
     }
 
     /// Another independent client (own budget, caches, counters): a second run.
-    pub async fn another_client(&self, tweak: impl FnOnce(ClientBuilder) -> ClientBuilder) -> Client {
-        tweak(fast(Client::builder().api_url(self.server.url()).token("ghp_test_token")))
-            .build()
-            .await
-            .expect("client")
+    pub async fn another_client(
+        &self,
+        tweak: impl FnOnce(ClientBuilder) -> ClientBuilder,
+    ) -> Client {
+        tweak(fast(
+            Client::builder()
+                .api_url(self.server.url())
+                .token("ghp_test_token"),
+        ))
+        .build()
+        .await
+        .expect("client")
     }
 
     pub fn comments(&self, issue: u64) -> Vec<fake_github::state::Comment> {
