@@ -119,7 +119,7 @@ run_act() { # name event-name event-json workflow-file [expect: success|failure]
   printf '%s\n' "$json" >"$work/$name.event.json"
   say "act $event -W $wf ($name)"
   (cd "$repo" && act "$event" -W ".github/workflows/$wf" -e "$work/$name.event.json" \
-      -P "ubuntu-latest=$runner" --pull=false --action-offline-mode --no-cache-server \
+      -P "ubuntu-latest=$runner" --pull=false --action-offline-mode --no-cache-server --rm \
       -s GITHUB_TOKEN=e2e-fake-token \
       --var "CI_BOT_API_URL=$api" --var "CI_BOT_TARGET_REPO=$target_repo") \
       >"$work/$name.log" 2>&1 || got=failure
