@@ -42,6 +42,20 @@ pub(crate) struct Candidate {
     pub after_missing: usize,
 }
 
+/// A rule trigger as written, in lower case, UPPER CASE and Capitalised:
+/// the spellings tools actually print (`error:`, `Error:`, `ERROR:`).
+fn case_variants(t: &str) -> Vec<String> {
+    let lower = t.to_ascii_lowercase();
+    let mut cap = lower.clone();
+    if let Some(first) = cap.get_mut(0..1) {
+        first.make_ascii_uppercase();
+    }
+    let mut v = vec![t.to_string(), lower, t.to_ascii_uppercase(), cap];
+    v.sort();
+    v.dedup();
+    v
+}
+
 impl Candidate {
     pub(crate) fn excerpt_lines(&self) -> Vec<ExcerptLine> {
         if self.context.is_empty() {
@@ -55,11 +69,11 @@ impl Candidate {
     }
 }
 
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 enum Pat {
     Rule(usize),
-    /// Parser index and its exact-case trigger.
-    Runner(usize, &'static str),
+    /// Parser index.
+    Runner(usize),
 }
 
 /// What the automaton needs per rule set; built once per `analyze` call
@@ -77,29 +91,34 @@ impl Matcher {
         let mut lits: Vec<String> = Vec::new();
         let mut pats: Vec<Vec<Pat>> = Vec::new();
         let mut index = std::collections::HashMap::new();
-        let mut add = |lit: &str, who: Pat| {
-            let key = lit.to_ascii_lowercase();
-            let i = *index.entry(key.clone()).or_insert_with(|| {
-                lits.push(key);
+        let mut add = |lit: String, who: Pat| {
+            let i = *index.entry(lit.clone()).or_insert_with(|| {
+                lits.push(lit);
                 pats.push(Vec::new());
                 lits.len() - 1
             });
-            pats[i].push(who);
+            if !pats[i].contains(&who) {
+                pats[i].push(who);
+            }
         };
+        // The automaton is case-sensitive (a case-insensitive one reports
+        // `ok` inside every `token` for a runner's `OK` trigger, and is
+        // slower); rule triggers are expanded to the spellings logs use.
         for (i, r) in rules.rules.iter().enumerate() {
             for t in &r.triggers {
-                add(t, Pat::Rule(i));
+                for v in case_variants(t) {
+                    add(v, Pat::Rule(i));
+                }
             }
         }
         for (p, parser) in parsers.iter().enumerate() {
             for t in parser.triggers() {
                 if !t.is_empty() {
-                    add(t, Pat::Runner(p, t));
+                    add(t.to_string(), Pat::Runner(p));
                 }
             }
         }
         let ac = AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
             // A full DFA: a few hundred KB for a few hundred triggers, and
             // the fastest scan per byte.
@@ -215,12 +234,7 @@ pub fn analyze<R: Read>(reader: R, rules: &RuleSet) -> Analysis {
                             rule_hits.push(i);
                         }
                     }
-                    Pat::Runner(p, exact) => {
-                        // Runner triggers are case-sensitive literals.
-                        if !runner_hit[p] && &text.as_bytes()[m_.start()..m_.end()] == exact.as_bytes() {
-                            runner_hit[p] = true;
-                        }
-                    }
+                    Pat::Runner(p) => runner_hit[p] = true,
                 }
             }
         }

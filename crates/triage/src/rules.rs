@@ -23,7 +23,8 @@ pub struct Rule {
     /// Higher is more explanatory: a compiler error beats the generic
     /// `##[error]Process completed with exit code 1` that follows it.
     pub priority: i32,
-    /// Literal substrings, matched ASCII-case-insensitively; the regex only
+    /// Literal substrings, matched as written, lower case, UPPER CASE and
+    /// Capitalised (`error:`/`Error:`/`ERROR:`); the regex only
     /// runs on lines containing one of them.
     pub triggers: Vec<String>,
     pub pattern: Regex,
