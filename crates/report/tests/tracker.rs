@@ -246,3 +246,18 @@ fn observations_from_jobs_cover_tests_and_non_test_failures() {
     assert!(o.iter().all(|o| o.detail_url.starts_with("https://github.com/acme/ci-bot/issues/77#job-")));
     assert!(o[0].job_url.ends_with("#step:5:1834"));
 }
+
+#[test]
+fn placeholder_snapshot() {
+    insta::assert_snapshot!(tracker_placeholder_body(&cfg()));
+}
+
+#[test]
+fn crlf_bodies_parse() {
+    let c = cfg();
+    let mut s = TrackerState::default();
+    merge(&mut s, &[obs("test/a.py", "t", "e")], day(1), &c);
+    let doc = render_tracker(&s, &c, Utc.with_ymd_and_hms(2026, 11, 1, 12, 0, 0).unwrap());
+    let back = parse_tracker(&doc.body.replace('\n', "\r\n"), [], &c.workflow).unwrap();
+    assert_eq!(back.state, s);
+}

@@ -281,3 +281,12 @@ fn blocks_parse_from_a_single_body() {
     let parts = render_workflow_comments(&sample_report());
     assert_eq!(parse_job_blocks(&parts[0]).len(), 4);
 }
+
+#[test]
+fn bodies_edited_in_the_web_ui_with_crlf_still_parse() {
+    let report = sample_report();
+    let parts = render_workflow_comments(&report);
+    let crlf: Vec<String> = parts.iter().map(|p| p.replace('\n', "\r\n")).collect();
+    assert_eq!(parse_all(&crlf, &report.workflow), parse_all(&parts, &report.workflow));
+    assert!(belongs_to_workflow(&crlf[0], &report.workflow));
+}
