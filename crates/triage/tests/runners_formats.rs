@@ -1,0 +1,140 @@
+//! Runner formats that no log in the shared datasets shows (nextest, ctest,
+//! pytest-rerunfailures, libtest's terse mode) and precision traps: lines
+//! that merely look like failures. The samples follow each tool's documented
+//! output; real-log windows for the other formats are in
+//! `runners_fixtures.rs`.
+
+mod runners_common;
+
+use runners_common::run_parsers;
+
+fn ids(log: &str) -> Vec<String> {
+    run_parsers(log.as_bytes()).failures.into_iter().map(|f| f.id).collect()
+}
+
+fn failed(log: &str) -> Option<u64> {
+    run_parsers(log.as_bytes()).counts.and_then(|c| c.failed)
+}
+
+#[test]
+fn nextest_failures_are_deduplicated_and_retried_passes_dropped() {
+    let log = "\
+    Starting 3 tests across 1 binary
+        PASS [   0.004s] my-crate tests::ok
+        FAIL [   0.010s] my-crate tests::broken
+  TRY 1 FAIL [   0.011s] my-crate tests::flaky
+  TRY 2 PASS [   0.009s] my-crate tests::flaky
+------------
+     Summary [   0.030s] 3 tests run: 2 passed, 1 failed, 0 skipped
+        FAIL [   0.010s] my-crate tests::broken
+error: test run failed
+";
+    assert_eq!(ids(log), vec!["tests::broken"]);
+    assert_eq!(failed(log), Some(1));
+}
+
+#[test]
+fn libtest_terse_output_names_failures_in_the_list() {
+    let log = "\
+running 3 tests
+.F.
+failures:
+
+---- parser::tests::empty stdout ----
+thread 'parser::tests::empty' panicked at src/parser.rs:10:5
+
+failures:
+    parser::tests::empty
+
+test result: FAILED. 2 passed; 1 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.00s
+";
+    assert_eq!(ids(log), vec!["parser::tests::empty"]);
+    assert_eq!(failed(log), Some(1));
+}
+
+#[test]
+fn ctest_list_and_totals() {
+    let log = "\
+ 1/3 Test #1: lexer_tests ......................   Passed    0.01 sec
+ 2/3 Test #2: parser_tests .....................***Failed    0.02 sec
+ 3/3 Test #3: net_tests ........................***Timeout  10.00 sec
+
+33% tests passed, 2 tests failed out of 3
+
+Total Test time (real) =  10.05 sec
+
+The following tests FAILED:
+\t  2 - parser_tests (Failed)
+\t  3 - net_tests (Timeout)
+Errors while running CTest
+";
+    assert_eq!(ids(log), vec!["parser_tests", "net_tests"]);
+    assert_eq!(failed(log), Some(2));
+}
+
+#[test]
+fn pytest_rerun_then_pass_is_not_a_failure() {
+    let log = "\
+tests/test_a.py::test_flaky RERUN                                        [ 50%]
+tests/test_a.py::test_flaky PASSED                                       [ 50%]
+tests/test_a.py::test_broken RERUN                                       [100%]
+tests/test_a.py::test_broken FAILED                                      [100%]
+=========================== short test summary info ============================
+FAILED tests/test_a.py::test_broken - assert 1 == 2
+=============== 1 failed, 1 passed, 2 rerun in 0.12s ===============
+";
+    assert_eq!(ids(log), vec!["tests/test_a.py::test_broken"]);
+    let r = run_parsers(log.as_bytes());
+    assert_eq!(r.failures[0].message, "assert 1 == 2");
+    assert_eq!(r.counts.and_then(|c| c.failed), Some(1));
+}
+
+#[test]
+fn go_subtest_failures_get_their_package() {
+    let log = "\
+=== RUN   TestParse
+=== RUN   TestParse/empty
+    parse_test.go:12: unexpected EOF
+--- FAIL: TestParse (0.00s)
+    --- FAIL: TestParse/empty (0.00s)
+--- FAIL: TestLex (0.01s)
+FAIL
+FAIL\texample.com/m/parser\t0.015s
+ok  \texample.com/m/lexer\t0.004s
+";
+    assert_eq!(ids(log), vec!["example.com/m/parser/TestParse/empty", "example.com/m/parser/TestLex"]);
+    assert_eq!(failed(log), Some(2));
+}
+
+#[test]
+fn prose_with_failed_or_error_is_not_a_test() {
+    let log = "\
+FAILED to download artifact, retrying
+ERROR: Could not find a version that satisfies the requirement torch==9.9
+ERROR: Could not import module: vistrails.packages.foo
+The step FAILED because the runner lost connection
+> Task :compileJava FAILED
+BUILD FAILED in 12s
+FAILED (see the log above)
+npm ERR! Test failed.  See above for more details.
+● docker.service - Docker Application Container Engine
+   Active: failed (Result: exit-code)
+- should not be a test *** FAILED ***
+failures:
+    nothing_here
+error: could not compile `foo` due to 2 previous errors
+";
+    assert_eq!(ids(log), Vec::<String>::new());
+    assert_eq!(failed(log), None);
+}
+
+#[test]
+fn docker_compose_prefix_is_looked_through() {
+    let log = "\
+web_1  | FAIL src/app.test.js
+web_1  |   ● App › renders the header
+web_1  | Tests:       1 failed, 4 passed, 5 total
+";
+    assert_eq!(ids(log), vec!["App › renders the header"]);
+    assert_eq!(failed(log), Some(1));
+}
