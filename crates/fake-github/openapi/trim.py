@@ -42,6 +42,7 @@ PATHS = [
     "/search/issues",
     "/rate_limit",
     "/user",
+    "/repos/{owner}/{repo}/installation",
     "/app",
     "/app/installations/{installation_id}/access_tokens",
 ]

@@ -193,7 +193,7 @@ impl Faults {
         }
         // Spent one-shot rules vanish so `rules()` shows what is still armed.
         b.rules
-            .retain(|r| !r.rule.times.is_some_and(|t| r.fired >= u64::from(t)));
+            .retain(|r| r.rule.times.is_none_or(|t| r.fired < u64::from(t)));
         if fired.is_some() {
             b.fired_total += 1;
         }

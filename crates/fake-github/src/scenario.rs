@@ -42,6 +42,8 @@ pub struct Settings {
     /// Tokens that act as another user (token → login), e.g. to play a
     /// non-collaborator commenting. Other tokens act as `login`.
     pub tokens: std::collections::BTreeMap<String, String>,
+    /// The GitHub App installation id `GET /repos/{o}/{r}/installation` returns.
+    pub installation_id: u64,
 }
 
 impl Default for Settings {
@@ -54,6 +56,7 @@ impl Default for Settings {
             blob_ttl_secs: 60,
             seed: 0x5eed,
             tokens: Default::default(),
+            installation_id: 1,
         }
     }
 }

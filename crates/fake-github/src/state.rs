@@ -33,6 +33,7 @@ pub struct World {
     pub blob_ttl: Duration,
     pub next_id: u64,
     pub installation_tokens: Vec<String>,
+    pub installation_id: u64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -526,6 +527,7 @@ impl World {
             blob_ttl: Duration::from_secs(s.blob_ttl_secs),
             next_id: 90_000_000,
             installation_tokens: Vec::new(),
+            installation_id: s.installation_id,
         };
         let mut next_id = world.next_id;
         for (ri, spec) in sc.repos.iter().enumerate() {

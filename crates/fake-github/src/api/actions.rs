@@ -73,7 +73,10 @@ fn runs_response(ctx: &Ctx, o: &str, r: &str, wf: Option<&str>) -> ApiResult {
 
 /// GitHub's `created` qualifier: `>=X`, `>X`, `<=X`, `<X`, `X..Y` (either
 /// side may be `*`), or a bare date meaning that whole day.
-pub fn parse_created_range(s: &str) -> Result<(Option<DateTime<Utc>>, Option<DateTime<Utc>>), ApiError> {
+/// Inclusive bounds; `None` = open-ended.
+type TimeRange = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+
+pub fn parse_created_range(s: &str) -> Result<TimeRange, ApiError> {
     let bad = || ApiError::validation("WorkflowRun", "created", "invalid", &format!("invalid created filter {s:?}"));
     let t = |x: &str, end_of_day: bool| -> Result<Option<DateTime<Utc>>, ApiError> {
         let x = x.trim();
@@ -109,7 +112,7 @@ pub(crate) async fn get_run(ctx: Ctx, Path((o, r, id)): RepoIdPath) -> ApiResult
 }
 
 /// The jobs of the latest attempt: for each job name, its newest attempt.
-fn latest_jobs<'a>(repo: &'a Repo, run_id: u64) -> Vec<&'a Job> {
+fn latest_jobs(repo: &Repo, run_id: u64) -> Vec<&Job> {
     let all: Vec<&Job> = repo.jobs.values().filter(|j| j.run_id == run_id).collect();
     all.iter()
         .copied()

@@ -210,3 +210,33 @@ pub(crate) async fn installation_token(ctx: Ctx, Path(id): Path<String>) -> ApiR
         "repository_selection": "all",
     }))
 }
+
+/// The app installation covering a repo (JWT auth), as used to find which
+/// installation to mint a token for.
+pub(crate) async fn repo_installation(ctx: Ctx, Path((o, r)): RepoPath) -> ApiResult {
+    require_jwt(&ctx)?;
+    let id = ctx.app.state.lock().installation_id;
+    let (owner, owner_id) = ctx.repo(&o, &r, |repo, _| (repo.owner.clone(), json::user_id(&repo.owner)))?;
+    let now = json::ts(&Utc::now());
+    ok(json!({
+        "id": id,
+        "account": json::user(&ctx.api, &owner),
+        "repository_selection": "all",
+        "access_tokens_url": format!("{}/app/installations/{id}/access_tokens", ctx.api),
+        "repositories_url": format!("{}/installation/repositories", ctx.api),
+        "html_url": format!("{}/settings/installations/{id}", json::HTML),
+        "app_id": 1,
+        "app_slug": "ci-bot",
+        "target_id": owner_id,
+        "target_type": "User",
+        "permissions": {"issues": "write", "actions": "write", "contents": "read", "metadata": "read"},
+        "events": [],
+        "created_at": now,
+        "updated_at": now,
+        "single_file_name": null,
+        "has_multiple_single_files": false,
+        "single_file_paths": [],
+        "suspended_by": null,
+        "suspended_at": null,
+    }))
+}

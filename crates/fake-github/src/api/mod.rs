@@ -91,6 +91,7 @@ pub(crate) fn router(app: AppState) -> Router {
         .route("/repos/{owner}/{repo}/collaborators/{user}/permission", get(misc::permission))
         .route("/rate_limit", get(misc::rate_limit))
         .route("/user", get(misc::user))
+        .route("/repos/{owner}/{repo}/installation", get(misc::repo_installation))
         .route("/app", get(misc::app))
         .route("/app/installations/{id}/access_tokens", post(misc::installation_token))
         // admin
