@@ -327,7 +327,7 @@ impl ClientBuilder {
                 cfg,
                 stats: Mutex::new(Stats::default()),
                 etags: Mutex::new(HashMap::new()),
-                gate: Mutex::new(None),
+                gate: Mutex::new(HashMap::new()),
             }),
         })
     }
@@ -393,8 +393,9 @@ struct Inner {
     budget: WriteBudget,
     stats: Mutex<Stats>,
     etags: Mutex<HashMap<String, (HeaderValue, Bytes)>>,
-    /// Earliest time the next request may go out (primary limit exhausted).
-    gate: Mutex<Option<(Instant, Option<DateTime<Utc>>)>>,
+    /// Per rate-limit resource (`core`, `search`, ...): earliest time the
+    /// next request may go out, because the primary limit is exhausted.
+    gate: Mutex<HashMap<String, (Instant, Option<DateTime<Utc>>)>>,
 }
 
 const MAX_ETAG_ENTRIES: usize = 2048;
@@ -508,9 +509,16 @@ impl Client {
         *field(&mut s).entry(op.to_string()).or_default() += 1;
     }
 
-    /// Sleeps while the primary rate limit is known to be exhausted.
-    async fn wait_for_gate(&self, op: &str) -> Result<()> {
-        let gate = *self.inner.gate.lock().unwrap_or_else(|p| p.into_inner());
+    /// Sleeps while the primary rate limit of the resource `path` uses is
+    /// known to be exhausted (search has its own, much smaller, limit).
+    async fn wait_for_gate(&self, op: &str, path: &str) -> Result<()> {
+        let gate = self
+            .inner
+            .gate
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(resource_of(path))
+            .copied();
         if let Some((until, reset)) = gate {
             let now = Instant::now();
             if until > now {
@@ -531,8 +539,16 @@ impl Client {
             if let Some(reset) = header_u64(headers, "x-ratelimit-reset") {
                 let wait = reset_wait(reset);
                 let when = Utc.timestamp_opt(reset as i64, 0).single();
-                *self.inner.gate.lock().unwrap_or_else(|p| p.into_inner()) =
-                    Some((Instant::now() + wait, when));
+                let resource = headers
+                    .get("x-ratelimit-resource")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("core")
+                    .to_string();
+                self.inner
+                    .gate
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .insert(resource, (Instant::now() + wait, when));
             }
         }
     }
@@ -562,7 +578,7 @@ impl Client {
         let mut read_attempt = 0u32;
         let mut limit_attempt = 0u32;
         loop {
-            self.wait_for_gate(op).await?;
+            self.wait_for_gate(op, path).await?;
             self.bump(|s| &mut s.requests, op);
             let etag = if is_read {
                 self.inner
@@ -814,7 +830,7 @@ impl Client {
         written: &mut u64,
     ) -> Result<()> {
         let timeout = self.inner.cfg.timeout;
-        self.wait_for_gate(op).await?;
+        self.wait_for_gate(op, path).await?;
         self.bump(|s| &mut s.requests, op);
         let api = &self.inner.api;
         let rb = http::Request::builder()
@@ -1322,6 +1338,15 @@ fn next_link(headers: &HeaderMap) -> Option<String> {
                 .to_string()
         })
     })
+}
+
+/// The rate-limit resource a request path draws from.
+fn resource_of(path: &str) -> &'static str {
+    if path.starts_with("/search/") {
+        "search"
+    } else {
+        "core"
+    }
 }
 
 fn header_u64(headers: &HeaderMap, name: &str) -> Option<u64> {

@@ -739,3 +739,25 @@ async fn bad_app_key_is_a_config_error() {
         .unwrap();
     assert!(matches!(err, Error::Config(_)), "{err}");
 }
+
+#[tokio::test]
+async fn an_exhausted_search_limit_does_not_block_other_calls() {
+    let yaml = format!(
+        "settings:\n  search_rate_limit: 1\n{}",
+        EMPTY.trim_start_matches('\n')
+    );
+    let c = Ctx::with(&yaml, |b| {
+        b.configure(|c| c.max_rate_limit_wait = Duration::from_millis(100))
+    })
+    .await;
+    let q = format!("repo:{REPO} is:issue");
+    c.gh.search_issues(&q, 5).await.unwrap();
+    let err = c.gh.search_issues(&q, 5).await.unwrap_err();
+    assert!(matches!(err, Error::RateLimited { .. }), "{err}");
+    let t = Instant::now();
+    c.gh.get_issue(&c.repo, 1).await.unwrap();
+    assert!(
+        t.elapsed() < Duration::from_millis(300),
+        "core calls wait for nobody"
+    );
+}
