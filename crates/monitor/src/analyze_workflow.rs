@@ -17,7 +17,7 @@ use ci_report::{ClusterFacts, CommitRange, InFlightRun, JobReport, WorkflowRepor
 use serde::{Deserialize, Serialize};
 
 use crate::adapt;
-use crate::cluster::cluster_facts;
+use crate::cluster::{cluster_facts, cluster_status};
 use crate::ctx::Ctx;
 use crate::daily::{ensure_daily_issue, list_daily_issues};
 use crate::history::{FailureStatus, HistoryFacts};
@@ -102,7 +102,7 @@ pub async fn run<G: GitHub + Clone + 'static>(ctx: &Ctx<G>, workflow: &str) -> a
     let new_reports = triage_jobs(ctx, &new_jobs).await;
 
     let jobs = merge_jobs(recovered.jobs.clone(), new_reports.clone());
-    let (cluster_facts_map, suspected) = history_facts(ctx, &scan, &jobs);
+    let (cluster_facts_map, suspected, statuses) = history_facts(ctx, &scan, &jobs);
     let facts = WorkflowFacts {
         runs_completed: scan.runs.iter().filter(|(r, _)| in_window(ctx, r)).count() as u32,
         runs_green: scan
@@ -175,7 +175,7 @@ pub async fn run<G: GitHub + Clone + 'static>(ctx: &Ctx<G>, workflow: &str) -> a
     out.output("has_failures", failure_count > 0);
     out.output("failure_count", failure_count);
     out.output("new_failure_count", new_reports.len());
-    out.summary = step_summary(workflow, &scan, &new_reports, &jobs, unchanged);
+    out.summary = step_summary(workflow, &scan, &new_reports, &jobs, unchanged, &statuses);
     Ok(out)
 }
 
@@ -224,7 +224,7 @@ fn history_facts<G: GitHub + Clone + 'static>(
     ctx: &Ctx<G>,
     scan: &WorkflowScan,
     jobs: &[JobReport],
-) -> (BTreeMap<String, ClusterFacts>, Option<CommitRange>) {
+) -> (BTreeMap<String, ClusterFacts>, Option<CommitRange>, BTreeMap<String, FailureStatus>) {
     let window = ctx.config.history_runs as usize;
     let per_job: BTreeMap<u64, HistoryFacts> = jobs
         .iter()
@@ -241,6 +241,7 @@ fn history_facts<G: GitHub + Clone + 'static>(
             }
         }
     }
+    let statuses = by_fp.iter().map(|(fp, members)| (fp.clone(), cluster_status(members.iter().copied()))).collect();
     let clusters = by_fp
         .into_iter()
         .filter_map(|(fp, members)| cluster_facts(members.iter().copied()).map(|f| (fp, f)))
@@ -254,7 +255,7 @@ fn history_facts<G: GitHub + Clone + 'static>(
         })
         .max()
         .map(|(_, good, bad)| CommitRange { good, bad, commits: None });
-    (clusters, suspected)
+    (clusters, suspected, statuses)
 }
 
 async fn write_parts<G: GitHub + Clone + 'static>(
@@ -287,7 +288,14 @@ async fn write_parts<G: GitHub + Clone + 'static>(
     Ok(())
 }
 
-fn step_summary(workflow: &str, scan: &WorkflowScan, new: &[JobReport], all: &[JobReport], unchanged: bool) -> String {
+fn step_summary(
+    workflow: &str,
+    scan: &WorkflowScan,
+    new: &[JobReport],
+    all: &[JobReport],
+    unchanged: bool,
+    statuses: &BTreeMap<String, FailureStatus>,
+) -> String {
     let mut s = format!("### analyze-workflow `{workflow}`\n\n");
     s.push_str(&format!(
         "- failed jobs in window: {} (gate jobs skipped: {})\n- newly analysed: {}\n- in the report: {}\n- runs in flight: {}\n",
@@ -300,6 +308,14 @@ fn step_summary(workflow: &str, scan: &WorkflowScan, new: &[JobReport], all: &[J
     if unchanged {
         s.push_str("- nothing changed since the last scan: no writes\n");
     }
+    let count = |st: FailureStatus| statuses.values().filter(|s| **s == st).count();
+    s.push_str(&format!(
+        "- symptom clusters: {} new, {} persistent, {} flaky, {} without history\n",
+        count(FailureStatus::New),
+        count(FailureStatus::Persistent),
+        count(FailureStatus::Flaky),
+        count(FailureStatus::NoHistory)
+    ));
     for j in new.iter().take(30) {
         let head = j.headline.as_deref().unwrap_or("");
         s.push_str(&format!("  - `{}`: {}\n", j.name.replace('`', "'"), ci_report::safe::inline(head, 120)));

@@ -60,8 +60,8 @@ pub struct Config {
     pub write_budget: u32,
     /// Days of history in the summary chart.
     pub chart_days: u32,
-    /// Tracker rows quiet for longer than this are folded into an archive.
-    pub tracker_quiet_days: u32,
+    /// Tracker rows not seen for this many days are dropped.
+    pub tracker_retention_days: u32,
 }
 
 impl Default for Config {
@@ -80,7 +80,7 @@ impl Default for Config {
             bot_name: "ci-bot".into(),
             write_budget: 60,
             chart_days: 7,
-            tracker_quiet_days: 14,
+            tracker_retention_days: 30,
         }
     }
 }
@@ -114,7 +114,7 @@ const KNOWN_KEYS: &[&str] = &[
     "bot-name",
     "write-budget",
     "chart-days",
-    "tracker-quiet-days",
+    "tracker-retention-days",
 ];
 
 impl Config {
@@ -177,7 +177,7 @@ impl Config {
         r.number("dedup-days", &mut cfg.dedup_days, 1, 14);
         r.number("write-budget", &mut cfg.write_budget, 1, 1000);
         r.number("chart-days", &mut cfg.chart_days, 1, 31);
-        r.number("tracker-quiet-days", &mut cfg.tracker_quiet_days, 1, 365);
+        r.number("tracker-retention-days", &mut cfg.tracker_retention_days, 1, 365);
         if let Some(p) = r.patterns("gate-jobs") {
             cfg.gate_jobs = p;
         }

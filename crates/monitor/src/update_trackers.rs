@@ -100,6 +100,7 @@ async fn update_one<G: GitHub + Clone + 'static>(
 
     let mut cfg = TrackerConfig::new(&t.workflow, &t.display, &ctx.config.bot_name);
     cfg.daily_issue_url = daily.map(|d| d.html_url.clone());
+    cfg.retention_days = ctx.config.tracker_retention_days as i64;
     let archive_comments = match &existing {
         Some(i) => ctx.gh.list_comments(repo, i.number, None).await?,
         None => Vec::new(),
