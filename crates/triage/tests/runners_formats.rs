@@ -138,3 +138,29 @@ web_1  | Tests:       1 failed, 4 passed, 5 total
     assert_eq!(ids(log), vec!["App › renders the header"]);
     assert_eq!(failed(log), Some(1));
 }
+
+#[test]
+fn vitest_failures_and_totals() {
+    let log = "\
+ ❯ src/basic.test.ts (3 tests | 1 failed) 5ms
+   × suite > adds numbers 2ms
+⎯⎯⎯⎯⎯⎯⎯ Failed Tests 1 ⎯⎯⎯⎯⎯⎯⎯
+ FAIL  src/basic.test.ts > suite > adds numbers
+AssertionError: expected 5 to be 4
+ Test Files  1 failed | 2 passed (3)
+      Tests  1 failed | 10 passed (11)
+";
+    assert_eq!(ids(log), vec!["suite > adds numbers"]);
+    assert_eq!(failed(log), Some(1));
+}
+
+#[test]
+fn gradle_parameterised_invocation_keeps_its_method() {
+    let log = "\
+CalculatorTest > adds(int, int) > [2] 1, 2 FAILED
+    org.opentest4j.AssertionFailedError at CalculatorTest.java:21
+3 tests completed, 1 failed
+";
+    assert_eq!(ids(log), vec!["CalculatorTest.adds(int, int)[2] 1, 2"]);
+    assert_eq!(failed(log), Some(1));
+}

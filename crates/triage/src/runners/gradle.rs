@@ -100,6 +100,17 @@ impl Gradle {
         // first segment that looks like a class name is the class.
         let Some(ci) = parts[..parts.len() - 1].iter().position(|p| CLASS.is_match(p)) else { return };
         let mut class = parts[ci].to_string();
+        // JUnit 5 parameterised: `Class > method(int) > [1] 5` is one
+        // invocation of `Class.method(int)`.
+        let mid = &parts[ci + 1..parts.len() - 1];
+        if let Some((method, nested)) = mid.split_last().filter(|(m, _)| m.ends_with(')')) {
+            for n in nested {
+                class.push('$');
+                class.push_str(n);
+            }
+            self.add(format!("{class}.{method}{last}"), no);
+            return;
+        }
         for nested in &parts[ci + 1..parts.len() - 1] {
             class.push('$');
             class.push_str(nested);

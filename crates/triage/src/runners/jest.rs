@@ -7,6 +7,9 @@
 //! Tests:       1 failed, 2 passed, 3 total
 //! ```
 //!
+//! vitest's `FAIL  file > Suite > test` lines and `Tests  1 failed | 2 passed
+//! (3)` totals are read too; their ids are the title after the file.
+//!
 //! `●` is also used by systemd and other tools, so a `●` line only counts
 //! after jest printed a `FAIL <file>` line. Ids are the full title
 //! (`Suite › test`). `● Test suite failed to run` is not a test (nothing
@@ -31,6 +34,10 @@ pub struct Jest {
 }
 
 static FAIL_FILE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^FAIL\s+(?:\S+\s+)?(\S+\.[cm]?[jt]sx?|\S+/\S+)(?:\s+\(.*\))?$").unwrap());
+/// vitest: ` FAIL  src/a.test.ts > Suite > test` (the file, then the title).
+static VITEST_FAIL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^FAIL\s+(\S+\.[cm]?[jt]sx?)\s+>\s+(.+?)\s*$").unwrap());
+/// vitest: `Tests  1 failed | 10 passed (11)`.
+static VITEST_TESTS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^Tests\s{2,}(.*?)\s*\((\d+)\)$").unwrap());
 static TESTS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^Tests:\s+(.*?\d+ total)\s*$").unwrap());
 
 impl RunnerParser for Jest {
@@ -39,12 +46,18 @@ impl RunnerParser for Jest {
     }
 
     fn triggers(&self) -> &'static [&'static str] {
-        &["FAIL", "● ", "Tests:"]
+        &["FAIL", "● ", "Tests:", "Tests  "]
     }
 
     fn feed(&mut self, line: Line<'_>) {
         let t = super::payload(line.text).trim();
         if t.starts_with("FAIL") {
+            if let Some(c) = VITEST_FAIL.captures(t) {
+                let title = c[2].to_string();
+                let name = title.rsplit(" > ").next().unwrap_or(&title).to_string();
+                self.failures.add(failure(NAME, title, name, Some(c[1].to_string()), "", line.no));
+                return;
+            }
             if let Some(c) = FAIL_FILE.captures(t) {
                 self.file = Some(c[1].to_string());
             }
@@ -65,6 +78,23 @@ impl RunnerParser for Jest {
             let id = title.to_string();
             let name = title.rsplit(" › ").next().unwrap_or(title).to_string();
             self.failures.add(failure(NAME, id, name, Some(file.clone()), "", line.no));
+            return;
+        }
+        if t.starts_with("Tests  ") {
+            if let Some(c) = VITEST_TESTS.captures(t) {
+                let (mut failed, mut passed, mut skipped) = (0, 0, 0);
+                for (n, w) in number_words(&c[1]) {
+                    match w.as_str() {
+                        "failed" => failed += n,
+                        "passed" => passed += n,
+                        "skipped" | "todo" => skipped += n,
+                        _ => {}
+                    }
+                }
+                let total = c[2].parse().unwrap_or(failed + passed + skipped);
+                self.counts.add(&Counts { run: Some(total), failed: Some(failed), passed: Some(passed), skipped: Some(skipped) });
+                self.summary_lines.push(line.no);
+            }
             return;
         }
         if t.starts_with("Tests:") {
