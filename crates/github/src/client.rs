@@ -800,11 +800,32 @@ impl Client {
     ) -> Result<u64> {
         let timeout = self.inner.cfg.timeout;
         let mut attempt = 0u32;
+        let mut limit_attempt = 0u32;
         loop {
             let mut written = 0u64;
-            let result = self.download_once(op, path, sink, &mut written).await;
+            let mut limit_wait = None;
+            let result = self
+                .download_once(op, path, sink, &mut written, &mut limit_wait)
+                .await;
             match result {
                 Ok(()) => return Ok(written),
+                // Refused by a rate limit before anything was sent to us.
+                Err(e @ Error::RateLimited { .. }) => match limit_wait {
+                    Some(wait)
+                        if wait <= self.inner.cfg.max_rate_limit_wait
+                            && limit_attempt < self.inner.cfg.max_rate_limit_retries =>
+                    {
+                        limit_attempt += 1;
+                        self.bump(|s| &mut s.retries, op);
+                        tracing::warn!(
+                            op,
+                            wait_ms = wait.as_millis() as u64,
+                            "rate limited; waiting"
+                        );
+                        tokio::time::sleep(wait).await;
+                    }
+                    _ => return Err(e),
+                },
                 // Resend only if the sink is untouched: a half-written sink
                 // cannot be rewound here.
                 Err(e)
@@ -828,6 +849,7 @@ impl Client {
         path: &str,
         sink: &mut (dyn Write + Send),
         written: &mut u64,
+        limit_wait: &mut Option<Duration>,
     ) -> Result<()> {
         let timeout = self.inner.cfg.timeout;
         self.wait_for_gate(op, path).await?;
@@ -901,7 +923,8 @@ impl Client {
                 .and_then(|b| b.ok())
                 .map(|b| b.to_bytes())
                 .unwrap_or_default();
-            if let Some((_, reset)) = rate_limit_wait(status, &headers, &body) {
+            if let Some((wait, reset)) = rate_limit_wait(status, &headers, &body) {
+                *limit_wait = Some(wait);
                 return Err(Error::RateLimited {
                     op: op.into(),
                     reset,

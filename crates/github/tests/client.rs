@@ -761,3 +761,24 @@ async fn an_exhausted_search_limit_does_not_block_other_calls() {
         "core calls wait for nobody"
     );
 }
+
+#[tokio::test]
+async fn a_rate_limited_log_download_waits_and_goes_on() {
+    let c = Ctx::new(ACTIONS).await;
+    c.server.faults().add(
+        FaultRule::new(
+            "GET",
+            "/repos/*/actions/jobs/*/logs",
+            FaultKind::SecondaryRateLimit {
+                retry_after_secs: 1,
+            },
+        )
+        .times(1),
+    );
+    let mut out = Vec::new();
+    c.gh.download_job_log(&c.repo, 70001, &mut out)
+        .await
+        .unwrap();
+    assert_eq!(out, b"build ok\n");
+    assert_eq!(c.gh.stats().retries["download_job_log"], 1);
+}
