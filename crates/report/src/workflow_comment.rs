@@ -34,6 +34,10 @@ pub const EXCERPT_LINES: usize = 12;
 pub const EXCERPT_LINE_CHARS: usize = 240;
 /// Chars of a one-line error message.
 pub const MESSAGE_CHARS: usize = 200;
+/// Above this, the processed-id list is spread over the parts instead of
+/// repeated in each (see [`render_workflow_comments`]).
+pub const IDS_LINE_MAX: usize = 15_000;
+
 
 const DETAILS_CLOSE: &str = "</details>";
 
@@ -414,12 +418,19 @@ fn continued_heading(workflow: &str, index: usize, total: usize) -> String {
 /// for a part on its own is shortened with a note; beyond [`MAX_PARTS`] the
 /// remaining blocks are listed as omitted (their ids stay processed).
 pub fn render_workflow_comments(report: &WorkflowReport) -> Vec<String> {
-    let ids_line = markers::processed_job_ids_line(&all_processed_ids(report));
+    let all_ids = all_processed_ids(report);
+    let full_ids_line = markers::processed_job_ids_line(&all_ids);
+    // Normally every part repeats the full id list (old bot's shape). A list
+    // too long for that is spread: each part lists its own blocks' ids plus a
+    // chunk of the rest; readers take the union, so nothing is lost.
+    let spread = char_len(&full_ids_line) > IDS_LINE_MAX;
+    let ids_reserve = if spread { IDS_LINE_MAX } else { char_len(&full_ids_line) };
     let header = render_header(report);
     let pending = pending_block(report);
     let foot = footer(report);
     // Worst-case fixed cost of a part (4-digit part numbers).
-    let fixed_rest = char_len(&prefix(&ids_line, &report.workflow, 9999, 9999))
+    let fixed_rest = ids_reserve
+        + char_len(&prefix("", &report.workflow, 9999, 9999))
         + char_len(&continued_heading(&report.workflow, 9999, 9999))
         + char_len(&pending)
         + char_len(&foot)
@@ -447,13 +458,35 @@ pub fn render_workflow_comments(report: &WorkflowReport) -> Vec<String> {
         parts.last_mut().expect("non-empty").push(i);
         used += len;
     }
+    let ids_lines: Vec<String> = if spread {
+        let in_blocks: BTreeSet<u64> = parts.iter().flatten().map(|&i| report.jobs[i].job_id).collect();
+        let extra: Vec<u64> = all_ids.difference(&in_blocks).copied().collect();
+        // Chunks leave ~5 000 chars of the reserve for the part's own ids.
+        let width = all_ids.last().map_or(2, |m| m.to_string().len() + 1);
+        let per_chunk = ((IDS_LINE_MAX - 5_000) / width).max(1);
+        let chunks: Vec<&[u64]> = extra.chunks(per_chunk).collect();
+        while parts.len() < chunks.len() {
+            parts.push(Vec::new()); // an ids-only part
+        }
+        parts
+            .iter()
+            .enumerate()
+            .map(|(p, members)| {
+                let mut ids: BTreeSet<u64> = members.iter().map(|&i| report.jobs[i].job_id).collect();
+                ids.extend(chunks.get(p).copied().unwrap_or_default());
+                markers::processed_job_ids_line(&ids)
+            })
+            .collect()
+    } else {
+        vec![full_ids_line; parts.len()]
+    };
     let total = parts.len();
     parts
         .iter()
         .enumerate()
         .map(|(p, members)| {
             let index = p + 1;
-            let mut body = prefix(&ids_line, &report.workflow, index, total);
+            let mut body = prefix(&ids_lines[p], &report.workflow, index, total);
             if index == 1 {
                 body.push_str(&header);
                 if report.jobs.is_empty() {

@@ -290,3 +290,19 @@ fn bodies_edited_in_the_web_ui_with_crlf_still_parse() {
     assert_eq!(parse_all(&crlf, &report.workflow), parse_all(&parts, &report.workflow));
     assert!(belongs_to_workflow(&crlf[0], &report.workflow));
 }
+
+#[test]
+fn a_huge_processed_id_list_is_spread_over_parts_and_unioned_back() {
+    let mut report = big_report(30, 2_000);
+    report.processed_job_ids = (0..6_000u64).map(|i| 50_000_000_000 + i * 7).collect();
+    let parts = render_workflow_comments(&report);
+    assert!(parts.len() >= 6, "{} parts", parts.len());
+    for p in &parts {
+        assert!(char_len(p) <= SAFE_BODY_CHARS, "{} chars", char_len(p));
+    }
+    let back = parse_all(&parts, &report.workflow);
+    let mut expected = report.processed_job_ids.clone();
+    expected.extend(report.jobs.iter().map(|j| j.job_id));
+    assert_eq!(back.processed_job_ids, expected);
+    assert_eq!(back.jobs.len(), 30);
+}
