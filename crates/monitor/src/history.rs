@@ -55,14 +55,13 @@ pub fn job_family(name: &str) -> String {
 }
 
 fn strip_trailing_group(s: &str) -> Option<String> {
-    let (open, close) = if s.ends_with(')') {
-        ('(', ')')
+    let open = if s.ends_with(')') {
+        '('
     } else if s.ends_with(']') {
-        ('[', ']')
+        '['
     } else {
         return None;
     };
-    let _ = close;
     let pos = s.rfind(open)?;
     if pos == 0 {
         return None;
@@ -76,7 +75,7 @@ fn is_index_suffix(rest: &str) -> bool {
     if t.is_empty() {
         return false;
     }
-    let mut parts = t.split(|c: char| c == '/' || c == ' ' || c == '-' || c == '_').filter(|p| !p.is_empty());
+    let mut parts = t.split(['/', ' ', '-', '_']).filter(|p| !p.is_empty());
     let first = parts.next().unwrap_or("");
     if !first.chars().all(|c| c.is_ascii_digit()) || first.is_empty() {
         return false;
