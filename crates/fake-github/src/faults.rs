@@ -31,6 +31,11 @@ pub enum FaultKind {
     Reset,
     /// 410 Gone, as an expired log download URL answers.
     Gone,
+    /// Serve the request (a write takes effect), then answer with this
+    /// status instead: the client cannot tell whether it happened.
+    StatusAfterWrite { status: u16 },
+    /// Serve the request (a write takes effect), then drop the connection.
+    ResetAfterWrite,
 }
 
 fn one() -> u64 {

@@ -89,6 +89,7 @@ async fn handle(
     conn: Option<ConnHandle>,
 ) -> (Response, Option<String>) {
     let mut fault_name = None;
+    let mut after = None;
     if !is_admin(path) {
         if let Some(kind) = app.faults.check(method.as_str(), path) {
             fault_name = Some(format!("{kind:?}"));
@@ -99,16 +100,27 @@ async fn handle(
             }
             match kind {
                 FaultKind::Delay { ms } => tokio::time::sleep(Duration::from_millis(ms)).await,
+                FaultKind::StatusAfterWrite { .. } | FaultKind::ResetAfterWrite => after = Some(kind),
                 other => return (fault_response(other, conn), fault_name),
             }
         }
     }
+    let resp = serve(app, req, next, method, path, token).await;
+    // The request took effect; only the answer is lost or replaced.
+    let resp = match after {
+        Some(FaultKind::StatusAfterWrite { status }) => fault_response(FaultKind::Status { status }, None),
+        Some(FaultKind::ResetAfterWrite) => fault_response(FaultKind::Reset, conn),
+        _ => resp,
+    };
+    (resp, fault_name)
+}
+
+async fn serve(app: &AppState, req: Request, next: Next, method: &Method, path: &str, token: Option<&str>) -> Response {
     if is_admin(path) || is_blob(path) {
-        return (next.run(req).await, fault_name);
+        return next.run(req).await;
     }
     if token.is_none() {
-        let e = ApiError::new(StatusCode::UNAUTHORIZED, "Requires authentication");
-        return (e.into_response(), fault_name);
+        return ApiError::new(StatusCode::UNAUTHORIZED, "Requires authentication").into_response();
     }
 
     let search = path.starts_with("/search/");
@@ -124,7 +136,7 @@ async fn handle(
             )
             .into_response();
             rate_headers(&mut r, win, search);
-            return (r, fault_name);
+            return r;
         }
     }
 
@@ -174,7 +186,7 @@ async fn handle(
     }
     resp.headers_mut()
         .insert("x-github-api-version-selected", HeaderValue::from_static("2022-11-28"));
-    (resp, fault_name)
+    resp
 }
 
 fn rate_headers(r: &mut Response, win: &crate::state::RateWindow, search: bool) {
@@ -228,7 +240,9 @@ fn fault_response(kind: FaultKind, conn: Option<ConnHandle>) -> Response {
             // tries to write it.
             StatusCode::INTERNAL_SERVER_ERROR.into_response()
         }
-        FaultKind::Delay { .. } => unreachable!("handled by the caller"),
+        FaultKind::Delay { .. } | FaultKind::StatusAfterWrite { .. } | FaultKind::ResetAfterWrite => {
+            unreachable!("handled by the caller")
+        }
     }
 }
 

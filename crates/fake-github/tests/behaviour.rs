@@ -533,3 +533,27 @@ async fn concurrent_writers_under_faults_lose_and_duplicate_nothing() {
     bodies.dedup();
     assert_eq!(bodies.len(), comments.len(), "no duplicates");
 }
+
+/// The nastiest write failure: it took effect, but the answer was lost.
+/// A client that retries blindly now holds a duplicate.
+#[tokio::test]
+async fn writes_can_succeed_while_the_answer_is_lost() {
+    let c = Ctx::new().await;
+    let f = c.server.faults();
+    f.add(FaultRule::new("POST", "/repos/*/issues/*/comments", FaultKind::StatusAfterWrite { status: 502 }).times(1));
+    let r = c.post("/repos/acme/widgets/issues/1/comments", json!({"body": "once"})).await;
+    assert_eq!(r.status, 502);
+    assert_eq!(c.server.state().comments(REPO, 1).len(), 3, "the comment exists despite the 502");
+
+    f.add(FaultRule::new("POST", "/repos/*/issues", FaultKind::ResetAfterWrite).times(1));
+    let e = c
+        .http
+        .post(c.url("/repos/acme/widgets/issues"))
+        .header("authorization", "token t")
+        .json(&json!({"title": "lost answer"}))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(e.status().is_none(), "{e}");
+    assert!(c.server.state().issues(REPO).iter().any(|i| i.title == "lost answer"));
+}
