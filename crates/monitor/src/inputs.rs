@@ -101,3 +101,59 @@ pub fn resolve(raw: &RawInputs, env: &EnvDefaults, now: DateTime<Utc>) -> anyhow
         warnings,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn now() -> DateTime<Utc> {
+        "2026-03-01T23:59:00Z".parse().unwrap()
+    }
+
+    #[test]
+    fn inputs_win_over_config_and_env() {
+        let dir = std::env::temp_dir().join(format!("ci-monitor-inputs-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join(".github")).unwrap();
+        let cfg = dir.join(".github/ci-bot.yml");
+        std::fs::write(&cfg, "repo: cfg/target\nworkflows: [a.yml, b.yml]\nlookback-hours: 12\n").unwrap();
+        let env = EnvDefaults { repository: Some("me/bot".into()), server_url: None };
+        let raw = RawInputs { config: Some(cfg.display().to_string()), ..Default::default() };
+        let r = resolve(&raw, &env, now()).unwrap();
+        assert_eq!(r.settings.repo.to_string(), "cfg/target");
+        assert_eq!(r.settings.bot_repo.to_string(), "me/bot");
+        assert_eq!(r.settings.workflows, vec!["a.yml", "b.yml"]);
+        assert_eq!(r.settings.lookback_hours, 12);
+        assert_eq!(r.settings.date.to_string(), "2026-03-01");
+        assert_eq!(r.settings.server_url, "https://github.com");
+
+        let raw = RawInputs {
+            repo: Some("in/target".into()),
+            workflows: Some("x.yml\ny.yml".into()),
+            lookback_hours: Some("48".into()),
+            date: Some("2026-02-28".into()),
+            config: Some(cfg.display().to_string()),
+            ..Default::default()
+        };
+        let r = resolve(&raw, &env, now()).unwrap();
+        assert_eq!(r.settings.repo.to_string(), "in/target");
+        assert_eq!(r.settings.workflows, vec!["x.yml", "y.yml"]);
+        assert_eq!(r.settings.lookback_hours, 48);
+        assert_eq!(r.settings.date.to_string(), "2026-02-28");
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
+    fn bad_inputs_are_one_line_errors() {
+        let env = EnvDefaults::default();
+        let base = RawInputs { config: Some("/nonexistent/ci-bot.yml".into()), ..Default::default() };
+        let err = |raw: RawInputs| resolve(&raw, &env, now()).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(err(base.clone()).contains("no target repository"));
+        let with_repo = RawInputs { repo: Some("o/r".into()), ..base.clone() };
+        assert!(err(RawInputs { lookback_hours: Some("lots".into()), ..with_repo.clone() }).contains("lookback-hours"));
+        assert!(err(RawInputs { date: Some("01/02/2026".into()), ..with_repo.clone() }).contains("YYYY-MM-DD"));
+        assert!(err(RawInputs { repo: Some("not a repo".into()), ..base }).contains("`repo`"));
+        for e in [err(RawInputs { lookback_hours: Some("0".into()), ..with_repo })] {
+            assert!(!e.contains('\n'));
+        }
+    }
+}

@@ -199,3 +199,49 @@ async fn write_budget_stops_a_runaway() {
     assert!(failed_workflows > 0, "the budget must stop some writes");
     assert!(ctx.write_requests() <= 3, "{} writes reached GitHub", ctx.write_requests());
 }
+
+#[tokio::test]
+async fn in_flight_runs_are_shown_but_not_evidence_until_they_complete() {
+    let mut ctx = TestCtx::new().await;
+    let (run, jobs) = ctx.run("gpu.yml", "f11e", &[("moe-eval-8-gpu", Some(OOM_LOG)), ("tp4-serving", None)]);
+    ctx.set_in_flight(run);
+    let t = ctx.tick().await;
+    assert_eq!(t.new_failures(), 0, "a failed job of a running run is not analysed yet");
+    let issue = ctx.daily_issue();
+    let gpu: Vec<String> = ctx
+        .comments_on(BOT, issue.number)
+        .into_iter()
+        .filter(|b| b.contains(&ci_report::markers::workflow_report_line("gpu.yml")))
+        .collect();
+    assert_eq!(gpu.len(), 1);
+    assert!(gpu[0].contains("still running"), "{}", gpu[0]);
+    assert!(gpu[0].contains("1 failed so far"), "{}", gpu[0]);
+
+    ctx.server.state().complete_run(TARGET, run, "failure").unwrap();
+    ctx.advance(1);
+    let t = ctx.tick().await;
+    assert_eq!(t.new_failures(), 2, "both jobs are evidence once the run completed");
+    assert_eq!(blocks_for(&ctx, issue.number, "gpu.yml"), jobs);
+}
+
+#[tokio::test]
+async fn analyze_url_of_any_repo_upserts_one_issue_per_run() {
+    let mut ctx = TestCtx::new().await;
+    let (run, _) = ctx.run("nightly.yml", "a1b2c3", &[("moe-eval-8-gpu", Some(OOM_LOG)), ("finish", Some(OOM_LOG)), ("ok", None)]);
+    let url = format!("https://github.com/{TARGET}/actions/runs/{run}");
+    let c = ctx.ctx().await;
+    let first = ci_monitor::analyze_url::run(&c, &url, false).await.unwrap();
+    assert_eq!(first.get("failure_count"), Some("1"), "the `finish` gate job is skipped");
+    let again = ci_monitor::analyze_url::run(&ctx.ctx().await, &url, false).await.unwrap();
+    assert_eq!(first.get("issue-number"), again.get("issue-number"), "a second dispatch updates the same issue");
+    let analyze: Vec<_> = ctx.server.state().issues(BOT).into_iter().filter(|i| i.title.starts_with("[Analyze]")).collect();
+    assert_eq!(analyze.len(), 1);
+    let body = analyze[0].body.clone().unwrap_or_default();
+    assert!(body.contains("test_moe_eval.py"), "{body}");
+
+    // stdout mode writes nothing.
+    let writes = ctx.write_requests();
+    let out = ci_monitor::analyze_url::run(&ctx.ctx().await, &format!("{url}/job/{}", run * 100), true).await.unwrap();
+    assert!(out.stdout.starts_with("# [Analyze] moe-eval-8-gpu"), "{}", out.stdout);
+    assert_eq!(ctx.write_requests(), writes);
+}

@@ -176,6 +176,24 @@ impl TestCtx {
         (run_id, ids)
     }
 
+    /// Marks a run as still running: its jobs after the first are in progress.
+    pub fn set_in_flight(&self, run_id: u64) {
+        self.server
+            .state()
+            .with_repo(TARGET, |repo| {
+                if let Some(run) = repo.runs.get_mut(&run_id) {
+                    run.status = "in_progress".into();
+                    run.conclusion = None;
+                }
+                for job in repo.jobs.values_mut().filter(|j| j.run_id == run_id).skip(1) {
+                    job.status = "in_progress".into();
+                    job.conclusion = None;
+                    job.completed_at = None;
+                }
+            })
+            .expect("target repo");
+    }
+
     /// One run of `workflow` in which job `name` fails with `log`.
     pub fn fail_job(&mut self, workflow: &str, name: &str, log: &str) -> u64 {
         let sha = format!("{:x}", 0xabc000 + self.next_run);
