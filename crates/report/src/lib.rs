@@ -5,6 +5,14 @@
 //! - [`safe`]: the one escaping layer for text from logs, PRs and LLMs.
 //! - [`state_json`]: JSON that can live inside an HTML comment.
 //! - [`model`]: view-model types the renderers take (`JobReport`, …).
+//! - [`adapt`]: `ci-triage` `Analysis` → `JobReport` (step anchors, excerpts).
+//! - [`cluster`]: failures grouped by fingerprint across jobs/workflows.
+//! - [`daily`]: daily issue title, initial body, summary-block splice.
+//! - [`workflow_comment`]: per-workflow comment render, packing, parse-back,
+//!   part plan.
+//! - [`summary`]: the cross-workflow summary block (convergent, with memory).
+//! - [`tracker`]: failure tracker state, merge, legacy migration, size plan.
+//! - [`analyze`]: `[Analyze]` issue and `$GITHUB_STEP_SUMMARY` Markdown.
 //!
 //! No I/O, no async, no clock: callers pass times in, so output is a pure
 //! function of input (seven concurrent rebuilds converge to the same text).
