@@ -121,6 +121,7 @@ pub async fn run<G: GitHub + Clone + 'static>(ctx: &Ctx<G>, workflow: &str) -> a
         scanned_at: Some(ctx.settings.now),
     };
 
+    let cluster_facts_map_for_summary = cluster_facts_map.clone();
     let report = WorkflowReport {
         workflow: workflow.to_string(),
         repo: ctx.settings.repo.to_string(),
@@ -142,7 +143,7 @@ pub async fn run<G: GitHub + Clone + 'static>(ctx: &Ctx<G>, workflow: &str) -> a
             .collect(),
         cluster_facts: cluster_facts_map,
         suspected_range: suspected,
-        summary: None,
+        summary: status_summary(&jobs, &statuses, &cluster_facts_map_for_summary),
     };
 
     // Nothing new and nothing in flight changed: leave the comment alone, so
@@ -321,4 +322,59 @@ fn step_summary(
         s.push_str(&format!("  - `{}`: {}\n", j.name.replace('`', "'"), ci_report::safe::inline(head, 120)));
     }
     s
+}
+
+/// The cluster statuses as a short deterministic summary (the comment's
+/// `### Summary` slot): new first, then persistent, flaky, unknown.
+pub fn status_summary(
+    jobs: &[JobReport],
+    statuses: &BTreeMap<String, FailureStatus>,
+    facts: &BTreeMap<String, ClusterFacts>,
+) -> Option<String> {
+    const MAX_LINES: usize = 12;
+    let mut rows: Vec<(u8, String, String)> = Vec::new();
+    for (fp, status) in statuses {
+        let members: Vec<&JobReport> = jobs.iter().filter(|j| j.fingerprints().contains(fp)).collect();
+        let Some(first) = members.first() else { continue };
+        let headline = first
+            .failures
+            .iter()
+            .find(|f| &f.fingerprint == fp)
+            .map(|f| f.message.clone())
+            .or_else(|| first.headline.clone())
+            .unwrap_or_default();
+        let (rank, label) = match status {
+            FailureStatus::New => (0, "🆕 **new**"),
+            FailureStatus::Persistent => (1, "🟥 **persistent**"),
+            FailureStatus::Flaky => (2, "🔁 **flaky**"),
+            FailureStatus::NoHistory => (3, "❔ **no history**"),
+        };
+        let mut names: Vec<String> = members.iter().map(|j| j.name.clone()).collect();
+        names.dedup();
+        let shown: Vec<String> = names.iter().take(3).map(|n| ci_report::safe::code_span(n, 60, false)).collect();
+        let more = if names.len() > 3 { format!(" +{}", names.len() - 3) } else { String::new() };
+        let fact = facts.get(fp).map(|f| format!(" · {}", f.sentence())).unwrap_or_default();
+        let line = format!(
+            "- {label} {} — {}{more}{fact}",
+            ci_report::safe::code_span(&headline, 100, false),
+            shown.join(", ")
+        );
+        rows.push((rank, headline, line));
+    }
+    if rows.is_empty() {
+        return None;
+    }
+    rows.sort();
+    let total = rows.len();
+    let mut out = String::from(
+        "Status of each symptom, from completed runs only (flaky: red and green on one commit, a re-run passed, or alternating):\n\n",
+    );
+    for (_, _, line) in rows.iter().take(MAX_LINES) {
+        out.push_str(line);
+        out.push('\n');
+    }
+    if total > MAX_LINES {
+        out.push_str(&format!("- … and {} more symptom(s) in the table below\n", total - MAX_LINES));
+    }
+    Some(out)
 }
