@@ -274,13 +274,15 @@ impl ClientBuilder {
         );
         let base_path = base.path().trim_end_matches('/').to_string();
 
+        // The connector's read/write timeouts are only a safety net, set
+        // above ours so our own `Timeout` (which covers the body too) fires first.
         let builder = || -> Result<octocrab::OctocrabBuilder<_, _, _, _>> {
             Ok(octocrab::OctocrabBuilder::new()
                 .base_uri(cfg.api_url.as_str())
                 .map_err(|e| Error::Config(format!("GITHUB_API_URL {:?}: {e}", cfg.api_url)))?
                 .set_connect_timeout(Some(cfg.timeout))
-                .set_read_timeout(Some(cfg.timeout))
-                .set_write_timeout(Some(cfg.timeout)))
+                .set_read_timeout(Some(cfg.timeout * 2))
+                .set_write_timeout(Some(cfg.timeout * 2)))
         };
         let build_err = |e: octocrab::Error| {
             Error::Config(format!("building the HTTP client: {}", one_line(&e)))
@@ -395,10 +397,13 @@ struct Inner {
     etags: Mutex<HashMap<String, (HeaderValue, Bytes)>>,
     /// Per rate-limit resource (`core`, `search`, ...): earliest time the
     /// next request may go out, because the primary limit is exhausted.
-    gate: Mutex<HashMap<String, (Instant, Option<DateTime<Utc>>)>>,
+    gate: Mutex<HashMap<String, Gate>>,
 }
 
 const MAX_ETAG_ENTRIES: usize = 2048;
+
+/// Hold requests until this instant; the API's reset time for error messages.
+type Gate = (Instant, Option<DateTime<Utc>>);
 
 struct Response {
     headers: HeaderMap,

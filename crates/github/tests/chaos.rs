@@ -1,7 +1,7 @@
 //! Chaos: N independent clients (as N concurrent action runs) read-modify-
 //! write the same marked issue and the same marked comment while the fake
 //! injects faults into ~10% of requests (5xx before processing, connection
-//! resets, slow requests that land after the client gave up, 429s).
+//! resets, requests slower than the client's timeout, 429s).
 //!
 //! Expected: exactly one marked issue and one marked comment survive, and
 //! each holds every writer's line (no lost update).
@@ -62,8 +62,8 @@ async fn concurrent_writers_under_faults_converge_without_losing_updates() {
     // Probabilities per request; rules are tried in order, so ~9.7% overall.
     faults.add(FaultRule::any("/repos/*", FaultKind::Status { status: 502 }).probability(0.04));
     faults.add(FaultRule::any("/repos/*", FaultKind::Reset).probability(0.03));
-    // Longer than the client's 400 ms timeout: the request lands after the client gave up.
-    faults.add(FaultRule::any("/repos/*", FaultKind::Delay { ms: 600 }).probability(0.02));
+    // Longer than the client's 1 s timeout: the client gives up on it.
+    faults.add(FaultRule::any("/repos/*", FaultKind::Delay { ms: 1200 }).probability(0.02));
     faults.add(
         FaultRule::any(
             "/repos/*",
@@ -80,7 +80,7 @@ async fn concurrent_writers_under_faults_converge_without_losing_updates() {
     for w in 0..writers {
         // Settle > timeout + the slowest delayed write: see `ci_github::upsert`.
         let gh = c
-            .another_client(|b| b.configure(|cfg| cfg.settle_delay = Duration::from_millis(1500)))
+            .another_client(|b| b.configure(|cfg| cfg.settle_delay = Duration::from_millis(2500)))
             .await;
         let repo = c.repo.clone();
         let labels = labels.clone();

@@ -263,11 +263,11 @@ async fn a_slow_read_times_out_and_is_retried() {
     let c = Ctx::new(EMPTY).await;
     c.server
         .faults()
-        .add(FaultRule::new("GET", "/repos/*/issues/1", FaultKind::Delay { ms: 1500 }).times(1));
+        .add(FaultRule::new("GET", "/repos/*/issues/1", FaultKind::Delay { ms: 3000 }).times(1));
     let t = Instant::now();
     c.gh.get_issue(&c.repo, 1).await.unwrap();
     assert!(
-        t.elapsed() < Duration::from_millis(1400),
+        t.elapsed() < Duration::from_millis(2800),
         "gave up on the slow request: {:?}",
         t.elapsed()
     );
@@ -290,7 +290,7 @@ async fn writes_are_never_resent_after_a_failure() {
         FaultRule::new(
             "POST",
             "/repos/*/issues/1/comments",
-            FaultKind::Delay { ms: 700 },
+            FaultKind::Delay { ms: 1500 },
         )
         .times(1),
     );
@@ -298,7 +298,7 @@ async fn writes_are_never_resent_after_a_failure() {
     assert!(matches!(err, Error::Timeout { .. }), "{err}");
     // (Whether it lands is up to the server; the fake drops it with the
     // connection. Either way the client sent it exactly once.)
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    tokio::time::sleep(Duration::from_millis(700)).await;
     assert!(c.comments(1).len() <= 1);
     assert_eq!(
         c.gh.stats().requests_for("create_comment"),

@@ -15,10 +15,11 @@ pub struct Ctx {
     pub repo: RepoRef,
 }
 
-/// Client settings for tests: 400 ms per request, 10 ms first backoff.
+/// Client settings for tests: 1 s per request (roomy on a loaded 2-core CI
+/// box, short enough for injected delays), 10 ms first backoff.
 pub fn fast(builder: ClientBuilder) -> ClientBuilder {
     builder.configure(|c| {
-        c.timeout = Duration::from_millis(400);
+        c.timeout = Duration::from_millis(1000);
         c.download_timeout = Duration::from_secs(10);
         c.backoff_base = Duration::from_millis(10);
         c.max_backoff = Duration::from_millis(80);
