@@ -336,13 +336,13 @@ pub fn status_summary(
     for (fp, status) in statuses {
         let members: Vec<&JobReport> = jobs.iter().filter(|j| j.fingerprints().contains(fp)).collect();
         let Some(first) = members.first() else { continue };
-        let headline = first
-            .failures
-            .iter()
-            .find(|f| &f.fingerprint == fp)
-            .map(|f| f.message.clone())
+        let failure = first.failures.iter().find(|f| &f.fingerprint == fp);
+        let headline = failure
+            .map(|f| f.message.trim().to_string())
+            .filter(|m| !m.is_empty())
+            .or_else(|| failure.and_then(|f| f.test_id()))
             .or_else(|| first.headline.clone())
-            .unwrap_or_default();
+            .unwrap_or_else(|| "(no failure line recognised)".into());
         let (rank, label) = match status {
             FailureStatus::New => (0, "🆕 **new**"),
             FailureStatus::Persistent => (1, "🟥 **persistent**"),
@@ -365,6 +365,9 @@ pub fn status_summary(
         return None;
     }
     rows.sort();
+    // Several fingerprints can read the same (e.g. the `E` line and the
+    // pytest summary line of one error): one line each is enough.
+    rows.dedup_by(|a, b| a.2 == b.2);
     let total = rows.len();
     let mut out = String::from(
         "Status of each symptom, from completed runs only (flaky: red and green on one commit, a re-run passed, or alternating):\n\n",
