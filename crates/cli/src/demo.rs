@@ -169,6 +169,21 @@ async fn bench(_previous: &FakeGitHub, config: &Config, now: chrono::DateTime<Ut
     if let Some(kb) = peak_rss_kb() {
         println!("| peak RSS of the whole process (demo + bench) | {:.1} MiB |", kb as f64 / 1024.0);
     }
+    // A third tick: the second one re-read what the first one wrote (new
+    // ETags); from the third on, an idle monitor sees only its own reads.
+    gh.reset_stats();
+    let budget_before3 = gh.budget().used();
+    let t = Instant::now();
+    tick(&ctx).await?;
+    let wall3 = t.elapsed();
+    let s3 = gh.stats();
+    println!(
+        "| third tick: requests / 304 Not Modified / writes | {} / {} / {} ({:.3} s) |",
+        s3.total_requests(),
+        s3.total_conditional_hits(),
+        gh.budget().used() - budget_before3,
+        wall3.as_secs_f64()
+    );
     println!("\nrequests by operation, first tick:");
     for (op, n) in &s1.requests {
         println!("  {op}: {n}");
