@@ -32,7 +32,7 @@ static COMPLETED: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^(\d+) tests? completed, (\d+) failed(?:, (\d+) skipped)?\s*$").unwrap());
 static CLASS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[A-Za-z_][\w$]*(?:\.[A-Za-z_][\w$]*)*$").unwrap());
 /// `pkg.Class.method...` with at least two dots before any `(` / `[`.
-static QUALIFIED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[A-Za-z_][\w$]*(?:\.[\w$]+){2,}(?:[(\[].*)?$").unwrap());
+static QUALIFIED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[A-Za-z_][\w$]*(?:\.[\w$]+){2,}(?:[( \[].*)?$").unwrap());
 
 impl RunnerParser for Gradle {
     fn name(&self) -> &'static str {
@@ -96,9 +96,14 @@ impl Gradle {
             self.add(last.to_string(), no);
             return;
         }
-        // Wrappers (`Gradle suite > Gradle test > ...`) have spaces; the
-        // first segment that looks like a class name is the class.
-        let Some(ci) = parts[..parts.len() - 1].iter().position(|p| CLASS.is_match(p)) else { return };
+        // Known wrappers (`Gradle suite > Gradle test > ...`, `TestNG > ...`)
+        // precede the class; anything else first (a karma browser line
+        // such as `Chrome 120 suite should work > nested FAILED`) is not
+        // Gradle.
+        let ci = parts.iter().take_while(|p| p.starts_with("Gradle ") || **p == "TestNG").count();
+        if ci + 1 >= parts.len() || !CLASS.is_match(parts[ci]) {
+            return;
+        }
         let mut class = parts[ci].to_string();
         // JUnit 5 parameterised: `Class > method(int) > [1] 5` is one
         // invocation of `Class.method(int)`.

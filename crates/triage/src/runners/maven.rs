@@ -154,6 +154,13 @@ impl RunnerParser for Maven {
                         }
                     }
                     self.pending.add(&k);
+                } else if run == 0 && self.pending.run.unwrap_or(0) > 0 {
+                    // A crashed fork reports an empty `Results` although
+                    // classes ran: their own lines are the better count.
+                    self.totals.add(&self.pending.clone());
+                    self.have_totals = true;
+                    self.pending = Counts::default();
+                    self.summary_lines.push(line.no);
                 } else {
                     self.totals.add(&k);
                     self.have_totals = true;

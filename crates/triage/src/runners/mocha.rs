@@ -12,7 +12,8 @@
 //! ```
 //!
 //! The numbered list after `N failing` spells each full title over several
-//! indented lines, the last one ending with `:`; the id is those lines joined
+//! lines indented past the `N) ` (the message that follows is not); the id
+//! is those lines joined
 //! with spaces (mocha's own "full title"). The list is read with every line
 //! (`wants_every_line`) and closed once `N` entries were read, so the short
 //! window never swallows unrelated output.
@@ -152,11 +153,10 @@ impl Mocha {
         if !self.title.is_empty() {
             if t.is_empty() {
                 self.close_title();
-            } else if indent > self.title_indent && self.title.len() < 12 && ENTRY.captures(t).is_none() {
+            } else if indent >= self.title_indent + 5 && self.title.len() < 12 && ENTRY.captures(t).is_none() {
+                // Title lines sit two columns right of the `N) ` text; the
+                // error message starts at its column.
                 self.title.push(t.to_string());
-                if t.ends_with(':') {
-                    self.close_title();
-                }
                 return;
             } else {
                 self.close_title();
@@ -177,9 +177,6 @@ impl Mocha {
             self.title.push(c[2].trim().to_string());
             self.title_at = no;
             self.title_indent = indent;
-            if t.ends_with(':') {
-                self.close_title();
-            }
         }
     }
 
@@ -187,9 +184,11 @@ impl Mocha {
         if self.title.is_empty() {
             return;
         }
-        let full = self.title.join(" ");
+        // Each title line may end with `:` (always the last, sometimes the
+        // suite's too); the full title has none.
+        let parts: Vec<&str> = self.title.iter().map(|p| p.strip_suffix(':').unwrap_or(p).trim()).collect();
+        let id = parts.join(" ");
         self.title.clear();
-        let id = full.strip_suffix(':').unwrap_or(&full).trim().to_string();
         if !id.is_empty() {
             let name = id.clone();
             self.failures.add(failure(NAME, id, name, None, "", self.title_at));
