@@ -47,7 +47,12 @@ if command -v strip >/dev/null 2>&1; then strip --strip-debug target/image/ci-bo
 cp "$ca" target/image/ca-certificates.crt
 
 echo "build-image: docker build -t $image"
+old=$(docker image inspect --format '{{.Id}}' "$image" 2>/dev/null || true)
 DOCKER_BUILDKIT=0 docker build --quiet -t "$image" -t sglang-ci-bot:local -f Dockerfile . >/dev/null
+# Drop the image this tag pointed at before, so rebuilds leave no dangling copies.
+if [ -n "$old" ] && [ "$old" != "$(docker image inspect --format '{{.Id}}' "$image")" ]; then
+  docker rmi "$old" >/dev/null 2>&1 || true
+fi
 docker run --rm "$image" --version
 size=$(docker image inspect "$image" --format '{{.Size}}')
 echo "build-image: $image: $(( size / 1024 )) KiB (binary in the image $(( $(stat -c %s target/image/ci-bot) / 1024 )) KiB)"

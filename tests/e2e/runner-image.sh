@@ -40,5 +40,9 @@ echo "root:x:0:0:root:/root:/bin/bash" > "$root/etc/passwd"
 echo "root:x:0:" > "$root/etc/group"
 mkdir -p "$root/root"
 
+old=$(docker image inspect --format '{{.Id}}' "$tag" 2>/dev/null || true)
 tar -C "$root" -c . | docker import - "$tag" >/dev/null
+# Each import is a new image; drop the one this tag pointed at before.
+new=$(docker image inspect --format '{{.Id}}' "$tag")
+if [ -n "$old" ] && [ "$old" != "$new" ]; then docker rmi "$old" >/dev/null 2>&1 || true; fi
 echo "runner-image: $tag ($(du -sh "$root" | cut -f1))"
