@@ -100,7 +100,14 @@ pub fn cluster<'a>(
         }
         for (i, f) in job.failures.iter().enumerate() {
             let link = f.anchor.map_or_else(|| job_url.clone(), |a| a.url(&job_url));
-            add(&f.fingerprint, i, &f.message, f.test_id(), link);
+            // A failing test often has no message line of its own (the runner
+            // printed only the id); an empty cluster title reads as a blank row.
+            let title = if f.message.trim().is_empty() {
+                f.test_id().or_else(|| job.headline.clone()).unwrap_or_default()
+            } else {
+                f.message.clone()
+            };
+            add(&f.fingerprint, i, &title, f.test_id(), link);
         }
     }
     let mut out: Vec<ClusterView> = map
