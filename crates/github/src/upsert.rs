@@ -122,6 +122,17 @@ struct Round {
     last_error: Option<String>,
 }
 
+impl Round {
+    fn finish<T>(self, object: T) -> Upserted<T> {
+        Upserted {
+            object,
+            action: self.action,
+            duplicates_removed: self.duplicates_removed,
+            rounds: self.rounds,
+        }
+    }
+}
+
 enum Next {
     Done,
     Sleep(Duration),
@@ -219,12 +230,7 @@ where
         if want == canonical.body {
             match st.settled(gh.settle_delay()) {
                 Next::Done => {
-                    return Ok(Upserted {
-                        object: canonical,
-                        action: st.action,
-                        duplicates_removed: st.duplicates_removed,
-                        rounds: st.rounds,
-                    })
+                    return Ok(st.finish(canonical))
                 }
                 Next::Sleep(d) => tokio::time::sleep(d).await,
             }
@@ -292,12 +298,7 @@ where
         if want_body == canonical.body && canonical.title == title && !missing_labels {
             match st.settled(gh.settle_delay()) {
                 Next::Done => {
-                    return Ok(Upserted {
-                        object: canonical,
-                        action: st.action,
-                        duplicates_removed: st.duplicates_removed,
-                        rounds: st.rounds,
-                    })
+                    return Ok(st.finish(canonical))
                 }
                 Next::Sleep(d) => tokio::time::sleep(d).await,
             }
