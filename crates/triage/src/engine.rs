@@ -83,6 +83,9 @@ pub(crate) struct Matcher {
     ac: AhoCorasick,
     /// Per automaton pattern (one per distinct lowercased trigger): who wants it.
     pats: Vec<Vec<Pat>>,
+    /// Per rule: its position when rules are sorted by priority, highest
+    /// first, file order breaking ties.
+    order: Vec<u32>,
 }
 
 impl Matcher {
@@ -120,14 +123,21 @@ impl Matcher {
         }
         let ac = AhoCorasickBuilder::new()
             .match_kind(MatchKind::Standard)
-            // A full DFA: a few hundred KB for a few hundred triggers, and
-            // the fastest scan per byte.
+            // A full DFA: the fastest scan per byte. Standard semantics let
+            // one overlapping pass report every trigger of a line.
             .kind(Some(AhoCorasickKind::DFA))
             .build(&lits)
             .expect("literal patterns always build");
-        Matcher { ac, pats }
+        let mut by_priority: Vec<usize> = (0..rules.rules.len()).collect();
+        by_priority.sort_by_key(|&i| (std::cmp::Reverse(rules.rules[i].priority), i));
+        let mut order = vec![0u32; rules.rules.len()];
+        for (pos, &i) in by_priority.iter().enumerate() {
+            order[i] = pos as u32;
+        }
+        Matcher { ac, pats, order }
     }
 }
+
 
 /// Per-line GitHub Actions structure.
 #[derive(Default)]
@@ -189,155 +199,305 @@ impl Steps {
 /// Analyse one log. Never fails: unreadable input ends the analysis early
 /// (an I/O error is treated as end of input) and yields a best-effort result.
 pub fn analyze<R: Read>(reader: R, rules: &RuleSet) -> Analysis {
-    let mut parsers = runners::all_parsers();
+    let parsers = runners::all_parsers();
     let m = rules.matcher.get_or_init(|| std::sync::Arc::new(Matcher::new(rules, &parsers))).clone();
-    let mut rd = BufReader::with_capacity(256 * 1024, reader);
+    let mut scan = Scan::new(rules, &m, parsers);
+    let mut rd = BufReader::with_capacity(BLOCK, reader);
     let mut raw: Vec<u8> = Vec::with_capacity(1024);
-    let mut text = String::with_capacity(1024);
-    let mut ring: VecDeque<ExcerptLine> = VecDeque::with_capacity(CONTEXT_BEFORE + 1);
-    let mut pending: VecDeque<Candidate> = VecDeque::new();
-    let mut done: Vec<Candidate> = Vec::new();
-    let mut steps = Steps::default();
-    let mut rule_hit = vec![false; rules.rules.len()];
-    let mut rule_hits: Vec<usize> = Vec::new();
-    let mut runner_hit = vec![false; parsers.len()];
-    let mut no: u32 = 0;
-    let mut bytes: u64 = 0;
-    let mut lines: u64 = 0;
     loop {
-        raw.clear();
-        let n = match read_line_capped(&mut rd, &mut raw) {
-            Ok(0) => break,
-            Ok(n) => n,
+        let buf = match rd.fill_buf() {
+            Ok([]) => break,
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
             Err(_) => break,
         };
-        bytes += n as u64;
-        lines += 1;
-        no = no.saturating_add(1);
-        if raw.last() == Some(&b'\n') {
-            raw.pop();
+        if let Some(last) = memchr::memrchr(b'\n', buf) {
+            let n = last + 1;
+            scan.block(&buf[..n]);
+            rd.consume(n);
+            continue;
         }
-        let ts = clean_line(&raw, &mut text);
-        steps.observe(no, &text, ts > 0);
+        // No complete line in the buffer: the tail of a block, a final line
+        // without `\n`, or a line longer than the buffer.
+        raw.clear();
+        match read_line_capped(&mut rd, &mut raw) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => {
+                scan.bytes += n as u64;
+                if raw.last() == Some(&b'\n') {
+                    raw.pop();
+                }
+                scan.line(&raw, &[]);
+                scan.text.clear();
+                clean_line(&raw, &mut scan.text);
+                scan.remember(scan.no);
+            }
+        }
+    }
+    scan.finish()
+}
+
+/// Bytes read at once: lines are cut out of the buffer in place.
+const BLOCK: usize = 256 * 1024;
+
+/// A pruned candidate can never reach the output: see [`Scan::line`].
+const BUCKET_KEEP: u32 = 20;
+
+/// The state of one pass over a log.
+struct Scan<'r> {
+    rules: &'r RuleSet,
+    m: &'r Matcher,
+    parsers: Vec<Box<dyn RunnerParser>>,
+    text: String,
+    ring: VecDeque<ExcerptLine>,
+    pending: VecDeque<Candidate>,
+    done: Vec<Candidate>,
+    steps: Steps,
+    rule_hit: Vec<bool>,
+    rule_hits: Vec<usize>,
+    runner_hit: Vec<bool>,
+    /// Candidates kept per (step, effective priority).
+    buckets: std::collections::HashMap<(usize, i32), u32>,
+    no: u32,
+    bytes: u64,
+    lines: u64,
+}
+
+impl<'r> Scan<'r> {
+    fn new(rules: &'r RuleSet, m: &'r Matcher, parsers: Vec<Box<dyn RunnerParser>>) -> Self {
+        let n_parsers = parsers.len();
+        Scan {
+            rules,
+            m,
+            parsers,
+            text: String::with_capacity(1024),
+            ring: VecDeque::with_capacity(CONTEXT_BEFORE + 1),
+            pending: VecDeque::new(),
+            done: Vec::new(),
+            steps: Steps::default(),
+            rule_hit: vec![false; rules.rules.len()],
+            rule_hits: Vec::new(),
+            runner_hit: vec![false; n_parsers],
+            buckets: Default::default(),
+            no: 0,
+            bytes: 0,
+            lines: 0,
+        }
+    }
+
+    /// Complete lines (`block` ends with `\n`).
+    ///
+    /// Every line takes the full path. Skipping lines without a trigger
+    /// (one automaton search over the whole block, then only the lines it
+    /// hits) was measured and lost: in failed logs a third of the lines hold
+    /// a trigger, carry colour codes or are wanted by a parser, and a search
+    /// over the block costs what the per-line pass costs (docs/quality.md).
+    fn block(&mut self, block: &[u8]) {
+        self.bytes += block.len() as u64;
+        let mut pos = 0;
+        while pos < block.len() {
+            let end = pos + memchr::memchr(b'\n', &block[pos..]).expect("a block ends with a newline");
+            self.line(&block[pos..end.min(pos + MAX_LINE)], &block[..pos]);
+            pos = end + 1;
+        }
+        // The block is about to be consumed: keep its last lines as context
+        // for a candidate at the start of the next one.
+        let mut tail = Vec::with_capacity(CONTEXT_BEFORE);
+        let mut rest = block;
+        while tail.len() < CONTEXT_BEFORE {
+            let Some((line, before)) = last_line(rest) else { break };
+            tail.push(line);
+            rest = before;
+        }
+        for (k, line) in tail.iter().enumerate().rev() {
+            clean_line(&line[..line.len().min(MAX_LINE)], &mut self.text);
+            self.remember(self.no - k as u32);
+        }
+    }
+
+    /// Push the line in `self.text` into the context ring.
+    fn remember(&mut self, no: u32) {
+        if CONTEXT_BEFORE == 0 {
+            return;
+        }
+        if self.ring.len() == CONTEXT_BEFORE {
+            if let Some(mut old) = self.ring.pop_front() {
+                old.no = no;
+                old.text.clear();
+                old.text.push_str(clip_str(&self.text));
+                self.ring.push_back(old);
+            }
+        } else {
+            self.ring.push_back(ExcerptLine { no, text: clip(&self.text) });
+        }
+    }
+
+    /// The full path for one line (without its `\n`). `before` is the block
+    /// up to this line (its last lines are the context of a candidate here);
+    /// lines before the block are in `self.ring`.
+    fn line(&mut self, raw: &[u8], before: &[u8]) {
+        let rules = self.rules;
+        let m = self.m;
+        self.lines += 1;
+        self.no = self.no.saturating_add(1);
+        let no = self.no;
+        let ts = clean_line(raw, &mut self.text);
+        let text = std::mem::take(&mut self.text);
+        self.steps.observe(no, &text, ts > 0);
 
         // One automaton pass selects candidate rules and triggered runners.
-        // Most lines contain no trigger at all: a plain search (which can use
-        // the automaton's prefilter) rules them out before the slower
-        // overlapping pass that collects every trigger.
-        let any = m.ac.is_match(text.as_bytes());
-        for m_ in m.ac.find_overlapping_iter(if any { text.as_bytes() } else { &[] }) {
+        // Most lines contain no trigger at all: a plain search rules them out
+        // before the slower overlapping pass that collects every trigger.
+        // One overlapping pass collects every trigger: cheaper than a plain
+        // search first, even though most lines hold none.
+        for m_ in m.ac.find_overlapping_iter(text.as_bytes()) {
             for who in &m.pats[m_.pattern().as_usize()] {
                 match *who {
                     Pat::Rule(i) => {
-                        if !rule_hit[i] {
-                            rule_hit[i] = true;
-                            rule_hits.push(i);
+                        if !self.rule_hit[i] {
+                            self.rule_hit[i] = true;
+                            self.rule_hits.push(i);
                         }
                     }
-                    Pat::Runner(p) => runner_hit[p] = true,
+                    Pat::Runner(p) => self.runner_hit[p] = true,
                 }
             }
         }
-        for (p, parser) in parsers.iter_mut().enumerate() {
-            if runner_hit[p] || parser.wants_every_line() {
+        for (p, parser) in self.parsers.iter_mut().enumerate() {
+            if self.runner_hit[p] || parser.wants_every_line() {
                 parser.feed(Line { no, text: &text });
             }
-            runner_hit[p] = false;
+            self.runner_hit[p] = false;
         }
 
         // Context after earlier candidates.
-        if !pending.is_empty() {
-            for c in pending.iter_mut() {
+        if !self.pending.is_empty() {
+            for c in self.pending.iter_mut() {
                 c.context.push('\n');
                 c.context.push_str(clip_str(&text));
                 c.after_missing -= 1;
             }
-            while pending.front().is_some_and(|c| c.after_missing == 0) {
-                done.push(pending.pop_front().expect("front exists"));
+            while self.pending.front().is_some_and(|c| c.after_missing == 0) {
+                self.done.push(self.pending.pop_front().expect("front exists"));
             }
         }
 
-        if !rule_hits.is_empty() {
-            // Highest-priority matching rule wins the line; file order breaks ties.
-            rule_hits.sort_unstable();
-            let mut best: Option<(usize, Option<regex::Captures>)> = None;
-            for &i in &rule_hits {
-                rule_hit[i] = false;
-                let r = &rules.rules[i];
-                if best.as_ref().is_some_and(|(b, _)| rules.rules[*b].priority >= r.priority) {
+        if !self.rule_hits.is_empty() {
+            // The highest-priority matching rule wins the line; file order
+            // breaks ties. Trying rules in that order means the first match
+            // is the winner and no other regex runs.
+            let order = &m.order;
+            self.rule_hits.sort_unstable_by_key(|&i| order[i]);
+            let mut best = None;
+            for &i in &self.rule_hits {
+                self.rule_hit[i] = false;
+                if best.is_some() {
                     continue;
                 }
+                let r = &rules.rules[i];
                 // `is_match` runs the lazy DFA; captures need the slower
-                // engines, so only lines that match pay for them.
-                if !r.pattern.is_match(&text) {
-                    continue;
-                }
-                if r.unless.as_ref().is_some_and(|u| u.is_match(&text)) {
-                    continue;
-                }
-                if r.pattern.captures_len() == 1 {
-                    best = Some((i, None));
-                    continue;
-                }
-                if let Some(caps) = r.pattern.captures(&text) {
-                    best = Some((i, Some(caps)));
+                // engines, so only the winning line pays for them.
+                if r.pattern.is_match(&text) && !r.unless.as_ref().is_some_and(|u| u.is_match(&text)) {
+                    best = Some(i);
                 }
             }
-            rule_hits.clear();
-            if let Some((i, caps)) = best {
-                let r = &rules.rules[i];
-                let message = caps.as_ref().and_then(|c| c.name("msg")).map_or(text.trim(), |m| m.as_str().trim());
-                let message = clip_str(message).to_string();
-                let group = group_key(&r.name, &r.group, caps.as_ref(), &message);
-                let mut priority = r.priority;
-                if priority < LOGGER_EXEMPT_PRIORITY && looks_like_app_logger(&text) {
-                    priority -= LOGGER_PENALTY;
-                }
-                let mut context = String::with_capacity(512);
-                let context_first = ring.front().map_or(no, |l| l.no);
-                for l in ring.iter() {
-                    context.push_str(&l.text);
-                    context.push('\n');
-                }
-                context.push_str(clip_str(&text));
-                pending.push_back(Candidate {
-                    line: no,
-                    rule: Some(i),
-                    priority,
-                    step: steps.current(),
-                    message,
-                    group,
-                    context,
-                    context_first,
-                    after_missing: CONTEXT_AFTER,
-                });
-                if done.len() + pending.len() > MAX_CANDIDATES {
-                    rank::compact(&mut done, steps.current(), MAX_CANDIDATES / 2);
-                }
+            self.rule_hits.clear();
+            if let Some(i) = best {
+                self.candidate(i, no, &text, before);
             }
         }
 
-        if ring.len() == CONTEXT_BEFORE {
-            if let Some(mut old) = ring.pop_front() {
-                old.no = no;
-                old.text.clear();
-                old.text.push_str(clip_str(&text));
-                ring.push_back(old);
-            }
-        } else if CONTEXT_BEFORE > 0 {
-            ring.push_back(ExcerptLine { no, text: clip(&text) });
-        }
-    }
-    done.extend(pending.drain(..));
-    if let Some(last) = steps.list.last_mut() {
-        last.end = no;
+        self.text = text;
     }
 
-    let mut report = RunnerReport::default();
-    for p in parsers.iter_mut() {
-        p.finish(&mut report);
+    fn candidate(&mut self, i: usize, no: u32, text: &str, before: &[u8]) {
+        let r = &self.rules.rules[i];
+        let mut priority = r.priority;
+        if priority < LOGGER_EXEMPT_PRIORITY && looks_like_app_logger(text) {
+            priority -= LOGGER_PENALTY;
+        }
+        // Ranking orders by (score, line), and every candidate of one
+        // (step, priority) bucket gets the same score, so the bucket's first
+        // BUCKET_KEEP lines (distinct lines) always rank above its later
+        // ones: a later one could only be key line 21 or worse. Skipping
+        // them keeps error-dense logs (every Maven `[ERROR]` line) cheap.
+        let step = self.steps.current();
+        // Once a step has failed, it is the failing step for good, and every
+        // later step gets the same "after the failing step" score: one bucket.
+        let bucket_step = match self.steps.list.iter().position(|s| s.failed) {
+            Some(f) if f < step => usize::MAX,
+            _ => step,
+        };
+        let kept = self.buckets.entry((bucket_step, priority)).or_insert(0);
+        if *kept >= BUCKET_KEEP {
+            return;
+        }
+        *kept += 1;
+        let caps = if r.pattern.captures_len() > 1 { r.pattern.captures(text) } else { None };
+        let message = caps.as_ref().and_then(|c| c.name("msg")).map_or(text.trim(), |m| m.as_str().trim());
+        let message = clip_str(message).to_string();
+        let group = group_key(&r.name, &r.group, caps.as_ref(), &message);
+        // Up to CONTEXT_BEFORE earlier lines: from the block, then the ring.
+        let mut from_block = Vec::with_capacity(CONTEXT_BEFORE);
+        let mut rest = before;
+        while from_block.len() < CONTEXT_BEFORE {
+            let Some((line, earlier)) = last_line(rest) else { break };
+            from_block.push(line);
+            rest = earlier;
+        }
+        let first_in_block = no - from_block.len() as u32;
+        let need = CONTEXT_BEFORE - from_block.len();
+        let earlier: Vec<&ExcerptLine> = self.ring.iter().filter(|l| l.no < first_in_block).collect();
+        let earlier = &earlier[earlier.len().saturating_sub(need)..];
+        let context_first = earlier.first().map_or(first_in_block, |l| l.no);
+        let mut context = String::with_capacity(512);
+        for l in earlier {
+            context.push_str(&l.text);
+            context.push('\n');
+        }
+        let mut cleaned = String::new();
+        for line in from_block.iter().rev() {
+            clean_line(&line[..line.len().min(MAX_LINE)], &mut cleaned);
+            context.push_str(clip_str(&cleaned));
+            context.push('\n');
+        }
+        context.push_str(clip_str(text));
+        self.pending.push_back(Candidate {
+            line: no,
+            rule: Some(i),
+            priority,
+            step,
+            message,
+            group,
+            context,
+            context_first,
+            after_missing: CONTEXT_AFTER,
+        });
+        if self.done.len() + self.pending.len() > MAX_CANDIDATES {
+            rank::compact(&mut self.done, step, MAX_CANDIDATES / 2);
+        }
     }
-    build(done, report, steps, rules, lines, bytes)
+
+    fn finish(mut self) -> Analysis {
+        self.done.extend(self.pending.drain(..));
+        if let Some(last) = self.steps.list.last_mut() {
+            last.end = self.no;
+        }
+        let mut report = RunnerReport::default();
+        for p in self.parsers.iter_mut() {
+            p.finish(&mut report);
+        }
+        build(self.done, report, self.steps, self.rules, self.lines, self.bytes)
+    }
+}
+
+/// The last complete line of `s` (which is empty or ends with `\n`),
+/// without its `\n`, and what comes before it.
+fn last_line(s: &[u8]) -> Option<(&[u8], &[u8])> {
+    let (&nl, body) = s.split_last()?;
+    debug_assert_eq!(nl, b'\n');
+    let start = memchr::memrchr(b'\n', body).map_or(0, |i| i + 1);
+    Some((&body[start..], &s[..start]))
 }
 
 /// Application log lines (a program's own logger, interleaved with test

@@ -108,6 +108,11 @@ impl RunnerParser for Cargo {
             self.summary_lines.push(line.no);
             return;
         }
+        // A pass only matters to undo an earlier failed try of that test;
+        // nextest logs hold thousands of them.
+        if self.failures.is_empty() && t.starts_with("PASS ") {
+            return;
+        }
         if let Some(c) = NEXTEST.captures(t) {
             // `crate::binary test::path` or just `test::path` (older output).
             let (bin, test) = match c.get(3) {

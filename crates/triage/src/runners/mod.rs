@@ -191,6 +191,10 @@ impl FailureSet {
         self.items.len()
     }
 
+    pub(crate) fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
     pub(crate) fn drain_into(&mut self, out: &mut RunnerReport) {
         out.failures.append(&mut self.items);
         self.index.clear();
