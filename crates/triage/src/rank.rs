@@ -4,7 +4,8 @@
 //! 1. rule priority (a compiler error beats `Process completed with exit code 1`);
 //! 2. the step that failed the job (GitHub Actions): errors in steps that
 //!    passed, or in post-job cleanup, are noise;
-//! 3. the runner's own failure lines (pytest `FAILED`, JUnit `Tests in error`);
+//! 3. the runner's own failure lines (pytest `FAILED`, JUnit `Tests in error`),
+//!    and a small bonus for a rule match the runner confirms as a failing test;
 //! 4. position: for the same priority the first occurrence wins (the first
 //!    compiler error is the cause, later ones are often follow-ups).
 
@@ -24,6 +25,11 @@ pub const RUNNER_SUMMARY_PRIORITY: i32 = 35;
 const IN_FAILING_STEP: i32 = 40;
 const BEFORE_FAILING_STEP: i32 = -30;
 const AFTER_FAILING_STEP: i32 = -45;
+/// Bonus for a rule's match on a line that a runner parser also reports as a
+/// failing test: among equal test headers the one the runner counts wins
+/// (go's leaf `--- FAIL: TestX/case` over the parent `--- FAIL: TestX` that
+/// only aggregates it).
+const RUNNER_CONFIRMED: i32 = 1;
 
 /// Keep at most `keep` of `cands` when the log has more candidate lines than
 /// memory allows: the highest priorities, the current step first, and among
@@ -86,8 +92,12 @@ pub(crate) fn rank(
         });
     }
     cands.extend(extra);
+    let confirmed: std::collections::HashSet<u32> = report.failures.iter().map(|t| t.line).filter(|&l| l != 0).collect();
     let score = |c: &Candidate| -> i32 {
         let mut s = c.priority;
+        if c.rule.is_some() && confirmed.contains(&c.line) {
+            s += RUNNER_CONFIRMED;
+        }
         if let Some(f) = failing_step {
             if !steps.is_empty() {
                 s += match c.step.cmp(&f) {
