@@ -363,9 +363,11 @@ impl<'r> Scan<'r> {
                 }
             }
         }
+        let mut fed = false;
         for (p, parser) in self.parsers.iter_mut().enumerate() {
             if self.runner_hit[p] || parser.wants_every_line() {
                 parser.feed(Line { no, text: &text });
+                fed = true;
             }
             self.runner_hit[p] = false;
         }
@@ -403,23 +405,26 @@ impl<'r> Scan<'r> {
             }
             self.rule_hits.clear();
             if let Some(i) = best {
-                self.candidate(i, no, &text, before);
+                self.candidate(i, no, &text, before, fed);
             }
         }
 
         self.text = text;
     }
 
-    fn candidate(&mut self, i: usize, no: u32, text: &str, before: &[u8]) {
+    fn candidate(&mut self, i: usize, no: u32, text: &str, before: &[u8], fed: bool) {
         let r = &self.rules.rules[i];
         let mut priority = r.priority;
         if priority < LOGGER_EXEMPT_PRIORITY && looks_like_app_logger(text) {
             priority -= LOGGER_PENALTY;
         }
-        // Ranking orders by (score, line), and every candidate of one
-        // (step, priority) bucket gets the same score, so the bucket's first
-        // BUCKET_KEEP lines (distinct lines) always rank above its later
-        // ones: a later one could only be key line 21 or worse. Skipping
+        // Ranking orders by (score, line). A candidate's score is its
+        // priority plus a bonus for its step, plus one when a runner reports
+        // a failing test on its line (rank::RUNNER_CONFIRMED). A runner can
+        // only report a line it was fed, so the candidates of one (step,
+        // priority) bucket on lines no runner saw all get the same score and
+        // the first BUCKET_KEEP of them (distinct lines) rank above all the
+        // later ones: those could only be key line 21 or worse. Skipping
         // them keeps error-dense logs (every Maven `[ERROR]` line) cheap.
         let step = self.steps.current();
         // Once a step has failed, it is the failing step for good, and every
@@ -429,10 +434,12 @@ impl<'r> Scan<'r> {
             _ => step,
         };
         let kept = self.buckets.entry((bucket_step, priority)).or_insert(0);
-        if *kept >= BUCKET_KEEP {
-            return;
+        if !fed {
+            if *kept >= BUCKET_KEEP {
+                return;
+            }
+            *kept += 1;
         }
-        *kept += 1;
         let caps = if r.pattern.captures_len() > 1 { r.pattern.captures(text) } else { None };
         let message = caps.as_ref().and_then(|c| c.name("msg")).map_or(text.trim(), |m| m.as_str().trim());
         let message = clip_str(message).to_string();

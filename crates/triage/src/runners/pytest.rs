@@ -63,8 +63,9 @@ impl RunnerParser for Pytest {
 
     fn triggers(&self) -> &'static [&'static str] {
         // The final tally is found by its count words, not by ` in `, which
-        // is in half the prose of a log.
-        &["FAILED", "ERROR", "FAIL ", "RERUN", "PASSED", "== ", " passed", " failed", " error", " skipped", " deselected", " xfailed", " xpassed", " warning"]
+        // is in half the prose of a log. `ERROR` only with a space beside
+        // it: Maven's `[ERROR]` is on every line of a failed Java build.
+        &["FAILED", " ERROR", "ERROR ", "FAIL ", "RERUN", "PASSED", "== ", " passed", " failed", " error", " skipped", " deselected", " xfailed", " xpassed", " warning"]
     }
 
     /// Inside `FAILURES` / `ERRORS`: headers and `E   ` lines carry no

@@ -54,7 +54,8 @@ impl RunnerParser for Unittest {
     }
 
     fn triggers(&self) -> &'static [&'static str] {
-        &["=====", "FAIL", "ERROR", "UNEXPECTED SUCCESS", "Ran ", "OK"]
+        // `ERROR:` (a header) or ` ERROR` (verbose progress), not Maven's `[ERROR]`.
+        &["=====", "FAIL", "ERROR:", " ERROR", "UNEXPECTED SUCCESS", "Ran ", "OK"]
     }
 
     /// Right after a failure header, until its exception line (bounded).
