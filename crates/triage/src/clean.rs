@@ -153,6 +153,21 @@ pub fn clean_line(raw: &[u8], out: &mut String) -> usize {
     ts
 }
 
+/// [`clean_line`] without the copy for the common line (valid UTF-8, no
+/// ESC, no `\r`, no BOM): the text is then borrowed from `raw`, and `scratch`
+/// only holds the text of the other lines.
+pub fn clean_line_borrowed<'a>(raw: &'a [u8], scratch: &'a mut String) -> (&'a str, usize) {
+    let ts = timestamp_prefix_len(raw);
+    let s = &raw[ts..];
+    if !raw.starts_with(b"\xEF\xBB\xBF") && memchr::memchr2(b'\r', 0x1b, s).is_none() {
+        if let Ok(t) = std::str::from_utf8(s) {
+            return (t, ts);
+        }
+    }
+    let ts = clean_line(raw, scratch);
+    (scratch.as_str(), ts)
+}
+
 fn push_lossy(s: &[u8], out: &mut String) {
     match std::str::from_utf8(s) {
         Ok(t) => out.push_str(t),
@@ -183,6 +198,26 @@ mod tests {
         let raw = b"travis_time:end:03a60174:start=1564322472547722987,finish=1564322494220147521,duration=21672424534\r\x1b[0K\x1b[31;1mThe command \"ci/script.sh\" exited with 101.\x1b[0m\r";
         assert_eq!(c(raw), "The command \"ci/script.sh\" exited with 101.");
         assert_eq!(c(b"10%\r50%\r100%"), "100%");
+    }
+
+    #[test]
+    fn borrowed_cleaning_agrees_with_copying() {
+        let cases: &[&[u8]] = &[
+            b"2025-03-24T03:21:37.4374164Z plain text",
+            b"plain",
+            b"\xEF\xBB\xBFbom",
+            b"10%\r100%",
+            b"2022-06-16T13:41:36Z \x1b[31mred\x1b[0m",
+            b"\xff\xfebad",
+            b"",
+        ];
+        for raw in cases {
+            let mut scratch = String::new();
+            let (t, ts) = clean_line_borrowed(raw, &mut scratch);
+            let t = t.to_string();
+            let mut copy = String::new();
+            assert_eq!((t, ts), (c(raw), clean_line(raw, &mut copy)), "{raw:?}");
+        }
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! ring buffer for context. Memory stays bounded whatever the log size.
 
 use crate::analysis::{Analysis, Counts, Excerpt, ExcerptLine, Failure, Step, TestRef, Verdict, SCHEMA};
-use crate::clean::clean_line;
+use crate::clean::{clean_line, clean_line_borrowed};
 use crate::fingerprint::{fingerprint, normalise};
 use crate::rank;
 use crate::rules::RuleSet;
@@ -256,6 +256,10 @@ struct Scan<'r> {
     rule_hit: Vec<bool>,
     rule_hits: Vec<usize>,
     runner_hit: Vec<bool>,
+    /// Per parser: it asked for every line after its last feed.
+    wants: Vec<bool>,
+    /// How many parsers want every line.
+    wanting: usize,
     /// Candidates kept per (step, effective priority).
     buckets: std::collections::HashMap<(usize, i32), u32>,
     no: u32,
@@ -266,6 +270,8 @@ struct Scan<'r> {
 impl<'r> Scan<'r> {
     fn new(rules: &'r RuleSet, m: &'r Matcher, parsers: Vec<Box<dyn RunnerParser>>) -> Self {
         let n_parsers = parsers.len();
+        let wants: Vec<bool> = parsers.iter().map(|p| p.wants_every_line()).collect();
+        let wanting = wants.iter().filter(|&&w| w).count();
         Scan {
             rules,
             m,
@@ -278,6 +284,8 @@ impl<'r> Scan<'r> {
             rule_hit: vec![false; rules.rules.len()],
             rule_hits: Vec::new(),
             runner_hit: vec![false; n_parsers],
+            wants,
+            wanting,
             buckets: Default::default(),
             no: 0,
             bytes: 0,
@@ -341,15 +349,16 @@ impl<'r> Scan<'r> {
         self.lines += 1;
         self.no = self.no.saturating_add(1);
         let no = self.no;
-        let ts = clean_line(raw, &mut self.text);
-        let text = std::mem::take(&mut self.text);
-        self.steps.observe(no, &text, ts > 0);
+        let mut scratch = std::mem::take(&mut self.text);
+        let (text, ts) = clean_line_borrowed(raw, &mut scratch);
+        self.steps.observe(no, text, ts > 0);
 
         // One automaton pass selects candidate rules and triggered runners.
         // Most lines contain no trigger at all: a plain search rules them out
         // before the slower overlapping pass that collects every trigger.
         // One overlapping pass collects every trigger: cheaper than a plain
         // search first, even though most lines hold none.
+        let mut any_runner_hit = false;
         for m_ in m.ac.find_overlapping_iter(text.as_bytes()) {
             for who in &m.pats[m_.pattern().as_usize()] {
                 match *who {
@@ -359,17 +368,27 @@ impl<'r> Scan<'r> {
                             self.rule_hits.push(i);
                         }
                     }
-                    Pat::Runner(p) => self.runner_hit[p] = true,
+                    Pat::Runner(p) => {
+                        self.runner_hit[p] = true;
+                        any_runner_hit = true;
+                    }
                 }
             }
         }
+        // Parsers are asked whether they want every line only after they
+        // were fed (only a fed line can change that): most lines skip them.
         let mut fed = false;
-        for (p, parser) in self.parsers.iter_mut().enumerate() {
-            if self.runner_hit[p] || parser.wants_every_line() {
-                parser.feed(Line { no, text: &text });
-                fed = true;
+        if any_runner_hit || self.wanting > 0 {
+            self.wanting = 0;
+            for (p, parser) in self.parsers.iter_mut().enumerate() {
+                if self.runner_hit[p] || self.wants[p] {
+                    parser.feed(Line { no, text });
+                    fed = true;
+                    self.wants[p] = parser.wants_every_line();
+                }
+                self.wanting += self.wants[p] as usize;
+                self.runner_hit[p] = false;
             }
-            self.runner_hit[p] = false;
         }
 
         // Context after earlier candidates.
@@ -409,7 +428,7 @@ impl<'r> Scan<'r> {
             }
         }
 
-        self.text = text;
+        self.text = scratch;
     }
 
     fn candidate(&mut self, i: usize, no: u32, text: &str, before: &[u8], fed: bool) {
