@@ -240,7 +240,7 @@ pub fn analyze<R: Read>(reader: R, rules: &RuleSet) -> Analysis {
 /// Bytes read at once: lines are cut out of the buffer in place.
 const BLOCK: usize = 256 * 1024;
 
-/// A pruned candidate can never reach the output: see [`Scan::line`].
+/// A pruned candidate can never reach the output: see `Scan::candidate`.
 const BUCKET_KEEP: u32 = 20;
 
 /// The state of one pass over a log.
@@ -353,9 +353,6 @@ impl<'r> Scan<'r> {
         let (text, ts) = clean_line_borrowed(raw, &mut scratch);
         self.steps.observe(no, text, ts > 0);
 
-        // One automaton pass selects candidate rules and triggered runners.
-        // Most lines contain no trigger at all: a plain search rules them out
-        // before the slower overlapping pass that collects every trigger.
         // One overlapping pass collects every trigger: cheaper than a plain
         // search first, even though most lines hold none.
         let mut any_runner_hit = false;
