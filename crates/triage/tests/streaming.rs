@@ -57,3 +57,41 @@ fn a_line_longer_than_the_buffer_is_one_line() {
     assert_eq!(a.total_lines, 4);
     assert_eq!(a.key_lines[0], 3);
 }
+
+/// A reader that hands out at most a few bytes per call, as a pipe might.
+struct Trickle<'a> {
+    data: &'a [u8],
+    step: usize,
+    calls: usize,
+}
+
+impl std::io::Read for Trickle<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.calls += 1;
+        let n = (1 + (self.calls * 7919) % self.step).min(buf.len()).min(self.data.len());
+        buf[..n].copy_from_slice(&self.data[..n]);
+        self.data = &self.data[n..];
+        Ok(n)
+    }
+}
+
+#[test]
+fn short_reads_give_the_same_analysis_as_one_buffer() {
+    let rules = RuleSet::builtin();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().and_then(|e| e.to_str()) != Some("log") {
+            continue;
+        }
+        let data = std::fs::read(&path).unwrap();
+        let whole = serde_json::to_string(&analyze(&data[..], &rules)).unwrap();
+        for step in [3, 64, 5000] {
+            let trickled = analyze(Trickle { data: &data, step, calls: 0 }, &rules);
+            assert_eq!(serde_json::to_string(&trickled).unwrap(), whole, "{} in reads of up to {step} bytes", path.display());
+        }
+        seen += 1;
+    }
+    assert!(seen >= 5, "fixtures found: {seen}");
+}
