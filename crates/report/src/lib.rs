@@ -5,7 +5,6 @@
 //! - [`safe`]: the one escaping layer for text from logs, PRs and LLMs.
 //! - [`state_json`]: JSON that can live inside an HTML comment.
 //! - [`model`]: view-model types the renderers take (`JobReport`, …).
-//! - [`adapt`]: `ci-triage` `Analysis` → `JobReport` (step anchors, excerpts).
 //! - [`cluster`]: failures grouped by fingerprint across jobs/workflows.
 //! - [`daily`]: daily issue title, initial body, summary-block splice.
 //! - [`workflow_comment`]: per-workflow comment render, packing, parse-back,
@@ -37,4 +36,3 @@ pub mod daily;
 pub mod summary;
 pub mod tracker;
 pub mod analyze;
-pub mod adapt;
