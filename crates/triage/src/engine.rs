@@ -310,16 +310,10 @@ impl<'r> Scan<'r> {
         }
         // The block is about to be consumed: keep its last lines as context
         // for a candidate at the start of the next one.
-        let mut tail = Vec::with_capacity(CONTEXT_BEFORE);
-        let mut rest = block;
-        while tail.len() < CONTEXT_BEFORE {
-            let Some((line, before)) = last_line(rest) else { break };
-            tail.push(line);
-            rest = before;
-        }
-        for (k, line) in tail.iter().enumerate().rev() {
-            clean_line(&line[..line.len().min(MAX_LINE)], &mut self.text);
-            self.remember(self.no - k as u32);
+        let tail = last_lines(block);
+        for (k, line) in tail.iter().enumerate() {
+            clean_line(line, &mut self.text);
+            self.remember(self.no + 1 + k as u32 - tail.len() as u32);
         }
     }
 
@@ -461,13 +455,7 @@ impl<'r> Scan<'r> {
         let message = clip_str(message).to_string();
         let group = group_key(&r.name, &r.group, caps.as_ref(), &message);
         // Up to CONTEXT_BEFORE earlier lines: from the block, then the ring.
-        let mut from_block = Vec::with_capacity(CONTEXT_BEFORE);
-        let mut rest = before;
-        while from_block.len() < CONTEXT_BEFORE {
-            let Some((line, earlier)) = last_line(rest) else { break };
-            from_block.push(line);
-            rest = earlier;
-        }
+        let from_block = last_lines(before);
         let first_in_block = no - from_block.len() as u32;
         let need = CONTEXT_BEFORE - from_block.len();
         let earlier: Vec<&ExcerptLine> = self.ring.iter().filter(|l| l.no < first_in_block).collect();
@@ -479,8 +467,8 @@ impl<'r> Scan<'r> {
             context.push('\n');
         }
         let mut cleaned = String::new();
-        for line in from_block.iter().rev() {
-            clean_line(&line[..line.len().min(MAX_LINE)], &mut cleaned);
+        for line in &from_block {
+            clean_line(line, &mut cleaned);
             context.push_str(clip_str(&cleaned));
             context.push('\n');
         }
@@ -514,13 +502,20 @@ impl<'r> Scan<'r> {
     }
 }
 
-/// The last complete line of `s` (which is empty or ends with `\n`),
-/// without its `\n`, and what comes before it.
-fn last_line(s: &[u8]) -> Option<(&[u8], &[u8])> {
-    let (&nl, body) = s.split_last()?;
-    debug_assert_eq!(nl, b'\n');
-    let start = memchr::memrchr(b'\n', body).map_or(0, |i| i + 1);
-    Some((&body[start..], &s[..start]))
+/// The last CONTEXT_BEFORE (or fewer) complete lines of `s` (which is empty
+/// or ends with `\n`), oldest first, without their `\n`, cut at MAX_LINE.
+fn last_lines(s: &[u8]) -> Vec<&[u8]> {
+    let mut lines = Vec::with_capacity(CONTEXT_BEFORE);
+    let mut rest = s;
+    while lines.len() < CONTEXT_BEFORE {
+        let Some((_, body)) = rest.split_last() else { break };
+        let start = memchr::memrchr(b'\n', body).map_or(0, |i| i + 1);
+        let line = &body[start..];
+        lines.push(&line[..line.len().min(MAX_LINE)]);
+        rest = &rest[..start];
+    }
+    lines.reverse();
+    lines
 }
 
 /// Application log lines (a program's own logger, interleaved with test
