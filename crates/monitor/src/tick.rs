@@ -22,18 +22,19 @@ pub struct TickOutcome {
 
 impl TickOutcome {
     pub fn new_failures(&self) -> usize {
-        self.workflows
-            .values()
-            .filter_map(|r| r.as_ref().ok())
-            .filter_map(|o| o.get("new_failure_count")?.parse::<usize>().ok())
-            .sum()
+        self.sum_of("new_failure_count")
     }
 
     pub fn failures(&self) -> usize {
+        self.sum_of("failure_count")
+    }
+
+    /// A numeric output summed over the workflows that succeeded.
+    fn sum_of(&self, output: &str) -> usize {
         self.workflows
             .values()
             .filter_map(|r| r.as_ref().ok())
-            .filter_map(|o| o.get("failure_count")?.parse::<usize>().ok())
+            .filter_map(|o| o.get(output)?.parse::<usize>().ok())
             .sum()
     }
 }
