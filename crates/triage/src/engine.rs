@@ -8,7 +8,7 @@ use crate::fingerprint::{fingerprint, normalise};
 use crate::rank;
 use crate::rules::RuleSet;
 use crate::runners::{self, Line, RunnerParser, RunnerReport};
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use crate::literals::LiteralSet;
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Read};
 
@@ -80,8 +80,8 @@ enum Pat {
 /// (cheap next to reading a log) so callers only pass a `RuleSet`.
 #[derive(Debug)]
 pub(crate) struct Matcher {
-    ac: AhoCorasick,
-    /// Per automaton pattern (one per distinct lowercased trigger): who wants it.
+    triggers: LiteralSet,
+    /// Per literal of `triggers` (one per distinct spelling): who wants it.
     pats: Vec<Vec<Pat>>,
     /// Per rule: its position when rules are sorted by priority, highest
     /// first, file order breaking ties.
@@ -104,9 +104,9 @@ impl Matcher {
                 pats[i].push(who);
             }
         };
-        // The automaton is case-sensitive (a case-insensitive one reports
-        // `ok` inside every `token` for a runner's `OK` trigger, and is
-        // slower); rule triggers are expanded to the spellings logs use.
+        // Matching is case-sensitive (case-insensitive would find `ok`
+        // inside every `token` for a runner's `OK` trigger); rule triggers
+        // are expanded to the spellings logs use.
         for (i, r) in rules.rules.iter().enumerate() {
             for t in &r.triggers {
                 for v in case_variants(t) {
@@ -121,20 +121,14 @@ impl Matcher {
                 }
             }
         }
-        let ac = AhoCorasickBuilder::new()
-            .match_kind(MatchKind::Standard)
-            // A full DFA: the fastest scan per byte. Standard semantics let
-            // one overlapping pass report every trigger of a line.
-            .kind(Some(AhoCorasickKind::DFA))
-            .build(&lits)
-            .expect("literal patterns always build");
+        let triggers = LiteralSet::new(&lits);
         let mut by_priority: Vec<usize> = (0..rules.rules.len()).collect();
         by_priority.sort_by_key(|&i| (std::cmp::Reverse(rules.rules[i].priority), i));
         let mut order = vec![0u32; rules.rules.len()];
         for (pos, &i) in by_priority.iter().enumerate() {
             order[i] = pos as u32;
         }
-        Matcher { ac, pats, order }
+        Matcher { triggers, pats, order }
     }
 }
 
@@ -347,25 +341,25 @@ impl<'r> Scan<'r> {
         let (text, ts) = clean_line_borrowed(raw, &mut scratch);
         self.steps.observe(no, text, ts > 0);
 
-        // One overlapping pass collects every trigger: cheaper than a plain
-        // search first, even though most lines hold none.
+        // One pass collects every trigger occurrence.
         let mut any_runner_hit = false;
-        for m_ in m.ac.find_overlapping_iter(text.as_bytes()) {
-            for who in &m.pats[m_.pattern().as_usize()] {
+        let (rule_hit, rule_hits, runner_hit) = (&mut self.rule_hit, &mut self.rule_hits, &mut self.runner_hit);
+        m.triggers.for_each_match(text.as_bytes(), |lit| {
+            for who in &m.pats[lit] {
                 match *who {
                     Pat::Rule(i) => {
-                        if !self.rule_hit[i] {
-                            self.rule_hit[i] = true;
-                            self.rule_hits.push(i);
+                        if !rule_hit[i] {
+                            rule_hit[i] = true;
+                            rule_hits.push(i);
                         }
                     }
                     Pat::Runner(p) => {
-                        self.runner_hit[p] = true;
+                        runner_hit[p] = true;
                         any_runner_hit = true;
                     }
                 }
             }
-        }
+        });
         // Parsers are asked whether they want every line only after they
         // were fed (only a fed line can change that): most lines skip them.
         let mut fed = false;

@@ -17,6 +17,7 @@
 pub mod analysis;
 pub mod clean;
 mod engine;
+mod literals;
 pub mod fingerprint;
 mod rank;
 pub mod rules;
