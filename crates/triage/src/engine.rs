@@ -3,7 +3,7 @@
 //! ring buffer for context. Memory stays bounded whatever the log size.
 
 use crate::analysis::{Analysis, Counts, Excerpt, ExcerptLine, Failure, Step, TestRef, Verdict, SCHEMA};
-use crate::clean::{clean_line, clean_line_borrowed};
+use crate::clean::{clean_line, timestamp_prefix_len};
 use crate::fingerprint::{fingerprint, normalise};
 use crate::rank;
 use crate::rules::RuleSet;
@@ -149,14 +149,16 @@ impl Steps {
         self.list.len().saturating_sub(1)
     }
 
-    fn observe(&mut self, no: u32, text: &str, had_ts: bool) {
+    /// `text` is the cleaned line, not yet checked to be UTF-8.
+    fn observe(&mut self, no: u32, text: &[u8], had_ts: bool) {
         if no == 1 && had_ts {
             self.gha = true;
         }
-        let start_name = if let Some(rest) = text.strip_prefix("##[group]") {
-            rest.starts_with("Run ").then(|| rest.trim_end().to_string())
-        } else if self.gha && (text.starts_with("Post job cleanup.") || text.starts_with("Cleaning up orphan processes")) {
-            Some(text.trim_end().to_string())
+        let name = |b: &[u8]| String::from_utf8_lossy(b).trim_end().to_string();
+        let start_name = if let Some(rest) = text.strip_prefix(b"##[group]") {
+            rest.starts_with(b"Run ").then(|| name(rest))
+        } else if self.gha && (text.starts_with(b"Post job cleanup.") || text.starts_with(b"Cleaning up orphan processes")) {
+            Some(name(text))
         } else {
             None
         };
@@ -171,15 +173,15 @@ impl Steps {
             self.list.push(Step { name, start: no, end: no, failed: false, exit_code: None });
             return;
         }
-        if text.starts_with("##[error]") && self.first_error_step.is_none() {
+        if text.starts_with(b"##[error]") && self.first_error_step.is_none() {
             let cur = self.current();
             let post = self.list.get(cur).is_some_and(|s| s.name.starts_with("Post ") || s.name.starts_with("Cleaning up"));
             if !post {
                 self.first_error_step = Some(cur);
             }
         }
-        if let Some(rest) = text.strip_prefix("##[error]Process completed with exit code ") {
-            let code = rest.trim_end_matches(['.', ' ']).parse::<i32>().ok();
+        if let Some(rest) = text.strip_prefix(b"##[error]Process completed with exit code ") {
+            let code = std::str::from_utf8(rest).ok().and_then(|r| r.trim_end_matches(['.', ' ']).parse::<i32>().ok());
             if self.list.is_empty() {
                 self.list.push(Step { name: "Set up job".into(), start: 1, end: no, failed: false, exit_code: None });
             }
@@ -221,7 +223,8 @@ pub fn analyze<R: Read>(reader: R, rules: &RuleSet) -> Analysis {
                 if raw.last() == Some(&b'\n') {
                     raw.pop();
                 }
-                scan.line(&raw, &[]);
+                let dirty = memchr::memchr2(b'\r', 0x1b, &raw).is_some();
+                scan.line(&raw, dirty, &[]);
                 scan.text.clear();
                 clean_line(&raw, &mut scan.text);
                 scan.remember(scan.no);
@@ -299,7 +302,8 @@ impl<'r> Scan<'r> {
         let mut pos = 0;
         while pos < block.len() {
             let end = pos + memchr::memchr(b'\n', &block[pos..]).expect("a block ends with a newline");
-            self.line(&block[pos..end.min(pos + MAX_LINE)], &block[..pos]);
+            let line = &block[pos..end.min(pos + MAX_LINE)];
+            self.line(line, memchr::memchr2(b'\r', 0x1b, line).is_some(), &block[..pos]);
             pos = end + 1;
         }
         // The block is about to be consumed: keep its last lines as context
@@ -331,20 +335,27 @@ impl<'r> Scan<'r> {
     /// The full path for one line (without its `\n`). `before` is the block
     /// up to this line (its last lines are the context of a candidate here);
     /// lines before the block are in `self.ring`.
-    fn line(&mut self, raw: &[u8], before: &[u8]) {
+    /// `dirty`: the line may hold `\r` or ESC (false only when it holds neither).
+    fn line(&mut self, raw: &[u8], dirty: bool, before: &[u8]) {
         let rules = self.rules;
         let m = self.m;
         self.lines += 1;
         self.no = self.no.saturating_add(1);
         let no = self.no;
         let mut scratch = std::mem::take(&mut self.text);
-        let (text, ts) = clean_line_borrowed(raw, &mut scratch);
-        self.steps.observe(no, text, ts > 0);
+        // Most lines need no cleaning but the timestamp cut, and no text:
+        // they hold no trigger and nobody waits for them. Those are matched
+        // as bytes and never checked for UTF-8. (Triggers are UTF-8 without
+        // U+FFFD, so a line holds one exactly when its lossy text does.)
+        let plain = !dirty && !raw.starts_with(b"\xEF\xBB\xBF");
+        let ts = if plain { timestamp_prefix_len(raw) } else { clean_line(raw, &mut scratch) };
+        let bytes = if plain { &raw[ts..] } else { scratch.as_bytes() };
+        self.steps.observe(no, bytes, ts > 0);
 
         // One pass collects every trigger occurrence.
         let mut any_runner_hit = false;
         let (rule_hit, rule_hits, runner_hit) = (&mut self.rule_hit, &mut self.rule_hits, &mut self.runner_hit);
-        m.triggers.for_each_match(text.as_bytes(), |lit| {
+        m.triggers.for_each_match(bytes, |lit| {
             for who in &m.pats[lit] {
                 match *who {
                     Pat::Rule(i) => {
@@ -360,6 +371,22 @@ impl<'r> Scan<'r> {
                 }
             }
         });
+        if !any_runner_hit && self.wanting == 0 && self.pending.is_empty() && self.rule_hits.is_empty() {
+            self.text = scratch;
+            return;
+        }
+        let text: &str = if !plain {
+            &scratch
+        } else {
+            match std::str::from_utf8(bytes) {
+                Ok(t) => t,
+                Err(_) => {
+                    clean_line(raw, &mut scratch);
+                    &scratch
+                }
+            }
+        };
+
         // Parsers are asked whether they want every line only after they
         // were fed (only a fed line can change that): most lines skip them.
         let mut fed = false;

@@ -3,121 +3,169 @@
 //!
 //! The engine's triggers are ~1,100 literals, many three or four bytes long
 //! (`ssl`, `429`, `FAIL`). An Aho-Corasick DFA over them walks one dependent
-//! table load per byte (~360 MB/s here), and no SIMD prefilter fits a set
-//! this large: a Teddy cover needs 345 short literals, Teddy takes 128, and
-//! the shortest triggers leave Wu-Manber/Boyer-Moore nothing to skip.
+//! table load per byte, and no SIMD prefilter fits a set this large: a Teddy
+//! cover needs 345 short literals where Teddy takes 128, and the shortest
+//! triggers leave Wu-Manber or Boyer-Moore nothing to skip.
 //!
-//! So each literal is represented by its rarest window: four bytes for
-//! literals of four or more, three for three-byte literals (rarity from the
-//! byte-pair frequencies of real CI logs, `src/rarity/`). A scan hashes the
-//! window at every position of the line into 8 KiB bitsets that stay in L1.
-//! The positions are independent of each other, so the CPU overlaps them,
-//! where a DFA must finish one byte before the next. A set bit sends the
-//! position to verification: the literals whose window is there are
-//! compared in place. A literal occurs at `s` exactly when its window occurs
-//! at `s + offset` and the compare succeeds, so every occurrence is reported
-//! once and nothing else is: the set an overlapping Aho-Corasick search
-//! reports (the tests check this against the `aho-corasick` crate).
+//! So each literal is represented by its rarest three-byte window (rarity
+//! from the byte-pair frequencies of real CI logs, `src/rarity/`). A scan
+//! hashes the window at every position of the line into a 32 KiB bitset
+//! that stays in L1. The positions are independent of each other, so the
+//! CPU overlaps them, where a DFA must finish one byte before the next. A
+//! set bit sends the position to verification: the literals whose window is
+//! there are compared in place. A literal occurs at `s` exactly when its
+//! window occurs at `s + offset` and the compare succeeds, so every
+//! occurrence is reported once and nothing else is: the set an overlapping
+//! Aho-Corasick search reports (the tests check this against the
+//! `aho-corasick` crate, and the engine's JSON was byte-identical on every
+//! dataset log when this replaced it).
 //!
 //! Literals of one or two bytes (`OK`) are searched with `memmem`.
 
 use memchr::memmem;
 
-const FILTER_BITS: u32 = 16;
+const WINDOW: usize = 3;
+/// 2^18 bits: 32 KiB, an L1 data cache. Fewer bits sent ~1 false position
+/// per line to verification; this many, a quarter of that.
+const FILTER_BITS: u32 = 18;
+const EMPTY: u32 = u32::MAX;
 
 /// A set of literals, searched all at once.
 #[derive(Debug)]
 pub struct LiteralSet {
-    /// Literals of three bytes or more, by their rarest three-byte window.
-    windows: Windows,
-    literals: Vec<Box<[u8]>>,
-    /// One- and two-byte literals: (literal id, finder).
+    /// Bit `h` is set when some literal's window hashes to `h`.
+    filter: Box<[u64; 1 << (FILTER_BITS - 6)]>,
+    /// Open addressing from a window to its run of `entries`.
+    slots: Box<[Slot]>,
+    slot_shift: u32,
+    /// Grouped by window.
+    entries: Box<[Entry]>,
+    /// All literals, back to back (`Entry::at`).
+    bytes: Box<[u8]>,
+    /// Literals shorter than the window: (literal id, finder).
     short: Vec<(u32, memmem::Finder<'static>)>,
 }
 
-/// Literals found by one window each: a bitset over window hashes, and the
-/// literals per hash.
-#[derive(Debug)]
-struct Windows {
-    filter: Box<[u64; 1 << (FILTER_BITS - 6)]>,
-    /// `entries[heads[h]..heads[h + 1]]` are the literals whose window hashes to `h`.
-    heads: Box<[u32]>,
-    entries: Box<[Entry]>,
+#[derive(Debug, Clone, Copy)]
+struct Slot {
+    /// `EMPTY`, or a window (24 bits, never `EMPTY`).
+    window: u32,
+    start: u32,
+    end: u32,
 }
 
 #[derive(Debug, Clone, Copy)]
 struct Entry {
-    window: u32,
+    /// The window's offset in the literal.
     offset: u32,
+    /// The literal's bytes are `bytes[at..at + len]`.
+    at: u32,
+    len: u32,
     literal: u32,
 }
 
-impl Windows {
-    fn new(mut by_hash: Vec<(u32, Entry)>) -> Windows {
-        by_hash.sort_by_key(|&(h, e)| (h, e.literal));
+impl LiteralSet {
+    /// Literal ids are indexes into `literals`. Empty literals never match.
+    pub fn new<S: AsRef<[u8]>>(literals: &[S]) -> LiteralSet {
+        let mut bytes = Vec::new();
+        let mut short = Vec::new();
+        let mut windowed: Vec<(u32, Entry)> = Vec::new();
+        for (id, lit) in literals.iter().map(AsRef::as_ref).enumerate() {
+            let entry = |offset: usize, at: usize| Entry { offset: offset as u32, at: at as u32, len: lit.len() as u32, literal: id as u32 };
+            match lit.len() {
+                0 => {}
+                n if n < WINDOW => short.push((id as u32, memmem::Finder::new(lit).into_owned())),
+                n => {
+                    let offset = (0..=n - WINDOW).max_by_key(|&o| (rarity(&lit[o..o + WINDOW]), std::cmp::Reverse(o))).expect("n >= WINDOW");
+                    windowed.push((trigram(&lit[offset..]), entry(offset, bytes.len())));
+                    bytes.extend_from_slice(lit);
+                }
+            }
+        }
+        windowed.sort_by_key(|&(w, e)| (w, e.literal));
         let mut filter = Box::new([0u64; 1 << (FILTER_BITS - 6)]);
-        let mut heads = vec![0u32; (1 << FILTER_BITS) + 1].into_boxed_slice();
-        for &(h, _) in &by_hash {
+        let distinct = windowed.windows(2).filter(|p| p[0].0 != p[1].0).count() + 1;
+        let slot_bits = (2 * distinct).next_power_of_two().trailing_zeros().max(4);
+        let mut slots = vec![Slot { window: EMPTY, start: 0, end: 0 }; 1 << slot_bits].into_boxed_slice();
+        let slot_shift = 32 - slot_bits;
+        let mut start = 0;
+        while start < windowed.len() {
+            let window = windowed[start].0;
+            let end = start + windowed[start..].iter().take_while(|(w, _)| *w == window).count();
+            let x = mix(window);
+            let h = x >> (32 - FILTER_BITS);
             filter[(h >> 6) as usize] |= 1 << (h & 63);
-            heads[h as usize + 1] += 1;
+            let mut s = (x >> slot_shift) as usize;
+            while slots[s].window != EMPTY {
+                s = (s + 1) & (slots.len() - 1);
+            }
+            slots[s] = Slot { window, start: start as u32, end: end as u32 };
+            start = end;
         }
-        for h in 0..1usize << FILTER_BITS {
-            heads[h + 1] += heads[h];
+        let entries = windowed.into_iter().map(|(_, e)| e).collect();
+        LiteralSet { filter, slots, slot_shift, entries, bytes: bytes.into_boxed_slice(), short }
+    }
+
+    /// Calls `found(id)` once per occurrence of each literal in `hay`
+    /// (overlapping occurrences included), in no particular order.
+    #[inline]
+    pub fn for_each_match(&self, hay: &[u8], mut found: impl FnMut(usize)) {
+        if hay.len() > WINDOW {
+            // Four-byte loads while a fourth byte remains.
+            for i in 0..hay.len() - WINDOW {
+                let w = u32::from_le_bytes(hay[i..i + 4].try_into().expect("four bytes")) & 0x00ff_ffff;
+                self.probe(hay, i, w, &mut found);
+            }
         }
-        Windows {
-            filter,
-            heads,
-            entries: by_hash.into_iter().map(|(_, e)| e).collect(),
+        if hay.len() >= WINDOW {
+            let last = hay.len() - WINDOW;
+            self.probe(hay, last, trigram(&hay[last..]), &mut found);
+        }
+        for (id, finder) in &self.short {
+            // `find_iter` skips overlapping occurrences (`==` twice in `===`).
+            let mut at = 0;
+            while let Some(p) = finder.find(&hay[at..]) {
+                found(*id as usize);
+                at += p + 1;
+            }
         }
     }
 
-    /// Is the window at `i` (`window`) some literal's, and which occur there?
     #[inline(always)]
-    fn probe(
-        &self,
-        literals: &[Box<[u8]>],
-        hay: &[u8],
-        i: usize,
-        window: u32,
-        found: &mut impl FnMut(usize),
-    ) {
-        let h = hash(window);
+    fn probe(&self, hay: &[u8], i: usize, window: u32, found: &mut impl FnMut(usize)) {
+        let x = mix(window);
+        let h = x >> (32 - FILTER_BITS);
         if self.filter[(h >> 6) as usize] & (1 << (h & 63)) != 0 {
-            self.verify(literals, hay, i, h, window, found);
+            self.verify(hay, i, window, x, found);
         }
     }
 
     #[inline(never)]
-    fn verify(
-        &self,
-        literals: &[Box<[u8]>],
-        hay: &[u8],
-        i: usize,
-        h: u32,
-        window: u32,
-        found: &mut impl FnMut(usize),
-    ) {
-        let (a, b) = (
-            self.heads[h as usize] as usize,
-            self.heads[h as usize + 1] as usize,
-        );
-        for e in &self.entries[a..b] {
-            if e.window != window || (e.offset as usize) > i {
-                continue;
+    fn verify(&self, hay: &[u8], i: usize, window: u32, x: u32, found: &mut impl FnMut(usize)) {
+        let mask = self.slots.len() - 1;
+        let mut s = (x >> self.slot_shift) as usize;
+        let slot = loop {
+            let slot = self.slots[s];
+            if slot.window == window {
+                break slot;
             }
-            let start = i - e.offset as usize;
-            let lit = &literals[e.literal as usize];
-            if hay
-                .get(start..start + lit.len())
-                .is_some_and(|s| same(s, lit))
-            {
+            if slot.window == EMPTY {
+                return;
+            }
+            s = (s + 1) & mask;
+        };
+        for e in &self.entries[slot.start as usize..slot.end as usize] {
+            let Some(start) = i.checked_sub(e.offset as usize) else { continue };
+            let Some(text) = hay.get(start..start + e.len as usize) else { continue };
+            if same(text, &self.bytes[e.at as usize..(e.at + e.len) as usize]) {
                 found(e.literal as usize);
             }
         }
     }
 }
 
-/// `a == b` for two short slices of equal length, without a call to memcmp.
+/// `a == b` for equal-length slices, the first eight bytes compared inline
+/// (most candidates differ there) before any call to memcmp.
 #[inline(always)]
 fn same(a: &[u8], b: &[u8]) -> bool {
     if a.len() >= 8 {
@@ -129,79 +177,18 @@ fn same(a: &[u8], b: &[u8]) -> bool {
     a == b
 }
 
-impl LiteralSet {
-    /// Literal ids are indexes into `literals`. Empty literals never match.
-    pub fn new<S: AsRef<[u8]>>(literals: &[S]) -> LiteralSet {
-        let literals: Vec<Box<[u8]>> = literals.iter().map(|l| Box::from(l.as_ref())).collect();
-        let mut short = Vec::new();
-        let mut windows = Vec::new();
-        for (id, lit) in literals.iter().enumerate() {
-            match lit.len() {
-                0 => {}
-                1 | 2 => short.push((id as u32, memmem::Finder::new(&lit[..]).into_owned())),
-                n => {
-                    let offset = (0..=n - 3)
-                        .max_by_key(|&o| (rarity(&lit[o..o + 3]), std::cmp::Reverse(o)))
-                        .expect("n >= 3");
-                    let window = trigram(&lit[offset..]);
-                    windows.push((
-                        hash(window),
-                        Entry {
-                            window,
-                            offset: offset as u32,
-                            literal: id as u32,
-                        },
-                    ));
-                }
-            }
-        }
-        LiteralSet {
-            windows: Windows::new(windows),
-            literals,
-            short,
-        }
-    }
-
-    /// Calls `found(id)` once per occurrence of each literal in `hay`
-    /// (overlapping occurrences included), in no particular order.
-    #[inline]
-    pub fn for_each_match(&self, hay: &[u8], mut found: impl FnMut(usize)) {
-        let lits = &self.literals[..];
-        if hay.len() >= 4 {
-            for i in 0..hay.len() - 3 {
-                let w =
-                    u32::from_le_bytes(hay[i..i + 4].try_into().expect("four bytes")) & 0x00ff_ffff;
-                self.windows.probe(lits, hay, i, w, &mut found);
-            }
-        }
-        // The last window has no fourth byte after it.
-        if hay.len() >= 3 {
-            let last = hay.len() - 3;
-            self.windows
-                .probe(lits, hay, last, trigram(&hay[last..]), &mut found);
-        }
-        for (id, finder) in &self.short {
-            // `find_iter` skips overlapping occurrences (`==` twice in `===`).
-            let mut at = 0;
-            while let Some(p) = finder.find(&hay[at..]) {
-                found(*id as usize);
-                at += p + 1;
-            }
-        }
-    }
-}
-
 fn trigram(b: &[u8]) -> u32 {
     u32::from_le_bytes([b[0], b[1], b[2], 0])
 }
 
+/// Multiplicative hashing: the top bits of the product index the filter and the slots.
 #[inline(always)]
-fn hash(window: u32) -> u32 {
-    window.wrapping_mul(0x9E37_79B1) >> (32 - FILTER_BITS)
+fn mix(window: u32) -> u32 {
+    window.wrapping_mul(0x9E37_79B1)
 }
 
 /// How rare `w` is in CI logs, as a Markov chain over byte pairs: the sum
-/// of the pairs' rarities less the rarity of each byte shared by two pairs
+/// of the pairs' rarities less the rarity of each byte two pairs share
 /// (`-log p(w0 w1) - log p(w2 | w1) - ...`, in eighths of a bit).
 fn rarity(w: &[u8]) -> i32 {
     let pair = |a: u8, b: u8| BIGRAM_RARITY[a as usize * 256 + b as usize] as i32;
