@@ -1,5 +1,5 @@
 //! The streaming pass: one line at a time through a bounded buffer, one
-//! Aho-Corasick search per line, regexes only on candidate lines, a small
+//! trigger search per line (`literals.rs`), regexes only on candidate lines, a small
 //! ring buffer for context. Memory stays bounded whatever the log size.
 
 use crate::analysis::{Analysis, Counts, Excerpt, ExcerptLine, Failure, Step, TestRef, Verdict, SCHEMA};
@@ -76,7 +76,7 @@ enum Pat {
     Runner(usize),
 }
 
-/// What the automaton needs per rule set; built once per `analyze` call
+/// What the trigger search needs per rule set; built once per `analyze` call
 /// (cheap next to reading a log) so callers only pass a `RuleSet`.
 #[derive(Debug)]
 pub(crate) struct Matcher {
@@ -90,7 +90,7 @@ pub(crate) struct Matcher {
 
 impl Matcher {
     fn new(rules: &RuleSet, parsers: &[Box<dyn RunnerParser>]) -> Matcher {
-        // Distinct triggers only: a smaller automaton stays in cache.
+        // Distinct triggers only: each is verified once per window hit.
         let mut lits: Vec<String> = Vec::new();
         let mut pats: Vec<Vec<Pat>> = Vec::new();
         let mut index = std::collections::HashMap::new();
@@ -293,7 +293,7 @@ impl<'r> Scan<'r> {
     /// Complete lines (`block` ends with `\n`).
     ///
     /// Every line takes the full path. Skipping lines without a trigger
-    /// (one automaton search over the whole block, then only the lines it
+    /// (one trigger search over the whole block, then only the lines it
     /// hits) was measured and lost: in failed logs a third of the lines hold
     /// a trigger, carry colour codes or are wanted by a parser, and a search
     /// over the block costs what the per-line pass costs (docs/quality.md).

@@ -2,7 +2,7 @@
 //!
 //! Rules are data (`rules/default.toml`, compiled in) so a repository can add
 //! its own and override or disable built-in ones by name without a release.
-//! Every rule declares literal `triggers`; one Aho-Corasick automaton over
+//! Every rule declares literal `triggers`; one literal search (`literals.rs`) over
 //! all triggers picks the candidate lines and a rule's regex only runs on the
 //! lines that contain one of its triggers. That is what keeps the engine fast.
 
@@ -44,7 +44,7 @@ pub struct Rule {
 #[derive(Debug, Clone)]
 pub struct RuleSet {
     pub rules: Vec<Rule>,
-    /// The trigger automaton, built on first use and shared by every
+    /// The trigger search, built on first use and shared by every
     /// `analyze` call with this set (building it costs more than a small log).
     pub(crate) matcher: std::sync::OnceLock<std::sync::Arc<crate::engine::Matcher>>,
 }

@@ -95,3 +95,24 @@ fn short_reads_give_the_same_analysis_as_one_buffer() {
     }
     assert!(seen >= 5, "fixtures found: {seen}");
 }
+
+#[test]
+fn lines_matched_as_bytes_agree_with_their_lossy_text() {
+    // Plain lines are matched as raw bytes and only checked for UTF-8 when a
+    // trigger (or a parser) needs their text: an invalid byte before a
+    // trigger, a trigger split by one, and a line with colour codes must
+    // read as their lossy text does (the same JSON as the engine that
+    // validated every line, checked by hand on this log).
+    let log: &[u8] = b"2025-01-01T00:00:00.0Z plain output\n\
+        2025-01-01T00:00:00.0Z err\xffor: not a trigger once split\n\
+        2025-01-01T00:00:00.0Z \x1b[31merror\x1b[0m: cannot find value `x`\n\
+        2025-01-01T00:00:00.0Z \xEF\xBB\xBFdone\n\
+        2025-01-01T00:00:00.0Z \xff oops Error: disk quota exceeded\n";
+    let a = analyze(log, &RuleSet::builtin());
+    assert_eq!(a.total_lines, 5);
+    assert_eq!(a.key_lines, vec![5, 3]);
+    let line5 = a.excerpts[0].context.iter().find(|l| l.no == 5).expect("line 5 in its excerpt");
+    assert_eq!(line5.text, "\u{fffd} oops Error: disk quota exceeded");
+    let messages: Vec<&str> = a.failures.iter().map(|f| f.message.as_str()).collect();
+    assert_eq!(messages, ["\u{fffd} oops Error: disk quota exceeded", "error: cannot find value `x`"]);
+}
