@@ -86,6 +86,9 @@ pub(crate) struct Matcher {
     /// Per rule: its position when rules are sorted by priority, highest
     /// first, file order breaking ties.
     order: Vec<u32>,
+    /// Some trigger holds U+FFFD (a repository's own rule can), so invalid
+    /// UTF-8 must become its lossy text before matching.
+    match_lossy: bool,
 }
 
 impl Matcher {
@@ -128,7 +131,8 @@ impl Matcher {
         for (pos, &i) in by_priority.iter().enumerate() {
             order[i] = pos as u32;
         }
-        Matcher { triggers, pats, order }
+        let match_lossy = lits.iter().any(|l| l.contains('\u{FFFD}'));
+        Matcher { triggers, pats, order, match_lossy }
     }
 }
 
@@ -347,7 +351,7 @@ impl<'r> Scan<'r> {
         // they hold no trigger and nobody waits for them. Those are matched
         // as bytes and never checked for UTF-8. (Triggers are UTF-8 without
         // U+FFFD, so a line holds one exactly when its lossy text does.)
-        let plain = !dirty && !raw.starts_with(b"\xEF\xBB\xBF");
+        let plain = !dirty && !raw.starts_with(b"\xEF\xBB\xBF") && (!m.match_lossy || std::str::from_utf8(raw).is_ok());
         let ts = if plain { timestamp_prefix_len(raw) } else { clean_line(raw, &mut scratch) };
         let bytes = if plain { &raw[ts..] } else { scratch.as_bytes() };
         self.steps.observe(no, bytes, ts > 0);

@@ -116,3 +116,17 @@ fn lines_matched_as_bytes_agree_with_their_lossy_text() {
     let messages: Vec<&str> = a.failures.iter().map(|f| f.message.as_str()).collect();
     assert_eq!(messages, ["\u{fffd} oops Error: disk quota exceeded", "error: cannot find value `x`"]);
 }
+
+#[test]
+fn a_repository_trigger_with_a_replacement_character_sees_lossy_text() {
+    // Lines are matched as raw bytes only while no trigger holds U+FFFD:
+    // a repository rule that looks for the replacement character (a binary
+    // blob in the log) must still find it where invalid bytes were.
+    let rules = RuleSet::with_overrides(
+        "[[rule]]\nname = 'binary-output'\ncategory = 'config'\npriority = 95\npattern = '\u{FFFD}{2}'\ntriggers = ['\u{FFFD}\u{FFFD}']\n",
+    )
+    .expect("valid override");
+    let log: &[u8] = b"plain output\nbinary \xff\xfe here\nmore output\n";
+    let a = analyze(log, &rules);
+    assert_eq!(a.key_lines.first(), Some(&2), "{:?}", a.key_lines);
+}
