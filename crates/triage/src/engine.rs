@@ -3,7 +3,7 @@
 //! ring buffer for context. Memory stays bounded whatever the log size.
 
 use crate::analysis::{Analysis, Counts, Excerpt, ExcerptLine, Failure, Step, TestRef, Verdict, SCHEMA};
-use crate::clean::{clean_line, timestamp_prefix_len};
+use crate::clean::{clean_line, plain_line};
 use crate::fingerprint::{fingerprint, normalise};
 use crate::rank;
 use crate::rules::RuleSet;
@@ -227,8 +227,7 @@ pub fn analyze<R: Read>(reader: R, rules: &RuleSet) -> Analysis {
                 if raw.last() == Some(&b'\n') {
                     raw.pop();
                 }
-                let dirty = memchr::memchr2(b'\r', 0x1b, &raw).is_some();
-                scan.line(&raw, dirty, &[]);
+                scan.line(&raw, &[]);
                 scan.text.clear();
                 clean_line(&raw, &mut scan.text);
                 scan.remember(scan.no);
@@ -306,8 +305,7 @@ impl<'r> Scan<'r> {
         let mut pos = 0;
         while pos < block.len() {
             let end = pos + memchr::memchr(b'\n', &block[pos..]).expect("a block ends with a newline");
-            let line = &block[pos..end.min(pos + MAX_LINE)];
-            self.line(line, memchr::memchr2(b'\r', 0x1b, line).is_some(), &block[..pos]);
+            self.line(&block[pos..end.min(pos + MAX_LINE)], &block[..pos]);
             pos = end + 1;
         }
         // The block is about to be consumed: keep its last lines as context
@@ -339,8 +337,7 @@ impl<'r> Scan<'r> {
     /// The full path for one line (without its `\n`). `before` is the block
     /// up to this line (its last lines are the context of a candidate here);
     /// lines before the block are in `self.ring`.
-    /// `dirty`: the line may hold `\r` or ESC (false only when it holds neither).
-    fn line(&mut self, raw: &[u8], dirty: bool, before: &[u8]) {
+    fn line(&mut self, raw: &[u8], before: &[u8]) {
         let rules = self.rules;
         let m = self.m;
         self.lines += 1;
@@ -351,9 +348,15 @@ impl<'r> Scan<'r> {
         // they hold no trigger and nobody waits for them. Those are matched
         // as bytes and never checked for UTF-8. (Triggers are UTF-8 without
         // U+FFFD, so a line holds one exactly when its lossy text does.)
-        let plain = !dirty && !raw.starts_with(b"\xEF\xBB\xBF") && (!m.match_lossy || std::str::from_utf8(raw).is_ok());
-        let ts = if plain { timestamp_prefix_len(raw) } else { clean_line(raw, &mut scratch) };
-        let bytes = if plain { &raw[ts..] } else { scratch.as_bytes() };
+        let plain = plain_line(raw).filter(|_| !m.match_lossy || std::str::from_utf8(raw).is_ok());
+        let ts = match plain {
+            Some((_, ts)) => ts,
+            None => clean_line(raw, &mut scratch),
+        };
+        let bytes = match plain {
+            Some((b, _)) => b,
+            None => scratch.as_bytes(),
+        };
         self.steps.observe(no, bytes, ts > 0);
 
         // One pass collects every trigger occurrence.
@@ -379,7 +382,7 @@ impl<'r> Scan<'r> {
             self.text = scratch;
             return;
         }
-        let text: &str = if !plain {
+        let text: &str = if plain.is_none() {
             &scratch
         } else {
             match std::str::from_utf8(bytes) {
