@@ -8,7 +8,7 @@
 //! triggers leave Wu-Manber or Boyer-Moore nothing to skip.
 //!
 //! So each literal is represented by its rarest three-byte window (rarity
-//! from the byte-pair frequencies of real CI logs, `src/rarity/`). A scan
+//! from byte-triple counts of real CI logs, `src/rarity/`). A scan
 //! hashes the window at every position of the line into a 32 KiB bitset
 //! that stays in L1. The positions are independent of each other, so the
 //! CPU overlaps them, where a DFA must finish one byte before the next. A
@@ -188,23 +188,48 @@ fn mix(window: u32) -> u32 {
     window.wrapping_mul(0x9E37_79B1)
 }
 
-/// How rare `w` is in CI logs, as a Markov chain over byte pairs: the sum
-/// of the pairs' rarities less the rarity of each byte two pairs share
-/// (`-log p(w0 w1) - log p(w2 | w1) - ...`, in eighths of a bit).
+/// How rare the three bytes `w` are in CI logs, in eighths of a bit
+/// (`-8 log2 share`). The most frequent triples are counted
+/// (`TRIGRAM_RARITY`); any other is rarer than all of those, and is ranked
+/// among the others by a Markov chain over byte pairs (`-log p(w0 w1) -
+/// log p(w2 | w1)`). Counting matters: the chain alone takes `.py` and
+/// `doc` for rare, and they are among the commonest triples in logs.
 fn rarity(w: &[u8]) -> i32 {
-    let pair = |a: u8, b: u8| BIGRAM_RARITY[a as usize * 256 + b as usize] as i32;
-    let mut r = pair(w[0], w[1]);
-    for k in 1..w.len() - 1 {
-        r += pair(w[k], w[k + 1]) - BYTE_RARITY[w[k] as usize] as i32;
+    let key = trigram(w);
+    let table = trigram_table();
+    match table.entries.binary_search_by_key(&key, |e| e & 0x00ff_ffff) {
+        Ok(i) => (table.entries[i] >> 24) as i32,
+        Err(_) => markov_rarity(w).max(table.rarest + 1),
     }
-    r
+}
+
+fn markov_rarity(w: &[u8]) -> i32 {
+    let pair = |a: u8, b: u8| BIGRAM_RARITY[a as usize * 256 + b as usize] as i32;
+    pair(w[0], w[1]) + pair(w[1], w[2]) - BYTE_RARITY[w[1] as usize] as i32
+}
+
+struct TrigramTable {
+    /// `a | b << 8 | c << 16 | rarity << 24`, sorted by the triple.
+    entries: Vec<u32>,
+    /// The largest rarity listed.
+    rarest: i32,
+}
+
+fn trigram_table() -> &'static TrigramTable {
+    static TABLE: std::sync::OnceLock<TrigramTable> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let entries: Vec<u32> = TRIGRAM_RARITY.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
+        let rarest = entries.iter().map(|e| (e >> 24) as i32).max().unwrap_or(0);
+        TrigramTable { entries, rarest }
+    })
 }
 
 /// `round(-8 * log2(share))` of each byte and each byte pair in the 149 MB
-/// of real CI logs in `shared/datasets`, 255 when unseen; rebuilt by
-/// `tools/ngram_rarity.py`.
+/// of real CI logs in `shared/datasets`, 255 when unseen, and of the 16,384
+/// most frequent byte triples there; rebuilt by `tools/ngram_rarity.py`.
 static BYTE_RARITY: &[u8; 256] = include_bytes!("rarity/bytes.bin");
 static BIGRAM_RARITY: &[u8; 65536] = include_bytes!("rarity/bigrams.bin");
+static TRIGRAM_RARITY: &[u8] = include_bytes!("rarity/trigrams.bin");
 
 #[cfg(test)]
 mod tests {
@@ -250,6 +275,18 @@ mod tests {
         ] {
             assert_eq!(ours(&lits, hay), reference(&lits, hay), "{hay:?}");
         }
+    }
+
+    #[test]
+    fn counted_triples_outrank_the_byte_pair_estimate() {
+        let table = trigram_table();
+        assert!(table.entries.len() > 10_000, "trigrams.bin is the 16,384 commonest triples");
+        assert!(table.entries.windows(2).all(|p| p[0] & 0x00ff_ffff < p[1] & 0x00ff_ffff), "sorted for binary search");
+        // The pair chain alone rates `.py` and `doc` rarer than they are.
+        assert!(rarity(b".py") < rarity(b"py:"));
+        assert!(rarity(b"doc") < rarity(b"vad"), "`javadoc` is not represented by `doc`");
+        // Unlisted triples rank above every counted one.
+        assert!(rarity(b"\x00\x01\x02") > table.rarest);
     }
 
     proptest::proptest! {

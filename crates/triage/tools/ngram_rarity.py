@@ -1,6 +1,11 @@
 #!/usr/bin/env python3
-"""Regenerate src/rarity/{bytes,bigrams}.bin: how rare each byte and each
-byte pair is in real CI logs, as round(-8 * log2(share)) capped at 255.
+"""Regenerate src/rarity/{bytes,bigrams,trigrams}.bin: how rare each byte,
+each byte pair and each of the most frequent byte triples is in real CI
+logs, as round(-8 * log2(share)) capped at 255.
+
+trigrams.bin lists only the TRIGRAMS most frequent triples (they carry ~95 %
+of all positions), sorted by value, as little-endian u32 `a | b << 8 |
+c << 16 | rarity << 24`. A triple not listed is rarer than every listed one.
 
 The literal matcher (src/literals.rs) represents each trigger by its rarest
 window; these tables say which window is rarest. They describe CI log text
@@ -19,6 +24,8 @@ import numpy as np
 root, out = sys.argv[1], sys.argv[2]
 uni = np.zeros(256, dtype=np.int64)
 bi = np.zeros(65536, dtype=np.int64)
+tri = np.zeros(1 << 24, dtype=np.int64)
+TRIGRAMS = 16384
 for dirpath, _, files in os.walk(root):
     for f in files:
         if not (f.endswith(".log") or f.endswith(".txt")):
@@ -28,6 +35,9 @@ for dirpath, _, files in os.walk(root):
             continue
         uni += np.bincount(data, minlength=256)
         bi += np.bincount(data[:-1].astype(np.int64) * 256 + data[1:], minlength=65536)
+        if len(data) >= 3:
+            d = data.astype(np.int64)
+            tri += np.bincount(d[:-2] | d[1:-1] << 8 | d[2:] << 16, minlength=1 << 24)
 
 
 def rarity(counts):
@@ -41,4 +51,8 @@ def rarity(counts):
 os.makedirs(out, exist_ok=True)
 open(os.path.join(out, "bytes.bin"), "wb").write(rarity(uni).tobytes())
 open(os.path.join(out, "bigrams.bin"), "wb").write(rarity(bi).tobytes())
-print(f"{uni.sum()} bytes read")
+top = np.sort(np.argsort(tri, kind="stable")[::-1][:TRIGRAMS])
+top = top[tri[top] > 0]
+entries = top.astype(np.uint32) | rarity(tri)[top].astype(np.uint32) << 24
+open(os.path.join(out, "trigrams.bin"), "wb").write(entries.astype("<u4").tobytes())
+print(f"{uni.sum()} bytes read; {len(top)} trigrams listed, the rarest at {rarity(tri)[top].max()}")
