@@ -164,3 +164,26 @@ CalculatorTest > adds(int, int) > [2] 1, 2 FAILED
     assert_eq!(ids(log), vec!["CalculatorTest.adds(int, int)[2] 1, 2"]);
     assert_eq!(failed(log), Some(1));
 }
+
+#[test]
+fn unittest_ok_verdict_is_read_only_right_after_ran() {
+    let ok = "\
+..s.s
+----------------------------------------------------------------------
+Ran 5 tests in 0.010s
+
+OK (skipped=2)
+";
+    let c = run_parsers(ok.as_bytes()).counts.expect("counts");
+    assert_eq!((c.run, c.passed, c.failed, c.skipped), (Some(5), Some(3), Some(0), Some(2)));
+    // An `OK` from some other tool, well below `Ran`, is not the verdict.
+    let far = "\
+Ran 5 tests in 0.010s
+
+waiting for the coverage upload
+uploading coverage.xml
+uploaded 14 kB
+OK
+";
+    assert_eq!(run_parsers(far.as_bytes()).counts, None);
+}

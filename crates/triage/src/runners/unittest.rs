@@ -23,6 +23,9 @@ use super::{failure, Counts, FailureSet, Line, RunnerParser, RunnerReport};
 
 const NAME: &str = "unittest";
 
+/// How far below `Ran N tests` its verdict may be (it follows one blank line).
+const VERDICT_WINDOW: u32 = 4;
+
 /// How far below its header a failure's exception line may be.
 const MESSAGE_WINDOW: u32 = 80;
 
@@ -55,15 +58,21 @@ impl RunnerParser for Unittest {
 
     fn triggers(&self) -> &'static [&'static str] {
         // `ERROR:` (a header) or ` ERROR` (verbose progress), not Maven's `[ERROR]`.
-        &["=====", "FAIL", "ERROR:", " ERROR", "UNEXPECTED SUCCESS", "Ran ", "OK"]
+        // No `OK`: the verdict is read by wanting the few lines after `Ran`.
+        // A two-byte trigger would cost a search of its own on every line.
+        &["=====", "FAIL", "ERROR:", " ERROR", "UNEXPECTED SUCCESS", "Ran "]
     }
 
-    /// Right after a failure header, until its exception line (bounded).
+    /// Right after a failure header, until its exception line (bounded),
+    /// and right after `Ran N tests`, until its verdict (bounded).
     fn wants_every_line(&self) -> bool {
-        self.pending.is_some()
+        self.pending.is_some() || self.ran.is_some()
     }
 
     fn feed(&mut self, line: Line<'_>) {
+        if self.ran.is_some_and(|(at, _)| line.no > at + VERDICT_WINDOW) {
+            self.ran = None;
+        }
         let t = super::payload(line.text).trim_end();
         if t.len() >= 20 && t.bytes().all(|b| b == b'=') {
             self.rule_at = line.no;
@@ -108,11 +117,7 @@ impl RunnerParser for Unittest {
             return;
         }
         if t.starts_with("OK") || t.starts_with("FAILED") {
-            let Some((at, run)) = self.ran else { return };
-            // The verdict follows `Ran` after one blank line.
-            if line.no > at + 4 {
-                return;
-            }
+            let Some((_, run)) = self.ran else { return };
             if let Some(c) = RESULT.captures(t) {
                 self.ran = None;
                 let mut k = Counts { run: Some(run), failed: Some(0), skipped: Some(0), ..Default::default() };
