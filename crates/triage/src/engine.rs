@@ -146,6 +146,9 @@ struct Steps {
     /// failing step when no `Process completed with exit code` says so
     /// (JavaScript and Docker actions fail with an annotation only).
     first_error_step: Option<usize>,
+    /// First step whose exit code says it failed; kept here because every
+    /// candidate asks and step flags change only on exit-code lines.
+    first_failed: Option<usize>,
 }
 
 impl Steps {
@@ -192,6 +195,7 @@ impl Steps {
             let s = self.list.last_mut().expect("non-empty");
             s.exit_code = code;
             s.failed = code != Some(0);
+            self.first_failed = self.list.iter().position(|s| s.failed);
         }
     }
 }
@@ -467,7 +471,7 @@ impl<'r> Scan<'r> {
         let step = self.steps.current();
         // Once a step has failed, it is the failing step for good, and every
         // later step gets the same "after the failing step" score: one bucket.
-        let bucket_step = match self.steps.list.iter().position(|s| s.failed) {
+        let bucket_step = match self.steps.first_failed {
             Some(f) if f < step => usize::MAX,
             _ => step,
         };
@@ -637,7 +641,7 @@ fn group_key(rule: &str, group: &[String], caps: Option<&regex::Captures>, messa
 }
 
 fn build(cands: Vec<Candidate>, report: RunnerReport, steps: Steps, rules: &RuleSet, lines: u64, bytes: u64) -> Analysis {
-    let failing_step = steps.list.iter().position(|s| s.failed).or(if steps.list.is_empty() { None } else { steps.first_error_step });
+    let failing_step = steps.first_failed.or(if steps.list.is_empty() { None } else { steps.first_error_step });
     let step_name = |i: usize| -> Option<String> {
         if steps.list.is_empty() {
             None

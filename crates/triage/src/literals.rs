@@ -178,7 +178,9 @@ fn same(a: &[u8], b: &[u8]) -> bool {
     a == b
 }
 
+/// The window's bytes as a number (`WINDOW` is three).
 fn trigram(b: &[u8]) -> u32 {
+    const _: () = assert!(WINDOW == 3, "trigram(), the scan's masks and the rarity tables read three bytes");
     u32::from_le_bytes([b[0], b[1], b[2], 0])
 }
 
