@@ -1,7 +1,6 @@
 //! Error formats that no log in the shared datasets shows, written as the
-//! tools document them. Each case also proves the rule's triggers are
-//! literals its pattern needs: a trigger the line lacks would leave the
-//! rule untried and the line unfound.
+//! tools document them. A rule is only tried on lines holding one of its
+//! triggers, so each case also fails when the triggers miss the format.
 
 use ci_triage::{analyze, RuleSet};
 
