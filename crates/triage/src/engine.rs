@@ -441,7 +441,7 @@ impl<'r> Scan<'r> {
                 let r = &rules.rules[i];
                 // `is_match` runs the lazy DFA; captures need the slower
                 // engines, so only the winning line pays for them.
-                if r.pattern.is_match(&text) && !r.unless.as_ref().is_some_and(|u| u.is_match(&text)) {
+                if r.pattern().is_match(&text) && !r.unless().is_some_and(|u| u.is_match(&text)) {
                     best = Some(i);
                 }
             }
@@ -482,7 +482,7 @@ impl<'r> Scan<'r> {
             }
             *kept += 1;
         }
-        let caps = if r.pattern.captures_len() > 1 { r.pattern.captures(text) } else { None };
+        let caps = if r.pattern().captures_len() > 1 { r.pattern().captures(text) } else { None };
         let message = caps.as_ref().and_then(|c| c.name("msg")).map_or(text.trim(), |m| m.as_str().trim());
         let message = clip_str(message).to_string();
         let group = group_key(&r.name, &r.group, caps.as_ref(), &message);

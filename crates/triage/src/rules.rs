@@ -27,10 +27,17 @@ pub struct Rule {
     /// Capitalised (`error:`/`Error:`/`ERROR:`); the regex only
     /// runs on lines containing one of them.
     pub triggers: Vec<String>,
-    pub pattern: Regex,
+    /// The regex as written; [`Rule::pattern`] compiles it.
+    pub pattern_source: String,
     /// A line matching `unless` is not matched by this rule (Rust regexes
     /// have no look-around; this is the escape hatch).
-    pub unless: Option<Regex>,
+    pub unless_source: Option<String>,
+    /// Compiled on first use: compiling all ~90 built-in patterns costs
+    /// ~25 ms, more than analysing a typical log, and most logs hit a few
+    /// rules' triggers only. A repository's own rules are compiled (and
+    /// so checked) when loaded; the built-in ones by a unit test.
+    pattern: std::sync::OnceLock<Regex>,
+    unless: std::sync::OnceLock<Option<Regex>>,
     /// Capture group names whose (normalised) values form the group key.
     /// Empty: the normalised message is the key.
     pub group: Vec<String>,
@@ -39,6 +46,18 @@ pub struct Rule {
     /// Why the rule exists (shown by `--explain` style tooling and docs).
     pub why: String,
 }
+
+impl Rule {
+    pub fn pattern(&self) -> &Regex {
+        self.pattern.get_or_init(|| Regex::new(&self.pattern_source).expect(CHECKED))
+    }
+
+    pub fn unless(&self) -> Option<&Regex> {
+        self.unless.get_or_init(|| self.unless_source.as_deref().map(|u| Regex::new(u).expect(CHECKED))).as_ref()
+    }
+}
+
+const CHECKED: &str = "built-in patterns are compiled by a unit test, a repository's when it is loaded";
 
 /// An ordered set of rules. Order only breaks priority ties.
 #[derive(Debug, Clone)]
@@ -87,7 +106,7 @@ impl RuleSet {
     pub fn builtin() -> RuleSet {
         // The file is compiled in and checked by a unit test, so a failure
         // here is a build defect, not bad input.
-        Self::from_raw(parse(DEFAULT_RULES).expect("default.toml parses"))
+        Self::from_raw(parse(DEFAULT_RULES).expect("default.toml parses"), &|_| false)
             .expect("default.toml is valid")
     }
 
@@ -96,17 +115,22 @@ impl RuleSet {
     /// it sets (`enabled = false` removes it); other names are appended.
     pub fn with_overrides(toml_text: &str) -> Result<RuleSet, RuleError> {
         let mut raws = parse(DEFAULT_RULES)?;
+        let mut touched = std::collections::HashSet::new();
         for o in parse(toml_text)? {
+            touched.insert(o.name.clone());
             if let Some(base) = raws.iter_mut().find(|r| r.name == o.name) {
                 merge(base, o);
             } else {
                 raws.push(o);
             }
         }
-        Self::from_raw(raws)
+        Self::from_raw(raws, &|name| touched.contains(name))
     }
 
-    fn from_raw(raws: Vec<RawRule>) -> Result<RuleSet, RuleError> {
+    /// `compile_now(name)`: compile and check that rule's regexes here
+    /// (a repository's rules: a bad one must be a load error, not a panic
+    /// mid-log). The others are compiled on first use.
+    fn from_raw(raws: Vec<RawRule>, compile_now: &dyn Fn(&str) -> bool) -> Result<RuleSet, RuleError> {
         let mut rules = Vec::new();
         for r in raws {
             if r.enabled == Some(false) {
@@ -117,27 +141,34 @@ impl RuleSet {
             if !CATEGORIES.contains(&category.as_str()) {
                 return Err(bad(&format!("unknown category `{category}` (one of {})", CATEGORIES.join(", "))));
             }
-            let pattern = r.pattern.as_deref().ok_or_else(|| bad("missing `pattern`"))?;
-            let pattern = Regex::new(pattern).map_err(|e| bad(&format!("bad pattern: {e}")))?;
-            let unless = match r.unless.as_deref() {
-                Some(u) => Some(Regex::new(u).map_err(|e| bad(&format!("bad `unless`: {e}")))?),
-                None => None,
-            };
+            let pattern_source = r.pattern.clone().ok_or_else(|| bad("missing `pattern`"))?;
             let triggers = r.triggers.clone().unwrap_or_default();
             if triggers.is_empty() || triggers.iter().any(|t| t.is_empty()) {
                 return Err(bad("needs at least one non-empty literal in `triggers`"));
             }
             let group = r.group.clone().unwrap_or_default();
-            for g in &group {
-                if !pattern.capture_names().any(|n| n == Some(g.as_str())) {
-                    return Err(bad(&format!("`group` names capture `{g}` that the pattern lacks")));
+            let (pattern, unless) = (std::sync::OnceLock::new(), std::sync::OnceLock::new());
+            if compile_now(&r.name) {
+                let compiled = Regex::new(&pattern_source).map_err(|e| bad(&format!("bad pattern: {e}")))?;
+                for g in &group {
+                    if !compiled.capture_names().any(|n| n == Some(g.as_str())) {
+                        return Err(bad(&format!("`group` names capture `{g}` that the pattern lacks")));
+                    }
                 }
+                let _ = pattern.set(compiled);
+                let compiled = match r.unless.as_deref() {
+                    Some(u) => Some(Regex::new(u).map_err(|e| bad(&format!("bad `unless`: {e}")))?),
+                    None => None,
+                };
+                let _ = unless.set(compiled);
             }
             rules.push(Rule {
                 name: r.name.clone(),
                 category,
                 priority: r.priority.unwrap_or(50),
                 triggers,
+                pattern_source,
+                unless_source: r.unless.clone(),
                 pattern,
                 unless,
                 group,
@@ -170,7 +201,8 @@ mod tests {
 
     #[test]
     fn builtin_rules_are_valid_and_documented() {
-        let rs = RuleSet::builtin();
+        // Compiled and checked here, since `builtin()` compiles on first use.
+        let rs = RuleSet::from_raw(parse(DEFAULT_RULES).unwrap(), &|_| true).expect("every built-in rule compiles");
         assert!(rs.rules.len() > 40);
         let mut names = std::collections::HashSet::new();
         for r in &rs.rules {
@@ -196,6 +228,11 @@ mod tests {
         assert!(RuleSet::with_overrides("[[rule]]\nname='x'\ncategory='nope'\npattern='a'\ntriggers=['a']").is_err());
         assert!(RuleSet::with_overrides("[[rule]]\nname='x'\ncategory='infra'\npattern='('\ntriggers=['a']").is_err());
         assert!(RuleSet::with_overrides("not toml [").is_err());
+        // Rules a repository touches are compiled when loaded, so their
+        // errors surface there even though built-in rules compile lazily.
+        assert!(RuleSet::with_overrides("[[rule]]\nname='x'\ncategory='infra'\npattern='a'\nunless='['\ntriggers=['a']").is_err());
+        assert!(RuleSet::with_overrides("[[rule]]\nname='gha-process-exit'\npattern='('").is_err());
+        assert!(RuleSet::with_overrides("[[rule]]\nname='x'\ncategory='infra'\npattern='a'\ngroup=['nope']\ntriggers=['a']").is_err());
         assert!(RuleSet::with_overrides("[[rule]]\nname='x'\ncategory='infra'\npattern='a'").is_err());
     }
 }
