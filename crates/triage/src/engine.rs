@@ -353,13 +353,13 @@ impl<'r> Scan<'r> {
         // as bytes and never checked for UTF-8. (Triggers are UTF-8 without
         // U+FFFD, so a line holds one exactly when its lossy text does.)
         let plain = plain_line(raw).filter(|_| !m.match_lossy || std::str::from_utf8(raw).is_ok());
-        let ts = match plain {
-            Some((_, ts)) => ts,
-            None => clean_line(raw, &mut scratch),
-        };
-        let bytes = match plain {
-            Some((b, _)) => b,
-            None => scratch.as_bytes(),
+        let cleaned = plain.is_none();
+        let (bytes, ts) = match plain {
+            Some(p) => p,
+            None => {
+                let ts = clean_line(raw, &mut scratch);
+                (scratch.as_bytes(), ts)
+            }
         };
         self.steps.observe(no, bytes, ts > 0);
 
@@ -386,7 +386,7 @@ impl<'r> Scan<'r> {
             self.text = scratch;
             return;
         }
-        let text: &str = if plain.is_none() {
+        let text: &str = if cleaned {
             &scratch
         } else {
             match std::str::from_utf8(bytes) {
