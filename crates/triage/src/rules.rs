@@ -27,15 +27,15 @@ pub struct Rule {
     /// Capitalised (`error:`/`Error:`/`ERROR:`); the regex only
     /// runs on lines containing one of them.
     pub triggers: Vec<String>,
-    /// The regex as written; [`Rule::pattern`] compiles it.
-    pub pattern_source: String,
-    /// A line matching `unless` is not matched by this rule (Rust regexes
-    /// have no look-around; this is the escape hatch).
-    pub unless_source: Option<String>,
+    /// The regexes as written; [`Rule::pattern`] and [`Rule::unless`]
+    /// compile them.
+    pattern_source: String,
+    unless_source: Option<String>,
     /// Compiled on first use: compiling all the built-in patterns was 172 M
     /// of the 184 M instructions (~30 ms) `analyze-log` spent on an empty
-    /// file, and most logs hit a few rules' triggers only. A repository's own rules are compiled (and
-    /// so checked) when loaded; the built-in ones by a unit test.
+    /// file, and most logs hit a few rules' triggers only. A repository's
+    /// own rules are compiled (and so checked) when loaded; the built-in
+    /// ones by a unit test.
     pattern: std::sync::OnceLock<Regex>,
     unless: std::sync::OnceLock<Option<Regex>>,
     /// Capture group names whose (normalised) values form the group key.
@@ -52,6 +52,8 @@ impl Rule {
         self.pattern.get_or_init(|| Regex::new(&self.pattern_source).expect(CHECKED))
     }
 
+    /// A line matching `unless` is not matched by this rule (Rust regexes
+    /// have no look-around; this is the escape hatch).
     pub fn unless(&self) -> Option<&Regex> {
         self.unless.get_or_init(|| self.unless_source.as_deref().map(|u| Regex::new(u).expect(CHECKED))).as_ref()
     }
