@@ -40,9 +40,35 @@ pub struct Verdict {
     pub category: String,
     /// `Some(true)` intermittent, `Some(false)` deterministic, `None` cannot tell.
     pub flaky: Option<bool>,
-    /// Rule that decided the verdict (extension).
+    /// Rule of the best line (extension).
     #[serde(default)]
     pub rule: Option<String>,
+    /// What decided `category` (extension): `rule` (the best line's rule),
+    /// `tests_failed` (the runner reported failing tests, and the best
+    /// line is read as why), `failing_step` or `failed_command` (the best
+    /// line was generic; the step's name or the command said what kind of
+    /// work failed). `None` when nothing was found.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub basis: Option<String>,
+}
+
+impl Verdict {
+    /// `(deterministic)`, `(likely flaky; the runner reported failing
+    /// tests)`: the verdict's qualifiers for the text and Markdown views.
+    fn qualifiers(&self) -> String {
+        let flaky = match self.flaky {
+            Some(true) => "likely flaky",
+            Some(false) => "deterministic",
+            None => "flakiness unknown",
+        };
+        let basis = match self.basis.as_deref() {
+            Some("tests_failed") => "; the runner reported failing tests",
+            Some("failing_step") => "; named by the failing step",
+            Some("failed_command") => "; named by the failed command",
+            _ => "",
+        };
+        format!("({flaky}{basis})")
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -111,12 +137,7 @@ impl Analysis {
     pub fn render_text(&self) -> String {
         use std::fmt::Write;
         let mut s = String::new();
-        let flaky = match self.verdict.flaky {
-            Some(true) => "likely flaky",
-            Some(false) => "deterministic",
-            None => "flakiness unknown",
-        };
-        let _ = writeln!(s, "verdict: {} ({flaky})", self.verdict.category);
+        let _ = writeln!(s, "verdict: {} {}", self.verdict.category, self.verdict.qualifiers());
         if let Some(step) = &self.failing_step {
             let _ = writeln!(s, "failing step: {step}");
         }
@@ -166,12 +187,7 @@ impl Analysis {
     pub fn render_markdown(&self) -> String {
         use std::fmt::Write;
         let mut s = String::new();
-        let flaky = match self.verdict.flaky {
-            Some(true) => "likely flaky",
-            Some(false) => "deterministic",
-            None => "flakiness unknown",
-        };
-        let _ = writeln!(s, "**Verdict:** `{}` ({flaky})", self.verdict.category);
+        let _ = writeln!(s, "**Verdict:** `{}` {}", self.verdict.category, self.verdict.qualifiers());
         if let Some(step) = &self.failing_step {
             let _ = writeln!(s, "\n**Failing step:** {}", inline_code(step));
         }

@@ -2,7 +2,7 @@
 //! trigger search per line (`literals.rs`), regexes only on candidate lines, a small
 //! ring buffer for context. Memory stays bounded whatever the log size.
 
-use crate::analysis::{Analysis, Counts, Excerpt, ExcerptLine, Failure, Step, TestRef, Verdict, SCHEMA};
+use crate::analysis::{Analysis, Counts, Excerpt, ExcerptLine, Failure, Step, TestRef, SCHEMA};
 use crate::clean::{clean_line, plain_line};
 use crate::fingerprint::{fingerprint, normalise};
 use crate::rank;
@@ -709,7 +709,7 @@ fn build(cands: Vec<Candidate>, report: RunnerReport, steps: Steps, rules: &Rule
         });
     }
 
-    let verdict = rank::verdict(ranked.first(), &report, rules);
+    let verdict = rank::verdict(&ranked, &report, rules, failing_step.and_then(|i| steps.list.get(i)).map(|s| s.name.as_str()));
     Analysis {
         schema: SCHEMA.into(),
         verdict,
@@ -728,11 +728,5 @@ fn rule_name(rules: &RuleSet, c: &Candidate) -> String {
     match c.rule {
         Some(i) => rules.rules[i].name.clone(),
         None => "runner".into(),
-    }
-}
-
-impl Verdict {
-    pub(crate) fn unknown() -> Verdict {
-        Verdict { category: "unknown".into(), flaky: None, rule: None }
     }
 }

@@ -115,25 +115,60 @@ pub(crate) fn rank(
     cands
 }
 
-pub(crate) fn verdict(top: Option<&Candidate>, report: &RunnerReport, rules: &RuleSet) -> Verdict {
-    let Some(top) = top else {
-        if !report.failures.is_empty() {
-            return Verdict { category: "test_failure".into(), flaky: Some(false), rule: None };
-        }
-        return Verdict::unknown();
+/// The job's category and flakiness, from the best line, what the test
+/// runner reported and the failing step.
+///
+/// When tests failed, the best line is usually the error inside a failing
+/// test (a refused connection, a timeout, a syntax error in the module it
+/// imports): that is why the test failed, and the job is a test failure
+/// unless the rule is `job_level` (the runner died, the job timed out, the
+/// machine ran out of memory) or a linter's or doc build's, which run as
+/// commands of their own. When the best line says only *that*
+/// something failed (an `unknown` rule: `Process completed with exit code
+/// 1`), the failing step's name or command says what kind of work it was
+/// (`Run npm run lint`, `The command "mkdocs build" exited with 1`).
+pub(crate) fn verdict(ranked: &[Candidate], report: &RunnerReport, rules: &RuleSet, failing_step: Option<&str>) -> Verdict {
+    let top = ranked.first();
+    let tests_failed = !report.failures.is_empty() || report.counts.as_ref().and_then(|c| c.failed).is_some_and(|n| n > 0);
+    let (rule_category, flaky, rule, job_level) = match top {
+        None => ("unknown", None, None, false),
+        Some(top) => match top.rule {
+            Some(i) => {
+                let r = &rules.rules[i];
+                (r.category.as_str(), r.flaky, Some(r.name.clone()), r.job_level)
+            }
+            None => ("test_failure", None, Some("runner".to_string()), false),
+        },
     };
-    let (category, flaky, rule) = match top.rule {
-        Some(i) => {
-            let r = &rules.rules[i];
-            (r.category.clone(), r.flaky, Some(r.name.clone()))
+    // Linters and doc builds are commands of their own, never what a test
+    // died of (flake8 before pytest in one Travis job).
+    let (category, basis) = if tests_failed && !job_level && !matches!(rule_category, "lint" | "docs") {
+        ("test_failure", if rule_category == "test_failure" { "rule" } else { "tests_failed" })
+    } else if rule_category == "unknown" {
+        // Without steps (Travis, plain logs), the line that names the failed
+        // command: a rule whose group key holds a `cmd` capture.
+        let (command, basis) = match failing_step {
+            Some(step) => (Some(step), "failing_step"),
+            None => (
+                ranked.iter().find(|c| c.rule.is_some_and(|i| rules.rules[i].group.iter().any(|g| g == "cmd"))).map(|c| c.message.as_str()),
+                "failed_command",
+            ),
+        };
+        match command.and_then(|c| rules.step_category(c)) {
+            Some(kind) => (kind, basis),
+            None => ("unknown", "rule"),
         }
-        None => ("test_failure".to_string(), None, Some("runner".to_string())),
+    } else {
+        (rule_category, "rule")
     };
-    // A weak generic match does not beat what the runner says.
-    let category = if category == "unknown" && !report.failures.is_empty() { "test_failure".to_string() } else { category };
-    let flaky = flaky.or(match category.as_str() {
+    // Flakiness is the rule's (a test that failed on a refused connection
+    // is a test failure that is likely intermittent), and a generic rule's
+    // is that of the kind of failure it turned out to be.
+    let kind = if rule_category == "unknown" { category } else { rule_category };
+    let flaky = flaky.or(match kind {
         "compilation" | "lint" | "docs" | "config" | "test_failure" | "dependency" => Some(false),
         _ => None,
     });
-    Verdict { category, flaky, rule }
+    let basis = top.map(|_| basis.to_string());
+    Verdict { category: category.to_string(), flaky, rule, basis }
 }

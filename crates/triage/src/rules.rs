@@ -43,6 +43,12 @@ pub struct Rule {
     pub group: Vec<String>,
     /// `Some(true)`: this signature is known to be intermittent.
     pub flaky: Option<bool>,
+    /// The job or its machine failed (runner lost, job timeout, memory
+    /// kill, full disk), not the code under test. Such a rule keeps its
+    /// category as the verdict when tests failed too; any other rule's
+    /// match is then taken for why a test failed (a refused connection or a
+    /// syntax error inside a test is a test failure).
+    pub job_level: bool,
     /// Why the rule exists (shown by `--explain` style tooling and docs).
     pub why: String,
 }
@@ -65,6 +71,10 @@ const CHECKED: &str = "built-in patterns are compiled by a unit test, a reposito
 #[derive(Debug, Clone)]
 pub struct RuleSet {
     pub rules: Vec<Rule>,
+    /// What the failing step's name or command says about the kind of
+    /// failure, tried in order when the best line says only *that*
+    /// something failed (`Process completed with exit code 1`).
+    pub step_kinds: Vec<StepKind>,
     /// The trigger search, built on first use and shared by every
     /// `analyze` call with this set (building it costs more than a small log).
     pub(crate) matcher: std::sync::OnceLock<std::sync::Arc<crate::engine::Matcher>>,
@@ -78,11 +88,45 @@ pub enum RuleError {
     Invalid { name: String, problem: String },
 }
 
+/// `[[step_kind]]`: a failing step whose name or command contains one of
+/// `words` (whole words, any case: `lint` is in `Run npm run lint:js` and
+/// `golangci-lint-action`, not in `linter`) is a `category` failure.
+#[derive(Debug, Clone)]
+pub struct StepKind {
+    pub category: String,
+    pub words: Vec<String>,
+    regex: std::sync::OnceLock<Regex>,
+}
+
+impl StepKind {
+    fn new(category: String, words: Vec<String>) -> StepKind {
+        StepKind { category, words, regex: std::sync::OnceLock::new() }
+    }
+
+    pub fn matches(&self, text: &str) -> bool {
+        let re = self.regex.get_or_init(|| {
+            let alternatives: Vec<String> = self.words.iter().map(|w| regex::escape(w)).collect();
+            // Escaped words only: this cannot fail to compile.
+            Regex::new(&format!("(?i)(?:^|[^a-z0-9])(?:{})(?:$|[^a-z0-9])", alternatives.join("|"))).expect("escaped words")
+        });
+        re.is_match(text)
+    }
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawFile {
     #[serde(default, rename = "rule")]
     rules: Vec<RawRule>,
+    #[serde(default, rename = "step_kind")]
+    step_kinds: Vec<RawStepKind>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStepKind {
+    category: String,
+    words: Vec<String>,
 }
 
 #[derive(Deserialize, Clone, Default)]
@@ -96,6 +140,7 @@ struct RawRule {
     unless: Option<String>,
     group: Option<Vec<String>>,
     flaky: Option<bool>,
+    job_level: Option<bool>,
     why: Option<String>,
     /// `false` disables a built-in rule of the same name.
     enabled: Option<bool>,
@@ -115,15 +160,19 @@ impl RuleSet {
     /// The built-in rules with a repository's own TOML applied on top:
     /// a `[[rule]]` whose `name` matches a built-in rule overrides the fields
     /// it sets (`enabled = false` removes it); other names are appended.
+    /// A repository's `[[step_kind]]` entries are tried before the built-in
+    /// ones.
     pub fn with_overrides(toml_text: &str) -> Result<RuleSet, RuleError> {
         let mut raws = parse(DEFAULT_RULES)?;
         let mut touched = std::collections::HashSet::new();
-        for o in parse(toml_text)? {
+        let theirs = parse(toml_text)?;
+        raws.step_kinds.splice(0..0, theirs.step_kinds);
+        for o in theirs.rules {
             touched.insert(o.name.clone());
-            if let Some(base) = raws.iter_mut().find(|r| r.name == o.name) {
+            if let Some(base) = raws.rules.iter_mut().find(|r| r.name == o.name) {
                 merge(base, o);
             } else {
-                raws.push(o);
+                raws.rules.push(o);
             }
         }
         Self::from_raw(raws, &|name| touched.contains(name))
@@ -132,9 +181,20 @@ impl RuleSet {
     /// `compile_now(name)`: compile and check that rule's regexes here
     /// (a repository's rules: a bad one must be a load error, not a panic
     /// mid-log). The others are compiled on first use.
-    fn from_raw(raws: Vec<RawRule>, compile_now: &dyn Fn(&str) -> bool) -> Result<RuleSet, RuleError> {
+    fn from_raw(raws: RawFile, compile_now: &dyn Fn(&str) -> bool) -> Result<RuleSet, RuleError> {
+        let mut step_kinds = Vec::new();
+        for k in raws.step_kinds {
+            let bad = |problem: String| RuleError::Invalid { name: format!("step_kind {}", k.category), problem };
+            if !CATEGORIES.contains(&k.category.as_str()) {
+                return Err(bad(format!("unknown category `{}` (one of {})", k.category, CATEGORIES.join(", "))));
+            }
+            if k.words.is_empty() || k.words.iter().any(|w| w.trim().is_empty()) {
+                return Err(bad("needs at least one non-empty word in `words`".into()));
+            }
+            step_kinds.push(StepKind::new(k.category, k.words));
+        }
         let mut rules = Vec::new();
-        for r in raws {
+        for r in raws.rules {
             if r.enabled == Some(false) {
                 continue;
             }
@@ -175,26 +235,32 @@ impl RuleSet {
                 unless,
                 group,
                 flaky: r.flaky,
+                job_level: r.job_level.unwrap_or(false),
                 why: r.why.clone().unwrap_or_default(),
             });
         }
-        Ok(RuleSet { rules, matcher: Default::default() })
+        Ok(RuleSet { rules, step_kinds, matcher: Default::default() })
     }
 
     pub fn get(&self, name: &str) -> Option<&Rule> {
         self.rules.iter().find(|r| r.name == name)
     }
+
+    /// The category the failing step's name or command implies, if any.
+    pub fn step_category(&self, step: &str) -> Option<&str> {
+        self.step_kinds.iter().find(|k| k.matches(step)).map(|k| k.category.as_str())
+    }
 }
 
-fn parse(text: &str) -> Result<Vec<RawRule>, RuleError> {
-    Ok(toml::from_str::<RawFile>(text)?.rules)
+fn parse(text: &str) -> Result<RawFile, RuleError> {
+    Ok(toml::from_str::<RawFile>(text)?)
 }
 
 fn merge(base: &mut RawRule, o: RawRule) {
     macro_rules! take {
         ($($f:ident),*) => { $( if o.$f.is_some() { base.$f = o.$f; } )* };
     }
-    take!(category, priority, triggers, pattern, unless, group, flaky, why, enabled);
+    take!(category, priority, triggers, pattern, unless, group, flaky, job_level, why, enabled);
 }
 
 #[cfg(test)]
