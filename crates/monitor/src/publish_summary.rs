@@ -5,12 +5,19 @@
 //! renders no clock), the body update is a read-modify-write that only
 //! replaces the block, and after writing we re-read the comments: if a
 //! workflow's comment changed while we were building (a concurrent matrix
-//! job finished), we rebuild. So whichever publisher writes last, the block
-//! ends up reflecting every comment.
+//! job finished), we rebuild. A publisher that wrote a stale block therefore
+//! always sees the change that made it stale and writes again, so whichever
+//! publisher writes last, the block ends up reflecting every comment.
+//!
+//! Each round writes the block once, not through the marker upsert's
+//! write-until-it-sticks loop: two publishers holding different snapshots
+//! would each insist on their own block and overwrite each other until the
+//! upsert gave up (seen with seven racing matrix jobs). Staleness is caught
+//! by the comment re-read instead, which is what decides who is right.
 
 use std::collections::BTreeSet;
 
-use ci_github::{GitHub, IssueComment};
+use ci_github::{GitHub, IssueComment, IssueUpdate};
 use ci_report::daily::{daily_title, is_legacy_summary_comment, replace_summary_block, DAILY_LABEL};
 use ci_report::summary::{parse_summary_state, render_summary_block, summary_clusters, DailySummary, WorkflowDay};
 use ci_report::workflow_comment::{belongs_to_workflow, parse_workflow_comments};
@@ -20,7 +27,10 @@ use crate::ctx::Ctx;
 use crate::daily::{daily_marker, ensure_daily_issue, initial_body, list_daily_issues};
 use crate::outcome::Outcome;
 
-const MAX_ROUNDS: usize = 3;
+/// Rebuilds before giving up. Each one means a workflow comment changed
+/// while we built, so this bounds how many matrix jobs can finish during one
+/// publish, not how long it waits.
+const MAX_ROUNDS: usize = 24;
 
 pub async fn run<G: GitHub + Clone + 'static>(ctx: &Ctx<G>) -> anyhow::Result<Outcome> {
     let mut out = Outcome::default();
@@ -38,22 +48,33 @@ pub async fn run<G: GitHub + Clone + 'static>(ctx: &Ctx<G>) -> anyhow::Result<Ou
     let repo = &ctx.settings.bot_repo;
     let mut comments = ctx.gh.list_comments(repo, issue.number, None).await?;
     let mut summary = build(ctx, &comments, yesterday.clone());
+    let initial = initial_body(ctx, date);
+    let mut converged = false;
     for _ in 0..MAX_ROUNDS {
         let inner = render_summary_block(&summary);
-        let initial = initial_body(ctx, date);
-        ctx.update_issue(repo, &daily_marker(date), &daily_title(date), &[DAILY_LABEL.to_string()], Some(&issue), |cur| {
-            replace_summary_block(cur.unwrap_or(&initial), &inner, &initial)
-        })
-        .await?;
         if ctx.dry_run() {
+            ctx.update_issue(repo, &daily_marker(date), &daily_title(date), &[DAILY_LABEL.to_string()], Some(&issue), |cur| {
+                replace_summary_block(cur.unwrap_or(&initial), &inner, &initial)
+            })
+            .await?;
+            converged = true;
             break;
         }
+        let wrote = write_block_once(ctx, issue.number, &daily_marker(date), &inner, &initial).await?;
         let again = ctx.gh.list_comments(repo, issue.number, None).await?;
-        if same_comments(&comments, &again) {
+        if wrote && same_comments(&comments, &again) {
+            converged = true;
             break;
         }
         comments = again;
         summary = build(ctx, &comments, yesterday.clone());
+    }
+    if !converged {
+        anyhow::bail!(
+            "publish-summary: the workflow comments on #{} kept changing over {MAX_ROUNDS} rebuilds; \
+             the next publish (e.g. the finalize job) will write the summary",
+            issue.number
+        );
     }
     for c in comments.iter().filter(|c| is_legacy_summary_comment(&c.body)) {
         ctx.delete_comment(repo, c.id).await?;
@@ -72,6 +93,38 @@ pub async fn run<G: GitHub + Clone + 'static>(ctx: &Ctx<G>) -> anyhow::Result<Ou
         issue.html_url
     );
     Ok(out)
+}
+
+/// One read-modify-write of the daily issue's summary block. `Ok(false)`
+/// when a transient error kept it from happening (the caller rebuilds and
+/// tries again; a write whose response was lost is found by the next read).
+async fn write_block_once<G: GitHub + Clone + 'static>(
+    ctx: &Ctx<G>,
+    number: u64,
+    marker: &str,
+    inner: &str,
+    initial: &str,
+) -> anyhow::Result<bool> {
+    let repo = &ctx.settings.bot_repo;
+    let current = match ctx.gh.get_issue(repo, number).await {
+        Ok(issue) => issue,
+        Err(e) if e.is_transient() => return Ok(false),
+        Err(e) => return Err(e.into()),
+    };
+    let mut want = replace_summary_block(&current.body, inner, initial);
+    if !want.contains(marker) {
+        // A legacy daily issue, found by its title: mark it so later runs find it by marker.
+        want = format!("{}\n{marker}\n", want.trim_end());
+    }
+    if want == current.body {
+        return Ok(true);
+    }
+    let update = IssueUpdate { body: Some(want), ..IssueUpdate::default() };
+    match ctx.gh.update_issue(repo, number, &update).await {
+        Ok(_) => Ok(true),
+        Err(e) if e.is_transient() => Ok(false),
+        Err(e) => Err(e.into()),
+    }
 }
 
 fn same_comments(a: &[IssueComment], b: &[IssueComment]) -> bool {
