@@ -36,12 +36,40 @@ async fn dedup_across_two_ticks() {
     // both are fixed by the test context, so the snapshot is stable.
     insta::assert_snapshot!("ci_workflow_comment_after_two_ticks", ci[0]);
 
-    // A third tick with nothing new writes nothing.
+    // A third tick, minutes later, with nothing new writes nothing at all.
+    ctx.now += chrono::Duration::minutes(17);
     let writes = ctx.write_requests();
     let t3 = ctx.tick().await;
     assert_eq!(t3.new_failures(), 0);
-    let new_writes = ctx.write_requests() - writes;
-    assert!(new_writes <= 1, "quiet tick wrote {new_writes} times");
+    assert_eq!(ctx.write_requests() - writes, 0, "a quiet tick wrote to GitHub");
+}
+
+#[tokio::test]
+async fn a_quiet_tick_leaves_the_tracker_alone_until_its_content_changes() {
+    let mut ctx = TestCtx::new().await;
+    ctx.at(9, 5);
+    ctx.fail_job("nightly.yml", "moe-eval-8-gpu", OOM_LOG);
+    ctx.tick().await;
+    let tracker = |ctx: &TestCtx| {
+        let all = ctx.server.state().issues(TARGET);
+        all.into_iter().find(|i| i.title == "[Failure Tracker] Nightly").expect("tracker").body.unwrap_or_default()
+    };
+    let before = tracker(&ctx);
+    assert!(before.contains("last updated") && before.contains("09:05 UTC"), "{before}");
+
+    // Half an hour later nothing changed: the body (and its clock) stays.
+    ctx.at(9, 35);
+    let writes = ctx.write_requests();
+    ctx.tick().await;
+    assert_eq!(ctx.write_requests() - writes, 0, "a quiet tick wrote to GitHub");
+    assert_eq!(tracker(&ctx), before);
+
+    // A new failure of the same test is news: today's row and the clock move.
+    ctx.at(10, 10);
+    ctx.fail_job("nightly.yml", "moe-eval-8-gpu", OOM_LOG);
+    ctx.tick().await;
+    let after = tracker(&ctx);
+    assert!(after.contains("10:10 UTC"), "{after}");
 }
 
 #[tokio::test]

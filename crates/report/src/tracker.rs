@@ -601,6 +601,17 @@ fn days_text(n: i64) -> String {
     format!("{}d", n.max(0))
 }
 
+const RENDERED_AT_PREFIX: &str = "· last updated ";
+
+/// When a tracker body was rendered (its "last updated" time, to the
+/// minute), if it is one of ours. Lets a caller tell a body that only needs
+/// a newer clock from one whose content changed.
+pub fn tracker_rendered_at(body: &str) -> Option<DateTime<Utc>> {
+    let start = body.find(RENDERED_AT_PREFIX)? + RENDERED_AT_PREFIX.len();
+    let text = body.get(start..start + "YYYY-MM-DD HH:MM UTC".len())?;
+    chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M UTC").ok().map(|t| t.and_utc())
+}
+
 /// Render body and archive comments for `state` as of `now` (date = today).
 pub fn render_tracker(state: &TrackerState, cfg: &TrackerConfig, now: DateTime<Utc>) -> TrackerDocument {
     let today = now.date_naive();
@@ -656,7 +667,7 @@ pub fn render_tracker(state: &TrackerState, cfg: &TrackerConfig, now: DateTime<U
     let mut head = format!("{TRACKER_START}\n{}\n", state_line(&body_state));
     head.push_str(&format!("# {} — Failure Tracker\n\n", safe::inline(&cfg.display, 120)));
     head.push_str(&format!(
-        "_Maintained by {} · workflow {} · last updated {snapshot} · {} failing · {} quiet · {} tracked total_\n\n",
+        "_Maintained by {} · workflow {} {RENDERED_AT_PREFIX}{snapshot} · {} failing · {} quiet · {} tracked total_\n\n",
         safe::inline(&cfg.bot_name, 60),
         safe::code_span(&cfg.workflow, 120, false),
         failing.len(),
