@@ -187,3 +187,69 @@ OK
 ";
     assert_eq!(run_parsers(far.as_bytes()).counts, None);
 }
+
+#[test]
+fn tap_node_tap_subtests_report_the_assertion_not_the_aggregate() {
+    // node-tap: a failed subtest is closed by `not ok N - <name>` one level up.
+    let log = "\
+TAP version 13
+# Subtest: parser
+    1..2
+    ok 1 - reads a number
+    not ok 2 - reads a string
+      ---
+      found: 1
+      wanted: '1'
+      ...
+    # failed 1 of 2 tests
+not ok 1 - parser # time=12.3ms
+# Subtest: crash
+    1..1
+not ok 2 - crash # time=1ms
+# failed 2 of 2 tests
+";
+    let report = run_parsers(log.as_bytes());
+    let ids: Vec<String> = report.failures.iter().map(|f| f.id.clone()).collect();
+    assert_eq!(ids, vec!["parser › reads a string", "crash"]);
+    // The line that explains: the diagnostic block's first line.
+    assert_eq!(report.failures[0].line, 7);
+    assert_eq!(report.failures[0].message, "expected '1', actual 1");
+    assert_eq!(failed(log), Some(2));
+}
+
+#[test]
+fn tap_todo_and_skip_directives_are_not_failures() {
+    let log = "\
+1..4
+not ok 1 - not written yet # TODO parser rewrite
+not ok 2 # SKIP no network
+not ok 3 - real failure
+ok 4 - fine # skip
+";
+    assert_eq!(ids(log), vec!["real failure"]);
+}
+
+#[test]
+fn tap_without_a_version_line_takes_no_comment_as_a_test_name() {
+    // bats and `prove -v` print no `TAP version`; their `#` lines are
+    // diagnostics, not test names.
+    let log = "\
+1..2
+ok 1 addition using bc
+not ok 2 addition using dc
+# (in test file test/math.bats, line 9)
+#   `[ \"$result\" -eq 4 ]' failed
+";
+    assert_eq!(ids(log), vec!["addition using dc"]);
+    assert_eq!(failed(log), None, "bats' pretty totals are not TAP; no footer, no count");
+}
+
+#[test]
+fn prose_saying_not_ok_is_not_a_tap_line() {
+    let log = "\
+status: not ok
+the build was not ok 3 times in a row
+  # build was not ok
+";
+    assert!(ids(log).is_empty());
+}

@@ -83,6 +83,7 @@ mod maven;
 mod mocha;
 mod pytest;
 mod sbt;
+mod tap;
 mod unittest;
 
 /// Every built-in parser, in a fixed order.
@@ -105,6 +106,7 @@ pub fn all_parsers() -> Vec<Box<dyn RunnerParser>> {
         Box::new(gotest::GoTest::default()),
         Box::new(ctest::Ctest::default()),
         Box::new(sbt::Sbt::default()),
+        Box::new(tap::Tap::default()),
     ]
 }
 
