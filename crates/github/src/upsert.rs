@@ -56,7 +56,8 @@ pub struct Upserted<T> {
     pub rounds: u32,
 }
 
-pub(crate) fn with_marker(body: String, marker: &str) -> String {
+/// `body` carrying `marker` (appended after a blank line when missing).
+pub fn with_marker(body: String, marker: &str) -> String {
     if body.contains(marker) {
         body
     } else if body.is_empty() {

@@ -49,32 +49,31 @@ pub async fn run<G: GitHub + Clone + 'static>(ctx: &Ctx<G>) -> anyhow::Result<Ou
     let mut comments = ctx.gh.list_comments(repo, issue.number, None).await?;
     let mut summary = build(ctx, &comments, yesterday.clone());
     let initial = initial_body(ctx, date);
-    let mut converged = false;
-    for _ in 0..MAX_ROUNDS {
+    if ctx.dry_run() {
         let inner = render_summary_block(&summary);
-        if ctx.dry_run() {
-            ctx.update_issue(repo, &daily_marker(date), &daily_title(date), &[DAILY_LABEL.to_string()], Some(&issue), |cur| {
-                replace_summary_block(cur.unwrap_or(&initial), &inner, &initial)
-            })
-            .await?;
-            converged = true;
-            break;
+        ctx.update_issue(repo, &daily_marker(date), &daily_title(date), &[DAILY_LABEL.to_string()], Some(&issue), |cur| {
+            replace_summary_block(cur.unwrap_or(&initial), &inner, &initial)
+        })
+        .await?;
+    } else {
+        let mut rounds = 0;
+        loop {
+            let wrote = write_block_once(ctx, issue.number, &daily_marker(date), &render_summary_block(&summary), &initial).await?;
+            let again = ctx.gh.list_comments(repo, issue.number, None).await?;
+            if wrote && same_comments(&comments, &again) {
+                break;
+            }
+            rounds += 1;
+            if rounds == MAX_ROUNDS {
+                anyhow::bail!(
+                    "publish-summary: the workflow comments on #{} kept changing over {MAX_ROUNDS} rebuilds; \
+                     the next publish (e.g. the finalize job) will write the summary",
+                    issue.number
+                );
+            }
+            comments = again;
+            summary = build(ctx, &comments, yesterday.clone());
         }
-        let wrote = write_block_once(ctx, issue.number, &daily_marker(date), &inner, &initial).await?;
-        let again = ctx.gh.list_comments(repo, issue.number, None).await?;
-        if wrote && same_comments(&comments, &again) {
-            converged = true;
-            break;
-        }
-        comments = again;
-        summary = build(ctx, &comments, yesterday.clone());
-    }
-    if !converged {
-        anyhow::bail!(
-            "publish-summary: the workflow comments on #{} kept changing over {MAX_ROUNDS} rebuilds; \
-             the next publish (e.g. the finalize job) will write the summary",
-            issue.number
-        );
     }
     for c in comments.iter().filter(|c| is_legacy_summary_comment(&c.body)) {
         ctx.delete_comment(repo, c.id).await?;
@@ -111,11 +110,8 @@ async fn write_block_once<G: GitHub + Clone + 'static>(
         Err(e) if e.is_transient() => return Ok(false),
         Err(e) => return Err(e.into()),
     };
-    let mut want = replace_summary_block(&current.body, inner, initial);
-    if !want.contains(marker) {
-        // A legacy daily issue, found by its title: mark it so later runs find it by marker.
-        want = format!("{}\n{marker}\n", want.trim_end());
-    }
+    // A legacy daily issue, found by its title, gets the marker so later runs find it by marker.
+    let want = ci_github::upsert::with_marker(replace_summary_block(&current.body, inner, initial), marker);
     if want == current.body {
         return Ok(true);
     }

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use ci_github::{GitHub, Issue, IssueFilter, IssueUpdate, RepoRef, StateFilter};
 use ci_report::markers::encode_token;
 use ci_report::tracker::{
-    merge, observations_from_jobs, parse_archive_marker, parse_tracker, render_tracker, tracker_placeholder_body, tracker_rendered_at,
+    merge, observations_from_jobs, parse_archive_marker, parse_tracker, render_tracker, tracker_placeholder_body, tracker_rendered_at, TrackerDocument,
     tracker_title, legacy_tracker_titles, TrackerConfig, TRACKER_LABEL,
 };
 use ci_report::workflow_comment::parse_workflow_comments;
@@ -112,6 +112,7 @@ async fn update_one<G: GitHub + Clone + 'static>(
     let observations = observations_from_jobs(jobs, daily.map(|d| d.html_url.as_str()));
     let now = ctx.settings.now;
     merge(&mut state, &observations, now.date_naive(), &cfg);
+    let body_of = |doc: &TrackerDocument| format!("{}\n{marker}\n", doc.body.trim_end());
     let mut doc = render_tracker(&state, &cfg, now);
     // A tick that changed nothing must not rewrite the issue just to move its
     // "last updated" clock (a write per tick, and noise in the edit history).
@@ -121,13 +122,13 @@ async fn update_one<G: GitHub + Clone + 'static>(
         let rendered_at = tracker_rendered_at(&issue.body).filter(|at| at.date_naive() == now.date_naive() && *at <= now);
         if let Some(at) = rendered_at {
             let again = render_tracker(&state, &cfg, at);
-            if format!("{}\n{marker}\n", again.body.trim_end()) == issue.body {
+            if body_of(&again) == issue.body {
                 doc = again;
             }
         }
     }
     let failing = state.entries.values().filter(|e| ci_report::tracker::is_failing(e, now.date_naive(), &cfg)).count();
-    let new_body = format!("{}\n{marker}\n", doc.body.trim_end());
+    let new_body = body_of(&doc);
 
     let issue = match existing {
         Some(issue) => issue,

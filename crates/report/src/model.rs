@@ -280,6 +280,10 @@ pub fn display_minute(iso: &str) -> String {
 }
 
 /// "2026-04-22 10:00 UTC".
+/// How reports print a time (to the minute; parsed back by
+/// [`crate::tracker::tracker_rendered_at`]).
+pub const DISPLAY_TIME_FORMAT: &str = "%Y-%m-%d %H:%M UTC";
+
 pub fn display_time(t: &DateTime<Utc>) -> String {
-    t.format("%Y-%m-%d %H:%M UTC").to_string()
+    t.format(DISPLAY_TIME_FORMAT).to_string()
 }

@@ -609,7 +609,7 @@ const RENDERED_AT_PREFIX: &str = "· last updated ";
 pub fn tracker_rendered_at(body: &str) -> Option<DateTime<Utc>> {
     let start = body.find(RENDERED_AT_PREFIX)? + RENDERED_AT_PREFIX.len();
     let text = body.get(start..start + "YYYY-MM-DD HH:MM UTC".len())?;
-    chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M UTC").ok().map(|t| t.and_utc())
+    chrono::NaiveDateTime::parse_from_str(text, crate::model::DISPLAY_TIME_FORMAT).ok().map(|t| t.and_utc())
 }
 
 /// Render body and archive comments for `state` as of `now` (date = today).

@@ -128,12 +128,8 @@ impl RunnerParser for Ant {
     }
 
     fn finish(&mut self, out: &mut RunnerReport) {
-        self.failures.drain_into(out);
         let c = if self.platform.failed.is_some() { &self.platform } else { &self.counts };
-        if !c.is_empty() {
-            super::add_counts(out, c);
-        }
-        out.summary_lines.append(&mut self.summary_lines);
+        super::report_into(out, &mut self.failures, c, &mut self.summary_lines);
     }
 }
 

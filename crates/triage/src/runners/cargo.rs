@@ -129,15 +129,11 @@ impl RunnerParser for Cargo {
     }
 
     fn finish(&mut self, out: &mut RunnerReport) {
-        self.failures.drain_into(out);
         // nextest's summary covers every binary; libtest lines then come
         // from `cargo test` steps of the same log, counted separately.
         let mut c = self.libtest.clone();
         c.add(&self.nextest);
-        if !c.is_empty() {
-            super::add_counts(out, &c);
-        }
-        out.summary_lines.append(&mut self.summary_lines);
+        super::report_into(out, &mut self.failures, &c, &mut self.summary_lines);
     }
 }
 

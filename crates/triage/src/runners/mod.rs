@@ -203,6 +203,16 @@ impl FailureSet {
     }
 }
 
+/// The usual end of [`RunnerParser::finish`]: hand over the failures, the
+/// runner's counts when it printed any, and its summary lines.
+pub(crate) fn report_into(out: &mut RunnerReport, failures: &mut FailureSet, counts: &Counts, summary_lines: &mut Vec<u32>) {
+    failures.drain_into(out);
+    if !counts.is_empty() {
+        add_counts(out, counts);
+    }
+    out.summary_lines.append(summary_lines);
+}
+
 /// A failure with the fields every parser fills the same way.
 pub(crate) fn failure(framework: &'static str, id: String, name: String, file: Option<String>, message: &str, line: u32) -> TestFailure {
     TestFailure { id, file, name, message: clip_message(message), line, framework }

@@ -156,11 +156,7 @@ impl RunnerParser for Pytest {
                 None => self.nodes.add(h.clone()),
             }
         }
-        self.nodes.drain_into(out);
-        if !self.counts.is_empty() {
-            super::add_counts(out, &self.counts);
-        }
-        out.summary_lines.append(&mut self.summary_lines);
+        super::report_into(out, &mut self.nodes, &self.counts, &mut self.summary_lines);
     }
 }
 

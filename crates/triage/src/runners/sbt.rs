@@ -103,11 +103,7 @@ impl RunnerParser for Sbt {
     }
 
     fn finish(&mut self, out: &mut RunnerReport) {
-        self.failures.drain_into(out);
         let c = if self.totals.is_empty() { &self.scalatest } else { &self.totals };
-        if !c.is_empty() {
-            super::add_counts(out, c);
-        }
-        out.summary_lines.append(&mut self.summary_lines);
+        super::report_into(out, &mut self.failures, c, &mut self.summary_lines);
     }
 }

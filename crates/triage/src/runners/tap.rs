@@ -58,8 +58,8 @@ pub struct Tap {
     saw_subtest: bool,
     /// The failure whose YAML block may start on the next line(s).
     pending: Option<Pending>,
+    /// The current stream's footer so far (tape prints it last).
     footer: Counts,
-    footer_seen: bool,
     counts: Counts,
     summary_lines: Vec<u32>,
 }
@@ -72,10 +72,29 @@ struct Pending {
     opened: bool,
     lines: u32,
     /// The key whose block scalar starts on the next line.
-    block_key: Option<&'static str>,
+    block_key: Option<Slot>,
     message: Option<String>,
     expected: Option<String>,
     actual: Option<String>,
+}
+
+/// The diagnostic keys a message is made of.
+#[derive(Clone, Copy)]
+enum Slot {
+    Message,
+    Expected,
+    Actual,
+}
+
+impl Slot {
+    fn of(key: &str) -> Option<Slot> {
+        match key {
+            "message" => Some(Slot::Message),
+            "expected" | "wanted" => Some(Slot::Expected),
+            "actual" | "found" => Some(Slot::Actual),
+            _ => None,
+        }
+    }
 }
 
 /// Diagnostic blocks are short; a stream that never closes one must not keep
@@ -96,11 +115,7 @@ impl Tap {
 
     fn end_stream(&mut self) {
         self.close_block();
-        if self.footer_seen {
-            self.counts.add(&self.footer);
-        }
-        self.footer = Counts::default();
-        self.footer_seen = false;
+        self.counts.add(&std::mem::take(&mut self.footer));
         self.heading = None;
         self.subtests.clear();
         self.saw_subtest = false;
@@ -131,7 +146,7 @@ impl Tap {
             self.close_block();
             return false;
         }
-        let indent = raw.len() - raw.trim_start_matches(' ').len();
+        let indent = indent_of(raw);
         if t == "..." {
             self.close_block();
             return true;
@@ -148,30 +163,29 @@ impl Tap {
             }
         }
         // A block scalar (`expected: |-`) holds its value on the next line.
-        let (key, value) = match p.block_key.take() {
-            Some(key) => (key, t),
-            None => match t.split_once(':') {
-                Some((key, value)) => (key, value.trim()),
+        let (slot, value) = match p.block_key.take() {
+            Some(slot) => (slot, t),
+            None => match t.split_once(':').and_then(|(key, value)| Some((Slot::of(key)?, value.trim()))) {
+                Some(found) => found,
                 None => return true,
             },
         };
-        let slot = match key {
-            "message" => &mut p.message,
-            "expected" | "wanted" => &mut p.expected,
-            "actual" | "found" => &mut p.actual,
-            _ => return true,
-        };
         if value.starts_with(['|', '>']) {
-            p.block_key = Some(match key {
-                "message" => "message",
-                "expected" | "wanted" => "expected",
-                _ => "actual",
-            });
+            p.block_key = Some(slot);
         } else if !value.is_empty() {
-            slot.get_or_insert_with(|| value.to_string());
+            let field = match slot {
+                Slot::Message => &mut p.message,
+                Slot::Expected => &mut p.expected,
+                Slot::Actual => &mut p.actual,
+            };
+            field.get_or_insert_with(|| value.to_string());
         }
         true
     }
+}
+
+fn indent_of(raw: &str) -> usize {
+    raw.len() - raw.trim_start_matches(' ').len()
 }
 
 impl RunnerParser for Tap {
@@ -198,7 +212,7 @@ impl RunnerParser for Tap {
             self.in_stream = true;
             return;
         }
-        let indent = raw.len() - raw.trim_start_matches(' ').len();
+        let indent = indent_of(raw);
         if let Some(c) = NOT_OK.captures(raw.trim_end()) {
             let text = c.get(2).map_or("", |m| m.as_str());
             let (description, directive) = match text.find(" # ").or_else(|| text.starts_with("# ").then_some(0)) {
@@ -259,27 +273,21 @@ impl RunnerParser for Tap {
                 "skip" => self.footer.skipped = Some(n),
                 _ => {}
             }
-            self.footer_seen = true;
             return;
         }
         if t == "# ok" {
             self.footer.failed.get_or_insert(0);
-            self.footer_seen = true;
             return;
         }
         // tape names its tests with bare comments; producers with subtests
         // use comments for other things (`# time=12ms`).
-        if !self.footer_seen && !self.saw_subtest && !comment.trim().is_empty() {
+        if self.footer.is_empty() && !self.saw_subtest && !comment.trim().is_empty() {
             self.heading = Some(comment.trim().to_string());
         }
     }
 
     fn finish(&mut self, out: &mut RunnerReport) {
         self.end_stream();
-        self.failures.drain_into(out);
-        if !self.counts.is_empty() {
-            super::add_counts(out, &self.counts);
-        }
-        out.summary_lines.append(&mut self.summary_lines);
+        super::report_into(out, &mut self.failures, &self.counts, &mut self.summary_lines);
     }
 }

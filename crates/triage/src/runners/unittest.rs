@@ -140,10 +140,6 @@ impl RunnerParser for Unittest {
     }
 
     fn finish(&mut self, out: &mut RunnerReport) {
-        self.failures.drain_into(out);
-        if !self.counts.is_empty() {
-            super::add_counts(out, &self.counts);
-        }
-        out.summary_lines.append(&mut self.summary_lines);
+        super::report_into(out, &mut self.failures, &self.counts, &mut self.summary_lines);
     }
 }
