@@ -3,12 +3,13 @@
 //! ring buffer for context. Memory stays bounded whatever the log size.
 
 use crate::analysis::{Analysis, Counts, Excerpt, ExcerptLine, Failure, Step, TestRef, SCHEMA};
+use crate::candidate::Candidate;
 use crate::clean::{clean_line, plain_line};
 use crate::fingerprint::{fingerprint, normalise};
 use crate::rank;
 use crate::rules::RuleSet;
 use crate::runners::{self, Line, RunnerParser, RunnerReport};
-use crate::literals::LiteralSet;
+use crate::triggers::{Pat, Triggers};
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Read};
 
@@ -21,121 +22,6 @@ pub const CONTEXT_AFTER: usize = 3;
 const EXCERPT_CHARS: usize = 400;
 /// Bound on candidate lines held at once (see `compact`).
 const MAX_CANDIDATES: usize = 4096;
-
-/// A line some rule (or runner) matched, with what ranking needs.
-#[derive(Debug, Clone)]
-pub(crate) struct Candidate {
-    pub line: u32,
-    /// Index into `RuleSet::rules`, or `None` for a runner-reported failure.
-    pub rule: Option<usize>,
-    pub priority: i32,
-    /// Index into the step list (0 when the log has no steps).
-    pub step: usize,
-    pub message: String,
-    pub group: String,
-    /// Context lines, `\n`-separated (cleaned text never holds `\n`),
-    /// the first being line `context_first`. One allocation per candidate:
-    /// error-dense logs have millions of candidates.
-    pub context: String,
-    pub context_first: u32,
-    /// Context lines still to collect after the line.
-    pub after_missing: usize,
-}
-
-/// A rule trigger as written, in lower case, UPPER CASE and Capitalised:
-/// the spellings tools actually print (`error:`, `Error:`, `ERROR:`).
-fn case_variants(t: &str) -> Vec<String> {
-    let lower = t.to_ascii_lowercase();
-    let mut cap = lower.clone();
-    if let Some(first) = cap.get_mut(0..1) {
-        first.make_ascii_uppercase();
-    }
-    let mut v = vec![t.to_string(), lower, t.to_ascii_uppercase(), cap];
-    v.sort();
-    v.dedup();
-    v
-}
-
-impl Candidate {
-    pub(crate) fn excerpt_lines(&self) -> Vec<ExcerptLine> {
-        if self.context.is_empty() {
-            return Vec::new();
-        }
-        self.context
-            .split('\n')
-            .enumerate()
-            .map(|(i, t)| ExcerptLine { no: self.context_first + i as u32, text: t.to_string() })
-            .collect()
-    }
-}
-
-#[derive(Debug, PartialEq)]
-enum Pat {
-    Rule(usize),
-    /// Parser index.
-    Runner(usize),
-}
-
-/// What the trigger search needs per rule set; built once per `analyze` call
-/// (cheap next to reading a log) so callers only pass a `RuleSet`.
-#[derive(Debug)]
-pub(crate) struct Matcher {
-    triggers: LiteralSet,
-    /// Per literal of `triggers` (one per distinct spelling): who wants it.
-    pats: Vec<Vec<Pat>>,
-    /// Per rule: its position when rules are sorted by priority, highest
-    /// first, file order breaking ties.
-    order: Vec<u32>,
-    /// Some trigger holds U+FFFD (a repository's own rule can), so invalid
-    /// UTF-8 must become its lossy text before matching.
-    match_lossy: bool,
-}
-
-impl Matcher {
-    fn new(rules: &RuleSet, parsers: &[Box<dyn RunnerParser>]) -> Matcher {
-        // Distinct triggers only: each is verified once per window hit.
-        let mut lits: Vec<String> = Vec::new();
-        let mut pats: Vec<Vec<Pat>> = Vec::new();
-        let mut index = std::collections::HashMap::new();
-        let mut add = |lit: String, who: Pat| {
-            let i = *index.entry(lit.clone()).or_insert_with(|| {
-                lits.push(lit);
-                pats.push(Vec::new());
-                lits.len() - 1
-            });
-            if !pats[i].contains(&who) {
-                pats[i].push(who);
-            }
-        };
-        // Matching is case-sensitive (case-insensitive would find `ok`
-        // inside every `token` for a runner's `OK` trigger); rule triggers
-        // are expanded to the spellings logs use.
-        for (i, r) in rules.rules.iter().enumerate() {
-            for t in &r.triggers {
-                for v in case_variants(t) {
-                    add(v, Pat::Rule(i));
-                }
-            }
-        }
-        for (p, parser) in parsers.iter().enumerate() {
-            for t in parser.triggers() {
-                if !t.is_empty() {
-                    add(t.to_string(), Pat::Runner(p));
-                }
-            }
-        }
-        let triggers = LiteralSet::new(&lits);
-        let mut by_priority: Vec<usize> = (0..rules.rules.len()).collect();
-        by_priority.sort_by_key(|&i| (std::cmp::Reverse(rules.rules[i].priority), i));
-        let mut order = vec![0u32; rules.rules.len()];
-        for (pos, &i) in by_priority.iter().enumerate() {
-            order[i] = pos as u32;
-        }
-        let match_lossy = lits.iter().any(|l| l.contains('\u{FFFD}'));
-        Matcher { triggers, pats, order, match_lossy }
-    }
-}
-
 
 /// Per-line GitHub Actions structure.
 #[derive(Default)]
@@ -204,8 +90,9 @@ impl Steps {
 /// (an I/O error is treated as end of input) and yields a best-effort result.
 pub fn analyze<R: Read>(reader: R, rules: &RuleSet) -> Analysis {
     let parsers = runners::all_parsers();
-    let m = rules.matcher.get_or_init(|| std::sync::Arc::new(Matcher::new(rules, &parsers))).clone();
-    let mut scan = Scan::new(rules, &m, parsers);
+    let parser_triggers: Vec<&[&str]> = parsers.iter().map(|p| p.triggers()).collect();
+    let m = rules.triggers(&parser_triggers);
+    let mut scan = Scan::new(rules, m, parsers);
     let mut rd = BufReader::with_capacity(BLOCK, reader);
     let mut raw: Vec<u8> = Vec::with_capacity(1024);
     loop {
@@ -250,7 +137,7 @@ const BUCKET_KEEP: u32 = 20;
 /// The state of one pass over a log.
 struct Scan<'r> {
     rules: &'r RuleSet,
-    m: &'r Matcher,
+    m: &'r Triggers,
     parsers: Vec<Box<dyn RunnerParser>>,
     text: String,
     ring: VecDeque<ExcerptLine>,
@@ -272,7 +159,7 @@ struct Scan<'r> {
 }
 
 impl<'r> Scan<'r> {
-    fn new(rules: &'r RuleSet, m: &'r Matcher, parsers: Vec<Box<dyn RunnerParser>>) -> Self {
+    fn new(rules: &'r RuleSet, m: &'r Triggers, parsers: Vec<Box<dyn RunnerParser>>) -> Self {
         let n_parsers = parsers.len();
         let wants: Vec<bool> = parsers.iter().map(|p| p.wants_every_line()).collect();
         let wanting = wants.iter().filter(|&&w| w).count();
@@ -366,7 +253,7 @@ impl<'r> Scan<'r> {
         // One pass collects every trigger occurrence.
         let mut any_runner_hit = false;
         let (rule_hit, rule_hits, runner_hit) = (&mut self.rule_hit, &mut self.rule_hits, &mut self.runner_hit);
-        m.triggers.for_each_match(bytes, |lit| {
+        m.literals.for_each_match(bytes, |lit| {
             for who in &m.pats[lit] {
                 match *who {
                     Pat::Rule(i) => {

@@ -15,6 +15,7 @@
 //! ```
 
 pub mod analysis;
+mod candidate;
 pub mod clean;
 mod engine;
 mod literals;
@@ -22,6 +23,7 @@ pub mod fingerprint;
 mod rank;
 pub mod rules;
 pub mod runners;
+mod triggers;
 pub mod zip;
 
 pub use analysis::{Analysis, Counts, Excerpt, ExcerptLine, Failure, Step, TestRef, Verdict, SCHEMA};

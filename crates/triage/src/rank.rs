@@ -10,7 +10,7 @@
 //!    compiler error is the cause, later ones are often follow-ups).
 
 use crate::analysis::{Step, Verdict};
-use crate::engine::Candidate;
+use crate::candidate::Candidate;
 use crate::rules::RuleSet;
 use crate::runners::RunnerReport;
 

@@ -6,6 +6,7 @@
 //! all triggers picks the candidate lines and a rule's regex only runs on the
 //! lines that contain one of its triggers. That is what keeps the engine fast.
 
+use crate::triggers::Triggers;
 use regex::Regex;
 use serde::Deserialize;
 
@@ -77,7 +78,7 @@ pub struct RuleSet {
     pub step_kinds: Vec<StepKind>,
     /// The trigger search, built on first use and shared by every
     /// `analyze` call with this set (building it costs more than a small log).
-    pub(crate) matcher: std::sync::OnceLock<std::sync::Arc<crate::engine::Matcher>>,
+    triggers: std::sync::OnceLock<std::sync::Arc<Triggers>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -239,7 +240,17 @@ impl RuleSet {
                 why: r.why.clone().unwrap_or_default(),
             });
         }
-        Ok(RuleSet { rules, step_kinds, matcher: Default::default() })
+        Ok(RuleSet { rules, step_kinds, triggers: Default::default() })
+    }
+
+    /// The trigger search over these rules and the runner parsers whose
+    /// trigger lists are `parsers`, built on first use. The parsers are
+    /// always the same built-in list, so the first call's are kept.
+    pub(crate) fn triggers(&self, parsers: &[&[&str]]) -> &Triggers {
+        self.triggers.get_or_init(|| {
+            let rules: Vec<(&[String], i32)> = self.rules.iter().map(|r| (&r.triggers[..], r.priority)).collect();
+            std::sync::Arc::new(Triggers::new(&rules, parsers))
+        })
     }
 
     pub fn get(&self, name: &str) -> Option<&Rule> {

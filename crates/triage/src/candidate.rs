@@ -1,0 +1,39 @@
+//! A candidate key line: what the streaming pass (`engine`) keeps about a
+//! line some rule or runner matched, and what ranking (`rank`) orders.
+//! It sits below both so neither depends on the other's internals.
+
+use crate::analysis::ExcerptLine;
+
+/// A line some rule (or runner) matched, with what ranking needs.
+#[derive(Debug, Clone)]
+pub(crate) struct Candidate {
+    pub line: u32,
+    /// Index into `RuleSet::rules`, or `None` for a runner-reported failure.
+    pub rule: Option<usize>,
+    pub priority: i32,
+    /// Index into the step list (0 when the log has no steps).
+    pub step: usize,
+    pub message: String,
+    pub group: String,
+    /// Context lines, `\n`-separated (cleaned text never holds `\n`),
+    /// the first being line `context_first`. One allocation per candidate:
+    /// error-dense logs have millions of candidates.
+    pub context: String,
+    pub context_first: u32,
+    /// Context lines still to collect after the line.
+    pub after_missing: usize,
+}
+
+impl Candidate {
+    pub(crate) fn excerpt_lines(&self) -> Vec<ExcerptLine> {
+        if self.context.is_empty() {
+            return Vec::new();
+        }
+        self.context
+            .split('\n')
+            .enumerate()
+            .map(|(i, t)| ExcerptLine { no: self.context_first + i as u32, text: t.to_string() })
+            .collect()
+    }
+}
+
