@@ -3,13 +3,19 @@
 //! It sits below both so neither depends on the other's internals.
 
 use crate::analysis::ExcerptLine;
+use crate::signals::Sig;
 
 /// A line some rule (or runner) matched, with what ranking needs.
 #[derive(Debug, Clone)]
 pub(crate) struct Candidate {
     pub line: u32,
-    /// Index into `RuleSet::rules`, or `None` for a runner-reported failure.
+    /// Index into `RuleSet::rules`, or `None` for a runner-reported failure
+    /// or a line only the generic signals found (`generic`).
     pub rule: Option<usize>,
+    /// Found by the format-independent signals alone (no rule, no runner).
+    pub generic: bool,
+    /// The generic signals of the line, when it was flagged or scored.
+    pub sig: Option<Sig>,
     pub priority: i32,
     /// Index into the step list (0 when the log has no steps).
     pub step: usize,

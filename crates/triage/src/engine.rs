@@ -4,17 +4,20 @@
 
 use crate::analysis::{Analysis, Counts, Excerpt, ExcerptLine, Failure, Step, TestRef, SCHEMA};
 use crate::candidate::Candidate;
-use crate::clean::{clean_line, plain_line};
+use crate::baseline::Baseline;
+use crate::clean::{clean_line, clean_line_red, plain_line, read_line_capped, MAX_LINE};
 use crate::fingerprint::{fingerprint, normalise};
 use crate::rank;
 use crate::rules::RuleSet;
 use crate::runners::{self, Line, RunnerParser, RunnerReport};
+use crate::signals::norm::line_hash;
+use crate::signals::shape::{classify, is_command_echo, is_trace_line, looks_like_app_logger};
+use crate::signals::words::Word;
+use crate::signals::{self, flag, scorer, Failing, Sig, Tracker, N_FEATURES, TAIL};
 use crate::triggers::{Pat, Triggers};
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Read};
 
-/// Lines longer than this are cut for matching (still counted as one line).
-pub const MAX_LINE: usize = 64 * 1024;
 /// Context kept around each key line.
 pub const CONTEXT_BEFORE: usize = 3;
 pub const CONTEXT_AFTER: usize = 3;
@@ -35,9 +38,21 @@ struct Steps {
     /// First step whose exit code says it failed; kept here because every
     /// candidate asks and step flags change only on exit-code lines.
     first_failed: Option<usize>,
+    /// Inside the current step's header: GitHub echoes the script (and its
+    /// `shell:` and `env:`) between `##[group]Run` and `##[endgroup]`.
+    in_header: bool,
+    /// First line of the current step's own output (after its header).
+    output_start: u32,
 }
 
 impl Steps {
+    /// The step that failed the job: the first whose exit code says so,
+    /// else (JavaScript and Docker actions) the first with an error
+    /// annotation.
+    fn failing(&self) -> Option<usize> {
+        self.first_failed.or(if self.list.is_empty() { None } else { self.first_error_step })
+    }
+
     fn current(&self) -> usize {
         self.list.len().saturating_sub(1)
     }
@@ -64,7 +79,13 @@ impl Steps {
                 last.end = no - 1;
             }
             self.list.push(Step { name, start: no, end: no, failed: false, exit_code: None });
+            self.in_header = text.starts_with(b"##[group]");
+            self.output_start = if self.in_header { u32::MAX } else { no + 1 };
             return;
+        }
+        if self.in_header && text.starts_with(b"##[endgroup]") {
+            self.in_header = false;
+            self.output_start = no + 1;
         }
         if text.starts_with(b"##[error]") && self.first_error_step.is_none() {
             let cur = self.current();
@@ -89,10 +110,32 @@ impl Steps {
 /// Analyse one log. Never fails: unreadable input ends the analysis early
 /// (an I/O error is treated as end of input) and yields a best-effort result.
 pub fn analyze<R: Read>(reader: R, rules: &RuleSet) -> Analysis {
-    let parsers = runners::all_parsers();
+    analyze_against(reader, rules, None)
+}
+
+/// [`analyze`], with the lines a passing run of the same job printed
+/// ranked below the ones it did not (`Baseline`: build it once per job
+/// name from the newest successful run's log, then reuse it).
+///
+/// ```
+/// let pass = "$ make test\nconnecting to db\nok 12 tests\n";
+/// let fail = "$ make test\nconnecting to db\nerror: schema mismatch in users\nconnecting to db failed\nmake: *** [test] Error 1\n";
+/// let baseline = ci_triage::Baseline::from_reader(pass.as_bytes());
+/// let a = ci_triage::analyze_against(fail.as_bytes(), &ci_triage::RuleSet::generic(), Some(&baseline));
+/// assert_eq!(a.key_lines[0], 3);
+/// ```
+pub fn analyze_against<R: Read>(reader: R, rules: &RuleSet, baseline: Option<&Baseline>) -> Analysis {
+    run(reader, rules, baseline, None)
+}
+
+fn run<R: Read>(reader: R, rules: &RuleSet, baseline: Option<&Baseline>, features: Option<&mut dyn FnMut(u32, &[f32; N_FEATURES])>) -> Analysis {
+    let parsers = if rules.runners { runners::all_parsers() } else { Vec::new() };
+    // The trigger search is cached per rule set, for the built-in parsers'
+    // triggers (a generic set has none).
     let parser_triggers: Vec<&[&str]> = parsers.iter().map(|p| p.triggers()).collect();
     let m = rules.triggers(&parser_triggers);
     let mut scan = Scan::new(rules, m, parsers);
+    scan.baseline = baseline;
     let mut rd = BufReader::with_capacity(BLOCK, reader);
     let mut raw: Vec<u8> = Vec::with_capacity(1024);
     loop {
@@ -125,7 +168,10 @@ pub fn analyze<R: Read>(reader: R, rules: &RuleSet) -> Analysis {
             }
         }
     }
-    scan.finish()
+    match features {
+        Some(f) => scan.finish_with_features(f),
+        None => scan.finish(),
+    }
 }
 
 /// Bytes read at once: lines are cut out of the buffer in place.
@@ -133,6 +179,12 @@ const BLOCK: usize = 256 * 1024;
 
 /// A pruned candidate can never reach the output: see `Scan::candidate`.
 const BUCKET_KEEP: u32 = 20;
+/// Distinct generic candidates kept per (step, command, vocabulary class):
+/// the earliest, since the first error is usually the cause.
+const GENERIC_KEEP: u32 = 24;
+/// Lines kept for context and for the tail before a failing exit across
+/// a read-buffer edge.
+const RING: usize = TAIL as usize;
 
 /// The state of one pass over a log.
 struct Scan<'r> {
@@ -153,6 +205,12 @@ struct Scan<'r> {
     wanting: usize,
     /// Candidates kept per (step, effective priority).
     buckets: std::collections::HashMap<(usize, i32), u32>,
+    /// Generic candidates kept per (step, command segment, class).
+    generic_buckets: std::collections::HashMap<(usize, u32, u8), u32>,
+    /// Normalised hashes of the generic candidates (one per distinct line).
+    generic_seen: std::collections::HashSet<u64>,
+    tracker: Tracker,
+    baseline: Option<&'r Baseline>,
     no: u32,
     bytes: u64,
     lines: u64,
@@ -168,7 +226,7 @@ impl<'r> Scan<'r> {
             m,
             parsers,
             text: String::with_capacity(1024),
-            ring: VecDeque::with_capacity(CONTEXT_BEFORE + 1),
+            ring: VecDeque::with_capacity(RING + 1),
             pending: VecDeque::new(),
             done: Vec::new(),
             steps: Steps::default(),
@@ -178,6 +236,10 @@ impl<'r> Scan<'r> {
             wants,
             wanting,
             buckets: Default::default(),
+            generic_buckets: Default::default(),
+            generic_seen: Default::default(),
+            tracker: Tracker::default(),
+            baseline: None,
             no: 0,
             bytes: 0,
             lines: 0,
@@ -201,7 +263,7 @@ impl<'r> Scan<'r> {
         }
         // The block is about to be consumed: keep its last lines as context
         // for a candidate at the start of the next one.
-        let tail = last_lines(block);
+        let tail = last_lines(block, RING);
         for (k, line) in tail.iter().enumerate() {
             clean_line(line, &mut self.text);
             self.remember(self.no + 1 + k as u32 - tail.len() as u32);
@@ -210,10 +272,7 @@ impl<'r> Scan<'r> {
 
     /// Push the line in `self.text` into the context ring.
     fn remember(&mut self, no: u32) {
-        if CONTEXT_BEFORE == 0 {
-            return;
-        }
-        if self.ring.len() == CONTEXT_BEFORE {
+        if self.ring.len() == RING {
             if let Some(mut old) = self.ring.pop_front() {
                 old.no = no;
                 old.text.clear();
@@ -241,17 +300,21 @@ impl<'r> Scan<'r> {
         // U+FFFD, so a line holds one exactly when its lossy text does.)
         let plain = plain_line(raw).filter(|_| !m.match_lossy || std::str::from_utf8(raw).is_ok());
         let cleaned = plain.is_none();
-        let (bytes, ts) = match plain {
-            Some(p) => p,
+        let (bytes, ts, red) = match plain {
+            Some((b, ts)) => (b, ts, false),
             None => {
-                let ts = clean_line(raw, &mut scratch);
-                (scratch.as_bytes(), ts)
+                let (ts, red) = clean_line_red(raw, &mut scratch);
+                (scratch.as_bytes(), ts, red)
             }
         };
         self.steps.observe(no, bytes, ts > 0);
+        if is_command_echo(bytes) {
+            self.tracker.echo(no, bytes[0] == b'+');
+        }
 
         // One pass collects every trigger occurrence.
         let mut any_runner_hit = false;
+        let mut words = 0u8;
         let (rule_hit, rule_hits, runner_hit) = (&mut self.rule_hit, &mut self.rule_hits, &mut self.runner_hit);
         m.literals.for_each_match(bytes, |lit| {
             for who in &m.pats[lit] {
@@ -266,10 +329,11 @@ impl<'r> Scan<'r> {
                         runner_hit[p] = true;
                         any_runner_hit = true;
                     }
+                    Pat::Word(bit) => words |= bit,
                 }
             }
         });
-        if !any_runner_hit && self.wanting == 0 && self.pending.is_empty() && self.rule_hits.is_empty() {
+        if !any_runner_hit && self.wanting == 0 && self.pending.is_empty() && self.rule_hits.is_empty() && words == 0 && !red {
             self.text = scratch;
             return;
         }
@@ -285,6 +349,7 @@ impl<'r> Scan<'r> {
             }
         };
 
+        let mut ruled = false;
         // Parsers are asked whether they want every line only after they
         // were fed (only a fed line can change that): most lines skip them.
         let mut fed = false;
@@ -303,7 +368,7 @@ impl<'r> Scan<'r> {
 
         // Context after earlier candidates.
         if !self.pending.is_empty() {
-            for c in self.pending.iter_mut() {
+            for c in self.pending.iter_mut().filter(|c| c.after_missing > 0) {
                 c.context.push('\n');
                 c.context.push_str(clip_str(&text));
                 c.after_missing -= 1;
@@ -335,10 +400,190 @@ impl<'r> Scan<'r> {
             self.rule_hits.clear();
             if let Some(i) = best {
                 self.candidate(i, no, &text, before, fed);
+                ruled = true;
             }
+        }
+        if words != 0 || red {
+            self.generic(no, &text, words, red, ruled, before);
         }
 
         self.text = scratch;
+    }
+
+    /// The generic signals of a line the vocabulary or the colour flagged:
+    /// counted for rarity, an exit noted (and the lines before it kept as
+    /// the failing command's tail), and a candidate made of it unless a rule
+    /// already did or enough earlier lines of its kind were kept.
+    fn generic(&mut self, no: u32, text: &str, words: u8, red: bool, ruled: bool, before: &[u8]) {
+        let hash = line_hash(text.as_bytes());
+        self.tracker.count(hash);
+        let mut flags = None;
+        if words & Word::Exit.bit() != 0 {
+            let f = classify(text, words, red);
+            flags = Some(f);
+            if f & flag::EXIT != 0 && self.tracker.exit(no) {
+                self.tail(no, text, before);
+            }
+        }
+        if ruled {
+            if let Some(c) = self.pending.back_mut().filter(|c| c.line == no) {
+                c.sig = Some(Sig { flags: flags.unwrap_or(0), hash, tail: 0, score: 0.0 });
+            }
+            return;
+        }
+        if self.steps.in_header {
+            // The step's script as GitHub echoes it, not its output.
+            flags = Some(flags.unwrap_or_else(|| classify(text, words, red)) | flag::ECHO);
+        }
+        let class = words | (red as u8) << 3;
+        let key = (self.steps.current(), self.tracker.segment, class);
+        let kept = self.generic_buckets.entry(key).or_insert(0);
+        if *kept >= GENERIC_KEEP || self.generic_seen.contains(&hash) {
+            return;
+        }
+        *kept += 1;
+        self.generic_seen.insert(hash);
+        let flags = flags.unwrap_or_else(|| classify(text, words, red));
+        let (context, context_first) = self.context_before(no, text, before);
+        self.push_generic(no, text, Sig { flags, hash, tail: 0, score: 0.0 }, context, context_first, CONTEXT_AFTER);
+    }
+
+    /// A failing exit on line `no`: the lines its command printed last
+    /// become candidates (or, when they already are, learn how close to
+    /// the exit they are).
+    fn tail(&mut self, no: u32, text: &str, before: &[u8]) {
+        // The tail stays inside the failing step's or command's output.
+        let segment_start = match self.steps.list.last() {
+            Some(_) => self.steps.output_start.saturating_sub(1),
+            None => 0,
+        }
+        .max(self.tracker.last_echo());
+        let first = no.saturating_sub(TAIL).max(segment_start + 1);
+        for c in self.pending.iter_mut().chain(self.done.iter_mut().rev().take(2 * RING)) {
+            if c.line >= first && c.line < no {
+                let sig = c.sig.get_or_insert_with(Sig::default);
+                if sig.tail == 0 {
+                    sig.tail = no - c.line;
+                }
+            }
+        }
+        let mut recent = self.recent(before, TAIL as usize);
+        recent.push((no, (text.to_string(), false)));
+        for (k, (line_no, raw_or_text)) in recent.iter().enumerate().take(recent.len() - 1) {
+            let line_no = *line_no;
+            if line_no < first || self.pending.iter().any(|c| c.line == line_no) || self.done.iter().rev().take(2 * RING).any(|c| c.line == line_no) {
+                continue;
+            }
+            let (line_text, red) = raw_or_text;
+            let text = line_text.as_str();
+            if text.trim().is_empty() || is_command_echo(text.as_bytes()) {
+                continue;
+            }
+            let hash = line_hash(text.as_bytes());
+            if !self.generic_seen.insert(hash) {
+                continue;
+            }
+            let mut words = 0u8;
+            let m = self.m;
+            m.literals.for_each_match(text.as_bytes(), |lit| {
+                for who in &m.pats[lit] {
+                    if let Pat::Word(bit) = *who {
+                        words |= bit;
+                    }
+                }
+            });
+            let flags = classify(text, words, *red);
+            // Context: the lines around it that were already read.
+            let lo = k.saturating_sub(CONTEXT_BEFORE);
+            let hi = (k + CONTEXT_AFTER).min(recent.len() - 1);
+            let mut context = String::with_capacity(512);
+            for (j, (_, (t, _))) in recent[lo..=hi].iter().enumerate() {
+                if j > 0 {
+                    context.push('\n');
+                }
+                context.push_str(clip_str(t));
+            }
+            let after_missing = CONTEXT_AFTER - (hi - k);
+            let sig = Sig { flags, hash, tail: no - line_no, score: 0.0 };
+            let cand = self.generic_candidate(line_no, text, sig, context, recent[lo].0);
+            if after_missing == 0 {
+                self.done.push(cand);
+            } else {
+                let mut cand = cand;
+                cand.after_missing = after_missing;
+                self.pending.push_back(cand);
+            }
+        }
+    }
+
+    /// The up to `n` lines before the current one, oldest first, cleaned,
+    /// with their red bit (lines of an earlier block come from the ring,
+    /// without it).
+    fn recent(&self, before: &[u8], n: usize) -> Vec<(u32, (String, bool))> {
+        let from_block = last_lines(before, n);
+        let first_in_block = self.no - from_block.len() as u32;
+        let need = n - from_block.len();
+        let earlier: Vec<&ExcerptLine> = self.ring.iter().filter(|l| l.no < first_in_block).collect();
+        let earlier = &earlier[earlier.len().saturating_sub(need)..];
+        let mut out: Vec<(u32, (String, bool))> = earlier.iter().map(|l| (l.no, (l.text.clone(), false))).collect();
+        for (k, line) in from_block.iter().enumerate() {
+            let mut t = String::new();
+            let (_, red) = clean_line_red(line, &mut t);
+            out.push((first_in_block + k as u32, (t, red)));
+        }
+        out
+    }
+
+    /// Context before line `no` (up to CONTEXT_BEFORE lines from the block,
+    /// then the ring) followed by the line itself, and its first line number.
+    fn context_before(&self, no: u32, text: &str, before: &[u8]) -> (String, u32) {
+        let from_block = last_lines(before, CONTEXT_BEFORE);
+        let first_in_block = no - from_block.len() as u32;
+        let need = CONTEXT_BEFORE - from_block.len();
+        let earlier: Vec<&ExcerptLine> = self.ring.iter().filter(|l| l.no < first_in_block).collect();
+        let earlier = &earlier[earlier.len().saturating_sub(need)..];
+        let context_first = earlier.first().map_or(first_in_block, |l| l.no);
+        let mut context = String::with_capacity(512);
+        for l in earlier {
+            context.push_str(&l.text);
+            context.push('\n');
+        }
+        let mut cleaned = String::new();
+        for line in &from_block {
+            clean_line(line, &mut cleaned);
+            context.push_str(clip_str(&cleaned));
+            context.push('\n');
+        }
+        context.push_str(clip_str(text));
+        (context, context_first)
+    }
+
+    fn generic_candidate(&self, no: u32, text: &str, sig: Sig, context: String, context_first: u32) -> Candidate {
+        let message = clip_str(text.trim()).to_string();
+        Candidate {
+            line: no,
+            rule: None,
+            generic: true,
+            // Provisional, for `rank::compact` only: the scorer decides
+            // once the log is read.
+            priority: provisional_priority(&sig),
+            step: self.steps.current(),
+            group: format!("generic:{message}"),
+            message,
+            context,
+            context_first,
+            after_missing: 0,
+            sig: Some(sig),
+        }
+    }
+
+    fn push_generic(&mut self, no: u32, text: &str, sig: Sig, context: String, context_first: u32, after_missing: usize) {
+        let mut c = self.generic_candidate(no, text, sig, context, context_first);
+        c.after_missing = after_missing;
+        self.pending.push_back(c);
+        if self.done.len() + self.pending.len() > MAX_CANDIDATES {
+            rank::compact(&mut self.done, self.steps.current(), MAX_CANDIDATES / 2);
+        }
     }
 
     fn candidate(&mut self, i: usize, no: u32, text: &str, before: &[u8], fed: bool) {
@@ -373,28 +618,12 @@ impl<'r> Scan<'r> {
         let message = caps.as_ref().and_then(|c| c.name("msg")).map_or(text.trim(), |m| m.as_str().trim());
         let message = clip_str(message).to_string();
         let group = group_key(&r.name, &r.group, caps.as_ref(), &message);
-        // Up to CONTEXT_BEFORE earlier lines: from the block, then the ring.
-        let from_block = last_lines(before);
-        let first_in_block = no - from_block.len() as u32;
-        let need = CONTEXT_BEFORE - from_block.len();
-        let earlier: Vec<&ExcerptLine> = self.ring.iter().filter(|l| l.no < first_in_block).collect();
-        let earlier = &earlier[earlier.len().saturating_sub(need)..];
-        let context_first = earlier.first().map_or(first_in_block, |l| l.no);
-        let mut context = String::with_capacity(512);
-        for l in earlier {
-            context.push_str(&l.text);
-            context.push('\n');
-        }
-        let mut cleaned = String::new();
-        for line in &from_block {
-            clean_line(line, &mut cleaned);
-            context.push_str(clip_str(&cleaned));
-            context.push('\n');
-        }
-        context.push_str(clip_str(text));
+        let (context, context_first) = self.context_before(no, text, before);
         self.pending.push_back(Candidate {
             line: no,
             rule: Some(i),
+            generic: false,
+            sig: None,
             priority,
             step,
             message,
@@ -408,7 +637,13 @@ impl<'r> Scan<'r> {
         }
     }
 
-    fn finish(mut self) -> Analysis {
+    fn finish(self) -> Analysis {
+        self.finish_with_features(&mut |_, _| {})
+    }
+
+    /// End of input: score the generic candidates (`features` sees each
+    /// one's line and feature vector), then rank and build the analysis.
+    fn finish_with_features(mut self, features: &mut dyn FnMut(u32, &[f32; N_FEATURES])) -> Analysis {
         self.done.extend(self.pending.drain(..));
         if let Some(last) = self.steps.list.last_mut() {
             last.end = self.no;
@@ -417,16 +652,47 @@ impl<'r> Scan<'r> {
         for p in self.parsers.iter_mut() {
             p.finish(&mut report);
         }
+        let failing = match self.steps.failing() {
+            Some(step) => Failing::Step(step),
+            None => match self.tracker.failing_command() {
+                Some((echo, exit)) => Failing::Command { echo, exit },
+                None => Failing::None,
+            },
+        };
+        for c in self.done.iter_mut() {
+            let Some(sig) = c.sig.as_mut() else { continue };
+            if self.baseline.is_some_and(|b| b.contains_hash(sig.hash)) {
+                sig.flags |= flag::IN_BASELINE;
+            }
+            if !c.generic {
+                continue;
+            }
+            let next = c.context.split('\n').nth((c.line - c.context_first + 1) as usize);
+            let next_is_trace = next.is_some_and(is_trace_line);
+            let x = signals::features(c.line, c.step, sig, self.tracker.occurrences(sig.hash), failing, next_is_trace);
+            sig.score = scorer::score(&x);
+            features(c.line, &x);
+        }
         build(self.done, report, self.steps, self.rules, self.lines, self.bytes)
     }
 }
 
-/// The last CONTEXT_BEFORE (or fewer) complete lines of `s` (which is empty
-/// or ends with `\n`), oldest first, without their `\n`, cut at MAX_LINE.
-fn last_lines(s: &[u8]) -> Vec<&[u8]> {
-    let mut lines = Vec::with_capacity(CONTEXT_BEFORE);
+/// The generic scorer's features of every generic candidate of a log, as
+/// `(line, features)` in no particular order, for `tools/train_scorer.py`
+/// (`ci-triage --features`). Not a stable API.
+#[doc(hidden)]
+pub fn generic_features<R: Read>(reader: R, rules: &RuleSet, baseline: Option<&Baseline>) -> Vec<(u32, Vec<f32>)> {
+    let mut out = Vec::new();
+    run(reader, rules, baseline, Some(&mut |line: u32, x: &[f32; N_FEATURES]| out.push((line, x.to_vec()))));
+    out
+}
+
+/// The last `n` (or fewer) complete lines of `s` (which is empty or ends
+/// with `\n`), oldest first, without their `\n`, cut at MAX_LINE.
+fn last_lines(s: &[u8], n: usize) -> Vec<&[u8]> {
+    let mut lines = Vec::with_capacity(n);
     let mut rest = s;
-    while lines.len() < CONTEXT_BEFORE {
+    while lines.len() < n {
         let Some((_, body)) = rest.split_last() else { break };
         let start = memchr::memrchr(b'\n', body).map_or(0, |i| i + 1);
         let line = &body[start..];
@@ -437,64 +703,33 @@ fn last_lines(s: &[u8]) -> Vec<&[u8]> {
     lines
 }
 
+/// Where a generic candidate stands before the scorer has seen the whole
+/// log (only `rank::compact` reads it, when a log has more candidates than
+/// memory allows): errors over weaker words over colour alone, and the
+/// tail of a failing command above the rest.
+fn provisional_priority(sig: &Sig) -> i32 {
+    let f = sig.flags;
+    let mut p = 20;
+    if f & flag::ERR != 0 {
+        p += 4;
+    }
+    if f & flag::WEAK != 0 {
+        p += 2;
+    }
+    if f & flag::RED != 0 {
+        p += 1;
+    }
+    if sig.tail > 0 {
+        p += 3;
+    }
+    p
+}
+
 /// Application log lines (a program's own logger, interleaved with test
 /// output) mention errors all the time; the runner's verdict matters more.
 const LOGGER_PENALTY: i32 = 25;
 /// Resource deaths (OOM kill, runner loss) count even in a logger line.
 const LOGGER_EXEMPT_PRIORITY: i32 = 90;
-
-static LOGGER: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-    regex::Regex::new(concat!(
-        r"^(?:",
-        r"\[\d+:\d+/\d+\.\d+:[A-Z]+:",                        // chromium [pid:tid/time:LEVEL:
-        r"|[A-Z][a-z]{2} +\d{1,2} \d{2}:\d{2}:\d{2}",            // syslog-ish `Apr 12 14:46:55`
-        r"|[EWIF]\d{4} \d{2}:\d{2}:\d{2}\.\d+",                // glog
-        r"|\d{4}[-/]\d{2}[-/]\d{2}[ T]\d{2}:\d{2}:\d{2}[.,]?\d*\S*\s+(?:\[[^\]]*\]\s*)*(?:-\s*)?(?:ERROR|WARN|WARNING|INFO|DEBUG|CRITICAL|FATAL)", // python/java loggers
-        r"|\[main\] (?:INFO|WARN|ERROR|DEBUG)",               // slf4j simple
-        r"|(?:ERROR|WARN|INFO|DEBUG) [\w.-]+: \S+\.go:\d+",     // Go `LEVEL component: file.go:N`
-        r")",
-    ))
-    .expect("static regex")
-});
-
-fn looks_like_app_logger(text: &str) -> bool {
-    LOGGER.is_match(text)
-}
-
-/// `read_until` with a cap: bytes past `MAX_LINE` are consumed and counted
-/// but not kept, so one 10 MB line costs 64 KiB of memory.
-fn read_line_capped<R: BufRead>(rd: &mut R, out: &mut Vec<u8>) -> std::io::Result<usize> {
-    let mut total = 0;
-    loop {
-        let (done, used) = {
-            let buf = match rd.fill_buf() {
-                Ok(b) => b,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e),
-            };
-            if buf.is_empty() {
-                return Ok(total);
-            }
-            match memchr::memchr(b'\n', buf) {
-                Some(i) => {
-                    let room = MAX_LINE.saturating_sub(out.len());
-                    out.extend_from_slice(&buf[..(i + 1).min(room)]);
-                    (true, i + 1)
-                }
-                None => {
-                    let room = MAX_LINE.saturating_sub(out.len());
-                    out.extend_from_slice(&buf[..buf.len().min(room)]);
-                    (false, buf.len())
-                }
-            }
-        };
-        rd.consume(used);
-        total += used;
-        if done {
-            return Ok(total);
-        }
-    }
-}
 
 fn clip_str(s: &str) -> &str {
     if s.len() <= EXCERPT_CHARS {
@@ -528,7 +763,7 @@ fn group_key(rule: &str, group: &[String], caps: Option<&regex::Captures>, messa
 }
 
 fn build(cands: Vec<Candidate>, report: RunnerReport, steps: Steps, rules: &RuleSet, lines: u64, bytes: u64) -> Analysis {
-    let failing_step = steps.first_failed.or(if steps.list.is_empty() { None } else { steps.first_error_step });
+    let failing_step = steps.failing();
     let step_name = |i: usize| -> Option<String> {
         if steps.list.is_empty() {
             None
@@ -614,6 +849,7 @@ fn build(cands: Vec<Candidate>, report: RunnerReport, steps: Steps, rules: &Rule
 fn rule_name(rules: &RuleSet, c: &Candidate) -> String {
     match c.rule {
         Some(i) => rules.rules[i].name.clone(),
+        None if c.generic => "generic".into(),
         None => "runner".into(),
     }
 }

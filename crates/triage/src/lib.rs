@@ -15,6 +15,7 @@
 //! ```
 
 pub mod analysis;
+mod baseline;
 mod candidate;
 pub mod clean;
 mod engine;
@@ -23,11 +24,23 @@ pub mod fingerprint;
 mod rank;
 pub mod rules;
 pub mod runners;
+mod signals;
 mod triggers;
 pub mod zip;
 
+pub use baseline::Baseline;
 pub use analysis::{Analysis, Counts, Excerpt, ExcerptLine, Failure, Step, TestRef, Verdict, SCHEMA};
-pub use engine::{analyze, MAX_LINE};
+pub use clean::MAX_LINE;
+pub use engine::{analyze, analyze_against};
+#[doc(hidden)]
+pub use engine::generic_features;
+
+/// Names of the generic scorer's features, in the order
+/// `generic_features` reports them. Not a stable API.
+#[doc(hidden)]
+pub fn generic_feature_names() -> &'static [&'static str] {
+    signals::FEATURES
+}
 pub use fingerprint::{fingerprint, normalise, FINGERPRINT_VERSION};
 pub use rules::{Rule, RuleError, RuleSet, CATEGORIES};
 pub use zip::{analyze_zip, is_zip, ZipError};

@@ -43,12 +43,27 @@ pub(crate) fn compact(cands: &mut Vec<Candidate>, current_step: usize, keep: usi
     cands.sort_by_key(|c| c.line);
 }
 
+/// With `--ruleset generic` there are only generic candidates: their
+/// score (the scorer's, which already weighs the failing step or command)
+/// is the order, in thousandths.
+const GENERIC_SCALE: f32 = 1000.0;
+/// With the full ruleset a generic candidate stands where a rule of this
+/// priority would, plus `GENERIC_PER_POINT` per point of its score, within
+/// `GENERIC_MIN..=GENERIC_MAX`: below every format rule, so it speaks only
+/// where the rules know nothing but a summary line.
+const GENERIC_BASE: i32 = 5;
+const GENERIC_PER_POINT: f32 = 1.0;
+const GENERIC_MIN: i32 = 1;
+const GENERIC_MAX: i32 = 19;
+/// A line the passing run of the same job also printed.
+const IN_BASELINE: i32 = -30;
+
 pub(crate) fn rank(
     mut cands: Vec<Candidate>,
     report: &RunnerReport,
     steps: &[Step],
     failing_step: Option<usize>,
-    _rules: &RuleSet,
+    rules: &RuleSet,
     step_of_line: impl Fn(u32) -> usize,
 ) -> Vec<Candidate> {
     let mut extra = Vec::new();
@@ -64,6 +79,8 @@ pub(crate) fn rank(
         extra.push(Candidate {
             line: t.line,
             rule: None,
+            generic: false,
+            sig: None,
             priority: RUNNER_FAILURE_PRIORITY,
             step: step_of_line(t.line),
             message: t.message.clone(),
@@ -82,6 +99,8 @@ pub(crate) fn rank(
         extra.push(Candidate {
             line: l,
             rule: None,
+            generic: false,
+            sig: None,
             priority: RUNNER_SUMMARY_PRIORITY,
             step: step_of_line(l),
             message: String::new(),
@@ -93,8 +112,19 @@ pub(crate) fn rank(
     }
     cands.extend(extra);
     let confirmed: std::collections::HashSet<u32> = report.failures.iter().map(|t| t.line).filter(|&l| l != 0).collect();
+    let generic_only = rules.is_generic();
     let score = |c: &Candidate| -> i32 {
-        let mut s = c.priority;
+        let sig = c.sig.as_ref();
+        if generic_only {
+            return sig.map_or(i32::MIN, |g| (g.score * GENERIC_SCALE) as i32);
+        }
+        let mut s = match sig {
+            Some(g) if c.generic => (GENERIC_BASE + (g.score * GENERIC_PER_POINT).round() as i32).clamp(GENERIC_MIN, GENERIC_MAX),
+            _ => c.priority,
+        };
+        if sig.is_some_and(|g| g.flags & crate::signals::flag::IN_BASELINE != 0) {
+            s += IN_BASELINE;
+        }
         if c.rule.is_some() && confirmed.contains(&c.line) {
             s += RUNNER_CONFIRMED;
         }
@@ -137,6 +167,9 @@ pub(crate) fn verdict(ranked: &[Candidate], report: &RunnerReport, rules: &RuleS
                 let r = &rules.rules[i];
                 (r.category.as_str(), r.flaky, Some(r.name.clone()), r.job_level)
             }
+            // A line only the generic signals found: like a generic rule,
+            // it says *that* something failed; the step or command says what.
+            None if top.generic => ("unknown", None, None, false),
             None => ("test_failure", None, Some("runner".to_string()), false),
         },
     };

@@ -6,6 +6,7 @@
 //! all triggers picks the candidate lines and a rule's regex only runs on the
 //! lines that contain one of its triggers. That is what keeps the engine fast.
 
+use crate::signals::words::WORDS;
 use crate::triggers::Triggers;
 use regex::Regex;
 use serde::Deserialize;
@@ -76,6 +77,9 @@ pub struct RuleSet {
     /// failure, tried in order when the best line says only *that*
     /// something failed (`Process completed with exit code 1`).
     pub step_kinds: Vec<StepKind>,
+    /// Whether the runner parsers read the log (`false` for
+    /// [`RuleSet::generic`]).
+    pub runners: bool,
     /// The trigger search, built on first use and shared by every
     /// `analyze` call with this set (building it costs more than a small log).
     triggers: std::sync::OnceLock<std::sync::Arc<Triggers>>,
@@ -156,6 +160,24 @@ impl RuleSet {
         // here is a build defect, not bad input.
         Self::from_raw(parse(DEFAULT_RULES).expect("default.toml parses"), &|_| false)
             .expect("default.toml is valid")
+    }
+
+    /// Only the format-independent part of the engine (`--ruleset
+    /// generic`): no format rules and no runner parsers, so key lines come
+    /// from the generic signals alone (`signals`), and the verdict from
+    /// the failing step's or command's name (`[[step_kind]]`). Its score on
+    /// the development logs estimates what users get on a log format
+    /// nobody wrote a rule for.
+    pub fn generic() -> RuleSet {
+        let mut rs = Self::builtin();
+        rs.rules.clear();
+        rs.runners = false;
+        rs
+    }
+
+    /// Whether this is [`RuleSet::generic`] (no rules, no runner parsers).
+    pub fn is_generic(&self) -> bool {
+        self.rules.is_empty() && !self.runners
     }
 
     /// The built-in rules with a repository's own TOML applied on top:
@@ -240,7 +262,7 @@ impl RuleSet {
                 why: r.why.clone().unwrap_or_default(),
             });
         }
-        Ok(RuleSet { rules, step_kinds, triggers: Default::default() })
+        Ok(RuleSet { rules, step_kinds, runners: true, triggers: Default::default() })
     }
 
     /// The trigger search over these rules and the runner parsers whose
@@ -249,7 +271,8 @@ impl RuleSet {
     pub(crate) fn triggers(&self, parsers: &[&[&str]]) -> &Triggers {
         self.triggers.get_or_init(|| {
             let rules: Vec<(&[String], i32)> = self.rules.iter().map(|r| (&r.triggers[..], r.priority)).collect();
-            std::sync::Arc::new(Triggers::new(&rules, parsers))
+            let words: Vec<(&str, u8)> = WORDS.iter().map(|&(w, class)| (w, class.bit())).collect();
+            std::sync::Arc::new(Triggers::new(&rules, parsers, &words))
         })
     }
 

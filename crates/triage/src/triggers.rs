@@ -14,6 +14,9 @@ pub(crate) enum Pat {
     Rule(usize),
     /// Parser index.
     Runner(usize),
+    /// A vocabulary word of the generic signals: its class bit
+    /// (`signals::words::Word::bit`).
+    Word(u8),
 }
 
 /// What the trigger search needs per rule set; built once per rule set
@@ -47,8 +50,9 @@ fn case_variants(t: &str) -> Vec<String> {
 
 impl Triggers {
     /// `rules[i]` is rule `i`'s (triggers, priority); `parsers[p]` parser
-    /// `p`'s triggers.
-    pub(crate) fn new(rules: &[(&[String], i32)], parsers: &[&[&str]]) -> Triggers {
+    /// `p`'s triggers; `words` the generic vocabulary with class bits
+    /// (expanded to case variants like rule triggers).
+    pub(crate) fn new(rules: &[(&[String], i32)], parsers: &[&[&str]], words: &[(&str, u8)]) -> Triggers {
         // Distinct triggers only: each is verified once per window hit.
         let mut lits: Vec<String> = Vec::new();
         let mut pats: Vec<Vec<Pat>> = Vec::new();
@@ -78,6 +82,11 @@ impl Triggers {
                 if !t.is_empty() {
                     add(t.to_string(), Pat::Runner(p));
                 }
+            }
+        }
+        for (w, bit) in words {
+            for v in case_variants(w) {
+                add(v, Pat::Word(*bit));
             }
         }
         let literals = LiteralSet::new(&lits);

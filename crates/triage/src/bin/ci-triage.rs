@@ -1,9 +1,15 @@
-//! `ci-triage [analyze-log] [--format json|text|markdown] FILE`: the engine
-//! alone, without the rest of `ci-bot` (handy for scoring while other crates
-//! are mid-change, and used by the end-to-end scorer test).
+//! `ci-triage [analyze-log] [--format json|text|markdown] [--ruleset full|generic]
+//! [--baseline PASS.log] [--features] FILE`: the engine alone, without the
+//! rest of `ci-bot` (handy for scoring while other crates are mid-change,
+//! and used by the end-to-end scorer test). `--features` prints the
+//! generic scorer's features of every generic candidate, one JSON object
+//! per line, for `tools/train_scorer.py`.
 
 fn main() {
     let mut format = "json".to_string();
+    let mut ruleset = "full".to_string();
+    let mut baseline = None;
+    let mut dump_features = false;
     let mut file = None;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -11,21 +17,44 @@ fn main() {
             "analyze-log" => {}
             "--format" => format = args.next().unwrap_or_default(),
             _ if a.starts_with("--format=") => format = a["--format=".len()..].to_string(),
+            "--ruleset" => ruleset = args.next().unwrap_or_default(),
+            "--baseline" => baseline = args.next(),
+            "--features" => dump_features = true,
             _ => file = Some(a),
         }
     }
     let Some(path) = file else {
-        eprintln!("usage: ci-triage [analyze-log] [--format json|text|markdown] FILE");
+        eprintln!("usage: ci-triage [analyze-log] [--format json|text|markdown] [--ruleset full|generic] [--baseline PASS.log] [--features] FILE");
         std::process::exit(2);
     };
-    let f = match std::fs::File::open(&path) {
-        Ok(f) => f,
-        Err(e) => {
-            eprintln!("ci-triage: {path}: {e}");
+    let rules = match ruleset.as_str() {
+        "full" => ci_triage::RuleSet::builtin(),
+        "generic" => ci_triage::RuleSet::generic(),
+        other => {
+            eprintln!("ci-triage: unknown ruleset `{other}` (full or generic)");
             std::process::exit(2);
         }
     };
-    let a = ci_triage::analyze(f, &ci_triage::RuleSet::builtin());
+    let open = |p: &str| match std::fs::File::open(p) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("ci-triage: {p}: {e}");
+            std::process::exit(2);
+        }
+    };
+    let baseline = baseline.map(|p| ci_triage::Baseline::from_reader(open(&p)));
+    let f = open(&path);
+    if dump_features {
+        let names = ci_triage::generic_feature_names();
+        let mut rows = ci_triage::generic_features(f, &rules, baseline.as_ref());
+        rows.sort_by_key(|r| r.0);
+        for (line, x) in rows {
+            let fields: Vec<String> = names.iter().zip(&x).filter(|(_, v)| **v != 0.0).map(|(n, v)| format!("\"{n}\":{v}")).collect();
+            println!("{{\"line\":{line},{}}}", fields.join(","));
+        }
+        return;
+    }
+    let a = ci_triage::analyze_against(f, &rules, baseline.as_ref());
     let out = match format.as_str() {
         "text" => a.render_text(),
         "markdown" => a.render_markdown(),
