@@ -12,7 +12,7 @@ use crate::rules::RuleSet;
 use crate::runners::{self, Line, RunnerParser, RunnerReport};
 use crate::signals::norm::line_hash;
 use crate::signals::shape::{classify, is_command_echo, is_trace_line, looks_like_app_logger};
-use crate::signals::words::Word;
+use crate::signals::words::{standalone, Word};
 use crate::signals::{self, flag, scorer, Failing, Sig, Tracker, N_FEATURES, TAIL};
 use crate::triggers::{Pat, Triggers};
 use std::collections::VecDeque;
@@ -316,7 +316,7 @@ impl<'r> Scan<'r> {
         let mut any_runner_hit = false;
         let mut words = 0u8;
         let (rule_hit, rule_hits, runner_hit) = (&mut self.rule_hit, &mut self.rule_hits, &mut self.runner_hit);
-        m.literals.for_each_match(bytes, |lit| {
+        m.literals.for_each_match(bytes, |lit, start| {
             for who in &m.pats[lit] {
                 match *who {
                     Pat::Rule(i) => {
@@ -329,7 +329,11 @@ impl<'r> Scan<'r> {
                         runner_hit[p] = true;
                         any_runner_hit = true;
                     }
-                    Pat::Word(bit) => words |= bit,
+                    Pat::Word(bit) => {
+                        if standalone(bytes, start, start + m.lengths[lit] as usize) {
+                            words |= bit;
+                        }
+                    }
                 }
             }
         });
@@ -485,10 +489,12 @@ impl<'r> Scan<'r> {
             }
             let mut words = 0u8;
             let m = self.m;
-            m.literals.for_each_match(text.as_bytes(), |lit| {
+            m.literals.for_each_match(text.as_bytes(), |lit, start| {
                 for who in &m.pats[lit] {
                     if let Pat::Word(bit) = *who {
-                        words |= bit;
+                        if standalone(text.as_bytes(), start, start + m.lengths[lit] as usize) {
+                            words |= bit;
+                        }
                     }
                 }
             });

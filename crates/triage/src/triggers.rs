@@ -26,6 +26,8 @@ pub(crate) struct Triggers {
     pub(crate) literals: LiteralSet,
     /// Per literal of `literals` (one per distinct spelling): who wants it.
     pub(crate) pats: Vec<Vec<Pat>>,
+    /// Per literal: its length in bytes.
+    pub(crate) lengths: Vec<u32>,
     /// Per rule: its position when rules are sorted by priority, highest
     /// first, file order breaking ties.
     pub(crate) order: Vec<u32>,
@@ -97,6 +99,7 @@ impl Triggers {
             order[i] = pos as u32;
         }
         let match_lossy = lits.iter().any(|l| l.contains('\u{FFFD}'));
-        Triggers { literals, pats, order, match_lossy }
+        let lengths = lits.iter().map(|l| l.len() as u32).collect();
+        Triggers { literals, pats, lengths, order, match_lossy }
     }
 }

@@ -119,3 +119,48 @@ pub(crate) const WORDS: &[(&str, Word)] = &[
     ("returned exit", Word::Exit),
     ("build stopped", Word::Exit),
 ];
+
+/// Whether a vocabulary hit at `hay[start..end]` is a word of the message,
+/// not part of an identifier, a crate or a file name: `error-chain`,
+/// `quick-error`, `is_error`, `src/error.rs`, `--maxfail`, the target
+/// triple `x86_64-unknown-linux-gnu`. Suffixes (`errors`, `FAILED`) and
+/// exception names (`TypeError`: a capital after a letter) count.
+pub(crate) fn standalone(hay: &[u8], start: usize, end: usize) -> bool {
+    if let Some(&b) = start.checked_sub(1).and_then(|i| hay.get(i)) {
+        let first_is_upper = hay.get(start).is_some_and(|c| c.is_ascii_uppercase());
+        if matches!(b, b'-' | b'_' | b'/' | b'\\') || (b.is_ascii_alphanumeric() && !first_is_upper) {
+            return false;
+        }
+    }
+    match hay.get(end) {
+        Some(b'-' | b'_') => false,
+        Some(b'.') => !hay.get(end + 1).is_some_and(|c| c.is_ascii_alphabetic()),
+        _ => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::standalone;
+
+    fn at(hay: &str, word: &str) -> bool {
+        let start = hay.find(word).unwrap();
+        standalone(hay.as_bytes(), start, start + word.len())
+    }
+
+    #[test]
+    fn words_inside_names_do_not_count() {
+        assert!(!at("Compiling error-chain v0.7.2", "error"));
+        assert!(!at("Downloaded quick-error v1.2.2", "error"));
+        assert!(!at("src/error.rs:12", "error"));
+        assert!(!at("if is_error(x)", "error"));
+        assert!(!at("target x86_64-unknown-linux-gnu", "unknown"));
+        assert!(!at("pytest --maxfail=1", "fail"));
+        assert!(at("error: x", "error"));
+        assert!(at("TypeError: x", "Error"));
+        assert!(at("3 errors found", "error"));
+        assert!(at("test x ... FAILED", "FAIL"));
+        assert!(at("java.lang.Error: x", "Error"));
+        assert!(at("ends with error.", "error"));
+    }
+}
