@@ -11,7 +11,7 @@ use crate::rank;
 use crate::rules::RuleSet;
 use crate::runners::{self, Line, RunnerParser, RunnerReport};
 use crate::signals::norm::line_hash;
-use crate::signals::shape::{classify, is_command_echo, is_trace_line, looks_like_app_logger};
+use crate::signals::shape::{classify, is_command_echo, is_trace_line, looks_like_app_logger, starts_like_log_record};
 use crate::signals::words::{standalone, Word};
 use crate::signals::{self, flag, scorer, Failing, Sig, Tracker, N_FEATURES, TAIL};
 use crate::triggers::{Pat, Triggers};
@@ -439,7 +439,11 @@ impl<'r> Scan<'r> {
             // The step's script as GitHub echoes it, not its output.
             flags = Some(flags.unwrap_or_else(|| classify(text, words, red)) | flag::ECHO);
         }
-        let class = words | (red as u8) << 3;
+        // The earliest lines of each kind are kept: a chatty logger or a long
+        // trace fills its own bucket, not the one of the runner's lines.
+        let record = starts_like_log_record(text.as_bytes());
+        let indented = text.starts_with([' ', '\t']);
+        let class = words | (red as u8) << 3 | (record as u8) << 4 | (indented as u8) << 5;
         let key = (self.steps.current(), self.tracker.segment, class);
         let kept = self.generic_buckets.entry(key).or_insert(0);
         if *kept >= GENERIC_KEEP || self.generic_seen.contains(&hash) {
@@ -665,8 +669,18 @@ impl<'r> Scan<'r> {
                 None => Failing::None,
             },
         };
+        // The first error-like generic line of the failing step or command.
+        let first = self
+            .done
+            .iter()
+            .filter(|c| c.generic && c.sig.is_some_and(|s| signals::error_like(s.flags)) && failing.contains(c.line, c.step))
+            .map(|c| c.line)
+            .min();
         for c in self.done.iter_mut() {
             let Some(sig) = c.sig.as_mut() else { continue };
+            if Some(c.line) == first && c.generic {
+                sig.flags |= flag::FIRST_IN_FAILING;
+            }
             if self.baseline.is_some_and(|b| b.contains_hash(sig.hash)) {
                 sig.flags |= flag::IN_BASELINE;
             }

@@ -149,11 +149,32 @@ pub(crate) const FEATURES: &[&str] = &[
     "in_baseline",
     "next_is_trace",
     "no_words",
+    "starts_err",
+    "starts_location",
+    "first_in_failing",
 ];
 
 /// Number of features.
-pub(crate) const N_FEATURES: usize = 29;
+pub(crate) const N_FEATURES: usize = 32;
 const _: () = assert!(FEATURES.len() == N_FEATURES);
+
+impl Failing {
+    /// Whether `line` (in step `step`) is inside the failing step or command.
+    pub(crate) fn contains(self, line: u32, step: usize) -> bool {
+        match self {
+            Failing::Step(s) => step == s,
+            Failing::Command { echo, exit } => echo < line && line <= exit,
+            Failing::None => false,
+        }
+    }
+}
+
+/// Whether a line with these flags reads as an error of its own (not a
+/// summary, an echo, a logger's record or a negated mention): the kind of
+/// line whose first occurrence in the failing command is often the cause.
+pub(crate) fn error_like(f: u32) -> bool {
+    f & (flag::ERR | flag::WEAK | flag::EXCEPTION | flag::TRACE_HEAD) != 0 && f & (flag::NEGATED | flag::SUMMARY | flag::ECHO | flag::LOGGER | flag::FRAME) == 0
+}
 
 /// One candidate's features. `step` is its step index (GitHub Actions),
 /// `next_is_trace` whether the line after it is a frame or a trace head.
@@ -195,5 +216,8 @@ pub(crate) fn features(line: u32, step: usize, sig: &Sig, occurrences: u32, fail
     x[26] = bit(flag::IN_BASELINE);
     x[27] = next_is_trace as u8 as f32;
     x[28] = (f & (flag::ERR | flag::WEAK | flag::RED) == 0) as u8 as f32;
+    x[29] = bit(flag::STARTS_ERR);
+    x[30] = bit(flag::STARTS_LOCATION);
+    x[31] = bit(flag::FIRST_IN_FAILING);
     x
 }

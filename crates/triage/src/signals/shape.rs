@@ -29,11 +29,16 @@ re!(EXCEPTION, r"^\s*(?:E\s+|Uncaught |Unhandled |\[\w+\]\s+)?(?:[\w$]+\.)*[A-Z]
 re!(EXIT, r"(?i:exit(?:ed)?(?: with)?(?: exit)?(?: code| status| value)?[ :=]*-?[1-9]\d*\b|returned (?:a )?non-?zero|non-?zero (?:exit|status|return)|\belifecycle\b)|ERROR: Job failed|Finished: FAILURE|make(?:\[\d+\])?: \*\*\* |ninja: build stopped|marked build as failure|script returned exit code [1-9]");
 // Lines that summarise a failure printed elsewhere: build results,
 // counts, pointers to details.
-re!(SUMMARY, r"(?i:build fail|\b(?:failures|errors|failed|failing):\s*[1-9]|\bfailed to execute goal|execution failed for task|what went wrong|\b\d+ (?:failed|failures?|errors?|failing|problems?|broken)\b|\btests? failed|\bfailed \(|test result:|some tests|could not compile|aborting due to|error: recipe|rake aborted|\bfor more (?:details|information)|\bsee .{0,80} for (?:details|more|the full)|run with --|re-run|\[help \d+\]|full stack trace|command failed|found \d+ (?:errors?|problems?|vulnerabilit)|\d+ (?:of|out of) \d+ (?:tests? )?failed|^\s*failures?:\s*$|^\s*errors?:\s*$|there (?:was|were) \d+ (?:failures?|errors?)|\bfailed!$|\bbuild step\b|^\s*-+> |^\s*error: .*(?:failed|exit)|npm err! (?:code|errno|a complete log|failed at|this is probably|exit status|\s*$))");
+re!(SUMMARY, r"(?i:build fail|after correcting the problems|resume the build|\b(?:failures|errors|failed|failing):\s*[1-9]|\bfailed to execute goal|execution failed for task|what went wrong|\b\d+ (?:failed|failures?|errors?|failing|problems?|broken)\b|\btests? failed|\bfailed \(|test result:|some tests|could not compile|aborting due to|error: recipe|rake aborted|\bfor more (?:details|information)|\bsee .{0,80} for (?:details|more|the full)|run with --|re-run|\[help \d+\]|full stack trace|command failed|found \d+ (?:errors?|problems?|vulnerabilit)|\d+ (?:of|out of) \d+ (?:tests? )?failed|^\s*failures?:\s*$|^\s*errors?:\s*$|there (?:was|were) \d+ (?:failures?|errors?)|\bfailed!$|\bbuild step\b|^\s*-+> |^\s*error: .*(?:failed|exit)|npm err! (?:code|errno|a complete log|failed at|this is probably|exit status|\s*$))");
 // Words that take the alarm back.
-re!(NEGATION, r"(?i:\bwarn(?:ing)?s?\b|deprecat|\bdebug\b|\binfo\b|\bpass(?:ed|es)?\b|\bok\b|\bsuccess|\bsucceeded|\bskip(?:ped|ping)?\b|\bignor(?:e|ed|ing)\b|\bretry|\bretrying|\b0 (?:errors?|failures?|failed|problems?)\b|(?:errors?|failures?|failed):? 0\b|-werror|--\w*fail|allow[_-]fail|continue-on-error|\|\| true|\bif .*error|\bcatch\b|\bexpected_|_error\b|\berror_)|[✓✔]");
+re!(NEGATION, r"(?i:\bwarn(?:ing)?s?\b|deprecat|\bdebug\b|\binfo\b|\bpass(?:ed|es)?\b|\bok\b|\bsuccess|\bsucceeded|\bskip(?:ped|ping)?\b|\bignor(?:e|ed|ing)\b|\bretry|\bretrying|\b0 (?:errors?|failures?|failed|problems?)\b|\b(?:errors?|failures?|failed|failing)\b[^0-9\n]{0,30}[:=] ?0\b|-werror|--\w*fail|allow[_-]fail|continue-on-error|\|\| true|\bif .*error|\bcatch\b|\bexpected_|_error\b|\berror_)|[✓✔]");
 // An application's own logger (a program under test logs errors all the
 // time; the runner's verdict matters more).
+// A failure word opening the line, after an optional `[ERROR]`, `##[error]`
+// or bullet.
+re!(STARTS_ERR, r"^\s*(?:##\[error\]|\[\w+\]\s*|[*•>-]\s+)?(?:(?i:error|fatal|fail(?:ed|ure)?|panic|abort(?:ed)?|exception)\b|E\s{2,}|[✖✗✘❌])");
+// A source location opening the line.
+re!(STARTS_LOCATION, r"^\s*(?:##\[error\])?(?:\[\w+\]\s*)?[\w.\-/\\@~+]+\.[A-Za-z][A-Za-z0-9]{0,7}(?::\d+|\(\d+|:\[\d+)");
 re!(LOGGER, concat!(
     r"^(?:",
     r"\[\d+:\d+/\d+\.\d+:[A-Z]+:",                        // chromium [pid:tid/time:LEVEL:
@@ -65,6 +70,15 @@ pub(crate) mod flag {
     pub const BRACKET_LEVEL: u32 = 1 << 15;
     /// Set once the log is read: the passing run printed this line too.
     pub const IN_BASELINE: u32 = 1 << 16;
+    /// The line opens with a failure word (`error:`, `FAIL`, `fatal:`,
+    /// `E   `, `✖`), after an optional level bracket or annotation.
+    pub const STARTS_ERR: u32 = 1 << 17;
+    /// The line opens with a source location (`src/x.c:12:5: …`): the
+    /// shape of compiler and linter findings.
+    pub const STARTS_LOCATION: u32 = 1 << 18;
+    /// Set once the log is read: the first error-like line of the failing
+    /// step or command.
+    pub const FIRST_IN_FAILING: u32 = 1 << 19;
 }
 
 /// The shape bits of a flagged line. `words` is the line's vocabulary mask
@@ -100,6 +114,12 @@ pub(crate) fn classify(text: &str, words: u8, red: bool) -> u32 {
     }
     if LOCATION.is_match(text) {
         f |= flag::LOCATION;
+        if STARTS_LOCATION.is_match(text) {
+            f |= flag::STARTS_LOCATION;
+        }
+    }
+    if words & Word::Err.bit() != 0 && STARTS_ERR.is_match(text) {
+        f |= flag::STARTS_ERR;
     }
     if text.starts_with([' ', '\t']) {
         f |= flag::INDENTED;
@@ -142,6 +162,25 @@ pub(crate) fn is_command_echo(text: &[u8]) -> bool {
         Some(b's') => text.starts_with(b"section_start:"),
         _ => false,
     }
+}
+
+/// A cheap look at the first bytes: does the line start like an
+/// application's log record (a date or time, a syslog month, a level word
+/// followed by a space)? Only keeps such lines in their own pruning bucket
+/// (`engine`), so a chatty logger cannot crowd out the runner's own lines.
+pub(crate) fn starts_like_log_record(text: &[u8]) -> bool {
+    let t = match text.iter().position(|&b| b != b' ' && b != b'[') {
+        Some(i) => &text[i..],
+        None => return false,
+    };
+    if t.len() >= 8 && t[0].is_ascii_digit() && t[1].is_ascii_digit() && (t[2] == b':' || (t[2].is_ascii_digit() && t[3].is_ascii_digit() && matches!(t[4], b'-' | b'/'))) {
+        return true;
+    }
+    if t.len() >= 6 && t[0].is_ascii_uppercase() && t[1].is_ascii_lowercase() && t[2].is_ascii_lowercase() && t[3] == b' ' && (t[4].is_ascii_digit() || t[4] == b' ') {
+        return true;
+    }
+    const LEVELS: &[&[u8]] = &[b"DEBUG ", b"INFO ", b"WARN ", b"WARNING ", b"ERROR ", b"TRACE ", b"FATAL ", b"CRITICAL "];
+    LEVELS.iter().any(|l| t.starts_with(l))
 }
 
 /// A line the application under test logged (timestamped logger prefix).
@@ -213,9 +252,19 @@ mod tests {
     }
 
     #[test]
+    fn log_records() {
+        for t in ["Apr 12 14:50:02.603 - 0m2s DEBUG x", "2019-04-12 14:50:02 ERROR x", "[2026-01-01 03:41:07 TP2] Load", "ERROR flashlight: app.go:162 x", "14:50:02.603 INFO x"] {
+            assert!(starts_like_log_record(t.as_bytes()), "{t}");
+        }
+        for t in ["--- FAIL: TestX (0.1s)", "error: x", "ERROR: x", "Error: x", "12 tests failed"] {
+            assert!(!starts_like_log_record(t.as_bytes()), "{t}");
+        }
+    }
+
+    #[test]
     fn negations() {
         let err = Word::Err.bit();
-        for t in ["0 errors, 2 warnings", "warning: unused variable `x`", "Failures: 0, Errors: 0", "test_error_path PASSED", "INFO error handler installed"] {
+        for t in ["0 errors, 2 warnings", "Number of errors in tests: 0", "warning: unused variable `x`", "Failures: 0, Errors: 0", "test_error_path PASSED", "INFO error handler installed"] {
             assert!(has(t, err, flag::NEGATED), "{t}");
         }
         assert!(!has("error: could not find `Cargo.toml`", err, flag::NEGATED));

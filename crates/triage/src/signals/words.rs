@@ -128,7 +128,7 @@ pub(crate) const WORDS: &[(&str, Word)] = &[
 pub(crate) fn standalone(hay: &[u8], start: usize, end: usize) -> bool {
     if let Some(&b) = start.checked_sub(1).and_then(|i| hay.get(i)) {
         let first_is_upper = hay.get(start).is_some_and(|c| c.is_ascii_uppercase());
-        if matches!(b, b'-' | b'_' | b'/' | b'\\') || (b.is_ascii_alphanumeric() && !first_is_upper) {
+        if matches!(b, b'-' | b'_' | b'/' | b'\\') || ((b.is_ascii_alphanumeric() || b == b':') && !first_is_upper) {
             return false;
         }
     }
@@ -156,6 +156,7 @@ mod tests {
         assert!(!at("if is_error(x)", "error"));
         assert!(!at("target x86_64-unknown-linux-gnu", "unknown"));
         assert!(!at("pytest --maxfail=1", "fail"));
+        assert!(!at("com.google.guava:failureaccess:1.0.1", "fail"));
         assert!(at("error: x", "error"));
         assert!(at("TypeError: x", "Error"));
         assert!(at("3 errors found", "error"));
