@@ -53,6 +53,13 @@ impl Steps {
         self.first_failed.or(if self.list.is_empty() { None } else { self.first_error_step })
     }
 
+    /// The last step that is not post-job cleanup: where a job that
+    /// failed without saying which step failed (an action that died
+    /// without an annotation) most likely stopped.
+    fn last_run(&self) -> Option<usize> {
+        self.list.iter().rposition(|s| !(s.name.starts_with("Post ") || s.name.starts_with("Cleaning up")) && s.name != "Set up job")
+    }
+
     fn current(&self) -> usize {
         self.list.len().saturating_sub(1)
     }
@@ -430,8 +437,17 @@ impl<'r> Scan<'r> {
             }
         }
         if ruled {
+            let rules = self.rules;
             if let Some(c) = self.pending.back_mut().filter(|c| c.line == no) {
-                c.sig = Some(Sig { flags: flags.unwrap_or(0), hash, tail: 0, score: 0.0 });
+                // A rule that says only *that* something failed is ranked
+                // by the generic signals, like a generic line (`rank`).
+                let weak = c.rule.is_some_and(|i| rules.rules[i].category == "unknown");
+                let flags = match flags {
+                    Some(f) => f,
+                    None if weak => classify(text, words, red),
+                    None => 0,
+                };
+                c.sig = Some(Sig { flags, hash, tail: 0, score: 0.0 });
             }
             return;
         }
@@ -662,7 +678,7 @@ impl<'r> Scan<'r> {
         for p in self.parsers.iter_mut() {
             p.finish(&mut report);
         }
-        let failing = match self.steps.failing() {
+        let failing = match self.steps.failing().or_else(|| self.steps.last_run()) {
             Some(step) => Failing::Step(step),
             None => match self.tracker.failing_command() {
                 Some((echo, exit)) => Failing::Command { echo, exit },
@@ -670,21 +686,24 @@ impl<'r> Scan<'r> {
             },
         };
         // The first error-like generic line of the failing step or command.
+        let rules = self.rules;
+        let weak = |c: &Candidate| c.generic || c.rule.is_some_and(|i| rules.rules[i].category == "unknown");
         let first = self
             .done
             .iter()
-            .filter(|c| c.generic && c.sig.is_some_and(|s| signals::error_like(s.flags)) && failing.contains(c.line, c.step))
+            .filter(|c| weak(c) && c.sig.is_some_and(|s| signals::error_like(s.flags)) && failing.contains(c.line, c.step))
             .map(|c| c.line)
             .min();
         for c in self.done.iter_mut() {
+            let is_weak = weak(c);
             let Some(sig) = c.sig.as_mut() else { continue };
-            if Some(c.line) == first && c.generic {
+            if Some(c.line) == first && is_weak {
                 sig.flags |= flag::FIRST_IN_FAILING;
             }
             if self.baseline.is_some_and(|b| b.contains_hash(sig.hash)) {
                 sig.flags |= flag::IN_BASELINE;
             }
-            if !c.generic {
+            if !is_weak {
                 continue;
             }
             let next = c.context.split('\n').nth((c.line - c.context_first + 1) as usize);

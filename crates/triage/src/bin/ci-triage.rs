@@ -1,5 +1,5 @@
 //! `ci-triage [analyze-log] [--format json|text|markdown] [--ruleset full|generic]
-//! [--baseline PASS.log] [--features] FILE`: the engine alone, without the
+//! [--baseline PASS.log] [--rules extra.toml] [--no-runners] [--features] FILE`: the engine alone, without the
 //! rest of `ci-bot` (handy for scoring while other crates are mid-change,
 //! and used by the end-to-end scorer test). `--features` prints the
 //! generic scorer's features of every generic candidate, one JSON object
@@ -10,6 +10,8 @@ fn main() {
     let mut ruleset = "full".to_string();
     let mut baseline = None;
     let mut dump_features = false;
+    let mut rules_file = None;
+    let mut no_runners = false;
     let mut file = None;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -20,6 +22,8 @@ fn main() {
             "--ruleset" => ruleset = args.next().unwrap_or_default(),
             "--baseline" => baseline = args.next(),
             "--features" => dump_features = true,
+            "--rules" => rules_file = args.next(),
+            "--no-runners" => no_runners = true,
             _ => file = Some(a),
         }
     }
@@ -27,14 +31,31 @@ fn main() {
         eprintln!("usage: ci-triage [analyze-log] [--format json|text|markdown] [--ruleset full|generic] [--baseline PASS.log] [--features] FILE");
         std::process::exit(2);
     };
-    let rules = match ruleset.as_str() {
-        "full" => ci_triage::RuleSet::builtin(),
+    let mut rules = match ruleset.as_str() {
+        "full" => match &rules_file {
+            None => ci_triage::RuleSet::builtin(),
+            Some(p) => {
+                let text = std::fs::read_to_string(p).unwrap_or_else(|e| {
+                    eprintln!("ci-triage: {p}: {e}");
+                    std::process::exit(2);
+                });
+                ci_triage::RuleSet::with_overrides(&text).unwrap_or_else(|e| {
+                    eprintln!("ci-triage: {p}: {e}");
+                    std::process::exit(2);
+                })
+            }
+        },
         "generic" => ci_triage::RuleSet::generic(),
         other => {
             eprintln!("ci-triage: unknown ruleset `{other}` (full or generic)");
             std::process::exit(2);
         }
     };
+    if no_runners {
+        // Measurement only: the rules a format-agnostic log would still
+        // meet, without the parsers that know its test runner.
+        rules.runners = false;
+    }
     let open = |p: &str| match std::fs::File::open(p) {
         Ok(f) => f,
         Err(e) => {
@@ -48,10 +69,12 @@ fn main() {
         let names = ci_triage::generic_feature_names();
         let mut rows = ci_triage::generic_features(f, &rules, baseline.as_ref());
         rows.sort_by_key(|r| r.0);
+        let mut out = String::new();
         for (line, x) in rows {
             let fields: Vec<String> = names.iter().zip(&x).filter(|(_, v)| **v != 0.0).map(|(n, v)| format!("\"{n}\":{v}")).collect();
-            println!("{{\"line\":{line},{}}}", fields.join(","));
+            out.push_str(&format!("{{\"line\":{line},{}}}\n", fields.join(",")));
         }
+        let _ = std::io::Write::write_all(&mut std::io::stdout(), out.as_bytes());
         return;
     }
     let a = ci_triage::analyze_against(f, &rules, baseline.as_ref());
@@ -60,5 +83,6 @@ fn main() {
         "markdown" => a.render_markdown(),
         _ => serde_json::to_string(&a).expect("analysis serialises") + "\n",
     };
-    print!("{out}");
+    // A closed pipe (`| head`) is not an error worth a panic.
+    let _ = std::io::Write::write_all(&mut std::io::stdout(), out.as_bytes());
 }
