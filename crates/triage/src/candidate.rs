@@ -2,7 +2,8 @@
 //! line some rule or runner matched, and what ranking (`rank`) orders.
 //! It sits below both so neither depends on the other's internals.
 
-use crate::analysis::ExcerptLine;
+use crate::analysis::{Category, ExcerptLine};
+use crate::rules::RuleSet;
 use crate::signals::Sig;
 
 /// A line some rule (or runner) matched, with what ranking needs.
@@ -31,6 +32,14 @@ pub(crate) struct Candidate {
 }
 
 impl Candidate {
+    /// Ranked by the generic signals rather than by a rule's priority: a
+    /// line only they found, or a rule that says only *that* something
+    /// failed (category unknown: `The command "…" exited with 1`,
+    /// `BUILD FAILURE`, `error: …`).
+    pub(crate) fn ranked_by_signals(&self, rules: &RuleSet) -> bool {
+        self.generic || self.rule.is_some_and(|i| rules.rules[i].category == Category::Unknown)
+    }
+
     pub(crate) fn excerpt_lines(&self) -> Vec<ExcerptLine> {
         if self.context.is_empty() {
             return Vec::new();

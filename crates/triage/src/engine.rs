@@ -2,9 +2,9 @@
 //! trigger search per line (`literals.rs`), regexes only on candidate lines, a small
 //! ring buffer for context. Memory stays bounded whatever the log size.
 
-use crate::analysis::{Analysis, Counts, Excerpt, ExcerptLine, Failure, Step, TestRef, SCHEMA};
-use crate::candidate::Candidate;
+use crate::analysis::{Analysis, Category, Excerpt, ExcerptLine, Failure, Step, TestRef, SCHEMA};
 use crate::baseline::Baseline;
+use crate::candidate::Candidate;
 use crate::clean::{clean_line, clean_line_red, plain_line, read_line_capped, MAX_LINE};
 use crate::fingerprint::{fingerprint, normalise};
 use crate::rank;
@@ -441,7 +441,7 @@ impl<'r> Scan<'r> {
             if let Some(c) = self.pending.back_mut().filter(|c| c.line == no) {
                 // A rule that says only *that* something failed is ranked
                 // by the generic signals, like a generic line (`rank`).
-                let weak = c.rule.is_some_and(|i| rules.rules[i].category == "unknown");
+                let weak = c.ranked_by_signals(rules);
                 let flags = match flags {
                     Some(f) => f,
                     None if weak => classify(text, words, red),
@@ -687,7 +687,7 @@ impl<'r> Scan<'r> {
         };
         // The first error-like generic line of the failing step or command.
         let rules = self.rules;
-        let weak = |c: &Candidate| c.generic || c.rule.is_some_and(|i| rules.rules[i].category == "unknown");
+        let weak = |c: &Candidate| c.ranked_by_signals(rules);
         let first = self
             .done
             .iter()
@@ -835,7 +835,7 @@ fn build(cands: Vec<Candidate>, report: RunnerReport, steps: Steps, rules: &Rule
             test: Some(TestRef { id: t.id.clone(), file: t.file.clone(), name: t.name.clone() }),
             message: t.message.clone(),
             line: t.line,
-            category: "test_failure".into(),
+            category: Category::TestFailure,
             fingerprint: fingerprint(&t.message, &rule, Some(&t.id)),
             group_key: t.id.clone(),
             rule,
@@ -848,7 +848,7 @@ fn build(cands: Vec<Candidate>, report: RunnerReport, steps: Steps, rules: &Rule
     for c in ranked.iter().take(20) {
         let Some(i) = c.rule else { continue };
         let r = &rules.rules[i];
-        if r.priority < rank::FAILURE_MIN_PRIORITY || r.category == "test_failure" && !report.failures.is_empty() {
+        if r.priority < rank::FAILURE_MIN_PRIORITY || r.category == Category::TestFailure && !report.failures.is_empty() {
             continue;
         }
         if failing_step.is_some() && Some(c.step) != failing_step {
@@ -862,7 +862,7 @@ fn build(cands: Vec<Candidate>, report: RunnerReport, steps: Steps, rules: &Rule
             test: None,
             message: c.message.clone(),
             line: c.line,
-            category: r.category.clone(),
+            category: r.category,
             fingerprint: fingerprint(&c.message, &r.name, None),
             rule: r.name.clone(),
             group_key: group,
@@ -876,7 +876,7 @@ fn build(cands: Vec<Candidate>, report: RunnerReport, steps: Steps, rules: &Rule
         verdict,
         key_lines,
         failures,
-        counts: report.counts.map(|c| Counts { run: c.run, passed: c.passed, failed: c.failed, skipped: c.skipped }),
+        counts: report.counts,
         failing_step: failing_step.and_then(step_name),
         steps: steps.list,
         excerpts,
