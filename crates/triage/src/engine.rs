@@ -869,6 +869,10 @@ fn build(cands: Vec<Candidate>, report: RunnerReport, steps: Steps, rules: &Rule
             step: step_name(c.step),
         });
     }
+    // A job-level fault (a GPU memory fault, an OOM kill, an NCCL watchdog,
+    // a lost runner, a job timeout) is why the tests failed: it leads, so
+    // it names the failure wherever the first one is read as the headline.
+    failures.sort_by_key(|f| !rules.get(&f.rule).is_some_and(|r| r.job_level));
 
     let verdict = rank::verdict(&ranked, &report, rules, failing_step.and_then(|i| steps.list.get(i)).map(|s| s.name.as_str()));
     Analysis {

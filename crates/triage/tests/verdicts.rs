@@ -52,6 +52,32 @@ fn an_error_inside_a_failing_test_is_a_test_failure_and_keeps_its_flakiness() {
 }
 
 #[test]
+fn a_gpu_fault_outranks_the_test_level_symptoms_it_causes() {
+    // The shapes ROCm and PyTorch print (scenarios/demo, issue 14): the
+    // fault first, then the server's abort and the failing test it causes.
+    let log = gha_step(
+        "python3 -m pytest -v test/srt/test_deepseek_v3.py",
+        "============================= test session starts ==============================
+collected 2 items
+test/srt/test_deepseek_v3.py::TestDeepseekV3::test_gsm8k 
+[2026-01-01 03:41:19 TP2] Capture cuda graph begin. This can take up to several minutes.
+Memory access fault by GPU node-2 (Agent handle: 0x55d1c3a0b2c0) on address 0x7f3a2c000000. Reason: Page not present or supervisor privilege.
+[2026-01-01 03:41:22] Child process unexpectedly failed with exitcode=134. pid=48213
+Fatal Python error: Aborted
+FAILED test/srt/test_deepseek_v3.py::TestDeepseekV3::test_gsm8k - RuntimeError: Server process exited with code -6
+========================= 1 failed, 1 passed in 412.90s =========================",
+    );
+    let a = analyze(log.as_bytes(), &RuleSet::builtin());
+    let line = |n: u32| log.lines().nth(n as usize - 1).unwrap_or_default();
+    assert!(line(a.key_lines[0]).contains("Memory access fault by GPU"), "{}", line(a.key_lines[0]));
+    let pos = |needle: &str| a.key_lines.iter().position(|&l| line(l).contains(needle)).unwrap_or(usize::MAX);
+    assert!(pos("Memory access fault") < pos("Fatal Python error") && pos("Fatal Python error") < pos("Server process exited"));
+    assert_eq!(a.verdict.category.to_string(), "infra");
+    assert_eq!(a.failures[0].rule, "gpu-memory-fault", "the fault leads the failures and so names the job's failure");
+    assert!(a.failures.iter().any(|f| f.test.is_some()), "the failing test is still reported");
+}
+
+#[test]
 fn a_job_level_failure_stays_the_verdict_when_tests_failed_too() {
     let log = format!("{PYTEST_ONE_FAILED}[ 1234.567890] Out of memory: Killed process 4321 (python) total-vm:81234567kB\n");
     assert_eq!(verdict(&log, &RuleSet::builtin()).0, "oom");

@@ -140,8 +140,8 @@ pub(crate) const FEATURES: &[&str] = &[
     "unique",
     "few",
     "many",
-    "tail_1_2",
-    "tail_3_6",
+    "tail_1",
+    "tail_2_6",
     "tail_7_15",
     "in_failing",
     "before_failing",
@@ -202,8 +202,8 @@ pub(crate) fn features(line: u32, step: usize, sig: &Sig, occurrences: u32, fail
     x[17] = (occurrences <= 1) as u8 as f32;
     x[18] = (2..=3).contains(&occurrences) as u8 as f32;
     x[19] = (occurrences >= 10) as u8 as f32;
-    x[20] = (1..=2).contains(&sig.tail) as u8 as f32;
-    x[21] = (3..=6).contains(&sig.tail) as u8 as f32;
+    x[20] = (sig.tail == 1) as u8 as f32;
+    x[21] = (2..=6).contains(&sig.tail) as u8 as f32;
     x[22] = (7..=TAIL).contains(&sig.tail) as u8 as f32;
     let (inside, before, after) = match failing {
         Failing::Step(s) => (step == s, step < s, step > s),
