@@ -13,7 +13,7 @@ use crate::runners::{self, Line, RunnerParser, RunnerReport};
 use crate::signals::norm::line_hash;
 use crate::signals::shape::{classify, is_command_echo, is_trace_line, looks_like_app_logger, starts_like_log_record};
 use crate::signals::words::{standalone, Word};
-use crate::signals::{self, flag, scorer, Failing, Sig, Tracker, N_FEATURES, TAIL};
+use crate::signals::{self, flag, scorer, Failing, FastHash, Sig, Tracker, N_FEATURES, TAIL};
 use crate::triggers::{Pat, Triggers};
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Read};
@@ -213,9 +213,9 @@ struct Scan<'r> {
     /// Candidates kept per (step, effective priority).
     buckets: std::collections::HashMap<(usize, i32), u32>,
     /// Generic candidates kept per (step, command segment, class).
-    generic_buckets: std::collections::HashMap<(usize, u32, u8), u32>,
+    generic_buckets: std::collections::HashMap<(usize, u32, u8), u32, FastHash>,
     /// Normalised hashes of the generic candidates (one per distinct line).
-    generic_seen: std::collections::HashSet<u64>,
+    generic_seen: std::collections::HashSet<u64, FastHash>,
     tracker: Tracker,
     baseline: Option<&'r Baseline>,
     no: u32,
@@ -426,8 +426,6 @@ impl<'r> Scan<'r> {
     /// the failing command's tail), and a candidate made of it unless a rule
     /// already did or enough earlier lines of its kind were kept.
     fn generic(&mut self, no: u32, text: &str, words: u8, red: bool, ruled: bool, before: &[u8]) {
-        let hash = line_hash(text.as_bytes());
-        self.tracker.count(hash);
         let mut flags = None;
         if words & Word::Exit.bit() != 0 {
             let f = classify(text, words, red);
@@ -437,20 +435,29 @@ impl<'r> Scan<'r> {
             }
         }
         if ruled {
-            let rules = self.rules;
+            let (rules, baseline) = (self.rules, self.baseline.is_some());
             if let Some(c) = self.pending.back_mut().filter(|c| c.line == no) {
                 // A rule that says only *that* something failed is ranked
-                // by the generic signals, like a generic line (`rank`).
+                // by the generic signals, like a generic line (`rank`); a
+                // specific rule's line needs its hash only for a baseline.
                 let weak = c.ranked_by_signals(rules);
-                let flags = match flags {
-                    Some(f) => f,
-                    None if weak => classify(text, words, red),
-                    None => 0,
-                };
-                c.sig = Some(Sig { flags, hash, tail: 0, score: 0.0 });
+                if weak || baseline {
+                    let hash = line_hash(text.as_bytes());
+                    let flags = match flags {
+                        Some(f) => f,
+                        None if weak => classify(text, words, red),
+                        None => 0,
+                    };
+                    c.sig = Some(Sig { flags, hash, tail: 0, score: 0.0 });
+                    if weak {
+                        self.tracker.count(hash);
+                    }
+                }
             }
             return;
         }
+        let hash = line_hash(text.as_bytes());
+        self.tracker.count(hash);
         if self.steps.in_header {
             // The step's script as GitHub echoes it, not its output.
             flags = Some(flags.unwrap_or_else(|| classify(text, words, red)) | flag::ECHO);

@@ -35,6 +35,45 @@ const MAX_COUNTED: usize = 1 << 16;
 /// the tail of each be scored).
 const MAX_EXITS: usize = 64;
 
+/// A multiply-rotate hasher (FxHash's) for the engine's small integer
+/// keys: SipHash, the std default, was a visible share of a profile, and
+/// these keys come from the log's own structure, not from an adversary who
+/// could pick colliding lines to slow one analysis down (the maps are
+/// bounded anyway).
+#[derive(Clone, Copy, Default)]
+pub(crate) struct FastHasher(u64);
+
+impl std::hash::Hasher for FastHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(b as u64);
+        }
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.write_u64(i as u64);
+    }
+
+    fn write_u32(&mut self, i: u32) {
+        self.write_u64(i as u64);
+    }
+
+    fn write_usize(&mut self, i: usize) {
+        self.write_u64(i as u64);
+    }
+
+    fn write_u64(&mut self, i: u64) {
+        self.0 = (self.0.rotate_left(5) ^ i).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+/// `BuildHasher` of [`FastHasher`].
+pub(crate) type FastHash = std::hash::BuildHasherDefault<FastHasher>;
+
 /// What the generic path knows about one candidate line while streaming.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Sig {
@@ -53,7 +92,7 @@ pub(crate) struct Sig {
 #[derive(Debug, Default)]
 pub(crate) struct Tracker {
     /// Normalised hash of flagged lines → occurrences.
-    counts: std::collections::HashMap<u64, u32>,
+    counts: std::collections::HashMap<u64, u32, FastHash>,
     /// Line of the last command echo (0: none yet).
     last_echo: u32,
     /// Segment number: command echoes and steps start a new one.

@@ -4,12 +4,15 @@
 //! prefix. Run only on the lines the vocabulary flags and on the last lines
 //! before a process exits, never on every line.
 
-use regex::Regex;
+use regex::bytes::Regex;
 use std::sync::LazyLock;
 
+// ASCII semantics (`(?-u)`: `\w`, `\b`, `\s`, `(?i)` on ASCII only) over
+// bytes: the lazy DFA then runs every pattern to the end, where Unicode
+// word boundaries send a line with one non-ASCII byte to the slow engines.
 macro_rules! re {
     ($name:ident, $src:expr) => {
-        static $name: LazyLock<Regex> = LazyLock::new(|| Regex::new($src).expect("static regex"));
+        static $name: LazyLock<Regex> = LazyLock::new(|| Regex::new(concat!("(?-u)", $src)).expect("static regex"));
     };
 }
 
@@ -31,12 +34,12 @@ re!(EXIT, r"(?i:exit(?:ed)?(?: with)?(?: exit)?(?: code| status| value)?[ :=]*-?
 // counts, pointers to details.
 re!(SUMMARY, r"(?i:build fail|after correcting the problems|resume the build|\b(?:failures|errors|failed|failing):\s*[1-9]|\bfailed to execute goal|execution failed for task|what went wrong|\b\d+ (?:failed|failures?|errors?|failing|problems?|broken)\b|\btests? failed|\bfailed \(|test result:|some tests|could not compile|aborting due to|error: recipe|rake aborted|\bfor more (?:details|information)|\bsee .{0,80} for (?:details|more|the full)|run with --|re-run|\[help \d+\]|full stack trace|command failed|found \d+ (?:errors?|problems?|vulnerabilit)|\d+ (?:of|out of) \d+ (?:tests? )?failed|there (?:was|were) \d+ (?:failures?|errors?)|\bfailed!$|\bbuild step\b|^\s*-+> |^\s*error: .*(?:failed|exit)|npm err! (?:code|errno|a complete log|failed at|this is probably|exit status|\s*$))");
 // Words that take the alarm back.
-re!(NEGATION, r"(?i:\bwarn(?:ing)?s?\b|deprecat|\bdebug\b|\binfo\b|\bpass(?:ed|es)?\b|\bok\b|\bsuccess|\bsucceeded|\bskip(?:ped|ping)?\b|\bignor(?:e|ed|ing)\b|\bretry|\bretrying|\b0 (?:errors?|failures?|failed|problems?)\b|\b(?:errors?|failures?|failed|failing)\b[^0-9\n]{0,30}[:=] ?0\b|-werror|--\w*fail|allow[_-]fail|continue-on-error|\|\| true|\bif .*error|\bcatch\b|\bexpected_|_error\b|\berror_)|[✓✔]");
+re!(NEGATION, r"(?i:\bwarn(?:ing)?s?\b|deprecat|\bdebug\b|\binfo\b|\bpass(?:ed|es)?\b|\bok\b|\bsuccess|\bsucceeded|\bskip(?:ped|ping)?\b|\bignor(?:e|ed|ing)\b|\bretry|\bretrying|\b0 (?:errors?|failures?|failed|problems?)\b|\b(?:errors?|failures?|failed|failing)\b[^0-9\n]{0,30}[:=] ?0\b|-werror|--\w*fail|allow[_-]fail|continue-on-error|\|\| true|\bif .*error|\bcatch\b|\bexpected_|_error\b|\berror_)|✓|✔");
 // An application's own logger (a program under test logs errors all the
 // time; the runner's verdict matters more).
 // A failure word opening the line, after an optional `[ERROR]`, `##[error]`
 // or bullet.
-re!(STARTS_ERR, r"^\s*(?:##\[error\]|\[\w+\]\s*|[*•>-]\s+)?(?:(?i:error|fatal|fail(?:ed|ure)?|panic|abort(?:ed)?|exception)\b|E\s{2,}|[✖✗✘❌])");
+re!(STARTS_ERR, r"^\s*(?:##\[error\]|\[\w+\]\s*|(?:[*>-]|•)\s+)?(?:(?i:error|fatal|fail(?:ed|ure)?|panic|abort(?:ed)?|exception)\b|E\s{2,}|✖|✗|✘|❌)");
 // A source location opening the line.
 re!(STARTS_LOCATION, r"^\s*(?:##\[error\])?(?:\[\w+\]\s*)?[\w.\-/\\@~+]+\.[A-Za-z][A-Za-z0-9]{0,7}(?::\d+|\(\d+|:\[\d+)");
 re!(LOGGER, concat!(
@@ -97,42 +100,42 @@ pub(crate) fn classify(text: &str, words: u8, red: bool) -> u32 {
         f |= flag::RED;
     }
     if words & (Word::Err.bit() | Word::Weak.bit() | Word::Exit.bit()) != 0 || red {
-        if NEGATION.is_match(text) {
+        if NEGATION.is_match(text.as_bytes()) {
             f |= flag::NEGATED;
         }
-        if EXIT.is_match(text) {
+        if EXIT.is_match(text.as_bytes()) {
             f |= flag::EXIT | flag::SUMMARY;
-        } else if SUMMARY.is_match(text) {
+        } else if SUMMARY.is_match(text.as_bytes()) {
             f |= flag::SUMMARY;
         }
-        if EXCEPTION.is_match(text) {
+        if EXCEPTION.is_match(text.as_bytes()) {
             f |= flag::EXCEPTION;
         }
-        if TRACE_HEAD.is_match(text) {
+        if TRACE_HEAD.is_match(text.as_bytes()) {
             f |= flag::TRACE_HEAD;
         }
     }
-    if LOCATION.is_match(text) {
+    if LOCATION.is_match(text.as_bytes()) {
         f |= flag::LOCATION;
-        if STARTS_LOCATION.is_match(text) {
+        if STARTS_LOCATION.is_match(text.as_bytes()) {
             f |= flag::STARTS_LOCATION;
         }
     }
-    if words & Word::Err.bit() != 0 && STARTS_ERR.is_match(text) {
+    if words & Word::Err.bit() != 0 && STARTS_ERR.is_match(text.as_bytes()) {
         f |= flag::STARTS_ERR;
     }
     if text.starts_with([' ', '\t']) {
         f |= flag::INDENTED;
-        if FRAME.is_match(text) {
+        if FRAME.is_match(text.as_bytes()) {
             f |= flag::FRAME;
         }
-    } else if FRAME.is_match(text) {
+    } else if FRAME.is_match(text.as_bytes()) {
         f |= flag::FRAME;
     }
     if is_command_echo(text.as_bytes()) {
         f |= flag::ECHO;
     }
-    if LOGGER.is_match(text) {
+    if LOGGER.is_match(text.as_bytes()) {
         f |= flag::LOGGER;
     }
     if text.starts_with("##[error]") || text.starts_with("::error") {
@@ -187,12 +190,12 @@ pub(crate) fn starts_like_log_record(text: &[u8]) -> bool {
 
 /// A line the application under test logged (timestamped logger prefix).
 pub(crate) fn looks_like_app_logger(text: &str) -> bool {
-    LOGGER.is_match(text)
+    LOGGER.is_match(text.as_bytes())
 }
 
 /// A stack frame or the head of a trace: what follows an exception's line.
 pub(crate) fn is_trace_line(text: &str) -> bool {
-    FRAME.is_match(text) || TRACE_HEAD.is_match(text)
+    FRAME.is_match(text.as_bytes()) || TRACE_HEAD.is_match(text.as_bytes())
 }
 
 #[cfg(test)]
