@@ -709,7 +709,7 @@ fn build(cands: Vec<Candidate>, report: RunnerReport, steps: Steps, rules: &Rule
         });
     }
 
-    let verdict = rank::verdict(&ranked, &report, rules, failing_step.and_then(|i| steps.list.get(i)).map(|s| s.name.as_str()));
+    let verdict = rank::verdict(&ranked, &report, rules, failing_step.and_then(|i| steps.list.get(i)));
     Analysis {
         schema: SCHEMA.into(),
         verdict,

@@ -48,6 +48,43 @@ pub struct RunnerReport {
     /// Lines holding the runner's summary (e.g. `=== 1 failed, 3 passed ===`,
     /// `Tests run: 5, Failures: 1`), useful as fallback key lines.
     pub summary_lines: Vec<u32>,
+    /// What the build tools said failed (a Maven goal, a Gradle task, a
+    /// make target, a CI command), in log order.
+    pub tools: Vec<ToolFailure>,
+}
+
+/// A build tool's or CI system's own statement of what failed: the unit of
+/// work, not the error (`Failed to execute goal …maven-checkstyle-plugin…`,
+/// `Execution failed for task ':app:javadoc'`, `make: *** [lint] Error 1`).
+/// The verdict reads the names to tell a Checkstyle finding from a compiler
+/// error that looks the same.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ToolFailure {
+    /// 1-based raw line of the statement.
+    pub line: u32,
+    pub level: ToolLevel,
+    /// Names to look up, most specific first: a Maven plugin's artifactId
+    /// then its goal, a make target, a command line.
+    pub names: Vec<String>,
+    /// Who said it: `maven`, `gradle`, `make`, `npm`, `tox`, `nox`,
+    /// `docker`, `travis`, …
+    pub source: &'static str,
+}
+
+/// How directly a [`ToolFailure`] names the tool that failed; deeper
+/// levels are nested inside shallower ones (a Maven goal inside a make
+/// target inside a CI command), and the deepest statement is the most
+/// specific.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ToolLevel {
+    /// A command a CI system ran (`The command "mvn install" exited with 1`).
+    Command,
+    /// A unit of work named by the project: a make target, an npm script,
+    /// a tox environment, a nox session, a Dockerfile `RUN` command.
+    Script,
+    /// A build tool's own unit of work: a Maven plugin goal, a Gradle task,
+    /// a pre-commit hook. Its name says what the tool is.
+    Task,
 }
 
 pub trait RunnerParser: Send {
@@ -67,6 +104,7 @@ pub trait RunnerParser: Send {
 }
 
 mod ant;
+mod build_tools;
 mod cargo;
 mod ctest;
 mod gotest;
@@ -100,6 +138,7 @@ pub fn all_parsers() -> Vec<Box<dyn RunnerParser>> {
         Box::new(ctest::Ctest::default()),
         Box::new(sbt::Sbt::default()),
         Box::new(tap::Tap::default()),
+        Box::new(build_tools::BuildTools::default()),
     ]
 }
 
