@@ -2,11 +2,12 @@
 //! trigger search per line (`literals.rs`), regexes only on candidate lines, a small
 //! ring buffer for context. Memory stays bounded whatever the log size.
 
-use crate::analysis::{Analysis, Category, Excerpt, ExcerptLine, Failure, Step, TestRef, SCHEMA};
+use crate::analysis::{Analysis, Category, Excerpt, ExcerptLine, Failure, TestRef, SCHEMA};
 use crate::clean::{clean_line, plain_line};
 use crate::fingerprint::{fingerprint, normalise};
 use crate::rank;
 use crate::rules::RuleSet;
+use crate::steps::Steps;
 use crate::runners::{self, Line, RunnerParser, RunnerReport};
 use crate::literals::LiteralSet;
 use std::collections::VecDeque;
@@ -136,69 +137,6 @@ impl Matcher {
     }
 }
 
-
-/// Per-line GitHub Actions structure.
-#[derive(Default)]
-struct Steps {
-    list: Vec<Step>,
-    gha: bool,
-    /// First step (not a post/cleanup step) with any `##[error]` line: the
-    /// failing step when no `Process completed with exit code` says so
-    /// (JavaScript and Docker actions fail with an annotation only).
-    first_error_step: Option<usize>,
-    /// First step whose exit code says it failed; kept here because every
-    /// candidate asks and step flags change only on exit-code lines.
-    first_failed: Option<usize>,
-}
-
-impl Steps {
-    fn current(&self) -> usize {
-        self.list.len().saturating_sub(1)
-    }
-
-    /// `text` is the cleaned line, not yet checked to be UTF-8.
-    fn observe(&mut self, no: u32, text: &[u8], had_ts: bool) {
-        if no == 1 && had_ts {
-            self.gha = true;
-        }
-        let name = |b: &[u8]| String::from_utf8_lossy(b).trim_end().to_string();
-        let start_name = if let Some(rest) = text.strip_prefix(b"##[group]") {
-            rest.starts_with(b"Run ").then(|| name(rest))
-        } else if self.gha && (text.starts_with(b"Post job cleanup.") || text.starts_with(b"Cleaning up orphan processes")) {
-            Some(name(text))
-        } else {
-            None
-        };
-        if let Some(name) = start_name {
-            self.gha = true;
-            if self.list.is_empty() && no > 1 {
-                self.list.push(Step { name: "Set up job".into(), start: 1, end: no - 1, failed: false, exit_code: None });
-            }
-            if let Some(last) = self.list.last_mut() {
-                last.end = no - 1;
-            }
-            self.list.push(Step { name, start: no, end: no, failed: false, exit_code: None });
-            return;
-        }
-        if text.starts_with(b"##[error]") && self.first_error_step.is_none() {
-            let cur = self.current();
-            let post = self.list.get(cur).is_some_and(|s| s.name.starts_with("Post ") || s.name.starts_with("Cleaning up"));
-            if !post {
-                self.first_error_step = Some(cur);
-            }
-        }
-        if let Some(rest) = text.strip_prefix(b"##[error]Process completed with exit code ") {
-            let code = std::str::from_utf8(rest).ok().and_then(|r| r.trim_end_matches(['.', ' ']).parse::<i32>().ok());
-            if self.list.is_empty() {
-                self.list.push(Step { name: "Set up job".into(), start: 1, end: no, failed: false, exit_code: None });
-            }
-            let s = self.list.last_mut().expect("non-empty");
-            s.exit_code = code;
-            s.failed = code != Some(0);
-            self.first_failed = self.list.iter().position(|s| s.failed);
-        }
-    }
-}
 
 /// Analyse one log. Never fails: unreadable input ends the analysis early
 /// (an I/O error is treated as end of input) and yields a best-effort result.
@@ -361,7 +299,7 @@ impl<'r> Scan<'r> {
                 (scratch.as_bytes(), ts)
             }
         };
-        self.steps.observe(no, bytes, ts > 0);
+        self.steps.observe(no, raw, bytes, ts > 0);
 
         // One pass collects every trigger occurrence.
         let mut any_runner_hit = false;
@@ -523,9 +461,7 @@ impl<'r> Scan<'r> {
 
     fn finish(mut self) -> Analysis {
         self.done.extend(self.pending.drain(..));
-        if let Some(last) = self.steps.list.last_mut() {
-            last.end = self.no;
-        }
+        self.steps.finish(self.no);
         let mut report = RunnerReport::default();
         for p in self.parsers.iter_mut() {
             p.finish(&mut report);
@@ -641,7 +577,7 @@ fn group_key(rule: &str, group: &[String], caps: Option<&regex::Captures>, messa
 }
 
 fn build(cands: Vec<Candidate>, report: RunnerReport, steps: Steps, rules: &RuleSet, lines: u64, bytes: u64) -> Analysis {
-    let failing_step = steps.first_failed.or(if steps.list.is_empty() { None } else { steps.first_error_step });
+    let failing_step = steps.failing();
     let step_name = |i: usize| -> Option<String> {
         if steps.list.is_empty() {
             None

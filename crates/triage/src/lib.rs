@@ -22,6 +22,7 @@ pub mod fingerprint;
 mod rank;
 pub mod rules;
 pub mod runners;
+mod steps;
 pub mod zip;
 
 pub use analysis::{Analysis, Category, Counts, Excerpt, ExcerptLine, Failure, Step, TestRef, Verdict, SCHEMA};
