@@ -285,6 +285,7 @@ impl<'r> Scan<'r> {
         self.lines += 1;
         self.no = self.no.saturating_add(1);
         let no = self.no;
+        let raw = self.steps.content(no, raw);
         let mut scratch = std::mem::take(&mut self.text);
         // Most lines need no cleaning but the timestamp cut, and no text:
         // they hold no trigger and nobody waits for them. Those are matched
