@@ -51,6 +51,11 @@ pub struct RunnerReport {
     /// What the build tools said failed (a Maven goal, a Gradle task, a
     /// make target, a CI command), in log order.
     pub tools: Vec<ToolFailure>,
+    /// Tests that failed and then passed when retried in this log
+    /// (pytest-rerunfailures' `RERUN` then `PASSED`, nextest's `TRY 2 PASS`
+    /// and `FLAKY`, PyTorch's rerun in a new process): flaky by the
+    /// runner's own account, and not among `failures`.
+    pub flaky_tests: Vec<String>,
 }
 
 /// A build tool's or CI system's own statement of what failed: the unit of
@@ -104,18 +109,31 @@ pub trait RunnerParser: Send {
 }
 
 mod ant;
+mod automake;
 mod build_tools;
+mod busted;
 mod cargo;
+mod catch2;
 mod ctest;
+mod erlang;
+mod exunit;
 mod gotest;
 mod gradle;
+mod gtest;
+mod haskell;
 mod jest;
 mod maven;
+mod minitest;
 mod mocha;
+mod phpunit;
 mod pytest;
+mod pytorch;
 mod sbt;
+mod spec;
 mod tap;
+mod testthat;
 mod unittest;
+mod xctest;
 
 /// Every built-in parser, in a fixed order.
 ///
@@ -138,6 +156,19 @@ pub fn all_parsers() -> Vec<Box<dyn RunnerParser>> {
         Box::new(ctest::Ctest::default()),
         Box::new(sbt::Sbt::default()),
         Box::new(tap::Tap::default()),
+        Box::new(spec::Spec::default()),
+        Box::new(minitest::Minitest::default()),
+        Box::new(phpunit::Phpunit::default()),
+        Box::new(exunit::ExUnit::default()),
+        Box::new(erlang::Erlang::default()),
+        Box::new(haskell::Haskell::default()),
+        Box::new(xctest::XcTest::default()),
+        Box::new(busted::Busted::default()),
+        Box::new(testthat::Testthat::default()),
+        Box::new(gtest::Gtest::default()),
+        Box::new(catch2::Catch2::default()),
+        Box::new(automake::Automake::default()),
+        Box::new(pytorch::PyTorch::default()),
         Box::new(build_tools::BuildTools::default()),
     ]
 }
