@@ -180,16 +180,78 @@ pub(crate) fn verdict(ranked: &[Candidate], report: &RunnerReport, rules: &RuleS
     } else {
         (rule_category, "rule", None)
     };
-    // Flakiness is the rule's (a test that failed on a refused connection
-    // is a test failure that is likely intermittent), and a generic rule's
-    // is that of the kind of failure it turned out to be.
-    let kind = if rule_category == Category::Unknown || tool.is_some() { category } else { rule_category };
-    let flaky = flaky.or(match kind {
+    let basis = top.map(|_| basis.to_string());
+    let flaky = flakiness(FlakyInput { ranked, top, category, rule_category, rule_flaky: flaky, tool: tool.is_some(), basis: basis.as_deref(), report, failing_step });
+    Verdict { category, flaky, rule, basis, tool }
+}
+
+struct FlakyInput<'a> {
+    ranked: &'a [Candidate],
+    top: Option<&'a Candidate>,
+    category: Category,
+    rule_category: Category,
+    rule_flaky: Option<bool>,
+    tool: bool,
+    basis: Option<&'a str>,
+    report: &'a RunnerReport,
+    failing_step: Option<&'a Step>,
+}
+
+/// Whether the failure is likely intermittent, from the log alone.
+///
+/// The best line's rule says first (network, registry, runner and pod
+/// loss, kernel OOM kills are `flaky = true`), with two corrections: an
+/// error inside a failing test that names the job's own machine
+/// (`localhost:8000` refused) is the code under test, not the network;
+/// and a timeout is intermittent when it struck while the job was setting
+/// up (checkout, image pull, dependency install), not while tests ran.
+/// Without a rule's word, the failure is flaky when every failing test
+/// passed when the runner retried it; otherwise a generic rule's
+/// flakiness is that of the kind of failure it turned out to be
+/// (deterministic for compilation, lint, docs, config, test failures and
+/// dependencies; unknown for the rest).
+fn flakiness(i: FlakyInput) -> Option<bool> {
+    // The same error is printed several times (the traceback, pytest's
+    // short summary); the one with the failing call names the address.
+    let same_rule = |c: &&Candidate| i.top.is_some_and(|t| t.rule.is_some() && c.rule == t.rule);
+    if i.rule_flaky == Some(true) && i.basis == Some("tests_failed") && i.ranked.iter().take(10).filter(same_rule).any(mentions_own_machine) {
+        return Some(false);
+    }
+    if let Some(f) = i.rule_flaky {
+        return Some(f);
+    }
+    if i.category == Category::Timeout && i.failing_step.is_some_and(|s| SETUP_STEP.is_match(&s.name)) {
+        return Some(true);
+    }
+    // Every failing test passed when retried (PyTorch reruns in a new
+    // process after pytest reported the failure).
+    let retried = |id: &str| i.report.flaky_tests.iter().any(|f| f == id || f.ends_with(id) || id.ends_with(f.as_str()));
+    if !i.report.flaky_tests.is_empty()
+        && i.report.failures.iter().all(|f| retried(&f.id))
+        && matches!(i.category, Category::TestFailure | Category::Unknown)
+    {
+        return Some(true);
+    }
+    let kind = if i.rule_category == Category::Unknown || i.tool { i.category } else { i.rule_category };
+    match kind {
         Category::Compilation | Category::Lint | Category::Docs | Category::Config | Category::TestFailure | Category::Dependency => Some(false),
         _ => None,
+    }
+}
+
+/// A step that prepares the job rather than testing the change: GitHub's
+/// `Set up job` and `actions/checkout`, GitLab's `prepare_executor`,
+/// `get_sources` and `restore_cache`, install and download steps.
+static SETUP_STEP: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(r"(?i)(?:^|[^a-z])(?:set ?up|checkout|prepare(?:_\w+)?|get_sources|restore_cache|download\w*|install\w*|pull|dependencies|deps|bootstrap|provision\w*|initiali[sz]e)(?:$|[^a-z])").expect("static regex")
+});
+
+/// The line or its context names the job's own machine.
+fn mentions_own_machine(c: &Candidate) -> bool {
+    static LOCAL: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"(?i)\b(?:localhost|127\.0\.0\.1|0\.0\.0\.0)\b|\[::1\]").expect("static regex")
     });
-    let basis = top.map(|_| basis.to_string());
-    Verdict { category, flaky, rule, basis, tool }
+    LOCAL.is_match(&c.message) || LOCAL.is_match(&c.context)
 }
 
 /// Where a name of what failed comes from, shallowest first.

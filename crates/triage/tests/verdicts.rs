@@ -43,12 +43,45 @@ FAILED tests/test_client.py::test_fetch_remote - ConnectionRefusedError: [Errno 
 
 #[test]
 fn an_error_inside_a_failing_test_is_a_test_failure_and_keeps_its_flakiness() {
-    // The best line is the refused connection (a network rule): why the
-    // test failed, not a second kind of failure.
-    assert_eq!(verdict(PYTEST_ONE_FAILED, &RuleSet::builtin()), ("test_failure".into(), Some(true)));
-    let a = analyze(PYTEST_ONE_FAILED.as_bytes(), &RuleSet::builtin());
+    // The best line is a network error (a network rule): why the test
+    // failed, not a second kind of failure, and a remote service's
+    // failure is likely intermittent.
+    let remote = PYTEST_ONE_FAILED
+        .replace("http://localhost:8000/v1", "https://api.example.org/v1")
+        .replace("ConnectionRefusedError: [Errno 111] Connection refused", "ConnectionError: Temporary failure in name resolution");
+    assert_eq!(verdict(&remote, &RuleSet::builtin()), ("test_failure".into(), Some(true)));
+    let a = analyze(remote.as_bytes(), &RuleSet::builtin());
     assert_eq!(a.verdict.basis.as_deref(), Some("tests_failed"));
     assert!(a.render_text().contains("verdict: test_failure (likely flaky; the runner reported failing tests)"), "{}", a.render_text());
+}
+
+#[test]
+fn a_test_refused_by_its_own_machine_is_not_flaky() {
+    // The service under test (on localhost) is not listening: the code
+    // under test failed, the test only used a socket.
+    assert_eq!(verdict(PYTEST_ONE_FAILED, &RuleSet::builtin()), ("test_failure".into(), Some(false)));
+}
+
+#[test]
+fn a_timeout_while_setting_up_is_flaky_and_one_in_the_tests_is_not_known() {
+    let log = gha_step("actions/checkout@v4", "Fetching the repository\n##[error]The action has timed out after 10 minutes.");
+    let log = log.replace("##[error]The action has timed out", "Command timed out after 600s: The action has timed out");
+    assert_eq!(verdict(&log, &RuleSet::builtin()), ("timeout".into(), Some(true)));
+    let log = gha_step("pytest tests/", "tests/test_io.py::test_read\nCommand timed out after 600s");
+    assert_eq!(verdict(&log, &RuleSet::builtin()), ("timeout".into(), None));
+}
+
+#[test]
+fn retried_passes_alone_make_a_failure_flaky() {
+    // run_test.py reran the failed test in a new process and it passed;
+    // the job still exited non-zero.
+    let log = "\
+test_nn.py::TestNN::test_conv FAILED
+The following tests failed and then succeeded when run in a new process['test_nn.py::TestNN::test_conv']
+##[error]Process completed with exit code 1.
+";
+    let a = analyze(log.as_bytes(), &RuleSet::builtin());
+    assert_eq!(a.verdict.flaky, Some(true), "{:?}", a.verdict);
 }
 
 #[test]

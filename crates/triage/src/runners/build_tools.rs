@@ -18,6 +18,7 @@
 //! ERROR: failed to solve: process "/bin/sh -c pip install -r r.txt" did not complete successfully: exit code: 1
 //! The command '/bin/sh -c make' returned a non-zero code: 2             (docker build, classic builder)
 //! - hook id: mypy                                                       (pre-commit)
+//! * checking Rd files ... ERROR                                         (R CMD check)
 //! The command "mvn install -DskipTests" exited with 1.                  (Travis CI)
 //! ```
 //!
@@ -65,6 +66,7 @@ static DOCKER: LazyLock<Regex> = LazyLock::new(|| {
     ))
     .unwrap()
 });
+static R_CHECK: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\* checking (.+?) \.\.\. ?ERROR").unwrap());
 static TRAVIS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"^The command "(?P<cmd>.*)" (?:exited with (?P<code>\d+)|failed(?: and exited with (?P<code2>\d+))?)"#).unwrap()
 });
@@ -139,6 +141,8 @@ impl RunnerParser for BuildTools {
             "executor failed running",
             "returned a non-zero code",
             "- hook id: ",
+            " ... ERROR",
+            " ...ERROR",
             "The command \"",
         ]
     }
@@ -182,6 +186,9 @@ impl RunnerParser for BuildTools {
             // pre-commit runs linters and formatters, whatever a hook is
             // called (`make-rst`, `pip-compile`).
             self.add(no, ToolLevel::Script, "pre-commit", vec![format!("pre-commit hook {id}")]);
+        } else if let Some(c) = R_CHECK.captures(t) {
+            // `* checking tests ... ERROR`, `* checking Rd files ... ERROR`.
+            self.add(no, ToolLevel::Script, "R CMD check", vec![c[1].to_string()]);
         } else if let Some(c) = TRAVIS.captures(t) {
             let code = c.name("code").or_else(|| c.name("code2")).map(|m| m.as_str());
             if code != Some("0") {
