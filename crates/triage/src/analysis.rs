@@ -221,6 +221,13 @@ impl Counts {
         add(&mut self.skipped, c.skipped);
     }
 
+    /// `failed` of `run` tests failed, `skipped` were skipped (when the
+    /// runner says), the rest passed.
+    pub fn of_run(run: u64, failed: u64, skipped: Option<u64>) -> Counts {
+        let passed = run.saturating_sub(failed + skipped.unwrap_or(0));
+        Counts { run: Some(run), passed: Some(passed), failed: Some(failed), skipped }
+    }
+
     /// The log said nothing about any field.
     pub fn is_empty(&self) -> bool {
         self.run.is_none() && self.passed.is_none() && self.failed.is_none() && self.skipped.is_none()

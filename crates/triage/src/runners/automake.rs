@@ -82,7 +82,7 @@ impl RunnerParser for Automake {
                 Some(all) => (0, all),
                 None => (n(1).unwrap_or(0), n(2).unwrap_or(0)),
             };
-            self.counts.add(&Counts { run: Some(run), failed: Some(failed), passed: Some(run.saturating_sub(failed)), skipped: None });
+            self.counts.add(&Counts::of_run(run, failed, None));
             self.summary_lines.push(line.no);
             self.summary_seen = true;
             return;

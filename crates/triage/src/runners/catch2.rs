@@ -116,7 +116,7 @@ impl RunnerParser for Catch2 {
             self.summary_lines.push(line.no);
         } else if let Some(c) = ALL_PASSED.captures(s) {
             let run: u64 = c[1].parse().unwrap_or(0);
-            self.counts.add(&Counts { run: Some(run), passed: Some(run), failed: Some(0), skipped: Some(0) });
+            self.counts.add(&Counts::of_run(run, 0, Some(0)));
             self.summary_lines.push(line.no);
         }
     }

@@ -23,13 +23,13 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{failure, Counts, FailureSet, Line, RunnerParser, RunnerReport};
+use super::{failure, Counts, FailureSet, Line, MessageNext, Read, RunnerParser, RunnerReport};
 
 #[derive(Default)]
 pub struct Erlang {
     failures: FailureSet,
-    /// The failure whose reason comes next, and the line it was seen on.
-    waiting: Option<(String, u32)>,
+    /// The failure whose reason comes next.
+    waiting: MessageNext,
     counts: Counts,
     /// ct_run's `TEST COMPLETE` totals: rebar3 may print its own summary of
     /// the same run too, so these replace the others when present.
@@ -56,38 +56,34 @@ impl RunnerParser for Erlang {
     }
 
     fn wants_every_line(&self) -> bool {
-        self.waiting.is_some()
+        self.waiting.is_waiting()
     }
 
     fn feed(&mut self, line: Line<'_>) {
         let t = super::payload(line.text).trim_end();
-        if let Some((id, at)) = self.waiting.take() {
-            let s = t.trim();
-            if let Some(c) = CT_REASON.captures(s).filter(|_| !CT_FAILED.is_match(s)) {
-                self.set_message(&id, &c[1]);
-                return;
-            }
-            if let Some(reason) = s.strip_prefix("**") {
-                self.set_message(&id, reason);
-                return;
-            }
+        let s = t.trim();
+        let read = if let Some(c) = CT_REASON.captures(s).filter(|_| !CT_FAILED.is_match(s)) {
+            Read::Message(c.get(1).map_or("", |m| m.as_str()))
+        } else if let Some(reason) = s.strip_prefix("**") {
+            Read::Message(reason)
+        } else if s.starts_with("in function ") || s.starts_with("in call from ") || s.is_empty() {
             // EUnit's `in function …` line comes before the reason.
-            if s.starts_with("in function ") || s.starts_with("in call from ") || s.is_empty() {
-                if line.no - at < 20 {
-                    self.waiting = Some((id, at));
-                }
-                return;
-            }
+            Read::Skip
+        } else {
+            Read::Other
+        };
+        if self.waiting.offer(&mut self.failures, line.no, read, 20) {
+            return;
         }
         let s = t.trim_start();
         if let Some(c) = CT_FAILED.captures(s) {
             let id = format!("{}:{}", &c[1], &c[2]);
             self.failures.add(failure("common_test", id.clone(), c[2].to_string(), None, "", line.no));
-            self.waiting = Some((id, line.no));
+            self.waiting.wait(id, line.no);
         } else if let Some(c) = EUNIT_FAILED.captures(t) {
             let id = format!("{}:{}", &c[1], &c[2]);
             self.failures.add(failure("eunit", id.clone(), c[2].to_string(), None, "", line.no));
-            self.waiting = Some((id, line.no));
+            self.waiting.wait(id, line.no);
         } else if let Some(c) = CT_SUMMARY.captures(s) {
             let n = |i: usize| c.get(i).and_then(|m| m.as_str().parse::<u64>().ok());
             let (failed, passed, skipped) = match n(4) {
@@ -125,12 +121,6 @@ impl RunnerParser for Erlang {
 }
 
 impl Erlang {
-    fn set_message(&mut self, id: &str, m: &str) {
-        if let Some(f) = self.failures.get_mut(id) {
-            f.message = super::clip_message(m);
-        }
-    }
-
     fn add_counts(&mut self, failed: u64, passed: u64, skipped: u64, no: u32) {
         self.counts.add(&Counts { run: Some(failed + passed + skipped), passed: Some(passed), failed: Some(failed), skipped: Some(skipped) });
         self.summary_lines.push(no);

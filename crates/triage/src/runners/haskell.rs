@@ -29,13 +29,13 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{failure, Counts, FailureSet, Line, RunnerParser, RunnerReport};
+use super::{failure, Counts, FailureSet, Line, MessageNext, Read, RunnerParser, RunnerReport};
 
 #[derive(Default)]
 pub struct Haskell {
     failures: FailureSet,
-    /// The failure whose message comes next and the line it was seen on.
-    waiting: Option<(String, u32)>,
+    /// The failure whose message comes next.
+    waiting: MessageNext,
     counts: Counts,
     summary_lines: Vec<u32>,
 }
@@ -58,42 +58,38 @@ impl RunnerParser for Haskell {
     }
 
     fn wants_every_line(&self) -> bool {
-        self.waiting.is_some()
+        self.waiting.is_waiting()
     }
 
     fn feed(&mut self, line: Line<'_>) {
         let t = super::payload(line.text).trim_end();
-        if let Some((id, at)) = self.waiting.take() {
-            let s = t.trim();
-            if s.is_empty() || LOCATION.is_match(s) {
-                if line.no - at < 10 {
-                    self.waiting = Some((id, at));
-                }
-                return;
-            }
-            if !s.starts_with("Use -p ") {
-                if let Some(f) = self.failures.get_mut(&id) {
-                    f.message = super::clip_message(s);
-                }
-                return;
-            }
+        let s = t.trim();
+        let read = if s.is_empty() || LOCATION.is_match(s) {
+            Read::Skip
+        } else if s.starts_with("Use -p ") {
+            Read::Other
+        } else {
+            Read::Message(s)
+        };
+        if self.waiting.offer(&mut self.failures, line.no, read, 10) {
+            return;
         }
         if let Some(c) = TASTY_FAIL.captures(t) {
             let id = c[1].to_string();
             self.failures.add(failure("tasty", id.clone(), id.clone(), None, "", line.no));
-            self.waiting = Some((id, line.no));
+            self.waiting.wait(id, line.no);
         } else if let Some(c) = HUNIT_FAIL.captures(t) {
             let id = c[1].to_string();
             let name = id.rsplit(':').next().unwrap_or(&id).to_string();
             self.failures.add(failure("hunit", id.clone(), name, None, "", line.no));
-            self.waiting = Some((id, line.no));
+            self.waiting.wait(id, line.no);
         } else if let Some(c) = TASTY_SUMMARY.captures(t.trim_start()) {
             let n = |i: usize| c.get(i).and_then(|m| m.as_str().parse::<u64>().ok());
             let (failed, run) = match n(3) {
                 Some(all) => (0, all),
                 None => (n(1).unwrap_or(0), n(2).unwrap_or(0)),
             };
-            self.counts.add(&Counts { run: Some(run), failed: Some(failed), passed: Some(run.saturating_sub(failed)), skipped: None });
+            self.counts.add(&Counts::of_run(run, failed, None));
             self.summary_lines.push(line.no);
         } else if let Some(c) = HUNIT_SUMMARY.captures(t.trim_start()) {
             let n = |i: usize| c[i].parse::<u64>().unwrap_or(0);

@@ -106,7 +106,7 @@ impl RunnerParser for Minitest {
         } else if let Some(c) = SUMMARY.captures(s) {
             let n = |i: usize| c.get(i).and_then(|m| m.as_str().parse::<u64>().ok()).unwrap_or(0);
             let (run, failed, skipped) = (n(1), n(2) + n(3), n(4) + n(5));
-            self.counts.add(&Counts { run: Some(run), failed: Some(failed), skipped: Some(skipped), passed: Some(run.saturating_sub(failed + skipped)) });
+            self.counts.add(&Counts::of_run(run, failed, Some(skipped)));
             self.summary_lines.push(line.no);
         }
     }

@@ -247,6 +247,56 @@ impl FailureSet {
     }
 }
 
+/// What a line is to a failure waiting for its message.
+pub(crate) enum Read<'a> {
+    /// The message (or the text to take it from).
+    Message(&'a str),
+    /// A blank or a location line (`test/Main.hs:20:`): keep waiting.
+    Skip,
+    /// Something else: stop waiting, let the parser read the line.
+    Other,
+}
+
+/// A failure reported on one line whose message comes on a later one
+/// (`### Failure in: x`, then `expected: 1`): most runners print the
+/// header first. Blank and location lines in between are skipped for up to
+/// `within` lines.
+#[derive(Default)]
+pub(crate) struct MessageNext {
+    pending: Option<(String, u32)>,
+}
+
+impl MessageNext {
+    pub(crate) fn wait(&mut self, id: String, at: u32) {
+        self.pending = Some((id, at));
+    }
+
+    pub(crate) fn is_waiting(&self) -> bool {
+        self.pending.is_some()
+    }
+
+    /// Offer line `no`; true when it was the message (the parser is done
+    /// with the line).
+    pub(crate) fn offer(&mut self, failures: &mut FailureSet, no: u32, read: Read<'_>, within: u32) -> bool {
+        let Some((id, at)) = self.pending.take() else { return false };
+        match read {
+            Read::Message(m) => {
+                if let Some(f) = failures.get_mut(&id) {
+                    f.message = clip_message(m);
+                }
+                true
+            }
+            Read::Skip => {
+                if no.saturating_sub(at) < within {
+                    self.pending = Some((id, at));
+                }
+                true
+            }
+            Read::Other => false,
+        }
+    }
+}
+
 /// The usual end of [`RunnerParser::finish`]: hand over the failures, the
 /// runner's counts when it printed any, and its summary lines.
 pub(crate) fn report_into(out: &mut RunnerReport, failures: &mut FailureSet, counts: &Counts, summary_lines: &mut Vec<u32>) {

@@ -82,13 +82,13 @@ impl RunnerParser for Phpunit {
                     _ => {}
                 }
             }
-            self.counts.add(&Counts { run: Some(run), failed: Some(failed), skipped: Some(skipped), passed: Some(run.saturating_sub(failed + skipped)) });
+            self.counts.add(&Counts::of_run(run, failed, Some(skipped)));
             self.summary_lines.push(line.no);
             return;
         }
         if let Some(c) = OK.captures(t) {
             let run: u64 = c[1].parse().unwrap_or(0);
-            self.counts.add(&Counts { run: Some(run), failed: Some(0), skipped: Some(0), passed: Some(run) });
+            self.counts.add(&Counts::of_run(run, 0, Some(0)));
             self.summary_lines.push(line.no);
             return;
         }

@@ -23,7 +23,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{failure, Counts, FailureSet, Line, RunnerParser, RunnerReport};
+use super::{failure, Counts, FailureSet, Line, MessageNext, Read, RunnerParser, RunnerReport};
 
 const NAME: &str = "testthat";
 
@@ -31,7 +31,7 @@ const NAME: &str = "testthat";
 pub struct Testthat {
     failures: FailureSet,
     /// The failure whose message comes next.
-    waiting: Option<(String, u32)>,
+    waiting: MessageNext,
     /// The last tally line of the current run, added when the run ends.
     tally: Option<(Counts, u32)>,
     counts: Counts,
@@ -52,27 +52,25 @@ impl RunnerParser for Testthat {
     }
 
     fn wants_every_line(&self) -> bool {
-        self.waiting.is_some()
+        self.waiting.is_waiting()
     }
 
     fn feed(&mut self, line: Line<'_>) {
         let t = super::payload(line.text).trim();
-        if let Some((id, at)) = self.waiting.take() {
-            if t.is_empty() && line.no - at < 5 {
-                self.waiting = Some((id, at));
-                return;
-            }
-            if !t.is_empty() && !t.starts_with("──") {
-                if let Some(f) = self.failures.get_mut(&id) {
-                    f.message = super::clip_message(t);
-                }
-                return;
-            }
+        let read = if t.is_empty() {
+            Read::Skip
+        } else if t.starts_with("──") {
+            Read::Other
+        } else {
+            Read::Message(t)
+        };
+        if self.waiting.offer(&mut self.failures, line.no, read, 5) {
+            return;
         }
         let header = HEADER3.captures(t).map(|c| (c[2].to_string(), c[1].to_string())).or_else(|| HEADER2.captures(t).map(|c| (c[1].to_string(), c[2].to_string())));
         if let Some((id, file)) = header {
             self.failures.add(failure(NAME, id.clone(), id.clone(), Some(file), "", line.no));
-            self.waiting = Some((id, line.no));
+            self.waiting.wait(id, line.no);
             return;
         }
         if let Some(c) = TALLY.captures(t) {

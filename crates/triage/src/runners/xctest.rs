@@ -90,7 +90,7 @@ impl RunnerParser for XcTest {
                 // `with 2 failures (1 unexpected)`: assertion failures, the
                 // unexpected ones among them; no count of failed tests.
                 let (run, skipped, failed) = (n(1), n(2), n(3).min(n(1)));
-                self.counts.add(&Counts { run: Some(run), skipped: Some(skipped), failed: Some(failed), passed: Some(run.saturating_sub(failed + skipped)) });
+                self.counts.add(&Counts::of_run(run, failed, Some(skipped)));
                 self.summary_lines.push(line.no);
             }
         } else if let Some(c) = SWIFT_ISSUE.captures(t) {
@@ -102,7 +102,7 @@ impl RunnerParser for XcTest {
         } else if let Some(c) = SWIFT_RUN.captures(t) {
             let run: u64 = c[1].parse().unwrap_or(0);
             let failed = self.failures.iter().filter(|f| f.framework == "swift-testing").count() as u64;
-            self.counts.add(&Counts { run: Some(run), failed: Some(failed), passed: Some(run.saturating_sub(failed)), skipped: None });
+            self.counts.add(&Counts::of_run(run, failed, None));
             self.summary_lines.push(line.no);
         }
     }
