@@ -331,7 +331,7 @@ pub(crate) fn clip_message(m: &str) -> String {
 /// pair, in order. Words are returned lower-case and as printed (`errors`).
 pub(crate) fn number_words(s: &str) -> Vec<(u64, String)> {
     let mut out = Vec::new();
-    let toks: Vec<&str> = s.split(|c: char| c == ',' || c == ' ' || c == ';').filter(|t| !t.is_empty()).collect();
+    let toks: Vec<&str> = s.split([',', ' ', ';']).filter(|t| !t.is_empty()).collect();
     let mut i = 0;
     while i + 1 < toks.len() {
         if let Ok(n) = toks[i].parse::<u64>() {

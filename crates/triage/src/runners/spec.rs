@@ -120,7 +120,7 @@ impl Spec {
         match e.message.as_mut() {
             None => {
                 // `NoMethodError:` alone names the class; its text follows.
-                e.done = !(s.ends_with(':') && !s.contains(' '));
+                e.done = !s.ends_with(':') || s.contains(' ');
                 e.message = Some(s.to_string());
             }
             Some(m) => {

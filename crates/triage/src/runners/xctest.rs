@@ -7,7 +7,7 @@
 //! /src/Tests/ParserTests.swift:12: error: -[AppTests.ParserTests testNumbers] : XCTAssertEqual failed: ("1") is not equal to ("2")
 //! Test Case '-[AppTests.ParserTests testNumbers]' failed (0.003 seconds).
 //! Test Suite 'All tests' failed at 2024-01-01 10:00:00.100.
-//! 	 Executed 2 tests, with 1 failure (0 unexpected) in 0.005 (0.006) seconds
+//!      Executed 2 tests, with 1 failure (0 unexpected) in 0.005 (0.006) seconds
 //!
 //! ✘ Test numbers() recorded an issue at ParserTests.swift:12:5: Expectation failed: (parse("1") → 2) == 1
 //! ✘ Test numbers() failed after 0.001 seconds with 1 issue.
