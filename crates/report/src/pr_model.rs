@@ -517,6 +517,8 @@ pub enum ReplyKind {
         /// True when merged.
         merged: bool,
     },
+    /// The repository does not run commands on pull requests from forks.
+    ForkNotAllowed,
     /// The bot accepted the command but could not start it.
     CouldNotStart {
         /// The command.

@@ -97,6 +97,12 @@ pub fn render_reply(r: &Reply) -> String {
                 if *merged { "merged" } else { "closed" }
             );
         }
+        ReplyKind::ForkNotAllowed => {
+            let _ = writeln!(
+                out,
+                "This repository does not run bot commands on pull requests from forks. A maintainer can run the check from a branch of this repository."
+            );
+        }
         ReplyKind::CouldNotStart { command } => {
             let _ = writeln!(
                 out,
