@@ -153,7 +153,7 @@ fn risk_kinds(path: &str) -> Vec<RiskKind> {
 }
 
 static SECRET: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(secrets?\.[A-Za-z_]\w*|secret|password|passwd|api[_-]?key|access[_-]?key|private[_-]?key|token|credentials?|GH_PAT|AWS_[A-Z_]+|BEGIN [A-Z ]*PRIVATE KEY|pull_request_target)")
+    Regex::new(r"(?i)\b(secrets?\.[A-Za-z_]\w*|secret|password|passwd|api[_-]?key|access[_-]?key|private[_-]?key|token|credentials?|GH_PAT|AWS_[A-Z_]+|BEGIN [A-Z ]*PRIVATE KEY)")
         .expect("static regex")
 });
 
@@ -266,7 +266,13 @@ pub fn checklist(input: &ReviewInput<'_>, cfg: &ReviewConfig) -> Checklist {
         }
 
         for kind in risk_kinds(&f.path) {
-            risks.push(Risk { kind, path: f.path.clone(), line: None, detail: None });
+            // A workflow that starts running on fork code with secrets.
+            let detail = (kind == RiskKind::Workflow)
+                .then(|| f.patch.as_deref())
+                .flatten()
+                .filter(|p| p.lines().any(|l| l.starts_with('+') && l.contains("pull_request_target")))
+                .map(|_| "adds pull_request_target".to_string());
+            risks.push(Risk { kind, path: f.path.clone(), line: None, detail });
         }
         if (f.is_removed() && f.deletions > 0) || f.deletions >= cfg.large_deletion_lines {
             let detail = if f.is_removed() {

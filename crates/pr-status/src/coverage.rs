@@ -126,7 +126,7 @@ impl SuiteRef {
         match self {
             SuiteRef::Suite { name } => {
                 let n = name.to_lowercase();
-                job_l == n || job_l.strip_prefix(&n).is_some_and(|rest| rest.starts_with([' ', '(', '-', '_']))
+                job_l == n || job_l.strip_prefix(&n).is_some_and(|rest| rest.starts_with([' ', '(']))
             }
             SuiteRef::StageRunner { stage, runner } => {
                 job_l.contains(&stage.to_lowercase()) && job_l.contains(&runner.to_lowercase())

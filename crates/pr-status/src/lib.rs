@@ -65,22 +65,28 @@ pub fn compute(inputs: &Inputs, cfg: &StatusConfig, bot_name: &str) -> CiStatusR
     let head: Vec<&JobRun> = inputs.head.iter().filter(|j| j.sha == pr.head_sha).collect();
     let head_owned: Vec<JobRun> = head.iter().map(|j| (*j).clone()).collect();
     let latest_all = latest_attempts(&head_owned);
-    // The newest run of each workflow is the one judged; older runs at the
-    // same commit are evidence (a pass there is a pass on retry).
-    let mut newest_run: BTreeMap<&str, u64> = BTreeMap::new();
+    // A job that ran in several runs of its workflow at this commit (a
+    // re-trigger) is judged by its newest run; the older ones are evidence
+    // (a pass there is a pass on retry).
+    let mut newest_run: BTreeMap<(&str, &str), u64> = BTreeMap::new();
     for j in &latest_all {
-        let e = newest_run.entry(j.workflow.as_str()).or_insert(j.run_id);
+        let e = newest_run.entry((j.workflow.as_str(), j.name.as_str())).or_insert(j.run_id);
         *e = (*e).max(j.run_id);
     }
-    let latest: Vec<&JobRun> =
-        latest_all.iter().copied().filter(|j| newest_run.get(j.workflow.as_str()) == Some(&j.run_id)).collect();
+    let latest: Vec<&JobRun> = latest_all
+        .iter()
+        .copied()
+        .filter(|j| newest_run.get(&(j.workflow.as_str(), j.name.as_str())) == Some(&j.run_id))
+        .collect();
 
     let head_at = head.iter().map(|j| j.at).max().unwrap_or(inputs.now);
     let window = Window::new(pr.merge_base_at, head_at, cfg.max_window_days.max(1));
+    let retried = verdict::retried_green(&inputs.elsewhere).into_iter().chain(verdict::retried_green(&inputs.base)).collect();
     let cx = verdict::Context {
-        head: &head_owned,
-        base: &inputs.base,
-        elsewhere: &inputs.elsewhere,
+        head: verdict::ByKey::new(&head_owned),
+        base: verdict::ByKey::new(&inputs.base),
+        elsewhere: verdict::ByKey::new(&inputs.elsewhere),
+        retried,
         head_ref: &pr.head_ref,
         author: &pr.author,
         merge_base: pr.merge_base.as_deref(),

@@ -26,9 +26,8 @@ fn re(s: &str) -> Regex {
 static GENERIC: LazyLock<Vec<Regex>> = LazyLock::new(|| {
     [
         r"(?i)process completed with exit code -?\d+\.?",
+        r"(?i)\b(?:command|script|process|step)s? (?:failed|returned|exited)(?: with)?(?: exit)? (?:code|status)[: ]*-?\d+\.?",
         r"(?i)\b(?:exited|exit|failed)(?: with)?(?: exit)? (?:code|status)[: ]*-?\d+\.?",
-        r"(?i)\bcommand failed with exit code \d+\.?",
-        r"(?i)\bscript returned exit code \d+",
         r"(?i)\bthe (?:operation|job|run) was cancell?ed\.?",
         r"(?i)\bcancell?ing since a higher priority waiting request.*",
         r"(?i)\bcancell?ed\b\.?",

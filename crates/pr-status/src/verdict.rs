@@ -28,7 +28,7 @@
 //! join it (Dr. CI step 12). NEW stays NEW: a job that passed on the base
 //! is direct evidence.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, Duration, Utc};
 use ci_report::pr_model::{Evidence, EvidenceKind, JobVerdict, LogLine, Since, Verdict};
@@ -114,15 +114,14 @@ enum Base<'a> {
 
 /// `Err(job)`: a base run that failed with every specific failure.
 fn compare_with_base<'a>(
-    key: &str,
+    same_key: Vec<&'a JobRun>,
     fps: &BTreeSet<String>,
-    base: &'a [JobRun],
     window: &Window,
     merge_base: Option<&str>,
 ) -> Result<Base<'a>, &'a JobRun> {
-    let mut same: Vec<&JobRun> = base
-        .iter()
-        .filter(|j| job_key(&j.workflow, &j.name) == key && (j.is_red() || j.is_green()))
+    let mut same: Vec<&JobRun> = same_key
+        .into_iter()
+        .filter(|j| j.is_red() || j.is_green())
         .filter(|j| merge_base == Some(j.sha.as_str()) || window.contains(j.at))
         .collect();
     if same.is_empty() {
@@ -145,7 +144,9 @@ fn compare_with_base<'a>(
         }
         if fps.is_empty() || theirs.is_empty() {
             uncomparable.get_or_insert(*j);
-        } else if overlap == 0 {
+        } else {
+            // Not a superset (that was BROKEN above): this job fails in
+            // ways the base does not.
             differs.get_or_insert(*j);
         }
     }
@@ -155,9 +156,9 @@ fn compare_with_base<'a>(
 
 /// The first red commit of the streak that `broken` belongs to, walking the
 /// base's runs of the same job back in time.
-fn since(key: &str, fps: &BTreeSet<String>, broken: &JobRun, base: &[JobRun]) -> Since {
+fn since(same_key: Vec<&JobRun>, fps: &BTreeSet<String>, broken: &JobRun) -> Since {
     let mut history: Vec<&JobRun> =
-        base.iter().filter(|j| job_key(&j.workflow, &j.name) == key && (j.is_red() || j.is_green()) && j.at <= broken.at).collect();
+        same_key.into_iter().filter(|j| (j.is_red() || j.is_green()) && j.at <= broken.at).collect();
     history.sort_by_key(|j| std::cmp::Reverse(j.at));
     let mut first = broken;
     for j in history {
@@ -172,23 +173,56 @@ fn since(key: &str, fps: &BTreeSet<String>, broken: &JobRun, base: &[JobRun]) ->
 
 /// Fingerprints known to fail and then pass on retry: a failed attempt
 /// whose same job, same run, passed in a later attempt.
-fn retried_green(jobs: &[JobRun]) -> Vec<(&JobRun, BTreeSet<String>)> {
+pub fn retried_green(jobs: &[JobRun]) -> Vec<(&JobRun, BTreeSet<String>)> {
+    let green: BTreeSet<(u64, &str, u32)> =
+        jobs.iter().filter(|k| k.is_green()).map(|k| (k.run_id, k.name.as_str(), k.attempt)).collect();
     jobs.iter()
         .filter(|j| j.is_red())
-        .filter(|j| jobs.iter().any(|k| k.run_id == j.run_id && k.name == j.name && k.attempt > j.attempt && k.is_green()))
+        .filter(|j| green.range((j.run_id, j.name.as_str(), j.attempt + 1)..).next().is_some_and(|g| g.0 == j.run_id && g.1 == j.name))
         .filter_map(|j| analysed(j).map(|r| (j, specific_fingerprints(r))))
         .filter(|(_, fps)| !fps.is_empty())
         .collect()
 }
 
+/// Jobs by [`job_key`], so a pull request with thousands of jobs costs one
+/// pass, not one per failed job.
+pub struct ByKey<'a> {
+    all: &'a [JobRun],
+    index: HashMap<String, Vec<usize>>,
+}
+
+impl<'a> ByKey<'a> {
+    /// Index `jobs`.
+    pub fn new(jobs: &'a [JobRun]) -> Self {
+        let mut index: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, j) in jobs.iter().enumerate() {
+            index.entry(job_key(&j.workflow, &j.name)).or_default().push(i);
+        }
+        ByKey { all: jobs, index }
+    }
+
+    /// The jobs with this key.
+    pub fn get(&self, key: &str) -> Vec<&'a JobRun> {
+        self.index.get(key).map(|ix| ix.iter().map(|&i| &self.all[i]).collect()).unwrap_or_default()
+    }
+
+    /// Every job.
+    pub fn all(&self) -> &'a [JobRun] {
+        self.all
+    }
+}
+
 /// Everything a verdict is decided from.
 pub struct Context<'a> {
     /// All head jobs (every attempt and run).
-    pub head: &'a [JobRun],
+    pub head: ByKey<'a>,
     /// Base jobs.
-    pub base: &'a [JobRun],
+    pub base: ByKey<'a>,
     /// Jobs elsewhere.
-    pub elsewhere: &'a [JobRun],
+    pub elsewhere: ByKey<'a>,
+    /// Fingerprints that failed and then passed on retry (elsewhere and on
+    /// the base), with the job that shows it.
+    pub retried: Vec<(&'a JobRun, BTreeSet<String>)>,
     /// The pull request's head branch and author (excluded from "elsewhere").
     pub head_ref: &'a str,
     /// Author of the pull request.
@@ -205,7 +239,7 @@ pub fn judge(job: &JobRun, cx: &Context<'_>) -> JobVerdict {
     let report = analysed(job);
     let fps = report.map(specific_fingerprints).unwrap_or_default();
     let failure = line_for(job, &BTreeSet::new());
-    let tests = report.map(|r| r.failures.iter().filter_map(|f| f.test_id()).collect()).unwrap_or_default();
+    let tests: Vec<String> = report.map(|r| r.failures.iter().filter_map(|f| f.test_id()).collect()).unwrap_or_default();
     let verdict = |verdict: Verdict, evidence: Vec<Evidence>, since: Option<Since>| JobVerdict {
         job: job.job_ref(),
         conclusion: job.conclusion.clone().unwrap_or_default(),
@@ -229,11 +263,11 @@ pub fn judge(job: &JobRun, cx: &Context<'_>) -> JobVerdict {
     }
 
     // 2. Broken on the base.
-    let base = match compare_with_base(&key, &fps, cx.base, &cx.window, cx.merge_base) {
+    let base = match compare_with_base(cx.base.get(&key), &fps, &cx.window, cx.merge_base) {
         Ok(base) => base,
         Err(b) => {
             let line = line_for(b, &fps);
-            let s = since(&key, &fps, b, cx.base);
+            let s = since(cx.base.get(&key), &fps, b);
             return verdict(Verdict::BrokenOnBase, vec![evidence(EvidenceKind::SameFailureOnBase, Some(b), line)], Some(s));
         }
     };
@@ -258,8 +292,9 @@ pub fn judge(job: &JobRun, cx: &Context<'_>) -> JobVerdict {
     // 4. Flaky.
     let retry = cx
         .head
-        .iter()
-        .filter(|k| k.job_id != job.job_id && job_key(&k.workflow, &k.name) == key && k.sha == job.sha && k.is_green())
+        .get(&key)
+        .into_iter()
+        .filter(|k| k.job_id != job.job_id && k.sha == job.sha && k.is_green())
         .max_by_key(|k| k.at);
     if let Some(k) = retry {
         return verdict(Verdict::Flaky, vec![evidence(EvidenceKind::PassedOnRetry, Some(k), None)], None);
@@ -267,10 +302,9 @@ pub fn judge(job: &JobRun, cx: &Context<'_>) -> JobVerdict {
     if !fps.is_empty() {
         let mut covered: BTreeSet<String> = BTreeSet::new();
         let mut facts = Vec::new();
-        let pool_retry: Vec<(&JobRun, BTreeSet<String>)> =
-            retried_green(cx.elsewhere).into_iter().chain(retried_green(cx.base)).collect();
-        for (j, theirs) in pool_retry {
-            let hit: BTreeSet<String> = fps.intersection(&theirs).cloned().collect();
+        for (j, theirs) in &cx.retried {
+            let j: &JobRun = j;
+            let hit: BTreeSet<String> = fps.intersection(theirs).cloned().collect();
             if !hit.is_empty() && !hit.is_subset(&covered) {
                 facts.push(evidence(EvidenceKind::PassedOnRetryElsewhere, Some(j), line_for(j, &hit)));
                 covered.extend(hit);
@@ -279,8 +313,9 @@ pub fn judge(job: &JobRun, cx: &Context<'_>) -> JobVerdict {
         if cx.window.search_elsewhere {
             let mut others: Vec<&JobRun> = cx
                 .elsewhere
-                .iter()
-                .filter(|j| j.is_red() && job_key(&j.workflow, &j.name) == key)
+                .get(&key)
+                .into_iter()
+                .filter(|j| j.is_red())
                 .filter(|j| j.sha != job.sha && j.branch.as_deref() != Some(cx.head_ref))
                 .filter(|j| j.author.as_deref().is_none_or(|a| !a.eq_ignore_ascii_case(cx.author)))
                 .filter(|j| cx.window.contains(j.at))
@@ -315,7 +350,10 @@ pub fn judge(job: &JobRun, cx: &Context<'_>) -> JobVerdict {
                 }
                 verdict(Verdict::New, ev, None)
             } else if let Some(d) = differs {
-                let mut ev = vec![evidence(EvidenceKind::FailedDifferentlyOnBase, Some(d), line_for(d, &BTreeSet::new()))];
+                let mut ev = Vec::new();
+                if partly.is_none_or(|(p, _)| p.job_id != d.job_id) {
+                    ev.push(evidence(EvidenceKind::FailedDifferentlyOnBase, Some(d), line_for(d, &BTreeSet::new())));
+                }
                 ev.extend(partly_fact);
                 verdict(Verdict::New, ev, None)
             } else {

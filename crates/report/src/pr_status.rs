@@ -229,7 +229,19 @@ fn table_row(r: &CiStatusReport, j: &JobVerdict) -> String {
         .as_ref()
         .map(|l| line_link(l, TABLE_LINE_CHARS, true))
         .unwrap_or_else(|| "_no failure line recognised_".into());
-    let evidence = j.evidence.first().map(|e| evidence_sentence(r, e, true)).unwrap_or_default();
+    // The table shows the line once: evidence that points at the job's own
+    // "read first" line keeps only its sentence.
+    let evidence = j
+        .evidence
+        .first()
+        .map(|e| {
+            if e.line.is_some() && e.line == j.failure && e.job.is_none() {
+                evidence_sentence(r, &Evidence { line: None, ..e.clone() }, true)
+            } else {
+                evidence_sentence(r, e, true)
+            }
+        })
+        .unwrap_or_default();
     let more = if j.evidence.len() > 1 { format!(" (+{} more)", j.evidence.len() - 1) } else { String::new() };
     format!(
         "| {} {} | {} | {failure} | {evidence}{more} |\n",

@@ -22,10 +22,18 @@ pub fn fail(msg: &str, fp: &str) -> (String, String) {
     (msg.to_string(), fp.to_string())
 }
 
-static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1000);
+thread_local! {
+    // Per test (libtest runs each test on its own thread): ids, and so the
+    // snapshots, do not depend on which tests ran first.
+    static NEXT: std::cell::Cell<u64> = const { std::cell::Cell::new(1000) };
+}
 
 fn next_id() -> u64 {
-    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    NEXT.with(|n| {
+        let id = n.get();
+        n.set(id + 1);
+        id
+    })
 }
 
 /// A completed job of workflow `wf` at `sha`.
@@ -72,8 +80,9 @@ pub fn report(j: &JobRun, category: &str, failures: &[(String, String)]) -> JobR
             .iter()
             .enumerate()
             .map(|(i, (m, fp))| FailureView {
-                test_file: m.starts_with("FAILED ").then(|| "test/srt/test_eval.py".to_string()),
-                test_function: m.starts_with("FAILED ").then(|| format!("test_{i}")),
+                // `FAILED file::test - message`, as pytest prints it.
+                test_file: test_id(m).map(|(f, _)| f),
+                test_function: test_id(m).map(|(_, t)| t),
                 message: m.clone(),
                 fingerprint: fp.clone(),
                 anchor: Some(LogAnchor { step: 4, line: 100 + i as u32 }),
@@ -104,4 +113,10 @@ pub fn pr() -> PrFacts {
 
 pub fn inputs(head: Vec<JobRun>, base: Vec<JobRun>, elsewhere: Vec<JobRun>) -> Inputs {
     Inputs { pr: pr(), head, head_runs: Vec::new(), base, elsewhere, expected: Vec::new(), now: now() }
+}
+
+fn test_id(message: &str) -> Option<(String, String)> {
+    let id = message.strip_prefix("FAILED ")?.split(' ').next()?;
+    let (file, func) = id.split_once("::")?;
+    Some((file.to_string(), func.to_string()))
 }
