@@ -14,7 +14,7 @@ use crate::port::{CommandPort, PortError};
 
 /// The authorisation rules (`commands.allow` in the config file).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
 pub struct AccessPolicy {
     /// Logins allowed to run commands (case-insensitive).
     pub users: Vec<String>,

@@ -80,7 +80,7 @@ pub struct CommentEvent {
 
 /// How intake behaves (`commands` in `.github/ci-bot.yml`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
 pub struct IntakeConfig {
     /// The login users mention, without `@` (e.g. `amd-bot`).
     pub mention: String,

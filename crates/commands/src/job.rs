@@ -106,6 +106,7 @@ impl Job {
         let command = match text("command").as_deref() {
             Some("ci-status") => Command::CiStatus,
             Some("review") | None if focus.is_empty() => Command::Review,
+            Some("review-focus") if focus.is_empty() => return Err(PayloadError("`review-focus` needs `focus`".into())),
             Some("review") | Some("review-focus") | None => Command::ReviewFocus(focus),
             Some(other) => return Err(PayloadError(format!("unknown `command` {other:?}"))),
         };
@@ -164,6 +165,7 @@ mod tests {
             json!({"repo": "a/b", "pr_number": "1", "command": "rm -rf"}),
             json!({"repo": "a/b", "pr_number": "1", "head_sha": "$(id)"}),
             json!({"repo": "a/b", "pr_number": "1", "focus": "a ".repeat(10_000)}),
+            json!({"repo": "a/b", "pr_number": "1", "command": "review-focus"}),
         ];
         for p in bad {
             let e = Job::from_client_payload(&p).unwrap_err().to_string();

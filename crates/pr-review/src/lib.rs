@@ -36,7 +36,7 @@ pub struct Area {
 
 /// `pr-review` in the config file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
 pub struct ReviewConfig {
     /// Named areas; files outside them are grouped by directory.
     pub areas: Vec<Area>,

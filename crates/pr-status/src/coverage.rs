@@ -45,7 +45,7 @@ pub struct Extractor {
 
 /// `ci-status.coverage` in the config file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
 pub struct CoverageConfig {
     /// File → job rules.
     pub mappings: Vec<Mapping>,

@@ -31,7 +31,7 @@ pub use verdict::Window;
 
 /// `ci-status` in the config file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
 pub struct StatusConfig {
     /// Which jobs must test which changes.
     pub coverage: CoverageConfig,
