@@ -28,6 +28,7 @@ static GENERIC: LazyLock<Vec<Regex>> = LazyLock::new(|| {
         r"(?i)process completed with exit code -?\d+\.?",
         r"(?i)\b(?:command|script|process|step)s? (?:failed|returned|exited)(?: with)?(?: exit)? (?:code|status)[: ]*-?\d+\.?",
         r"(?i)\b(?:exited|exit|failed)(?: with)?(?: exit)? (?:code|status)[: ]*-?\d+\.?",
+        r#"(?i)"[^"]*" exited with -?\d+\.?"#,
         r"(?i)\bthe (?:operation|job|run) was cancell?ed\.?",
         r"(?i)\bcancell?ing since a higher priority waiting request.*",
         r"(?i)\bcancell?ed\b\.?",
@@ -36,8 +37,25 @@ static GENERIC: LazyLock<Vec<Regex>> = LazyLock::new(|| {
         r"(?i)\belifecycle\b",
         r"(?i)\bbuild failure\b",
         r"(?i)failed step `[^`]*` \(no failure line recognised\)",
+        // Build-tool summaries: the cause is above them, not in them.
+        r"(?i)failure: build failed with an exception\.?",
+        r"(?i)\bbuild failed(?: with an exception)?\.?",
+        r"(?i)\bexecution failed for task '[^']*'\.?",
+        r"(?i)\bcompilation (?:error|failure)s?\b\s*:?",
+        r"(?i)\bcould not compile\b.*",
+        r"(?i)\baborting due to (?:\d+ )?previous errors?\b.*",
+        r"(?i)\bcannot find symbol\b",
+        r"(?i)\btests? failed\b\.?",
+        r"(?i)^\s*\d+ (?:failing|failed|failures?|errors?)\b\.?",
+        r"(?i)\bthere (?:were|was) (?:\d+ )?(?:test )?failures?\b.*",
+        r"(?i)\bfiles were modified by this hook\b",
+        r"(?i)\bno failure line recognised\b",
+        r"(?i)\b(?:the )?updater encountered one or more errors\.?",
+        // Log levels and list markers around the phrase.
+        r"(?i)\[(?:info|error|err|warn(?:ing)?|debug|fatal|fail(?:ed|ure)?)\]",
+        r"^\s*(?:\d+\)|[-*•])\s*",
         r"(?i)^##\[error\]",
-        r"(?i)^(?:error|fatal|failed|failure)\b[:!.]?",
+        r"(?i)^\s*(?:error|fatal|failed|failure|info|warn(?:ing)?)\b[:!.]?",
     ]
     .iter()
     .map(|s| re(s))
@@ -101,6 +119,16 @@ mod tests {
             "npm ERR! code ELIFECYCLE",
             "failed step `Run tests` (no failure line recognised)",
             "error: command failed with exit code 1",
+            "[INFO] BUILD FAILURE",
+            "FAILURE: Build failed with an exception.",
+            "[ERROR] COMPILATION ERROR :",
+            "Execution failed for task ':test'.",
+            "error: build failed",
+            "1 failing",
+            "1)",
+            "error: aborting due to previous error",
+            "no failure line recognised",
+            "ERROR: \"test:curriculum\" exited with 1.",
             "",
         ] {
             assert!(is_generic(g), "{g:?} should be generic");
@@ -111,6 +139,10 @@ mod tests {
             "error[E0308]: mismatched types",
             "ModuleNotFoundError: No module named 'flash_attn'",
             "CUDA out of memory. Tried to allocate 2.00 GiB",
+            "class file has wrong version 55.0, should be 52.0",
+            "PackagesNotFoundError: The following packages are not available from current channels:",
+            "[ERROR] /src/main/java/Foo.java:[12,8] cannot find symbol: class Bar",
+            "1) window namespace tests issue #25801 - default column when opening a file:",
         ] {
             assert!(!is_generic(s), "{s:?} is specific");
         }

@@ -33,6 +33,7 @@ fn generic_fingerprints_on_real_logs() {
     let (mut logs, mut no_specific, mut failures, mut generic_failures) = (0, 0, 0, 0);
     // fingerprint -> (generic?, projects)
     let mut seen: BTreeMap<String, (bool, BTreeSet<String>)> = BTreeMap::new();
+    let mut message_of: BTreeMap<String, String> = BTreeMap::new();
     for line in labels.lines() {
         let row: serde_json::Value = serde_json::from_str(line).unwrap();
         let Some(log) = row["log"].as_str() else { continue };
@@ -58,6 +59,7 @@ fn generic_fingerprints_on_real_logs() {
             let generic = is_generic(&msg);
             generic_failures += usize::from(generic);
             specific += usize::from(!generic);
+            message_of.entry(fp.clone()).or_insert_with(|| msg.chars().take(100).collect());
             seen.entry(fp).or_insert((generic, BTreeSet::new())).1.insert(proj.clone());
         }
         no_specific += usize::from(specific == 0);
@@ -71,5 +73,12 @@ fn generic_fingerprints_on_real_logs() {
     let (s_fps, s_pairs) = shared(false);
     eprintln!("logs {logs}; failures {failures}, generic {generic_failures}; logs with no specific failure {no_specific}");
     eprintln!("fingerprints shared across projects: generic {g_fps} ({g_pairs} project pairs), specific {s_fps} ({s_pairs} project pairs)");
+    if std::env::var_os("SHOW_SHARED").is_some() {
+        let mut top: Vec<(&String, &(bool, BTreeSet<String>))> = seen.iter().filter(|(_, (_, p))| p.len() > 1).collect();
+        top.sort_by_key(|(_, (_, p))| std::cmp::Reverse(p.len()));
+        for (fp, (g, p)) in top.iter().take(40) {
+            eprintln!("{:>4} {} {}", p.len(), if *g { "generic " } else { "specific" }, message_of[*fp]);
+        }
+    }
     assert!(logs > 0);
 }
