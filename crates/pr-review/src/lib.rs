@@ -268,7 +268,7 @@ pub fn checklist(input: &ReviewInput<'_>, cfg: &ReviewConfig) -> Checklist {
         for kind in risk_kinds(&f.path) {
             // A workflow that starts running on fork code with secrets.
             let detail = (kind == RiskKind::Workflow)
-                .then(|| f.patch.as_deref())
+                .then_some(f.patch.as_deref())
                 .flatten()
                 .filter(|p| p.lines().any(|l| l.starts_with('+') && l.contains("pull_request_target")))
                 .map(|_| "adds pull_request_target".to_string());
