@@ -70,11 +70,7 @@ pub fn render_reply(r: &Reply) -> String {
             }
         }
         ReplyKind::MissingArgument { command } => {
-            let _ = writeln!(
-                out,
-                "{} needs at least one argument. The commands:\n\n{list}",
-                safe::code_span(command, 40, false)
-            );
+            let _ = writeln!(out, "{} needs at least one argument. The commands:\n\n{list}", safe::code_span(command, 40, false));
         }
         ReplyKind::TooManyArguments { command, max } => {
             let _ = writeln!(

@@ -32,24 +32,6 @@ pub fn ci_status_marker(pr: u64) -> String {
     format!("{CI_STATUS_PREFIX}v={} pr={pr} -->", markers::VERSION)
 }
 
-/// The pull request a body's `ci-status` marker names, if it has one (a
-/// whole line, our prefix, a version and a number).
-pub fn find_ci_status_marker(body: &str) -> Option<(u32, u64)> {
-    body.lines().find_map(|line| {
-        let inner = line.trim().strip_prefix(CI_STATUS_PREFIX)?.strip_suffix(" -->")?;
-        let mut version = None;
-        let mut pr = None;
-        for field in inner.split(' ') {
-            if let Some(v) = field.strip_prefix("v=") {
-                version = v.parse().ok();
-            } else if let Some(n) = field.strip_prefix("pr=") {
-                pr = n.parse().ok();
-            }
-        }
-        Some((version?, pr?))
-    })
-}
-
 fn verdict_icon(v: Verdict) -> &'static str {
     match v {
         Verdict::New => "🔴",
@@ -459,11 +441,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn marker_round_trips_and_is_strict() {
+    fn marker_is_per_pull_request() {
         let m = ci_status_marker(123);
         assert_eq!(m, "<!-- ci-bot:ci-status v=2 pr=123 -->");
-        assert_eq!(find_ci_status_marker(&format!("x\n{m}\ny")), Some((2, 123)));
-        assert_eq!(find_ci_status_marker("text <!-- ci-bot:ci-status v=2 pr=1 -->"), None);
-        assert!(!ci_status_marker(12).contains(&ci_status_marker(123)));
+        // Upserts find comments by containment: #12's marker is not in #123's.
+        assert!(!m.contains(&ci_status_marker(12)));
     }
 }
