@@ -97,6 +97,25 @@ pub struct IntakeConfig {
     pub edit_grace_secs: i64,
     /// Display name in reply footers.
     pub bot_name: String,
+    /// The bot repository (`owner/name`) that claimed jobs are sent to as
+    /// `repository_dispatch`; absent: the watcher runs them inline.
+    pub dispatch_to: Option<String>,
+}
+
+/// Where a claimed job runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Route {
+    /// `POST /repos/{repo}/dispatches` with this event type and payload.
+    Dispatch {
+        /// The bot repository.
+        repo: String,
+        /// `ci-status` or `pr-review`.
+        event_type: &'static str,
+        /// Every value a string.
+        client_payload: serde_json::Value,
+    },
+    /// Run it here.
+    Inline(Job),
 }
 
 impl Default for IntakeConfig {
@@ -108,6 +127,7 @@ impl Default for IntakeConfig {
             allow_forks: true,
             edit_grace_secs: 60,
             bot_name: "ci-bot".into(),
+            dispatch_to: None,
         }
     }
 }
@@ -122,6 +142,14 @@ impl IntakeConfig {
             !xb.is_empty() && xb == bare
         };
         mine(&self.mention) || self.bot_login.as_deref().is_some_and(mine)
+    }
+
+    /// Where `job` runs: dispatched to the bot repository, or inline.
+    pub fn route(&self, job: Job) -> Route {
+        match self.dispatch_to.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
+            Some(repo) => Route::Dispatch { repo: repo.to_string(), event_type: job.event_type(), client_payload: job.client_payload() },
+            None => Route::Inline(job),
+        }
     }
 
     /// The command table as the replies list it.

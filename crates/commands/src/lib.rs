@@ -24,7 +24,7 @@ pub mod port;
 
 pub use access::{Access, AccessPolicy, Allowed};
 pub use event::{from_webhook, EventError, RunCompleted, WorkItem};
-pub use intake::{handle, Action, CommentEvent, Ignored, IntakeConfig, IssueFacts, Outcome, Source, CLAIM_REACTION};
+pub use intake::{handle, Action, CommentEvent, Ignored, IntakeConfig, IssueFacts, Outcome, Route, Source, CLAIM_REACTION};
 pub use job::{Job, PayloadError};
 pub use parse::{parse, Command, ParseError, Parsed};
 pub use port::{CommandPort, PortError, PullFacts, ReactionOutcome};

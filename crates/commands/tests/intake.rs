@@ -3,7 +3,7 @@
 
 mod common;
 
-use ci_commands::{handle, Action, AccessPolicy, Command, CommentEvent, Ignored, IntakeConfig, Outcome};
+use ci_commands::{handle, Action, AccessPolicy, Command, CommentEvent, Ignored, IntakeConfig, Outcome, Route};
 use ci_report::pr_model::ReplyKind;
 use ci_report::pr_reply::render_reply;
 use common::*;
@@ -49,6 +49,16 @@ async fn an_allowed_user_asks_for_ci_status_and_the_watcher_claims_it() {
     assert_eq!(payload["pr_number"], "7");
     assert_eq!(payload["comment_id"], e.comment_id.to_string());
     assert_eq!(o.log_line(&e), format!("comment {} on acme/widgets#7 by alice: claimed: run ci-status", e.comment_id));
+    // Routed to the bot repository when one is configured, else inline.
+    let cfg = IntakeConfig { dispatch_to: Some("acme/ci-bot".into()), ..config() };
+    match cfg.route(job.clone()) {
+        Route::Dispatch { repo, event_type, client_payload } => {
+            assert_eq!((repo.as_str(), event_type), ("acme/ci-bot", "ci-status"));
+            assert_eq!(client_payload, job.client_payload());
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(config().route(job.clone()), Route::Inline(job.clone()));
 }
 
 #[tokio::test]
