@@ -16,6 +16,7 @@ fn the_documented_configuration_parses() {
     assert_eq!(commands.dispatch_to.as_deref(), Some("sgl-project/ci-bot"));
     let status: StatusConfig = serde_yaml_ng::from_value(v["ci-status"].clone()).unwrap();
     assert!(status.coverage.validate().is_ok());
+    assert!(status.on_workflow_run);
     assert_eq!(status.coverage.mappings.len(), 1);
     let review: ReviewConfig = serde_yaml_ng::from_value(v["pr-review"].clone()).unwrap();
     assert!(review.validate().is_ok());

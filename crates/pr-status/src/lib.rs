@@ -39,11 +39,16 @@ pub struct StatusConfig {
     /// are not searched (a stale merge base matches too much, as Dr. CI
     /// found) and the comment says so.
     pub max_window_days: i64,
+    /// Also refresh the comment on every completed workflow run of a pull
+    /// request (`workflow_run: completed`, or a watcher's poll), not only
+    /// when someone asks. Only pull requests that already have the comment
+    /// are refreshed, so the bot never starts talking on its own.
+    pub on_workflow_run: bool,
 }
 
 impl Default for StatusConfig {
     fn default() -> Self {
-        StatusConfig { coverage: CoverageConfig::default(), max_window_days: 7 }
+        StatusConfig { coverage: CoverageConfig::default(), max_window_days: 7, on_workflow_run: false }
     }
 }
 
