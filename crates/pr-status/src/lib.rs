@@ -39,10 +39,9 @@ pub struct StatusConfig {
     /// are not searched (a stale merge base matches too much, as Dr. CI
     /// found) and the comment says so.
     pub max_window_days: i64,
-    /// Also refresh the comment on every completed workflow run of a pull
-    /// request (`workflow_run: completed`, or a watcher's poll), not only
-    /// when someone asks. Only pull requests that already have the comment
-    /// are refreshed, so the bot never starts talking on its own.
+    /// Also post or refresh the comment on every completed workflow run of
+    /// a pull request (`workflow_run: completed`, or a watcher's poll), as
+    /// Dr. CI does, not only when someone asks.
     pub on_workflow_run: bool,
 }
 
