@@ -1,9 +1,10 @@
 //! The harness: fills a task's template with the engine's facts, compactly.
 //!
 //! Small prompts are the cost story (the old bot sent up to 150,000
-//! characters of log per job): at most three key lines with two lines of
-//! context each, ten failing tests, eight commits, five related items,
-//! every line cut at 240 characters. Untrusted text (log lines, test names,
+//! characters of log per job): at most three key lines, the first with two
+//! lines of context on each side, five failing tests (a message only when
+//! no shown line already says it), eight commits, five related items, every
+//! line cut at 200 characters. Untrusted text (log lines, test names,
 //! commit titles, PR text) is cleaned of control characters, kept on one
 //! line where it is a field, and cannot close the `BEGIN DATA`/`END DATA`
 //! fence: those words are defanged inside values, and the fence carries a
@@ -19,10 +20,11 @@ use crate::templates::{Task, Templates};
 
 /// Key lines shown.
 pub const MAX_KEY_LINES: usize = 3;
-/// Context lines shown on each side of a key line.
+/// Context lines shown on each side of the first key line (the others are
+/// shown alone: the first is the one to read, the others corroborate).
 pub const CONTEXT: u32 = 2;
 /// Failing tests shown.
-pub const MAX_TESTS: usize = 10;
+pub const MAX_TESTS: usize = 5;
 /// Commits shown.
 pub const MAX_COMMITS: usize = 8;
 /// Related PRs/issues shown.
@@ -30,7 +32,9 @@ pub const MAX_RELATED: usize = 5;
 /// Candidate lines shown to the pick task.
 pub const MAX_CANDIDATES: usize = 20;
 /// Chars per shown line.
-pub const LINE_CHARS: usize = 240;
+pub const LINE_CHARS: usize = 200;
+/// Chars of a key line shown outside the first key line's window.
+pub const OTHER_LINE_CHARS: usize = 120;
 /// Diff lines shown to the review task.
 pub const MAX_DIFF_LINES: usize = 400;
 
@@ -62,12 +66,38 @@ fn build(t: &Templates, task: Task, mut values: BTreeMap<&'static str, String>) 
 }
 
 /// Untrusted text for one field: control characters and ANSI codes
-/// removed, whitespace collapsed, data fences defanged, cut at `max` chars.
+/// removed, whitespace collapsed, rules of repeated punctuation shortened,
+/// data fences defanged, cut at `max` chars.
 pub fn field(s: &str, max: usize) -> String {
     let cleaned = ci_report::safe::clean(s);
     let one = cleaned.split_whitespace().collect::<Vec<_>>().join(" ");
-    defang(&ci_report::safe::truncate_chars(&one, max))
+    defang(&ci_report::safe::truncate_chars(&shorten_rules(&one), max))
 }
+
+/// Runs of more than [`RULE_RUN`] identical punctuation characters (`=====`
+/// banners, `_____` test headers) cut to [`RULE_RUN`]: they cost tokens and
+/// say nothing, and a quote of the shortened line is still a substring of
+/// the original, so it still verifies.
+fn shorten_rules(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut run = 0;
+    let mut prev = None;
+    for c in s.chars() {
+        if Some(c) == prev && c.is_ascii_punctuation() {
+            run += 1;
+        } else {
+            run = 1;
+        }
+        prev = Some(c);
+        if run <= RULE_RUN {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// See [`shorten_rules`].
+const RULE_RUN: usize = 10;
 
 /// `BEGIN DATA` / `END DATA` inside a value cannot read as our fence.
 fn defang(s: &str) -> String {
@@ -99,20 +129,34 @@ fn log_line(l: &LogLine) -> String {
     format!("L{}| {}", l.no, field(&l.text, LINE_CHARS))
 }
 
-/// The top key lines with ±[`CONTEXT`] lines, windows merged, in log order.
-fn key_lines(lines: &[KeyLine]) -> String {
-    let top: Vec<&KeyLine> = lines.iter().take(MAX_KEY_LINES).collect();
-    if top.is_empty() {
-        return String::new();
-    }
+/// The lines shown for the top key lines: the first with ±[`CONTEXT`]
+/// lines, the others alone unless they are in `listed` (a failing test's
+/// own line, already in the test list); in log order.
+fn shown_lines<'a>(lines: &'a [KeyLine], listed: &[u32]) -> BTreeMap<u32, &'a str> {
     let mut shown: BTreeMap<u32, &str> = BTreeMap::new();
-    for k in &top {
+    for (i, k) in lines.iter().take(MAX_KEY_LINES).enumerate() {
+        if i > 0 && listed.contains(&k.line) {
+            continue;
+        }
+        let ctx = if i == 0 { CONTEXT } else { 0 };
         for l in &k.context {
-            if l.no + CONTEXT >= k.line && l.no <= k.line + CONTEXT {
+            if l.no + ctx >= k.line && l.no <= k.line + ctx {
                 shown.insert(l.no, &l.text);
             }
         }
     }
+    shown
+}
+
+/// The top key lines (see [`shown_lines`]), gaps marked; lines outside the
+/// first key line's window are cut shorter.
+fn key_lines(lines: &[KeyLine], listed: &[u32]) -> String {
+    let top: Vec<&KeyLine> = lines.iter().take(MAX_KEY_LINES).collect();
+    if top.is_empty() {
+        return String::new();
+    }
+    let shown = shown_lines(lines, listed);
+    let first = top[0].line;
     let mut out = String::new();
     let order: Vec<String> = top.iter().map(|k| format!("L{} ({})", k.line, field(&k.rule, 40))).collect();
     let _ = writeln!(out, "key lines in order: {}", order.join(", "));
@@ -121,7 +165,8 @@ fn key_lines(lines: &[KeyLine]) -> String {
         if prev.is_some_and(|p| no > p + 1) {
             out.push_str("...\n");
         }
-        let _ = writeln!(out, "{}", log_line(&LogLine { no, text: text.to_string() }));
+        let max = if no + CONTEXT >= first && no <= first + CONTEXT { LINE_CHARS } else { OTHER_LINE_CHARS };
+        let _ = writeln!(out, "L{no}| {}", field(text, max));
         prev = Some(no);
     }
     out.trim_end().to_string()
@@ -162,15 +207,24 @@ pub fn job_failure(t: &Templates, f: &JobFacts) -> Prompt {
         v.insert("cluster", format!("{}: {} job(s) in {} workflow(s){first}", field(&c.id, 40), c.jobs, c.workflows));
     }
     let mut tests = String::new();
-    for t in f.failing_tests.iter().take(MAX_TESTS) {
-        let msg = if t.message.is_empty() { String::new() } else { format!(": {}", field(&t.message, 200)) };
-        let _ = writeln!(tests, "- {} (L{}){msg}", field(&t.id, 200), t.line);
+    let listed: Vec<u32> = f.failing_tests.iter().take(MAX_TESTS).map(|t| t.line).collect();
+    let shown: Vec<String> = shown_lines(&f.key_lines, &listed).values().map(|t| field(t, LINE_CHARS)).collect();
+    let ids: Vec<String> = f.failing_tests.iter().take(MAX_TESTS).map(|t| field(&t.id, 200)).collect();
+    let prefix = common_prefix(&ids);
+    if !prefix.is_empty() {
+        let _ = writeln!(tests, "(ids below start with {prefix})");
+    }
+    for (t, id) in f.failing_tests.iter().zip(&ids) {
+        let m = field(&t.message, 160);
+        let said = m.is_empty() || shown.iter().any(|l| l.contains(m.trim_end_matches('…')));
+        let msg = if said { String::new() } else { format!(": {m}") };
+        let _ = writeln!(tests, "- {} (L{}){msg}", &id[prefix.len()..], t.line);
     }
     if f.failing_tests.len() > MAX_TESTS {
         let _ = writeln!(tests, "- ... and {} more", f.failing_tests.len() - MAX_TESTS);
     }
     v.insert("failing_tests", tests.trim_end().to_string());
-    v.insert("key_lines", key_lines(&f.key_lines));
+    v.insert("key_lines", key_lines(&f.key_lines, &listed));
     if let Some(r) = &f.suspects {
         let mut s = format!("{}..{} ({} commit(s)", field(&r.from, 12), field(&r.to, 12), r.total);
         if (r.total as usize) > r.commits.len().min(MAX_COMMITS) {
@@ -178,8 +232,8 @@ pub fn job_failure(t: &Templates, f: &JobFacts) -> Prompt {
         }
         s.push_str(")\n");
         for c in r.commits.iter().take(MAX_COMMITS) {
-            let sha: String = c.sha.chars().take(10).collect();
-            let _ = writeln!(s, "- {} {}", field(&sha, 10), field(&c.title, 120));
+            let sha: String = c.sha.chars().take(8).collect();
+            let _ = writeln!(s, "- {} {}", field(&sha, 8), field(&c.title, 120));
         }
         v.insert("suspect_commits", s.trim_end().to_string());
     }
@@ -191,6 +245,21 @@ pub fn job_failure(t: &Templates, f: &JobFacts) -> Prompt {
     }
     v.insert("related", rel.trim_end().to_string());
     build(t, Task::JobFailure, v)
+}
+
+/// The longest prefix of all `ids` (at least two) that ends at a path or
+/// name separator and is worth factoring out (20+ chars); empty otherwise.
+fn common_prefix(ids: &[String]) -> String {
+    if ids.len() < 2 {
+        return String::new();
+    }
+    let first = &ids[0];
+    let mut n = first.len();
+    for id in &ids[1..] {
+        n = n.min(first.bytes().zip(id.bytes()).take_while(|(a, b)| a == b).count());
+    }
+    let cut = first[..n].rfind(['/', ':', '.']).map_or(0, |i| i + 1);
+    if cut >= 20 && ids.iter().all(|id| id.len() > cut) { first[..cut].to_string() } else { String::new() }
 }
 
 /// Pick the line to read first.
@@ -311,6 +380,16 @@ mod tests {
         assert_eq!(field("a\n\tb\u{1b}[31m c", 100), "a b c");
         assert_eq!(field("x END DATA 1234 end data", 100), "x END_DATA 1234 end_data");
         assert_eq!(field("abcdef", 3), "ab…");
+        assert_eq!(field(&format!("{} 1 failed {}", "=".repeat(30), "=".repeat(30)), 100), "========== 1 failed ==========");
+        assert_eq!(field("a--b ...", 100), "a--b ...");
+    }
+
+    #[test]
+    fn long_shared_test_prefixes_are_said_once() {
+        let ids = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(common_prefix(&ids(&["github.com/org/repo/pkg/TestA/x", "github.com/org/repo/pkg/TestB"])), "github.com/org/repo/pkg/");
+        assert_eq!(common_prefix(&ids(&["tests/a.py::t1", "tests/a.py::t2"])), "");
+        assert_eq!(common_prefix(&ids(&["only/one/very/long/test/id/here"])), "");
     }
 
     #[test]
@@ -318,14 +397,14 @@ mod tests {
         let ctx = |from: u32, to: u32| (from..=to).map(|n| LogLine { no: n, text: format!("line {n}") }).collect();
         let k = vec![
             KeyLine { line: 10, rule: "r1".into(), context: ctx(5, 15) },
-            KeyLine { line: 13, rule: "r2".into(), context: ctx(8, 18) },
+            KeyLine { line: 11, rule: "r2".into(), context: ctx(8, 18) },
             KeyLine { line: 40, rule: "r3".into(), context: ctx(38, 42) },
             KeyLine { line: 90, rule: "r4".into(), context: ctx(88, 92) },
         ];
-        let s = key_lines(&k);
+        let s = key_lines(&k, &[]);
         assert_eq!(
             s,
-            "key lines in order: L10 (r1), L13 (r2), L40 (r3)\nL8| line 8\nL9| line 9\nL10| line 10\nL11| line 11\nL12| line 12\nL13| line 13\nL14| line 14\nL15| line 15\n...\nL38| line 38\nL39| line 39\nL40| line 40\nL41| line 41\nL42| line 42"
+            "key lines in order: L10 (r1), L11 (r2), L40 (r3)\nL8| line 8\nL9| line 9\nL10| line 10\nL11| line 11\nL12| line 12\n...\nL40| line 40"
         );
     }
 }

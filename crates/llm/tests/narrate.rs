@@ -39,7 +39,7 @@ fn filled_prompts_snapshot() {
     let t = Templates::builtin();
     let job = oom_job();
     let a = common::analyze(&job.log);
-    let mut f = common::job_facts("demo-org/gpu-ml", "Nightly GPU", &job.job, &a);
+    let mut f = common::job_facts("demo-org/gpu-ml", "Nightly GPU", &job.job, &a, &job.log);
     f.history = Some(ci_llm::facts::HistoryFact {
         red: 3,
         runs: 5,
@@ -65,9 +65,15 @@ fn filled_prompts_snapshot() {
     insta::assert_snapshot!("job_failure_analysis_user", p.user);
     insta::assert_snapshot!("system", p.system);
 
-    let generic_job = common::demo_jobs().into_iter().find(|j| common::generic(&common::analyze(&j.log))).unwrap();
+    let generic_job = common::demo_jobs()
+        .into_iter()
+        .find(|j| {
+            let a = common::analyze(&j.log);
+            common::generic(&a) && common::pick_facts(&j.job, &a, &j.log).candidates.len() >= 2
+        })
+        .unwrap();
     let ga = common::analyze(&generic_job.log);
-    insta::assert_snapshot!("pick_first_line_user", prompt::pick_line(&t, &common::pick_facts(&generic_job.job, &ga)).user);
+    insta::assert_snapshot!("pick_first_line_user", prompt::pick_line(&t, &common::pick_facts(&generic_job.job, &ga, &generic_job.log)).user);
 
     let summary = ci_llm::facts::SummaryFacts {
         repo: "demo-org/gpu-ml".into(),
@@ -112,13 +118,13 @@ async fn a_failed_job_gets_a_checked_narrative_and_a_repeat_costs_nothing() {
     let scrubber = Scrubber::default();
     let job = oom_job();
     let a = common::analyze(&job.log);
-    let facts = common::job_facts("demo-org/gpu-ml", "Nightly GPU", &job.job, &a);
+    let facts = common::job_facts("demo-org/gpu-ml", "Nightly GPU", &job.job, &a, &job.log);
     let real_line = job.log.lines().position(|l| l.contains("torch.OutOfMemoryError")).unwrap() as u32 + 1;
     server.push(Reply::text(
         json!({
             "summary": "test_mmlu ran out of GPU memory while allocating. Ping @gpu-team about #812.",
             "evidence": [
-                {"line": real_line, "quote": "torch.OutOfMemoryError: CUDA out of memory."},
+                {"line": real_line, "quote": "torch.OutOfMemoryError: HIP out of memory."},
                 {"line": 3, "quote": "RuntimeError: NCCL watchdog timeout on rank 3"}
             ],
             "hypotheses": [
@@ -167,7 +173,7 @@ async fn no_llm_budget_and_failures_leave_the_deterministic_result_labelled() {
     let scrubber = Scrubber::default();
     let job = oom_job();
     let a = common::analyze(&job.log);
-    let facts = common::job_facts("demo-org/gpu-ml", "Nightly GPU", &job.job, &a);
+    let facts = common::job_facts("demo-org/gpu-ml", "Nightly GPU", &job.job, &a, &job.log);
 
     let mut memory = LlmMemory::new(100_000, today());
     let mut n = Narrator::new(None, &templates, &scrubber, &mut memory, today());
@@ -196,7 +202,7 @@ async fn no_llm_budget_and_failures_leave_the_deterministic_result_labelled() {
     assert!(matches!(&again, Deterministic::Failed { why } if why.ends_with("not retried before tomorrow")), "{again:?}");
     assert_eq!(server.requests().len(), 2, "one call with one retry; the repeat costs nothing");
     let tomorrow = today().succ_opt().unwrap();
-    server.push(Reply::Malformed("{\"content\": 7}".into()));
+    server.push(Reply::Malformed("event: content_block_delta\ndata: {not json\n\n".into()));
     let mut n = Narrator::new(Some(&llm as &dyn Llm), &templates, &scrubber, &mut memory, tomorrow);
     let why = n.job(&facts, job.log.as_bytes()).await.unwrap_err();
     assert!(matches!(&why, Deterministic::Failed { why } if why.contains("malformed")), "{why:?}");
@@ -221,7 +227,7 @@ async fn prompt_injection_in_a_log_has_no_effect() {
          2026-01-01T00:00:03.0000000Z ##[error]Process completed with exit code 1.\n"
     );
     let a = common::analyze(&log);
-    let mut facts = common::job_facts("o/r", "CI", "test (3.12)", &a);
+    let mut facts = common::job_facts("o/r", "CI", "test (3.12)", &a, &log);
     // Make sure the injected line is among what the model is shown.
     facts.key_lines.insert(
         0,
@@ -270,9 +276,15 @@ async fn prompt_injection_in_a_log_has_no_effect() {
 
 #[tokio::test]
 async fn the_pick_is_a_shown_line_and_marked_as_the_models() {
-    let job = common::demo_jobs().into_iter().find(|j| common::generic(&common::analyze(&j.log))).unwrap();
+    let job = common::demo_jobs()
+        .into_iter()
+        .find(|j| {
+            let a = common::analyze(&j.log);
+            common::generic(&a) && common::pick_facts(&j.job, &a, &j.log).candidates.len() >= 2
+        })
+        .expect("a demo job whose best line is generic, with several candidates");
     let a = common::analyze(&job.log);
-    let facts = common::pick_facts(&job.job, &a);
+    let facts = common::pick_facts(&job.job, &a, &job.log);
     assert!(facts.candidates.len() >= 2, "{:?}", facts.candidates);
     let chosen = facts.candidates[1].no;
     let server = FakeLlm::start().await.unwrap();

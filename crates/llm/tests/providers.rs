@@ -211,3 +211,4 @@ async fn unreachable_endpoint_is_a_transport_error() {
     let e = OpenAiClient::new(&c).unwrap().complete(&prompt()).await.unwrap_err();
     assert!(matches!(e, LlmError::Transport(_)), "{e}");
 }
+

@@ -11,8 +11,23 @@ pub fn analyze(log: &str) -> Analysis {
     ci_triage::analyze(log.as_bytes(), &RuleSet::builtin())
 }
 
-/// `JobFacts` from an analysis: what the monitor hands the LLM layer.
-pub fn job_facts(repo: &str, workflow: &str, job: &str, a: &Analysis) -> JobFacts {
+/// Lines `line-around ..= line+around` of `log`, cleaned (timestamps and ANSI off).
+pub fn window(log: &str, line: u32, around: u32) -> Vec<LogLine> {
+    let lines: Vec<&str> = log.split('\n').collect();
+    let from = line.saturating_sub(around).max(1);
+    let to = (line + around).min(lines.len() as u32);
+    (from..=to)
+        .map(|no| {
+            let mut text = String::new();
+            ci_triage::clean::clean_line(lines[no as usize - 1].as_bytes(), &mut text);
+            LogLine { no, text }
+        })
+        .collect()
+}
+
+/// `JobFacts` from an analysis and its log: what the monitor hands the LLM
+/// layer. Key lines come with their neighbours read from the log.
+pub fn job_facts(repo: &str, workflow: &str, job: &str, a: &Analysis, log: &str) -> JobFacts {
     JobFacts {
         repo: repo.into(),
         workflow: workflow.into(),
@@ -28,12 +43,13 @@ pub fn job_facts(repo: &str, workflow: &str, job: &str, a: &Analysis) -> JobFact
             .filter_map(|f| f.test.as_ref().map(|t| TestFact { id: t.id.clone(), message: f.message.clone(), line: f.line }))
             .collect(),
         key_lines: a
-            .excerpts
+            .key_lines
             .iter()
-            .map(|e| KeyLine {
-                line: e.line,
-                rule: e.rule.clone(),
-                context: e.context.iter().map(|l| LogLine { no: l.no, text: l.text.clone() }).collect(),
+            .take(3)
+            .map(|&line| KeyLine {
+                line,
+                rule: a.excerpts.iter().find(|e| e.line == line).map(|e| e.rule.clone()).unwrap_or_default(),
+                context: window(log, line, 2),
             })
             .collect(),
         counts: a.counts.as_ref().map(|c| CountsFact { run: c.run, passed: c.passed, failed: c.failed, skipped: c.skipped }),
@@ -42,13 +58,9 @@ pub fn job_facts(repo: &str, workflow: &str, job: &str, a: &Analysis) -> JobFact
     }
 }
 
-/// The pick task's facts: the engine's key lines as candidates.
-pub fn pick_facts(job: &str, a: &Analysis) -> PickFacts {
-    let candidates = a
-        .excerpts
-        .iter()
-        .filter_map(|e| e.context.iter().find(|l| l.no == e.line).map(|l| LogLine { no: l.no, text: l.text.clone() }))
-        .collect();
+/// The pick task's facts: the engine's key lines (up to 20) as candidates.
+pub fn pick_facts(job: &str, a: &Analysis, log: &str) -> PickFacts {
+    let candidates = a.key_lines.iter().flat_map(|&l| window(log, l, 0)).collect();
     PickFacts {
         job: job.into(),
         failing_step: a.failing_step.clone(),
