@@ -34,7 +34,7 @@ pub fn job_facts(repo: &str, workflow: &str, job: &str, a: &Analysis, log: &str)
         job: job.into(),
         head_sha: Some("1a2b3c4d5e6f".into()),
         failing_step: a.failing_step.clone(),
-        category: a.verdict.category.clone(),
+        category: a.verdict.category.to_string(),
         flaky: a.verdict.flaky,
         rule: a.verdict.rule.clone(),
         failing_tests: a
@@ -64,7 +64,7 @@ pub fn pick_facts(job: &str, a: &Analysis, log: &str) -> PickFacts {
     PickFacts {
         job: job.into(),
         failing_step: a.failing_step.clone(),
-        category: a.verdict.category.clone(),
+        category: a.verdict.category.to_string(),
         candidates,
         fingerprints: a.failures.iter().map(|f| f.fingerprint.clone()).collect(),
     }
