@@ -149,15 +149,9 @@ impl Tally {
 
 /// `12345` → `12,345`.
 pub fn thousands(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    let digits = n.to_string().into_bytes();
+    let groups: Vec<&[u8]> = digits.rchunks(3).rev().collect();
+    groups.iter().map(|g| String::from_utf8_lossy(g)).collect::<Vec<_>>().join(",")
 }
 
 #[cfg(test)]
