@@ -21,6 +21,7 @@
 //! - CPU, memory, process and wall-clock limits, a read-only root
 //!   filesystem, no capabilities, `no-new-privileges`, an unprivileged user;
 //! - read-only tools only (`Read`, `Grep`, `Glob`);
+//! - prompts over 100 KiB refused (they travel as one argv entry);
 //! - and removal of both containers and the network on every path: success,
 //!   error, timeout, and a dropped future (cancellation).
 //!
@@ -51,6 +52,8 @@ pub const LABEL: &str = "ci-bot.sandbox";
 const MAX_STDOUT: usize = 1 << 20;
 /// Most stderr kept (for the error message).
 const MAX_STDERR: usize = 4 << 10;
+/// Largest prompt passed to the CLI (as argv; one argument may be 128 KiB).
+const MAX_PROMPT_BYTES: usize = 100 << 10;
 
 /// How to run the sandbox.
 #[derive(Debug, Clone)]
@@ -265,6 +268,10 @@ impl<'a> Run<'a> {
 
     async fn go(&mut self, prompt: &SealedPrompt) -> Result<Completion, LlmError> {
         let docker_err = |what: &str, e: bollard::errors::Error| LlmError::Unavailable(format!("{what}: {e}"));
+        // The prompt travels as an argument; Linux caps one at 128 KiB.
+        if prompt.user().len() + prompt.system().len() > MAX_PROMPT_BYTES {
+            return Err(LlmError::Unavailable(format!("prompt over {MAX_PROMPT_BYTES} bytes; not sent to the sandbox")));
+        }
         let ep = parse_endpoint(&self.cfg.endpoint.base_url)?;
         let upstream = resolve(&ep).await?;
 
@@ -355,15 +362,18 @@ impl<'a> Run<'a> {
         }
         let sandbox = format!("ci-bot-sandbox-{}", self.id);
         let max_turns = self.cfg.max_turns.to_string();
-        let cmd: Vec<String> = [
+        let mut cmd: Vec<String> = [
             "claude", "-p", prompt.user(), "--output-format", "json", "--max-turns", &max_turns,
             "--model", &self.cfg.endpoint.model, "--append-system-prompt", prompt.system(),
-            "--add-dir", "/workspace", "--allowedTools", "Read,Grep,Glob",
+            "--allowedTools", "Read,Grep,Glob",
             "--disallowedTools", "Bash,Edit,Write,NotebookEdit,WebFetch,WebSearch",
         ]
         .iter()
         .map(|s| s.to_string())
         .collect();
+        if self.cfg.checkout.is_some() {
+            cmd.extend(["--add-dir".to_string(), "/workspace".to_string()]);
+        }
         self.create(&sandbox, ContainerCreateBody {
             image: Some(self.cfg.image.clone()),
             cmd: Some(cmd),
