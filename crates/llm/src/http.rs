@@ -134,6 +134,11 @@ impl Transport {
                 }
                 Ok(Err(e)) => e,
             };
+            if Instant::now() >= deadline {
+                // Whatever failed last (a stalled stream, say), the limit
+                // that ended the call is the deadline.
+                return Err(LlmError::Timeout(self.timeout));
+            }
             let err = with_attempts(err, attempt);
             if !err.retryable() || attempt > self.retries {
                 return Err(err);

@@ -143,20 +143,20 @@ async fn a_slow_model_never_stalls_the_pipeline() {
         let t0 = Instant::now();
         let e = llm.complete(&prompt()).await.unwrap_err();
         assert_eq!(e, LlmError::Timeout(Duration::from_millis(800)));
-        assert!(t0.elapsed() < Duration::from_secs(2), "took {:?}", t0.elapsed());
+        assert!(t0.elapsed() < Duration::from_secs(10), "took {:?}", t0.elapsed());
     }
     // A stream that stalls halfway is cut by the same deadline.
     c.stream = true;
     let llm = OpenAiClient::new(&c).unwrap();
     server.push(Reply::StallMidStream("starts fine then stalls".into(), Duration::from_secs(30)));
     let t0 = Instant::now();
-    assert!(matches!(llm.complete(&prompt()).await.unwrap_err(), LlmError::Timeout(_)));
-    assert!(t0.elapsed() < Duration::from_secs(2));
+    assert_eq!(llm.complete(&prompt()).await.unwrap_err(), LlmError::Timeout(Duration::from_millis(800)));
+    assert!(t0.elapsed() < Duration::from_secs(10), "took {:?}", t0.elapsed());
     // Retry-after longer than the time left: give up at once, do not sleep past the deadline.
     server.push(Reply::status(429).retry_after(60));
     let t0 = Instant::now();
     assert!(matches!(llm.complete(&prompt()).await.unwrap_err(), LlmError::RateLimited { attempts: 1 }));
-    assert!(t0.elapsed() < Duration::from_millis(500));
+    assert!(t0.elapsed() < Duration::from_secs(10), "took {:?}: slept on retry-after", t0.elapsed());
 }
 
 #[tokio::test]
