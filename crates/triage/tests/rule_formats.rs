@@ -149,3 +149,17 @@ fn pytorch_conventions() {
         ("  Error (MYPY) [attr-defined]", ("lintrunner-issue", "lint")),
     ]));
 }
+
+#[test]
+fn wrappers_rank_below_what_they_wrap() {
+    let log = "\
+E       torch._dynamo.exc.BackendCompilerFailed: backend='inductor' raised:
+E       CppCompileError: C++ compile error
+";
+    assert_eq!(first_failure(log).0, 2);
+    // GitLab's last line is its exit code, as weak as GitHub's.
+    let log = "\x1b[0Ksection_start:1:step_script\r\x1b[0K\nmake: *** [Makefile:3: all] Error 2\n\x1b[0Ksection_end:2:step_script\r\x1b[0K\nERROR: Job failed: exit code 2\n";
+    let a = analyze(log.as_bytes(), &RuleSet::builtin());
+    assert_eq!(a.key_lines[0], 2);
+    assert_eq!(a.excerpts.iter().find(|e| e.line == 4).map(|e| e.rule.as_str()), Some("gitlab-job-failed"));
+}
