@@ -93,7 +93,20 @@ impl Steps {
     /// One line: `raw` as read (without `\n`), `text` the cleaned line
     /// (timestamp cut, ANSI and `\r` redraws removed), not yet checked to
     /// be UTF-8. `had_ts` says the raw line began with a GitHub timestamp.
+    #[inline]
     pub(crate) fn observe(&mut self, no: u32, raw: &[u8], text: &[u8], had_ts: bool) {
+        // Every marker of every system starts with one of these bytes
+        // (`##[`, `Post`, `Cleaning`, `[Pipeline]`, `ERROR:`, `Stage`,
+        // `Finished:`; GitLab's behind ESC, `\r` or at `section_`): most lines
+        // are rejected by their first byte.
+        let marker_start = matches!(text.first(), Some(b'#' | b'P' | b'C' | b'[' | b'E' | b'S' | b'F'))
+            || matches!(raw.first(), Some(0x1b | b'\r' | b's'));
+        if !marker_start {
+            if no == 1 && had_ts {
+                self.gha = true;
+            }
+            return;
+        }
         match self.system {
             System::GitLab => return self.gitlab(no, raw, text),
             System::Jenkins => return self.jenkins(no, text),
@@ -118,6 +131,7 @@ impl Steps {
     /// columns of `gh run view --log` (a new step starts when the step
     /// column changes) or the stream prefix of GitLab's timestamped logs;
     /// the whole line otherwise. Both formats are recognised on line 1.
+    #[inline]
     pub(crate) fn content<'a>(&mut self, no: u32, raw: &'a [u8]) -> &'a [u8] {
         if no == 1 {
             if gh_columns(raw).is_some_and(|(_, _, rest)| crate::clean::timestamp_prefix_len(rest) > 0) {

@@ -57,7 +57,7 @@ impl RunnerParser for Automake {
 
     fn feed(&mut self, line: Line<'_>) {
         let t = super::payload(line.text).trim_end();
-        if let Some(c) = TALLY.captures(t) {
+        if let Some(c) = t.starts_with("# ").then(|| TALLY.captures(t)).flatten() {
             let n: u64 = c[2].parse().unwrap_or(0);
             let k = self.block.get_or_insert_with(Counts::default);
             let add = |slot: &mut Option<u64>| *slot = Some(slot.unwrap_or(0) + n);
@@ -76,7 +76,7 @@ impl RunnerParser for Automake {
             self.summary_seen = true;
             return;
         }
-        if let Some(c) = SERIAL.captures(t.trim()) {
+        if let Some(c) = t.contains(" test").then(|| SERIAL.captures(t.trim())).flatten() {
             let n = |i: usize| c.get(i).and_then(|m| m.as_str().parse::<u64>().ok());
             let (failed, run) = match n(3) {
                 Some(all) => (0, all),
@@ -87,7 +87,7 @@ impl RunnerParser for Automake {
             self.summary_seen = true;
             return;
         }
-        if let Some(c) = RESULT.captures(t) {
+        if let Some(c) = (t.starts_with("FAIL: ") || t.starts_with("ERROR: ") || t.starts_with("XPASS: ")).then(|| RESULT.captures(t)).flatten() {
             let id = c[2].to_string();
             let name = id.rsplit('/').next().unwrap_or(&id).to_string();
             let message = c.get(3).map_or(c[1].to_string(), |m| m.as_str().to_string());

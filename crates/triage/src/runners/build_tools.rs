@@ -150,18 +150,20 @@ impl RunnerParser for BuildTools {
     fn feed(&mut self, line: Line<'_>) {
         let t = super::payload(line.text).trim_end();
         let no = line.no;
+        // Each format's regex runs only on lines holding its own literal.
+        let has = |lit: &str| memchr::memmem::find(t.as_bytes(), lit.as_bytes()).is_some();
         if let Some(rest) = t.split_once("Failed to execute goal ").map(|(_, r)| r) {
             let coordinates = rest.split(' ').next().unwrap_or("");
             self.add(no, ToolLevel::Task, "maven", maven_goal(coordinates));
-        } else if let Some(c) = GRADLE.captures(t) {
+        } else if let Some(c) = (has("Execution failed for task") || has("> Task :")).then(|| GRADLE.captures(t)).flatten() {
             let task = c.name("task").or_else(|| c.name("task2")).map_or("", |m| m.as_str());
             let name = task.rsplit(':').next().unwrap_or(task);
             self.add(no, ToolLevel::Task, "gradle", vec![name.to_string()]);
-        } else if let Some(c) = MAKE.captures(t) {
+        } else if let Some(c) = has("*** [").then(|| MAKE.captures(t)).flatten() {
             // `Makefile:12: lint` (GNU make 4 names the recipe's place).
             let target = c["target"].rsplit(": ").next().unwrap_or("");
             self.add(no, ToolLevel::Script, "make", vec![target.to_string()]);
-        } else if let Some(c) = NPM.captures(t) {
+        } else if let Some(c) = (t.starts_with("npm ") || has("ERR_PNPM_")).then(|| NPM.captures(t)).flatten() {
             let script = ["script", "script2", "script3"].iter().find_map(|g| c.name(g)).map_or("", |m| m.as_str());
             let cmd = c.name("cmd").or_else(|| c.name("cmd3")).map_or("", |m| m.as_str());
             // `test:unit`, `lint:css`: by convention the part before the
@@ -172,24 +174,24 @@ impl RunnerParser for BuildTools {
             }
             names.extend([script.to_string(), cmd.to_string()]);
             self.add(no, ToolLevel::Script, "npm", names);
-        } else if let Some(c) = TOX.captures(t) {
+        } else if let Some(c) = (has("commands failed") || has(": FAIL ") || has("InvocationError")).then(|| TOX.captures(t)).flatten() {
             match c.name("env").or_else(|| c.name("env2")) {
                 Some(env) => self.add(no, ToolLevel::Script, "tox", tox_env(env.as_str())),
                 None => self.add(no, ToolLevel::Script, "tox", vec![command(&c["cmd"])]),
             }
-        } else if let Some(c) = NOX.captures(t) {
+        } else if let Some(c) = t.starts_with("nox > ").then(|| NOX.captures(t)).flatten() {
             self.add(no, ToolLevel::Script, "nox", vec![c["session"].to_string()]);
-        } else if let Some(c) = DOCKER.captures(t) {
+        } else if let Some(c) = (has("did not complete successfully") || has("executor failed running") || has("returned a non-zero code")).then(|| DOCKER.captures(t)).flatten() {
             let cmd = ["cmd", "cmd2", "cmd3"].iter().find_map(|g| c.name(g)).map_or("", |m| m.as_str());
             self.add(no, ToolLevel::Script, "docker", vec![cmd.to_string()]);
         } else if let Some(id) = t.trim_start().strip_prefix("- hook id: ") {
             // pre-commit runs linters and formatters, whatever a hook is
             // called (`make-rst`, `pip-compile`).
             self.add(no, ToolLevel::Script, "pre-commit", vec![format!("pre-commit hook {id}")]);
-        } else if let Some(c) = R_CHECK.captures(t) {
+        } else if let Some(c) = t.starts_with("* checking ").then(|| R_CHECK.captures(t)).flatten() {
             // `* checking tests ... ERROR`, `* checking Rd files ... ERROR`.
             self.add(no, ToolLevel::Script, "R CMD check", vec![c[1].to_string()]);
-        } else if let Some(c) = TRAVIS.captures(t) {
+        } else if let Some(c) = t.starts_with("The command \"").then(|| TRAVIS.captures(t)).flatten() {
             let code = c.name("code").or_else(|| c.name("code2")).map(|m| m.as_str());
             if code != Some("0") {
                 self.add(no, ToolLevel::Command, "travis", vec![c["cmd"].to_string()]);

@@ -62,7 +62,9 @@ impl RunnerParser for Erlang {
     fn feed(&mut self, line: Line<'_>) {
         let t = super::payload(line.text).trim_end();
         let s = t.trim();
-        let read = if let Some(c) = CT_REASON.captures(s).filter(|_| !CT_FAILED.is_match(s)) {
+        let read = if !self.waiting.is_waiting() {
+            Read::Other
+        } else if let Some(c) = CT_REASON.captures(s).filter(|_| !CT_FAILED.is_match(s)) {
             Read::Message(c.get(1).map_or("", |m| m.as_str()))
         } else if let Some(reason) = s.strip_prefix("**") {
             Read::Message(reason)

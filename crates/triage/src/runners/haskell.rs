@@ -64,7 +64,9 @@ impl RunnerParser for Haskell {
     fn feed(&mut self, line: Line<'_>) {
         let t = super::payload(line.text).trim_end();
         let s = t.trim();
-        let read = if s.is_empty() || LOCATION.is_match(s) {
+        let read = if !self.waiting.is_waiting() {
+            Read::Other
+        } else if s.is_empty() || LOCATION.is_match(s) {
             Read::Skip
         } else if s.starts_with("Use -p ") {
             Read::Other

@@ -93,9 +93,10 @@ impl RunnerParser for Minitest {
             }
         }
         let s = t.trim_start();
-        if HEADER.is_match(t) {
+        // Cheap tests first: `Error:` is in every exception line.
+        if (s.ends_with("Failure:") || s.ends_with("Error:")) && HEADER.is_match(t) {
             self.state = State::Header(line.no);
-        } else if let Some(c) = TEST_UNIT.captures(s) {
+        } else if let Some(c) = (s.starts_with("Failure: ") || s.starts_with("Error: ")).then(|| TEST_UNIT.captures(s)).flatten() {
             let id = c[1].to_string();
             let file = c.get(2).map(|m| m.as_str().to_string());
             let name = id.split('(').next().unwrap_or(&id).to_string();
@@ -103,7 +104,7 @@ impl RunnerParser for Minitest {
                 Some(m) => self.failures.add(failure("test-unit", id, name, file, m, line.no)),
                 None => self.state = State::Message { id, file, at: line.no },
             }
-        } else if let Some(c) = SUMMARY.captures(s) {
+        } else if let Some(c) = s.contains(" assertions, ").then(|| SUMMARY.captures(s)).flatten() {
             let n = |i: usize| c.get(i).and_then(|m| m.as_str().parse::<u64>().ok()).unwrap_or(0);
             let (run, failed, skipped) = (n(1), n(2) + n(3), n(4) + n(5));
             self.counts.add(&Counts::of_run(run, failed, Some(skipped)));

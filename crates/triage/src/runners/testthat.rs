@@ -57,7 +57,9 @@ impl RunnerParser for Testthat {
 
     fn feed(&mut self, line: Line<'_>) {
         let t = super::payload(line.text).trim();
-        let read = if t.is_empty() {
+        let read = if !self.waiting.is_waiting() {
+            Read::Other
+        } else if t.is_empty() {
             Read::Skip
         } else if t.starts_with("──") {
             Read::Other

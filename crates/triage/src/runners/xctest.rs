@@ -68,7 +68,7 @@ impl RunnerParser for XcTest {
 
     fn feed(&mut self, line: Line<'_>) {
         let t = super::payload(line.text).trim();
-        if let Some(c) = ASSERTION.captures(t) {
+        if let Some(c) = t.contains(" : ").then(|| ASSERTION.captures(t)).flatten() {
             let id = test_id(&c[3]);
             let name = id.rsplit('.').next().unwrap_or(&id).to_string();
             self.failures.add(failure("xctest", id, name, Some(c[1].to_string()), &c[4], line.no));
