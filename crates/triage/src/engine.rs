@@ -2,13 +2,14 @@
 //! trigger search per line (`literals.rs`), regexes only on candidate lines, a small
 //! ring buffer for context. Memory stays bounded whatever the log size.
 
-use crate::analysis::{Analysis, Category, Excerpt, ExcerptLine, Failure, Step, TestRef, SCHEMA};
+use crate::analysis::{Analysis, Category, Excerpt, ExcerptLine, Failure, TestRef, SCHEMA};
 use crate::baseline::Baseline;
 use crate::candidate::Candidate;
 use crate::clean::{clean_line, clean_line_red, plain_line, read_line_capped, MAX_LINE};
 use crate::fingerprint::{fingerprint, normalise};
 use crate::rank;
 use crate::rules::RuleSet;
+use crate::steps::Steps;
 use crate::runners::{self, Line, RunnerParser, RunnerReport};
 use crate::signals::norm::line_hash;
 use crate::signals::shape::{classify, is_command_echo, is_trace_line, looks_like_app_logger, starts_like_log_record};
@@ -25,94 +26,6 @@ pub const CONTEXT_AFTER: usize = 3;
 const EXCERPT_CHARS: usize = 400;
 /// Bound on candidate lines held at once (see `compact`).
 const MAX_CANDIDATES: usize = 4096;
-
-/// Per-line GitHub Actions structure.
-#[derive(Default)]
-struct Steps {
-    list: Vec<Step>,
-    gha: bool,
-    /// First step (not a post/cleanup step) with any `##[error]` line: the
-    /// failing step when no `Process completed with exit code` says so
-    /// (JavaScript and Docker actions fail with an annotation only).
-    first_error_step: Option<usize>,
-    /// First step whose exit code says it failed; kept here because every
-    /// candidate asks and step flags change only on exit-code lines.
-    first_failed: Option<usize>,
-    /// Inside the current step's header: GitHub echoes the script (and its
-    /// `shell:` and `env:`) between `##[group]Run` and `##[endgroup]`.
-    in_header: bool,
-    /// First line of the current step's own output (after its header).
-    output_start: u32,
-}
-
-impl Steps {
-    /// The step that failed the job: the first whose exit code says so,
-    /// else (JavaScript and Docker actions) the first with an error
-    /// annotation.
-    fn failing(&self) -> Option<usize> {
-        self.first_failed.or(if self.list.is_empty() { None } else { self.first_error_step })
-    }
-
-    /// The last step that is not post-job cleanup: where a job that
-    /// failed without saying which step failed (an action that died
-    /// without an annotation) most likely stopped.
-    fn last_run(&self) -> Option<usize> {
-        self.list.iter().rposition(|s| !(s.name.starts_with("Post ") || s.name.starts_with("Cleaning up")) && s.name != "Set up job")
-    }
-
-    fn current(&self) -> usize {
-        self.list.len().saturating_sub(1)
-    }
-
-    /// `text` is the cleaned line, not yet checked to be UTF-8.
-    fn observe(&mut self, no: u32, text: &[u8], had_ts: bool) {
-        if no == 1 && had_ts {
-            self.gha = true;
-        }
-        let name = |b: &[u8]| String::from_utf8_lossy(b).trim_end().to_string();
-        let start_name = if let Some(rest) = text.strip_prefix(b"##[group]") {
-            rest.starts_with(b"Run ").then(|| name(rest))
-        } else if self.gha && (text.starts_with(b"Post job cleanup.") || text.starts_with(b"Cleaning up orphan processes")) {
-            Some(name(text))
-        } else {
-            None
-        };
-        if let Some(name) = start_name {
-            self.gha = true;
-            if self.list.is_empty() && no > 1 {
-                self.list.push(Step { name: "Set up job".into(), start: 1, end: no - 1, failed: false, exit_code: None });
-            }
-            if let Some(last) = self.list.last_mut() {
-                last.end = no - 1;
-            }
-            self.list.push(Step { name, start: no, end: no, failed: false, exit_code: None });
-            self.in_header = text.starts_with(b"##[group]");
-            self.output_start = if self.in_header { u32::MAX } else { no + 1 };
-            return;
-        }
-        if self.in_header && text.starts_with(b"##[endgroup]") {
-            self.in_header = false;
-            self.output_start = no + 1;
-        }
-        if text.starts_with(b"##[error]") && self.first_error_step.is_none() {
-            let cur = self.current();
-            let post = self.list.get(cur).is_some_and(|s| s.name.starts_with("Post ") || s.name.starts_with("Cleaning up"));
-            if !post {
-                self.first_error_step = Some(cur);
-            }
-        }
-        if let Some(rest) = text.strip_prefix(b"##[error]Process completed with exit code ") {
-            let code = std::str::from_utf8(rest).ok().and_then(|r| r.trim_end_matches(['.', ' ']).parse::<i32>().ok());
-            if self.list.is_empty() {
-                self.list.push(Step { name: "Set up job".into(), start: 1, end: no, failed: false, exit_code: None });
-            }
-            let s = self.list.last_mut().expect("non-empty");
-            s.exit_code = code;
-            s.failed = code != Some(0);
-            self.first_failed = self.list.iter().position(|s| s.failed);
-        }
-    }
-}
 
 /// Analyse one log. Never fails: unreadable input ends the analysis early
 /// (an I/O error is treated as end of input) and yields a best-effort result.
@@ -300,6 +213,7 @@ impl<'r> Scan<'r> {
         self.lines += 1;
         self.no = self.no.saturating_add(1);
         let no = self.no;
+        let raw = self.steps.content(no, raw);
         let mut scratch = std::mem::take(&mut self.text);
         // Most lines need no cleaning but the timestamp cut, and no text:
         // they hold no trigger and nobody waits for them. Those are matched
@@ -314,7 +228,7 @@ impl<'r> Scan<'r> {
                 (scratch.as_bytes(), ts, red)
             }
         };
-        self.steps.observe(no, bytes, ts > 0);
+        self.steps.observe(no, raw, bytes, ts > 0);
         if is_command_echo(bytes) {
             self.tracker.echo(no, bytes[0] == b'+');
         }
@@ -678,9 +592,7 @@ impl<'r> Scan<'r> {
     /// one's line and feature vector), then rank and build the analysis.
     fn finish_with_features(mut self, features: &mut dyn FnMut(u32, &[f32; N_FEATURES])) -> Analysis {
         self.done.extend(self.pending.drain(..));
-        if let Some(last) = self.steps.list.last_mut() {
-            last.end = self.no;
-        }
+        self.steps.finish(self.no);
         let mut report = RunnerReport::default();
         for p in self.parsers.iter_mut() {
             p.finish(&mut report);
@@ -881,7 +793,7 @@ fn build(cands: Vec<Candidate>, report: RunnerReport, steps: Steps, rules: &Rule
     // it names the failure wherever the first one is read as the headline.
     failures.sort_by_key(|f| !rules.get(&f.rule).is_some_and(|r| r.job_level));
 
-    let verdict = rank::verdict(&ranked, &report, rules, failing_step.and_then(|i| steps.list.get(i)).map(|s| s.name.as_str()));
+    let verdict = rank::verdict(&ranked, &report, rules, failing_step.and_then(|i| steps.list.get(i)));
     Analysis {
         schema: SCHEMA.into(),
         verdict,

@@ -26,6 +26,7 @@ pub mod rules;
 pub mod runners;
 mod signals;
 mod triggers;
+mod steps;
 pub mod zip;
 
 pub use analysis::{Analysis, Category, Counts, Excerpt, ExcerptLine, Failure, Step, TestRef, Verdict, SCHEMA};
