@@ -151,7 +151,8 @@ impl RunnerParser for BuildTools {
         let t = super::payload(line.text).trim_end();
         let no = line.no;
         // Each format's regex runs only on lines holding its own literal.
-        let has = |lit: &str| memchr::memmem::find(t.as_bytes(), lit.as_bytes()).is_some();
+        // (`str::contains`: `memmem::find` builds a searcher per call.)
+        let has = |lit: &str| t.contains(lit);
         if let Some(rest) = t.split_once("Failed to execute goal ").map(|(_, r)| r) {
             let coordinates = rest.split(' ').next().unwrap_or("");
             self.add(no, ToolLevel::Task, "maven", maven_goal(coordinates));

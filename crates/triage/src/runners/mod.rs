@@ -348,7 +348,11 @@ pub(crate) fn number_words(s: &str) -> Vec<(u64, String)> {
 /// `docker compose` puts before every line of a container's output, so the
 /// line-anchored patterns still apply to tests run inside compose.
 pub(crate) fn payload(text: &str) -> &str {
-    let Some(p) = memchr::memmem::find(text.as_bytes(), b"| ") else { return text };
+    // Every parser asks this of every line it is fed: a `memmem::find`
+    // built a searcher per call. Only a separator in the first 65 bytes
+    // can count (`p > 64` below), so only those are looked at.
+    let bytes = text.as_bytes();
+    let Some(p) = memchr::memchr_iter(b'|', &bytes[..bytes.len().min(66)]).find(|&i| bytes.get(i + 1) == Some(&b' ')) else { return text };
     let head = &text[..p];
     let name = head.trim_end();
     if p > 64 || name.is_empty() || name.len() == head.len() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b)) {
