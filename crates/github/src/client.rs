@@ -1001,7 +1001,7 @@ impl GitHub for Client {
         .await
     }
 
-    async fn get_workflow_run(&self, repo: &RepoRef, run_id: u64) -> Result<WorkflowRun> {
+    async fn get_workflow_run(&self, repo: &RepoRef, run_id: RunId) -> Result<WorkflowRun> {
         self.get_json(
             "get_workflow_run",
             &format!("{}/actions/runs/{run_id}", repo.api_path()),
@@ -1009,7 +1009,7 @@ impl GitHub for Client {
         .await
     }
 
-    async fn list_jobs(&self, repo: &RepoRef, run_id: u64) -> Result<Vec<Job>> {
+    async fn list_jobs(&self, repo: &RepoRef, run_id: RunId) -> Result<Vec<Job>> {
         let path = format!(
             "{}/actions/runs/{run_id}/jobs?filter=latest&per_page=100",
             repo.api_path()
@@ -1020,7 +1020,7 @@ impl GitHub for Client {
     async fn download_job_log(
         &self,
         repo: &RepoRef,
-        job_id: u64,
+        job_id: JobId,
         sink: &mut (dyn Write + Send),
     ) -> Result<u64> {
         self.download(
@@ -1034,7 +1034,7 @@ impl GitHub for Client {
     async fn download_run_logs_zip(
         &self,
         repo: &RepoRef,
-        run_id: u64,
+        run_id: RunId,
         sink: &mut (dyn Write + Send),
     ) -> Result<u64> {
         self.download(
@@ -1045,7 +1045,7 @@ impl GitHub for Client {
         .await
     }
 
-    async fn rerun_failed_jobs(&self, repo: &RepoRef, run_id: u64) -> Result<()> {
+    async fn rerun_failed_jobs(&self, repo: &RepoRef, run_id: RunId) -> Result<()> {
         let path = format!(
             "{}/actions/runs/{run_id}/rerun-failed-jobs",
             repo.api_path()
@@ -1068,7 +1068,7 @@ impl GitHub for Client {
         .await
     }
 
-    async fn get_issue(&self, repo: &RepoRef, number: u64) -> Result<Issue> {
+    async fn get_issue(&self, repo: &RepoRef, number: IssueNumber) -> Result<Issue> {
         self.get_json("get_issue", &format!("{}/issues/{number}", repo.api_path()))
             .await
     }
@@ -1076,7 +1076,7 @@ impl GitHub for Client {
     async fn update_issue(
         &self,
         repo: &RepoRef,
-        number: u64,
+        number: IssueNumber,
         update: &IssueUpdate,
     ) -> Result<Issue> {
         let body = serde_json::to_value(update).map_err(|e| Error::Decode {
@@ -1132,7 +1132,7 @@ impl GitHub for Client {
     async fn list_comments(
         &self,
         repo: &RepoRef,
-        issue: u64,
+        issue: IssueNumber,
         since: Option<DateTime<Utc>>,
     ) -> Result<Vec<IssueComment>> {
         let since = since.map(|s| s.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
@@ -1146,7 +1146,7 @@ impl GitHub for Client {
         .await
     }
 
-    async fn create_comment(&self, repo: &RepoRef, issue: u64, body: &str) -> Result<IssueComment> {
+    async fn create_comment(&self, repo: &RepoRef, issue: IssueNumber, body: &str) -> Result<IssueComment> {
         let path = format!("{}/issues/{issue}/comments", repo.api_path());
         self.send_json(
             "create_comment",
@@ -1160,7 +1160,7 @@ impl GitHub for Client {
     async fn update_comment(
         &self,
         repo: &RepoRef,
-        comment_id: u64,
+        comment_id: CommentId,
         body: &str,
     ) -> Result<IssueComment> {
         let path = format!("{}/issues/comments/{comment_id}", repo.api_path());
@@ -1173,7 +1173,7 @@ impl GitHub for Client {
         .await
     }
 
-    async fn delete_comment(&self, repo: &RepoRef, comment_id: u64) -> Result<()> {
+    async fn delete_comment(&self, repo: &RepoRef, comment_id: CommentId) -> Result<()> {
         let path = format!("{}/issues/comments/{comment_id}", repo.api_path());
         match self
             .call("delete_comment", Method::DELETE, &path, None, JSON)
@@ -1187,7 +1187,7 @@ impl GitHub for Client {
     async fn react_to_comment(
         &self,
         repo: &RepoRef,
-        comment_id: u64,
+        comment_id: CommentId,
         reaction: Reaction,
     ) -> Result<()> {
         let path = format!("{}/issues/comments/{comment_id}/reactions", repo.api_path());
@@ -1195,13 +1195,13 @@ impl GitHub for Client {
             .await
     }
 
-    async fn react_to_issue(&self, repo: &RepoRef, issue: u64, reaction: Reaction) -> Result<()> {
+    async fn react_to_issue(&self, repo: &RepoRef, issue: IssueNumber, reaction: Reaction) -> Result<()> {
         let path = format!("{}/issues/{issue}/reactions", repo.api_path());
         self.write_no_content("react_to_issue", &path, &json!({ "content": reaction }))
             .await
     }
 
-    async fn get_pull_request(&self, repo: &RepoRef, number: u64) -> Result<PullRequest> {
+    async fn get_pull_request(&self, repo: &RepoRef, number: IssueNumber) -> Result<PullRequest> {
         self.get_json(
             "get_pull_request",
             &format!("{}/pulls/{number}", repo.api_path()),
@@ -1209,13 +1209,13 @@ impl GitHub for Client {
         .await
     }
 
-    async fn list_pull_request_files(&self, repo: &RepoRef, number: u64) -> Result<Vec<PrFile>> {
+    async fn list_pull_request_files(&self, repo: &RepoRef, number: IssueNumber) -> Result<Vec<PrFile>> {
         let path = format!("{}/pulls/{number}/files?per_page=100", repo.api_path());
         self.get_pages("list_pull_request_files", path, None, None)
             .await
     }
 
-    async fn get_pull_request_diff(&self, repo: &RepoRef, number: u64) -> Result<String> {
+    async fn get_pull_request_diff(&self, repo: &RepoRef, number: IssueNumber) -> Result<String> {
         let path = format!("{}/pulls/{number}", repo.api_path());
         let resp = self
             .call(

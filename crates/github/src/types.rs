@@ -8,6 +8,8 @@ use std::str::FromStr;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+pub use ci_model::{CommentId, Conclusion, IssueNumber, Job, JobId, RunId, RunStatus, Step, User, WorkflowRun};
+
 /// `owner/repo`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct RepoRef {
@@ -59,14 +61,6 @@ impl FromStr for RepoRef {
     }
 }
 
-/// A GitHub user or bot as it appears on objects.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct User {
-    pub login: String,
-    #[serde(default, rename = "type")]
-    pub kind: Option<String>,
-}
-
 /// Filters for `GET /repos/{o}/{r}/actions/runs` (or the per-workflow variant).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RunFilter {
@@ -84,95 +78,6 @@ pub struct RunFilter {
     pub limit: Option<usize>,
 }
 
-/// A workflow run.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct WorkflowRun {
-    pub id: u64,
-    #[serde(default)]
-    pub name: Option<String>,
-    #[serde(default)]
-    pub workflow_id: u64,
-    /// `.github/workflows/ci.yml` (may carry `@ref` on some GHES versions).
-    #[serde(default)]
-    pub path: String,
-    #[serde(default)]
-    pub head_branch: Option<String>,
-    #[serde(default)]
-    pub head_sha: String,
-    #[serde(default)]
-    pub event: String,
-    #[serde(default)]
-    pub status: Option<String>,
-    #[serde(default)]
-    pub conclusion: Option<String>,
-    #[serde(default)]
-    pub run_number: u64,
-    #[serde(default = "one")]
-    pub run_attempt: u32,
-    #[serde(default)]
-    pub html_url: String,
-    #[serde(default)]
-    pub display_title: Option<String>,
-    pub created_at: DateTime<Utc>,
-    #[serde(default)]
-    pub updated_at: Option<DateTime<Utc>>,
-    #[serde(default)]
-    pub run_started_at: Option<DateTime<Utc>>,
-    #[serde(default)]
-    pub actor: Option<User>,
-}
-
-fn one() -> u32 {
-    1
-}
-
-/// One step of a job.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Step {
-    pub name: String,
-    #[serde(default)]
-    pub number: u32,
-    #[serde(default)]
-    pub status: Option<String>,
-    #[serde(default)]
-    pub conclusion: Option<String>,
-    #[serde(default)]
-    pub started_at: Option<DateTime<Utc>>,
-    #[serde(default)]
-    pub completed_at: Option<DateTime<Utc>>,
-}
-
-/// A job of a workflow run.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Job {
-    pub id: u64,
-    #[serde(default)]
-    pub run_id: u64,
-    #[serde(default = "one")]
-    pub run_attempt: u32,
-    pub name: String,
-    #[serde(default)]
-    pub workflow_name: Option<String>,
-    #[serde(default)]
-    pub head_sha: String,
-    #[serde(default)]
-    pub status: Option<String>,
-    #[serde(default)]
-    pub conclusion: Option<String>,
-    #[serde(default)]
-    pub started_at: Option<DateTime<Utc>>,
-    #[serde(default)]
-    pub completed_at: Option<DateTime<Utc>>,
-    #[serde(default)]
-    pub html_url: Option<String>,
-    #[serde(default)]
-    pub runner_name: Option<String>,
-    #[serde(default)]
-    pub labels: Vec<String>,
-    #[serde(default)]
-    pub steps: Vec<Step>,
-}
-
 /// A label as attached to an issue.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Label {
@@ -183,7 +88,7 @@ pub struct Label {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Issue {
     pub id: u64,
-    pub number: u64,
+    pub number: IssueNumber,
     pub title: String,
     #[serde(default, deserialize_with = "null_as_empty")]
     pub body: String,
@@ -271,7 +176,7 @@ pub struct IssueUpdate {
 /// A comment on an issue or pull request.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IssueComment {
-    pub id: u64,
+    pub id: CommentId,
     #[serde(default, deserialize_with = "null_as_empty")]
     pub body: String,
     #[serde(default)]
@@ -315,7 +220,7 @@ pub struct PrBranch {
 /// A pull request.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PullRequest {
-    pub number: u64,
+    pub number: IssueNumber,
     pub title: String,
     #[serde(default, deserialize_with = "null_as_empty")]
     pub body: String,

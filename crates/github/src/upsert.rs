@@ -28,7 +28,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::types::{Issue, IssueComment, IssueFilter, IssueUpdate, NewIssue, RepoRef, StateFilter};
+use crate::types::{Issue, IssueComment, IssueFilter, IssueNumber, IssueUpdate, NewIssue, RepoRef, StateFilter};
 use crate::{Error, GitHub, Result};
 
 /// Look/act rounds before an upsert gives up with [`Error::Conflict`].
@@ -78,7 +78,7 @@ fn authored_by(user: Option<&crate::types::User>, author: Option<&str>) -> bool 
 pub(crate) async fn marked_comments<G: GitHub + ?Sized>(
     gh: &G,
     repo: &RepoRef,
-    issue: u64,
+    issue: IssueNumber,
     marker: &str,
 ) -> Result<Vec<IssueComment>> {
     let mut found: Vec<IssueComment> = gh
@@ -195,7 +195,7 @@ impl Round {
 pub(crate) async fn comment<G, F>(
     gh: &G,
     repo: &RepoRef,
-    issue: u64,
+    issue: IssueNumber,
     marker: &str,
     merge: F,
 ) -> Result<Upserted<IssueComment>>

@@ -4,7 +4,7 @@
 use ci_report::{FailureView, JobOutcome, JobReport, LogAnchor};
 use ci_triage::Analysis;
 
-use crate::model::{Job, Run};
+use ci_model::{Job, WorkflowRun};
 
 /// Excerpt lines kept per failure: enough to recognise the symptom, small
 /// enough that forty jobs fit in a few comments.
@@ -12,7 +12,7 @@ const EXCERPT_LINES: usize = 8;
 /// Failures kept per job (a collection error can fail hundreds of tests).
 const MAX_FAILURES: usize = 40;
 
-pub fn job_report(run: &Run, job: &Job, analysis: &Analysis) -> JobReport {
+pub fn job_report(run: &WorkflowRun, job: &Job, analysis: &Analysis) -> JobReport {
     let mut report = base_report(run, job);
     report.category = Some(analysis.verdict.category.clone());
     report.failures = analysis
@@ -62,7 +62,7 @@ pub fn job_report(run: &Run, job: &Job, analysis: &Analysis) -> JobReport {
 
 /// A job whose log could not be analysed: still recorded (and deduplicated)
 /// so it is not retried every tick, shown with the reason.
-pub fn incomplete_report(run: &Run, job: &Job, reason: &str) -> JobReport {
+pub fn incomplete_report(run: &WorkflowRun, job: &Job, reason: &str) -> JobReport {
     let mut report = base_report(run, job);
     report.outcome = JobOutcome::Incomplete { reason: reason.to_string() };
     report.fingerprint = Some(ci_triage::fingerprint(reason, "incomplete", Some(&job.name)));
@@ -70,14 +70,14 @@ pub fn incomplete_report(run: &Run, job: &Job, reason: &str) -> JobReport {
     report
 }
 
-fn base_report(run: &Run, job: &Job) -> JobReport {
+fn base_report(run: &WorkflowRun, job: &Job) -> JobReport {
     JobReport {
         job_id: job.id,
         name: job.name.clone(),
         run_url: run.html_url.clone(),
         started_at: job.started_at.map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string()),
         failed_steps: job.failed_steps().iter().map(|s| s.name.clone()).collect(),
-        job_url: job.html_url.clone(),
+        job_url: job.html_url.clone().unwrap_or_default(),
         head_sha: Some(run.head_sha.clone()).filter(|s| !s.is_empty()),
         conclusion: job.conclusion.clone(),
         ..Default::default()

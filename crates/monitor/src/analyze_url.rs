@@ -11,15 +11,14 @@ use ci_report::analyze::{
 use crate::analyze_workflow::triage_jobs;
 use crate::ctx::Ctx;
 use crate::gate::is_gate_job;
-use crate::model::Outcome as JobOutcome;
 use crate::outcome::Outcome;
-use crate::scan::{job_from, run_from};
+use ci_model::{JobId, RunId, Signal};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParsedUrl {
     pub repo: RepoRef,
-    pub run_id: u64,
-    pub job_id: Option<u64>,
+    pub run_id: RunId,
+    pub job_id: Option<JobId>,
 }
 
 /// `https://<host>/<owner>/<repo>/actions/runs/<run>[/attempts/<n>][/job/<job>]`
@@ -35,7 +34,7 @@ pub fn parse_url(url: &str) -> Result<ParsedUrl, String> {
         return Err(bad());
     }
     let repo: RepoRef = format!("{}/{}", segs[pos - 2], segs[pos - 1]).parse().map_err(|_| bad())?;
-    let run_id: u64 = segs.get(pos + 2).and_then(|s| s.parse().ok()).ok_or_else(bad)?;
+    let run_id: RunId = segs.get(pos + 2).and_then(|s| s.parse().ok()).ok_or_else(bad)?;
     let mut job_id = None;
     let mut i = pos + 3;
     while i + 1 < segs.len() {
@@ -56,12 +55,12 @@ pub async fn run<G: GitHub + Clone + 'static>(ctx: &Ctx<G>, url: &str, to_stdout
     let mut out = Outcome::default();
     let parsed = parse_url(url).map_err(anyhow::Error::msg)?;
     let gh_run = ctx.gh.get_workflow_run(&parsed.repo, parsed.run_id).await?;
-    let workflow = gh_run.path.rsplit('/').next().map(|s| s.split('@').next().unwrap_or(s).to_string()).filter(|s| !s.is_empty()).or_else(|| gh_run.name.clone()).unwrap_or_default();
-    let run = run_from(&workflow, &gh_run);
-    let jobs: Vec<_> = ctx.gh.list_jobs(&parsed.repo, parsed.run_id).await?.iter().map(job_from).collect();
+    let workflow = gh_run.workflow_file();
+    let run = gh_run.clone();
+    let jobs = ctx.gh.list_jobs(&parsed.repo, parsed.run_id).await?;
     let selected: Vec<_> = match parsed.job_id {
         Some(id) => jobs.iter().filter(|j| j.id == id).cloned().collect(),
-        None => jobs.iter().filter(|j| j.outcome() == JobOutcome::Red && !is_gate_job(j, &ctx.config)).cloned().collect(),
+        None => jobs.iter().filter(|j| j.signal() == Signal::Red && !is_gate_job(j, &ctx.config)).cloned().collect(),
     };
     if let (Some(id), true) = (parsed.job_id, selected.is_empty()) {
         anyhow::bail!("job {id} is not part of run {} (or not in its latest attempt)", parsed.run_id);
@@ -132,11 +131,11 @@ mod tests {
     fn parses_run_and_job_urls_of_any_repo() {
         let p = parse_url("https://github.com/acme/widgets/actions/runs/123/job/456").unwrap();
         assert_eq!(p.repo.to_string(), "acme/widgets");
-        assert_eq!((p.run_id, p.job_id), (123, Some(456)));
+        assert_eq!((p.run_id, p.job_id), (RunId(123), Some(JobId(456))));
         let p = parse_url("https://github.com/a/b/actions/runs/9/attempts/2?pr=3#step:1:2").unwrap();
-        assert_eq!((p.run_id, p.job_id), (9, None));
+        assert_eq!((p.run_id, p.job_id), (RunId(9), None));
         let p = parse_url("https://ghe.example.com/org/x.y/actions/runs/7/jobs/8").unwrap();
-        assert_eq!(p.job_id, Some(8));
+        assert_eq!(p.job_id, Some(JobId(8)));
     }
 
     #[test]

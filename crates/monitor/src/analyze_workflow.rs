@@ -20,8 +20,9 @@ use crate::adapt;
 use crate::cluster::{cluster_facts, cluster_status};
 use crate::ctx::Ctx;
 use crate::daily::{ensure_daily_issue, list_daily_issues};
-use crate::history::{FailureStatus, HistoryFacts};
-use crate::model::{Job, Run};
+use crate::history::HistoryFacts;
+use ci_model::{FailureStatus, IssueNumber, RunId};
+use ci_model::{Job, JobId, WorkflowRun};
 use crate::outcome::Outcome;
 use crate::scan::{scan_workflow, WorkflowScan};
 
@@ -40,7 +41,7 @@ pub struct WorkflowFacts {
     pub runs_in_flight: u32,
     /// `(run id, pending jobs, failed so far)` of in-flight runs.
     #[serde(default)]
-    pub in_flight: Vec<(u64, u32, u32)>,
+    pub in_flight: Vec<(RunId, u32, u32)>,
     #[serde(default)]
     pub clusters: BTreeMap<String, ClusterFacts>,
     #[serde(default)]
@@ -87,7 +88,7 @@ pub async fn run<G: GitHub + Clone + 'static>(ctx: &Ctx<G>, workflow: &str) -> a
 
     // Dedup memory: today's comments plus the previous days' ones, so a job
     // analysed yesterday inside today's lookback window is not analysed again.
-    let mut processed: BTreeSet<u64> = recovered.processed_job_ids.clone();
+    let mut processed: BTreeSet<JobId> = recovered.processed_job_ids.clone();
     processed.extend(recovered.jobs.iter().map(|j| j.job_id));
     for issue in dailies.previous(ctx.settings.date, dedup_days) {
         let old = ctx.gh.list_comments(&ctx.settings.bot_repo, issue.number, None).await?;
@@ -97,7 +98,7 @@ pub async fn run<G: GitHub + Clone + 'static>(ctx: &Ctx<G>, workflow: &str) -> a
     }
 
     let scan = scan_workflow(ctx, &wf, lookback).await?;
-    let new_jobs: Vec<(Run, Job)> =
+    let new_jobs: Vec<(WorkflowRun, Job)> =
         scan.failed.iter().filter(|(_, j)| !processed.contains(&j.id)).cloned().collect();
     let new_reports = triage_jobs(ctx, &new_jobs).await;
 
@@ -108,12 +109,12 @@ pub async fn run<G: GitHub + Clone + 'static>(ctx: &Ctx<G>, workflow: &str) -> a
         runs_green: scan
             .runs
             .iter()
-            .filter(|(r, _)| in_window(ctx, r) && r.conclusion.as_deref() == Some("success"))
+            .filter(|(r, _)| in_window(ctx, r) && r.succeeded())
             .count() as u32,
         runs_red: scan
             .runs
             .iter()
-            .filter(|(r, _)| in_window(ctx, r) && r.conclusion.as_deref() != Some("success"))
+            .filter(|(r, _)| in_window(ctx, r) && !r.succeeded())
             .count() as u32,
         runs_in_flight: scan.in_flight.len() as u32,
         in_flight: scan.in_flight.iter().map(|(r, p, f)| (r.id, *p, *f)).collect(),
@@ -153,7 +154,7 @@ pub async fn run<G: GitHub + Clone + 'static>(ctx: &Ctx<G>, workflow: &str) -> a
     let in_scope = !scan.failed.is_empty() || !jobs.is_empty();
     // In dry-run the daily issue may not exist yet: render anyway (issue 0)
     // so the plan shows what the comment would say.
-    let target_issue = today.as_ref().map(|i| i.number).or(ctx.dry_run().then_some(0));
+    let target_issue = today.as_ref().map(|i| i.number).or(ctx.dry_run().then_some(IssueNumber(0)));
     if let Some(issue_number) = target_issue {
         if !unchanged && (in_scope || !recovered.jobs.is_empty() || previous_facts.is_some() || !scan.in_flight.is_empty()) {
             let mut parts = render_workflow_comments(&report);
@@ -180,14 +181,14 @@ pub async fn run<G: GitHub + Clone + 'static>(ctx: &Ctx<G>, workflow: &str) -> a
     Ok(out)
 }
 
-fn in_window<G: GitHub + Clone + 'static>(ctx: &Ctx<G>, r: &Run) -> bool {
+fn in_window<G: GitHub + Clone + 'static>(ctx: &Ctx<G>, r: &WorkflowRun) -> bool {
     let since = ctx.settings.now - chrono::Duration::hours(ctx.settings.lookback_hours as i64);
-    r.created_at >= since || r.updated_at >= since
+    r.created_at >= since || r.last_activity() >= since
 }
 
 /// Download and triage each job's log, a few at a time. A job whose log
 /// cannot be read is recorded as incomplete (so it is not retried forever).
-pub async fn triage_jobs<G: GitHub + Clone + 'static>(ctx: &Ctx<G>, jobs: &[(Run, Job)]) -> Vec<JobReport> {
+pub async fn triage_jobs<G: GitHub + Clone + 'static>(ctx: &Ctx<G>, jobs: &[(WorkflowRun, Job)]) -> Vec<JobReport> {
     let sem = Arc::new(tokio::sync::Semaphore::new(4));
     let mut handles = Vec::new();
     for (run, job) in jobs.iter().cloned() {
@@ -227,7 +228,7 @@ fn history_facts<G: GitHub + Clone + 'static>(
     jobs: &[JobReport],
 ) -> (BTreeMap<String, ClusterFacts>, Option<CommitRange>, BTreeMap<String, FailureStatus>) {
     let window = ctx.config.history_runs as usize;
-    let per_job: BTreeMap<u64, HistoryFacts> = jobs
+    let per_job: BTreeMap<JobId, HistoryFacts> = jobs
         .iter()
         .filter_map(|j| {
             let run_id = j.run_id()?;
@@ -261,7 +262,7 @@ fn history_facts<G: GitHub + Clone + 'static>(
 
 async fn write_parts<G: GitHub + Clone + 'static>(
     ctx: &Ctx<G>,
-    issue: u64,
+    issue: IssueNumber,
     workflow: &str,
     comments: &[IssueComment],
     parts: &[String],

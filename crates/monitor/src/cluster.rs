@@ -4,7 +4,9 @@
 
 use ci_report::ClusterFacts;
 
-use crate::history::{FailureStatus, HistoryFacts};
+use ci_model::FailureStatus;
+
+use crate::history::HistoryFacts;
 
 /// A cluster's facts are those of its most persistent member job: the
 /// longest current red streak is the strongest evidence of when it started.
@@ -36,39 +38,32 @@ pub fn cluster_status<'a>(members: impl IntoIterator<Item = &'a HistoryFacts>) -
 mod tests {
     use super::*;
     use crate::history::{facts, observations};
-    use crate::model::{Job, Run};
+    use ci_model::{Conclusion, Job, JobId, RunId, RunStatus, WorkflowRun};
     use chrono::{TimeZone, Utc};
 
-    fn runs(pattern: &str, name: &str) -> Vec<(Run, Vec<Job>)> {
+    fn runs(pattern: &str, name: &str) -> Vec<(WorkflowRun, Vec<Job>)> {
         pattern
             .chars()
             .enumerate()
             .map(|(i, c)| {
                 let id = i as u64 + 1;
                 let t = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap() + chrono::Duration::hours(i as i64);
-                let run = Run {
-                    id,
-                    attempt: 1,
-                    workflow: "w.yml".into(),
+                let run = WorkflowRun {
+                    id: RunId(id),
                     head_sha: format!("{id:07}"),
-                    branch: None,
-                    event: None,
                     created_at: t,
-                    updated_at: t,
-                    status: "completed".into(),
-                    conclusion: Some("failure".into()),
-                    html_url: String::new(),
+                    updated_at: Some(t),
+                    status: Some(RunStatus::Completed),
+                    conclusion: Some(Conclusion::Failure),
+                    ..Default::default()
                 };
                 let job = Job {
-                    id: id * 10,
-                    run_id: id,
-                    run_attempt: 1,
+                    id: JobId(id * 10),
+                    run_id: RunId(id),
                     name: name.into(),
-                    status: "completed".into(),
-                    conclusion: Some(if c == 'R' { "failure" } else { "success" }.into()),
-                    started_at: None,
-                    html_url: String::new(),
-                    steps: vec![],
+                    status: Some(RunStatus::Completed),
+                    conclusion: Some(if c == 'R' { Conclusion::Failure } else { Conclusion::Success }),
+                    ..Default::default()
                 };
                 (run, vec![job])
             })
@@ -77,8 +72,8 @@ mod tests {
 
     #[test]
     fn cluster_takes_the_most_persistent_member() {
-        let a = facts(6, &observations("a", &runs("GGGGGR", "a")), 10);
-        let b = facts(6, &observations("b", &runs("GGRRRR", "b")), 10);
+        let a = facts(RunId(6), &observations("a", &runs("GGGGGR", "a")), 10);
+        let b = facts(RunId(6), &observations("b", &runs("GGRRRR", "b")), 10);
         let f = cluster_facts([&a, &b]).unwrap();
         assert_eq!((f.red_runs, f.runs_considered), (4, 6));
         assert_eq!(f.since_sha.as_deref(), Some("0000003"));
@@ -88,8 +83,8 @@ mod tests {
 
     #[test]
     fn any_flaky_member_makes_the_cluster_flaky() {
-        let a = facts(7, &observations("a", &runs("RGRGRGR", "a")), 10);
-        let b = facts(6, &observations("b", &runs("GGGGGR", "b")), 10);
+        let a = facts(RunId(7), &observations("a", &runs("RGRGRGR", "a")), 10);
+        let b = facts(RunId(6), &observations("b", &runs("GGGGGR", "b")), 10);
         assert_eq!(a.status, FailureStatus::Flaky);
         assert_eq!(cluster_status([&a, &b]), FailureStatus::Flaky);
         assert!(cluster_facts(std::iter::empty()).is_none());

@@ -5,7 +5,7 @@
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, NaiveDate, Utc};
-use ci_github::{GitHub, Issue, IssueComment, RepoRef, Upserted};
+use ci_github::{CommentId, GitHub, Issue, IssueComment, IssueNumber, RepoRef, Upserted};
 use ci_triage::RuleSet;
 use serde::Serialize;
 
@@ -81,7 +81,7 @@ impl<G: GitHub + Clone + 'static> Ctx<G> {
     pub async fn upsert_comment(
         &self,
         repo: &RepoRef,
-        issue: u64,
+        issue: IssueNumber,
         marker: &str,
         body: &str,
     ) -> anyhow::Result<Option<Upserted<IssueComment>>> {
@@ -93,7 +93,7 @@ impl<G: GitHub + Clone + 'static> Ctx<G> {
     }
 
     /// Replace the body of a known comment.
-    pub async fn update_comment(&self, repo: &RepoRef, comment_id: u64, body: &str) -> anyhow::Result<()> {
+    pub async fn update_comment(&self, repo: &RepoRef, comment_id: CommentId, body: &str) -> anyhow::Result<()> {
         if self.dry_run() {
             self.plan(repo, format!("update comment {comment_id}"), body);
             return Ok(());
@@ -102,7 +102,7 @@ impl<G: GitHub + Clone + 'static> Ctx<G> {
         Ok(())
     }
 
-    pub async fn delete_comment(&self, repo: &RepoRef, comment_id: u64) -> anyhow::Result<()> {
+    pub async fn delete_comment(&self, repo: &RepoRef, comment_id: CommentId) -> anyhow::Result<()> {
         if self.dry_run() {
             self.plan(repo, format!("delete comment {comment_id}"), "");
             return Ok(());
@@ -140,7 +140,7 @@ impl<G: GitHub + Clone + 'static> Ctx<G> {
         Ok(Some(up.object))
     }
 
-    pub async fn set_issue_title(&self, repo: &RepoRef, number: u64, title: &str) -> anyhow::Result<()> {
+    pub async fn set_issue_title(&self, repo: &RepoRef, number: IssueNumber, title: &str) -> anyhow::Result<()> {
         if self.dry_run() {
             self.plan(repo, format!("rename issue #{number}"), title);
             return Ok(());
@@ -159,7 +159,7 @@ impl<G: GitHub + Clone + 'static> Ctx<G> {
         Ok(Some(self.gh.create_issue(repo, &issue).await?))
     }
 
-    pub fn issue_url(&self, repo: &RepoRef, number: u64) -> String {
+    pub fn issue_url(&self, repo: &RepoRef, number: IssueNumber) -> String {
         format!("{}/{repo}/issues/{number}", self.settings.server_url)
     }
 }

@@ -3,7 +3,7 @@
 //! duplicates the real failure and their logs hold nothing useful.
 
 use crate::config::Config;
-use crate::model::Job;
+use ci_model::Job;
 use crate::pattern::any_matches;
 
 pub fn is_gate_job(job: &Job, cfg: &Config) -> bool {
@@ -17,23 +17,19 @@ pub fn is_gate_job(job: &Job, cfg: &Config) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Step;
+    use ci_model::{Conclusion, RunStatus, Step};
 
     fn job(name: &str, failed_steps: &[&str]) -> Job {
         Job {
-            id: 1,
-            run_id: 1,
-            run_attempt: 1,
             name: name.into(),
-            status: "completed".into(),
-            conclusion: Some("failure".into()),
-            started_at: None,
-            html_url: String::new(),
+            status: Some(RunStatus::Completed),
+            conclusion: Some(Conclusion::Failure),
             steps: failed_steps
                 .iter()
                 .enumerate()
-                .map(|(i, s)| Step { number: i as u32 + 1, name: (*s).into(), conclusion: Some("failure".into()) })
+                .map(|(i, s)| Step { number: i as u32 + 1, name: (*s).into(), conclusion: Some(Conclusion::Failure), ..Default::default() })
                 .collect(),
+            ..Default::default()
         }
     }
 

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Job, Outcome, Run};
+use ci_model::{FailureStatus, Job, RunId, Signal, WorkflowRun};
 
 /// Strips trailing shard / matrix decorations:
 /// `unit (3, 8)` → `unit`, `stage-b-test-2` → `stage-b-test`,
@@ -91,36 +91,13 @@ fn is_index_suffix(rest: &str) -> bool {
 /// One completed run's verdict on the job.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Observation {
-    pub run_id: u64,
+    pub run_id: RunId,
     pub run_url: String,
     pub head_sha: String,
     pub created_at: DateTime<Utc>,
-    pub outcome: Outcome,
+    pub signal: Signal,
     /// Some attempt of this run was red and a later attempt green.
     pub passed_on_rerun: bool,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum FailureStatus {
-    /// Red now, green in the run before (or first failure in the window).
-    New,
-    /// Red in several consecutive runs up to now.
-    Persistent,
-    /// Red and green on the same commit, a re-run passed, or red/green alternating.
-    Flaky,
-    /// No completed earlier run of this job to compare with.
-    NoHistory,
-}
-
-impl FailureStatus {
-    pub fn label(self) -> &'static str {
-        match self {
-            FailureStatus::New => "new",
-            FailureStatus::Persistent => "persistent",
-            FailureStatus::Flaky => "flaky",
-            FailureStatus::NoHistory => "no history",
-        }
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -144,26 +121,12 @@ impl HistoryFacts {
             _ => None,
         }
     }
-
-    /// "red in 5 of the last 6 runs since abc1234".
-    pub fn sentence(&self) -> String {
-        let since = self
-            .first_red
-            .as_ref()
-            .map(|o| format!(" since `{}`", short_sha(&o.head_sha)))
-            .unwrap_or_default();
-        format!("red in {} of the last {} runs{since}", self.red, self.considered)
-    }
-}
-
-pub fn short_sha(sha: &str) -> &str {
-    &sha[..sha.len().min(7)]
 }
 
 /// Finds the job's verdict in each run, newest run first. `runs` are the
 /// workflow's recent runs with their jobs (all attempts); in-flight runs
 /// are skipped: only completed runs count as evidence.
-pub fn observations(job_name: &str, runs: &[(Run, Vec<Job>)]) -> Vec<Observation> {
+pub fn observations(job_name: &str, runs: &[(WorkflowRun, Vec<Job>)]) -> Vec<Observation> {
     let family = job_family(job_name);
     let mut obs: Vec<Observation> = runs
         .iter()
@@ -183,17 +146,17 @@ pub fn observations(job_name: &str, runs: &[(Run, Vec<Job>)]) -> Vec<Observation
             };
             // A successful run vouches for every job in it; its jobs are
             // not fetched (see `scan`), so there is nothing to match.
-            let verdict = if matched.is_empty() && jobs.is_empty() && run.conclusion.as_deref() == Some("success") {
-                Some((Outcome::Green, false))
+            let verdict = if matched.is_empty() && jobs.is_empty() && run.succeeded() {
+                Some((Signal::Green, false))
             } else {
                 verdict_of_attempts(&matched)
             };
-            verdict.map(|(outcome, passed_on_rerun)| Observation {
+            verdict.map(|(signal, passed_on_rerun)| Observation {
                 run_id: run.id,
                 run_url: run.html_url.clone(),
                 head_sha: run.head_sha.clone(),
                 created_at: run.created_at,
-                outcome,
+                signal,
                 passed_on_rerun,
             })
         })
@@ -204,38 +167,38 @@ pub fn observations(job_name: &str, runs: &[(Run, Vec<Job>)]) -> Vec<Observation
 
 /// The run's verdict is its latest attempt; an earlier red attempt that a
 /// later attempt turned green is remembered as a flake signal.
-fn verdict_of_attempts(jobs: &[&Job]) -> Option<(Outcome, bool)> {
-    let mut by_attempt: BTreeMap<u32, Outcome> = BTreeMap::new();
+fn verdict_of_attempts(jobs: &[&Job]) -> Option<(Signal, bool)> {
+    let mut by_attempt: BTreeMap<u32, Signal> = BTreeMap::new();
     for j in jobs {
-        let o = j.outcome();
+        let o = j.signal();
         let slot = by_attempt.entry(j.run_attempt).or_insert(o);
-        if o == Outcome::Red {
-            *slot = Outcome::Red;
+        if o == Signal::Red {
+            *slot = Signal::Red;
         }
     }
-    let signals: Vec<Outcome> = by_attempt.values().copied().filter(|o| *o != Outcome::NoSignal).collect();
+    let signals: Vec<Signal> = by_attempt.values().copied().filter(|o| *o != Signal::NoSignal).collect();
     let last = *signals.last()?;
-    let passed_on_rerun = last == Outcome::Green && signals.contains(&Outcome::Red);
+    let passed_on_rerun = last == Signal::Green && signals.contains(&Signal::Red);
     Some((last, passed_on_rerun))
 }
 
 /// Classifies the failure of the job in `current_run_id` given its history
 /// (newest first, as returned by [`observations`]), over at most `window` runs.
-pub fn facts(current_run_id: u64, history: &[Observation], window: usize) -> HistoryFacts {
+pub fn facts(current_run_id: RunId, history: &[Observation], window: usize) -> HistoryFacts {
     // Only runs up to and including the current one: a newer run's verdict
     // is "what happened after", not history of this failure.
     let start = history.iter().position(|o| o.run_id == current_run_id).unwrap_or(0);
     let recent: Vec<&Observation> = history[start..].iter().take(window.max(1)).collect();
-    let red = recent.iter().filter(|o| o.outcome == Outcome::Red).count();
-    let streak = recent.iter().take_while(|o| o.outcome == Outcome::Red).count();
+    let red = recent.iter().filter(|o| o.signal == Signal::Red).count();
+    let streak = recent.iter().take_while(|o| o.signal == Signal::Red).count();
     let first_red = if streak > 0 { Some(recent[streak - 1].clone()) } else { None };
-    let last_green = history[start..].iter().find(|o| o.outcome == Outcome::Green).cloned();
+    let last_green = history[start..].iter().find(|o| o.signal == Signal::Green).cloned();
 
     let same_sha_both = recent.iter().any(|r| {
-        r.outcome == Outcome::Red && recent.iter().any(|g| g.outcome == Outcome::Green && g.head_sha == r.head_sha)
+        r.signal == Signal::Red && recent.iter().any(|g| g.signal == Signal::Green && g.head_sha == r.head_sha)
     });
     let rerun_passed = recent.iter().any(|o| o.passed_on_rerun);
-    let transitions = recent.windows(2).filter(|w| w[0].outcome != w[1].outcome).count();
+    let transitions = recent.windows(2).filter(|w| w[0].signal != w[1].signal).count();
     let status = if recent.len() <= 1 && !rerun_passed {
         FailureStatus::NoHistory
     } else if same_sha_both || rerun_passed || (transitions >= 3 && red * 2 <= recent.len() + 1) {
@@ -252,6 +215,7 @@ pub fn facts(current_run_id: u64, history: &[Observation], window: usize) -> His
 mod tests {
     use super::*;
     use chrono::TimeZone;
+    use ci_model::{Conclusion, JobId, RunStatus};
 
     #[test]
     fn family_strips_matrix_and_shard_suffixes() {
@@ -266,38 +230,34 @@ mod tests {
         assert_eq!(job_family("(1)"), "(1)");
     }
 
-    fn run(id: u64, sha: &str, hours: i64) -> Run {
-        Run {
-            id,
-            attempt: 1,
-            workflow: "nightly.yml".into(),
+    fn run(id: u64, sha: &str, hours: i64) -> WorkflowRun {
+        let t0 = Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap();
+        WorkflowRun {
+            id: RunId(id),
             head_sha: sha.into(),
-            branch: Some("main".into()),
-            event: Some("schedule".into()),
-            created_at: Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap() + chrono::Duration::hours(hours),
-            updated_at: Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap() + chrono::Duration::hours(hours + 1),
-            status: "completed".into(),
-            conclusion: Some("failure".into()),
+            created_at: t0 + chrono::Duration::hours(hours),
+            updated_at: Some(t0 + chrono::Duration::hours(hours + 1)),
+            status: Some(RunStatus::Completed),
+            conclusion: Some(Conclusion::Failure),
             html_url: format!("https://github.com/o/r/actions/runs/{id}"),
+            ..Default::default()
         }
     }
 
     fn job(run_id: u64, attempt: u32, name: &str, conclusion: &str) -> Job {
         Job {
-            id: run_id * 100 + attempt as u64,
-            run_id,
+            id: JobId(run_id * 100 + attempt as u64),
+            run_id: RunId(run_id),
             run_attempt: attempt,
             name: name.into(),
-            status: "completed".into(),
+            status: Some(RunStatus::Completed),
             conclusion: Some(conclusion.into()),
-            started_at: None,
-            html_url: String::new(),
-            steps: vec![],
+            ..Default::default()
         }
     }
 
     /// `pattern` is oldest → newest, one char per run: R red, G green, C cancelled.
-    fn history(pattern: &str) -> Vec<(Run, Vec<Job>)> {
+    fn history(pattern: &str) -> Vec<(WorkflowRun, Vec<Job>)> {
         pattern
             .chars()
             .enumerate()
@@ -317,23 +277,24 @@ mod tests {
     fn persistent_failure_reports_streak_and_suspected_range() {
         let runs = history("GGRRRRR");
         let obs = observations("unit (1, 2)", &runs);
-        let f = facts(7, &obs, 10);
+        let f = facts(RunId(7), &obs, 10);
         assert_eq!(f.status, FailureStatus::Persistent);
         assert_eq!((f.red, f.considered, f.streak), (5, 7, 5));
-        assert_eq!(f.sentence(), "red in 5 of the last 7 runs since `sha0003`");
+        assert_eq!(f.first_red.as_ref().unwrap().head_sha, "sha0003aaaa");
         assert_eq!(f.suspected_range(), Some(("sha0002aaaa", "sha0003aaaa")));
     }
 
     #[test]
     fn one_red_after_greens_is_new() {
-        let f = facts(4, &observations("unit (1, 2)", &history("GGGR")), 10);
+        let f = facts(RunId(4), &observations("unit (1, 2)", &history("GGGR")), 10);
         assert_eq!(f.status, FailureStatus::New);
-        assert_eq!(f.sentence(), "red in 1 of the last 4 runs since `sha0004`");
+        assert_eq!((f.red, f.considered), (1, 4));
+        assert_eq!(f.first_red.as_ref().unwrap().head_sha, "sha0004aaaa");
     }
 
     #[test]
     fn alternating_is_flaky_and_cancelled_runs_are_no_evidence() {
-        let f = facts(8, &observations("unit (1, 2)", &history("RGRCGRGR")), 10);
+        let f = facts(RunId(8), &observations("unit (1, 2)", &history("RGRCGRGR")), 10);
         assert_eq!(f.status, FailureStatus::Flaky);
         assert_eq!(f.considered, 7, "the cancelled run is not evidence");
     }
@@ -346,7 +307,7 @@ mod tests {
         runs[1].1[0].conclusion = Some("failure".into());
         let obs = observations("unit (1, 2)", &runs);
         assert!(obs[1].passed_on_rerun);
-        let f = facts(3, &obs, 10);
+        let f = facts(RunId(3), &obs, 10);
         assert_eq!(f.status, FailureStatus::Flaky);
     }
 
@@ -354,7 +315,7 @@ mod tests {
     fn red_and_green_on_same_commit_is_flaky() {
         let mut runs = history("GRR");
         runs[0].0.head_sha = runs[2].0.head_sha.clone();
-        let f = facts(3, &observations("unit (1, 2)", &runs), 10);
+        let f = facts(RunId(3), &observations("unit (1, 2)", &runs), 10);
         assert_eq!(f.status, FailureStatus::Flaky);
     }
 
@@ -362,10 +323,10 @@ mod tests {
     fn in_flight_runs_are_not_evidence_and_newer_runs_are_not_history() {
         let mut runs = history("GRRG");
         runs.push((run(9, "shaxxxx", 100), vec![job(9, 1, "unit (1, 2)", "failure")]));
-        runs[4].0.status = "in_progress".into();
+        runs[4].0.status = Some(RunStatus::InProgress);
         let obs = observations("unit (1, 2)", &runs);
         assert_eq!(obs.len(), 4);
-        let f = facts(3, &obs, 10);
+        let f = facts(RunId(3), &obs, 10);
         assert_eq!(f.status, FailureStatus::Persistent);
         assert_eq!(f.streak, 2);
         assert_eq!(f.last_green.unwrap().run_id, 1);
@@ -373,7 +334,7 @@ mod tests {
 
     #[test]
     fn only_run_is_no_history() {
-        let f = facts(1, &observations("unit (1, 2)", &history("R")), 10);
+        let f = facts(RunId(1), &observations("unit (1, 2)", &history("R")), 10);
         assert_eq!(f.status, FailureStatus::NoHistory);
         assert_eq!(f.suspected_range(), None);
     }
@@ -394,14 +355,14 @@ mod tests {
         let mut runs = history("RR");
         runs.insert(0, (run(0, "sha0000aaaa", -6), vec![]));
         runs[0].0.conclusion = Some("success".into());
-        let f = facts(2, &observations("unit (1, 2)", &runs), 10);
+        let f = facts(RunId(2), &observations("unit (1, 2)", &runs), 10);
         assert_eq!(f.last_green.unwrap().run_id, 0);
         assert_eq!(f.status, FailureStatus::Persistent);
     }
 
     #[test]
     fn window_limits_counts() {
-        let f = facts(10, &observations("unit (1, 2)", &history("RRRRRGGGGR")), 3);
+        let f = facts(RunId(10), &observations("unit (1, 2)", &history("RRRRRGGGGR")), 3);
         assert_eq!((f.red, f.considered), (1, 3));
         assert_eq!(f.last_green.unwrap().run_id, 9);
     }

@@ -12,7 +12,6 @@ pub mod ctx;
 pub mod daily;
 pub mod gate;
 pub mod history;
-pub mod model;
 pub mod outcome;
 pub mod pattern;
 pub mod publish_summary;

@@ -17,7 +17,7 @@
 
 use std::collections::BTreeSet;
 
-use ci_github::{GitHub, IssueComment, IssueUpdate};
+use ci_github::{GitHub, IssueComment, IssueNumber, IssueUpdate};
 use ci_report::daily::{daily_title, is_legacy_summary_comment, replace_summary_block, DAILY_LABEL};
 use ci_report::summary::{parse_summary_state, render_summary_block, summary_clusters, DailySummary, WorkflowDay};
 use ci_report::workflow_comment::{belongs_to_workflow, parse_workflow_comments};
@@ -99,7 +99,7 @@ pub async fn run<G: GitHub + Clone + 'static>(ctx: &Ctx<G>) -> anyhow::Result<Ou
 /// tries again; a write whose response was lost is found by the next read).
 async fn write_block_once<G: GitHub + Clone + 'static>(
     ctx: &Ctx<G>,
-    number: u64,
+    number: IssueNumber,
     marker: &str,
     inner: &str,
     initial: &str,

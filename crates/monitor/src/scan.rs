@@ -16,59 +16,25 @@ use crate::config::MonitoredWorkflow;
 use crate::ctx::Ctx;
 use crate::gate::is_gate_job;
 use crate::history::{self, HistoryFacts};
-use crate::model::{Job, Outcome, Run, Step};
+use ci_model::{Job, RunId, Signal, WorkflowRun};
 
 #[derive(Debug, Clone, Default)]
 pub struct WorkflowScan {
     /// Completed runs in the window and the history, newest first, with
     /// their jobs (empty for successful runs: not fetched).
-    pub runs: Vec<(Run, Vec<Job>)>,
+    pub runs: Vec<(WorkflowRun, Vec<Job>)>,
     /// Failed (red, non-gate) jobs of completed runs in the window.
-    pub failed: Vec<(Run, Job)>,
+    pub failed: Vec<(WorkflowRun, Job)>,
     /// Gate jobs skipped.
     pub gates_skipped: usize,
     /// Runs of the window still running, with pending/failed-so-far counts.
-    pub in_flight: Vec<(Run, u32, u32)>,
+    pub in_flight: Vec<(WorkflowRun, u32, u32)>,
 }
 
 impl WorkflowScan {
-    pub fn facts_for(&self, job_name: &str, run_id: u64, window: usize) -> HistoryFacts {
+    pub fn facts_for(&self, job_name: &str, run_id: RunId, window: usize) -> HistoryFacts {
         let obs = history::observations(job_name, &self.runs);
         history::facts(run_id, &obs, window)
-    }
-}
-
-pub fn run_from(wf: &str, r: &ci_github::WorkflowRun) -> Run {
-    Run {
-        id: r.id,
-        attempt: r.run_attempt,
-        workflow: wf.to_string(),
-        head_sha: r.head_sha.clone(),
-        branch: r.head_branch.clone(),
-        event: Some(r.event.clone()),
-        created_at: r.created_at,
-        updated_at: r.updated_at.unwrap_or(r.created_at),
-        status: r.status.clone().unwrap_or_else(|| "completed".into()),
-        conclusion: r.conclusion.clone(),
-        html_url: r.html_url.clone(),
-    }
-}
-
-pub fn job_from(j: &ci_github::Job) -> Job {
-    Job {
-        id: j.id,
-        run_id: j.run_id,
-        run_attempt: j.run_attempt,
-        name: j.name.clone(),
-        status: j.status.clone().unwrap_or_else(|| "completed".into()),
-        conclusion: j.conclusion.clone(),
-        started_at: j.started_at,
-        html_url: j.html_url.clone().unwrap_or_default(),
-        steps: j
-            .steps
-            .iter()
-            .map(|s| Step { number: s.number, name: s.name.clone(), conclusion: s.conclusion.clone() })
-            .collect(),
     }
 }
 
@@ -92,13 +58,12 @@ pub async fn scan_workflow<G: GitHub + Clone + 'static>(
     let since = s.now - Duration::hours(lookback_hours as i64);
     let mut scan = WorkflowScan::default();
     let mut older_completed = 0usize;
-    let mut to_fetch: Vec<(Run, bool)> = Vec::new();
-    for r in &listed {
-        let run = run_from(&wf.file, r);
+    let mut to_fetch: Vec<(WorkflowRun, bool)> = Vec::new();
+    for run in listed {
         if run.created_at > s.now {
             continue; // from the future relative to a pinned clock
         }
-        let in_window = run.created_at >= since || run.updated_at >= since;
+        let in_window = run.created_at >= since || run.last_activity() >= since;
         if !run.is_completed() {
             if in_window || run.created_at >= s.now - Duration::days(2) {
                 to_fetch.push((run, true));
@@ -116,7 +81,7 @@ pub async fn scan_workflow<G: GitHub + Clone + 'static>(
     let mut handles = Vec::new();
     let sem = std::sync::Arc::new(tokio::sync::Semaphore::new(6));
     for (run, _) in &to_fetch {
-        if run.is_completed() && run.conclusion.as_deref() == Some("success") {
+        if run.is_completed() && run.succeeded() {
             continue;
         }
         let gh = ctx.gh.clone();
@@ -128,10 +93,10 @@ pub async fn scan_workflow<G: GitHub + Clone + 'static>(
             (id, gh.list_jobs(&repo, id).await)
         }));
     }
-    let mut jobs_by_run: BTreeMap<u64, Vec<Job>> = BTreeMap::new();
+    let mut jobs_by_run: BTreeMap<RunId, Vec<Job>> = BTreeMap::new();
     for h in handles {
         let (id, res) = h.await?;
-        jobs_by_run.insert(id, res?.iter().map(job_from).collect());
+        jobs_by_run.insert(id, res?);
     }
     for (run, in_window) in to_fetch {
         let jobs = jobs_by_run.remove(&run.id).unwrap_or_default();
@@ -139,14 +104,14 @@ pub async fn scan_workflow<G: GitHub + Clone + 'static>(
             let pending = jobs.iter().filter(|j| !j.is_completed()).count() as u32;
             let failed = jobs
                 .iter()
-                .filter(|j| j.outcome() == Outcome::Red && !is_gate_job(j, &ctx.config))
+                .filter(|j| j.signal() == Signal::Red && !is_gate_job(j, &ctx.config))
                 .count() as u32;
             scan.in_flight.push((run, pending, failed));
             continue;
         }
         if in_window {
             for j in &jobs {
-                if j.outcome() != Outcome::Red {
+                if j.signal() != Signal::Red {
                     continue;
                 }
                 if is_gate_job(j, &ctx.config) {

@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use ci_github::{GitHub, Issue, IssueFilter, IssueUpdate, RepoRef, StateFilter};
+use ci_github::{CommentId, GitHub, Issue, IssueFilter, IssueUpdate, RepoRef, StateFilter};
 use ci_report::markers::encode_token;
 use ci_report::tracker::{
     merge, observations_from_jobs, parse_archive_marker, parse_tracker, render_tracker, tracker_placeholder_body, tracker_rendered_at, TrackerDocument,
@@ -146,7 +146,7 @@ async fn update_one<G: GitHub + Clone + 'static>(
     };
 
     // Archive comments first (the body points at them), then the body.
-    let mut by_part: BTreeMap<usize, u64> = BTreeMap::new();
+    let mut by_part: BTreeMap<usize, CommentId> = BTreeMap::new();
     for c in &archive_comments {
         if let Some(a) = parse_archive_marker(&c.body).filter(|a| a.workflow == t.workflow) {
             if a.part <= doc.archive.len() && !by_part.contains_key(&a.part) {

@@ -6,40 +6,40 @@
 //! (verbatim; a GitHub Actions pytest run ending in CUDA OOM).
 
 use ci_monitor::adapt::{incomplete_report, job_report};
-use ci_monitor::model::{Job, Run, Step};
+use ci_model::{Conclusion, Job, JobId, RunId, RunStatus, Step, WorkflowRun};
 use ci_report::workflow_comment::{normalize_job, parse_job_blocks, render_job_block};
 use ci_report::JobOutcome;
 
 const LOG: &str = include_str!("fixtures/colossalai_pytest_oom.log");
 
-fn run() -> Run {
+fn run() -> WorkflowRun {
     let at = "2025-04-11T02:50:00Z".parse().unwrap();
-    Run {
-        id: 14394567890,
-        attempt: 1,
-        workflow: "build.yml".into(),
+    WorkflowRun {
+        id: RunId(14394567890),
         head_sha: "6a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d".into(),
-        branch: Some("main".into()),
-        event: Some("schedule".into()),
+        head_branch: Some("main".into()),
+        event: "schedule".into(),
         created_at: at,
-        updated_at: at,
-        status: "completed".into(),
-        conclusion: Some("failure".into()),
+        updated_at: Some(at),
+        status: Some(RunStatus::Completed),
+        conclusion: Some(Conclusion::Failure),
         html_url: "https://github.com/hpcaitech/ColossalAI/actions/runs/14394567890".into(),
+        ..Default::default()
     }
 }
 
 fn job(steps: Vec<Step>) -> Job {
     Job {
-        id: 40312345678,
-        run_id: 14394567890,
+        id: JobId(40312345678),
+        run_id: RunId(14394567890),
         run_attempt: 1,
         name: "build (gpu)".into(),
-        status: "completed".into(),
-        conclusion: Some("failure".into()),
+        status: Some(RunStatus::Completed),
+        conclusion: Some(Conclusion::Failure),
         started_at: Some("2025-04-11T02:50:00Z".parse().unwrap()),
-        html_url: "https://github.com/hpcaitech/ColossalAI/actions/runs/14394567890/job/40312345678".into(),
+        html_url: Some("https://github.com/hpcaitech/ColossalAI/actions/runs/14394567890/job/40312345678".into()),
         steps,
+        ..Default::default()
     }
 }
 
@@ -63,7 +63,7 @@ fn anchors_use_github_step_numbers_when_names_match() {
         .steps
         .iter()
         .enumerate()
-        .map(|(i, s)| Step { number: i as u32 + 3, name: s.name.clone(), conclusion: Some("success".into()) })
+        .map(|(i, s)| Step { number: i as u32 + 3, name: s.name.clone(), conclusion: Some(Conclusion::Success), ..Default::default() })
         .collect();
     let report = job_report(&run(), &job(steps), &analysis);
     let mut anchored = 0;

@@ -9,8 +9,9 @@ use ci_report::workflow_comment::parse_workflow_comments;
 use common::{TestCtx, BOT, OOM_LOG, PYTEST_LOG, TARGET, WORKFLOWS};
 use fake_github::scenario::{IssueSpec, RepoSpec};
 use fake_github::Scenario;
+use ci_model::JobId;
 
-fn blocks_for(ctx: &TestCtx, issue: u64, workflow: &str) -> Vec<u64> {
+fn blocks_for(ctx: &TestCtx, issue: u64, workflow: &str) -> Vec<JobId> {
     let bodies = ctx.comments_on(BOT, issue);
     parse_workflow_comments(workflow, bodies.iter().map(String::as_str)).jobs.iter().map(|j| j.job_id).collect()
 }
@@ -245,7 +246,7 @@ async fn in_flight_runs_are_shown_but_not_evidence_until_they_complete() {
     assert!(gpu[0].contains("still running"), "{}", gpu[0]);
     assert!(gpu[0].contains("1 failed so far"), "{}", gpu[0]);
 
-    ctx.server.state().complete_run(TARGET, run, "failure").unwrap();
+    ctx.server.state().complete_run(TARGET, run.get(), "failure").unwrap();
     ctx.advance(1);
     let t = ctx.tick().await;
     assert_eq!(t.new_failures(), 2, "both jobs are evidence once the run completed");
@@ -269,7 +270,7 @@ async fn analyze_url_of_any_repo_upserts_one_issue_per_run() {
 
     // stdout mode writes nothing.
     let writes = ctx.write_requests();
-    let out = ci_monitor::analyze_url::run(&ctx.ctx().await, &format!("{url}/job/{}", run * 100), true).await.unwrap();
+    let out = ci_monitor::analyze_url::run(&ctx.ctx().await, &format!("{url}/job/{}", run.get() * 100), true).await.unwrap();
     assert!(out.stdout.starts_with("# [Analyze] moe-eval-8-gpu"), "{}", out.stdout);
     assert_eq!(ctx.write_requests(), writes);
 }

@@ -17,6 +17,7 @@ use crate::model::{display_time, short_sha, ClusterFacts, JobReport};
 use crate::safe::{self, char_len};
 use crate::workflow_comment::{job_body, normalize_job, render_job_block};
 use crate::SAFE_BODY_CHARS;
+use ci_model::{JobId, RunId};
 
 /// Label of `[Analyze]` issues.
 pub const ANALYZE_LABEL: &str = "analyze";
@@ -37,7 +38,7 @@ pub fn analyze_title_for_run(workflow_file: &str, run_number: u64, head_sha: &st
 }
 
 /// `[Analyze] <job name> (job <id>)`.
-pub fn analyze_title_for_job(job_name: &str, job_id: u64) -> String {
+pub fn analyze_title_for_job(job_name: &str, job_id: JobId) -> String {
     format!("[Analyze] {} (job {job_id})", title_text(job_name))
 }
 
@@ -51,7 +52,7 @@ pub struct AnalyzeReport {
     /// Workflow file name (or name).
     pub workflow: String,
     /// Run id.
-    pub run_id: u64,
+    pub run_id: RunId,
     /// Run number.
     pub run_number: u64,
     /// Run html url.

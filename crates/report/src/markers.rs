@@ -14,6 +14,8 @@
 
 use std::collections::BTreeSet;
 
+use ci_model::JobId;
+
 // ---- legacy (old bot) markers, seed spec §3 ----
 
 /// Prefix of the processed-job-id list that heads every per-workflow part.
@@ -85,14 +87,14 @@ fn trimmed_lines(body: &str) -> impl Iterator<Item = &str> {
 /// `<!-- processed_job_ids: 1,2,3 -->` for a set of ids (ascending).
 /// An empty set renders `<!-- processed_job_ids:  -->`, which the old reader
 /// ignores (it requires a digit) and ours reads as empty.
-pub fn processed_job_ids_line(ids: &BTreeSet<u64>) -> String {
-    let list: Vec<String> = ids.iter().map(u64::to_string).collect();
+pub fn processed_job_ids_line(ids: &BTreeSet<JobId>) -> String {
+    let list: Vec<String> = ids.iter().map(JobId::to_string).collect();
     format!("{PROCESSED_JOB_IDS_PREFIX} {} -->", list.join(","))
 }
 
 /// Parse one `processed_job_ids` line. Strict: whole line, digits and commas
 /// (spaces tolerated) only; anything else is not our marker.
-pub fn parse_processed_job_ids_line(line: &str) -> Option<BTreeSet<u64>> {
+pub fn parse_processed_job_ids_line(line: &str) -> Option<BTreeSet<JobId>> {
     let inner = line.trim().strip_prefix(PROCESSED_JOB_IDS_PREFIX)?.strip_suffix("-->")?;
     let mut ids = BTreeSet::new();
     for item in inner.split(',') {
@@ -105,7 +107,7 @@ pub fn parse_processed_job_ids_line(line: &str) -> Option<BTreeSet<u64>> {
         }
         let id: u64 = item.parse().ok()?;
         if id != 0 {
-            ids.insert(id);
+            ids.insert(JobId(id));
         }
     }
     Some(ids)
@@ -113,7 +115,7 @@ pub fn parse_processed_job_ids_line(line: &str) -> Option<BTreeSet<u64>> {
 
 /// All processed job ids in one comment body: the union of every
 /// `processed_job_ids` line (normally there is exactly one, on line 1).
-pub fn find_processed_job_ids(body: &str) -> BTreeSet<u64> {
+pub fn find_processed_job_ids(body: &str) -> BTreeSet<JobId> {
     trimmed_lines(body).filter_map(parse_processed_job_ids_line).flatten().collect()
 }
 
@@ -241,7 +243,7 @@ mod tests {
 
     #[test]
     fn processed_ids_round_trip_and_strictness() {
-        let ids: BTreeSet<u64> = [3, 1, 2].into();
+        let ids: BTreeSet<JobId> = [JobId(3), JobId(1), JobId(2)].into();
         let line = processed_job_ids_line(&ids);
         assert_eq!(line, "<!-- processed_job_ids: 1,2,3 -->");
         assert_eq!(parse_processed_job_ids_line(&line), Some(ids));
@@ -257,7 +259,7 @@ mod tests {
     #[test]
     fn union_over_lines() {
         let body = "<!-- processed_job_ids: 1,2 -->\nx\n<!-- processed_job_ids: 2,3 -->\n";
-        assert_eq!(find_processed_job_ids(body), [1, 2, 3].into());
+        assert_eq!(find_processed_job_ids(body), [JobId(1), JobId(2), JobId(3)].into());
     }
 
     #[test]

@@ -14,6 +14,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
+use ci_model::{Conclusion, JobId, RunId};
 use serde::{Deserialize, Serialize};
 
 /// A line in a job log as GitHub's job page anchors it:
@@ -93,7 +94,7 @@ pub enum JobOutcome {
 pub struct JobReport {
     /// GitHub job id (never 0).
     #[serde(skip)]
-    pub job_id: u64,
+    pub job_id: JobId,
     /// Job name as GitHub shows it (matrix shard included).
     #[serde(default)]
     pub name: String,
@@ -115,7 +116,7 @@ pub struct JobReport {
     pub head_sha: Option<String>,
     /// Job conclusion (`failure`, `timed_out`, `cancelled`, …).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub conclusion: Option<String>,
+    pub conclusion: Option<Conclusion>,
     /// Whether the analysis completed.
     #[serde(default)]
     pub outcome: JobOutcome,
@@ -157,7 +158,7 @@ impl JobReport {
     }
 
     /// Run id parsed from the run url's last path segment.
-    pub fn run_id(&self) -> Option<u64> {
+    pub fn run_id(&self) -> Option<RunId> {
         run_id_from_url(&self.run_url)
     }
 
@@ -175,7 +176,7 @@ impl JobReport {
 }
 
 /// Last path segment of a run url as a number.
-pub fn run_id_from_url(url: &str) -> Option<u64> {
+pub fn run_id_from_url(url: &str) -> Option<RunId> {
     url.trim_end_matches('/').rsplit('/').next()?.parse().ok()
 }
 
@@ -256,7 +257,7 @@ pub struct WorkflowReport {
     pub jobs: Vec<JobReport>,
     /// Job ids already handled (analysed, failed to analyse, skipped). The
     /// rendered marker is the union of this and every job id in `jobs`.
-    pub processed_job_ids: BTreeSet<u64>,
+    pub processed_job_ids: BTreeSet<JobId>,
     /// Runs still running.
     pub in_flight: Vec<InFlightRun>,
     /// Facts per cluster fingerprint, computed by the monitor from history.

@@ -8,6 +8,7 @@
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use ci_github::Client;
+use ci_model::{JobId, RunId};
 use ci_monitor::config::Config;
 use ci_monitor::tick::TickOutcome;
 use ci_monitor::{Ctx, Outcome, Settings};
@@ -112,7 +113,7 @@ impl TestCtx {
 
     /// A completed run of `workflow` with the given `(job name, log)` jobs:
     /// `Some(log)` fails, `None` passes. Created 20 minutes before `now`.
-    pub fn run(&mut self, workflow: &str, sha: &str, jobs: &[(&str, Option<&str>)]) -> (u64, Vec<u64>) {
+    pub fn run(&mut self, workflow: &str, sha: &str, jobs: &[(&str, Option<&str>)]) -> (RunId, Vec<JobId>) {
         self.next_run += 1;
         let run_id = self.next_run;
         let created = self.now - Duration::minutes(20);
@@ -146,7 +147,7 @@ impl TestCtx {
                 );
                 for (i, (name, log)) in jobs.iter().enumerate() {
                     let id = run_id * 100 + i as u64;
-                    ids.push(id);
+                    ids.push(JobId(id));
                     let concl = if log.is_some() { "failure" } else { "success" };
                     repo.jobs.insert(
                         id,
@@ -173,11 +174,12 @@ impl TestCtx {
                 }
             })
             .expect("target repo");
-        (run_id, ids)
+        (RunId(run_id), ids)
     }
 
     /// Marks a run as still running: its jobs after the first are in progress.
-    pub fn set_in_flight(&self, run_id: u64) {
+    pub fn set_in_flight(&self, run_id: RunId) {
+        let run_id = run_id.get();
         self.server
             .state()
             .with_repo(TARGET, |repo| {
@@ -195,7 +197,7 @@ impl TestCtx {
     }
 
     /// One run of `workflow` in which job `name` fails with `log`.
-    pub fn fail_job(&mut self, workflow: &str, name: &str, log: &str) -> u64 {
+    pub fn fail_job(&mut self, workflow: &str, name: &str, log: &str) -> JobId {
         let sha = format!("{:x}", 0xabc000 + self.next_run);
         let (_, ids) = self.run(workflow, &sha, &[(name, Some(log)), ("lint", None)]);
         ids[0]

@@ -1,6 +1,7 @@
 //! Shared builders for report tests: realistic view-model data, fixed times.
 #![allow(dead_code)]
 
+use ci_model::{JobId};
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, TimeZone, Utc};
@@ -29,7 +30,7 @@ pub fn failure(file: &str, func: &str, msg: &str, fp: &str, step: u32, line: u32
 
 pub fn job(id: u64, name: &str, failures: Vec<FailureView>) -> JobReport {
     JobReport {
-        job_id: id,
+        job_id: JobId(id),
         name: name.into(),
         run_url: RUN.into(),
         started_at: Some("2026-11-21T04:00:12Z".into()),
@@ -106,7 +107,7 @@ pub fn sample_report() -> WorkflowReport {
         method: "ci-triage".into(),
         scanned_at: at(12, 30),
         jobs: sample_jobs(),
-        processed_job_ids: BTreeSet::from([61000000009]),
+        processed_job_ids: BTreeSet::from([JobId(61000000009)]),
         in_flight: vec![InFlightRun {
             run_url: "https://github.com/acme/widgets/actions/runs/19000000002".into(),
             pending_jobs: 7,
