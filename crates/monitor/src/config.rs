@@ -13,7 +13,7 @@ use std::path::Path;
 use serde::Deserialize;
 use serde_yaml_ng::{Mapping, Value};
 
-use crate::pattern::NamePattern;
+use crate::domain::pattern::NamePattern;
 
 pub const DEFAULT_CONFIG_PATH: &str = ".github/ci-bot.yml";
 

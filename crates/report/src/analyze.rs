@@ -1,5 +1,5 @@
-//! The on-demand `[Analyze]` issue (seed spec §3.6) and the action's job
-//! summary (`$GITHUB_STEP_SUMMARY`) Markdown.
+//! The on-demand `[Analyze]` issue (seed spec §3.6). The action's step
+//! summary is [`crate::step_summary::analyze_url`].
 //!
 //! The issue is created up front with [`render_analyze_initial`], gets one
 //! comment per job ([`render_analyze_job_comment`]) and finally its body is
@@ -106,6 +106,12 @@ pub fn render_analyze_initial(r: &AnalyzeReport) -> String {
     out
 }
 
+/// What `analyze-url --output stdout` prints: the title as a heading, then
+/// the body.
+pub fn render_analyze_stdout(title: &str, body: &str) -> String {
+    format!("# {title}\n\n{body}\n")
+}
+
 /// Body of an `[Analyze]` issue when the run had no failed job.
 pub fn render_analyze_no_failures(r: &AnalyzeReport) -> String {
     format!("{}\n{}\nNo failed jobs were found in this run.\n", marker(r), run_facts(r))
@@ -204,53 +210,5 @@ pub fn render_analyze_body(r: &AnalyzeReport) -> String {
         ));
     }
     out.push_str(&footer);
-    out
-}
-
-/// Markdown for `$GITHUB_STEP_SUMMARY`: a title, a facts table and the jobs.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct StepSummary {
-    /// Heading (e.g. `analyze-workflow: nightly.yml`).
-    pub title: String,
-    /// `(label, value)` facts; values are escaped as text.
-    pub facts: Vec<(String, String)>,
-    /// `(text, url)` links (issue, comment).
-    pub links: Vec<(String, String)>,
-    /// Jobs handled in this run.
-    pub jobs: Vec<JobReport>,
-}
-
-/// Render a [`StepSummary`] (bounded to [`SAFE_BODY_CHARS`]).
-pub fn render_step_summary(s: &StepSummary) -> String {
-    let mut out = format!("### {}\n\n", safe::inline(&s.title, 200));
-    if !s.facts.is_empty() {
-        out.push_str("| | |\n|---|---|\n");
-        for (k, v) in &s.facts {
-            out.push_str(&format!("| {} | {} |\n", safe::inline(k, 80), safe::inline(v, 200)));
-        }
-        out.push('\n');
-    }
-    for (text, url) in &s.links {
-        out.push_str(&format!("- {}\n", safe::link(text, url, 120)));
-    }
-    if !s.jobs.is_empty() {
-        out.push_str("\n| Job | Failures | Top failure |\n|---|---|---|\n");
-        let mut used = char_len(&out);
-        for (i, j) in s.jobs.iter().enumerate() {
-            let top = j
-                .failures
-                .first()
-                .and_then(|f| f.test_id().or_else(|| Some(f.message.clone())))
-                .or_else(|| j.headline.clone())
-                .map_or("—".to_string(), |m| safe::code_span(&m, 120, true));
-            let row = format!("| {} | {} | {top} |\n", safe::code_link(&j.name, &j.job_page_url(), 120, true), j.failures.len());
-            if used + char_len(&row) > SAFE_BODY_CHARS - 200 {
-                out.push_str(&format!("| _… and {} more_ | | |\n", s.jobs.len() - i));
-                break;
-            }
-            used += char_len(&row);
-            out.push_str(&row);
-        }
-    }
     out
 }

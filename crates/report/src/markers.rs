@@ -1,12 +1,15 @@
 //! Every hidden marker the bot reads or writes, and strict finders for them.
 //!
-//! Two families live here:
+//! Three families live here:
 //! - **Legacy markers** written by the old Python bot (seed spec §3). Their
 //!   literals are a wire format: existing issues contain them, so we keep
 //!   writing the ones the old readers need (`processed_job_ids`, part markers,
 //!   the summary start/end pair, the tracker frame) byte-identical.
 //! - **Our markers**, all prefixed `ci-bot:` and carrying `v=<n>`, so a later
 //!   format change is a new version rather than a silent reinterpretation.
+//! - **Our upsert keys** (`ci-bot:daily-issue`, `ci-bot:tracker-issue`,
+//!   `ci-bot:analyze-target`): fixed strings the marker upsert finds an
+//!   object by; unversioned, see [`DAILY_ISSUE_PREFIX`].
 //!
 //! Finders are line-anchored: a marker only counts when it is a whole line
 //! (leading/trailing spaces ignored). Untrusted text is escaped by
@@ -14,7 +17,7 @@
 
 use std::collections::BTreeSet;
 
-use ci_model::JobId;
+use ci_model::{JobId, RunId};
 
 // ---- legacy (old bot) markers, seed spec §3 ----
 
@@ -76,6 +79,24 @@ pub const TRACKER_STATE_PREFIX: &str = "<!-- ci-bot:tracker-state ";
 pub const TRACKER_ARCHIVE_PREFIX: &str = "<!-- ci-bot:tracker-archive ";
 /// Marks the `[Analyze]` issue body written by us.
 pub const ANALYZE_PREFIX: &str = "<!-- ci-bot:analyze ";
+/// The facts line at the end of part 1 of a workflow's comment:
+/// `<!-- ci-bot:workflow-facts v=2 {json} -->` (see [`crate::facts`]).
+pub const WORKFLOW_FACTS_PREFIX: &str = "<!-- ci-bot:workflow-facts ";
+
+// ---- our upsert keys (unversioned) ----
+//
+// These identify an object for the marker upsert, which finds it by an exact
+// substring of its body. They were written without `v=`; a versioned
+// spelling would no longer find the issues that already carry them (and the
+// upsert would open a second one), so they keep their shape. Their content
+// is fixed (dates, ids, encoded names): there is nothing to version.
+
+/// Prefix of the daily issue's upsert key.
+pub const DAILY_ISSUE_PREFIX: &str = "<!-- ci-bot:daily-issue ";
+/// Prefix of a tracker issue's upsert key.
+pub const TRACKER_ISSUE_PREFIX: &str = "<!-- ci-bot:tracker-issue ";
+/// Prefix of an `[Analyze]` issue's upsert key (one issue per run or job).
+pub const ANALYZE_TARGET_PREFIX: &str = "<!-- ci-bot:analyze-target ";
 
 const CLOSE: &str = " -->";
 
@@ -215,6 +236,42 @@ pub fn parse_json_marker<'a>(line: &'a str, prefix: &str) -> Option<(u32, &'a st
     Some((v.parse().ok()?, json))
 }
 
+/// `<!-- ci-bot:daily-issue YYYY-MM-DD -->`: makes creation of day D's
+/// issue an idempotent upsert.
+pub fn daily_issue_marker(date: chrono::NaiveDate) -> String {
+    format!("{DAILY_ISSUE_PREFIX}{}{CLOSE}", date.format("%Y-%m-%d"))
+}
+
+/// `<!-- ci-bot:tracker-issue workflow=<enc> -->`: identifies the tracker
+/// issue of a workflow (created ones carry it; a found legacy issue gets it
+/// on the first write).
+pub fn tracker_issue_marker(workflow: &str) -> String {
+    format!("{TRACKER_ISSUE_PREFIX}workflow={}{CLOSE}", encode_token(workflow))
+}
+
+/// `<!-- ci-bot:analyze-target <owner>/<repo> run=<id>[ job=<id>] -->`:
+/// re-analysing the same run or job updates its issue instead of opening
+/// another.
+pub fn analyze_target_marker(repo: &str, run: RunId, job: Option<JobId>) -> String {
+    match job {
+        Some(job) => format!("{ANALYZE_TARGET_PREFIX}{repo} run={run} job={job}{CLOSE}"),
+        None => format!("{ANALYZE_TARGET_PREFIX}{repo} run={run}{CLOSE}"),
+    }
+}
+
+/// The key of part `index` of `total` of a workflow's comment: its part line
+/// and its workflow line, which together name one part, so a create that
+/// raced (or was retried by a re-run) converges.
+pub fn workflow_part_marker(index: usize, total: usize, workflow: &str) -> String {
+    format!("{}\n{}", part_line(index, total), workflow_report_line(workflow))
+}
+
+/// `body` with `marker` as its last line (the shape of every issue body we
+/// own: the marker is how the next run finds it).
+pub fn with_marker_line(body: &str, marker: &str) -> String {
+    format!("{}\n{marker}\n", body.trim_end())
+}
+
 /// Whether `line` (trimmed) is exactly `marker`.
 pub fn is_marker_line(line: &str, marker: &str) -> bool {
     line.trim() == marker
@@ -286,6 +343,19 @@ mod tests {
         let line = workflow_report_line("nightly test.yml");
         assert_eq!(line, "<!-- ci-bot:workflow-report v=2 workflow=nightly%20test.yml -->");
         assert_eq!(find_workflow_report(&line), Some((2, "nightly test.yml".into())));
+    }
+
+    #[test]
+    fn upsert_keys() {
+        let date = chrono::NaiveDate::from_ymd_opt(2026, 11, 21).unwrap();
+        assert_eq!(daily_issue_marker(date), "<!-- ci-bot:daily-issue 2026-11-21 -->");
+        assert_eq!(tracker_issue_marker("pr test.yml"), "<!-- ci-bot:tracker-issue workflow=pr%20test.yml -->");
+        assert_eq!(analyze_target_marker("o/r", RunId(9), None), "<!-- ci-bot:analyze-target o/r run=9 -->");
+        assert_eq!(
+            analyze_target_marker("o/r", RunId(9), Some(JobId(8))),
+            "<!-- ci-bot:analyze-target o/r run=9 job=8 -->"
+        );
+        assert_eq!(with_marker_line("body\n\n", "<!-- m -->"), "body\n<!-- m -->\n");
     }
 
     #[test]

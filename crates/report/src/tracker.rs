@@ -580,6 +580,14 @@ pub struct TrackerDocument {
     pub dropped: usize,
 }
 
+impl TrackerDocument {
+    /// The tracker issue's body: the rendered body with the workflow's
+    /// upsert key ([`markers::tracker_issue_marker`]) as its last line.
+    pub fn issue_body(&self, workflow: &str) -> String {
+        markers::with_marker_line(&self.body, &markers::tracker_issue_marker(workflow))
+    }
+}
+
 /// Body of a freshly created tracker.
 pub fn tracker_placeholder_body(cfg: &TrackerConfig) -> String {
     let state = TrackerState { workflow: cfg.workflow.clone(), ..TrackerState::default() };

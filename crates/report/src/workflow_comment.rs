@@ -12,13 +12,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use ci_model::{CommentId, JobId};
+use ci_model::{CommentId, FailureStatus, JobId};
 
 use crate::cluster::{cluster, short_fp, ClusterView};
 use crate::markers::{self, ANALYSIS_END, ANALYSIS_START, JOB_META_PREFIX};
-use crate::model::{
-    display_minute, display_time, short_sha, JobOutcome, JobReport, WorkflowReport,
-};
+use crate::model::{display_minute, display_time, short_sha, ClusterFacts, JobOutcome, JobReport, WorkflowReport};
 use crate::safe::{self, char_len};
 use crate::state_json;
 use crate::SAFE_BODY_CHARS;
@@ -30,8 +28,9 @@ pub const MAX_PARTS: usize = 12;
 pub const HEADER_BUDGET: usize = 24_000;
 /// Cap for the free-form analysis of one job.
 pub const ANALYSIS_CHARS: usize = 20_000;
-/// Key lines shown per failure.
-pub const EXCERPT_LINES: usize = 12;
+/// Key lines kept per failure: enough to recognise the symptom, small
+/// enough that forty jobs fit in a few comments.
+pub const EXCERPT_LINES: usize = 8;
 /// Chars per key line.
 pub const EXCERPT_LINE_CHARS: usize = 240;
 /// Chars of a one-line error message.
@@ -747,4 +746,61 @@ pub fn plan_parts(workflow: &str, existing: &[ExistingComment<'_>], parts: usize
     plan.delete = by_index.into_values().flatten().collect();
     plan.delete.sort_unstable();
     plan
+}
+
+// ---------------------------------------------------------- status summary
+
+/// The cluster statuses as a short deterministic summary (the comment's
+/// `### Summary` slot, [`WorkflowReport::summary`]): new first, then
+/// persistent, flaky, unknown. `statuses` and `facts` are by fingerprint.
+pub fn status_summary(
+    jobs: &[JobReport],
+    statuses: &BTreeMap<String, FailureStatus>,
+    facts: &BTreeMap<String, ClusterFacts>,
+) -> Option<String> {
+    const MAX_LINES: usize = 12;
+    let mut rows: Vec<(u8, String, String)> = Vec::new();
+    for (fp, status) in statuses {
+        let members: Vec<&JobReport> = jobs.iter().filter(|j| j.fingerprints().contains(fp)).collect();
+        let Some(first) = members.first() else { continue };
+        let failure = first.failures.iter().find(|f| &f.fingerprint == fp);
+        let headline = failure
+            .map(|f| f.message.trim().to_string())
+            .filter(|m| !m.is_empty())
+            .or_else(|| failure.and_then(|f| f.test_id()))
+            .or_else(|| first.headline.clone())
+            .unwrap_or_else(|| "(no failure line recognised)".into());
+        let (rank, label) = match status {
+            FailureStatus::New => (0, "🆕 **new**"),
+            FailureStatus::Persistent => (1, "🟥 **persistent**"),
+            FailureStatus::Flaky => (2, "🔁 **flaky**"),
+            FailureStatus::NoHistory => (3, "❔ **no history**"),
+        };
+        let mut names: Vec<String> = members.iter().map(|j| j.name.clone()).collect();
+        names.dedup();
+        let shown: Vec<String> = names.iter().take(3).map(|n| safe::code_span(n, 60, false)).collect();
+        let more = if names.len() > 3 { format!(" +{}", names.len() - 3) } else { String::new() };
+        let fact = facts.get(fp).map(|f| format!(" · {}", f.sentence())).unwrap_or_default();
+        let line = format!("- {label} {} — {}{more}{fact}", safe::code_span(&headline, 100, false), shown.join(", "));
+        rows.push((rank, headline, line));
+    }
+    if rows.is_empty() {
+        return None;
+    }
+    rows.sort();
+    // Several fingerprints can read the same (e.g. the `E` line and the
+    // pytest summary line of one error): one line each is enough.
+    rows.dedup_by(|a, b| a.2 == b.2);
+    let total = rows.len();
+    let mut out = String::from(
+        "Status of each symptom, from completed runs only (flaky: red and green on one commit, a re-run passed, or alternating):\n\n",
+    );
+    for (_, _, line) in rows.iter().take(MAX_LINES) {
+        out.push_str(line);
+        out.push('\n');
+    }
+    if total > MAX_LINES {
+        out.push_str(&format!("- … and {} more symptom(s) in the table below\n", total - MAX_LINES));
+    }
+    Some(out)
 }

@@ -76,14 +76,3 @@ fn huge_runs_stay_within_limits() {
     assert!(char_len(&render_analyze_initial(&r)) <= SAFE_BODY_CHARS);
     assert!(char_len(&render_analyze_job_comment(&r.jobs[0])) <= SAFE_BODY_CHARS);
 }
-
-#[test]
-fn step_summary_snapshot() {
-    let s = StepSummary {
-        title: "analyze-workflow: nightly-test.yml".into(),
-        facts: vec![("New jobs analysed".into(), "4".into()), ("Comment parts".into(), "1".into())],
-        links: vec![("Daily report".into(), "https://github.com/acme/ci-bot/issues/77".into())],
-        jobs: sample_jobs(),
-    };
-    insta::assert_snapshot!(render_step_summary(&s));
-}

@@ -11,6 +11,7 @@ use ci_github::Client;
 use ci_model::{JobId, RunId};
 use ci_monitor::config::Config;
 use ci_monitor::tick::TickOutcome;
+use ci_monitor::action::{AnalyzeWorkflowOutputs, PublishSummaryOutputs};
 use ci_monitor::{Ctx, Outcome, Settings};
 use fake_github::state::{Job, Run, Step};
 use fake_github::{FakeGitHub, Scenario};
@@ -218,6 +219,11 @@ impl TestCtx {
 
     /// A fresh client per call: each action is its own process on Actions.
     pub async fn ctx(&self) -> Ctx<Client> {
+        self.ctx_and_client().await.0
+    }
+
+    /// [`TestCtx::ctx`] and a handle on its client (for its counters).
+    pub async fn ctx_and_client(&self) -> (Ctx<Client>, Client) {
         let budget = self.write_budget;
         let client = Client::builder()
             .api_url(self.server.url())
@@ -230,22 +236,22 @@ impl TestCtx {
             .build()
             .await
             .expect("client");
-        Ctx::new(client, self.settings(), self.config.clone(), Vec::new())
+        (Ctx::new(client.clone(), self.settings(), self.config.clone(), Vec::new()), client)
     }
 
     pub async fn tick(&mut self) -> TickOutcome {
-        let ctx = self.ctx().await;
+        let (ctx, client) = self.ctx_and_client().await;
         let out = ci_monitor::tick::tick(&ctx).await.expect("tick");
-        self.last_client = Some(ctx.gh.clone());
+        self.last_client = Some(client);
         out
     }
 
-    pub async fn analyze(&self, workflow: &str) -> Outcome {
-        ci_monitor::analyze_workflow::run(&self.ctx().await, workflow).await.expect("analyze-workflow")
+    pub async fn analyze(&self, workflow: &str) -> Outcome<AnalyzeWorkflowOutputs> {
+        ci_monitor::actions::analyze_workflow::run(&self.ctx().await, workflow).await.expect("analyze-workflow")
     }
 
-    pub async fn publish(&self) -> Outcome {
-        ci_monitor::publish_summary::run(&self.ctx().await).await.expect("publish-summary")
+    pub async fn publish(&self) -> Outcome<PublishSummaryOutputs> {
+        ci_monitor::actions::publish_summary::run(&self.ctx().await).await.expect("publish-summary")
     }
 
     // ----- what GitHub holds -------------------------------------------

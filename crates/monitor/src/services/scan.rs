@@ -14,10 +14,11 @@ use ci_github::{GitHub, RunFilter};
 
 use crate::config::MonitoredWorkflow;
 use crate::ctx::Ctx;
-use crate::gate::is_gate_job;
-use crate::history::{self, HistoryFacts};
+use crate::domain::gate::is_gate_job;
+use crate::domain::history::{self, HistoryFacts};
 use ci_model::{Job, RunId, Signal, WorkflowRun};
 
+/// One workflow's recent runs, as the actions need them.
 #[derive(Debug, Clone, Default)]
 pub struct WorkflowScan {
     /// Completed runs in the window and the history, newest first, with
@@ -32,12 +33,15 @@ pub struct WorkflowScan {
 }
 
 impl WorkflowScan {
+    /// How the job named `job_name` fared in the scanned runs up to `run_id`.
     pub fn facts_for(&self, job_name: &str, run_id: RunId, window: usize) -> HistoryFacts {
         let obs = history::observations(job_name, &self.runs);
         history::facts(run_id, &obs, window)
     }
 }
 
+/// Scans `wf` over the last `lookback_hours` (and enough older runs for the
+/// history comparison).
 pub async fn scan_workflow<G: GitHub + Clone + 'static>(
     ctx: &Ctx<G>,
     wf: &MonitoredWorkflow,
@@ -54,7 +58,7 @@ pub async fn scan_workflow<G: GitHub + Clone + 'static>(
         limit: Some(100),
         ..Default::default()
     };
-    let listed = ctx.gh.list_workflow_runs(&s.repo, &filter).await?;
+    let listed = ctx.github().list_workflow_runs(&s.repo, &filter).await?;
     let since = s.now - Duration::hours(lookback_hours as i64);
     let mut scan = WorkflowScan::default();
     let mut older_completed = 0usize;
@@ -84,7 +88,7 @@ pub async fn scan_workflow<G: GitHub + Clone + 'static>(
         if run.is_completed() && run.succeeded() {
             continue;
         }
-        let gh = ctx.gh.clone();
+        let gh = ctx.github().clone();
         let repo = s.repo.clone();
         let id = run.id;
         let sem = sem.clone();

@@ -4,7 +4,7 @@
 
 use crate::config::Config;
 use ci_model::Job;
-use crate::pattern::any_matches;
+use crate::domain::pattern::any_matches;
 
 pub fn is_gate_job(job: &Job, cfg: &Config) -> bool {
     if any_matches(&cfg.gate_jobs, &job.name) {

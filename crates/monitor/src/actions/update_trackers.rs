@@ -8,38 +8,35 @@
 
 use std::collections::BTreeMap;
 
-use ci_github::{CommentId, GitHub, Issue, IssueFilter, IssueUpdate, RepoRef, StateFilter};
-use ci_report::markers::encode_token;
+use ci_github::{CommentId, GitHub, Issue, IssueFilter, RepoRef, StateFilter};
+use ci_report::markers::tracker_issue_marker;
+use ci_report::step_summary::{self, TrackerLine};
 use ci_report::tracker::{
-    merge, observations_from_jobs, parse_archive_marker, parse_tracker, render_tracker, tracker_placeholder_body, tracker_rendered_at, TrackerDocument,
-    tracker_title, legacy_tracker_titles, TrackerConfig, TRACKER_LABEL,
+    archive_marker_line, is_failing, legacy_tracker_titles, merge, observations_from_jobs, parse_archive_marker, parse_tracker,
+    render_tracker, tracker_placeholder_body, tracker_rendered_at, tracker_title, TrackerConfig, TRACKER_LABEL,
 };
 use ci_report::workflow_comment::parse_workflow_comments;
+use ci_report::JobReport;
 
+use crate::action::{Outcome, UpdateTrackersOutputs};
 use crate::config::TrackedWorkflow;
 use crate::ctx::Ctx;
-use crate::daily::list_daily_issues;
-use crate::outcome::Outcome;
+use crate::services::daily_issues::list_daily_issues;
 
-/// Identifies our tracker issue for a workflow (created ones carry it; a
-/// found legacy issue gets it on the first write).
-pub fn tracker_marker(workflow: &str) -> String {
-    format!("<!-- ci-bot:tracker-issue workflow={} -->", encode_token(workflow))
-}
-
-pub async fn run<G: GitHub + Clone + 'static>(ctx: &Ctx<G>) -> anyhow::Result<Outcome> {
-    let mut out = Outcome::default();
-    let mut urls = Vec::new();
-    let mut lines = Vec::new();
+/// Runs the action.
+pub async fn run<G: GitHub + Clone + 'static>(ctx: &Ctx<G>) -> anyhow::Result<Outcome<UpdateTrackersOutputs>> {
     if ctx.config.trackers.is_empty() {
-        out.summary = "### update-trackers\n\nNo `trackers:` in the config file: nothing to do.\n".into();
-        out.output("tracker-urls", "");
+        let mut out = Outcome::new(UpdateTrackersOutputs::default());
+        out.summary = step_summary::update_trackers(None);
         return Ok(out);
     }
+    let mut urls = Vec::new();
+    let mut lines = Vec::new();
+    let mut warnings = Vec::new();
     let dailies = list_daily_issues(ctx, 1).await?;
     let today = dailies.get(ctx.settings.date).cloned();
     let comments = match &today {
-        Some(i) => ctx.gh.list_comments(&ctx.settings.bot_repo, i.number, None).await?,
+        Some(i) => ctx.github().list_comments(&ctx.settings.bot_repo, i.number).await?,
         None => Vec::new(),
     };
     let mut listed: BTreeMap<RepoRef, Vec<Issue>> = BTreeMap::new();
@@ -48,32 +45,31 @@ pub async fn run<G: GitHub + Clone + 'static>(ctx: &Ctx<G>) -> anyhow::Result<Ou
         let repo: RepoRef = match t.repo.as_deref().map(str::parse).transpose() {
             Ok(r) => r.unwrap_or_else(|| ctx.settings.repo.clone()),
             Err(e) => {
-                out.warnings.push(format!("tracker `{}`: {e}", t.workflow));
+                warnings.push(format!("tracker `{}`: {e}", t.workflow));
                 continue;
             }
         };
         if !listed.contains_key(&repo) {
             let filter = IssueFilter { labels: vec![TRACKER_LABEL.into()], state: StateFilter::All, since: None };
-            listed.insert(repo.clone(), ctx.gh.list_issues(&repo, &filter).await?);
+            listed.insert(repo.clone(), ctx.github().list_issues(&repo, &filter).await?);
         }
         let jobs = parse_workflow_comments(&t.workflow, comments.iter().map(|c| c.body.as_str())).jobs;
         match update_one(ctx, &repo, &listed[&repo], t, &jobs, today.as_ref()).await {
             Ok((url, failing)) => {
                 failing_total += failing;
-                lines.push(format!("- `{}`: {failing} failing test(s) — {url}", t.workflow));
+                lines.push(TrackerLine::Updated { workflow: t.workflow.clone(), failing, url: url.clone() });
                 urls.push(url);
             }
             Err(e) => {
                 let msg = format!("tracker `{}` not updated: {e:#}", t.workflow);
-                lines.push(format!("- {msg}"));
-                out.warnings.push(msg);
+                lines.push(TrackerLine::Failed(msg.clone()));
+                warnings.push(msg);
             }
         }
     }
-    out.output("tracker-urls", urls.join("\n"));
-    out.output("has_failures", failing_total > 0);
-    out.output("failure_count", failing_total);
-    out.summary = format!("### update-trackers\n\n{}\n", lines.join("\n"));
+    let mut out = Outcome::new(UpdateTrackersOutputs { tracker_urls: urls, failing_tests: Some(failing_total) });
+    out.summary = step_summary::update_trackers(Some(&lines));
+    out.warnings = warnings;
     Ok(out)
 }
 
@@ -82,11 +78,11 @@ async fn update_one<G: GitHub + Clone + 'static>(
     repo: &RepoRef,
     issues: &[Issue],
     t: &TrackedWorkflow,
-    jobs: &[ci_report::JobReport],
+    jobs: &[JobReport],
     daily: Option<&Issue>,
 ) -> anyhow::Result<(String, usize)> {
     let title = tracker_title(&t.display);
-    let marker = tracker_marker(&t.workflow);
+    let marker = tracker_issue_marker(&t.workflow);
     let mut legacy = legacy_tracker_titles(&t.display);
     legacy.extend(t.legacy_titles.iter().cloned());
     // Ours (marker), else by exact title, else a legacy title; open first,
@@ -102,7 +98,7 @@ async fn update_one<G: GitHub + Clone + 'static>(
     cfg.daily_issue_url = daily.map(|d| d.html_url.clone());
     cfg.retention_days = ctx.config.tracker_retention_days as i64;
     let archive_comments = match &existing {
-        Some(i) => ctx.gh.list_comments(repo, i.number, None).await?,
+        Some(i) => ctx.github().list_comments(repo, i.number).await?,
         None => Vec::new(),
     };
     let body = existing.as_ref().map(|i| i.body.clone()).unwrap_or_else(|| tracker_placeholder_body(&cfg));
@@ -112,7 +108,6 @@ async fn update_one<G: GitHub + Clone + 'static>(
     let observations = observations_from_jobs(jobs, daily.map(|d| d.html_url.as_str()));
     let now = ctx.settings.now;
     merge(&mut state, &observations, now.date_naive(), &cfg);
-    let body_of = |doc: &TrackerDocument| format!("{}\n{marker}\n", doc.body.trim_end());
     let mut doc = render_tracker(&state, &cfg, now);
     // A tick that changed nothing must not rewrite the issue just to move its
     // "last updated" clock (a write per tick, and noise in the edit history).
@@ -122,19 +117,19 @@ async fn update_one<G: GitHub + Clone + 'static>(
         let rendered_at = tracker_rendered_at(&issue.body).filter(|at| at.date_naive() == now.date_naive() && *at <= now);
         if let Some(at) = rendered_at {
             let again = render_tracker(&state, &cfg, at);
-            if body_of(&again) == issue.body {
+            if again.issue_body(&t.workflow) == issue.body {
                 doc = again;
             }
         }
     }
-    let failing = state.entries.values().filter(|e| ci_report::tracker::is_failing(e, now.date_naive(), &cfg)).count();
-    let new_body = body_of(&doc);
+    let failing = state.entries.values().filter(|e| is_failing(e, now.date_naive(), &cfg)).count();
+    let new_body = doc.issue_body(&t.workflow);
 
     let issue = match existing {
         Some(issue) => issue,
         None => {
             let created = ctx
-                .update_issue(repo, &marker, &title, &[TRACKER_LABEL.into()], None, |cur| {
+                .upsert_issue(repo, &marker, &title, &[TRACKER_LABEL.into()], None, |cur| {
                     cur.map(str::to_string).unwrap_or_else(|| new_body.clone())
                 })
                 .await?;
@@ -161,17 +156,10 @@ async fn update_one<G: GitHub + Clone + 'static>(
     }
     for (i, body) in doc.archive.iter().enumerate() {
         if !by_part.contains_key(&(i + 1)) {
-            let first_line = body.lines().next().unwrap_or_default().to_string();
-            ctx.upsert_comment(repo, issue.number, &first_line, body).await?;
+            let marker = archive_marker_line(i + 1, doc.archive.len(), &t.workflow);
+            ctx.upsert_comment(repo, issue.number, &marker, body).await?;
         }
     }
-    if issue.body != new_body || issue.title != title {
-        if ctx.dry_run() {
-            ctx.update_issue(repo, &marker, &title, &[], Some(&issue), |_| new_body.clone()).await?;
-        } else {
-            let update = IssueUpdate { title: Some(title.clone()), body: Some(new_body.clone()), ..Default::default() };
-            ctx.gh.update_issue(repo, issue.number, &update).await?;
-        }
-    }
+    ctx.rewrite_issue(repo, &issue, &title, &new_body).await?;
     Ok((issue.html_url.clone(), failing))
 }

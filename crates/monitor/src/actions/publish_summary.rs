@@ -17,110 +17,77 @@
 
 use std::collections::BTreeSet;
 
-use ci_github::{GitHub, IssueComment, IssueNumber, IssueUpdate};
-use ci_report::daily::{daily_title, is_legacy_summary_comment, replace_summary_block, DAILY_LABEL};
-use ci_report::summary::{parse_summary_state, render_summary_block, summary_clusters, DailySummary, WorkflowDay};
+use ci_github::{GitHub, IssueComment};
+use ci_report::daily::{is_legacy_summary_comment, replace_summary_block};
+use ci_report::facts::parse_facts;
+use ci_report::markers::{daily_issue_marker, find_part, find_workflow_report};
+use ci_report::step_summary;
+use ci_report::summary::{
+    parse_summary_state, render_summary_block, summary_clusters, DailySummary, SummaryState, WorkflowDay,
+};
 use ci_report::workflow_comment::{belongs_to_workflow, parse_workflow_comments};
 
-use crate::analyze_workflow::parse_facts;
+use crate::action::{IssueLink, Outcome, PublishSummaryOutputs};
 use crate::ctx::Ctx;
-use crate::daily::{daily_marker, ensure_daily_issue, initial_body, list_daily_issues};
-use crate::outcome::Outcome;
+use crate::services::daily_issues::{ensure_daily_issue, initial_body, list_daily_issues};
 
 /// Rebuilds before giving up. Each one means a workflow comment changed
 /// while we built, so this bounds how many matrix jobs can finish during one
 /// publish, not how long it waits.
 const MAX_ROUNDS: usize = 24;
 
-pub async fn run<G: GitHub + Clone + 'static>(ctx: &Ctx<G>) -> anyhow::Result<Outcome> {
-    let mut out = Outcome::default();
+/// Runs the action.
+pub async fn run<G: GitHub + Clone + 'static>(ctx: &Ctx<G>) -> anyhow::Result<Outcome<PublishSummaryOutputs>> {
     let date = ctx.settings.date;
     let mut dailies = list_daily_issues(ctx, ctx.config.chart_days.max(2)).await?;
     let Some(issue) = ensure_daily_issue(ctx, &mut dailies).await? else {
-        out.summary = "publish-summary: the daily issue does not exist yet (dry-run)\n".into();
-        out.output("has_failures", false);
-        out.output("failure_count", 0);
+        let mut out = Outcome::new(PublishSummaryOutputs::default());
+        out.summary = step_summary::publish_summary_without_issue();
         return Ok(out);
     };
     // Yesterday's state: the newest earlier daily issue whose body has one.
     let yesterday = dailies.previous(date, ctx.config.chart_days).into_iter().find_map(|i| parse_summary_state(&i.body));
 
     let repo = &ctx.settings.bot_repo;
-    let mut comments = ctx.gh.list_comments(repo, issue.number, None).await?;
+    let mut comments = ctx.github().list_comments(repo, issue.number).await?;
     let mut summary = build(ctx, &comments, yesterday.clone());
     let initial = initial_body(ctx, date);
-    if ctx.dry_run() {
+    let marker = daily_issue_marker(date);
+    let mut rounds = 0;
+    loop {
         let inner = render_summary_block(&summary);
-        ctx.update_issue(repo, &daily_marker(date), &daily_title(date), &[DAILY_LABEL.to_string()], Some(&issue), |cur| {
-            replace_summary_block(cur.unwrap_or(&initial), &inner, &initial)
-        })
-        .await?;
-    } else {
-        let mut rounds = 0;
-        loop {
-            let wrote = write_block_once(ctx, issue.number, &daily_marker(date), &render_summary_block(&summary), &initial).await?;
-            let again = ctx.gh.list_comments(repo, issue.number, None).await?;
-            if wrote && same_comments(&comments, &again) {
-                break;
-            }
-            rounds += 1;
-            if rounds == MAX_ROUNDS {
-                anyhow::bail!(
-                    "publish-summary: the workflow comments on #{} kept changing over {MAX_ROUNDS} rebuilds; \
-                     the next publish (e.g. the finalize job) will write the summary",
-                    issue.number
-                );
-            }
-            comments = again;
-            summary = build(ctx, &comments, yesterday.clone());
+        let wrote = ctx
+            .edit_issue_body_once(repo, issue.number, &marker, |body| replace_summary_block(body, &inner, &initial))
+            .await?;
+        let again = ctx.github().list_comments(repo, issue.number).await?;
+        if wrote && same_comments(&comments, &again) {
+            break;
         }
+        rounds += 1;
+        if rounds == MAX_ROUNDS {
+            anyhow::bail!(
+                "publish-summary: the workflow comments on #{} kept changing over {MAX_ROUNDS} rebuilds; \
+                 the next publish (e.g. the finalize job) will write the summary",
+                issue.number
+            );
+        }
+        comments = again;
+        summary = build(ctx, &comments, yesterday.clone());
     }
     for c in comments.iter().filter(|c| is_legacy_summary_comment(&c.body)) {
         ctx.delete_comment(repo, c.id).await?;
     }
 
     let failure_count: usize = summary.workflows.iter().map(|w| w.jobs.len()).sum();
-    out.output("issue-number", issue.number);
-    out.output("issue-url", &issue.html_url);
-    out.output("has_failures", failure_count > 0);
-    out.output("failure_count", failure_count);
-    out.summary = format!(
-        "### publish-summary {}\n\n- workflows: {}\n- red jobs: {failure_count}\n- clusters: {}\n- issue: {}\n",
+    let mut out = Outcome::new(PublishSummaryOutputs { issue: IssueLink::from_issue(Some(&issue)), failure_count });
+    out.summary = step_summary::publish_summary(
         date,
         summary.workflows.len(),
+        failure_count,
         summary_clusters(&summary).len(),
-        issue.html_url
+        &issue.html_url,
     );
     Ok(out)
-}
-
-/// One read-modify-write of the daily issue's summary block. `Ok(false)`
-/// when a transient error kept it from happening (the caller rebuilds and
-/// tries again; a write whose response was lost is found by the next read).
-async fn write_block_once<G: GitHub + Clone + 'static>(
-    ctx: &Ctx<G>,
-    number: IssueNumber,
-    marker: &str,
-    inner: &str,
-    initial: &str,
-) -> anyhow::Result<bool> {
-    let repo = &ctx.settings.bot_repo;
-    let current = match ctx.gh.get_issue(repo, number).await {
-        Ok(issue) => issue,
-        Err(e) if e.is_transient() => return Ok(false),
-        Err(e) => return Err(e.into()),
-    };
-    // A legacy daily issue, found by its title, gets the marker so later runs find it by marker.
-    let want = ci_github::upsert::with_marker(replace_summary_block(&current.body, inner, initial), marker);
-    if want == current.body {
-        return Ok(true);
-    }
-    let update = IssueUpdate { body: Some(want), ..IssueUpdate::default() };
-    match ctx.gh.update_issue(repo, number, &update).await {
-        Ok(_) => Ok(true),
-        Err(e) if e.is_transient() => Ok(false),
-        Err(e) => Err(e.into()),
-    }
 }
 
 fn same_comments(a: &[IssueComment], b: &[IssueComment]) -> bool {
@@ -131,11 +98,11 @@ fn same_comments(a: &[IssueComment], b: &[IssueComment]) -> bool {
 pub fn build<G: GitHub + Clone + 'static>(
     ctx: &Ctx<G>,
     comments: &[IssueComment],
-    yesterday: Option<ci_report::summary::SummaryState>,
+    yesterday: Option<SummaryState>,
 ) -> DailySummary {
     let mut workflows: BTreeSet<String> = ctx.settings.workflows.iter().cloned().collect();
     for c in comments {
-        if let Some((_, wf)) = ci_report::markers::find_workflow_report(&c.body) {
+        if let Some((_, wf)) = find_workflow_report(&c.body) {
             workflows.insert(wf);
         }
     }
@@ -154,7 +121,11 @@ pub fn build<G: GitHub + Clone + 'static>(
                 jobs: rec.jobs,
                 cluster_facts: facts.clusters,
                 last_scanned: facts.scanned_at,
-                comment_url: mine.iter().map(|c| (ci_report::markers::find_part(&c.body).map_or(1, |p| p.0), c.id, c)).min_by_key(|(p, id, _)| (*p, *id)).map(|(_, _, c)| c.html_url.clone()),
+                comment_url: mine
+                    .iter()
+                    .map(|c| (find_part(&c.body).map_or(1, |p| p.0), c.id, c))
+                    .min_by_key(|(p, id, _)| (*p, *id))
+                    .map(|(_, _, c)| c.html_url.clone()),
             }
         })
         .collect();

@@ -1,4 +1,5 @@
-//! Finding (and race-safely creating) the daily issues.
+//! Finding (and race-safely creating) the daily issues, for every action
+//! that writes to one.
 //!
 //! One list call (label `ci-monitor`, all states, updated in the last days)
 //! returns today's issue and the previous days' ones: their bodies carry the
@@ -9,15 +10,12 @@ use std::collections::BTreeMap;
 
 use chrono::{Duration, NaiveDate};
 use ci_github::{GitHub, Issue, IssueFilter, StateFilter};
-use ci_report::daily::{daily_initial_body, daily_title, parse_daily_title, DailyIssueContext, DAILY_LABEL};
+use ci_report::daily::{daily_issue_body, daily_title, parse_daily_title, DailyIssueContext, DAILY_LABEL};
+use ci_report::markers::daily_issue_marker;
 
 use crate::ctx::Ctx;
 
-/// Hidden marker that makes creation of day D's issue an idempotent upsert.
-pub fn daily_marker(date: NaiveDate) -> String {
-    format!("<!-- ci-bot:daily-issue {} -->", date.format("%Y-%m-%d"))
-}
-
+/// The daily issues found by one list call.
 #[derive(Debug, Clone, Default)]
 pub struct DailyIssues {
     /// Daily issues by date (lowest number wins when a day has several).
@@ -25,6 +23,7 @@ pub struct DailyIssues {
 }
 
 impl DailyIssues {
+    /// The issue of `date`, if found.
     pub fn get(&self, date: NaiveDate) -> Option<&Issue> {
         self.by_date.get(&date)
     }
@@ -35,10 +34,11 @@ impl DailyIssues {
     }
 }
 
+/// The daily issues of the settings' day and the `days` before it.
 pub async fn list_daily_issues<G: GitHub + Clone + 'static>(ctx: &Ctx<G>, days: u32) -> anyhow::Result<DailyIssues> {
     let since = ctx.settings.date.and_hms_opt(0, 0, 0).expect("midnight").and_utc() - Duration::days(days as i64 + 1);
     let filter = IssueFilter { labels: vec![DAILY_LABEL.to_string()], state: StateFilter::All, since: Some(since) };
-    let issues = ctx.gh.list_issues(&ctx.settings.bot_repo, &filter).await?;
+    let issues = ctx.github().list_issues(&ctx.settings.bot_repo, &filter).await?;
     let mut out = DailyIssues::default();
     for issue in issues {
         let Some(date) = parse_daily_title(&issue.title) else { continue };
@@ -52,13 +52,14 @@ pub async fn list_daily_issues<G: GitHub + Clone + 'static>(ctx: &Ctx<G>, days: 
     Ok(out)
 }
 
+/// The body a daily issue of `date` starts with.
 pub fn initial_body<G: GitHub + Clone + 'static>(ctx: &Ctx<G>, date: NaiveDate) -> String {
     let dctx = DailyIssueContext {
         repo: ctx.settings.repo.to_string(),
         server_url: ctx.settings.server_url.clone(),
         workflows: ctx.settings.workflows.clone(),
     };
-    format!("{}\n{}\n", daily_initial_body(date, &dctx).trim_end(), daily_marker(date))
+    daily_issue_body(date, &dctx)
 }
 
 /// Today's issue: found by exact title (open or closed, so closing it does
@@ -75,9 +76,9 @@ pub async fn ensure_daily_issue<G: GitHub + Clone + 'static>(
     }
     let initial = initial_body(ctx, date);
     let created = ctx
-        .update_issue(
+        .upsert_issue(
             &ctx.settings.bot_repo,
-            &daily_marker(date),
+            &daily_issue_marker(date),
             &daily_title(date),
             &[DAILY_LABEL.to_string()],
             None,
@@ -88,30 +89,4 @@ pub async fn ensure_daily_issue<G: GitHub + Clone + 'static>(
         issues.by_date.insert(date, issue.clone());
     }
     Ok(created)
-}
-
-/// The `ensure-daily-issue` action: find or create today's issue; outputs
-/// the date and the workflow list for the matrix.
-pub async fn run<G: GitHub + Clone + 'static>(ctx: &Ctx<G>) -> anyhow::Result<crate::Outcome> {
-    let mut out = crate::Outcome::default();
-    let mut issues = list_daily_issues(ctx, 0).await?;
-    let existed = issues.get(ctx.settings.date).is_some();
-    let issue = ensure_daily_issue(ctx, &mut issues).await?;
-    out.output("date", ctx.settings.date.format("%Y-%m-%d"));
-    out.output("workflows", serde_json::to_string(&ctx.settings.workflows).unwrap_or_else(|_| "[]".into()));
-    if let Some(issue) = &issue {
-        out.output("issue-number", issue.number);
-        out.output("issue-url", &issue.html_url);
-    }
-    out.summary = match &issue {
-        Some(i) => format!(
-            "### ensure-daily-issue\n\n{} daily issue #{} for {}: {}\n",
-            if existed { "Found" } else { "Created" },
-            i.number,
-            ctx.settings.date,
-            i.html_url
-        ),
-        None => format!("### ensure-daily-issue\n\n(dry-run) would create the daily issue for {}\n", ctx.settings.date),
-    };
-    Ok(out)
 }

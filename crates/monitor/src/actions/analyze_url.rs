@@ -3,21 +3,27 @@
 //! opening another), or Markdown on stdout.
 
 use ci_github::{GitHub, RepoRef};
-use ci_report::analyze::{
-    analyze_title_for_job, analyze_title_for_run, render_analyze_body, render_analyze_no_failures, AnalyzeReport,
-    ANALYZE_LABEL, NO_FAILURES_SUFFIX,
-};
-
-use crate::analyze_workflow::triage_jobs;
-use crate::ctx::Ctx;
-use crate::gate::is_gate_job;
-use crate::outcome::Outcome;
 use ci_model::{JobId, RunId, Signal};
+use ci_report::analyze::{
+    analyze_title_for_job, analyze_title_for_run, render_analyze_body, render_analyze_no_failures,
+    render_analyze_stdout, AnalyzeReport, ANALYZE_LABEL, NO_FAILURES_SUFFIX,
+};
+use ci_report::markers::{analyze_target_marker, with_marker_line};
+use ci_report::step_summary;
 
+use crate::action::{AnalyzeUrlOutputs, IssueLink, Outcome, UrlOutput};
+use crate::ctx::Ctx;
+use crate::domain::gate::is_gate_job;
+use crate::services::triage::triage_jobs;
+
+/// What a run or job URL names.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParsedUrl {
+    /// The run's repository (any repository).
     pub repo: RepoRef,
+    /// The run.
     pub run_id: RunId,
+    /// The job, for a job URL.
     pub job_id: Option<JobId>,
 }
 
@@ -51,13 +57,16 @@ pub fn parse_url(url: &str) -> Result<ParsedUrl, String> {
     Ok(ParsedUrl { repo, run_id, job_id })
 }
 
-pub async fn run<G: GitHub + Clone + 'static>(ctx: &Ctx<G>, url: &str, to_stdout: bool) -> anyhow::Result<Outcome> {
-    let mut out = Outcome::default();
+/// Runs the action for `url`.
+pub async fn run<G: GitHub + Clone + 'static>(
+    ctx: &Ctx<G>,
+    url: &str,
+    output: UrlOutput,
+) -> anyhow::Result<Outcome<AnalyzeUrlOutputs>> {
     let parsed = parse_url(url).map_err(anyhow::Error::msg)?;
-    let gh_run = ctx.gh.get_workflow_run(&parsed.repo, parsed.run_id).await?;
-    let workflow = gh_run.workflow_file();
-    let run = gh_run.clone();
-    let jobs = ctx.gh.list_jobs(&parsed.repo, parsed.run_id).await?;
+    let run = ctx.github().get_workflow_run(&parsed.repo, parsed.run_id).await?;
+    let workflow = run.workflow_file();
+    let jobs = ctx.github().list_jobs(&parsed.repo, parsed.run_id).await?;
     let selected: Vec<_> = match parsed.job_id {
         Some(id) => jobs.iter().filter(|j| j.id == id).cloned().collect(),
         None => jobs.iter().filter(|j| j.signal() == Signal::Red && !is_gate_job(j, &ctx.config)).cloned().collect(),
@@ -66,21 +75,18 @@ pub async fn run<G: GitHub + Clone + 'static>(ctx: &Ctx<G>, url: &str, to_stdout
         anyhow::bail!("job {id} is not part of run {} (or not in its latest attempt)", parsed.run_id);
     }
     // Logs live in the run's repository, not necessarily the target repo.
-    let mut sub_settings = ctx.settings.clone();
-    sub_settings.repo = parsed.repo.clone();
-    let sub = Ctx::new(ctx.gh.clone(), sub_settings, ctx.config.clone(), Vec::new());
     let pairs: Vec<_> = selected.iter().map(|j| (run.clone(), j.clone())).collect();
-    let reports = triage_jobs(&sub, &pairs).await;
+    let reports = triage_jobs(ctx.github(), &parsed.repo, &ctx.rules, &pairs).await;
 
     let report = AnalyzeReport {
         repo: parsed.repo.to_string(),
         server_url: ctx.settings.server_url.clone(),
         workflow: workflow.clone(),
         run_id: run.id,
-        run_number: gh_run.run_number,
+        run_number: run.run_number,
         run_url: run.html_url.clone(),
         head_sha: run.head_sha.clone(),
-        event: gh_run.event.clone(),
+        event: run.event.clone(),
         analyzed_at: ctx.settings.now,
         jobs: reports.clone(),
         summary: None,
@@ -89,7 +95,7 @@ pub async fn run<G: GitHub + Clone + 'static>(ctx: &Ctx<G>, url: &str, to_stdout
     };
     let mut title = match (parsed.job_id, selected.first()) {
         (Some(id), Some(j)) => analyze_title_for_job(&j.name, id),
-        _ => analyze_title_for_run(&workflow, gh_run.run_number, &run.head_sha),
+        _ => analyze_title_for_run(&workflow, run.run_number, &run.head_sha),
     };
     let body = if reports.is_empty() {
         title.push_str(NO_FAILURES_SUFFIX);
@@ -97,29 +103,19 @@ pub async fn run<G: GitHub + Clone + 'static>(ctx: &Ctx<G>, url: &str, to_stdout
     } else {
         render_analyze_body(&report)
     };
-    out.output("has_failures", !reports.is_empty());
-    out.output("failure_count", reports.len());
-    if to_stdout {
-        out.stdout = format!("# {title}\n\n{body}\n");
-    } else {
-        let marker = match parsed.job_id {
-            Some(j) => format!("<!-- ci-bot:analyze-target {}/{} run={} job={j} -->", parsed.repo.owner, parsed.repo.repo, parsed.run_id),
-            None => format!("<!-- ci-bot:analyze-target {}/{} run={} -->", parsed.repo.owner, parsed.repo.repo, parsed.run_id),
-        };
-        let full = format!("{}\n{marker}\n", body.trim_end());
-        let issue = ctx
-            .update_issue(&ctx.settings.bot_repo, &marker, &title, &[ANALYZE_LABEL.to_string()], None, |_| full.clone())
-            .await?;
-        if let Some(issue) = issue {
-            out.output("issue-number", issue.number);
-            out.output("issue-url", &issue.html_url);
+    let mut out = Outcome::new(AnalyzeUrlOutputs { failure_count: reports.len(), issue: None });
+    match output {
+        UrlOutput::Stdout => out.stdout = render_analyze_stdout(&title, &body),
+        UrlOutput::Issue => {
+            let marker = analyze_target_marker(&parsed.repo.to_string(), parsed.run_id, parsed.job_id);
+            let full = with_marker_line(&body, &marker);
+            let issue = ctx
+                .upsert_issue(&ctx.settings.bot_repo, &marker, &title, &[ANALYZE_LABEL.to_string()], None, |_| full.clone())
+                .await?;
+            out.outputs.issue = IssueLink::from_issue(issue.as_ref());
         }
     }
-    out.summary = format!(
-        "### analyze-url\n\n- run: {}\n- jobs analysed: {}\n",
-        run.html_url,
-        reports.len()
-    );
+    out.summary = step_summary::analyze_url(&run.html_url, reports.len());
     Ok(out)
 }
 

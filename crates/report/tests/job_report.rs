@@ -5,10 +5,9 @@
 //! `/work/shared/datasets/logsage_gha/logs/ColossalAI__pair_4.fail.log`
 //! (verbatim; a GitHub Actions pytest run ending in CUDA OOM).
 
-use ci_monitor::adapt::{incomplete_report, job_report};
 use ci_model::{Conclusion, Job, JobId, RunId, RunStatus, Step, WorkflowRun};
 use ci_report::workflow_comment::{normalize_job, parse_job_blocks, render_job_block};
-use ci_report::JobOutcome;
+use ci_report::{JobOutcome, JobReport};
 
 const LOG: &str = include_str!("fixtures/colossalai_pytest_oom.log");
 
@@ -46,7 +45,7 @@ fn job(steps: Vec<Step>) -> Job {
 #[test]
 fn real_pytest_failure_becomes_a_job_report_that_round_trips() {
     let analysis = ci_triage::analyze(LOG.as_bytes(), &ci_triage::RuleSet::builtin());
-    let report = job_report(&run(), &job(vec![]), &analysis);
+    let report = JobReport::analyzed(&run(), &job(vec![]), &analysis);
     assert!(!report.failures.is_empty(), "triage found failures: {:?}", analysis.verdict);
     let tests: Vec<String> = report.failures.iter().filter_map(|f| f.test_id()).collect();
     assert!(tests.iter().any(|t| t.contains("test_fp16_torch.py")), "test-level identity kept: {tests:?}");
@@ -65,7 +64,7 @@ fn anchors_use_github_step_numbers_when_names_match() {
         .enumerate()
         .map(|(i, s)| Step { number: i as u32 + 3, name: s.name.clone(), conclusion: Some(Conclusion::Success), ..Default::default() })
         .collect();
-    let report = job_report(&run(), &job(steps), &analysis);
+    let report = JobReport::analyzed(&run(), &job(steps), &analysis);
     let mut anchored = 0;
     for (f, v) in analysis.failures.iter().zip(&report.failures) {
         let Some(step) = analysis.steps.iter().find(|s| s.start <= f.line && f.line <= s.end) else { continue };
@@ -79,7 +78,7 @@ fn anchors_use_github_step_numbers_when_names_match() {
 
 #[test]
 fn incomplete_jobs_are_recorded() {
-    let j = incomplete_report(&run(), &job(vec![]), "log download failed (HTTP 410)");
+    let j = JobReport::incomplete(&run(), &job(vec![]), "log download failed (HTTP 410)");
     assert!(matches!(j.outcome, JobOutcome::Incomplete { .. }));
     assert_eq!(parse_job_blocks(&render_job_block(&j)), vec![normalize_job(&j)]);
 }

@@ -6,7 +6,7 @@ use ci_report::ClusterFacts;
 
 use ci_model::FailureStatus;
 
-use crate::history::HistoryFacts;
+use crate::domain::history::HistoryFacts;
 
 /// A cluster's facts are those of its most persistent member job: the
 /// longest current red streak is the strongest evidence of when it started.
@@ -37,7 +37,7 @@ pub fn cluster_status<'a>(members: impl IntoIterator<Item = &'a HistoryFacts>) -
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::history::{facts, observations};
+    use crate::domain::history::{facts, observations};
     use ci_model::{Conclusion, Job, JobId, RunId, RunStatus, WorkflowRun};
     use chrono::{TimeZone, Utc};
 
