@@ -68,7 +68,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
 fn render_one(a: &Analysis, f: Format) -> String {
     match f {
         Format::Json => serde_json::to_string(a).expect("analysis serialises") + "\n",
-        Format::Text => analysis_view::render_text(a),
+        Format::Text => a.render_text(),
         Format::Markdown => analysis_view::render_markdown(a),
     }
 }
@@ -82,7 +82,7 @@ fn render_many(jobs: &[(String, Analysis)], f: Format) -> String {
                 .collect();
             serde_json::json!({"schema": "ci-triage/v1+zip", "files": files}).to_string() + "\n"
         }
-        Format::Text => analysis_view::render_text_zip(jobs),
+        Format::Text => jobs.iter().map(|(n, a)| format!("=== {n}\n{}\n", a.render_text())).collect(),
         Format::Markdown => analysis_view::render_markdown_zip(jobs),
     }
 }
