@@ -24,15 +24,6 @@ impl RepoRef {
             repo: repo.into(),
         }
     }
-
-    /// `/repos/{owner}/{repo}` with both parts percent-encoded.
-    pub(crate) fn api_path(&self) -> String {
-        format!(
-            "/repos/{}/{}",
-            crate::client::enc(&self.owner),
-            crate::client::enc(&self.repo)
-        )
-    }
 }
 
 impl fmt::Display for RepoRef {
