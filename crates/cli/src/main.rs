@@ -7,8 +7,8 @@ use ci_monitor::ActionKind;
 mod actions;
 mod analyze_log;
 mod bench;
+#[cfg(feature = "demo")]
 mod demo;
-mod fake;
 
 #[derive(Parser)]
 #[command(name = "ci-bot", version, about = "CI failure monitor and triage bot")]
@@ -23,9 +23,8 @@ enum Command {
     AnalyzeLog(analyze_log::Args),
     /// Measure triage throughput and peak memory on a generated large log.
     Bench(bench::Args),
-    /// Serve the stateful fake GitHub API (for tests, demos and replays).
-    FakeGithub(fake::Args),
     /// Run the whole monitor against an embedded fake GitHub and scenario.
+    #[cfg(feature = "demo")]
     Demo(demo::Args),
     /// The monitor's actions, one subcommand each (`ActionKind::ALL`).
     #[command(flatten)]
@@ -75,7 +74,7 @@ fn main() {
     let result = match cli.command {
         Command::AnalyzeLog(a) => analyze_log::run(a),
         Command::Bench(a) => bench::run(a),
-        Command::FakeGithub(a) => fake::run(a),
+        #[cfg(feature = "demo")]
         Command::Demo(a) => demo::run(a),
         Command::Action(a) => actions::run(a.kind, a.args),
     };

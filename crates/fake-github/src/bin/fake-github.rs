@@ -1,4 +1,5 @@
-//! `ci-bot fake-github`: serve the stateful fake GitHub API until killed.
+//! `fake-github`: serve the stateful fake GitHub API until killed. Its own
+//! binary, so the production `ci-bot` (and its image) never links the fake.
 //!
 //! Prints one line with the base URL (what to set `GITHUB_API_URL` to), so
 //! scripts can read it; with `--dump-state` writes the final world as JSON
@@ -8,10 +9,12 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
+use clap::Parser;
 use fake_github::{FakeGitHub, Scenario};
 
-#[derive(clap::Args)]
-pub struct Args {
+#[derive(Parser)]
+#[command(name = "fake-github", version, about = "Serve the stateful fake GitHub REST API (tests, demos, replays)")]
+struct Args {
     /// Scenario file (YAML, or JSON if it ends in .json); see docs/scenario.md.
     /// Without it the fake starts with one empty repo, `owner/repo`.
     #[arg(long)]
@@ -27,7 +30,15 @@ pub struct Args {
     search_delay_ms: Option<u64>,
 }
 
-pub fn run(args: Args) -> Result<i32> {
+fn main() {
+    if let Err(e) = run(Args::parse()) {
+        // One line, never a panic.
+        eprintln!("fake-github: error: {e:#}");
+        std::process::exit(2);
+    }
+}
+
+fn run(args: Args) -> Result<()> {
     let mut scenario = match &args.scenario {
         Some(p) => Scenario::from_file(p)?,
         None => Scenario::with_repo("owner/repo"),
@@ -45,7 +56,7 @@ pub fn run(args: Args) -> Result<i32> {
             std::fs::write(path, json).with_context(|| format!("writing {}", path.display()))?;
             eprintln!("fake-github: state written to {}", path.display());
         }
-        Ok(0)
+        Ok(())
     })
 }
 
