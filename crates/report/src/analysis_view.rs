@@ -27,10 +27,10 @@ fn clip(s: &str, max: usize) -> Cow<'_, str> {
 /// A Markdown view for issues and comments. Log text goes only through
 /// [`crate::safe`]: code spans and fenced blocks whose fence is longer than
 /// any backtick run, neutralised so it cannot open HTML, mention people or
-/// close our markers. The category is the ruleset's own vocabulary.
+/// close our markers.
 pub fn render_markdown(a: &Analysis) -> String {
     let mut s = String::new();
-    let _ = writeln!(s, "**Verdict:** {} {}", safe::code_span(&a.verdict.category, 40, false), a.verdict.qualifiers());
+    let _ = writeln!(s, "**Verdict:** {} {}", safe::code_span(a.verdict.category.as_str(), 40, false), a.verdict.qualifiers());
     if let Some(step) = &a.failing_step {
         let _ = writeln!(s, "\n**Failing step:** {}", safe::code_span(step, 200, false));
     }
@@ -44,7 +44,7 @@ pub fn render_markdown(a: &Analysis) -> String {
                 Some(t) => safe::code_span(&t.id, 300, true),
                 None => safe::code_span(&clip(&f.message, 120), 121, true),
             };
-            // Our own words: the category is one of the ruleset's, the
+            // Our own words: a category is one of `Category::ALL`, a
             // fingerprint is `v1:` and hex.
             let fp: String = f.fingerprint.chars().filter(|c| c.is_ascii_alphanumeric() || *c == ':').take(15).collect();
             let _ = writeln!(s, "| {what} | {} | {} | `{fp}` |", f.category, f.line);
