@@ -96,7 +96,7 @@ pub fn cluster<'a>(
         };
         if job.failures.is_empty() {
             if let Some(fp) = &job.fingerprint {
-                let title = job.headline.clone().or_else(|| job.category.clone()).unwrap_or_default();
+                let title = job.headline.clone().or_else(|| job.category.map(|c| c.to_string())).unwrap_or_default();
                 add(fp, 0, &title, None, job_url.clone());
             }
         }

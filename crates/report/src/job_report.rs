@@ -15,7 +15,7 @@ impl JobReport {
     /// The report of a job whose log was triaged.
     pub fn analyzed(run: &WorkflowRun, job: &Job, analysis: &Analysis) -> JobReport {
         let mut report = JobReport::of(run, job);
-        report.category = Some(analysis.verdict.category.to_string());
+        report.category = Some(analysis.verdict.category);
         report.failures = analysis
             .failures
             .iter()

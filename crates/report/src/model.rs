@@ -15,6 +15,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
 use ci_model::{Conclusion, JobId, RunId};
+use ci_triage::Category;
 use serde::{Deserialize, Serialize};
 
 /// A line in a job log as GitHub's job page anchors it:
@@ -120,9 +121,10 @@ pub struct JobReport {
     /// Whether the analysis completed.
     #[serde(default)]
     pub outcome: JobOutcome,
-    /// Triage category (e.g. `test`, `infra`, `build`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub category: Option<String>,
+    /// Triage category. A word this bot does not know (a newer bot wrote
+    /// it) reads as `None` rather than making the whole block unreadable.
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient_category")]
+    pub category: Option<Category>,
     /// Job-level fingerprint (used as the cluster key when `failures` is empty).
     #[serde(default, skip_serializing_if = "Option::is_none", rename = "fp")]
     pub fingerprint: Option<String>,
@@ -141,6 +143,10 @@ pub struct JobReport {
     /// Set by the packer when the block had to be shortened to fit.
     #[serde(default, skip_serializing_if = "is_false")]
     pub truncated: bool,
+}
+
+fn lenient_category<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Category>, D::Error> {
+    Ok(Option::<String>::deserialize(d)?.and_then(|s| s.parse().ok()))
 }
 
 fn is_false(b: &bool) -> bool {
@@ -287,4 +293,17 @@ pub const DISPLAY_TIME_FORMAT: &str = "%Y-%m-%d %H:%M UTC";
 
 pub fn display_time(t: &DateTime<Utc>) -> String {
     t.format(DISPLAY_TIME_FORMAT).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_category_word_this_bot_does_not_know_reads_as_none() {
+        let j: JobReport = crate::state_json::from_str(r#"{"name":"x","category":"quantum_flake"}"#).unwrap();
+        assert_eq!((j.name.as_str(), j.category), ("x", None));
+        let j: JobReport = crate::state_json::from_str(r#"{"category":"oom"}"#).unwrap();
+        assert_eq!(j.category, Some(Category::Oom));
+    }
 }

@@ -122,7 +122,7 @@ pub fn job_body(job: &JobReport) -> String {
         facts.push(format!("**Conclusion**: {}", safe::code_span(c.as_str(), 40, false)));
     }
     if let Some(c) = &job.category {
-        facts.push(format!("**Category**: {}", safe::code_span(c, 40, false)));
+        facts.push(format!("**Category**: {}", safe::code_span(c.as_str(), 40, false)));
     }
     if let Some(sha) = &job.head_sha {
         let text = format!("`{}`", short_sha(sha));

@@ -88,7 +88,8 @@ fn hostile_job(id: u64, s: Vec<String>) -> ci_report::JobReport {
     if id.is_multiple_of(2) {
         j.outcome = JobOutcome::Incomplete { reason: s[11].clone() };
     }
-    j.category = Some(s[11].clone());
+    // The category is a `ci_triage::Category`: no text of the log's.
+    j.category = Some(ci_triage::Category::ALL[id as usize % ci_triage::Category::ALL.len()]);
     j
 }
 

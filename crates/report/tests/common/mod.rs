@@ -1,10 +1,11 @@
 //! Shared builders for report tests: realistic view-model data, fixed times.
 #![allow(dead_code)]
 
-use ci_model::{JobId};
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, TimeZone, Utc};
+use ci_model::JobId;
+use ci_triage::Category;
 use ci_report::{ClusterFacts, CommitRange, FailureView, InFlightRun, JobOutcome, JobReport, LogAnchor, WorkflowReport};
 
 pub const REPO: &str = "acme/widgets";
@@ -39,7 +40,7 @@ pub fn job(id: u64, name: &str, failures: Vec<FailureView>) -> JobReport {
         head_sha: Some("0123456789abcdef0123456789abcdef01234567".into()),
         conclusion: Some("failure".into()),
         outcome: JobOutcome::Analyzed,
-        category: Some("test".into()),
+        category: Some(Category::TestFailure),
         fingerprint: None,
         headline: None,
         failures,
@@ -78,7 +79,7 @@ pub fn sample_jobs() -> Vec<JobReport> {
     b.started_at = Some("2026-11-21T04:00:40Z".into());
     let mut c = job(61000000003, "build-docker (rocm720)", vec![]);
     c.failures.clear();
-    c.category = Some("infra".into());
+    c.category = Some(Category::Infra);
     c.fingerprint = Some("9999aaaabbbbcccc".into());
     c.headline = Some("Error response from daemon: toomanyrequests: rate limit".into());
     c.conclusion = Some("failure".into());
