@@ -35,7 +35,8 @@ enum Command {
 /// [`ActionKind::ALL`], so the action list lives in one place.
 struct ActionCommand {
     kind: ActionKind,
-    args: actions::Args,
+    // Boxed: the flags are far larger than the other subcommands' arguments.
+    args: Box<actions::Args>,
 }
 
 impl FromArgMatches for ActionCommand {
@@ -44,7 +45,7 @@ impl FromArgMatches for ActionCommand {
             return Err(clap::Error::new(clap::error::ErrorKind::MissingSubcommand));
         };
         let kind = name.parse().map_err(|_| clap::Error::new(clap::error::ErrorKind::InvalidSubcommand))?;
-        Ok(ActionCommand { kind, args: actions::Args::from_arg_matches(sub)? })
+        Ok(ActionCommand { kind, args: Box::new(actions::Args::from_arg_matches(sub)?) })
     }
 
     fn update_from_arg_matches(&mut self, matches: &ArgMatches) -> Result<(), clap::Error> {
@@ -76,7 +77,7 @@ fn main() {
         Command::Bench(a) => bench::run(a),
         #[cfg(feature = "demo")]
         Command::Demo(a) => demo::run(a),
-        Command::Action(a) => actions::run(a.kind, a.args),
+        Command::Action(a) => actions::run(a.kind, *a.args),
     };
     match result {
         Ok(code) => std::process::exit(code),

@@ -81,8 +81,10 @@ pub trait GitHub: Send + Sync {
         issue: &NewIssue,
     ) -> impl Future<Output = Result<Issue>> + Send;
 
+    /// One issue (or pull request) by number.
     fn get_issue(&self, repo: &RepoRef, number: IssueNumber) -> impl Future<Output = Result<Issue>> + Send;
 
+    /// Changes the `Some` fields of `update` on an issue.
     fn update_issue(
         &self,
         repo: &RepoRef,
@@ -126,6 +128,7 @@ pub trait GitHub: Send + Sync {
         body: &str,
     ) -> impl Future<Output = Result<IssueComment>> + Send;
 
+    /// Replaces a comment's body.
     fn update_comment(
         &self,
         repo: &RepoRef,
@@ -142,6 +145,7 @@ pub trait GitHub: Send + Sync {
 
     // ----- Reactions (idempotent on GitHub: an existing reaction is returned) --
 
+    /// Adds a reaction to a comment.
     fn react_to_comment(
         &self,
         repo: &RepoRef,
@@ -149,6 +153,7 @@ pub trait GitHub: Send + Sync {
         reaction: Reaction,
     ) -> impl Future<Output = Result<()>> + Send;
 
+    /// Adds a reaction to an issue or pull request.
     fn react_to_issue(
         &self,
         repo: &RepoRef,
@@ -158,6 +163,7 @@ pub trait GitHub: Send + Sync {
 
     // ----- Pull requests ---------------------------------------------------
 
+    /// One pull request.
     fn get_pull_request(
         &self,
         repo: &RepoRef,

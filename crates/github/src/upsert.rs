@@ -49,7 +49,9 @@ pub enum UpsertAction {
 /// Result of an upsert: the canonical object as last read.
 #[derive(Debug, Clone)]
 pub struct Upserted<T> {
+    /// The canonical object as last read.
     pub object: T,
+    /// What the upsert did to it.
     pub action: UpsertAction,
     /// Younger duplicates this call removed (comments deleted, issues closed).
     pub duplicates_removed: u32,

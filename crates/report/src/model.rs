@@ -291,6 +291,7 @@ pub fn display_minute(iso: &str) -> String {
 /// [`crate::tracker::tracker_rendered_at`]).
 pub const DISPLAY_TIME_FORMAT: &str = "%Y-%m-%d %H:%M UTC";
 
+/// A time as reports print it ([`DISPLAY_TIME_FORMAT`]).
 pub fn display_time(t: &DateTime<Utc>) -> String {
     t.format(DISPLAY_TIME_FORMAT).to_string()
 }

@@ -25,9 +25,13 @@ pub enum Auth {
     /// it for an installation token (refreshed by octocrab before expiry).
     /// Without `installation_id` the installation of `repo` is looked up.
     App {
+        /// The App's id.
         app_id: u64,
+        /// The App's private key, PEM.
         private_key_pem: String,
+        /// The installation to act as; looked up from `repo` when `None`.
         installation_id: Option<u64>,
+        /// A repository the App is installed on.
         repo: Option<RepoRef>,
     },
 }

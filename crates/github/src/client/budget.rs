@@ -16,6 +16,7 @@ pub struct WriteBudget {
 }
 
 impl WriteBudget {
+    /// A budget of `limit` writes.
     pub fn new(limit: u32) -> Self {
         WriteBudget {
             limit,
@@ -23,14 +24,17 @@ impl WriteBudget {
         }
     }
 
+    /// Writes allowed.
     pub fn limit(&self) -> u32 {
         self.limit
     }
 
+    /// Writes spent.
     pub fn used(&self) -> u32 {
         self.used.load(Ordering::SeqCst).min(self.limit)
     }
 
+    /// Writes left.
     pub fn remaining(&self) -> u32 {
         self.limit - self.used()
     }
@@ -63,14 +67,17 @@ pub struct Stats {
 }
 
 impl Stats {
+    /// Requests sent, every operation.
     pub fn total_requests(&self) -> u64 {
         self.requests.values().sum()
     }
 
+    /// 304 answers served from the cache, every operation.
     pub fn total_conditional_hits(&self) -> u64 {
         self.conditional_hits.values().sum()
     }
 
+    /// Requests sent for `op` (e.g. `list_comments`).
     pub fn requests_for(&self, op: &str) -> u64 {
         self.requests.get(op).copied().unwrap_or(0)
     }

@@ -17,21 +17,25 @@ pub struct ClientBuilder {
 }
 
 impl ClientBuilder {
+    /// REST base URL (`GITHUB_API_URL`).
     pub fn api_url(mut self, url: impl Into<String>) -> Self {
         self.config.api_url = url.into();
         self
     }
 
+    /// Authenticate with a token.
     pub fn token(mut self, token: impl Into<String>) -> Self {
         self.auth = Auth::Token(token.into());
         self
     }
 
+    /// Authenticate as `auth`.
     pub fn auth(mut self, auth: Auth) -> Self {
         self.auth = auth;
         self
     }
 
+    /// Replace the whole config.
     pub fn config(mut self, config: Config) -> Self {
         self.config = config;
         self

@@ -22,6 +22,7 @@ pub struct Config {
     pub max_read_retries: u32,
     /// First backoff; doubles per attempt, with jitter, capped by `max_backoff`.
     pub backoff_base: Duration,
+    /// Longest backoff between read retries.
     pub max_backoff: Duration,
     /// Longest we sleep for a rate limit before failing with `RateLimited`.
     pub max_rate_limit_wait: Duration,
@@ -31,9 +32,9 @@ pub struct Config {
     pub write_budget: u32,
     /// Pages followed per list call.
     pub max_pages: u32,
-    /// See [`GitHub::settle_delay`].
+    /// See [`crate::GitHub::settle_delay`].
     pub settle_delay: Duration,
-    /// See [`GitHub::marker_author`].
+    /// See [`crate::GitHub::marker_author`].
     pub marker_author: Option<String>,
 }
 

@@ -87,11 +87,12 @@ struct Response {
 }
 
 impl Client {
+    /// A builder with the default config and no auth.
     pub fn builder() -> ClientBuilder {
         ClientBuilder::default()
     }
 
-    /// Reads [`env`]: `GITHUB_API_URL`; App credentials if `CI_BOT_APP_ID` and
+    /// Reads [`env`](mod@env): `GITHUB_API_URL`; App credentials if `CI_BOT_APP_ID` and
     /// `CI_BOT_APP_PRIVATE_KEY` are set, else `GITHUB_TOKEN`, else anonymous;
     /// `CI_BOT_WRITE_BUDGET`, `CI_BOT_HTTP_TIMEOUT_SECS`, `CI_BOT_MARKER_AUTHOR`.
     /// `token` (e.g. an action input) overrides `GITHUB_TOKEN`.
@@ -99,6 +100,7 @@ impl Client {
         Self::builder_from_env(token)?.build().await
     }
 
+    /// The client's config.
     pub fn config(&self) -> &Config {
         &self.inner.cfg
     }

@@ -6,6 +6,7 @@ use crate::config::Config;
 use ci_model::Job;
 use crate::domain::pattern::any_matches;
 
+/// Whether `job` is a gate: its name matches `gate-jobs`, or every failed step matches `gate-steps`.
 pub fn is_gate_job(job: &Job, cfg: &Config) -> bool {
     if any_matches(&cfg.gate_jobs, &job.name) {
         return true;

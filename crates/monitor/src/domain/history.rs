@@ -91,25 +91,34 @@ fn is_index_suffix(rest: &str) -> bool {
 /// One completed run's verdict on the job.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Observation {
+    /// The run.
     pub run_id: RunId,
+    /// Its page.
     pub run_url: String,
+    /// Its head commit.
     pub head_sha: String,
+    /// When it was created.
     pub created_at: DateTime<Utc>,
+    /// The job's verdict in it.
     pub signal: Signal,
     /// Some attempt of this run was red and a later attempt green.
     pub passed_on_rerun: bool,
 }
 
+/// How a job's failure relates to its recent runs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HistoryFacts {
+    /// New, persistent, flaky or without history.
     pub status: FailureStatus,
     /// Red runs among the `considered` most recent completed runs with a verdict.
     pub red: usize,
+    /// Runs with a verdict considered (at most the window).
     pub considered: usize,
     /// Length of the current red streak (runs, newest first, including this one).
     pub streak: usize,
     /// First red run of the current streak.
     pub first_red: Option<Observation>,
+    /// Latest green run at or before this one.
     pub last_green: Option<Observation>,
 }
 

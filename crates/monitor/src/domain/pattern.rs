@@ -5,6 +5,7 @@
 
 use regex::Regex;
 
+/// A job or step name pattern (see the module docs).
 #[derive(Debug, Clone)]
 pub struct NamePattern {
     source: String,
@@ -12,6 +13,7 @@ pub struct NamePattern {
 }
 
 impl NamePattern {
+    /// A glob, or a regex between slashes; an error names the bad pattern.
     pub fn parse(source: &str) -> Result<Self, String> {
         let trimmed = source.trim();
         if trimmed.is_empty() {
@@ -26,10 +28,12 @@ impl NamePattern {
         Ok(Self { source: trimmed.to_string(), regex })
     }
 
+    /// Whether the whole (trimmed) `name` matches, case-insensitively.
     pub fn matches(&self, name: &str) -> bool {
         self.regex.is_match(name.trim())
     }
 
+    /// The pattern as written.
     pub fn source(&self) -> &str {
         &self.source
     }
@@ -47,6 +51,7 @@ fn glob_to_regex(glob: &str) -> String {
     out
 }
 
+/// Whether any of `patterns` matches `name`.
 pub fn any_matches(patterns: &[NamePattern], name: &str) -> bool {
     patterns.iter().any(|p| p.matches(name))
 }
