@@ -4,9 +4,12 @@
 use std::io::Write;
 use std::time::Duration;
 
+use bytes::Bytes;
 use http::header::{ACCEPT, LOCATION};
 use http::Method;
+use http_body_util::combinators::BoxBody;
 use http_body_util::BodyExt;
+use octocrab::Octocrab;
 
 use super::transport::{rate_limit_wait, status_error, transport, JSON};
 use super::Client;
@@ -49,22 +52,15 @@ impl Client {
             match result {
                 Ok(()) => return Ok(written),
                 // Refused by a rate limit before anything was sent to us.
-                Err(e @ Error::RateLimited { .. }) => match limit_wait {
-                    Some(wait)
-                        if wait <= self.inner.cfg.max_rate_limit_wait
-                            && limit_attempt < self.inner.cfg.max_rate_limit_retries =>
-                    {
-                        limit_attempt += 1;
-                        self.bump(|s| &mut s.retries, op);
-                        tracing::warn!(
-                            op,
-                            wait_ms = wait.as_millis() as u64,
-                            "rate limited; waiting"
-                        );
-                        tokio::time::sleep(wait).await;
+                Err(e @ Error::RateLimited { .. }) => {
+                    let waited = match limit_wait {
+                        Some(wait) => self.wait_out_rate_limit(op, wait, &mut limit_attempt).await,
+                        None => false,
+                    };
+                    if !waited {
+                        return Err(e);
                     }
-                    _ => return Err(e),
-                },
+                }
                 // Resend only if the sink is untouched: a half-written sink
                 // cannot be rewound here.
                 Err(e)
@@ -93,21 +89,8 @@ impl Client {
         let timeout = self.inner.cfg.timeout;
         self.wait_for_gate(op, path).await?;
         self.bump(|s| &mut s.requests, op);
-        let api = &self.inner.api;
-        let rb = http::Request::builder()
-            .method(Method::GET)
-            .uri(path)
-            .header(ACCEPT, JSON);
-        let req = api
-            .build_request(rb, None::<&()>)
-            .map_err(|e| transport(op, &e))?;
-        let resp = tokio::time::timeout(timeout, api.execute(req))
-            .await
-            .map_err(|_| Error::Timeout {
-                op: op.into(),
-                after: timeout,
-            })?
-            .map_err(|e| transport(op, &e))?;
+        let api_request = http::Request::builder().method(Method::GET).uri(path).header(ACCEPT, JSON);
+        let resp = send(&self.inner.api, op, api_request, timeout).await?;
         self.note_rate_headers(resp.headers());
         let status = resp.status();
         let resp = if status.is_redirection() {
@@ -127,41 +110,18 @@ impl Client {
             };
             let blob_op = blob_op(op);
             self.bump(|s| &mut s.requests, blob_op);
-            let blob = &self.inner.blob;
-            let rb = http::Request::builder()
-                .method(Method::GET)
-                .uri(location.as_str());
-            let req = blob
-                .build_request(rb, None::<&()>)
-                .map_err(|e| transport(blob_op, &e))?;
-            let r = tokio::time::timeout(timeout, blob.execute(req))
-                .await
-                .map_err(|_| Error::Timeout {
-                    op: blob_op.into(),
-                    after: timeout,
-                })?
-                .map_err(|e| transport(blob_op, &e))?;
+            let blob_request = http::Request::builder().method(Method::GET).uri(location.as_str());
+            let r = send(&self.inner.blob, blob_op, blob_request, timeout).await?;
             if !r.status().is_success() {
                 let st = r.status();
-                let body = tokio::time::timeout(timeout, r.into_body().collect())
-                    .await
-                    .ok()
-                    .and_then(|b| b.ok())
-                    .map(|b| b.to_bytes())
-                    .unwrap_or_default();
-                return Err(status_error(blob_op, st, &body));
+                return Err(status_error(blob_op, st, &error_body(r, timeout).await));
             }
             r
         } else if status.is_success() {
             resp
         } else {
             let headers = resp.headers().clone();
-            let body = tokio::time::timeout(timeout, resp.into_body().collect())
-                .await
-                .ok()
-                .and_then(|b| b.ok())
-                .map(|b| b.to_bytes())
-                .unwrap_or_default();
+            let body = error_body(resp, timeout).await;
             if let Some((wait, reset)) = rate_limit_wait(status, &headers, &body) {
                 *limit_wait = Some(wait);
                 return Err(Error::RateLimited {
@@ -195,6 +155,28 @@ impl Client {
         })?;
         Ok(())
     }
+}
+
+/// What octocrab answers with.
+type RawResponse = http::Response<BoxBody<Bytes, octocrab::Error>>;
+
+/// One request through `client`, its headers within `timeout`.
+async fn send(client: &Octocrab, op: &str, request: http::request::Builder, timeout: Duration) -> Result<RawResponse> {
+    let request = client.build_request(request, None::<&()>).map_err(|e| transport(op, &e))?;
+    tokio::time::timeout(timeout, client.execute(request))
+        .await
+        .map_err(|_| Error::Timeout { op: op.into(), after: timeout })?
+        .map_err(|e| transport(op, &e))
+}
+
+/// The body of a refusal, for its message (empty if it does not come in time).
+async fn error_body(response: RawResponse, timeout: Duration) -> Bytes {
+    tokio::time::timeout(timeout, response.into_body().collect())
+        .await
+        .ok()
+        .and_then(|b| b.ok())
+        .map(|b| b.to_bytes())
+        .unwrap_or_default()
 }
 
 fn blob_op(op: &'static str) -> &'static str {

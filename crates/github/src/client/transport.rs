@@ -70,6 +70,22 @@ impl Client {
         capped.mul_f64(rand::random_range(0.5..=1.0))
     }
 
+    /// Sleeps out a rate-limit refusal if this request may still wait
+    /// (`attempt` counts its waits so far); `false` when it may not, and the
+    /// refusal is the answer. GitHub did not process a refused request, so
+    /// sending it again is not a blind resend.
+    pub(super) async fn wait_out_rate_limit(&self, op: &str, wait: Duration, attempt: &mut u32) -> bool {
+        let cfg = &self.inner.cfg;
+        if *attempt >= cfg.max_rate_limit_retries || wait > cfg.max_rate_limit_wait {
+            return false;
+        }
+        *attempt += 1;
+        self.bump(|s| &mut s.retries, op);
+        tracing::warn!(op, wait_ms = wait.as_millis() as u64, "rate limited; waiting");
+        tokio::time::sleep(wait).await;
+        true
+    }
+
     /// Sends one logical request (with the retries allowed for its method).
     pub(super) async fn call(
         &self,
@@ -142,17 +158,7 @@ impl Client {
                     }
                     if let Some((wait, reset)) = rate_limit_wait(status, &parts.headers, &bytes) {
                         // GitHub refused without processing: resending is safe for writes too.
-                        if limit_attempt < self.inner.cfg.max_rate_limit_retries
-                            && wait <= self.inner.cfg.max_rate_limit_wait
-                        {
-                            limit_attempt += 1;
-                            self.bump(|s| &mut s.retries, op);
-                            tracing::warn!(
-                                op,
-                                wait_ms = wait.as_millis() as u64,
-                                "rate limited; waiting"
-                            );
-                            tokio::time::sleep(wait).await;
+                        if self.wait_out_rate_limit(op, wait, &mut limit_attempt).await {
                             continue;
                         }
                         return Err(Error::RateLimited {
