@@ -16,6 +16,10 @@
 //! - [`analyze`]: the `[Analyze]` issue.
 //! - [`step_summary`]: each action's `$GITHUB_STEP_SUMMARY` Markdown.
 //! - [`analysis_view`]: one log's analysis as text or Markdown (`analyze-log`).
+//! - [`pr_model`]: what the pull-request side renders (verdicts, CI
+//!   completeness, the review checklist, command replies).
+//! - [`pr_status`], [`pr_review`], [`pr_reply`]: the `ci-status` comment,
+//!   the `pr-review` checklist and the replies to `@bot` commands.
 //!
 //! No I/O, no async, no clock: callers pass times in, so output is a pure
 //! function of input (seven concurrent rebuilds converge to the same text).
@@ -29,6 +33,10 @@ pub mod facts;
 pub mod job_report;
 pub mod markers;
 pub mod model;
+pub mod pr_model;
+pub mod pr_reply;
+pub mod pr_review;
+pub mod pr_status;
 pub mod safe;
 pub mod state_json;
 pub mod step_summary;

@@ -83,6 +83,16 @@ pub const ANALYZE_PREFIX: &str = "<!-- ci-bot:analyze ";
 /// `<!-- ci-bot:workflow-facts v=2 {json} -->` (see [`crate::facts`]).
 pub const WORKFLOW_FACTS_PREFIX: &str = "<!-- ci-bot:workflow-facts ";
 
+/// The one `ci-status` comment on a pull request:
+/// `<!-- ci-bot:ci-status v=2 pr=<n> -->` (see [`crate::pr_status`]).
+pub const CI_STATUS_PREFIX: &str = "<!-- ci-bot:ci-status ";
+/// A `pr-review` comment, one per pull request head:
+/// `<!-- ci-bot:pr-review v=2 pr=<n> head=<sha> -->`.
+pub const PR_REVIEW_PREFIX: &str = "<!-- ci-bot:pr-review ";
+/// The bot's reply to one command comment (help, unknown command, closed
+/// pull request): `<!-- ci-bot:command-reply v=2 comment=<id> -->`.
+pub const COMMAND_REPLY_PREFIX: &str = "<!-- ci-bot:command-reply ";
+
 // ---- our upsert keys (unversioned) ----
 //
 // These identify an object for the marker upsert, which finds it by an exact
