@@ -1,0 +1,638 @@
+//! Secret redaction for every byte the bot writes.
+//!
+//! A [`Redactor`] is built once per run (from the configured token, the
+//! secret-looking environment variables and the repository's `redact:`
+//! section) and shared (`Send + Sync`, cheap to clone). It replaces secrets
+//! with `{REDACTED:<kind>}`:
+//!
+//! - **known values**: the token(s) and secrets the caller hands in, every
+//!   value of a `::add-mask::` command (learned from the logs with
+//!   [`LearnedSecrets`] and merged with [`Redactor::learn`]), and their
+//!   URL-encoded, runner-escaped and base64 forms (git's
+//!   `AUTHORIZATION: basic base64(x-access-token:…)`);
+//! - **patterns**: GitHub, GitLab, npm, PyPI, Docker Hub, Hugging Face,
+//!   OpenAI, Anthropic, Slack tokens, AWS/GCP/Azure keys, webhook URLs, JWTs,
+//!   private key blocks, URL passwords, `Authorization:` headers and
+//!   high-entropy values assigned to secret-looking names.
+//!
+//! Matching is line by line, gated by one Aho-Corasick automaton over every
+//! rule's literal anchors: a clean line costs one pass of that automaton and
+//! nothing else. Every regex is a finite-automaton `regex` crate regex, so
+//! the whole pass is linear in the input, and the only state carried between
+//! lines is one flag (inside a private key block).
+//!
+//! Matching sees through the escapes of the report's own Markdown layer
+//! (`ghp\_…`, zero-width characters after `@`), so redacting the final body
+//! of a comment is enough; redacting text *before* it is truncated for
+//! display is still better, since half a token no longer matches anything.
+//!
+//! ```
+//! use ci_redact::Redactor;
+//!
+//! let r = Redactor::builder().secret("github-token", "s3cr3t-configured-value").build().unwrap();
+//! let body = "clone https://x-access-token:ghs_16C7e42F292c6912E7710c838347Ae178B4a@github.com/o/r\n\
+//!             token=s3cr3t-configured-value";
+//! assert_eq!(
+//!     r.redact(body),
+//!     "clone https://x-access-token:{REDACTED:github-token}@github.com/o/r\n\
+//!      token={REDACTED:github-token}"
+//! );
+//! ```
+
+#![warn(missing_docs)]
+
+mod config;
+mod entropy;
+mod kind;
+mod known;
+mod masks;
+mod pem;
+mod rules;
+mod skeleton;
+mod stream;
+
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Input, MatchKind};
+
+pub use config::{ConfigError, PatternConfig, RedactConfig};
+pub use kind::{SecretKind, PLACEHOLDER_CLOSE, PLACEHOLDER_OPEN};
+pub use known::MIN_SECRET_LEN;
+pub use masks::LearnedSecrets;
+pub use stream::{LineRedactor, RedactingWriter};
+
+use known::KnownSet;
+use pem::PemLine;
+use rules::Rule;
+use skeleton::Skeleton;
+
+/// One secret found in a text: its kind and its byte range.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// What it was.
+    pub kind: SecretKind,
+    /// Byte offset of its first byte in the text searched.
+    pub start: usize,
+    /// Byte offset just past its last byte.
+    pub end: usize,
+}
+
+/// Replaces secrets in text. See the [crate documentation](crate).
+#[derive(Clone)]
+pub struct Redactor {
+    rules: Arc<Vec<Rule>>,
+    /// Rules with no anchor, run on every line.
+    always: Arc<Vec<usize>>,
+    known: Arc<KnownSet>,
+    allow: Arc<HashSet<String>>,
+    gate: Arc<Gate>,
+}
+
+impl Default for Redactor {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl std::fmt::Debug for Redactor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never print the values.
+        f.debug_struct("Redactor")
+            .field("rules", &self.rules.len())
+            .field("known_forms", &self.known.forms.len())
+            .finish()
+    }
+}
+
+/// Builds a [`Redactor`].
+#[derive(Debug, Default, Clone)]
+pub struct RedactorBuilder {
+    secrets: Vec<(SecretKind, String)>,
+    env: Vec<(String, String)>,
+    config: RedactConfig,
+}
+
+impl RedactorBuilder {
+    /// A secret value to remove wherever it appears (with its encodings),
+    /// shown as `{REDACTED:<kind>}`. Values shorter than
+    /// [`MIN_SECRET_LEN`] are ignored (see there why).
+    pub fn secret(mut self, kind: &str, value: &str) -> Self {
+        self.secrets.push((SecretKind::new(kind), value.to_string()));
+        self
+    }
+
+    /// Environment variables to pick secrets from: those named by
+    /// [`is_secret_env_name`] and those listed in the config's `env`.
+    pub fn env<I, K, V>(mut self, vars: I) -> Self
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: Into<String>,
+        V: Into<String>,
+    {
+        self.env.extend(vars.into_iter().map(|(k, v)| (k.into(), v.into())));
+        self
+    }
+
+    /// [`RedactorBuilder::env`] with this process's environment.
+    pub fn process_env(self) -> Self {
+        let vars = std::env::vars_os().filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)));
+        self.env(vars)
+    }
+
+    /// The repository's `redact:` settings.
+    pub fn config(mut self, config: &RedactConfig) -> Self {
+        self.config = config.clone();
+        self
+    }
+
+    /// Compiles everything; fails only on a bad repository pattern.
+    pub fn build(self) -> Result<Redactor, ConfigError> {
+        let mut rules = rules::builtin();
+        for p in &self.config.patterns {
+            rules.push(p.compile()?);
+        }
+        let mut known = KnownSet::default();
+        for (kind, value) in &self.secrets {
+            known.add(kind, value);
+        }
+        let extra: HashSet<&str> = self.config.env.iter().map(String::as_str).collect();
+        for (name, value) in &self.env {
+            if is_secret_env_name(name) || extra.contains(name.as_str()) {
+                known.add(&env_kind(name), value);
+            }
+        }
+        known.seal();
+        Ok(Redactor::assemble(rules, known, self.config.allow.iter().cloned().collect()))
+    }
+}
+
+/// Whether an environment variable's value is treated as a secret:
+/// `INPUT_TOKEN`, `GITHUB_TOKEN`, `GH_TOKEN`, and names ending in `_TOKEN`,
+/// `_SECRET`, `_KEY`, `PASSWORD`, `PASSWD`, `_PAT` or `_CREDENTIALS`
+/// (ASCII case-insensitively), except public or cache keys.
+pub fn is_secret_env_name(name: &str) -> bool {
+    let n = name.to_ascii_uppercase();
+    if ["PUBLIC_KEY", "CACHE_KEY", "PUBKEY"].iter().any(|s| n.ends_with(s)) {
+        return false;
+    }
+    matches!(n.as_str(), "TOKEN" | "GH_TOKEN" | "GITHUB_TOKEN" | "INPUT_TOKEN")
+        || ["_TOKEN", "_SECRET", "_KEY", "PASSWORD", "PASSWD", "_PAT", "_CREDENTIALS"]
+            .iter()
+            .any(|s| n.ends_with(s))
+}
+
+/// `GITHUB_TOKEN`, `GH_TOKEN`, `INPUT_TOKEN` → `github-token`;
+/// `INPUT_NPM_TOKEN` → `npm-token`; `DB_PASSWORD` → `db-password`.
+fn env_kind(name: &str) -> SecretKind {
+    let upper = name.to_ascii_uppercase();
+    match upper.as_str() {
+        "GITHUB_TOKEN" | "GH_TOKEN" | "INPUT_TOKEN" => SecretKind::GITHUB_TOKEN,
+        _ => SecretKind::new(upper.strip_prefix("INPUT_").unwrap_or(&upper)),
+    }
+}
+
+/// Why a line needs a closer look.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Trigger {
+    Rule(usize),
+    Known,
+    Pem,
+    AddMask,
+    Escape,
+}
+
+/// One automaton over every literal that makes a line worth searching.
+struct Gate {
+    ac: Option<AhoCorasick>,
+    triggers: Vec<Vec<Trigger>>,
+}
+
+impl Gate {
+    fn build(rules: &[Rule], known: &KnownSet) -> Gate {
+        let mut index: HashMap<Vec<u8>, usize> = HashMap::new();
+        let mut literals: Vec<Vec<u8>> = Vec::new();
+        let mut triggers: Vec<Vec<Trigger>> = Vec::new();
+        let mut add = |lit: &[u8], t: Trigger| {
+            if lit.is_empty() || lit.contains(&b'\n') {
+                return;
+            }
+            let key = lit.to_ascii_lowercase();
+            let i = *index.entry(key.clone()).or_insert_with(|| {
+                literals.push(key);
+                triggers.push(Vec::new());
+                literals.len() - 1
+            });
+            if !triggers[i].contains(&t) {
+                triggers[i].push(t);
+            }
+        };
+        for (i, r) in rules.iter().enumerate() {
+            for a in &r.anchors {
+                add(a.as_bytes(), Trigger::Rule(i));
+            }
+        }
+        add(b"-----BEGIN", Trigger::Pem);
+        add(b"::add-mask::", Trigger::AddMask);
+        add(b"##[add-mask]", Trigger::AddMask);
+        for a in skeleton::anchors() {
+            add(a.as_bytes(), Trigger::Escape);
+        }
+        for (form, _) in &known.forms {
+            add(form.as_bytes(), Trigger::Known);
+        }
+        let ac = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::Standard)
+            .ascii_case_insensitive(true)
+            .build(&literals)
+            .ok();
+        Gate { ac, triggers }
+    }
+}
+
+/// What the gate found in one line.
+#[derive(Default)]
+struct Fired {
+    rules: Vec<bool>,
+    any_rule: bool,
+    known: bool,
+    pem: bool,
+    add_mask: bool,
+    escape: bool,
+}
+
+/// A candidate span inside one line, before merging.
+struct Span<'a> {
+    start: usize,
+    end: usize,
+    /// Lower wins the kind when spans overlap.
+    rank: usize,
+    kind: &'a SecretKind,
+}
+
+/// Ranks: a private key block, then an `::add-mask::` value, then the rules
+/// in order, with known values just before the first generic rule.
+const RANK_PEM: usize = 0;
+const RANK_ADD_MASK: usize = 1;
+
+// Statics, not consts: spans borrow their kind for the whole scan.
+static PRIVATE_KEY: SecretKind = SecretKind::PRIVATE_KEY;
+static MASKED: SecretKind = SecretKind::MASKED;
+
+impl Redactor {
+    /// The built-in patterns only.
+    pub fn new() -> Redactor {
+        Self::assemble(rules::builtin(), KnownSet::default(), HashSet::new())
+    }
+
+    /// Configures a redactor with known values and repository settings.
+    pub fn builder() -> RedactorBuilder {
+        RedactorBuilder::default()
+    }
+
+    fn assemble(rules: Vec<Rule>, known: KnownSet, allow: HashSet<String>) -> Redactor {
+        let always = rules.iter().enumerate().filter(|(_, r)| r.anchors.is_empty()).map(|(i, _)| i).collect();
+        let gate = Gate::build(&rules, &known);
+        Redactor {
+            rules: Arc::new(rules),
+            always: Arc::new(always),
+            known: Arc::new(known),
+            allow: Arc::new(allow),
+            gate: Arc::new(gate),
+        }
+    }
+
+    /// Adds values learned from `::add-mask::` commands (see
+    /// [`LearnedSecrets`]); they are removed from everything redacted after.
+    pub fn learn(&mut self, learned: &LearnedSecrets) {
+        if learned.is_empty() {
+            return;
+        }
+        let known = Arc::make_mut(&mut self.known);
+        for v in learned.values() {
+            known.add(&SecretKind::MASKED, v);
+        }
+        known.seal();
+        self.gate = Arc::new(Gate::build(&self.rules, &self.known));
+    }
+
+    /// How many searchable forms of known values (values × encodings) the
+    /// redactor holds, and how many were not kept because of the size cap.
+    pub fn known_forms(&self) -> (usize, usize) {
+        (self.known.forms.len(), self.known.dropped)
+    }
+
+    /// A streaming redactor for a log, one line at a time.
+    pub fn lines(&self) -> LineRedactor<'_> {
+        LineRedactor::new(self)
+    }
+
+    /// Replaces every secret in `text` (any number of lines) by its
+    /// placeholder. Borrowed when there was nothing to replace.
+    ///
+    /// Values of `::add-mask::` commands inside `text` are removed from all
+    /// of `text`, before and after the command.
+    pub fn redact<'a>(&self, text: &'a str) -> Cow<'a, str> {
+        let findings = self.find(text);
+        if findings.is_empty() {
+            Cow::Borrowed(text)
+        } else {
+            Cow::Owned(replace(text, &findings))
+        }
+    }
+
+    /// The secrets in `text`, in order, not overlapping.
+    pub fn find(&self, text: &str) -> Vec<Finding> {
+        let mut learned = LearnedSecrets::new();
+        learned.observe(text);
+        if learned.is_empty() {
+            return self.find_with(text, None);
+        }
+        let mut extra = KnownSet::default();
+        for v in learned.values() {
+            extra.add(&SecretKind::MASKED, v);
+        }
+        extra.seal();
+        self.find_with(text, Some(&extra))
+    }
+
+    fn find_with(&self, text: &str, extra: Option<&KnownSet>) -> Vec<Finding> {
+        let bytes = text.as_bytes();
+        let mut spans: Vec<Span<'_>> = Vec::new();
+        let mut pem_open = false;
+        // Extra values are not in the gate: every line must be searched.
+        let every_line = !self.always.is_empty() || extra.is_some();
+        let mut pos = 0;
+        while pos < text.len() {
+            let line_start = if pem_open || every_line {
+                pos
+            } else {
+                let Some(ac) = &self.gate.ac else { break };
+                match ac.find(Input::new(text).span(pos..text.len())) {
+                    None => break,
+                    Some(m) => memchr::memrchr(b'\n', &bytes[pos..m.start()]).map_or(pos, |i| pos + i + 1),
+                }
+            };
+            let line_end = memchr::memchr(b'\n', &bytes[line_start..]).map_or(text.len(), |i| line_start + i);
+            self.scan_line(&text[line_start..line_end], &mut pem_open, extra, &mut |mut s: Span<'_>| {
+                s.start += line_start;
+                s.end += line_start;
+                spans.push(s);
+            });
+            pos = line_end + 1;
+        }
+        merge(spans)
+    }
+
+    /// Every candidate span of one line (no `\n` inside). Returns what fired.
+    fn scan_line<'s>(
+        &'s self,
+        line: &str,
+        pem_open: &mut bool,
+        extra: Option<&'s KnownSet>,
+        out: &mut dyn FnMut(Span<'s>),
+    ) -> Fired {
+        let fired = self.fire(line);
+        if *pem_open || fired.pem {
+            match pem::classify(line, *pem_open) {
+                PemLine::Outside => *pem_open = false,
+                PemLine::Open { start, end } => {
+                    *pem_open = true;
+                    out(Span { start, end, rank: RANK_PEM, kind: &PRIVATE_KEY });
+                }
+                PemLine::Closed { start, end } => {
+                    *pem_open = false;
+                    out(Span { start, end, rank: RANK_PEM, kind: &PRIVATE_KEY });
+                }
+            }
+        }
+        let skeleton = if fired.escape { Skeleton::of(line) } else { None };
+        let (work, fired_work) = match &skeleton {
+            Some(sk) => {
+                let f = self.fire(&sk.text);
+                (sk.text.as_str(), Some(f))
+            }
+            None => (line, None),
+        };
+        let f = fired_work.as_ref().unwrap_or(&fired);
+        let map = |s: usize, e: usize| match &skeleton {
+            Some(sk) => sk.original(s, e),
+            None => (s, e),
+        };
+        let known_rank = self.known_rank();
+        if f.any_rule || !self.always.is_empty() {
+            for (i, rule) in self.rules.iter().enumerate() {
+                if !(f.rules.get(i).copied().unwrap_or(false) || rule.anchors.is_empty()) {
+                    continue;
+                }
+                rule.find(work, &mut |s, e| {
+                    if self.allow.is_empty() || !self.allow.contains(&work[s..e]) {
+                        let (s, e) = map(s, e);
+                        out(Span { start: s, end: e, rank: 2 + i, kind: &rule.kind });
+                    }
+                });
+            }
+        }
+        if f.known {
+            self.known.find(work, &mut |s, e, kind| {
+                let (s, e) = map(s, e);
+                out(Span { start: s, end: e, rank: known_rank, kind });
+            });
+        }
+        if let Some(extra) = extra {
+            extra.find(work, &mut |s, e, kind| {
+                let (s, e) = map(s, e);
+                out(Span { start: s, end: e, rank: known_rank, kind });
+            });
+        }
+        if f.add_mask {
+            add_mask_spans(work, &mut |s, e| {
+                let (s, e) = map(s, e);
+                out(Span { start: s, end: e, rank: RANK_ADD_MASK, kind: &MASKED });
+            });
+        }
+        Fired { add_mask: fired.add_mask || f.add_mask, ..fired }
+    }
+
+    fn fire(&self, line: &str) -> Fired {
+        let mut f = Fired::default();
+        let Some(ac) = &self.gate.ac else { return f };
+        for m in ac.find_overlapping_iter(line) {
+            for t in &self.gate.triggers[m.pattern().as_usize()] {
+                match *t {
+                    Trigger::Rule(i) => {
+                        if f.rules.is_empty() {
+                            f.rules = vec![false; self.rules.len()];
+                        }
+                        f.rules[i] = true;
+                        f.any_rule = true;
+                    }
+                    Trigger::Known => f.known = true,
+                    Trigger::Pem => f.pem = true,
+                    Trigger::AddMask => f.add_mask = true,
+                    Trigger::Escape => f.escape = true,
+                }
+            }
+        }
+        f
+    }
+
+    /// Known values name the kind over generic rules (a URL password that is
+    /// the configured token shows as that token), not over token families.
+    fn known_rank(&self) -> usize {
+        let first_generic =
+            self.rules.iter().position(|r| r.kind == SecretKind::URL_PASSWORD).unwrap_or(self.rules.len());
+        2 + first_generic
+    }
+
+    /// Redacts every string (and object key) in a JSON value, in place.
+    /// Returns how many secrets were replaced.
+    pub fn redact_json(&self, value: &mut serde_json::Value) -> usize {
+        use serde_json::Value;
+        match value {
+            Value::String(s) => {
+                let found = self.find(s);
+                if !found.is_empty() {
+                    *s = replace(s, &found);
+                }
+                found.len()
+            }
+            Value::Array(items) => items.iter_mut().map(|v| self.redact_json(v)).sum(),
+            Value::Object(map) => {
+                let mut n = 0;
+                let renamed: Vec<(String, String)> = map
+                    .keys()
+                    .filter_map(|k| {
+                        let found = self.find(k);
+                        n += found.len();
+                        (!found.is_empty()).then(|| (k.clone(), replace(k, &found)))
+                    })
+                    .collect();
+                for (old, new) in renamed {
+                    if let Some(v) = map.remove(&old) {
+                        map.insert(new, v);
+                    }
+                }
+                n + map.values_mut().map(|v| self.redact_json(v)).sum::<usize>()
+            }
+            _ => 0,
+        }
+    }
+}
+
+/// The values of the `::add-mask::` commands in a line, as spans.
+fn add_mask_spans(line: &str, out: &mut impl FnMut(usize, usize)) {
+    for hit in masks::COMMANDS.find_iter(line) {
+        let raw = &line[hit.end()..];
+        let at_line_start = masks::is_command_position(&line[..hit.start()]);
+        if masks::mask_value(raw, at_line_start).is_some() {
+            let written = masks::written_value(raw, at_line_start);
+            let start = hit.end() + (written.as_ptr() as usize - raw.as_ptr() as usize);
+            out(start, start + written.len());
+        }
+    }
+}
+
+/// Sorts spans and merges overlapping ones; the lowest rank names the kind.
+fn merge(mut spans: Vec<Span<'_>>) -> Vec<Finding> {
+    spans.retain(|s| s.start < s.end);
+    spans.sort_by_key(|s| (s.start, s.rank));
+    let mut out: Vec<(usize, usize, usize, &SecretKind)> = Vec::new();
+    for s in spans {
+        match out.last_mut() {
+            Some(last) if s.start < last.1 => {
+                last.1 = last.1.max(s.end);
+                if s.rank < last.2 {
+                    last.2 = s.rank;
+                    last.3 = s.kind;
+                }
+            }
+            _ => out.push((s.start, s.end, s.rank, s.kind)),
+        }
+    }
+    out.into_iter().map(|(start, end, _, kind)| Finding { kind: kind.clone(), start, end }).collect()
+}
+
+/// `text` with each finding replaced by its placeholder.
+fn replace(text: &str, findings: &[Finding]) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut pos = 0;
+    for f in findings {
+        out.push_str(&text[pos..f.start]);
+        out.push_str(PLACEHOLDER_OPEN);
+        out.push_str(f.kind.as_str());
+        out.push_str(PLACEHOLDER_CLOSE);
+        pos = f.end;
+    }
+    out.push_str(&text[pos..]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redactor_is_send_sync_and_cheap_to_clone() {
+        fn assert_send_sync<T: Send + Sync + Clone>() {}
+        assert_send_sync::<Redactor>();
+    }
+
+    #[test]
+    fn clean_text_is_borrowed() {
+        let r = Redactor::new();
+        assert!(matches!(r.redact("all good\nnothing here\n"), Cow::Borrowed(_)));
+        assert!(matches!(r.redact(""), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn env_secrets_are_picked_by_name() {
+        let r = Redactor::builder()
+            .env([
+                ("GITHUB_TOKEN", "gh-configured-0001"),
+                ("INPUT_NPM_TOKEN", "npm-configured-0002"),
+                ("HOME", "/home/runner-0003"),
+                ("DEPLOY_HOOK", "https://hooks.example/0004"),
+                ("CACHE_KEY", "cache-key-value-0005"),
+            ])
+            .config(&RedactConfig { env: vec!["DEPLOY_HOOK".into()], ..Default::default() })
+            .build()
+            .unwrap();
+        assert_eq!(
+            r.redact("a gh-configured-0001 b npm-configured-0002 c /home/runner-0003 d https://hooks.example/0004 e cache-key-value-0005"),
+            "a {REDACTED:github-token} b {REDACTED:npm-token} c /home/runner-0003 d {REDACTED:deploy-hook} e cache-key-value-0005"
+        );
+    }
+
+    #[test]
+    fn add_mask_values_are_removed_before_and_after_the_command() {
+        let r = Redactor::new();
+        let log = "printed early: hunter2hunter2\n2024-01-02T03:04:05.1Z ::add-mask::hunter2hunter2\nlater hunter2hunter2";
+        assert_eq!(
+            r.redact(log),
+            "printed early: {REDACTED:masked}\n2024-01-02T03:04:05.1Z ::add-mask::{REDACTED:masked}\nlater {REDACTED:masked}"
+        );
+        let mut learned = LearnedSecrets::new();
+        learned.observe(log);
+        let mut r2 = r.clone();
+        r2.learn(&learned);
+        assert_eq!(r2.redact("elsewhere hunter2hunter2!"), "elsewhere {REDACTED:masked}!");
+        assert_eq!(r.redact("elsewhere hunter2hunter2!"), "elsewhere hunter2hunter2!");
+    }
+
+    #[test]
+    fn escaped_secrets_are_replaced_whole() {
+        let r = Redactor::new();
+        let t = "| `ghp\\_16C7e42F292c6912E7710c838347Ae178B4a` | https://u:p4ssw0rd@\u{200D}host |";
+        assert_eq!(r.redact(t), "| `{REDACTED:github-token}` | https://u:{REDACTED:url-password}@\u{200D}host |");
+    }
+
+    #[test]
+    fn json_strings_and_keys_are_redacted() {
+        let r = Redactor::builder().secret("token", "configured-0123456").build().unwrap();
+        let mut v = serde_json::json!({"a": ["x configured-0123456 y", 1], "configured-0123456": true});
+        assert_eq!(r.redact_json(&mut v), 2);
+        assert_eq!(v, serde_json::json!({"a": ["x {REDACTED:token} y", 1], "{REDACTED:token}": true}));
+    }
+}

@@ -1,0 +1,172 @@
+//! Values a log declares secret with `::add-mask::VALUE`.
+//!
+//! The runner hides such a value in the lines it prints *after* the command,
+//! but a log still carries it where the command was echoed (`set -x` prints
+//! `+ echo ::add-mask::s3cr3t`), printed before the mask, or in text the
+//! runner never saw (an artifact, a test report). Learning the values while
+//! the log streams through triage and merging them into the run's
+//! [`crate::Redactor`] removes them from everything the bot writes later.
+
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder};
+
+use crate::entropy::is_placeholder;
+use crate::known::{MAX_BYTES, MAX_VALUES, MIN_SECRET_LEN};
+
+/// The two spellings of the command (the second is the runner's legacy one).
+/// Command names are matched ASCII case-insensitively, as the runner does.
+pub(crate) static COMMANDS: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    AhoCorasickBuilder::new()
+        .ascii_case_insensitive(true)
+        .build(["::add-mask::", "##[add-mask]"])
+        .expect("two literals")
+});
+
+/// Secret values learned from `::add-mask::` commands in a log.
+///
+/// Cheap to feed every line of a log: a line without the command costs one
+/// substring search. Bounded: at most 16,384 values and 4 MiB; values past
+/// the cap are counted in [`LearnedSecrets::dropped`].
+#[derive(Debug, Default, Clone)]
+pub struct LearnedSecrets {
+    values: Vec<String>,
+    seen: HashSet<String>,
+    bytes: usize,
+    dropped: usize,
+}
+
+impl LearnedSecrets {
+    /// An empty set.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Learns the values of every `::add-mask::` command in `text` (one line
+    /// or many).
+    pub fn observe(&mut self, text: &str) {
+        for hit in COMMANDS.find_iter(text) {
+            let line_start = memchr::memrchr(b'\n', &text.as_bytes()[..hit.start()]).map_or(0, |i| i + 1);
+            let line_end = memchr::memchr(b'\n', &text.as_bytes()[hit.end()..]).map_or(text.len(), |i| hit.end() + i);
+            let at_line_start = is_command_position(&text[line_start..hit.start()]);
+            if let Some(value) = mask_value(&text[hit.end()..line_end], at_line_start) {
+                self.insert(value);
+            }
+        }
+    }
+
+    fn insert(&mut self, value: String) {
+        if self.seen.contains(&value) {
+            return;
+        }
+        if self.values.len() >= MAX_VALUES || self.bytes + value.len() > MAX_BYTES {
+            self.dropped += 1;
+            return;
+        }
+        self.bytes += value.len();
+        self.seen.insert(value.clone());
+        self.values.push(value);
+    }
+
+    /// The values learned so far, in the order first seen.
+    pub fn values(&self) -> impl Iterator<Item = &str> {
+        self.values.iter().map(String::as_str)
+    }
+
+    /// How many values were learned.
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    /// True when nothing was learned.
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    /// How many values were not kept because the set was full.
+    pub fn dropped(&self) -> usize {
+        self.dropped
+    }
+
+    /// Adds everything `other` learned (logs analysed in parallel).
+    pub fn extend(&mut self, other: &LearnedSecrets) {
+        for v in &other.values {
+            self.insert(v.clone());
+        }
+        self.dropped += other.dropped;
+    }
+}
+
+/// Where the command is at the start of the line (after a GitHub timestamp),
+/// the rest of the line is the value; elsewhere (`+ echo '::add-mask::x'`)
+/// the shell's closing quote is not.
+pub(crate) fn is_command_position(before: &str) -> bool {
+    let rest = crate::pem::strip_timestamp(before);
+    rest.trim().is_empty()
+}
+
+/// The value of one command as written in the line (still escaped).
+pub(crate) fn written_value(raw: &str, at_line_start: bool) -> &str {
+    let v = raw.trim();
+    if at_line_start {
+        v
+    } else {
+        v.trim_end_matches(['\'', '"', '`', ')', ';']).trim()
+    }
+}
+
+/// The value of one command, unescaped; `None` for short values and for
+/// references like `$TOKEN` (the log shows the command, not the secret).
+pub(crate) fn mask_value(raw: &str, at_line_start: bool) -> Option<String> {
+    let v = written_value(raw, at_line_start);
+    if v.len() < MIN_SECRET_LEN || is_placeholder(v) {
+        return None;
+    }
+    let value = v.replace("%0D", "\r").replace("%0A", "\n").replace("%25", "%");
+    (value.trim().len() >= MIN_SECRET_LEN).then_some(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn learn(text: &str) -> Vec<String> {
+        let mut l = LearnedSecrets::new();
+        l.observe(text);
+        l.values().map(String::from).collect()
+    }
+
+    #[test]
+    fn values_are_learned_from_commands() {
+        assert_eq!(learn("2024-01-02T03:04:05.1234567Z ::add-mask::s3cr3t-value\r"), vec!["s3cr3t-value"]);
+        assert_eq!(learn("::ADD-MASK::Abc%25def%0Aline2xyz"), vec!["Abc%def\nline2xyz"]);
+        assert_eq!(learn("+ echo '::add-mask::hunter2hunter2'"), vec!["hunter2hunter2"]);
+        assert_eq!(learn("##[add-mask]legacy-value-1\nnext line"), vec!["legacy-value-1"]);
+        assert_eq!(learn("a\n::add-mask::first-one\nb ::add-mask::second-one\n"), vec!["first-one", "second-one"]);
+    }
+
+    #[test]
+    fn references_and_short_values_are_skipped() {
+        assert!(learn("echo \"::add-mask::$TOKEN\"").is_empty());
+        assert!(learn("::add-mask::${{ secrets.X }}").is_empty());
+        assert!(learn("::add-mask::***").is_empty());
+        assert!(learn("::add-mask::short").is_empty());
+        assert!(learn("::add-mask::").is_empty());
+    }
+
+    #[test]
+    fn learning_is_bounded_and_deduplicated() {
+        let mut l = LearnedSecrets::new();
+        l.observe("::add-mask::same-value-1\n::add-mask::same-value-1");
+        assert_eq!(l.len(), 1);
+        let mut many = String::new();
+        for i in 0..(MAX_VALUES + 5) {
+            many.push_str(&format!("::add-mask::value-{i:08}\n"));
+        }
+        let mut l = LearnedSecrets::new();
+        l.observe(&many);
+        assert_eq!(l.len(), MAX_VALUES);
+        assert_eq!(l.dropped(), 5);
+    }
+}

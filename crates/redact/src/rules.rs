@@ -1,0 +1,342 @@
+//! The built-in secret patterns.
+//!
+//! Each rule is a regex run on one line, gated by literal anchors: a line is
+//! only searched by a rule when one of the rule's anchors occurs in it
+//! (ASCII case-insensitively), so clean lines cost one Aho-Corasick pass for
+//! all rules together. A capture group named `secret` marks the part to
+//! replace (the rest is context that stays readable, like `AWS_SECRET_KEY=`
+//! or `https://hooks.slack.com/`); without it the whole match is replaced. A
+//! check then rejects near-misses the regex cannot express (a boundary
+//! before the match, entropy, the name in an assignment).
+//!
+//! Every regex is a `regex` crate regex: finite automata, linear in the line
+//! length, no backtracking blow-up whatever the input.
+
+use regex::Regex;
+
+use crate::entropy::{classes, is_placeholder, looks_random, shannon};
+use crate::kind::SecretKind;
+
+/// What decides a candidate `(line, secret_start, secret_end)`.
+#[derive(Clone, Copy)]
+pub(crate) enum Check {
+    /// Keep the candidate or drop it.
+    Keep(fn(&str, usize, usize) -> bool),
+    /// Drop it (`None`) or return the span to replace.
+    Narrow(fn(&str, usize, usize) -> Option<(usize, usize)>),
+}
+
+pub(crate) struct Rule {
+    pub kind: SecretKind,
+    pub anchors: Vec<String>,
+    pub regex: Regex,
+    /// Index of the `secret` capture group, if the regex has one.
+    pub group: Option<usize>,
+    pub check: Option<Check>,
+}
+
+impl Rule {
+    pub(crate) fn new(kind: SecretKind, anchors: &[&str], pattern: &str, check: Option<Check>) -> Rule {
+        let regex = Regex::new(pattern).unwrap_or_else(|e| panic!("built-in rule {kind}: {e}"));
+        Self::compiled(kind, anchors.iter().map(|a| a.to_string()).collect(), regex, check)
+    }
+
+    pub(crate) fn compiled(kind: SecretKind, anchors: Vec<String>, regex: Regex, check: Option<Check>) -> Rule {
+        let group = regex.capture_names().position(|n| n == Some("secret"));
+        Rule { kind, anchors, regex, group, check }
+    }
+
+    /// Every secret span of this rule in `line`.
+    pub(crate) fn find(&self, line: &str, out: &mut impl FnMut(usize, usize)) {
+        match self.group {
+            None => {
+                for m in self.regex.find_iter(line) {
+                    if m.is_empty() {
+                        continue;
+                    }
+                    let span = match self.check {
+                        None => Some((m.start(), m.end())),
+                        Some(Check::Keep(keep)) => keep(line, m.start(), m.end()).then_some((m.start(), m.end())),
+                        Some(Check::Narrow(narrow)) => narrow(line, m.start(), m.end()),
+                    };
+                    if let Some((s, e)) = span.filter(|(s, e)| s < e) {
+                        out(s, e);
+                    }
+                }
+            }
+            Some(g) => {
+                for caps in self.regex.captures_iter(line) {
+                    let Some(m) = caps.get(g) else { continue };
+                    if m.is_empty() {
+                        continue;
+                    }
+                    let span = match self.check {
+                        None => Some((m.start(), m.end())),
+                        Some(Check::Keep(keep)) => keep(line, m.start(), m.end()).then_some((m.start(), m.end())),
+                        Some(Check::Narrow(narrow)) => narrow(line, m.start(), m.end()),
+                    };
+                    if let Some((s, e)) = span.filter(|(s, e)| s < e) {
+                        out(s, e);
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn byte_before(line: &str, start: usize) -> Option<u8> {
+    start.checked_sub(1).map(|i| line.as_bytes()[i])
+}
+
+fn byte_after(line: &str, end: usize) -> Option<u8> {
+    line.as_bytes().get(end).copied()
+}
+
+fn is_alnum(b: Option<u8>) -> bool {
+    b.is_some_and(|b| b.is_ascii_alphanumeric())
+}
+
+fn is_word(b: Option<u8>) -> bool {
+    b.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
+fn is_ident(b: Option<u8>) -> bool {
+    b.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+/// Distinct-prefix tokens (`ghp_`, `glpat-`): only require that the prefix
+/// is not the tail of a longer word (`xghp_…`).
+fn not_after_alnum(line: &str, s: usize, _e: usize) -> bool {
+    !is_alnum(byte_before(line, s))
+}
+
+/// Fixed-length ids: a whole word, not a slice of a longer one.
+fn whole_alnum(line: &str, s: usize, e: usize) -> bool {
+    !is_alnum(byte_before(line, s)) && !is_alnum(byte_after(line, e))
+}
+
+fn not_after_ident(line: &str, s: usize, _e: usize) -> bool {
+    !is_ident(byte_before(line, s))
+}
+
+/// `npm_` + 36 random characters, not `npm_config_cache` or `npm_and_yarn`.
+fn npm_token(line: &str, s: usize, e: usize) -> bool {
+    let body = &line[s + 4..e];
+    let c = classes(body);
+    !is_ident(byte_before(line, s)) && !is_word(byte_after(line, e)) && c.digit > 0 && c.lower + c.upper > 0
+}
+
+/// `hf_` + 34 mixed-case letters, not `hf_shared` or `hf_codegen_utils_…`.
+fn hf_token(line: &str, s: usize, e: usize) -> bool {
+    let body = &line[s + 3..e];
+    let c = classes(body);
+    !is_ident(byte_before(line, s)) && !is_word(byte_after(line, e)) && c.upper > 1 && c.lower > 1
+}
+
+/// `sk-` + a long random body, not `sk-docs`, `task-…` or `sk-learn`.
+fn openai_key(line: &str, s: usize, e: usize) -> bool {
+    let key = &line[s..e];
+    let body = ["sk-proj-", "sk-svcacct-", "sk-admin-", "sk-None-", "sk-"]
+        .iter()
+        .find_map(|p| key.strip_prefix(p))
+        .unwrap_or(key);
+    let c = classes(body);
+    !is_ident(byte_before(line, s)) && c.upper > 0 && c.lower > 0 && c.digit > 0 && shannon(body) >= 3.5
+}
+
+/// Slack tokens carry numeric ids: `xoxb-1234…-…`.
+fn slack_token(line: &str, s: usize, e: usize) -> bool {
+    !is_alnum(byte_before(line, s)) && line[s..e].bytes().any(|b| b.is_ascii_digit())
+}
+
+fn url_password(line: &str, s: usize, e: usize) -> bool {
+    let v = &line[s..e];
+    !is_placeholder(v) && v != "x-oauth-basic"
+}
+
+/// A token used as the whole userinfo (`https://<token>@host`).
+fn url_token(line: &str, s: usize, e: usize) -> bool {
+    looks_random(&line[s..e])
+}
+
+/// A credential after `Authorization:` or `Bearer`, not the word `token`.
+fn credential(line: &str, s: usize, e: usize) -> bool {
+    let v = &line[s..e];
+    let c = classes(v);
+    !is_placeholder(v) && (c.digit > 0 || (c.upper > 0 && c.lower > 0)) && v.len() >= 8 && shannon(v) >= 2.8
+}
+
+/// Names whose value is a secret: `*_TOKEN`, `*_SECRET`, `*_KEY`/`fooKey`,
+/// `*PASSWORD`, `passwd`, `*_PWD`, `*_PASS`, `auth`/`*_AUTH`, `credentials`.
+pub(crate) fn is_secret_name(name: &str) -> bool {
+    let name = name.trim_matches(|c| matches!(c, '"' | '\'' | '-' | '_' | '.' | '$'));
+    let lower = name.to_ascii_lowercase();
+    const NOT_SECRET: &[&str] = &[
+        "public_key", "public-key", "publickey", "pubkey", "cache_key", "cache-key", "cachekey", "primary_key",
+        "primary-key", "foreign_key", "sort_key", "sort-key", "partition_key", "idempotency_key", "dedup_key",
+        "group_key", "lookup_key", "hash_key", "routing_key", "content_key", "analysis_key", "_key_id",
+        "next_token", "page_token", "nexttoken", "pagetoken", "continuation_token", "cancellation_token",
+        "pad_token", "eos_token", "bos_token", "unk_token", "sep_token", "cls_token", "mask_token",
+    ];
+    if NOT_SECRET.iter().any(|n| lower.ends_with(n)) {
+        return false;
+    }
+    if lower.ends_with("token")
+        || lower.ends_with("secret")
+        || lower.ends_with("password")
+        || lower.ends_with("passwd")
+        || lower.ends_with("credentials")
+        || lower.ends_with("credential")
+    {
+        return true;
+    }
+    let sep_suffix = |suffix: &str| {
+        lower.len() > suffix.len() + 1
+            && lower.ends_with(suffix)
+            && matches!(lower.as_bytes()[lower.len() - suffix.len() - 1], b'_' | b'-' | b'.')
+    };
+    if sep_suffix("pwd") || sep_suffix("pass") || sep_suffix("auth") || lower == "auth" {
+        return true;
+    }
+    if lower.ends_with("key") && lower.len() > 3 {
+        let b = name.as_bytes();
+        let before = b[b.len() - 4];
+        let camel = b[b.len() - 3] == b'K' && before.is_ascii_lowercase();
+        return sep_suffix("key")
+            || camel
+            || ["apikey", "privatekey", "secretkey", "accesskey", "signingkey", "masterkey"]
+                .iter()
+                .any(|k| lower.ends_with(k));
+    }
+    false
+}
+
+/// An assignment `NAME = value`: the name must be secret-like and the value
+/// random-looking (see [`looks_random`]).
+fn assigned(line: &str, s: usize, e: usize) -> Option<(usize, usize)> {
+    let name = assigned_name(line, s)?;
+    let e = s + trim_closers(&line[s..e]).len();
+    (is_secret_name(name) && looks_random(&line[s..e])).then_some((s, e))
+}
+
+/// `f(api_key=Abc123…)`: the closing punctuation is not part of the value.
+fn trim_closers(v: &str) -> &str {
+    v.trim_end_matches(['.', ')', ']', '}', '>', '\\'])
+}
+
+/// The name before the separator that precedes the value at `s`.
+fn assigned_name(line: &str, s: usize) -> Option<&str> {
+    let head = line[..s].trim_end_matches(['"', '\'', ' ', '\t']);
+    let head = head
+        .strip_suffix("=>")
+        .or_else(|| head.strip_suffix(":="))
+        .or_else(|| head.strip_suffix('='))
+        .or_else(|| head.strip_suffix(':'))
+        .unwrap_or(head);
+    if head.ends_with(':') {
+        // Rust/C++ paths: `tenant_token::search…`
+        return None;
+    }
+    let head = head.trim_end_matches(['"', '\'', ' ', '\t']);
+    let start = head
+        .bytes()
+        .rposition(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'$')))
+        .map_or(0, |i| i + 1);
+    if head[..start].ends_with("://") {
+        // `https://x-access-token:…@host` is userinfo: the URL rules own it.
+        return None;
+    }
+    Some(&head[start..]).filter(|n| !n.is_empty())
+}
+
+/// The built-in rules, most specific first: where two rules overlap, the
+/// earlier one names the kind.
+pub(crate) fn builtin() -> Vec<Rule> {
+    use SecretKind as K;
+    vec![
+        Rule::new(K::GITHUB_TOKEN, &["ghp_", "gho_", "ghu_", "ghs_", "ghr_"], r"gh[pousr]_[A-Za-z0-9]{36,255}", Some(Check::Keep(not_after_alnum))),
+        Rule::new(K::GITHUB_TOKEN, &["github_pat_"], r"github_pat_[A-Za-z0-9_]{30,255}", Some(Check::Keep(not_after_alnum))),
+        Rule::new(K::ANTHROPIC_KEY, &["sk-ant-"], r"sk-ant-[a-z]{2,10}[0-9]{0,3}-[A-Za-z0-9_\-]{20,}", Some(Check::Keep(not_after_ident))),
+        Rule::new(K::OPENAI_KEY, &["sk-"], r"sk-(?:proj-|svcacct-|admin-|None-)?[A-Za-z0-9_\-]{20,}", Some(Check::Keep(openai_key))),
+        Rule::new(K::GITLAB_TOKEN, &["glpat-", "gldt-", "glrt-", "glptt-", "glcbt-", "glsoat-", "glft-", "glimt-", "glagent-"],
+            r"gl(?:pat|dt|rt|ptt|cbt|soat|ft|imt|agent)-[A-Za-z0-9_\-]{20,}", Some(Check::Keep(not_after_alnum))),
+        Rule::new(K::NPM_TOKEN, &["npm_"], r"npm_[A-Za-z0-9]{36}", Some(Check::Keep(npm_token))),
+        Rule::new(K::PYPI_TOKEN, &["pypi-ag"], r"pypi-Ag[A-Za-z0-9_\-]{50,}", Some(Check::Keep(not_after_ident))),
+        Rule::new(K::DOCKERHUB_TOKEN, &["dckr_pat_", "dckr_oat_"], r"dckr_(?:pat|oat)_[A-Za-z0-9_\-]{20,}", Some(Check::Keep(not_after_alnum))),
+        Rule::new(K::HUGGINGFACE_TOKEN, &["hf_"], r"hf_[A-Za-z0-9]{30,40}", Some(Check::Keep(hf_token))),
+        Rule::new(K::AWS_ACCESS_KEY_ID, &["akia", "asia", "abia", "acca"], r"(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}", Some(Check::Keep(whole_alnum))),
+        Rule::new(K::AWS_SECRET_KEY, &["aws_secret", "aws-secret", "awssecret", "secret_access_key", "secretaccesskey"],
+            r#"(?i:aws_?secret_?(?:access_?)?key|secret_?access_?key)["']?\s*(?:=>|[:=])\s*["']?(?P<secret>[A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+=]|$)"#, None),
+        Rule::new(K::GCP_API_KEY, &["aiza"], r"AIza[0-9A-Za-z_\-]{35}", Some(Check::Keep(not_after_alnum))),
+        Rule::new(K::AZURE_KEY, &["accountkey=", "sharedaccesskey="], r"(?i:AccountKey|SharedAccessKey)=(?P<secret>[A-Za-z0-9+/]{20,}={0,2})", None),
+        Rule::new(K::AZURE_SAS, &["sig="], r"[?&;]sig=(?P<secret>[A-Za-z0-9%+/=]{20,})", None),
+        Rule::new(K::SLACK_WEBHOOK, &["hooks.slack.com"], r"hooks\.slack\.com/(?P<secret>(?:services|workflows|triggers)/[A-Za-z0-9/_\-]{10,})", None),
+        Rule::new(K::SLACK_TOKEN, &["xoxa-", "xoxb-", "xoxp-", "xoxr-", "xoxs-", "xoxe", "xapp-"],
+            r"(?:xox[abprs]|xoxe(?:\.xox[bp])?|xapp)-[0-9A-Za-z\-]{10,250}", Some(Check::Keep(slack_token))),
+        Rule::new(K::DISCORD_WEBHOOK, &["discord.com/api/webhooks", "discordapp.com/api/webhooks"],
+            r"discord(?:app)?\.com/api/webhooks/(?P<secret>[0-9]+/[A-Za-z0-9_\-]{20,})", None),
+        Rule::new(K::TEAMS_WEBHOOK, &["webhook.office.com", "outlook.office.com/webhook"],
+            r#"(?:webhook\.office\.com|outlook\.office\.com)/(?P<secret>webhook(?:b2)?/[^\s"'<>`]+)"#, None),
+        Rule::new(K::JWT, &["eyj"], r"eyJ[A-Za-z0-9_\-]{10,}\.eyJ[A-Za-z0-9_\-]{5,}\.[A-Za-z0-9_\-]*", Some(Check::Keep(not_after_ident))),
+        Rule::new(K::URL_PASSWORD, &["://"],
+            r#"[A-Za-z][A-Za-z0-9+.\-]{0,30}://[^\s:/?#@\[\]"'<>`]*:(?P<secret>[^\s/?#@"'<>`]+)@"#, Some(Check::Keep(url_password))),
+        Rule::new(K::URL_PASSWORD, &["://"], r"://(?P<secret>[^\s:/?#@]{20,}):x-oauth-basic@", None),
+        Rule::new(K::URL_PASSWORD, &["://"], r"://(?P<secret>[A-Za-z0-9_\-]{20,})@", Some(Check::Keep(url_token))),
+        Rule::new(K::AUTH_HEADER, &["authorization"],
+            r#"(?i:authorization)["']?\s*[:=]\s*["']?(?:(?i:bearer|token|basic|digest|bot|apikey|key)\s+)?(?P<secret>[A-Za-z0-9._~+/\-]{8,}=*)"#,
+            Some(Check::Keep(credential))),
+        Rule::new(K::AUTH_HEADER, &["bearer"], r"(?i:\bbearer)\s+(?P<secret>[A-Za-z0-9._~+/\-]{16,}=*)", Some(Check::Keep(credential))),
+        Rule::new(K::ASSIGNED_SECRET, &["token", "secret", "passw", "_pwd", "-pwd", "_pass", "-pass", "key", "auth", "credential"],
+            r#"[A-Za-z0-9_.$\-]*(?i:token|secret|password|passwd|pwd|pass|key|auth|credentials?)["']?\s*(?:=>|:=|[:=])\s*["']?(?P<secret>[^\s"'`,;&]+)"#,
+            Some(Check::Narrow(assigned))),
+        Rule::new(K::ASSIGNED_SECRET, &["token", "secret", "passw", "key"],
+            r"--[a-z0-9\-]*(?:token|secret|password|passwd|api-key|apikey)\s+(?P<secret>[^\s'`,;&]+)",
+            Some(Check::Narrow(flag_value))),
+    ]
+}
+
+/// `--password VALUE`, `--api-key VALUE` (not `--password-stdin`).
+fn flag_value(line: &str, s: usize, e: usize) -> Option<(usize, usize)> {
+    let e = s + trim_closers(&line[s..e]).len();
+    looks_random(&line[s..e]).then_some((s, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_names() {
+        for n in [
+            "GITHUB_TOKEN", "token", "accessToken", "x-auth-token", "client_secret", "SECRET", "DB_PASSWORD",
+            "passwd", "DB_PWD", "MYSQL_PASS", "AWS_SECRET_ACCESS_KEY", "apiKey", "api_key", "x-api-key",
+            "privateKey", "SIGNING_KEY", "_auth", "_authToken", "credentials", "\"api_key\"",
+        ] {
+            assert!(is_secret_name(n), "{n}");
+        }
+        for n in [
+            "key", "KEY", "monkey", "hotkey", "CACHE_KEY", "cache-key", "DEPENDENCY_CACHE_KEY", "public_key",
+            "primary_key", "tokenizer", "max_tokens", "token_type", "pwd", "PWD", "OLDPWD", "bypass", "oauth",
+            "next_page_token", "pad_token", "CODEQL_ACTION_ANALYSIS_KEY", "AWS_ACCESS_KEY_ID",
+        ] {
+            assert!(!is_secret_name(n), "{n}");
+        }
+    }
+
+    #[test]
+    fn assignment_names_are_read_back() {
+        let l = "  export MY_TOKEN=abc";
+        assert_eq!(assigned_name(l, l.len() - 3), Some("MY_TOKEN"));
+        let l = r#"{"api_key": "abc"}"#;
+        assert_eq!(assigned_name(l, 13), Some("api_key"));
+        let l = "tenant_token::search";
+        assert_eq!(assigned_name(l, 14), None);
+    }
+
+    #[test]
+    fn builtin_rules_compile() {
+        let rules = builtin();
+        assert!(rules.iter().all(|r| !r.anchors.is_empty()));
+        assert!(rules.iter().all(|r| r.anchors.iter().all(|a| a.len() >= 3)));
+    }
+}
