@@ -63,6 +63,19 @@ pub(crate) fn is_placeholder(v: &str) -> bool {
     }
 }
 
+/// Letters only, in words: `generatePomFileForMavenPublication`,
+/// `withAuthorizationPrefix`, `Optional`. Random letters are about half
+/// upper case; camelCase words have a capital every few letters.
+pub(crate) fn is_camel_words(v: &str) -> bool {
+    let c = classes(v);
+    if c.digit > 0 || c.other > 0 {
+        return false;
+    }
+    let letters = (c.lower + c.upper) as f64;
+    let upper = c.upper as f64 / letters;
+    v.len() < 16 || !(0.25..=0.75).contains(&upper)
+}
+
 /// `secrets.GITHUB_TOKEN`, `os.environ`, `self.tls_key`, `frames.nextToken`.
 fn is_dotted_identifier(v: &str) -> bool {
     v.contains('.')
@@ -104,8 +117,12 @@ pub(crate) fn looks_random(v: &str) -> bool {
         // words and names: `turbogha`, `dep-cache`, `GITHUB_TOKEN`, `Optional`
         return false;
     }
-    if c.digit == 0 && c.other == 0 && n < 16 {
-        // `CamelCase` words; long mixed-case letter runs are random enough.
+    if is_camel_words(v) {
+        return false;
+    }
+    if v.find('=').is_some_and(|i| v[i..].bytes().any(|b| b != b'=')) {
+        // `id=GITHUB_TOKEN,src=…`, `A.getState=A.saveState`: `=` inside a
+        // value is another assignment; base64 only pads with it at the end.
         return false;
     }
     if v.contains('/') && c.upper == 0 && c.digit == 0 {
@@ -132,6 +149,8 @@ mod tests {
             "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
             "Zq3vT9pLm2Xc",
             "s3cr3tP4ss!",
+            "dGhpcyBpcyBhIHNlY3JldCB2YWx1ZQ==",
+            "QwErTyUiOpAsDfGhJkLz",
         ] {
             assert!(looks_random(v), "{v}");
         }
@@ -160,6 +179,9 @@ mod tests {
             "https://github.com/certbot/certbot/pull/",
             "MyPassword",
             "00000000",
+            "generatePomFileForMavenPublication",
+            "id=GITHUB_TOKEN",
+            "A.getState=A.saveState=A.group",
         ] {
             assert!(!looks_random(v), "{v}");
         }

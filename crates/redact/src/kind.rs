@@ -73,6 +73,8 @@ impl SecretKind {
     pub const AZURE_KEY: Self = Self::builtin("azure-key");
     /// Azure SAS signatures (`sig=` in a URL or connection string).
     pub const AZURE_SAS: Self = Self::builtin("azure-sas");
+    /// The signature of an AWS or Google Cloud pre-signed URL.
+    pub const URL_SIGNATURE: Self = Self::builtin("url-signature");
     /// Slack API tokens (`xoxb-…`, `xapp-…`).
     pub const SLACK_TOKEN: Self = Self::builtin("slack-token");
     /// Slack incoming-webhook URLs.

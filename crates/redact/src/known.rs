@@ -88,6 +88,18 @@ impl KnownSet {
         }
     }
 
+    /// The start of every occurrence of a value in `text`.
+    pub(crate) fn starts(&self, text: &str, out: &mut Vec<usize>) {
+        if let Some(m) = &self.matcher {
+            out.extend(m.find_iter(text).map(|hit| hit.start()));
+        }
+    }
+
+    /// Whether `line` holds any value.
+    pub(crate) fn is_match(&self, line: &str) -> bool {
+        self.matcher.as_ref().is_some_and(|m| m.is_match(line))
+    }
+
     /// Every occurrence of a value in `line`, leftmost-longest.
     pub(crate) fn find<'a>(&'a self, line: &str, out: &mut impl FnMut(usize, usize, &'a SecretKind)) {
         if let Some(m) = &self.matcher {

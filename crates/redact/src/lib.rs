@@ -43,6 +43,7 @@
 
 mod config;
 mod entropy;
+mod gate;
 mod kind;
 mod known;
 mod masks;
@@ -52,10 +53,9 @@ mod skeleton;
 mod stream;
 
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::Arc;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Input, MatchKind};
 
 pub use config::{ConfigError, PatternConfig, RedactConfig};
 pub use kind::{SecretKind, PLACEHOLDER_CLOSE, PLACEHOLDER_OPEN};
@@ -63,6 +63,7 @@ pub use known::MIN_SECRET_LEN;
 pub use masks::LearnedSecrets;
 pub use stream::{LineRedactor, RedactingWriter};
 
+use gate::{Fired, Gate};
 use known::KnownSet;
 use pem::PemLine;
 use rules::Rule;
@@ -193,75 +194,6 @@ fn env_kind(name: &str) -> SecretKind {
     }
 }
 
-/// Why a line needs a closer look.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum Trigger {
-    Rule(usize),
-    Known,
-    Pem,
-    AddMask,
-    Escape,
-}
-
-/// One automaton over every literal that makes a line worth searching.
-struct Gate {
-    ac: Option<AhoCorasick>,
-    triggers: Vec<Vec<Trigger>>,
-}
-
-impl Gate {
-    fn build(rules: &[Rule], known: &KnownSet) -> Gate {
-        let mut index: HashMap<Vec<u8>, usize> = HashMap::new();
-        let mut literals: Vec<Vec<u8>> = Vec::new();
-        let mut triggers: Vec<Vec<Trigger>> = Vec::new();
-        let mut add = |lit: &[u8], t: Trigger| {
-            if lit.is_empty() || lit.contains(&b'\n') {
-                return;
-            }
-            let key = lit.to_ascii_lowercase();
-            let i = *index.entry(key.clone()).or_insert_with(|| {
-                literals.push(key);
-                triggers.push(Vec::new());
-                literals.len() - 1
-            });
-            if !triggers[i].contains(&t) {
-                triggers[i].push(t);
-            }
-        };
-        for (i, r) in rules.iter().enumerate() {
-            for a in &r.anchors {
-                add(a.as_bytes(), Trigger::Rule(i));
-            }
-        }
-        add(b"-----BEGIN", Trigger::Pem);
-        add(b"::add-mask::", Trigger::AddMask);
-        add(b"##[add-mask]", Trigger::AddMask);
-        for a in skeleton::anchors() {
-            add(a.as_bytes(), Trigger::Escape);
-        }
-        for (form, _) in &known.forms {
-            add(form.as_bytes(), Trigger::Known);
-        }
-        let ac = AhoCorasickBuilder::new()
-            .match_kind(MatchKind::Standard)
-            .ascii_case_insensitive(true)
-            .build(&literals)
-            .ok();
-        Gate { ac, triggers }
-    }
-}
-
-/// What the gate found in one line.
-#[derive(Default)]
-struct Fired {
-    rules: Vec<bool>,
-    any_rule: bool,
-    known: bool,
-    pem: bool,
-    add_mask: bool,
-    escape: bool,
-}
-
 /// A candidate span inside one line, before merging.
 struct Span<'a> {
     start: usize,
@@ -270,6 +202,9 @@ struct Span<'a> {
     rank: usize,
     kind: &'a SecretKind,
 }
+
+/// Lines per stage-1 block in the whole-text search, in bytes.
+const BLOCK: usize = 1 << 20;
 
 /// Ranks: a private key block, then an `::add-mask::` value, then the rules
 /// in order, with known values just before the first generic rule.
@@ -293,7 +228,7 @@ impl Redactor {
 
     fn assemble(rules: Vec<Rule>, known: KnownSet, allow: HashSet<String>) -> Redactor {
         let always = rules.iter().enumerate().filter(|(_, r)| r.anchors.is_empty()).map(|(i, _)| i).collect();
-        let gate = Gate::build(&rules, &known);
+        let gate = Gate::build(&rules);
         Redactor {
             rules: Arc::new(rules),
             always: Arc::new(always),
@@ -314,7 +249,6 @@ impl Redactor {
             known.add(&SecretKind::MASKED, v);
         }
         known.seal();
-        self.gate = Arc::new(Gate::build(&self.rules, &self.known));
     }
 
     /// How many searchable forms of known values (values × encodings) the
@@ -361,26 +295,49 @@ impl Redactor {
         let bytes = text.as_bytes();
         let mut spans: Vec<Span<'_>> = Vec::new();
         let mut pem_open = false;
-        // Extra values are not in the gate: every line must be searched.
-        let every_line = !self.always.is_empty() || extra.is_some();
-        let mut pos = 0;
-        while pos < text.len() {
-            let line_start = if pem_open || every_line {
-                pos
-            } else {
-                let Some(ac) = &self.gate.ac else { break };
-                match ac.find(Input::new(text).span(pos..text.len())) {
-                    None => break,
-                    Some(m) => memchr::memrchr(b'\n', &bytes[pos..m.start()]).map_or(pos, |i| pos + i + 1),
-                }
+        let mut marks: Vec<usize> = Vec::new();
+        let mut block_start = 0;
+        // Blocks of whole lines bound the memory the marks take.
+        while block_start < text.len() {
+            let block_end = match text.len() - block_start > BLOCK {
+                false => text.len(),
+                true => memchr::memchr(b'\n', &bytes[block_start + BLOCK..]).map_or(text.len(), |i| block_start + BLOCK + i + 1),
             };
-            let line_end = memchr::memchr(b'\n', &bytes[line_start..]).map_or(text.len(), |i| line_start + i);
-            self.scan_line(&text[line_start..line_end], &mut pem_open, extra, &mut |mut s: Span<'_>| {
-                s.start += line_start;
-                s.end += line_start;
-                spans.push(s);
-            });
-            pos = line_end + 1;
+            let block = &text[block_start..block_end];
+            marks.clear();
+            if self.always.is_empty() {
+                self.gate.marks(block, &mut marks);
+                self.known.starts(block, &mut marks);
+                if let Some(extra) = extra {
+                    extra.starts(block, &mut marks);
+                }
+                marks.sort_unstable();
+            } else {
+                // A repository pattern with no literal: every line.
+                marks.push(0);
+                marks.extend(memchr::memchr_iter(b'\n', block.as_bytes()).map(|i| i + 1));
+            }
+            let b = block.as_bytes();
+            let line_end_from = |i: usize| memchr::memchr(b'\n', &b[i..]).map_or(block.len(), |j| i + j);
+            let mut next = marks.iter().copied().peekable();
+            let mut pos = 0;
+            while pos < block.len() {
+                let (start, end) = if pem_open {
+                    (pos, line_end_from(pos))
+                } else {
+                    let Some(m) = next.by_ref().find(|&m| m >= pos) else { break };
+                    let start = memchr::memrchr(b'\n', &b[pos..m]).map_or(pos, |i| pos + i + 1);
+                    (start, line_end_from(m))
+                };
+                let offset = block_start + start;
+                self.scan_line(&block[start..end], &mut pem_open, extra, &mut |mut s: Span<'_>| {
+                    s.start += offset;
+                    s.end += offset;
+                    spans.push(s);
+                });
+                pos = end + 1;
+            }
+            block_start = block_end;
         }
         merge(spans)
     }
@@ -393,7 +350,18 @@ impl Redactor {
         extra: Option<&'s KnownSet>,
         out: &mut dyn FnMut(Span<'s>),
     ) -> Fired {
-        let fired = self.fire(line);
+        self.scan_fired(line, self.gate.fire(line), pem_open, extra, out)
+    }
+
+    /// [`Redactor::scan_line`] once the gate's hits in the line are known.
+    fn scan_fired<'s>(
+        &'s self,
+        line: &str,
+        fired: Fired,
+        pem_open: &mut bool,
+        extra: Option<&'s KnownSet>,
+        out: &mut dyn FnMut(Span<'s>),
+    ) -> Fired {
         if *pem_open || fired.pem {
             match pem::classify(line, *pem_open) {
                 PemLine::Outside => *pem_open = false,
@@ -409,10 +377,7 @@ impl Redactor {
         }
         let skeleton = if fired.escape { Skeleton::of(line) } else { None };
         let (work, fired_work) = match &skeleton {
-            Some(sk) => {
-                let f = self.fire(&sk.text);
-                (sk.text.as_str(), Some(f))
-            }
+            Some(sk) => (sk.text.as_str(), Some(self.gate.fire(&sk.text))),
             None => (line, None),
         };
         let f = fired_work.as_ref().unwrap_or(&fired);
@@ -434,7 +399,7 @@ impl Redactor {
                 });
             }
         }
-        if f.known {
+        if !self.known.is_empty() {
             self.known.find(work, &mut |s, e, kind| {
                 let (s, e) = map(s, e);
                 out(Span { start: s, end: e, rank: known_rank, kind });
@@ -453,29 +418,6 @@ impl Redactor {
             });
         }
         Fired { add_mask: fired.add_mask || f.add_mask, ..fired }
-    }
-
-    fn fire(&self, line: &str) -> Fired {
-        let mut f = Fired::default();
-        let Some(ac) = &self.gate.ac else { return f };
-        for m in ac.find_overlapping_iter(line) {
-            for t in &self.gate.triggers[m.pattern().as_usize()] {
-                match *t {
-                    Trigger::Rule(i) => {
-                        if f.rules.is_empty() {
-                            f.rules = vec![false; self.rules.len()];
-                        }
-                        f.rules[i] = true;
-                        f.any_rule = true;
-                    }
-                    Trigger::Known => f.known = true,
-                    Trigger::Pem => f.pem = true,
-                    Trigger::AddMask => f.add_mask = true,
-                    Trigger::Escape => f.escape = true,
-                }
-            }
-        }
-        f
     }
 
     /// Known values name the kind over generic rules (a URL password that is
@@ -523,12 +465,12 @@ impl Redactor {
 
 /// The values of the `::add-mask::` commands in a line, as spans.
 fn add_mask_spans(line: &str, out: &mut impl FnMut(usize, usize)) {
-    for hit in masks::COMMANDS.find_iter(line) {
-        let raw = &line[hit.end()..];
-        let at_line_start = masks::is_command_position(&line[..hit.start()]);
+    for (cmd_start, cmd_end) in masks::commands(line) {
+        let raw = &line[cmd_end..];
+        let at_line_start = masks::is_command_position(&line[..cmd_start]);
         if masks::mask_value(raw, at_line_start).is_some() {
             let written = masks::written_value(raw, at_line_start);
-            let start = hit.end() + (written.as_ptr() as usize - raw.as_ptr() as usize);
+            let start = cmd_end + (written.as_ptr() as usize - raw.as_ptr() as usize);
             out(start, start + written.len());
         }
     }

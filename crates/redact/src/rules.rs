@@ -14,7 +14,7 @@
 
 use regex::Regex;
 
-use crate::entropy::{classes, is_placeholder, looks_random, shannon};
+use crate::entropy::{classes, is_camel_words, is_placeholder, looks_random, shannon};
 use crate::kind::SecretKind;
 
 /// What decides a candidate `(line, secret_start, secret_end)`.
@@ -28,7 +28,11 @@ pub(crate) enum Check {
 
 pub(crate) struct Rule {
     pub kind: SecretKind,
+    /// Case-sensitive literals, one of which every match contains.
     pub anchors: Vec<String>,
+    /// A byte every match contains, checked before the regex runs (`@` for
+    /// URL userinfo: most lines with `://` have none).
+    pub requires: Option<u8>,
     pub regex: Regex,
     /// Index of the `secret` capture group, if the regex has one.
     pub group: Option<usize>,
@@ -36,47 +40,42 @@ pub(crate) struct Rule {
 }
 
 impl Rule {
-    pub(crate) fn new(kind: SecretKind, anchors: &[&str], pattern: &str, check: Option<Check>) -> Rule {
+    pub(crate) fn new(kind: SecretKind, anchors: Vec<String>, pattern: &str, check: Option<Check>) -> Rule {
         let regex = Regex::new(pattern).unwrap_or_else(|e| panic!("built-in rule {kind}: {e}"));
-        Self::compiled(kind, anchors.iter().map(|a| a.to_string()).collect(), regex, check)
+        Self::compiled(kind, anchors, regex, check)
+    }
+
+    fn requiring(mut self, byte: u8) -> Rule {
+        self.requires = Some(byte);
+        self
     }
 
     pub(crate) fn compiled(kind: SecretKind, anchors: Vec<String>, regex: Regex, check: Option<Check>) -> Rule {
         let group = regex.capture_names().position(|n| n == Some("secret"));
-        Rule { kind, anchors, regex, group, check }
+        Rule { kind, anchors, requires: None, regex, group, check }
     }
 
     /// Every secret span of this rule in `line`.
     pub(crate) fn find(&self, line: &str, out: &mut impl FnMut(usize, usize)) {
-        match self.group {
-            None => {
-                for m in self.regex.find_iter(line) {
-                    if m.is_empty() {
-                        continue;
-                    }
-                    let span = match self.check {
-                        None => Some((m.start(), m.end())),
-                        Some(Check::Keep(keep)) => keep(line, m.start(), m.end()).then_some((m.start(), m.end())),
-                        Some(Check::Narrow(narrow)) => narrow(line, m.start(), m.end()),
-                    };
-                    if let Some((s, e)) = span.filter(|(s, e)| s < e) {
-                        out(s, e);
-                    }
-                }
+        if self.requires.is_some_and(|b| memchr::memchr(b, line.as_bytes()).is_none()) {
+            return;
+        }
+        let mut candidate = |s: usize, e: usize| {
+            let span = match self.check {
+                None => Some((s, e)),
+                Some(Check::Keep(keep)) => keep(line, s, e).then_some((s, e)),
+                Some(Check::Narrow(narrow)) => narrow(line, s, e),
+            };
+            if let Some((s, e)) = span.filter(|(s, e)| s < e) {
+                out(s, e);
             }
+        };
+        match self.group {
+            None => self.regex.find_iter(line).for_each(|m| candidate(m.start(), m.end())),
             Some(g) => {
                 for caps in self.regex.captures_iter(line) {
-                    let Some(m) = caps.get(g) else { continue };
-                    if m.is_empty() {
-                        continue;
-                    }
-                    let span = match self.check {
-                        None => Some((m.start(), m.end())),
-                        Some(Check::Keep(keep)) => keep(line, m.start(), m.end()).then_some((m.start(), m.end())),
-                        Some(Check::Narrow(narrow)) => narrow(line, m.start(), m.end()),
-                    };
-                    if let Some((s, e)) = span.filter(|(s, e)| s < e) {
-                        out(s, e);
+                    if let Some(m) = caps.get(g) {
+                        candidate(m.start(), m.end());
                     }
                 }
             }
@@ -163,7 +162,11 @@ fn url_token(line: &str, s: usize, e: usize) -> bool {
 fn credential(line: &str, s: usize, e: usize) -> bool {
     let v = &line[s..e];
     let c = classes(v);
-    !is_placeholder(v) && (c.digit > 0 || (c.upper > 0 && c.lower > 0)) && v.len() >= 8 && shannon(v) >= 2.8
+    !is_placeholder(v)
+        && (c.digit > 0 || (c.upper > 0 && c.lower > 0))
+        && !is_camel_words(v)
+        && v.len() >= 8
+        && shannon(v) >= 2.8
 }
 
 /// Names whose value is a secret: `*_TOKEN`, `*_SECRET`, `*_KEY`/`fooKey`,
@@ -224,17 +227,29 @@ fn trim_closers(v: &str) -> &str {
     v.trim_end_matches(['.', ')', ']', '}', '>', '\\'])
 }
 
-/// The name before the separator that precedes the value at `s`.
+/// The name before the separator that precedes the value at `s`, or `None`
+/// when the text is not an assignment: a bare `name:value` (no space, no
+/// quote) is a Gradle task, a Maven coordinate, an image tag or a logger
+/// name far more often than a secret, and `name::x` is a Rust/C++ path.
 fn assigned_name(line: &str, s: usize) -> Option<&str> {
-    let head = line[..s].trim_end_matches(['"', '\'', ' ', '\t']);
-    let head = head
-        .strip_suffix("=>")
-        .or_else(|| head.strip_suffix(":="))
-        .or_else(|| head.strip_suffix('='))
-        .or_else(|| head.strip_suffix(':'))
-        .unwrap_or(head);
+    let head = &line[..s];
+    let quoted_value = head.ends_with(['"', '\'']);
+    let head = head.trim_end_matches(['"', '\'', ' ', '\t']);
+    let spaced = head.len() + usize::from(quoted_value) < s;
+    let (head, colon) = if let Some(h) = head.strip_suffix("=>").or_else(|| head.strip_suffix(":=")) {
+        (h, false)
+    } else if let Some(h) = head.strip_suffix('=') {
+        (h, false)
+    } else if let Some(h) = head.strip_suffix(':') {
+        (h, true)
+    } else {
+        (head, false)
+    };
     if head.ends_with(':') {
-        // Rust/C++ paths: `tenant_token::search…`
+        return None;
+    }
+    let quoted_name = head.ends_with(['"', '\'']);
+    if colon && !spaced && !quoted_value && !quoted_name {
         return None;
     }
     let head = head.trim_end_matches(['"', '\'', ' ', '\t']);
@@ -249,49 +264,74 @@ fn assigned_name(line: &str, s: usize) -> Option<&str> {
     Some(&head[start..]).filter(|n| !n.is_empty())
 }
 
+/// Anchors for a name matched case-insensitively: the spellings names
+/// actually use (`token`, `Token`, `TOKEN`; camelCase `accessToken` holds
+/// `Token`). The gate is case-sensitive, so `tOkEn` is not looked at.
+fn cased(words: &[&str]) -> Vec<String> {
+    let mut out = Vec::new();
+    for w in words {
+        let mut cap = w.to_string();
+        cap[..1].make_ascii_uppercase();
+        for v in [w.to_string(), cap, w.to_ascii_uppercase()] {
+            if !out.contains(&v) {
+                out.push(v);
+            }
+        }
+    }
+    out
+}
+
+fn exact(words: &[&str]) -> Vec<String> {
+    words.iter().map(|w| w.to_string()).collect()
+}
+
 /// The built-in rules, most specific first: where two rules overlap, the
 /// earlier one names the kind.
 pub(crate) fn builtin() -> Vec<Rule> {
+    use Check::{Keep, Narrow};
     use SecretKind as K;
+    let names = ["token", "secret", "passw", "_pwd", "_pass", "key", "auth", "credential"];
     vec![
-        Rule::new(K::GITHUB_TOKEN, &["ghp_", "gho_", "ghu_", "ghs_", "ghr_"], r"gh[pousr]_[A-Za-z0-9]{36,255}", Some(Check::Keep(not_after_alnum))),
-        Rule::new(K::GITHUB_TOKEN, &["github_pat_"], r"github_pat_[A-Za-z0-9_]{30,255}", Some(Check::Keep(not_after_alnum))),
-        Rule::new(K::ANTHROPIC_KEY, &["sk-ant-"], r"sk-ant-[a-z]{2,10}[0-9]{0,3}-[A-Za-z0-9_\-]{20,}", Some(Check::Keep(not_after_ident))),
-        Rule::new(K::OPENAI_KEY, &["sk-"], r"sk-(?:proj-|svcacct-|admin-|None-)?[A-Za-z0-9_\-]{20,}", Some(Check::Keep(openai_key))),
-        Rule::new(K::GITLAB_TOKEN, &["glpat-", "gldt-", "glrt-", "glptt-", "glcbt-", "glsoat-", "glft-", "glimt-", "glagent-"],
-            r"gl(?:pat|dt|rt|ptt|cbt|soat|ft|imt|agent)-[A-Za-z0-9_\-]{20,}", Some(Check::Keep(not_after_alnum))),
-        Rule::new(K::NPM_TOKEN, &["npm_"], r"npm_[A-Za-z0-9]{36}", Some(Check::Keep(npm_token))),
-        Rule::new(K::PYPI_TOKEN, &["pypi-ag"], r"pypi-Ag[A-Za-z0-9_\-]{50,}", Some(Check::Keep(not_after_ident))),
-        Rule::new(K::DOCKERHUB_TOKEN, &["dckr_pat_", "dckr_oat_"], r"dckr_(?:pat|oat)_[A-Za-z0-9_\-]{20,}", Some(Check::Keep(not_after_alnum))),
-        Rule::new(K::HUGGINGFACE_TOKEN, &["hf_"], r"hf_[A-Za-z0-9]{30,40}", Some(Check::Keep(hf_token))),
-        Rule::new(K::AWS_ACCESS_KEY_ID, &["akia", "asia", "abia", "acca"], r"(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}", Some(Check::Keep(whole_alnum))),
-        Rule::new(K::AWS_SECRET_KEY, &["aws_secret", "aws-secret", "awssecret", "secret_access_key", "secretaccesskey"],
+        Rule::new(K::GITHUB_TOKEN, exact(&["ghp_", "gho_", "ghu_", "ghs_", "ghr_"]), r"gh[pousr]_[A-Za-z0-9]{36,255}", Some(Keep(not_after_alnum))),
+        Rule::new(K::GITHUB_TOKEN, exact(&["github_pat_"]), r"github_pat_[A-Za-z0-9_]{30,255}", Some(Keep(not_after_alnum))),
+        Rule::new(K::ANTHROPIC_KEY, exact(&["sk-ant-"]), r"sk-ant-[a-z]{2,10}[0-9]{0,3}-[A-Za-z0-9_\-]{20,}", Some(Keep(not_after_ident))),
+        Rule::new(K::OPENAI_KEY, exact(&["sk-"]), r"sk-(?:proj-|svcacct-|admin-|None-)?[A-Za-z0-9_\-]{20,}", Some(Keep(openai_key))),
+        Rule::new(K::GITLAB_TOKEN, exact(&["glpat-", "gldt-", "glrt-", "glptt-", "glcbt-"]),
+            r"gl(?:pat|dt|rt|ptt|cbt)-[A-Za-z0-9_\-]{20,}", Some(Keep(not_after_alnum))),
+        Rule::new(K::NPM_TOKEN, exact(&["npm_"]), r"npm_[A-Za-z0-9]{36}", Some(Keep(npm_token))),
+        Rule::new(K::PYPI_TOKEN, exact(&["pypi-Ag"]), r"pypi-Ag[A-Za-z0-9_\-]{50,}", Some(Keep(not_after_ident))),
+        Rule::new(K::DOCKERHUB_TOKEN, exact(&["dckr_"]), r"dckr_(?:pat|oat)_[A-Za-z0-9_\-]{20,}", Some(Keep(not_after_alnum))),
+        Rule::new(K::HUGGINGFACE_TOKEN, exact(&["hf_"]), r"hf_[A-Za-z0-9]{30,40}", Some(Keep(hf_token))),
+        Rule::new(K::AWS_ACCESS_KEY_ID, exact(&["AKIA", "ASIA", "ABIA", "ACCA"]), r"(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}", Some(Keep(whole_alnum))),
+        Rule::new(K::AWS_SECRET_KEY, cased(&["secret"]),
             r#"(?i:aws_?secret_?(?:access_?)?key|secret_?access_?key)["']?\s*(?:=>|[:=])\s*["']?(?P<secret>[A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+=]|$)"#, None),
-        Rule::new(K::GCP_API_KEY, &["aiza"], r"AIza[0-9A-Za-z_\-]{35}", Some(Check::Keep(not_after_alnum))),
-        Rule::new(K::AZURE_KEY, &["accountkey=", "sharedaccesskey="], r"(?i:AccountKey|SharedAccessKey)=(?P<secret>[A-Za-z0-9+/]{20,}={0,2})", None),
-        Rule::new(K::AZURE_SAS, &["sig="], r"[?&;]sig=(?P<secret>[A-Za-z0-9%+/=]{20,})", None),
-        Rule::new(K::SLACK_WEBHOOK, &["hooks.slack.com"], r"hooks\.slack\.com/(?P<secret>(?:services|workflows|triggers)/[A-Za-z0-9/_\-]{10,})", None),
-        Rule::new(K::SLACK_TOKEN, &["xoxa-", "xoxb-", "xoxp-", "xoxr-", "xoxs-", "xoxe", "xapp-"],
-            r"(?:xox[abprs]|xoxe(?:\.xox[bp])?|xapp)-[0-9A-Za-z\-]{10,250}", Some(Check::Keep(slack_token))),
-        Rule::new(K::DISCORD_WEBHOOK, &["discord.com/api/webhooks", "discordapp.com/api/webhooks"],
+        Rule::new(K::GCP_API_KEY, exact(&["AIza"]), r"AIza[0-9A-Za-z_\-]{35}", Some(Keep(not_after_alnum))),
+        Rule::new(K::AZURE_KEY, exact(&["AccountKey=", "SharedAccessKey="]), r"(?:AccountKey|SharedAccessKey)=(?P<secret>[A-Za-z0-9+/]{20,}={0,2})", None),
+        Rule::new(K::AZURE_SAS, exact(&["sig="]), r"[?&;]sig=(?P<secret>[A-Za-z0-9%+/=]{20,})", None),
+        Rule::new(K::URL_SIGNATURE, exact(&["-Signature="]),
+            r"X-(?:Amz|Goog)-Signature=(?P<secret>[0-9a-fA-F]{32,})", None),
+        Rule::new(K::SLACK_WEBHOOK, exact(&["hooks.slack.com"]), r"hooks\.slack\.com/(?P<secret>(?:services|workflows|triggers)/[A-Za-z0-9/_\-]{10,})", None),
+        Rule::new(K::SLACK_TOKEN, exact(&["xox", "xapp-"]), r"(?:xox[abprs]|xoxe(?:\.xox[bp])?|xapp)-[0-9A-Za-z\-]{10,250}", Some(Keep(slack_token))),
+        Rule::new(K::DISCORD_WEBHOOK, exact(&["/api/webhooks/"]),
             r"discord(?:app)?\.com/api/webhooks/(?P<secret>[0-9]+/[A-Za-z0-9_\-]{20,})", None),
-        Rule::new(K::TEAMS_WEBHOOK, &["webhook.office.com", "outlook.office.com/webhook"],
+        Rule::new(K::TEAMS_WEBHOOK, exact(&["webhook.office.com", "outlook.office.com/webhook"]),
             r#"(?:webhook\.office\.com|outlook\.office\.com)/(?P<secret>webhook(?:b2)?/[^\s"'<>`]+)"#, None),
-        Rule::new(K::JWT, &["eyj"], r"eyJ[A-Za-z0-9_\-]{10,}\.eyJ[A-Za-z0-9_\-]{5,}\.[A-Za-z0-9_\-]*", Some(Check::Keep(not_after_ident))),
-        Rule::new(K::URL_PASSWORD, &["://"],
-            r#"[A-Za-z][A-Za-z0-9+.\-]{0,30}://[^\s:/?#@\[\]"'<>`]*:(?P<secret>[^\s/?#@"'<>`]+)@"#, Some(Check::Keep(url_password))),
-        Rule::new(K::URL_PASSWORD, &["://"], r"://(?P<secret>[^\s:/?#@]{20,}):x-oauth-basic@", None),
-        Rule::new(K::URL_PASSWORD, &["://"], r"://(?P<secret>[A-Za-z0-9_\-]{20,})@", Some(Check::Keep(url_token))),
-        Rule::new(K::AUTH_HEADER, &["authorization"],
+        Rule::new(K::JWT, exact(&["eyJ"]), r"eyJ[A-Za-z0-9_\-]{10,}\.eyJ[A-Za-z0-9_\-]{5,}\.[A-Za-z0-9_\-]*", Some(Keep(not_after_ident))),
+        Rule::new(K::URL_PASSWORD, exact(&["://"]),
+            r#"[A-Za-z][A-Za-z0-9+.\-]{0,30}://[^\s:/?#@\[\]"'<>`]*:(?P<secret>[^\s/?#@"'<>`]+)@"#, Some(Keep(url_password)))
+            .requiring(b'@'),
+        Rule::new(K::URL_PASSWORD, exact(&["://"]), r"://(?P<secret>[^\s:/?#@]{20,}):x-oauth-basic@", None).requiring(b'@'),
+        Rule::new(K::URL_PASSWORD, exact(&["://"]), r"://(?P<secret>[A-Za-z0-9_\-]{20,})@", Some(Keep(url_token))).requiring(b'@'),
+        Rule::new(K::AUTH_HEADER, cased(&["authorization"]),
             r#"(?i:authorization)["']?\s*[:=]\s*["']?(?:(?i:bearer|token|basic|digest|bot|apikey|key)\s+)?(?P<secret>[A-Za-z0-9._~+/\-]{8,}=*)"#,
-            Some(Check::Keep(credential))),
-        Rule::new(K::AUTH_HEADER, &["bearer"], r"(?i:\bbearer)\s+(?P<secret>[A-Za-z0-9._~+/\-]{16,}=*)", Some(Check::Keep(credential))),
-        Rule::new(K::ASSIGNED_SECRET, &["token", "secret", "passw", "_pwd", "-pwd", "_pass", "-pass", "key", "auth", "credential"],
+            Some(Keep(credential))),
+        Rule::new(K::AUTH_HEADER, cased(&["bearer"]), r"(?i:\bbearer)\s+(?P<secret>[A-Za-z0-9._~+/\-]{16,}=*)", Some(Keep(credential))),
+        Rule::new(K::ASSIGNED_SECRET, cased(&names),
             r#"[A-Za-z0-9_.$\-]*(?i:token|secret|password|passwd|pwd|pass|key|auth|credentials?)["']?\s*(?:=>|:=|[:=])\s*["']?(?P<secret>[^\s"'`,;&]+)"#,
-            Some(Check::Narrow(assigned))),
-        Rule::new(K::ASSIGNED_SECRET, &["token", "secret", "passw", "key"],
+            Some(Narrow(assigned))),
+        Rule::new(K::ASSIGNED_SECRET, exact(&["token", "secret", "passw", "key"]),
             r"--[a-z0-9\-]*(?:token|secret|password|passwd|api-key|apikey)\s+(?P<secret>[^\s'`,;&]+)",
-            Some(Check::Narrow(flag_value))),
+            Some(Narrow(flag_value))),
     ]
 }
 
@@ -320,6 +360,29 @@ mod tests {
             "next_page_token", "pad_token", "CODEQL_ACTION_ANALYSIS_KEY", "AWS_ACCESS_KEY_ID",
         ] {
             assert!(!is_secret_name(n), "{n}");
+        }
+    }
+
+    #[test]
+    fn bare_colons_are_not_assignments() {
+        for (l, v) in [
+            ("> Task :grpc-auth:checkstyleDeps", "checkstyleDeps"),
+            ("Including org.apache.dubbo:dubbo-auth:jar:3.3.0-SNAPSHOT", "jar"),
+            ("Untagged: datawiredev/test-auth:3.0.0-ea2a9b8d4a", "3.0.0-ea2a9b8d4a"),
+            ("tenant_token::search_authorized", ":search_authorized"),
+        ] {
+            let s = l.rfind(v).unwrap();
+            assert_eq!(assigned_name(l, s), None, "{l}");
+        }
+        for (l, v) in [
+            ("  CODECOV_TOKEN: 56731c25", "56731c25"),
+            ("{\"token\":\"abc\"}", "abc"),
+            ("token:'abc'", "abc"),
+            ("export READ_ONLY_TOKEN=abc", "abc"),
+            ("api_key => abc", "abc"),
+        ] {
+            let s = l.rfind(v).unwrap();
+            assert!(assigned_name(l, s).is_some(), "{l}");
         }
     }
 

@@ -8,55 +8,65 @@
 //! characters), and every span found is mapped back onto the original
 //! bytes, so the escaped secret is replaced whole.
 
-/// Characters that are dropped from the skeleton: zero-width space,
-/// non-joiner, joiner, word joiner and BOM.
-const ZERO_WIDTH: [char; 5] = ['\u{200B}', '\u{200C}', '\u{200D}', '\u{2060}', '\u{FEFF}'];
-
-/// Literals whose presence sends a line through the skeleton.
-pub(crate) fn anchors() -> Vec<String> {
-    let mut a: Vec<String> = (0u8..128)
-        .filter(u8::is_ascii_punctuation)
-        .map(|c| format!("\\{}", c as char))
-        .collect();
-    a.extend(ZERO_WIDTH.iter().map(|c| c.to_string()));
-    a
-}
-
 /// A line without escapes, and where each of its bytes came from.
 pub(crate) struct Skeleton {
     pub text: String,
-    /// `origin[i]` is the offset in the original line of skeleton byte `i`.
-    origin: Vec<usize>,
+    /// `(skeleton offset, original offset)` at the start of each run of
+    /// bytes copied unchanged, in order.
+    runs: Vec<(usize, usize)>,
+}
+
+/// Byte length of the escape at `i`: a backslash before ASCII punctuation,
+/// or a zero-width character.
+pub(crate) fn escape_len(b: &[u8], i: usize) -> usize {
+    match b[i] {
+        b'\\' if b.get(i + 1).is_some_and(u8::is_ascii_punctuation) => 1,
+        0xE2 if matches!(b.get(i + 1..i + 3), Some([0x80, 0x8B..=0x8D] | [0x81, 0xA0])) => 3,
+        0xEF if b.get(i + 1..i + 3) == Some(&[0xBB, 0xBF]) => 3,
+        _ => 0,
+    }
 }
 
 impl Skeleton {
     /// `None` when the line has nothing to drop.
     pub(crate) fn of(line: &str) -> Option<Skeleton> {
-        let mut text = String::with_capacity(line.len());
-        let mut origin = Vec::with_capacity(line.len());
-        let mut chars = line.char_indices().peekable();
-        let mut dropped = false;
-        while let Some((i, c)) = chars.next() {
-            let escape = c == '\\' && chars.peek().is_some_and(|&(_, n)| n.is_ascii_punctuation());
-            if escape || ZERO_WIDTH.contains(&c) {
-                dropped = true;
-                if escape {
-                    // Keep the escaped character even if it is a backslash.
-                    let (j, n) = chars.next().expect("peeked");
-                    text.push(n);
-                    origin.push(j);
-                }
+        let b = line.as_bytes();
+        let mut text: Vec<u8> = Vec::with_capacity(b.len());
+        let mut runs = Vec::new();
+        let mut copied = 0;
+        let mut search = 0;
+        while let Some(j) = memchr::memchr3(b'\\', 0xE2, 0xEF, &b[search..]) {
+            let i = search + j;
+            let n = escape_len(b, i);
+            if n == 0 {
+                search = i + 1;
                 continue;
             }
-            text.push(c);
-            origin.extend(i..i + c.len_utf8());
+            runs.push((text.len(), copied));
+            text.extend_from_slice(&b[copied..i]);
+            copied = i + n;
+            // A backslash escapes the next character, even a backslash.
+            search = if n == 1 { i + 2 } else { i + n };
         }
-        dropped.then_some(Skeleton { text, origin })
+        if runs.is_empty() {
+            return None;
+        }
+        runs.push((text.len(), copied));
+        text.extend_from_slice(&b[copied..]);
+        // Only whole characters were dropped (an ASCII backslash or a whole
+        // zero-width character), so the rest is still UTF-8.
+        let text = String::from_utf8(text).ok()?;
+        Some(Skeleton { text, runs })
+    }
+
+    fn origin(&self, i: usize) -> usize {
+        let k = self.runs.partition_point(|&(s, _)| s <= i) - 1;
+        self.runs[k].1 + (i - self.runs[k].0)
     }
 
     /// The original span of skeleton span `start..end` (`start < end`).
     pub(crate) fn original(&self, start: usize, end: usize) -> (usize, usize) {
-        (self.origin[start], self.origin[end - 1] + 1)
+        (self.origin(start), self.origin(end - 1) + 1)
     }
 }
 
@@ -72,6 +82,9 @@ mod tests {
         let s = sk.text.find("ghp_abc").unwrap();
         let (a, b) = sk.original(s, s + "ghp_abc".len());
         assert_eq!(&line[a..b], "ghp\\_abc");
-        assert!(Skeleton::of("plain C:\\Users\\x").is_none());
+        assert!(Skeleton::of("plain C:\\Users\\x …").is_none());
+        let sk = Skeleton::of("\u{200B}\\_").unwrap();
+        assert_eq!(sk.text, "_");
+        assert_eq!(sk.original(0, 1), (4, 5));
     }
 }

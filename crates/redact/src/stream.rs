@@ -41,8 +41,16 @@ impl<'r> LineRedactor<'r> {
             }
             return if changed { Cow::Owned(out) } else { Cow::Borrowed(line) };
         }
-        let mut spans = Vec::new();
         let extra = (!self.extra.is_empty()).then_some(&self.extra);
+        let clean = !self.pem_open
+            && self.redactor.always.is_empty()
+            && !self.redactor.gate.is_dirty(body)
+            && !self.redactor.known.is_match(body)
+            && !extra.is_some_and(|x| x.is_match(body));
+        if clean {
+            return Cow::Borrowed(line);
+        }
+        let mut spans = Vec::new();
         let fired = self.redactor.scan_line(body, &mut self.pem_open, extra, &mut |s| spans.push(s));
         let findings = merge(spans);
         if fired.add_mask {
