@@ -204,7 +204,7 @@ struct Span<'a> {
 }
 
 /// Lines per stage-1 block in the whole-text search, in bytes.
-const BLOCK: usize = 1 << 20;
+const BLOCK: usize = 64 << 10;
 
 /// Ranks: a private key block, then an `::add-mask::` value, then the rules
 /// in order, with known values just before the first generic rule.
@@ -466,8 +466,8 @@ impl Redactor {
 /// The values of the `::add-mask::` commands in a line, as spans.
 fn add_mask_spans(line: &str, out: &mut impl FnMut(usize, usize)) {
     for (cmd_start, cmd_end) in masks::commands(line) {
-        let raw = &line[cmd_end..];
-        let at_line_start = masks::is_command_position(&line[..cmd_start]);
+        let Some(raw) = masks::value_region(line, cmd_end) else { continue };
+        let at_line_start = masks::at_line_start(line, cmd_start);
         if masks::mask_value(raw, at_line_start).is_some() {
             let written = masks::written_value(raw, at_line_start);
             let start = cmd_end + (written.as_ptr() as usize - raw.as_ptr() as usize);

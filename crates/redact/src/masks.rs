@@ -18,23 +18,58 @@ use crate::known::{MAX_BYTES, MAX_VALUES, MIN_SECRET_LEN};
 static LOWER: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("add-mask"));
 static UPPER: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("ADD-MASK"));
 
+/// Longest command value looked at. A longer one is not a credential a
+/// log would print, and the cap keeps a line of many commands linear.
+pub(crate) const MAX_MASK_VALUE: usize = 4096;
+
 /// Every `::add-mask::` / `##[add-mask]` command in `text` (the second is
-/// the runner's legacy spelling; lower or upper case), as the byte range of
-/// the command. Found with two SIMD substring searches: an automaton over
-/// the commands would stop at every `:` of every timestamp.
+/// the runner's legacy spelling; lower or upper case), in order, as the
+/// byte range of the command. Found with two SIMD substring searches: an
+/// automaton over the commands would stop at every `:` of every timestamp.
 pub(crate) fn commands(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
     let b = text.as_bytes();
-    let mut hits: Vec<usize> = LOWER.find_iter(b).chain(UPPER.find_iter(b)).collect();
-    hits.sort_unstable();
-    hits.into_iter().filter_map(move |i| {
+    let mut lower = LOWER.find_iter(b).peekable();
+    let mut upper = UPPER.find_iter(b).peekable();
+    std::iter::from_fn(move || match (lower.peek(), upper.peek()) {
+        (Some(l), Some(u)) if l < u => lower.next(),
+        (Some(_), None) => lower.next(),
+        _ => upper.next(),
+    })
+    .filter_map(move |i| {
         let (open, close) = (b.get(i.checked_sub(2)?..i)?, b.get(i + 8..i + 10)?);
-        let ok = (open == b"::" && close == b"::") || (i >= 3 && &b[i - 3..i] == b"##[" && close[0] == b']');
-        match ok {
-            true if open == b"::" => Some((i - 2, i + 10)),
-            true => Some((i - 3, i + 9)),
-            false => None,
+        if open == b"::" && close == b"::" {
+            Some((i - 2, i + 10))
+        } else if i >= 3 && &b[i - 3..i] == b"##[" && close[0] == b']' {
+            Some((i - 3, i + 9))
+        } else {
+            None
         }
     })
+}
+
+/// The rest of the line after a command ending at `end`, or `None` when it
+/// is longer than [`MAX_MASK_VALUE`].
+pub(crate) fn value_region(text: &str, end: usize) -> Option<&str> {
+    let b = text.as_bytes();
+    let limit = (end + MAX_MASK_VALUE + 1).min(b.len());
+    let stop = memchr::memchr(b'\n', &b[end..limit]).map_or(limit, |i| end + i);
+    if stop - end > MAX_MASK_VALUE {
+        return None;
+    }
+    Some(&text[end..stop])
+}
+
+/// Whether only a GitHub timestamp and blanks precede the command starting
+/// at `start` on its line (looking back a bounded distance).
+pub(crate) fn at_line_start(text: &str, start: usize) -> bool {
+    let b = text.as_bytes();
+    let from = start.saturating_sub(64);
+    let line_start = match memchr::memrchr(b'\n', &b[from..start]) {
+        Some(i) => from + i + 1,
+        None if from == 0 => 0,
+        None => return false,
+    };
+    is_command_position(&text[line_start..start])
 }
 
 /// Secret values learned from `::add-mask::` commands in a log.
@@ -60,10 +95,8 @@ impl LearnedSecrets {
     /// or many).
     pub fn observe(&mut self, text: &str) {
         for (start, end) in commands(text) {
-            let line_start = memchr::memrchr(b'\n', &text.as_bytes()[..start]).map_or(0, |i| i + 1);
-            let line_end = memchr::memchr(b'\n', &text.as_bytes()[end..]).map_or(text.len(), |i| end + i);
-            let at_line_start = is_command_position(&text[line_start..start]);
-            if let Some(value) = mask_value(&text[end..line_end], at_line_start) {
+            let Some(raw) = value_region(text, end) else { continue };
+            if let Some(value) = mask_value(raw, at_line_start(text, start)) {
                 self.insert(value);
             }
         }
@@ -114,7 +147,7 @@ impl LearnedSecrets {
 /// Where the command is at the start of the line (after a GitHub timestamp),
 /// the rest of the line is the value; elsewhere (`+ echo '::add-mask::x'`)
 /// the shell's closing quote is not.
-pub(crate) fn is_command_position(before: &str) -> bool {
+fn is_command_position(before: &str) -> bool {
     let rest = crate::pem::strip_timestamp(before);
     rest.trim().is_empty()
 }
@@ -169,6 +202,19 @@ mod tests {
         assert!(learn("::add-mask::***").is_empty());
         assert!(learn("::add-mask::short").is_empty());
         assert!(learn("::add-mask::").is_empty());
+    }
+
+    #[test]
+    fn long_values_and_crowded_lines_stay_cheap() {
+        assert!(learn(&format!("::add-mask::{}", "x".repeat(MAX_MASK_VALUE + 1))).is_empty());
+        assert_eq!(learn(&format!("::add-mask::{}", "y1".repeat(MAX_MASK_VALUE / 2))).len(), 1);
+        // Thousands of commands on one line: each looks at a bounded window.
+        let line = "::add-mask::abcdefgh ".repeat(5000);
+        // Only the commands within MAX_MASK_VALUE of the line's end have a
+        // value short enough to learn (the rest of the line).
+        let learned = learn(&line);
+        assert!(learned.len() <= MAX_MASK_VALUE / 21 + 1, "{}", learned.len());
+        assert_eq!(learn(&format!("{}\n::add-mask::final-value", "z ".repeat(100))), vec!["final-value"]);
     }
 
     #[test]

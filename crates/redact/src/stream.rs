@@ -101,14 +101,20 @@ impl<'r, W: Write> RedactingWriter<'r, W> {
         RedactingWriter { lines: redactor.lines(), inner: Some(inner), pending: Vec::new() }
     }
 
-    fn emit(&mut self, upto: usize) -> io::Result<()> {
-        let chunk: Vec<u8> = self.pending.drain(..upto).collect();
-        let text = String::from_utf8_lossy(&chunk);
+    /// Redacts and writes `pending[start..end]` (one line or piece).
+    fn emit_range(&mut self, start: usize, end: usize) -> io::Result<()> {
+        let text = String::from_utf8_lossy(&self.pending[start..end]);
         let red = self.lines.redact_line(&text);
         match self.inner.as_mut() {
             Some(w) => w.write_all(red.as_bytes()),
             None => Ok(()),
         }
+    }
+
+    fn emit(&mut self, upto: usize) -> io::Result<()> {
+        self.emit_range(0, upto)?;
+        self.pending.drain(..upto);
+        Ok(())
     }
 
     /// Writes the held partial line, flushes, and returns the inner writer.
@@ -125,12 +131,19 @@ impl<'r, W: Write> RedactingWriter<'r, W> {
 
 impl<W: Write> Write for RedactingWriter<'_, W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let mut searched = self.pending.len();
+        let searched = self.pending.len();
         self.pending.extend_from_slice(buf);
-        while let Some(i) = memchr::memchr(b'\n', &self.pending[searched..]) {
-            self.emit(searched + i + 1)?;
-            searched = 0;
+        // Emit every complete line, then drop them from the buffer at once
+        // (draining line by line would shift the rest each time).
+        let mut done = 0;
+        let mut from = searched;
+        while let Some(i) = memchr::memchr(b'\n', &self.pending[from..]) {
+            let end = from + i + 1;
+            self.emit_range(done, end)?;
+            done = end;
+            from = end;
         }
+        self.pending.drain(..done);
         while self.pending.len() >= MAX_BUFFERED_LINE {
             // Cut at a UTF-8 boundary so no character is split.
             let mut cut = MAX_BUFFERED_LINE;
