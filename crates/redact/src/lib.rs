@@ -362,6 +362,15 @@ impl Redactor {
         extra: Option<&'s KnownSet>,
         out: &mut dyn FnMut(Span<'s>),
     ) -> Fired {
+        // A match that overlaps a placeholder is our own output seen again
+        // (`https://{REDACTED:github-token}@host` looks like userinfo):
+        // redacting it twice would nest placeholders.
+        let placeholders = placeholder_spans(line);
+        let out = &mut |s: Span<'s>| {
+            if !placeholders.iter().any(|&(a, b)| s.start < b && a < s.end) {
+                out(s);
+            }
+        };
         if *pem_open || fired.pem {
             match pem::classify(line, *pem_open) {
                 PemLine::Outside => *pem_open = false,
@@ -474,6 +483,18 @@ fn add_mask_spans(line: &str, out: &mut impl FnMut(usize, usize)) {
             out(start, start + written.len());
         }
     }
+}
+
+/// The placeholders already in a line.
+fn placeholder_spans(line: &str) -> Vec<(usize, usize)> {
+    let b = line.as_bytes();
+    memchr::memmem::find_iter(b, PLACEHOLDER_OPEN.as_bytes())
+        .filter_map(|start| {
+            let kind_start = start + PLACEHOLDER_OPEN.len();
+            let len = b[kind_start..].iter().take_while(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || **c == b'-').count();
+            (len > 0 && b.get(kind_start + len) == Some(&b'}')).then_some((start, kind_start + len + 1))
+        })
+        .collect()
 }
 
 /// Sorts spans and merges overlapping ones; the lowest rank names the kind.

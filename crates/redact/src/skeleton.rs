@@ -45,8 +45,10 @@ impl Skeleton {
             runs.push((text.len(), copied));
             text.extend_from_slice(&b[copied..i]);
             copied = i + n;
-            // A backslash escapes the next character, even a backslash.
-            search = if n == 1 { i + 2 } else { i + n };
+            // The next character is looked at too: a backslash before a
+            // backslash goes as well, so text escaped twice (`ghp\\\_…`)
+            // is matched like text escaped once.
+            search = i + n;
         }
         if runs.is_empty() {
             return None;
@@ -86,5 +88,6 @@ mod tests {
         let sk = Skeleton::of("\u{200B}\\_").unwrap();
         assert_eq!(sk.text, "_");
         assert_eq!(sk.original(0, 1), (4, 5));
+        assert_eq!(Skeleton::of("ghp\\\\\\_x").unwrap().text, "ghp_x");
     }
 }
