@@ -65,7 +65,6 @@ pub use stream::{LineRedactor, RedactingWriter};
 
 use gate::{Fired, Gate};
 use known::KnownSet;
-use pem::PemLine;
 use rules::Rule;
 use skeleton::Skeleton;
 
@@ -372,17 +371,9 @@ impl Redactor {
             }
         };
         if *pem_open || fired.pem {
-            match pem::classify(line, *pem_open) {
-                PemLine::Outside => *pem_open = false,
-                PemLine::Open { start, end } => {
-                    *pem_open = true;
-                    out(Span { start, end, rank: RANK_PEM, kind: &PRIVATE_KEY });
-                }
-                PemLine::Closed { start, end } => {
-                    *pem_open = false;
-                    out(Span { start, end, rank: RANK_PEM, kind: &PRIVATE_KEY });
-                }
-            }
+            *pem_open = pem::scan(line, *pem_open, &mut |start, end| {
+                out(Span { start, end, rank: RANK_PEM, kind: &PRIVATE_KEY });
+            });
         }
         let skeleton = if fired.escape { Skeleton::of(line) } else { None };
         let (work, fired_work) = match &skeleton {
@@ -408,17 +399,16 @@ impl Redactor {
                 });
             }
         }
-        if !self.known.is_empty() {
-            self.known.find(work, &mut |s, e, kind| {
-                let (s, e) = map(s, e);
-                out(Span { start: s, end: e, rank: known_rank, kind });
-            });
-        }
-        if let Some(extra) = extra {
-            extra.find(work, &mut |s, e, kind| {
-                let (s, e) = map(s, e);
-                out(Span { start: s, end: e, rank: known_rank, kind });
-            });
+        // Known values are looked for in the line as written and, when it
+        // has escapes, in its skeleton too (a value may itself hold `\_`).
+        for set in std::iter::once(&*self.known).chain(extra).filter(|k| !k.is_empty()) {
+            set.find(line, &mut |s, e, kind| out(Span { start: s, end: e, rank: known_rank, kind }));
+            if skeleton.is_some() {
+                set.find(work, &mut |s, e, kind| {
+                    let (s, e) = map(s, e);
+                    out(Span { start: s, end: e, rank: known_rank, kind });
+                });
+            }
         }
         if f.add_mask {
             add_mask_spans(work, &mut |s, e| {
@@ -483,6 +473,13 @@ fn add_mask_spans(line: &str, out: &mut impl FnMut(usize, usize)) {
             out(start, start + written.len());
         }
     }
+}
+
+/// Whether `text` ends with a placeholder.
+fn ends_with_placeholder(text: &str) -> bool {
+    let Some(head) = text.strip_suffix(PLACEHOLDER_CLOSE) else { return false };
+    let kind_len = head.bytes().rev().take_while(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-').count();
+    kind_len > 0 && head[..head.len() - kind_len].ends_with(PLACEHOLDER_OPEN)
 }
 
 /// The placeholders already in a line.

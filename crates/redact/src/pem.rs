@@ -23,39 +23,38 @@ static BODY: LazyLock<Regex> = LazyLock::new(|| {
         .expect("valid")
 });
 
-/// The part of a line that is key material.
-#[derive(Debug, PartialEq, Eq)]
-pub(crate) enum PemLine {
-    /// Not inside a block and no block starts here.
-    Outside,
-    /// Redact `start..end`; the block goes on after this line.
-    Open { start: usize, end: usize },
-    /// Redact `start..end`; the block is closed.
-    Closed { start: usize, end: usize },
-}
-
-/// Classifies `line` given whether a block is open before it.
-pub(crate) fn classify(line: &str, open: bool) -> PemLine {
+/// Reports the key material in `line` (`out(start, end)`), given whether a
+/// block is open before it; returns whether a block is open after it.
+pub(crate) fn scan(line: &str, open: bool, out: &mut impl FnMut(usize, usize)) -> bool {
     let text = line.trim_end_matches(['\r', '\n']);
+    let mut pos = 0;
     if open {
         let start = content_start(text);
         if let Some(end) = END.find(text) {
-            return PemLine::Closed { start: start.min(end.start()), end: end.end() };
+            out(start.min(end.start()), end.end());
+            pos = end.end();
+        } else if text[start..].trim().is_empty() {
+            return true;
+        } else if BODY.is_match(&text[start..]) {
+            out(start, text.len());
+            return true;
         }
-        let content = &text[start..];
-        if content.trim().is_empty() {
-            return PemLine::Open { start, end: start };
-        }
-        if BODY.is_match(content) {
-            return PemLine::Open { start, end: text.len() };
-        }
-        return PemLine::Outside;
+        // Not key material: the block ended without its END line; this
+        // line is ordinary text (which may open a new block).
     }
-    let Some(begin) = BEGIN.find(text) else { return PemLine::Outside };
-    match END.find_at(text, begin.end()) {
-        Some(end) => PemLine::Closed { start: begin.start(), end: end.end() },
-        None => PemLine::Open { start: begin.start(), end: text.len() },
+    while let Some(begin) = BEGIN.find_at(text, pos) {
+        match END.find_at(text, begin.end()) {
+            Some(end) => {
+                out(begin.start(), end.end());
+                pos = end.end();
+            }
+            None => {
+                out(begin.start(), text.len());
+                return true;
+            }
+        }
     }
+    false
 }
 
 /// Where a line's own text starts: after a GitHub timestamp and indentation.
@@ -91,32 +90,43 @@ pub(crate) fn strip_timestamp(line: &str) -> &str {
 mod tests {
     use super::*;
 
+    fn spans(line: &str, open: bool) -> (Vec<(usize, usize)>, bool) {
+        let mut v = Vec::new();
+        let after = scan(line, open, &mut |s, e| v.push((s, e)));
+        (v, after)
+    }
+
     #[test]
     fn a_block_is_followed_line_by_line() {
         let ts = "2024-01-02T03:04:05.1234567Z ";
         let begin = format!("{ts}-----BEGIN RSA PRIVATE KEY-----");
-        assert_eq!(classify(&begin, false), PemLine::Open { start: ts.len(), end: begin.len() });
+        assert_eq!(spans(&begin, false), (vec![(ts.len(), begin.len())], true));
         let body = format!("{ts}MIIEowIBAAKCAQEA7bq3");
-        assert_eq!(classify(&body, true), PemLine::Open { start: ts.len(), end: body.len() });
-        assert_eq!(classify("  Proc-Type: 4,ENCRYPTED", true), PemLine::Open { start: 2, end: 24 });
-        assert_eq!(classify("", true), PemLine::Open { start: 0, end: 0 });
+        assert_eq!(spans(&body, true), (vec![(ts.len(), body.len())], true));
+        assert_eq!(spans("  Proc-Type: 4,ENCRYPTED", true), (vec![(2, 24)], true));
+        assert_eq!(spans("", true), (vec![], true));
         let end = format!("{ts}Ab==-----END RSA PRIVATE KEY-----\r");
-        assert_eq!(classify(&end, true), PemLine::Closed { start: ts.len(), end: end.len() - 1 });
-        assert_eq!(classify("error: tests failed", true), PemLine::Outside);
-        assert_eq!(classify("web_1  | MIIEowIBAAKCAQEA7bq3MIIEowIBAAKCAQEA7bq3MIIEowIBAAKCAQEA7bq3", true).is_open(), true);
+        assert_eq!(spans(&end, true), (vec![(ts.len(), end.len() - 1)], false));
+        assert_eq!(spans("error: tests failed", true), (vec![], false));
+        let prefixed = "web_1  | MIIEowIBAAKCAQEA7bq3MIIEowIBAAKCAQEA7bq3MIIEowIBAAKCAQEA7bq3";
+        assert_eq!(spans(prefixed, true), (vec![(0, prefixed.len())], true));
     }
 
     #[test]
     fn one_line_blocks_and_public_material() {
         let json = r#"{"key":"-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n","x":1}"#;
-        let PemLine::Closed { start, end } = classify(json, false) else { panic!() };
-        assert_eq!(&json[..start], r#"{"key":""#);
-        assert_eq!(&json[end..], r#"\n","x":1}"#);
-        assert_eq!(classify("-----BEGIN CERTIFICATE-----", false), PemLine::Outside);
-        assert_eq!(classify("-----BEGIN PUBLIC KEY-----", false), PemLine::Outside);
-        assert!(classify("-----BEGIN OPENSSH PRIVATE KEY-----", false).is_open());
-        assert!(classify("-----BEGIN PGP PRIVATE KEY BLOCK-----", false).is_open());
-        assert!(classify("-----BEGIN ENCRYPTED PRIVATE KEY-----", false).is_open());
+        let (v, open) = spans(json, false);
+        assert!(!open);
+        assert_eq!(&json[..v[0].0], r#"{"key":""#);
+        assert_eq!(&json[v[0].1..], r#"\n","x":1}"#);
+        let two = "-----BEGIN EC PRIVATE KEY-----a-----END EC PRIVATE KEY----- and -----BEGIN EC PRIVATE KEY-----b";
+        let (v, open) = spans(two, false);
+        assert_eq!((v.len(), open), (2, true));
+        assert_eq!(spans("-----BEGIN CERTIFICATE-----", false), (vec![], false));
+        assert_eq!(spans("-----BEGIN PUBLIC KEY-----", false), (vec![], false));
+        assert!(spans("-----BEGIN OPENSSH PRIVATE KEY-----", false).1);
+        assert!(spans("-----BEGIN PGP PRIVATE KEY BLOCK-----", false).1);
+        assert!(spans("-----BEGIN ENCRYPTED PRIVATE KEY-----", false).1);
     }
 
     #[test]
@@ -125,11 +135,5 @@ mod tests {
         assert_eq!(strip_timestamp("2024-01-02T03:04:05Z x"), "x");
         assert_eq!(strip_timestamp("not a timestamp at all, no"), "not a timestamp at all, no");
         assert_eq!(strip_timestamp("2024-01-02T03:04:05.12x4567Z x"), "2024-01-02T03:04:05.12x4567Z x");
-    }
-
-    impl PemLine {
-        fn is_open(&self) -> bool {
-            matches!(self, PemLine::Open { .. })
-        }
     }
 }

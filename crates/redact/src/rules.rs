@@ -56,38 +56,87 @@ impl Rule {
     }
 
     /// Every secret span of this rule in `line`.
+    ///
+    /// When the check rejects a candidate, the search resumes inside it (at
+    /// the secret, or one character into a whole-match candidate), so a
+    /// rejected near-miss cannot hide a real secret it overlaps; a second
+    /// pass over redacted text then finds nothing new. Resuming inside is
+    /// limited to candidates of at most [`RESCAN_LIMIT`] bytes, which keeps
+    /// the search linear.
     pub(crate) fn find(&self, line: &str, out: &mut impl FnMut(usize, usize)) {
         if self.requires.is_some_and(|b| memchr::memchr(b, line.as_bytes()).is_none()) {
             return;
         }
-        let mut candidate = |s: usize, e: usize| {
-            let span = match self.check {
-                None => Some((s, e)),
-                Some(Check::Keep(keep)) => keep(line, s, e).then_some((s, e)),
-                Some(Check::Narrow(narrow)) => narrow(line, s, e),
-            };
-            if let Some((s, e)) = span.filter(|(s, e)| s < e) {
-                out(s, e);
-            }
-        };
-        match self.group {
-            None => self.regex.find_iter(line).for_each(|m| candidate(m.start(), m.end())),
-            Some(g) => {
-                for caps in self.regex.captures_iter(line) {
-                    if let Some(m) = caps.get(g) {
-                        candidate(m.start(), m.end());
+        let mut locs = self.regex.capture_locations();
+        let mut pos = 0;
+        while pos <= line.len() {
+            let (whole, secret) = match self.group {
+                None => match self.regex.find_at(line, pos) {
+                    Some(m) => (m.range(), m.range()),
+                    None => break,
+                },
+                Some(g) => {
+                    let Some(m) = self.regex.captures_read_at(&mut locs, line, pos) else { break };
+                    match locs.get(g) {
+                        Some((s, e)) => (m.range(), s..e),
+                        None => {
+                            pos = next_pos(line, m.start(), m.end());
+                            continue;
+                        }
                     }
                 }
+            };
+            let span = match self.check {
+                _ if secret.is_empty() => None,
+                None => Some((secret.start, secret.end)),
+                Some(Check::Keep(keep)) => keep(line, secret.start, secret.end).then_some((secret.start, secret.end)),
+                Some(Check::Narrow(narrow)) => narrow(line, secret.start, secret.end),
+            };
+            match span.filter(|(s, e)| s < e) {
+                Some((s, e)) => {
+                    out(s, e);
+                    pos = next_pos(line, whole.start, whole.end);
+                }
+                None if secret.len() <= RESCAN_LIMIT => {
+                    let inside = if secret.start > whole.start { secret.start } else { whole.start };
+                    pos = next_pos(line, inside, inside);
+                }
+                None => pos = next_pos(line, whole.start, whole.end),
             }
         }
     }
 }
 
+/// Longest rejected candidate searched again from inside.
+pub(crate) const RESCAN_LIMIT: usize = 1024;
+
+/// Where the next search starts: after `end`, and at least one character
+/// after `start` (so an empty or rejected match always makes progress).
+fn next_pos(line: &str, start: usize, end: usize) -> usize {
+    if end > start {
+        return end;
+    }
+    let mut p = start + 1;
+    while p < line.len() && !line.is_char_boundary(p) {
+        p += 1;
+    }
+    p
+}
+
+/// The byte before a match, for boundary checks. A placeholder counts as a
+/// letter: it replaced a secret whose last character was looked at the
+/// first time, so a second pass must not see a new boundary there.
 fn byte_before(line: &str, start: usize) -> Option<u8> {
+    if crate::ends_with_placeholder(&line[..start]) {
+        return Some(b'a');
+    }
     start.checked_sub(1).map(|i| line.as_bytes()[i])
 }
 
 fn byte_after(line: &str, end: usize) -> Option<u8> {
+    if line[end..].starts_with(crate::PLACEHOLDER_OPEN) {
+        return Some(b'a');
+    }
     line.as_bytes().get(end).copied()
 }
 
@@ -141,6 +190,11 @@ fn openai_key(line: &str, s: usize, e: usize) -> bool {
         .unwrap_or(key);
     let c = classes(body);
     !is_ident(byte_before(line, s)) && c.upper > 0 && c.lower > 0 && c.digit > 0 && shannon(body) >= 3.5
+}
+
+/// Exactly 40 base64 characters, not the start of a longer string.
+fn aws_secret(line: &str, s: usize, e: usize) -> bool {
+    e - s == 40 && !byte_after(line, e).is_some_and(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'+' | b'='))
 }
 
 /// Slack tokens carry numeric ids: `xoxb-1234…-…`.
@@ -307,7 +361,7 @@ pub(crate) fn builtin() -> Vec<Rule> {
         Rule::new(K::HUGGINGFACE_TOKEN, exact(&["hf_"]), r"hf_[A-Za-z0-9]{30,40}", Some(Keep(hf_token))),
         Rule::new(K::AWS_ACCESS_KEY_ID, exact(&["AKIA", "ASIA"]), r"(?:AKIA|ASIA)[A-Z0-9]{16}", Some(Keep(whole_alnum))),
         Rule::new(K::AWS_SECRET_KEY, cased(&["secret"]),
-            r#"(?i:aws_?secret_?(?:access_?)?key|secret_?access_?key)["']?\s*(?:=>|[:=])\s*["']?(?P<secret>[A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+=]|$)"#, None),
+            r#"(?i:aws_?secret_?(?:access_?)?key|secret_?access_?key)["']?\s*(?:=>|[:=])\s*["']?(?P<secret>[A-Za-z0-9/+]{40,41})"#, Some(Keep(aws_secret))),
         Rule::new(K::GCP_API_KEY, exact(&["AIza"]), r"AIza[0-9A-Za-z_\-]{35}", Some(Keep(not_after_alnum))),
         Rule::new(K::AZURE_KEY, exact(&["AccountKey=", "SharedAccessKey="]), r"(?:AccountKey|SharedAccessKey)=(?P<secret>[A-Za-z0-9+/]{20,}={0,2})", None),
         Rule::new(K::AZURE_SAS, exact(&["sig="]), r"[?&;]sig=(?P<secret>[A-Za-z0-9%+/=]{20,})", None),
@@ -328,9 +382,9 @@ pub(crate) fn builtin() -> Vec<Rule> {
         Rule::new(K::AUTH_HEADER, cased(&["authorization"]),
             r#"(?i:authorization)["']?\s*[:=]\s*["']?(?:(?i:bearer|token|basic|digest|bot|apikey|key)\s+)?(?P<secret>[A-Za-z0-9._~+/\-]{8,}=*)"#,
             Some(Keep(credential))),
-        Rule::new(K::AUTH_HEADER, cased(&["bearer"]), r"(?i:\bbearer)\s+(?P<secret>[A-Za-z0-9._~+/\-]{16,}=*)", Some(Keep(credential))),
+        Rule::new(K::AUTH_HEADER, cased(&["bearer"]), r"(?i:bearer)\s+(?P<secret>[A-Za-z0-9._~+/\-]{16,}=*)", Some(Keep(credential))),
         Rule::new(K::ASSIGNED_SECRET, cased(&names),
-            r#"[A-Za-z0-9_.$\-]*(?i:token|secret|password|passwd|pwd|pass|key|auth|credentials?)["']?\s*(?:=>|:=|[:=])\s*["']?(?P<secret>[^\s"'`,;&]+)"#,
+            r#"[A-Za-z0-9_.$\-]*(?i:token|secret|password|passwd|pwd|pass|key|auth|credentials?)["']?\s*(?:=>|:=|[:=])\s*["']?(?P<secret>[^\s"'`,;&=]+=*)"#,
             Some(Narrow(assigned))),
         Rule::new(K::ASSIGNED_SECRET, exact(&["token", "secret", "passw", "key"]),
             r"--[a-z0-9\-]*(?:token|secret|password|passwd|api-key|apikey)\s+(?P<secret>[^\s'`,;&]+)",
