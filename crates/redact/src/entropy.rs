@@ -100,6 +100,13 @@ fn is_path(v: &str) -> bool {
 /// the shapes CI logs are full of (words, `UPPER_NAMES`, numbers, versions,
 /// paths, URLs, code, placeholders).
 pub(crate) fn looks_random(v: &str) -> bool {
+    if v.find('=').is_some_and(|i| v[i..].bytes().any(|b| b != b'=')) {
+        // `id=GITHUB_TOKEN,src=…`, `A.getState=A.saveState`: `=` inside a
+        // value is another assignment; base64 only pads with it at the end.
+        return false;
+    }
+    // Judge the value without its padding: `A.getState=` is code.
+    let v = v.trim_end_matches('=');
     let n = v.len();
     if !(8..=1024).contains(&n) || is_placeholder(v) || is_path(v) || is_dotted_identifier(v) {
         return false;
@@ -118,11 +125,6 @@ pub(crate) fn looks_random(v: &str) -> bool {
         return false;
     }
     if is_camel_words(v) {
-        return false;
-    }
-    if v.find('=').is_some_and(|i| v[i..].bytes().any(|b| b != b'=')) {
-        // `id=GITHUB_TOKEN,src=…`, `A.getState=A.saveState`: `=` inside a
-        // value is another assignment; base64 only pads with it at the end.
         return false;
     }
     if v.contains('/') && c.upper == 0 && c.digit == 0 {
@@ -182,6 +184,7 @@ mod tests {
             "generatePomFileForMavenPublication",
             "id=GITHUB_TOKEN",
             "A.getState=A.saveState=A.group",
+            "A.exportVariable=",
         ] {
             assert!(!looks_random(v), "{v}");
         }
