@@ -57,7 +57,11 @@ fn timed<F: FnMut()>(mut f: F) -> Duration {
 
 fn grep_once(path: &Path) -> Duration {
     timed(|| {
-        let out = Command::new("grep").args(["-c", "-E", "error|FAIL|Error|Exception"]).arg(path).output().expect("grep runs");
+        let out = Command::new("grep")
+            .args(["-c", "-E", "error|FAIL|Error|Exception"])
+            .arg(path)
+            .output()
+            .expect("grep runs");
         std::hint::black_box(out.stdout);
     })
 }
@@ -71,7 +75,9 @@ const BODY: usize = 64 << 10;
 
 fn run(label: &str, text: &str, redactor: &ci_redact::Redactor) {
     let file = tempfile_path(label);
-    std::fs::File::create(&file).and_then(|mut f| f.write_all(text.as_bytes())).expect("write temp file");
+    std::fs::File::create(&file)
+        .and_then(|mut f| f.write_all(text.as_bytes()))
+        .expect("write temp file");
     let n = text.len();
     let found = redactor.find(text).len();
     let bodies: Vec<&str> = {
@@ -137,7 +143,10 @@ fn run(label: &str, text: &str, redactor: &ci_redact::Redactor) {
 }
 
 fn tempfile_path(label: &str) -> PathBuf {
-    std::env::temp_dir().join(format!("ci-redact-bench-{}-{label}.log", std::process::id()))
+    std::env::temp_dir().join(format!(
+        "ci-redact-bench-{}-{label}.log",
+        std::process::id()
+    ))
 }
 
 /// Fake secrets (random-shaped, never real) planted in the dirty pass.
@@ -152,7 +161,10 @@ const PLANTED: &[&str] = &[
 fn main() {
     // `cargo bench` passes `--bench`; a filter argument is not meaningful here.
     let Some(bytes) = load(&logs_dir()) else {
-        println!("SKIP: no logs at {} (set CI_REDACT_BENCH_LOGS)", logs_dir().display());
+        println!(
+            "SKIP: no logs at {} (set CI_REDACT_BENCH_LOGS)",
+            logs_dir().display()
+        );
         return;
     };
     let text = String::from_utf8_lossy(&bytes).into_owned();
@@ -165,8 +177,24 @@ fn main() {
         ])
         .build()
         .expect("no patterns to fail");
-    println!("grep: {}", String::from_utf8_lossy(&Command::new("grep").arg("--version").output().map(|o| o.stdout).unwrap_or_default()).lines().next().unwrap_or("?"));
-    println!("LC_ALL={:?} LANG={:?}", std::env::var("LC_ALL").ok(), std::env::var("LANG").ok());
+    println!(
+        "grep: {}",
+        String::from_utf8_lossy(
+            &Command::new("grep")
+                .arg("--version")
+                .output()
+                .map(|o| o.stdout)
+                .unwrap_or_default()
+        )
+        .lines()
+        .next()
+        .unwrap_or("?")
+    );
+    println!(
+        "LC_ALL={:?} LANG={:?}",
+        std::env::var("LC_ALL").ok(),
+        std::env::var("LANG").ok()
+    );
     run("clean", &text, &redactor);
     let mut dirty = String::with_capacity(text.len() + text.len() / 100);
     for (i, line) in text.split_inclusive('\n').enumerate() {

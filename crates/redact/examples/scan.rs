@@ -10,7 +10,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 fn logs(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     let mut entries: Vec<_> = entries.flatten().map(|e| e.path()).collect();
     entries.sort();
     for p in entries {
@@ -36,7 +38,10 @@ fn shorten(s: &str) -> String {
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let root = args.first().map(PathBuf::from).unwrap_or_else(|| PathBuf::from("../shared/datasets"));
+    let root = args
+        .first()
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("../shared/datasets"));
     let show_all = args.iter().any(|a| a == "--all");
     let mut files = Vec::new();
     logs(&root, &mut files);
@@ -54,8 +59,17 @@ fn main() {
         for hit in &found {
             *kinds_here.entry(hit.kind.to_string()).or_default() += 1;
             let ls = text[..hit.start].rfind('\n').map_or(0, |i| i + 1);
-            let le = text[hit.end..].find('\n').map_or(text.len(), |i| hit.end + i);
-            let before: String = text[ls..hit.start].chars().rev().take(60).collect::<Vec<_>>().into_iter().rev().collect();
+            let le = text[hit.end..]
+                .find('\n')
+                .map_or(text.len(), |i| hit.end + i);
+            let before: String = text[ls..hit.start]
+                .chars()
+                .rev()
+                .take(60)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
             let after: String = text[hit.end..le].chars().take(40).collect();
             samples.push(format!(
                 "{:<18} {}:{}  {}[[{}]]{}",
@@ -74,7 +88,13 @@ fn main() {
         }
     }
     let secs = start.elapsed().as_secs_f64();
-    println!("{} logs, {:.1} MB, {:.2} s ({:.0} MB/s incl. reading)", files.len(), bytes as f64 / 1e6, secs, bytes as f64 / 1e6 / secs);
+    println!(
+        "{} logs, {:.1} MB, {:.2} s ({:.0} MB/s incl. reading)",
+        files.len(),
+        bytes as f64 / 1e6,
+        secs,
+        bytes as f64 / 1e6 / secs
+    );
     println!("kind               replacements  logs");
     for (k, (n, logs)) in &by_kind {
         println!("{k:<18} {n:>12} {logs:>5}");
@@ -83,7 +103,11 @@ fn main() {
     println!("total              {total:>12}");
     samples.sort();
     samples.dedup();
-    let shown = if show_all { samples.len() } else { samples.len().min(400) };
+    let shown = if show_all {
+        samples.len()
+    } else {
+        samples.len().min(400)
+    };
     for s in &samples[..shown] {
         println!("{s}");
     }

@@ -79,7 +79,12 @@ impl PatternConfig {
     pub(crate) fn compile(&self) -> Result<Rule, ConfigError> {
         let err = |message: String| ConfigError::Regex {
             name: self.name.clone(),
-            message: message.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" "),
+            message: message
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .collect::<Vec<_>>()
+                .join(" "),
         };
         let regex: Regex = RegexBuilder::new(&self.regex)
             .size_limit(REGEX_SIZE_LIMIT)
@@ -87,10 +92,17 @@ impl PatternConfig {
             .build()
             .map_err(|e| err(e.to_string()))?;
         if regex.is_match("") {
-            return Err(ConfigError::MatchesEmpty { name: self.name.clone() });
+            return Err(ConfigError::MatchesEmpty {
+                name: self.name.clone(),
+            });
         }
         let anchors = anchors_of(&self.regex).unwrap_or_default();
-        Ok(Rule::compiled(SecretKind::new(&self.name), anchors, regex, None))
+        Ok(Rule::compiled(
+            SecretKind::new(&self.name),
+            anchors,
+            regex,
+            None,
+        ))
     }
 }
 
@@ -101,11 +113,16 @@ fn anchors_of(pattern: &str) -> Option<Vec<String>> {
     for kind in [ExtractKind::Prefix, ExtractKind::Suffix] {
         let seq = Extractor::new().kind(kind).extract(&hir);
         let Some(lits) = seq.literals() else { continue };
-        if lits.is_empty() || lits.len() > MAX_ANCHORS || lits.iter().any(|l| l.as_bytes().len() < MIN_ANCHOR) {
+        if lits.is_empty()
+            || lits.len() > MAX_ANCHORS
+            || lits.iter().any(|l| l.as_bytes().len() < MIN_ANCHOR)
+        {
             continue;
         }
-        let strings: Option<Vec<String>> =
-            lits.iter().map(|l| String::from_utf8(l.as_bytes().to_vec()).ok()).collect();
+        let strings: Option<Vec<String>> = lits
+            .iter()
+            .map(|l| String::from_utf8(l.as_bytes().to_vec()).ok())
+            .collect();
         if let Some(s) = strings {
             return Some(s);
         }
@@ -118,13 +135,22 @@ mod tests {
     use super::*;
 
     fn pattern(name: &str, regex: &str) -> PatternConfig {
-        PatternConfig { name: name.into(), regex: regex.into() }
+        PatternConfig {
+            name: name.into(),
+            regex: regex.into(),
+        }
     }
 
     #[test]
     fn anchors_come_from_literals() {
-        assert_eq!(anchors_of("acme_[A-Za-z0-9]{32}"), Some(vec!["acme_".to_string()]));
-        assert_eq!(anchors_of("[0-9a-f]{32}@sentry\\.io"), Some(vec!["@sentry.io".to_string()]));
+        assert_eq!(
+            anchors_of("acme_[A-Za-z0-9]{32}"),
+            Some(vec!["acme_".to_string()])
+        );
+        assert_eq!(
+            anchors_of("[0-9a-f]{32}@sentry\\.io"),
+            Some(vec!["@sentry.io".to_string()])
+        );
         assert_eq!(anchors_of("[A-Z]{3}-[0-9]{8}"), None);
         // Case-insensitive: every case variant (Unicode's Kelvin sign for `k`
         // too), all matched by the gate.
@@ -141,8 +167,14 @@ mod tests {
             pattern("empty", "x*").compile().err().unwrap().to_string(),
             "redact pattern `empty` matches the empty string"
         );
-        let huge = pattern("huge", "[a-z]{1000}[A-Z]{1000}\\w{1000}").compile().err().unwrap();
-        assert!(huge.to_string().starts_with("redact pattern `huge`: "), "{huge}");
+        let huge = pattern("huge", "[a-z]{1000}[A-Z]{1000}\\w{1000}")
+            .compile()
+            .err()
+            .unwrap();
+        assert!(
+            huge.to_string().starts_with("redact pattern `huge`: "),
+            "{huge}"
+        );
     }
 
     #[test]

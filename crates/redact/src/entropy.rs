@@ -48,8 +48,13 @@ pub(crate) fn classes(s: &str) -> Classes {
 /// `%s`, `<token>`, `[secure]`, `***` (GitHub's own mask), `{REDACTED:…}`
 /// (ours), `XXXX-XXXX`.
 pub(crate) fn is_placeholder(v: &str) -> bool {
-    let Some(first) = v.chars().next() else { return true };
-    if matches!(first, '$' | '%' | '<' | '{' | '(' | '[' | '*' | '#' | '&' | '@' | '!' | '?' | '\\' | '=') {
+    let Some(first) = v.chars().next() else {
+        return true;
+    };
+    if matches!(
+        first,
+        '$' | '%' | '<' | '{' | '(' | '[' | '*' | '#' | '&' | '@' | '!' | '?' | '\\' | '='
+    ) {
         return true;
     }
     if v.contains("***") || v.contains(crate::kind::PLACEHOLDER_OPEN) {
@@ -92,7 +97,10 @@ fn is_path(v: &str) -> bool {
         || v.starts_with("./")
         || v.starts_with("../")
         || v.starts_with("~/")
-        || (b.len() > 2 && b[0].is_ascii_alphabetic() && b[1] == b':' && matches!(b[2], b'\\' | b'/'))
+        || (b.len() > 2
+            && b[0].is_ascii_alphabetic()
+            && b[1] == b':'
+            && matches!(b[2], b'\\' | b'/'))
 }
 
 /// A value assigned to a secret-looking name is redacted when it looks
@@ -100,7 +108,9 @@ fn is_path(v: &str) -> bool {
 /// the shapes CI logs are full of (words, `UPPER_NAMES`, numbers, versions,
 /// paths, URLs, code, placeholders).
 pub(crate) fn looks_random(v: &str) -> bool {
-    if v.find('=').is_some_and(|i| v[i..].bytes().any(|b| b != b'=')) {
+    if v.find('=')
+        .is_some_and(|i| v[i..].bytes().any(|b| b != b'='))
+    {
         // `id=GITHUB_TOKEN,src=…`, `A.getState=A.saveState`: `=` inside a
         // value is another assignment; base64 only pads with it at the end.
         return false;

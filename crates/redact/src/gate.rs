@@ -15,8 +15,8 @@
 use std::sync::LazyLock;
 
 use aho_corasick::packed;
-use memchr::memmem::Finder;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use memchr::memmem::Finder;
 
 use crate::rules::Rule;
 
@@ -91,8 +91,17 @@ impl Gate {
             .match_kind(MatchKind::Standard)
             .build(&literals)
             .expect("a few hundred literals at most");
-        let stage1: Vec<String> = literals.iter().filter(|l| *l != URL_ANCHOR).cloned().collect();
-        Gate { fast: fast_searchers(&stage1), ac, triggers, rules: rules.len() }
+        let stage1: Vec<String> = literals
+            .iter()
+            .filter(|l| *l != URL_ANCHOR)
+            .cloned()
+            .collect();
+        Gate {
+            fast: fast_searchers(&stage1),
+            ac,
+            triggers,
+            rules: rules.len(),
+        }
     }
 
     /// Stage 1 over a block of lines: pushes the offset of every hit.
@@ -132,7 +141,10 @@ impl Gate {
 
     /// Stage 2 for one line.
     pub(crate) fn fire(&self, line: &str) -> Fired {
-        let mut f = Fired { escape: has_escape(line), ..Fired::default() };
+        let mut f = Fired {
+            escape: has_escape(line),
+            ..Fired::default()
+        };
         for m in self.ac.find_overlapping_iter(line) {
             for t in &self.triggers[m.pattern().as_usize()] {
                 match *t {
@@ -161,14 +173,26 @@ fn stage_one_literals(literals: &[String]) -> Vec<String> {
         let tail = &l[l.char_indices().nth(1).map_or(l.len(), |(i, _)| i)..];
         let shares_tail = l.as_bytes()[0].is_ascii_alphabetic()
             && tail.len() >= MIN_FAST_ANCHOR
-            && literals.iter().any(|o| o != l && o.len() == l.len() && o.ends_with(tail) && o.as_bytes()[0].eq_ignore_ascii_case(&l.as_bytes()[0]));
-        let lit = if shares_tail { tail.to_string() } else { l.clone() };
+            && literals.iter().any(|o| {
+                o != l
+                    && o.len() == l.len()
+                    && o.ends_with(tail)
+                    && o.as_bytes()[0].eq_ignore_ascii_case(&l.as_bytes()[0])
+            });
+        let lit = if shares_tail {
+            tail.to_string()
+        } else {
+            l.clone()
+        };
         if !lits.contains(&lit) {
             lits.push(lit);
         }
     }
-    let minimal: Vec<String> =
-        lits.iter().filter(|l| !lits.iter().any(|o| o != *l && l.contains(o.as_str()))).cloned().collect();
+    let minimal: Vec<String> = lits
+        .iter()
+        .filter(|l| !lits.iter().any(|o| o != *l && l.contains(o.as_str())))
+        .cloned()
+        .collect();
     minimal
 }
 
@@ -186,7 +210,13 @@ fn fast_searchers(literals: &[String]) -> Vec<packed::Searcher> {
     let searchers: Option<Vec<packed::Searcher>> = [short, long]
         .iter()
         .flat_map(|set| set.chunks(TEDDY_MAX))
-        .map(|group| packed::Config::new().match_kind(packed::MatchKind::LeftmostFirst).builder().extend(group).build())
+        .map(|group| {
+            packed::Config::new()
+                .match_kind(packed::MatchKind::LeftmostFirst)
+                .builder()
+                .extend(group)
+                .build()
+        })
         .collect();
     searchers.unwrap_or_default()
 }
@@ -221,13 +251,27 @@ mod tests {
 
     #[test]
     fn anchors_are_minimised_for_stage_one() {
-        let lits: Vec<String> = ["auth", "Auth", "authorization", "Authorization", "sk-", "sk-ant-"].map(String::from).to_vec();
+        let lits: Vec<String> = [
+            "auth",
+            "Auth",
+            "authorization",
+            "Authorization",
+            "sk-",
+            "sk-ant-",
+        ]
+        .map(String::from)
+        .to_vec();
         if let [fast] = &fast_searchers(&lits)[..] {
             assert!(fast.find("x-Authorization: y").is_some());
         }
         assert!(fast_searchers(&["ab".to_string()]).is_empty());
-        let cased: Vec<String> = ["token", "Token", "TOKEN", "key", "Key", "KEY", "ghp_"].map(String::from).to_vec();
-        assert_eq!(stage_one_literals(&cased), ["oken", "TOKEN", "key", "Key", "KEY", "ghp_"]);
+        let cased: Vec<String> = ["token", "Token", "TOKEN", "key", "Key", "KEY", "ghp_"]
+            .map(String::from)
+            .to_vec();
+        assert_eq!(
+            stage_one_literals(&cased),
+            ["oken", "TOKEN", "key", "Key", "KEY", "ghp_"]
+        );
         let many: Vec<String> = (0..150).map(|i| format!("anchor{i:03}")).collect();
         let groups = fast_searchers(&many);
         assert!(groups.is_empty() || groups.len() == 3);

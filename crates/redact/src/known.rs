@@ -101,10 +101,18 @@ impl KnownSet {
     }
 
     /// Every occurrence of a value in `line`, leftmost-longest.
-    pub(crate) fn find<'a>(&'a self, line: &str, out: &mut impl FnMut(usize, usize, &'a SecretKind)) {
+    pub(crate) fn find<'a>(
+        &'a self,
+        line: &str,
+        out: &mut impl FnMut(usize, usize, &'a SecretKind),
+    ) {
         if let Some(m) = &self.matcher {
             for hit in m.find_iter(line) {
-                out(hit.start(), hit.end(), &self.forms[hit.pattern().as_usize()].1);
+                out(
+                    hit.start(),
+                    hit.end(),
+                    &self.forms[hit.pattern().as_usize()].1,
+                );
             }
         }
     }
@@ -118,7 +126,12 @@ impl KnownSet {
 /// that depend on the value alone are kept for the aligned forms, so they
 /// match whatever precedes the value.
 fn encodings(value: &str) -> Vec<String> {
-    let mut out = vec![value.to_string(), url_encode(value, false), url_encode(value, true), runner_escape(value)];
+    let mut out = vec![
+        value.to_string(),
+        url_encode(value, false),
+        url_encode(value, true),
+        runner_escape(value),
+    ];
     for engine in [STANDARD_NO_PAD, URL_SAFE_NO_PAD] {
         out.push(engine.encode(format!("x-access-token:{value}")));
         for pad in 0..3usize {
@@ -153,7 +166,10 @@ fn url_encode(value: &str, lower_hex: bool) -> String {
 
 /// How `::add-mask::` and other workflow commands escape their data.
 fn runner_escape(value: &str) -> String {
-    value.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    value
+        .replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 #[cfg(test)]
@@ -184,15 +200,24 @@ mod tests {
         let pw = "p@ss w/rd%1";
         set.add(&SecretKind::SECRET, pw);
         set.seal();
-        assert_eq!(found(&set, "x=p%40ss%20w%2Frd%251&"), vec!["p%40ss%20w%2Frd%251"]);
-        assert_eq!(found(&set, "::add-mask::p@ss w/rd%251"), vec!["p@ss w/rd%251"]);
+        assert_eq!(
+            found(&set, "x=p%40ss%20w%2Frd%251&"),
+            vec!["p%40ss%20w%2Frd%251"]
+        );
+        assert_eq!(
+            found(&set, "::add-mask::p@ss w/rd%251"),
+            vec!["p@ss w/rd%251"]
+        );
     }
 
     #[test]
     fn short_values_and_lines_are_ignored() {
         let mut set = KnownSet::default();
         set.add(&SecretKind::SECRET, "  short \n");
-        set.add(&SecretKind::SECRET, "-----BEGIN KEY-----\nMIIEowIBAAKCAQEA\nab==\n-----END KEY-----");
+        set.add(
+            &SecretKind::SECRET,
+            "-----BEGIN KEY-----\nMIIEowIBAAKCAQEA\nab==\n-----END KEY-----",
+        );
         set.seal();
         assert!(found(&set, "short").is_empty());
         assert_eq!(found(&set, "  MIIEowIBAAKCAQEA"), vec!["MIIEowIBAAKCAQEA"]);

@@ -56,7 +56,6 @@ use std::borrow::Cow;
 use std::collections::HashSet;
 use std::sync::Arc;
 
-
 pub use config::{ConfigError, PatternConfig, RedactConfig};
 pub use kind::{SecretKind, PLACEHOLDER_CLOSE, PLACEHOLDER_OPEN};
 pub use known::MIN_SECRET_LEN;
@@ -119,7 +118,8 @@ impl RedactorBuilder {
     /// shown as `{REDACTED:<kind>}`. Values shorter than
     /// [`MIN_SECRET_LEN`] are ignored (see there why).
     pub fn secret(mut self, kind: &str, value: &str) -> Self {
-        self.secrets.push((SecretKind::new(kind), value.to_string()));
+        self.secrets
+            .push((SecretKind::new(kind), value.to_string()));
         self
     }
 
@@ -131,13 +131,15 @@ impl RedactorBuilder {
         K: Into<String>,
         V: Into<String>,
     {
-        self.env.extend(vars.into_iter().map(|(k, v)| (k.into(), v.into())));
+        self.env
+            .extend(vars.into_iter().map(|(k, v)| (k.into(), v.into())));
         self
     }
 
     /// [`RedactorBuilder::env`] with this process's environment.
     pub fn process_env(self) -> Self {
-        let vars = std::env::vars_os().filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)));
+        let vars = std::env::vars_os()
+            .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)));
         self.env(vars)
     }
 
@@ -164,7 +166,11 @@ impl RedactorBuilder {
             }
         }
         known.seal();
-        Ok(Redactor::assemble(rules, known, self.config.allow.iter().cloned().collect()))
+        Ok(Redactor::assemble(
+            rules,
+            known,
+            self.config.allow.iter().cloned().collect(),
+        ))
     }
 }
 
@@ -174,13 +180,26 @@ impl RedactorBuilder {
 /// (ASCII case-insensitively), except public or cache keys.
 pub fn is_secret_env_name(name: &str) -> bool {
     let n = name.to_ascii_uppercase();
-    if ["PUBLIC_KEY", "CACHE_KEY", "PUBKEY"].iter().any(|s| n.ends_with(s)) {
+    if ["PUBLIC_KEY", "CACHE_KEY", "PUBKEY"]
+        .iter()
+        .any(|s| n.ends_with(s))
+    {
         return false;
     }
-    matches!(n.as_str(), "TOKEN" | "GH_TOKEN" | "GITHUB_TOKEN" | "INPUT_TOKEN")
-        || ["_TOKEN", "_SECRET", "_KEY", "PASSWORD", "PASSWD", "_PAT", "_CREDENTIALS"]
-            .iter()
-            .any(|s| n.ends_with(s))
+    matches!(
+        n.as_str(),
+        "TOKEN" | "GH_TOKEN" | "GITHUB_TOKEN" | "INPUT_TOKEN"
+    ) || [
+        "_TOKEN",
+        "_SECRET",
+        "_KEY",
+        "PASSWORD",
+        "PASSWD",
+        "_PAT",
+        "_CREDENTIALS",
+    ]
+    .iter()
+    .any(|s| n.ends_with(s))
 }
 
 /// `GITHUB_TOKEN`, `GH_TOKEN`, `INPUT_TOKEN` → `github-token`;
@@ -226,7 +245,12 @@ impl Redactor {
     }
 
     fn assemble(rules: Vec<Rule>, known: KnownSet, allow: HashSet<String>) -> Redactor {
-        let always = rules.iter().enumerate().filter(|(_, r)| r.anchors.is_empty()).map(|(i, _)| i).collect();
+        let always = rules
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.anchors.is_empty())
+            .map(|(i, _)| i)
+            .collect();
         let gate = Gate::build(&rules);
         Redactor {
             rules: Arc::new(rules),
@@ -300,7 +324,8 @@ impl Redactor {
         while block_start < text.len() {
             let block_end = match text.len() - block_start > BLOCK {
                 false => text.len(),
-                true => memchr::memchr(b'\n', &bytes[block_start + BLOCK..]).map_or(text.len(), |i| block_start + BLOCK + i + 1),
+                true => memchr::memchr(b'\n', &bytes[block_start + BLOCK..])
+                    .map_or(text.len(), |i| block_start + BLOCK + i + 1),
             };
             let block = &text[block_start..block_end];
             marks.clear();
@@ -317,23 +342,31 @@ impl Redactor {
                 marks.extend(memchr::memchr_iter(b'\n', block.as_bytes()).map(|i| i + 1));
             }
             let b = block.as_bytes();
-            let line_end_from = |i: usize| memchr::memchr(b'\n', &b[i..]).map_or(block.len(), |j| i + j);
+            let line_end_from =
+                |i: usize| memchr::memchr(b'\n', &b[i..]).map_or(block.len(), |j| i + j);
             let mut next = marks.iter().copied().peekable();
             let mut pos = 0;
             while pos < block.len() {
                 let (start, end) = if pem_open {
                     (pos, line_end_from(pos))
                 } else {
-                    let Some(m) = next.by_ref().find(|&m| m >= pos) else { break };
+                    let Some(m) = next.by_ref().find(|&m| m >= pos) else {
+                        break;
+                    };
                     let start = memchr::memrchr(b'\n', &b[pos..m]).map_or(pos, |i| pos + i + 1);
                     (start, line_end_from(m))
                 };
                 let offset = block_start + start;
-                self.scan_line(&block[start..end], &mut pem_open, extra, &mut |mut s: Span<'_>| {
-                    s.start += offset;
-                    s.end += offset;
-                    spans.push(s);
-                });
+                self.scan_line(
+                    &block[start..end],
+                    &mut pem_open,
+                    extra,
+                    &mut |mut s: Span<'_>| {
+                        s.start += offset;
+                        s.end += offset;
+                        spans.push(s);
+                    },
+                );
                 pos = end + 1;
             }
             block_start = block_end;
@@ -372,10 +405,19 @@ impl Redactor {
         };
         if *pem_open || fired.pem {
             *pem_open = pem::scan(line, *pem_open, &mut |start, end| {
-                out(Span { start, end, rank: RANK_PEM, kind: &PRIVATE_KEY });
+                out(Span {
+                    start,
+                    end,
+                    rank: RANK_PEM,
+                    kind: &PRIVATE_KEY,
+                });
             });
         }
-        let skeleton = if fired.escape { Skeleton::of(line) } else { None };
+        let skeleton = if fired.escape {
+            Skeleton::of(line)
+        } else {
+            None
+        };
         let (work, fired_work) = match &skeleton {
             Some(sk) => (sk.text.as_str(), Some(self.gate.fire(&sk.text))),
             None => (line, None),
@@ -394,36 +436,67 @@ impl Redactor {
                 rule.find(work, &mut |s, e| {
                     if self.allow.is_empty() || !self.allow.contains(&work[s..e]) {
                         let (s, e) = map(s, e);
-                        out(Span { start: s, end: e, rank: 2 + i, kind: &rule.kind });
+                        out(Span {
+                            start: s,
+                            end: e,
+                            rank: 2 + i,
+                            kind: &rule.kind,
+                        });
                     }
                 });
             }
         }
         // Known values are looked for in the line as written and, when it
         // has escapes, in its skeleton too (a value may itself hold `\_`).
-        for set in std::iter::once(&*self.known).chain(extra).filter(|k| !k.is_empty()) {
-            set.find(line, &mut |s, e, kind| out(Span { start: s, end: e, rank: known_rank, kind }));
+        for set in std::iter::once(&*self.known)
+            .chain(extra)
+            .filter(|k| !k.is_empty())
+        {
+            set.find(line, &mut |s, e, kind| {
+                out(Span {
+                    start: s,
+                    end: e,
+                    rank: known_rank,
+                    kind,
+                })
+            });
             if skeleton.is_some() {
                 set.find(work, &mut |s, e, kind| {
                     let (s, e) = map(s, e);
-                    out(Span { start: s, end: e, rank: known_rank, kind });
+                    out(Span {
+                        start: s,
+                        end: e,
+                        rank: known_rank,
+                        kind,
+                    });
                 });
             }
         }
         if f.add_mask {
             add_mask_spans(work, &mut |s, e| {
                 let (s, e) = map(s, e);
-                out(Span { start: s, end: e, rank: RANK_ADD_MASK, kind: &MASKED });
+                out(Span {
+                    start: s,
+                    end: e,
+                    rank: RANK_ADD_MASK,
+                    kind: &MASKED,
+                });
             });
         }
-        Fired { add_mask: fired.add_mask || f.add_mask, ..fired }
+        Fired {
+            add_mask: fired.add_mask || f.add_mask,
+            ..fired
+        }
     }
 
     /// Known values name the kind over generic rules (a URL password that is
     /// the configured token shows as that token), not over token families.
     fn known_rank(&self) -> usize {
-        let first_generic =
-            self.rules.iter().position(|r| r.kind == SecretKind::URL_PASSWORD).unwrap_or(self.rules.len());
+        let first_generic = self
+            .rules
+            .iter()
+            .position(|r| r.kind == SecretKind::URL_PASSWORD)
+            .unwrap_or(self.rules.len());
         2 + first_generic
     }
 
@@ -465,7 +538,9 @@ impl Redactor {
 /// The values of the `::add-mask::` commands in a line, as spans.
 fn add_mask_spans(line: &str, out: &mut impl FnMut(usize, usize)) {
     for (cmd_start, cmd_end) in masks::commands(line) {
-        let Some(raw) = masks::value_region(line, cmd_end) else { continue };
+        let Some(raw) = masks::value_region(line, cmd_end) else {
+            continue;
+        };
         let at_line_start = masks::at_line_start(line, cmd_start);
         if masks::mask_value(raw, at_line_start).is_some() {
             let written = masks::written_value(raw, at_line_start);
@@ -477,8 +552,14 @@ fn add_mask_spans(line: &str, out: &mut impl FnMut(usize, usize)) {
 
 /// Whether `text` ends with a placeholder.
 fn ends_with_placeholder(text: &str) -> bool {
-    let Some(head) = text.strip_suffix(PLACEHOLDER_CLOSE) else { return false };
-    let kind_len = head.bytes().rev().take_while(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-').count();
+    let Some(head) = text.strip_suffix(PLACEHOLDER_CLOSE) else {
+        return false;
+    };
+    let kind_len = head
+        .bytes()
+        .rev()
+        .take_while(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+        .count();
     kind_len > 0 && head[..head.len() - kind_len].ends_with(PLACEHOLDER_OPEN)
 }
 
@@ -488,8 +569,12 @@ fn placeholder_spans(line: &str) -> Vec<(usize, usize)> {
     memchr::memmem::find_iter(b, PLACEHOLDER_OPEN.as_bytes())
         .filter_map(|start| {
             let kind_start = start + PLACEHOLDER_OPEN.len();
-            let len = b[kind_start..].iter().take_while(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || **c == b'-').count();
-            (len > 0 && b.get(kind_start + len) == Some(&b'}')).then_some((start, kind_start + len + 1))
+            let len = b[kind_start..]
+                .iter()
+                .take_while(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || **c == b'-')
+                .count();
+            (len > 0 && b.get(kind_start + len) == Some(&b'}'))
+                .then_some((start, kind_start + len + 1))
         })
         .collect()
 }
@@ -511,7 +596,13 @@ fn merge(mut spans: Vec<Span<'_>>) -> Vec<Finding> {
             _ => out.push((s.start, s.end, s.rank, s.kind)),
         }
     }
-    out.into_iter().map(|(start, end, _, kind)| Finding { kind: kind.clone(), start, end }).collect()
+    out.into_iter()
+        .map(|(start, end, _, kind)| Finding {
+            kind: kind.clone(),
+            start,
+            end,
+        })
+        .collect()
 }
 
 /// `text` with each finding replaced by its placeholder.
@@ -542,7 +633,10 @@ mod tests {
     #[test]
     fn clean_text_is_borrowed() {
         let r = Redactor::new();
-        assert!(matches!(r.redact("all good\nnothing here\n"), Cow::Borrowed(_)));
+        assert!(matches!(
+            r.redact("all good\nnothing here\n"),
+            Cow::Borrowed(_)
+        ));
         assert!(matches!(r.redact(""), Cow::Borrowed(_)));
     }
 
@@ -556,7 +650,10 @@ mod tests {
                 ("DEPLOY_HOOK", "https://hooks.example/0004"),
                 ("CACHE_KEY", "cache-key-value-0005"),
             ])
-            .config(&RedactConfig { env: vec!["DEPLOY_HOOK".into()], ..Default::default() })
+            .config(&RedactConfig {
+                env: vec!["DEPLOY_HOOK".into()],
+                ..Default::default()
+            })
             .build()
             .unwrap();
         assert_eq!(
@@ -577,22 +674,39 @@ mod tests {
         learned.observe(log);
         let mut r2 = r.clone();
         r2.learn(&learned);
-        assert_eq!(r2.redact("elsewhere hunter2hunter2!"), "elsewhere {REDACTED:masked}!");
-        assert_eq!(r.redact("elsewhere hunter2hunter2!"), "elsewhere hunter2hunter2!");
+        assert_eq!(
+            r2.redact("elsewhere hunter2hunter2!"),
+            "elsewhere {REDACTED:masked}!"
+        );
+        assert_eq!(
+            r.redact("elsewhere hunter2hunter2!"),
+            "elsewhere hunter2hunter2!"
+        );
     }
 
     #[test]
     fn escaped_secrets_are_replaced_whole() {
         let r = Redactor::new();
-        let t = "| `ghp\\_16C7e42F292c6912E7710c838347Ae178B4a` | https://u:p4ssw0rd@\u{200D}host |";
-        assert_eq!(r.redact(t), "| `{REDACTED:github-token}` | https://u:{REDACTED:url-password}@\u{200D}host |");
+        let t =
+            "| `ghp\\_16C7e42F292c6912E7710c838347Ae178B4a` | https://u:p4ssw0rd@\u{200D}host |";
+        assert_eq!(
+            r.redact(t),
+            "| `{REDACTED:github-token}` | https://u:{REDACTED:url-password}@\u{200D}host |"
+        );
     }
 
     #[test]
     fn json_strings_and_keys_are_redacted() {
-        let r = Redactor::builder().secret("token", "configured-0123456").build().unwrap();
-        let mut v = serde_json::json!({"a": ["x configured-0123456 y", 1], "configured-0123456": true});
+        let r = Redactor::builder()
+            .secret("token", "configured-0123456")
+            .build()
+            .unwrap();
+        let mut v =
+            serde_json::json!({"a": ["x configured-0123456 y", 1], "configured-0123456": true});
         assert_eq!(r.redact_json(&mut v), 2);
-        assert_eq!(v, serde_json::json!({"a": ["x {REDACTED:token} y", 1], "{REDACTED:token}": true}));
+        assert_eq!(
+            v,
+            serde_json::json!({"a": ["x {REDACTED:token} y", 1], "{REDACTED:token}": true})
+        );
     }
 }

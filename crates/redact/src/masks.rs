@@ -95,7 +95,9 @@ impl LearnedSecrets {
     /// or many).
     pub fn observe(&mut self, text: &str) {
         for (start, end) in commands(text) {
-            let Some(raw) = value_region(text, end) else { continue };
+            let Some(raw) = value_region(text, end) else {
+                continue;
+            };
             if let Some(value) = mask_value(raw, at_line_start(text, start)) {
                 self.insert(value);
             }
@@ -169,7 +171,10 @@ pub(crate) fn mask_value(raw: &str, at_line_start: bool) -> Option<String> {
     if v.len() < MIN_SECRET_LEN || is_placeholder(v) {
         return None;
     }
-    let value = v.replace("%0D", "\r").replace("%0A", "\n").replace("%25", "%");
+    let value = v
+        .replace("%0D", "\r")
+        .replace("%0A", "\n")
+        .replace("%25", "%");
     (value.trim().len() >= MIN_SECRET_LEN).then_some(value)
 }
 
@@ -185,14 +190,32 @@ mod tests {
 
     #[test]
     fn values_are_learned_from_commands() {
-        assert_eq!(learn("2024-01-02T03:04:05.1234567Z ::add-mask::s3cr3t-value\r"), vec!["s3cr3t-value"]);
-        assert_eq!(learn("::ADD-MASK::Abc%25def%0Aline2xyz"), vec!["Abc%def\nline2xyz"]);
-        assert!(learn("::Add-Mask::mixed-case-value").is_empty(), "only the usual spellings");
+        assert_eq!(
+            learn("2024-01-02T03:04:05.1234567Z ::add-mask::s3cr3t-value\r"),
+            vec!["s3cr3t-value"]
+        );
+        assert_eq!(
+            learn("::ADD-MASK::Abc%25def%0Aline2xyz"),
+            vec!["Abc%def\nline2xyz"]
+        );
+        assert!(
+            learn("::Add-Mask::mixed-case-value").is_empty(),
+            "only the usual spellings"
+        );
         assert!(learn("add-mask::not-a-command-x").is_empty());
         assert!(learn("#[add-mask]not-a-command-y").is_empty());
-        assert_eq!(learn("+ echo '::add-mask::hunter2hunter2'"), vec!["hunter2hunter2"]);
-        assert_eq!(learn("##[add-mask]legacy-value-1\nnext line"), vec!["legacy-value-1"]);
-        assert_eq!(learn("a\n::add-mask::first-one\nb ::add-mask::second-one\n"), vec!["first-one", "second-one"]);
+        assert_eq!(
+            learn("+ echo '::add-mask::hunter2hunter2'"),
+            vec!["hunter2hunter2"]
+        );
+        assert_eq!(
+            learn("##[add-mask]legacy-value-1\nnext line"),
+            vec!["legacy-value-1"]
+        );
+        assert_eq!(
+            learn("a\n::add-mask::first-one\nb ::add-mask::second-one\n"),
+            vec!["first-one", "second-one"]
+        );
     }
 
     #[test]
@@ -207,14 +230,24 @@ mod tests {
     #[test]
     fn long_values_and_crowded_lines_stay_cheap() {
         assert!(learn(&format!("::add-mask::{}", "x".repeat(MAX_MASK_VALUE + 1))).is_empty());
-        assert_eq!(learn(&format!("::add-mask::{}", "y1".repeat(MAX_MASK_VALUE / 2))).len(), 1);
+        assert_eq!(
+            learn(&format!("::add-mask::{}", "y1".repeat(MAX_MASK_VALUE / 2))).len(),
+            1
+        );
         // Thousands of commands on one line: each looks at a bounded window.
         let line = "::add-mask::abcdefgh ".repeat(5000);
         // Only the commands within MAX_MASK_VALUE of the line's end have a
         // value short enough to learn (the rest of the line).
         let learned = learn(&line);
-        assert!(learned.len() <= MAX_MASK_VALUE / 21 + 1, "{}", learned.len());
-        assert_eq!(learn(&format!("{}\n::add-mask::final-value", "z ".repeat(100))), vec!["final-value"]);
+        assert!(
+            learned.len() <= MAX_MASK_VALUE / 21 + 1,
+            "{}",
+            learned.len()
+        );
+        assert_eq!(
+            learn(&format!("{}\n::add-mask::final-value", "z ".repeat(100))),
+            vec!["final-value"]
+        );
     }
 
     #[test]

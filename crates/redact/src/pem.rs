@@ -13,10 +13,12 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-static BEGIN: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----").expect("valid"));
-static END: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----").expect("valid"));
+static BEGIN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----").expect("valid")
+});
+static END: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----").expect("valid")
+});
 /// Key material after an optional short prefix (`web_1  | `, `> `).
 static BODY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(?:[A-Za-z0-9+/]+={0,2}|(?:Proc-Type|DEK-Info|Comment|Version):.*|.{0,40}?[\s|>:]\s*[A-Za-z0-9+/]{40,}={0,2})\s*$")
@@ -78,7 +80,11 @@ pub(crate) fn strip_timestamp(line: &str) -> &str {
         return line;
     }
     match b[19..].iter().position(|&c| c == b'Z') {
-        Some(z) if b[19..19 + z].iter().all(|c| c.is_ascii_digit() || *c == b'.') => {
+        Some(z)
+            if b[19..19 + z]
+                .iter()
+                .all(|c| c.is_ascii_digit() || *c == b'.') =>
+        {
             let rest = &line[19 + z + 1..];
             rest.strip_prefix(' ').unwrap_or(rest)
         }
@@ -103,7 +109,10 @@ mod tests {
         assert_eq!(spans(&begin, false), (vec![(ts.len(), begin.len())], true));
         let body = format!("{ts}MIIEowIBAAKCAQEA7bq3");
         assert_eq!(spans(&body, true), (vec![(ts.len(), body.len())], true));
-        assert_eq!(spans("  Proc-Type: 4,ENCRYPTED", true), (vec![(2, 24)], true));
+        assert_eq!(
+            spans("  Proc-Type: 4,ENCRYPTED", true),
+            (vec![(2, 24)], true)
+        );
         assert_eq!(spans("", true), (vec![], true));
         let end = format!("{ts}Ab==-----END RSA PRIVATE KEY-----\r");
         assert_eq!(spans(&end, true), (vec![(ts.len(), end.len() - 1)], false));
@@ -114,7 +123,8 @@ mod tests {
 
     #[test]
     fn one_line_blocks_and_public_material() {
-        let json = r#"{"key":"-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n","x":1}"#;
+        let json =
+            r#"{"key":"-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n","x":1}"#;
         let (v, open) = spans(json, false);
         assert!(!open);
         assert_eq!(&json[..v[0].0], r#"{"key":""#);
@@ -131,9 +141,18 @@ mod tests {
 
     #[test]
     fn timestamps() {
-        assert_eq!(strip_timestamp("2024-01-02T03:04:05.1234567Z ::add-mask::x"), "::add-mask::x");
+        assert_eq!(
+            strip_timestamp("2024-01-02T03:04:05.1234567Z ::add-mask::x"),
+            "::add-mask::x"
+        );
         assert_eq!(strip_timestamp("2024-01-02T03:04:05Z x"), "x");
-        assert_eq!(strip_timestamp("not a timestamp at all, no"), "not a timestamp at all, no");
-        assert_eq!(strip_timestamp("2024-01-02T03:04:05.12x4567Z x"), "2024-01-02T03:04:05.12x4567Z x");
+        assert_eq!(
+            strip_timestamp("not a timestamp at all, no"),
+            "not a timestamp at all, no"
+        );
+        assert_eq!(
+            strip_timestamp("2024-01-02T03:04:05.12x4567Z x"),
+            "2024-01-02T03:04:05.12x4567Z x"
+        );
     }
 }

@@ -40,7 +40,12 @@ pub(crate) struct Rule {
 }
 
 impl Rule {
-    pub(crate) fn new(kind: SecretKind, anchors: Vec<String>, pattern: &str, check: Option<Check>) -> Rule {
+    pub(crate) fn new(
+        kind: SecretKind,
+        anchors: Vec<String>,
+        pattern: &str,
+        check: Option<Check>,
+    ) -> Rule {
         let regex = Regex::new(pattern).unwrap_or_else(|e| panic!("built-in rule {kind}: {e}"));
         Self::compiled(kind, anchors, regex, check)
     }
@@ -50,9 +55,21 @@ impl Rule {
         self
     }
 
-    pub(crate) fn compiled(kind: SecretKind, anchors: Vec<String>, regex: Regex, check: Option<Check>) -> Rule {
+    pub(crate) fn compiled(
+        kind: SecretKind,
+        anchors: Vec<String>,
+        regex: Regex,
+        check: Option<Check>,
+    ) -> Rule {
         let group = regex.capture_names().position(|n| n == Some("secret"));
-        Rule { kind, anchors, requires: None, regex, group, check }
+        Rule {
+            kind,
+            anchors,
+            requires: None,
+            regex,
+            group,
+            check,
+        }
     }
 
     /// Every secret span of this rule in `line`.
@@ -64,7 +81,10 @@ impl Rule {
     /// limited to candidates of at most [`RESCAN_LIMIT`] bytes, which keeps
     /// the search linear.
     pub(crate) fn find(&self, line: &str, out: &mut impl FnMut(usize, usize)) {
-        if self.requires.is_some_and(|b| memchr::memchr(b, line.as_bytes()).is_none()) {
+        if self
+            .requires
+            .is_some_and(|b| memchr::memchr(b, line.as_bytes()).is_none())
+        {
             return;
         }
         let mut locs = self.regex.capture_locations();
@@ -76,7 +96,9 @@ impl Rule {
                     None => break,
                 },
                 Some(g) => {
-                    let Some(m) = self.regex.captures_read_at(&mut locs, line, pos) else { break };
+                    let Some(m) = self.regex.captures_read_at(&mut locs, line, pos) else {
+                        break;
+                    };
                     match locs.get(g) {
                         Some((s, e)) => (m.range(), s..e),
                         None => {
@@ -89,7 +111,9 @@ impl Rule {
             let span = match self.check {
                 _ if secret.is_empty() => None,
                 None => Some((secret.start, secret.end)),
-                Some(Check::Keep(keep)) => keep(line, secret.start, secret.end).then_some((secret.start, secret.end)),
+                Some(Check::Keep(keep)) => {
+                    keep(line, secret.start, secret.end).then_some((secret.start, secret.end))
+                }
                 Some(Check::Narrow(narrow)) => narrow(line, secret.start, secret.end),
             };
             match span.filter(|(s, e)| s < e) {
@@ -98,7 +122,11 @@ impl Rule {
                     pos = next_pos(line, whole.start, whole.end);
                 }
                 None if secret.len() <= RESCAN_LIMIT => {
-                    let inside = if secret.start > whole.start { secret.start } else { whole.start };
+                    let inside = if secret.start > whole.start {
+                        secret.start
+                    } else {
+                        whole.start
+                    };
                     pos = next_pos(line, inside, inside);
                 }
                 None => pos = next_pos(line, whole.start, whole.end),
@@ -171,7 +199,10 @@ fn not_after_ident(line: &str, s: usize, _e: usize) -> bool {
 fn npm_token(line: &str, s: usize, e: usize) -> bool {
     let body = &line[s + 4..e];
     let c = classes(body);
-    !is_ident(byte_before(line, s)) && !is_word(byte_after(line, e)) && c.digit > 0 && c.lower + c.upper > 0
+    !is_ident(byte_before(line, s))
+        && !is_word(byte_after(line, e))
+        && c.digit > 0
+        && c.lower + c.upper > 0
 }
 
 /// `hf_` + 34 mixed-case letters, not `hf_shared` or `hf_codegen_utils_…`.
@@ -189,12 +220,18 @@ fn openai_key(line: &str, s: usize, e: usize) -> bool {
         .find_map(|p| key.strip_prefix(p))
         .unwrap_or(key);
     let c = classes(body);
-    !is_ident(byte_before(line, s)) && c.upper > 0 && c.lower > 0 && c.digit > 0 && shannon(body) >= 3.5
+    !is_ident(byte_before(line, s))
+        && c.upper > 0
+        && c.lower > 0
+        && c.digit > 0
+        && shannon(body) >= 3.5
 }
 
 /// Exactly 40 base64 characters, not the start of a longer string.
 fn aws_secret(line: &str, s: usize, e: usize) -> bool {
-    e - s == 40 && !byte_after(line, e).is_some_and(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'+' | b'='))
+    e - s == 40
+        && !byte_after(line, e)
+            .is_some_and(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'+' | b'='))
 }
 
 /// Slack tokens carry numeric ids: `xoxb-1234…-…`.
@@ -229,11 +266,41 @@ pub(crate) fn is_secret_name(name: &str) -> bool {
     let name = name.trim_matches(|c| matches!(c, '"' | '\'' | '-' | '_' | '.' | '$'));
     let lower = name.to_ascii_lowercase();
     const NOT_SECRET: &[&str] = &[
-        "public_key", "public-key", "publickey", "pubkey", "cache_key", "cache-key", "cachekey", "primary_key",
-        "primary-key", "foreign_key", "sort_key", "sort-key", "partition_key", "idempotency_key", "dedup_key",
-        "group_key", "lookup_key", "hash_key", "routing_key", "content_key", "analysis_key", "_key_id",
-        "next_token", "page_token", "nexttoken", "pagetoken", "continuation_token", "cancellation_token",
-        "pad_token", "eos_token", "bos_token", "unk_token", "sep_token", "cls_token", "mask_token",
+        "public_key",
+        "public-key",
+        "publickey",
+        "pubkey",
+        "cache_key",
+        "cache-key",
+        "cachekey",
+        "primary_key",
+        "primary-key",
+        "foreign_key",
+        "sort_key",
+        "sort-key",
+        "partition_key",
+        "idempotency_key",
+        "dedup_key",
+        "group_key",
+        "lookup_key",
+        "hash_key",
+        "routing_key",
+        "content_key",
+        "analysis_key",
+        "_key_id",
+        "next_token",
+        "page_token",
+        "nexttoken",
+        "pagetoken",
+        "continuation_token",
+        "cancellation_token",
+        "pad_token",
+        "eos_token",
+        "bos_token",
+        "unk_token",
+        "sep_token",
+        "cls_token",
+        "mask_token",
     ];
     if NOT_SECRET.iter().any(|n| lower.ends_with(n)) {
         return false;
@@ -250,7 +317,10 @@ pub(crate) fn is_secret_name(name: &str) -> bool {
     let sep_suffix = |suffix: &str| {
         lower.len() > suffix.len() + 1
             && lower.ends_with(suffix)
-            && matches!(lower.as_bytes()[lower.len() - suffix.len() - 1], b'_' | b'-' | b'.')
+            && matches!(
+                lower.as_bytes()[lower.len() - suffix.len() - 1],
+                b'_' | b'-' | b'.'
+            )
     };
     if sep_suffix("pwd") || sep_suffix("pass") || sep_suffix("auth") || lower == "auth" {
         return true;
@@ -261,9 +331,16 @@ pub(crate) fn is_secret_name(name: &str) -> bool {
         let camel = b[b.len() - 3] == b'K' && before.is_ascii_lowercase();
         return sep_suffix("key")
             || camel
-            || ["apikey", "privatekey", "secretkey", "accesskey", "signingkey", "masterkey"]
-                .iter()
-                .any(|k| lower.ends_with(k));
+            || [
+                "apikey",
+                "privatekey",
+                "secretkey",
+                "accesskey",
+                "signingkey",
+                "masterkey",
+            ]
+            .iter()
+            .any(|k| lower.ends_with(k));
     }
     false
 }
@@ -290,7 +367,8 @@ fn assigned_name(line: &str, s: usize) -> Option<&str> {
     let quoted_value = head.ends_with(['"', '\'']);
     let head = head.trim_end_matches(['"', '\'', ' ', '\t']);
     let spaced = head.len() + usize::from(quoted_value) < s;
-    let (head, colon) = if let Some(h) = head.strip_suffix("=>").or_else(|| head.strip_suffix(":=")) {
+    let (head, colon) = if let Some(h) = head.strip_suffix("=>").or_else(|| head.strip_suffix(":="))
+    {
         (h, false)
     } else if let Some(h) = head.strip_suffix('=') {
         (h, false)
@@ -347,48 +425,181 @@ pub(crate) fn builtin() -> Vec<Rule> {
     // `_pwd` and `-pass` are accepted names but not anchors: every anchor
     // slows the gate, and names ending in `_PASS` or holding `passw` cover
     // nearly all real ones.
-    let names = ["token", "secret", "passw", "_pass", "key", "auth", "credential"];
+    let names = [
+        "token",
+        "secret",
+        "passw",
+        "_pass",
+        "key",
+        "auth",
+        "credential",
+    ];
     vec![
-        Rule::new(K::GITHUB_TOKEN, exact(&["hp_", "ho_", "hu_", "hs_", "hr_"]), r"gh[pousr]_[A-Za-z0-9]{36,255}", Some(Keep(not_after_alnum))),
-        Rule::new(K::GITHUB_TOKEN, exact(&["github_pat_"]), r"github_pat_[A-Za-z0-9_]{30,255}", Some(Keep(not_after_alnum))),
-        Rule::new(K::ANTHROPIC_KEY, exact(&["sk-ant-"]), r"sk-ant-[a-z]{2,10}[0-9]{0,3}-[A-Za-z0-9_\-]{20,}", Some(Keep(not_after_ident))),
-        Rule::new(K::OPENAI_KEY, exact(&["sk-"]), r"sk-(?:proj-|svcacct-|admin-|None-)?[A-Za-z0-9_\-]{20,}", Some(Keep(openai_key))),
-        Rule::new(K::GITLAB_TOKEN, exact(&["glpat-", "gldt-", "glrt-", "glptt-"]),
-            r"gl(?:pat|dt|rt|ptt)-[A-Za-z0-9_\-]{20,}", Some(Keep(not_after_alnum))),
-        Rule::new(K::NPM_TOKEN, exact(&["npm_"]), r"npm_[A-Za-z0-9]{36}", Some(Keep(npm_token))),
-        Rule::new(K::PYPI_TOKEN, exact(&["pypi-Ag"]), r"pypi-Ag[A-Za-z0-9_\-]{50,}", Some(Keep(not_after_ident))),
-        Rule::new(K::DOCKERHUB_TOKEN, exact(&["dckr_"]), r"dckr_(?:pat|oat)_[A-Za-z0-9_\-]{20,}", Some(Keep(not_after_alnum))),
-        Rule::new(K::HUGGINGFACE_TOKEN, exact(&["hf_"]), r"hf_[A-Za-z0-9]{30,40}", Some(Keep(hf_token))),
-        Rule::new(K::AWS_ACCESS_KEY_ID, exact(&["AKIA", "ASIA"]), r"(?:AKIA|ASIA)[A-Z0-9]{16}", Some(Keep(whole_alnum))),
-        Rule::new(K::AWS_SECRET_KEY, cased(&["secret"]),
-            r#"(?i:aws_?secret_?(?:access_?)?key|secret_?access_?key)["']?\s*(?:=>|[:=])\s*["']?(?P<secret>[A-Za-z0-9/+]{40,41})"#, Some(Keep(aws_secret))),
-        Rule::new(K::GCP_API_KEY, exact(&["AIza"]), r"AIza[0-9A-Za-z_\-]{35}", Some(Keep(not_after_alnum))),
-        Rule::new(K::AZURE_KEY, exact(&["AccountKey=", "SharedAccessKey="]), r"(?:AccountKey|SharedAccessKey)=(?P<secret>[A-Za-z0-9+/]{20,}={0,2})", None),
-        Rule::new(K::AZURE_SAS, exact(&["sig="]), r"[?&;]sig=(?P<secret>[A-Za-z0-9%+/=]{20,})", None),
-        Rule::new(K::URL_SIGNATURE, exact(&["-Signature="]),
-            r"X-(?:Amz|Goog)-Signature=(?P<secret>[0-9a-fA-F]{32,})", None),
-        Rule::new(K::SLACK_WEBHOOK, exact(&["hooks"]), r"hooks\.slack\.com/(?P<secret>(?:services|workflows|triggers)/[A-Za-z0-9/_\-]{10,})", None),
-        Rule::new(K::SLACK_TOKEN, exact(&["xox", "xapp-"]), r"(?:xox[abprs]|xoxe(?:\.xox[bp])?|xapp)-[0-9A-Za-z\-]{10,250}", Some(Keep(slack_token))),
-        Rule::new(K::DISCORD_WEBHOOK, exact(&["hooks"]),
-            r"discord(?:app)?\.com/api/webhooks/(?P<secret>[0-9]+/[A-Za-z0-9_\-]{20,})", None),
-        Rule::new(K::TEAMS_WEBHOOK, exact(&["office.com/webhook"]),
-            r#"(?:webhook\.office\.com|outlook\.office\.com)/(?P<secret>webhook(?:b2)?/[^\s"'<>`]+)"#, None),
-        Rule::new(K::JWT, exact(&["eyJ"]), r"eyJ[A-Za-z0-9_\-]{10,}\.eyJ[A-Za-z0-9_\-]{5,}\.[A-Za-z0-9_\-]*", Some(Keep(not_after_ident))),
-        Rule::new(K::URL_PASSWORD, exact(&["://"]),
-            r#"[A-Za-z][A-Za-z0-9+.\-]{0,30}://[^\s:/?#@\[\]"'<>`]*:(?P<secret>[^\s/?#@"'<>`]+)@"#, Some(Keep(url_password)))
-            .requiring(b'@'),
-        Rule::new(K::URL_PASSWORD, exact(&["://"]), r"://(?P<secret>[^\s:/?#@]{20,}):x-oauth-basic@", None).requiring(b'@'),
-        Rule::new(K::URL_PASSWORD, exact(&["://"]), r"://(?P<secret>[A-Za-z0-9_\-]{20,})@", Some(Keep(url_token))).requiring(b'@'),
-        Rule::new(K::AUTH_HEADER, cased(&["authorization"]),
+        Rule::new(
+            K::GITHUB_TOKEN,
+            exact(&["hp_", "ho_", "hu_", "hs_", "hr_"]),
+            r"gh[pousr]_[A-Za-z0-9]{36,255}",
+            Some(Keep(not_after_alnum)),
+        ),
+        Rule::new(
+            K::GITHUB_TOKEN,
+            exact(&["github_pat_"]),
+            r"github_pat_[A-Za-z0-9_]{30,255}",
+            Some(Keep(not_after_alnum)),
+        ),
+        Rule::new(
+            K::ANTHROPIC_KEY,
+            exact(&["sk-ant-"]),
+            r"sk-ant-[a-z]{2,10}[0-9]{0,3}-[A-Za-z0-9_\-]{20,}",
+            Some(Keep(not_after_ident)),
+        ),
+        Rule::new(
+            K::OPENAI_KEY,
+            exact(&["sk-"]),
+            r"sk-(?:proj-|svcacct-|admin-|None-)?[A-Za-z0-9_\-]{20,}",
+            Some(Keep(openai_key)),
+        ),
+        Rule::new(
+            K::GITLAB_TOKEN,
+            exact(&["glpat-", "gldt-", "glrt-", "glptt-"]),
+            r"gl(?:pat|dt|rt|ptt)-[A-Za-z0-9_\-]{20,}",
+            Some(Keep(not_after_alnum)),
+        ),
+        Rule::new(
+            K::NPM_TOKEN,
+            exact(&["npm_"]),
+            r"npm_[A-Za-z0-9]{36}",
+            Some(Keep(npm_token)),
+        ),
+        Rule::new(
+            K::PYPI_TOKEN,
+            exact(&["pypi-Ag"]),
+            r"pypi-Ag[A-Za-z0-9_\-]{50,}",
+            Some(Keep(not_after_ident)),
+        ),
+        Rule::new(
+            K::DOCKERHUB_TOKEN,
+            exact(&["dckr_"]),
+            r"dckr_(?:pat|oat)_[A-Za-z0-9_\-]{20,}",
+            Some(Keep(not_after_alnum)),
+        ),
+        Rule::new(
+            K::HUGGINGFACE_TOKEN,
+            exact(&["hf_"]),
+            r"hf_[A-Za-z0-9]{30,40}",
+            Some(Keep(hf_token)),
+        ),
+        Rule::new(
+            K::AWS_ACCESS_KEY_ID,
+            exact(&["AKIA", "ASIA"]),
+            r"(?:AKIA|ASIA)[A-Z0-9]{16}",
+            Some(Keep(whole_alnum)),
+        ),
+        Rule::new(
+            K::AWS_SECRET_KEY,
+            cased(&["secret"]),
+            r#"(?i:aws_?secret_?(?:access_?)?key|secret_?access_?key)["']?\s*(?:=>|[:=])\s*["']?(?P<secret>[A-Za-z0-9/+]{40,41})"#,
+            Some(Keep(aws_secret)),
+        ),
+        Rule::new(
+            K::GCP_API_KEY,
+            exact(&["AIza"]),
+            r"AIza[0-9A-Za-z_\-]{35}",
+            Some(Keep(not_after_alnum)),
+        ),
+        Rule::new(
+            K::AZURE_KEY,
+            exact(&["AccountKey=", "SharedAccessKey="]),
+            r"(?:AccountKey|SharedAccessKey)=(?P<secret>[A-Za-z0-9+/]{20,}={0,2})",
+            None,
+        ),
+        Rule::new(
+            K::AZURE_SAS,
+            exact(&["sig="]),
+            r"[?&;]sig=(?P<secret>[A-Za-z0-9%+/=]{20,})",
+            None,
+        ),
+        Rule::new(
+            K::URL_SIGNATURE,
+            exact(&["-Signature="]),
+            r"X-(?:Amz|Goog)-Signature=(?P<secret>[0-9a-fA-F]{32,})",
+            None,
+        ),
+        Rule::new(
+            K::SLACK_WEBHOOK,
+            exact(&["hooks"]),
+            r"hooks\.slack\.com/(?P<secret>(?:services|workflows|triggers)/[A-Za-z0-9/_\-]{10,})",
+            None,
+        ),
+        Rule::new(
+            K::SLACK_TOKEN,
+            exact(&["xox", "xapp-"]),
+            r"(?:xox[abprs]|xoxe(?:\.xox[bp])?|xapp)-[0-9A-Za-z\-]{10,250}",
+            Some(Keep(slack_token)),
+        ),
+        Rule::new(
+            K::DISCORD_WEBHOOK,
+            exact(&["hooks"]),
+            r"discord(?:app)?\.com/api/webhooks/(?P<secret>[0-9]+/[A-Za-z0-9_\-]{20,})",
+            None,
+        ),
+        Rule::new(
+            K::TEAMS_WEBHOOK,
+            exact(&["office.com/webhook"]),
+            r#"(?:webhook\.office\.com|outlook\.office\.com)/(?P<secret>webhook(?:b2)?/[^\s"'<>`]+)"#,
+            None,
+        ),
+        Rule::new(
+            K::JWT,
+            exact(&["eyJ"]),
+            r"eyJ[A-Za-z0-9_\-]{10,}\.eyJ[A-Za-z0-9_\-]{5,}\.[A-Za-z0-9_\-]*",
+            Some(Keep(not_after_ident)),
+        ),
+        Rule::new(
+            K::URL_PASSWORD,
+            exact(&["://"]),
+            r#"[A-Za-z][A-Za-z0-9+.\-]{0,30}://[^\s:/?#@\[\]"'<>`]*:(?P<secret>[^\s/?#@"'<>`]+)@"#,
+            Some(Keep(url_password)),
+        )
+        .requiring(b'@'),
+        Rule::new(
+            K::URL_PASSWORD,
+            exact(&["://"]),
+            r"://(?P<secret>[^\s:/?#@]{20,}):x-oauth-basic@",
+            None,
+        )
+        .requiring(b'@'),
+        Rule::new(
+            K::URL_PASSWORD,
+            exact(&["://"]),
+            r"://(?P<secret>[A-Za-z0-9_\-]{20,})@",
+            Some(Keep(url_token)),
+        )
+        .requiring(b'@'),
+        Rule::new(
+            K::AUTH_HEADER,
+            cased(&["authorization"]),
             r#"(?i:authorization)["']?\s*[:=]\s*["']?(?:(?i:bearer|token|basic|digest|bot|apikey|key)\s+)?(?P<secret>[A-Za-z0-9._~+/\-]{8,}=*)"#,
-            Some(Keep(credential))),
-        Rule::new(K::AUTH_HEADER, cased(&["bearer"]), r"(?i:bearer)\s+(?P<secret>[A-Za-z0-9._~+/\-]{16,}=*)", Some(Keep(credential))),
-        Rule::new(K::ASSIGNED_SECRET, cased(&names),
+            Some(Keep(credential)),
+        ),
+        Rule::new(
+            K::AUTH_HEADER,
+            cased(&["bearer"]),
+            r"(?i:bearer)\s+(?P<secret>[A-Za-z0-9._~+/\-]{16,}=*)",
+            Some(Keep(credential)),
+        ),
+        Rule::new(
+            K::ASSIGNED_SECRET,
+            cased(&names),
             r#"[A-Za-z0-9_.$\-]*(?i:token|secret|password|passwd|pwd|pass|key|auth|credentials?)["']?\s*(?:=>|:=|[:=])\s*["']?(?P<secret>[^\s"'`,;&=]+=*)"#,
-            Some(Narrow(assigned))),
-        Rule::new(K::ASSIGNED_SECRET, exact(&["token", "secret", "passw", "key"]),
+            Some(Narrow(assigned)),
+        ),
+        Rule::new(
+            K::ASSIGNED_SECRET,
+            exact(&["token", "secret", "passw", "key"]),
             r"--[a-z0-9\-]*(?:token|secret|password|passwd|api-key|apikey)\s+(?P<secret>[^\s'`,;&]+)",
-            Some(Narrow(flag_value))),
+            Some(Narrow(flag_value)),
+        ),
     ]
 }
 
@@ -405,16 +616,51 @@ mod tests {
     #[test]
     fn secret_names() {
         for n in [
-            "GITHUB_TOKEN", "token", "accessToken", "x-auth-token", "client_secret", "SECRET", "DB_PASSWORD",
-            "passwd", "DB_PWD", "MYSQL_PASS", "AWS_SECRET_ACCESS_KEY", "apiKey", "api_key", "x-api-key",
-            "privateKey", "SIGNING_KEY", "_auth", "_authToken", "credentials", "\"api_key\"",
+            "GITHUB_TOKEN",
+            "token",
+            "accessToken",
+            "x-auth-token",
+            "client_secret",
+            "SECRET",
+            "DB_PASSWORD",
+            "passwd",
+            "DB_PWD",
+            "MYSQL_PASS",
+            "AWS_SECRET_ACCESS_KEY",
+            "apiKey",
+            "api_key",
+            "x-api-key",
+            "privateKey",
+            "SIGNING_KEY",
+            "_auth",
+            "_authToken",
+            "credentials",
+            "\"api_key\"",
         ] {
             assert!(is_secret_name(n), "{n}");
         }
         for n in [
-            "key", "KEY", "monkey", "hotkey", "CACHE_KEY", "cache-key", "DEPENDENCY_CACHE_KEY", "public_key",
-            "primary_key", "tokenizer", "max_tokens", "token_type", "pwd", "PWD", "OLDPWD", "bypass", "oauth",
-            "next_page_token", "pad_token", "CODEQL_ACTION_ANALYSIS_KEY", "AWS_ACCESS_KEY_ID",
+            "key",
+            "KEY",
+            "monkey",
+            "hotkey",
+            "CACHE_KEY",
+            "cache-key",
+            "DEPENDENCY_CACHE_KEY",
+            "public_key",
+            "primary_key",
+            "tokenizer",
+            "max_tokens",
+            "token_type",
+            "pwd",
+            "PWD",
+            "OLDPWD",
+            "bypass",
+            "oauth",
+            "next_page_token",
+            "pad_token",
+            "CODEQL_ACTION_ANALYSIS_KEY",
+            "AWS_ACCESS_KEY_ID",
         ] {
             assert!(!is_secret_name(n), "{n}");
         }
@@ -424,8 +670,14 @@ mod tests {
     fn bare_colons_are_not_assignments() {
         for (l, v) in [
             ("> Task :grpc-auth:checkstyleDeps", "checkstyleDeps"),
-            ("Including org.apache.dubbo:dubbo-auth:jar:3.3.0-SNAPSHOT", "jar"),
-            ("Untagged: datawiredev/test-auth:3.0.0-ea2a9b8d4a", "3.0.0-ea2a9b8d4a"),
+            (
+                "Including org.apache.dubbo:dubbo-auth:jar:3.3.0-SNAPSHOT",
+                "jar",
+            ),
+            (
+                "Untagged: datawiredev/test-auth:3.0.0-ea2a9b8d4a",
+                "3.0.0-ea2a9b8d4a",
+            ),
             ("tenant_token::search_authorized", ":search_authorized"),
         ] {
             let s = l.rfind(v).unwrap();

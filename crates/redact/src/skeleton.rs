@@ -21,7 +21,13 @@ pub(crate) struct Skeleton {
 pub(crate) fn escape_len(b: &[u8], i: usize) -> usize {
     match b[i] {
         b'\\' if b.get(i + 1).is_some_and(u8::is_ascii_punctuation) => 1,
-        0xE2 if matches!(b.get(i + 1..i + 3), Some([0x80, 0x8B..=0x8D] | [0x81, 0xA0])) => 3,
+        0xE2 if matches!(
+            b.get(i + 1..i + 3),
+            Some([0x80, 0x8B..=0x8D] | [0x81, 0xA0])
+        ) =>
+        {
+            3
+        }
         0xEF if b.get(i + 1..i + 3) == Some(&[0xBB, 0xBF]) => 3,
         _ => 0,
     }

@@ -24,7 +24,12 @@ pub struct LineRedactor<'r> {
 
 impl<'r> LineRedactor<'r> {
     pub(crate) fn new(redactor: &'r Redactor) -> Self {
-        LineRedactor { redactor, pem_open: false, learned: LearnedSecrets::new(), extra: KnownSet::default() }
+        LineRedactor {
+            redactor,
+            pem_open: false,
+            learned: LearnedSecrets::new(),
+            extra: KnownSet::default(),
+        }
     }
 
     /// Redacts one line. The line may end in `\n` or `\r\n` (kept as is);
@@ -39,7 +44,11 @@ impl<'r> LineRedactor<'r> {
                 changed |= matches!(r, Cow::Owned(_));
                 out.push_str(&r);
             }
-            return if changed { Cow::Owned(out) } else { Cow::Borrowed(line) };
+            return if changed {
+                Cow::Owned(out)
+            } else {
+                Cow::Borrowed(line)
+            };
         }
         let extra = (!self.extra.is_empty()).then_some(&self.extra);
         let clean = !self.pem_open
@@ -51,7 +60,9 @@ impl<'r> LineRedactor<'r> {
             return Cow::Borrowed(line);
         }
         let mut spans = Vec::new();
-        let fired = self.redactor.scan_line(body, &mut self.pem_open, extra, &mut |s| spans.push(s));
+        let fired = self
+            .redactor
+            .scan_line(body, &mut self.pem_open, extra, &mut |s| spans.push(s));
         let findings = merge(spans);
         if fired.add_mask {
             let before = self.learned.len();
@@ -98,7 +109,11 @@ pub struct RedactingWriter<'r, W: Write> {
 impl<'r, W: Write> RedactingWriter<'r, W> {
     /// Wraps `inner`.
     pub fn new(redactor: &'r Redactor, inner: W) -> Self {
-        RedactingWriter { lines: redactor.lines(), inner: Some(inner), pending: Vec::new() }
+        RedactingWriter {
+            lines: redactor.lines(),
+            inner: Some(inner),
+            pending: Vec::new(),
+        }
     }
 
     /// Redacts and writes `pending[start..end]` (one line or piece).
@@ -209,9 +224,18 @@ mod tests {
     fn masked_values_are_removed_from_later_lines() {
         let r = Redactor::new();
         let mut lines = r.lines();
-        assert_eq!(lines.redact_line("before s3cr3t-value-x\r\n"), "before s3cr3t-value-x\r\n");
-        assert_eq!(lines.redact_line("::add-mask::s3cr3t-value-x\r\n"), "::add-mask::{REDACTED:masked}\r\n");
-        assert_eq!(lines.redact_line("after s3cr3t-value-x"), "after {REDACTED:masked}");
+        assert_eq!(
+            lines.redact_line("before s3cr3t-value-x\r\n"),
+            "before s3cr3t-value-x\r\n"
+        );
+        assert_eq!(
+            lines.redact_line("::add-mask::s3cr3t-value-x\r\n"),
+            "::add-mask::{REDACTED:masked}\r\n"
+        );
+        assert_eq!(
+            lines.redact_line("after s3cr3t-value-x"),
+            "after {REDACTED:masked}"
+        );
         assert_eq!(lines.learned().len(), 1);
     }
 
@@ -225,7 +249,10 @@ mod tests {
         w.flush().unwrap();
         write!(w, "{} b\nc {token}", &token[10..]).unwrap();
         let out = String::from_utf8(w.finish().unwrap()).unwrap();
-        assert_eq!(out, "a {REDACTED:github-token} b\nc {REDACTED:github-token}");
+        assert_eq!(
+            out,
+            "a {REDACTED:github-token} b\nc {REDACTED:github-token}"
+        );
     }
 
     #[test]

@@ -22,7 +22,9 @@ impl Gen {
     }
 
     fn pick(&mut self, alphabet: &[u8], n: usize) -> String {
-        (0..n).map(|_| alphabet[(self.next() % alphabet.len() as u64) as usize] as char).collect()
+        (0..n)
+            .map(|_| alphabet[(self.next() % alphabet.len() as u64) as usize] as char)
+            .collect()
     }
 
     /// `n` characters of `alphabet`, with the given characters forced in at
@@ -52,15 +54,21 @@ fn alphabet(parts: &[&[u8]]) -> Vec<u8> {
 fn generate(g: &mut Gen, spec: &str, values: &[(String, String)]) -> Option<String> {
     if let Some(reference) = spec.strip_prefix('=') {
         let (name, encoding) = reference.split_once('|').unwrap_or((reference, ""));
-        let value = &values.iter().find(|(n, _)| n == name).unwrap_or_else(|| panic!("no value {name}")).1;
+        let value = &values
+            .iter()
+            .find(|(n, _)| n == name)
+            .unwrap_or_else(|| panic!("no value {name}"))
+            .1;
         return Some(match encoding {
             "" => value.clone(),
             "url" => value
                 .bytes()
-                .map(|b| match b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                    true => (b as char).to_string(),
-                    false => format!("%{b:02X}"),
-                })
+                .map(
+                    |b| match b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                        true => (b as char).to_string(),
+                        false => format!("%{b:02X}"),
+                    },
+                )
                 .collect(),
             "git" => STANDARD.encode(format!("x-access-token:{value}")),
             "basic" => STANDARD.encode(format!("ci-bot:{value}")),
@@ -69,22 +77,45 @@ fn generate(g: &mut Gen, spec: &str, values: &[(String, String)]) -> Option<Stri
     }
     if spec == "uuid" {
         let h = g.pick(HEX, 32);
-        return Some(format!("{}-{}-{}-{}-{}", &h[..8], &h[8..12], &h[12..16], &h[16..20], &h[20..]));
+        return Some(format!(
+            "{}-{}-{}-{}-{}",
+            &h[..8],
+            &h[8..12],
+            &h[12..16],
+            &h[16..20],
+            &h[20..]
+        ));
     }
     let (class, len) = spec.split_once(':')?;
     let n: usize = len.parse().ok()?;
     let alnum = alphabet(&[UPPER, LOWER, DIGIT]);
     Some(match class {
         "alnum" => g.shaped(&alnum, n, &[UPPER, LOWER, DIGIT]),
-        "alnumdash" => g.shaped(&alphabet(&[UPPER, LOWER, DIGIT, b"_-"]), n, &[UPPER, LOWER, DIGIT, b"-"]),
+        "alnumdash" => g.shaped(
+            &alphabet(&[UPPER, LOWER, DIGIT, b"_-"]),
+            n,
+            &[UPPER, LOWER, DIGIT, b"-"],
+        ),
         "letters" => g.shaped(&alphabet(&[UPPER, LOWER]), n, &[UPPER, LOWER, UPPER, LOWER]),
         "hex" => g.shaped(HEX, n, &[b"abcdef", DIGIT]),
         "updig" => g.shaped(&alphabet(&[UPPER, DIGIT]), n, &[UPPER, DIGIT]),
         "digits" => g.pick(DIGIT, n),
-        "b64" => g.shaped(&alphabet(&[UPPER, LOWER, DIGIT, b"+/"]), n, &[UPPER, LOWER, DIGIT]),
-        "b64url" => g.shaped(&alphabet(&[UPPER, LOWER, DIGIT, b"_-"]), n, &[UPPER, LOWER, DIGIT]),
+        "b64" => g.shaped(
+            &alphabet(&[UPPER, LOWER, DIGIT, b"+/"]),
+            n,
+            &[UPPER, LOWER, DIGIT],
+        ),
+        "b64url" => g.shaped(
+            &alphabet(&[UPPER, LOWER, DIGIT, b"_-"]),
+            n,
+            &[UPPER, LOWER, DIGIT],
+        ),
         "sym" => {
-            let body = g.shaped(&alphabet(&[UPPER, LOWER, DIGIT, SYMBOL]), n - 1, &[UPPER, LOWER, DIGIT, SYMBOL]);
+            let body = g.shaped(
+                &alphabet(&[UPPER, LOWER, DIGIT, SYMBOL]),
+                n - 1,
+                &[UPPER, LOWER, DIGIT, SYMBOL],
+            );
             format!("{}{body}", g.pick(&alnum, 1))
         }
         _ => return None,
@@ -98,7 +129,10 @@ fn expand(g: &mut Gen, text: &str, values: &[(String, String)]) -> String {
     while let Some(i) = rest.find("${") {
         out.push_str(&rest[..i]);
         let after = &rest[i + 2..];
-        match after.find('}').and_then(|j| generate(g, &after[..j], values).map(|s| (j, s))) {
+        match after
+            .find('}')
+            .and_then(|j| generate(g, &after[..j], values).map(|s| (j, s)))
+        {
             Some((j, s)) => {
                 out.push_str(&s);
                 rest = &after[j + 1..];
@@ -152,8 +186,12 @@ fn corpus() -> Corpus {
             input.push_str(&plain);
             expected.push_str(&plain);
             let after = &rest[i + '«'.len_utf8()..];
-            let j = after.find('»').unwrap_or_else(|| panic!("unclosed marker: {line}"));
-            let (kind, template) = after[..j].split_once('|').unwrap_or_else(|| panic!("marker without kind: {line}"));
+            let j = after
+                .find('»')
+                .unwrap_or_else(|| panic!("unclosed marker: {line}"));
+            let (kind, template) = after[..j]
+                .split_once('|')
+                .unwrap_or_else(|| panic!("marker without kind: {line}"));
             let secret = expand(&mut g, template, &values);
             input.push_str(&secret);
             expected.push_str(&format!("{{REDACTED:{kind}}}"));
@@ -166,11 +204,20 @@ fn corpus() -> Corpus {
         input.push('\n');
         expected.push('\n');
     }
-    Corpus { input, expected, secrets, known }
+    Corpus {
+        input,
+        expected,
+        secrets,
+        known,
+    }
 }
 
 fn redactor(c: &Corpus) -> Redactor {
-    c.known.iter().fold(Redactor::builder(), |b, (kind, v)| b.secret(kind, v)).build().expect("no patterns")
+    c.known
+        .iter()
+        .fold(Redactor::builder(), |b, (kind, v)| b.secret(kind, v))
+        .build()
+        .expect("no patterns")
 }
 
 /// Fails with the differing lines, not two walls of text.
@@ -182,19 +229,47 @@ fn assert_same(got: &str, want: &str, what: &str) {
         .filter(|(_, (g, w))| g != w)
         .map(|(i, (g, w))| format!("line {}:\n   got: {g}\n  want: {w}", i + 1))
         .collect();
-    assert!(diffs.is_empty() && got.lines().count() == want.lines().count(), "{what}:\n{}", diffs.join("\n"));
+    assert!(
+        diffs.is_empty() && got.lines().count() == want.lines().count(),
+        "{what}:\n{}",
+        diffs.join("\n")
+    );
 }
 
 #[test]
 fn every_secret_is_replaced_and_every_near_miss_stays() {
     let c = corpus();
     for kind in [
-        "github-token", "url-password", "aws-access-key-id", "aws-secret-key", "url-signature", "gcp-api-key",
-        "azure-key", "azure-sas", "slack-token", "slack-webhook", "discord-webhook", "teams-webhook", "jwt",
-        "private-key", "npm-token", "pypi-token", "dockerhub-token", "huggingface-token", "openai-key",
-        "anthropic-key", "gitlab-token", "assigned-secret", "auth-header", "deploy-key", "masked",
+        "github-token",
+        "url-password",
+        "aws-access-key-id",
+        "aws-secret-key",
+        "url-signature",
+        "gcp-api-key",
+        "azure-key",
+        "azure-sas",
+        "slack-token",
+        "slack-webhook",
+        "discord-webhook",
+        "teams-webhook",
+        "jwt",
+        "private-key",
+        "npm-token",
+        "pypi-token",
+        "dockerhub-token",
+        "huggingface-token",
+        "openai-key",
+        "anthropic-key",
+        "gitlab-token",
+        "assigned-secret",
+        "auth-header",
+        "deploy-key",
+        "masked",
     ] {
-        assert!(c.expected.contains(&format!("{{REDACTED:{kind}}}")), "the corpus has no {kind}");
+        assert!(
+            c.expected.contains(&format!("{{REDACTED:{kind}}}")),
+            "the corpus has no {kind}"
+        );
     }
     let r = redactor(&c);
     let out = r.redact(&c.input);
@@ -215,7 +290,11 @@ fn the_streaming_api_agrees_once_masks_are_learned() {
     assert_eq!(learned.len(), 2);
     r.learn(&learned);
     let mut lines = r.lines();
-    let out: String = c.input.split_inclusive('\n').map(|l| lines.redact_line(l).into_owned()).collect();
+    let out: String = c
+        .input
+        .split_inclusive('\n')
+        .map(|l| lines.redact_line(l).into_owned())
+        .collect();
     assert_same(&out, &c.expected, "line-by-line redaction");
 }
 
@@ -233,7 +312,10 @@ fn redacting_twice_changes_nothing() {
 fn markdown_escaped(s: &str) -> String {
     let mut out = String::with_capacity(s.len() * 2);
     for c in s.chars() {
-        if matches!(c, '\\' | '`' | '*' | '_' | '[' | ']' | '~' | '|' | '$' | '>') {
+        if matches!(
+            c,
+            '\\' | '`' | '*' | '_' | '[' | ']' | '~' | '|' | '$' | '>'
+        ) {
             out.push('\\');
         }
         out.push(c);
@@ -260,10 +342,20 @@ fn secrets_are_found_through_the_reports_escaping() {
     let out = r.redact(&escaped);
     for s in &c.secrets {
         let e = markdown_escaped(s);
-        assert!(!out.contains(s.as_str()) && !out.contains(e.as_str()), "escaped secret survived: {e}");
+        assert!(
+            !out.contains(s.as_str()) && !out.contains(e.as_str()),
+            "escaped secret survived: {e}"
+        );
     }
     // And the escaped near-misses stay.
     let expected_escaped_clean = markdown_escaped(&c.expected);
-    let kept = out.lines().zip(expected_escaped_clean.lines()).filter(|(o, e)| o == e).count();
-    assert!(kept * 10 >= c.expected.lines().count() * 6, "most lines come out as escaped: {kept}");
+    let kept = out
+        .lines()
+        .zip(expected_escaped_clean.lines())
+        .filter(|(o, e)| o == e)
+        .count();
+    assert!(
+        kept * 10 >= c.expected.lines().count() * 6,
+        "most lines come out as escaped: {kept}"
+    );
 }

@@ -8,15 +8,87 @@ use proptest::prelude::*;
 /// Pieces that exercise every path: anchors, separators, escapes, URL
 /// parts, key block lines, commands, placeholders, multi-byte characters.
 const PIECES: &[&str] = &[
-    "token", "TOKEN", "Token=", "secret: ", "password=", "_KEY=", "apiKey", "auth", "Authorization: Bearer ",
-    "Bearer ", "credential", "--api-key ", "ghp_", "ghs_", "github_pat_", "sk-", "sk-ant-api03-", "hf_", "npm_",
-    "pypi-Ag", "dckr_pat_", "glpat-", "AKIA", "ASIA", "AIza", "xoxb-", "eyJ", ".eyJ", "sig=", "AccountKey=",
-    "https://", "://", "@", ":", "/", "?", "&", "=", "\"", "'", "`", ",", ";", " ", "  ", "\t", "\n", "\r\n",
-    "\\_", "\\\\", "\\\"", "\u{200D}", "\u{200B}", "\u{FEFF}", "é", "…", "✓", "𝕏", "{", "}", "[", "]", "(", ")",
-    "-----BEGIN RSA PRIVATE KEY-----", "-----END RSA PRIVATE KEY-----", "-----BEGIN CERTIFICATE-----",
-    "MIIEowIBAAKCAQEA7bq3", "::add-mask::", "##[add-mask]", "+ echo '::add-mask::", "{REDACTED:jwt}",
-    "{REDACTED:", "2025-01-02T03:04:05.0000000Z ", "hooks.slack.com/services/", "discord.com/api/webhooks/",
-    "webhook.office.com/webhookb2/", "X-Amz-Signature=", "***", "${{ secrets.X }}", "$TOKEN",
+    "token",
+    "TOKEN",
+    "Token=",
+    "secret: ",
+    "password=",
+    "_KEY=",
+    "apiKey",
+    "auth",
+    "Authorization: Bearer ",
+    "Bearer ",
+    "credential",
+    "--api-key ",
+    "ghp_",
+    "ghs_",
+    "github_pat_",
+    "sk-",
+    "sk-ant-api03-",
+    "hf_",
+    "npm_",
+    "pypi-Ag",
+    "dckr_pat_",
+    "glpat-",
+    "AKIA",
+    "ASIA",
+    "AIza",
+    "xoxb-",
+    "eyJ",
+    ".eyJ",
+    "sig=",
+    "AccountKey=",
+    "https://",
+    "://",
+    "@",
+    ":",
+    "/",
+    "?",
+    "&",
+    "=",
+    "\"",
+    "'",
+    "`",
+    ",",
+    ";",
+    " ",
+    "  ",
+    "\t",
+    "\n",
+    "\r\n",
+    "\\_",
+    "\\\\",
+    "\\\"",
+    "\u{200D}",
+    "\u{200B}",
+    "\u{FEFF}",
+    "é",
+    "…",
+    "✓",
+    "𝕏",
+    "{",
+    "}",
+    "[",
+    "]",
+    "(",
+    ")",
+    "-----BEGIN RSA PRIVATE KEY-----",
+    "-----END RSA PRIVATE KEY-----",
+    "-----BEGIN CERTIFICATE-----",
+    "MIIEowIBAAKCAQEA7bq3",
+    "::add-mask::",
+    "##[add-mask]",
+    "+ echo '::add-mask::",
+    "{REDACTED:jwt}",
+    "{REDACTED:",
+    "2025-01-02T03:04:05.0000000Z ",
+    "hooks.slack.com/services/",
+    "discord.com/api/webhooks/",
+    "webhook.office.com/webhookb2/",
+    "X-Amz-Signature=",
+    "***",
+    "${{ secrets.X }}",
+    "$TOKEN",
 ];
 
 fn piece() -> impl Strategy<Value = String> {
@@ -41,8 +113,14 @@ fn secret_value() -> impl Strategy<Value = String> {
 /// 256 cases per property by default; `PROPTEST_CASES=20000` for a long
 /// hunt.
 fn config() -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(256);
-    ProptestConfig { cases, ..ProptestConfig::default() }
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(256);
+    ProptestConfig {
+        cases,
+        ..ProptestConfig::default()
+    }
 }
 
 proptest! {
