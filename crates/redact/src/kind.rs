@@ -138,4 +138,31 @@ mod tests {
         assert!(long.as_str().len() <= SecretKind::MAX_LEN && !long.as_str().ends_with('-'));
         assert_eq!(SecretKind::JWT.placeholder(), "{REDACTED:jwt}");
     }
+
+    #[test]
+    fn placeholders_are_inert_text() {
+        // Letters, digits, `-`, `:` and braces only: nothing Markdown, HTML,
+        // an HTML comment, a table or a JSON string gives meaning to.
+        for name in [
+            "GITHUB_TOKEN",
+            "a-->b",
+            "[x](y)",
+            "@team",
+            "#1",
+            "<!--",
+            "`code`",
+            "\"q\"",
+            "a|b",
+            "_x_",
+            "*",
+        ] {
+            let p = SecretKind::new(name).placeholder();
+            assert!(
+                p.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "{}:-".contains(c)),
+                "{p}"
+            );
+            assert!(!p.contains("--"), "{p}");
+        }
+    }
 }

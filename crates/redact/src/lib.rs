@@ -15,11 +15,13 @@
 //!   private key blocks, URL passwords, `Authorization:` headers and
 //!   high-entropy values assigned to secret-looking names.
 //!
-//! Matching is line by line, gated by one Aho-Corasick automaton over every
-//! rule's literal anchors: a clean line costs one pass of that automaton and
-//! nothing else. Every regex is a finite-automaton `regex` crate regex, so
-//! the whole pass is linear in the input, and the only state carried between
-//! lines is one flag (inside a private key block).
+//! Matching is line by line, behind a two-stage gate: SIMD searches
+//! (Teddy over the rules' literal anchors, `memchr` for escapes and `@`)
+//! find the few lines worth a look, then one Aho-Corasick pass over such a
+//! line says which rules to run on it. A clean line costs its share of the
+//! SIMD scans and nothing else. Every regex is a finite-automaton `regex`
+//! crate regex, so the whole pass is linear in the input, and the only state
+//! carried between lines is one flag (inside a private key block).
 //!
 //! Matching sees through the escapes of the report's own Markdown layer
 //! (`ghp\_…`, zero-width characters after `@`), so redacting the final body
@@ -151,10 +153,15 @@ impl RedactorBuilder {
 
     /// Compiles everything; fails only on a bad repository pattern.
     pub fn build(self) -> Result<Redactor, ConfigError> {
-        let mut rules = rules::builtin();
-        for p in &self.config.patterns {
-            rules.push(p.compile()?);
-        }
+        // The repository's patterns come first: where they overlap a
+        // built-in rule, their name is the more specific one.
+        let mut rules = self
+            .config
+            .patterns
+            .iter()
+            .map(PatternConfig::compile)
+            .collect::<Result<Vec<_>, _>>()?;
+        rules.extend(rules::builtin());
         let mut known = KnownSet::default();
         for (kind, value) in &self.secrets {
             known.add(kind, value);
@@ -275,9 +282,15 @@ impl Redactor {
     }
 
     /// How many searchable forms of known values (values × encodings) the
-    /// redactor holds, and how many were not kept because of the size cap.
-    pub fn known_forms(&self) -> (usize, usize) {
-        (self.known.forms.len(), self.known.dropped)
+    /// redactor holds.
+    pub fn known_forms(&self) -> usize {
+        self.known.forms.len()
+    }
+
+    /// How many forms of known values were not kept because the set was
+    /// full (16,384 forms or 4 MiB); worth a warning in the run's log.
+    pub fn known_dropped(&self) -> usize {
+        self.known.dropped
     }
 
     /// A streaming redactor for a log, one line at a time.
@@ -374,7 +387,8 @@ impl Redactor {
         merge(spans)
     }
 
-    /// Every candidate span of one line (no `\n` inside). Returns what fired.
+    /// Every candidate span of one line (no `\n` inside): stage 2 of the
+    /// gate says which rules to run. Returns what the gate found.
     fn scan_line<'s>(
         &'s self,
         line: &str,
@@ -382,18 +396,7 @@ impl Redactor {
         extra: Option<&'s KnownSet>,
         out: &mut dyn FnMut(Span<'s>),
     ) -> Fired {
-        self.scan_fired(line, self.gate.fire(line), pem_open, extra, out)
-    }
-
-    /// [`Redactor::scan_line`] once the gate's hits in the line are known.
-    fn scan_fired<'s>(
-        &'s self,
-        line: &str,
-        fired: Fired,
-        pem_open: &mut bool,
-        extra: Option<&'s KnownSet>,
-        out: &mut dyn FnMut(Span<'s>),
-    ) -> Fired {
+        let fired = self.gate.fire(line);
         // A match that overlaps a placeholder is our own output seen again
         // (`https://{REDACTED:github-token}@host` looks like userinfo):
         // redacting it twice would nest placeholders.
@@ -550,16 +553,17 @@ fn add_mask_spans(line: &str, out: &mut impl FnMut(usize, usize)) {
     }
 }
 
+/// A byte of a kind name (see [`SecretKind`]).
+fn is_kind_byte(b: &u8) -> bool {
+    b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-'
+}
+
 /// Whether `text` ends with a placeholder.
 fn ends_with_placeholder(text: &str) -> bool {
     let Some(head) = text.strip_suffix(PLACEHOLDER_CLOSE) else {
         return false;
     };
-    let kind_len = head
-        .bytes()
-        .rev()
-        .take_while(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
-        .count();
+    let kind_len = head.bytes().rev().take_while(is_kind_byte).count();
     kind_len > 0 && head[..head.len() - kind_len].ends_with(PLACEHOLDER_OPEN)
 }
 
@@ -571,10 +575,11 @@ fn placeholder_spans(line: &str) -> Vec<(usize, usize)> {
             let kind_start = start + PLACEHOLDER_OPEN.len();
             let len = b[kind_start..]
                 .iter()
-                .take_while(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || **c == b'-')
+                .take_while(|c| is_kind_byte(c))
                 .count();
-            (len > 0 && b.get(kind_start + len) == Some(&b'}'))
-                .then_some((start, kind_start + len + 1))
+            let end = kind_start + len + PLACEHOLDER_CLOSE.len();
+            (len > 0 && b[kind_start + len..].starts_with(PLACEHOLDER_CLOSE.as_bytes()))
+                .then_some((start, end))
         })
         .collect()
 }
@@ -693,6 +698,45 @@ mod tests {
             r.redact(t),
             "| `{REDACTED:github-token}` | https://u:{REDACTED:url-password}@\u{200D}host |"
         );
+    }
+
+    #[test]
+    fn repository_patterns_and_allow_list() {
+        let config = RedactConfig {
+            patterns: vec![
+                PatternConfig {
+                    name: "Acme Token".into(),
+                    regex: r"acme_[A-Za-z0-9]{16}".into(),
+                },
+                PatternConfig {
+                    name: "sentry-dsn".into(),
+                    regex: r"https://(?P<secret>[0-9a-f]{32})@o[0-9]+\.ingest\.sentry\.io".into(),
+                },
+                // No literal to gate on: runs on every line.
+                PatternConfig {
+                    name: "ticket".into(),
+                    regex: r"[A-Z]{3}-[0-9]{6}-[A-Z]{3}".into(),
+                },
+            ],
+            allow: vec!["AKIAIOSFODNN7EXAMPLE".into()],
+            ..Default::default()
+        };
+        let r = Redactor::builder().config(&config).build().unwrap();
+        let text = "a acme_0123456789abcdEF b\nx https://0123456789abcdef0123456789abcdef@o1.ingest.sentry.io/2\n\
+                    docs key AKIAIOSFODNN7EXAMPLE, real AKIAZ7QX3M2N8P4R6T1V, id ABC-123456-XYZ";
+        assert_eq!(
+            r.redact(text),
+            "a {REDACTED:acme-token} b\nx https://{REDACTED:sentry-dsn}@o1.ingest.sentry.io/2\n\
+             docs key AKIAIOSFODNN7EXAMPLE, real {REDACTED:aws-access-key-id}, id {REDACTED:ticket}"
+        );
+        let bad = RedactConfig {
+            patterns: vec![PatternConfig {
+                name: "x".into(),
+                regex: "(".into(),
+            }],
+            ..Default::default()
+        };
+        assert!(Redactor::builder().config(&bad).build().is_err());
     }
 
     #[test]
