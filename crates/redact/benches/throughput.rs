@@ -158,6 +158,44 @@ const PLANTED: &[&str] = &[
     "the configured token is tok-configured-0123456789 here",
 ];
 
+/// Inputs built to hit every slow path at once, at two sizes: the time must
+/// grow with the size (linear), not with its square.
+fn adversarial(redactor: &ci_redact::Redactor) {
+    let shapes: [(&str, &str); 7] = [
+        ("assignments", "token=token=secret:KEY="),
+        ("userinfo", "x://a:b://c:d@"),
+        ("add-mask", "::add-mask::abcdefgh "),
+        ("escapes", "\\_ghp\\_\u{200D}@"),
+        ("anchors", "ghp_sk-hf_npm_AKIAeyJ.eyJ"),
+        ("long run", "aB3dE5gH7jK9mN1pQ2"),
+        ("key block", "MIIEowIBAAKCAQEA7bq3\n"),
+    ];
+    println!("adversarial (one line unless it has \\n; best of 3):");
+    for (name, unit) in shapes {
+        let mut times = Vec::new();
+        for mb in [2usize, 8] {
+            let mut text = String::new();
+            if name == "key block" {
+                text.push_str("-----BEGIN RSA PRIVATE KEY-----\n");
+            }
+            while text.len() < mb << 20 {
+                text.push_str(unit);
+            }
+            let t = (0..3)
+                .map(|_| timed(|| drop(std::hint::black_box(redactor.redact(&text)))))
+                .min()
+                .expect("three runs");
+            times.push(t);
+        }
+        println!(
+            "  {name:<12} 2 MiB {:>7.1} ms   8 MiB {:>7.1} ms   ratio {:.1} (linear: 4)",
+            times[0].as_secs_f64() * 1e3,
+            times[1].as_secs_f64() * 1e3,
+            times[1].as_secs_f64() / times[0].as_secs_f64()
+        );
+    }
+}
+
 fn main() {
     // `cargo bench` passes `--bench`; a filter argument is not meaningful here.
     let Some(bytes) = load(&logs_dir()) else {
@@ -205,4 +243,5 @@ fn main() {
         }
     }
     run("dirty", &dirty, &redactor);
+    adversarial(&redactor);
 }
