@@ -23,14 +23,37 @@ pub(crate) const MAX_VALUES: usize = 16_384;
 /// At most this many bytes of values in all.
 pub(crate) const MAX_BYTES: usize = 4 << 20;
 
+/// Admits distinct strings up to [`MAX_VALUES`] of them and [`MAX_BYTES`]
+/// in all, counting the ones turned away.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Admission {
+    seen: HashSet<String>,
+    bytes: usize,
+    pub(crate) dropped: usize,
+}
+
+impl Admission {
+    /// True when `s` is new and fits (and is now recorded).
+    pub(crate) fn admit(&mut self, s: &str) -> bool {
+        if self.seen.contains(s) {
+            return false;
+        }
+        if self.seen.len() >= MAX_VALUES || self.bytes + s.len() > MAX_BYTES {
+            self.dropped += 1;
+            return false;
+        }
+        self.bytes += s.len();
+        self.seen.insert(s.to_string());
+        true
+    }
+}
+
 /// The values, each with its kind, and a matcher over them.
 #[derive(Clone, Default)]
 pub(crate) struct KnownSet {
     /// Every searchable form of every value, with the kind of the value.
     pub(crate) forms: Vec<(String, SecretKind)>,
-    seen: HashSet<String>,
-    bytes: usize,
-    pub(crate) dropped: usize,
+    pub(crate) admitted: Admission,
     matcher: Option<AhoCorasick>,
 }
 
@@ -59,17 +82,10 @@ impl KnownSet {
     }
 
     fn push(&mut self, kind: &SecretKind, form: String) {
-        if form.len() < MIN_SECRET_LEN || self.seen.contains(&form) {
-            return;
+        if form.len() >= MIN_SECRET_LEN && self.admitted.admit(&form) {
+            self.forms.push((form, kind.clone()));
+            self.matcher = None;
         }
-        if self.forms.len() >= MAX_VALUES || self.bytes + form.len() > MAX_BYTES {
-            self.dropped += 1;
-            return;
-        }
-        self.bytes += form.len();
-        self.seen.insert(form.clone());
-        self.forms.push((form, kind.clone()));
-        self.matcher = None;
     }
 
     pub(crate) fn is_empty(&self) -> bool {
@@ -231,6 +247,6 @@ mod tests {
             set.push(&SecretKind::MASKED, format!("value-{i:08}"));
         }
         assert_eq!(set.forms.len(), MAX_VALUES);
-        assert_eq!(set.dropped, 10);
+        assert_eq!(set.admitted.dropped, 10);
     }
 }

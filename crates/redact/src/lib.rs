@@ -290,7 +290,7 @@ impl Redactor {
     /// How many forms of known values were not kept because the set was
     /// full (16,384 forms or 4 MiB); worth a warning in the run's log.
     pub fn known_dropped(&self) -> usize {
-        self.known.dropped
+        self.known.admitted.dropped
     }
 
     /// A streaming redactor for a log, one line at a time.

@@ -7,13 +7,12 @@
 //! the log streams through triage and merging them into the run's
 //! [`crate::Redactor`] removes them from everything the bot writes later.
 
-use std::collections::HashSet;
 use std::sync::LazyLock;
 
 use memchr::memmem::Finder;
 
 use crate::entropy::is_placeholder;
-use crate::known::{MAX_BYTES, MAX_VALUES, MIN_SECRET_LEN};
+use crate::known::{Admission, MIN_SECRET_LEN};
 
 static LOWER: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("add-mask"));
 static UPPER: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("ADD-MASK"));
@@ -80,9 +79,7 @@ pub(crate) fn at_line_start(text: &str, start: usize) -> bool {
 #[derive(Debug, Default, Clone)]
 pub struct LearnedSecrets {
     values: Vec<String>,
-    seen: HashSet<String>,
-    bytes: usize,
-    dropped: usize,
+    admitted: Admission,
 }
 
 impl LearnedSecrets {
@@ -105,16 +102,9 @@ impl LearnedSecrets {
     }
 
     fn insert(&mut self, value: String) {
-        if self.seen.contains(&value) {
-            return;
+        if self.admitted.admit(&value) {
+            self.values.push(value);
         }
-        if self.values.len() >= MAX_VALUES || self.bytes + value.len() > MAX_BYTES {
-            self.dropped += 1;
-            return;
-        }
-        self.bytes += value.len();
-        self.seen.insert(value.clone());
-        self.values.push(value);
     }
 
     /// The values learned so far, in the order first seen.
@@ -134,7 +124,7 @@ impl LearnedSecrets {
 
     /// How many values were not kept because the set was full.
     pub fn dropped(&self) -> usize {
-        self.dropped
+        self.admitted.dropped
     }
 
     /// Adds everything `other` learned (logs analysed in parallel).
@@ -142,7 +132,7 @@ impl LearnedSecrets {
         for v in &other.values {
             self.insert(v.clone());
         }
-        self.dropped += other.dropped;
+        self.admitted.dropped += other.admitted.dropped;
     }
 }
 
@@ -181,6 +171,7 @@ pub(crate) fn mask_value(raw: &str, at_line_start: bool) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::known::MAX_VALUES;
 
     fn learn(text: &str) -> Vec<String> {
         let mut l = LearnedSecrets::new();

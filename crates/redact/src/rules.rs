@@ -122,12 +122,14 @@ impl Rule {
                     pos = next_pos(line, whole.start, whole.end);
                 }
                 None if secret.len() <= RESCAN_LIMIT => {
-                    let inside = if secret.start > whole.start {
+                    // At the secret (after the name that led to it), or one
+                    // character into a whole-match candidate: either way
+                    // past the candidate's start, so the search advances.
+                    pos = if secret.start > whole.start {
                         secret.start
                     } else {
-                        whole.start
+                        next_pos(line, whole.start, whole.start)
                     };
-                    pos = next_pos(line, inside, inside);
                 }
                 None => pos = next_pos(line, whole.start, whole.end),
             }
