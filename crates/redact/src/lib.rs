@@ -293,9 +293,10 @@ impl Redactor {
         self.known.admitted.dropped
     }
 
-    /// A streaming redactor for a log, one line at a time.
-    pub fn lines(&self) -> LineRedactor<'_> {
-        LineRedactor::new(self)
+    /// A streaming redactor for a log, one line at a time. It holds its
+    /// own (cheap) clone of this redactor, so it can live anywhere.
+    pub fn lines(&self) -> LineRedactor {
+        LineRedactor::new(self.clone())
     }
 
     /// Replaces every secret in `text` (any number of lines) by its

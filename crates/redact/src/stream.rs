@@ -15,15 +15,15 @@ use crate::{merge, replace, LearnedSecrets, Redactor, SecretKind};
 /// A value masked by a command is only removed from the lines *after* it; to
 /// clean earlier lines too, learn the whole log first ([`LearnedSecrets`],
 /// [`Redactor::learn`]) or use [`Redactor::redact`] on the whole text.
-pub struct LineRedactor<'r> {
-    redactor: &'r Redactor,
+pub struct LineRedactor {
+    redactor: Redactor,
     pem_open: bool,
     learned: LearnedSecrets,
     extra: KnownSet,
 }
 
-impl<'r> LineRedactor<'r> {
-    pub(crate) fn new(redactor: &'r Redactor) -> Self {
+impl LineRedactor {
+    pub(crate) fn new(redactor: Redactor) -> Self {
         LineRedactor {
             redactor,
             pem_open: false,
@@ -100,15 +100,15 @@ pub const MAX_BUFFERED_LINE: usize = 1 << 20;
 /// Bytes that are not UTF-8 are written as U+FFFD.
 ///
 /// [`finish`]: RedactingWriter::finish
-pub struct RedactingWriter<'r, W: Write> {
-    lines: LineRedactor<'r>,
+pub struct RedactingWriter<W: Write> {
+    lines: LineRedactor,
     inner: Option<W>,
     pending: Vec<u8>,
 }
 
-impl<'r, W: Write> RedactingWriter<'r, W> {
+impl<W: Write> RedactingWriter<W> {
     /// Wraps `inner`.
-    pub fn new(redactor: &'r Redactor, inner: W) -> Self {
+    pub fn new(redactor: &Redactor, inner: W) -> Self {
         RedactingWriter {
             lines: redactor.lines(),
             inner: Some(inner),
@@ -144,7 +144,7 @@ impl<'r, W: Write> RedactingWriter<'r, W> {
     }
 }
 
-impl<W: Write> Write for RedactingWriter<'_, W> {
+impl<W: Write> Write for RedactingWriter<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         let searched = self.pending.len();
         self.pending.extend_from_slice(buf);
@@ -180,7 +180,7 @@ impl<W: Write> Write for RedactingWriter<'_, W> {
     }
 }
 
-impl<W: Write> Drop for RedactingWriter<'_, W> {
+impl<W: Write> Drop for RedactingWriter<W> {
     fn drop(&mut self) {
         if self.inner.is_some() && !self.pending.is_empty() {
             let n = self.pending.len();
