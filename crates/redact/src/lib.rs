@@ -184,9 +184,10 @@ impl RedactorBuilder {
 /// Whether an environment variable's value is treated as a secret:
 /// `INPUT_TOKEN`, `GITHUB_TOKEN`, `GH_TOKEN`, and names ending in `_TOKEN`,
 /// `_SECRET`, `_KEY`, `PASSWORD`, `PASSWD`, `_PAT` or `_CREDENTIALS`
-/// (ASCII case-insensitively), except public or cache keys.
+/// (ASCII case-insensitively, `-` read as `_`: the runner keeps the dashes
+/// of action inputs, `INPUT_LLM-API-KEY`), except public or cache keys.
 pub fn is_secret_env_name(name: &str) -> bool {
-    let n = name.to_ascii_uppercase();
+    let n = name.to_ascii_uppercase().replace('-', "_");
     if ["PUBLIC_KEY", "CACHE_KEY", "PUBKEY"]
         .iter()
         .any(|s| n.ends_with(s))
@@ -655,6 +656,7 @@ mod tests {
                 ("HOME", "/home/runner-0003"),
                 ("DEPLOY_HOOK", "https://hooks.example/0004"),
                 ("CACHE_KEY", "cache-key-value-0005"),
+                ("INPUT_LLM-API-KEY", "llm-configured-0006"),
             ])
             .config(&RedactConfig {
                 env: vec!["DEPLOY_HOOK".into()],
@@ -663,8 +665,8 @@ mod tests {
             .build()
             .unwrap();
         assert_eq!(
-            r.redact("a gh-configured-0001 b npm-configured-0002 c /home/runner-0003 d https://hooks.example/0004 e cache-key-value-0005"),
-            "a {REDACTED:github-token} b {REDACTED:npm-token} c /home/runner-0003 d {REDACTED:deploy-hook} e cache-key-value-0005"
+            r.redact("a gh-configured-0001 b npm-configured-0002 c /home/runner-0003 d https://hooks.example/0004 e cache-key-value-0005 f llm-configured-0006"),
+            "a {REDACTED:github-token} b {REDACTED:npm-token} c /home/runner-0003 d {REDACTED:deploy-hook} e cache-key-value-0005 f {REDACTED:llm-api-key}"
         );
     }
 
