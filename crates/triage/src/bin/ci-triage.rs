@@ -1,4 +1,4 @@
-//! `ci-triage [analyze-log] [--format json|text|markdown] [--ruleset full|generic]
+//! `ci-triage [analyze-log] [--format json|text] [--ruleset full|generic]
 //! [--baseline PASS.log] [--rules extra.toml] [--no-runners] [--features] FILE`: the engine alone, without the
 //! rest of `ci-bot` (handy for scoring while other crates are mid-change,
 //! and used by the end-to-end scorer test). `--features` prints the
@@ -28,7 +28,7 @@ fn main() {
         }
     }
     let Some(path) = file else {
-        eprintln!("usage: ci-triage [analyze-log] [--format json|text|markdown] [--ruleset full|generic] [--baseline PASS.log] [--features] FILE");
+        eprintln!("usage: ci-triage [analyze-log] [--format json|text] [--ruleset full|generic] [--baseline PASS.log] [--features] FILE");
         std::process::exit(2);
     };
     let mut rules = match ruleset.as_str() {
@@ -80,7 +80,10 @@ fn main() {
     let a = ci_triage::analyze_against(f, &rules, baseline.as_ref());
     let out = match format.as_str() {
         "text" => a.render_text(),
-        "markdown" => a.render_markdown(),
+        "markdown" => {
+            eprintln!("ci-triage: Markdown is rendered by ci-report: use `ci-bot analyze-log --format markdown`");
+            std::process::exit(2);
+        }
         _ => serde_json::to_string(&a).expect("analysis serialises") + "\n",
     };
     // A closed pipe (`| head`) is not an error worth a panic.
