@@ -34,6 +34,7 @@ pub struct World {
     pub next_id: u64,
     pub installation_tokens: Vec<String>,
     pub installation_id: u64,
+    pub runners: crate::runners::RunnerRegistry,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -528,6 +529,7 @@ impl World {
             next_id: 90_000_000,
             installation_tokens: Vec::new(),
             installation_id: s.installation_id,
+            runners: Default::default(),
         };
         let mut next_id = world.next_id;
         for (ri, spec) in sc.repos.iter().enumerate() {

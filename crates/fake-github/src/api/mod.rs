@@ -17,6 +17,7 @@ mod actions;
 mod admin;
 mod issues;
 mod misc;
+mod runners;
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -48,6 +49,12 @@ pub(crate) fn router(app: AppState) -> Router {
         .route("/repos/{owner}/{repo}/actions/jobs/{id}", get(actions::get_job))
         .route("/repos/{owner}/{repo}/actions/jobs/{id}/logs", get(actions::job_logs))
         .route("/repos/{owner}/{repo}/dispatches", post(actions::repository_dispatch))
+        // self-hosted runners, and the runner service a stand-in runner talks to
+        .route("/repos/{owner}/{repo}/actions/runners", get(runners::list))
+        .route("/repos/{owner}/{repo}/actions/runners/registration-token", post(runners::registration_token))
+        .route("/repos/{owner}/{repo}/actions/runners/{id}", get(runners::get).delete(runners::delete))
+        .route("/actions/runner-registration", post(runners::register))
+        .route("/actions/runner-heartbeat", post(runners::heartbeat))
         .route("/_blob/{token}", get(actions::blob))
         // issues
         .route("/repos/{owner}/{repo}/issues", get(issues::list).post(issues::create))
