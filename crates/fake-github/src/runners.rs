@@ -107,6 +107,28 @@ impl FakeState {
         self.lock().runners.of_repo(repo).cloned().collect()
     }
 
+    /// Register a runner directly (what `POST /actions/runner-registration`
+    /// does), online as of now; returns its id.
+    pub fn register_runner(&self, repo: &str, name: &str, labels: &[&str]) -> u64 {
+        let mut w = self.lock();
+        let id = w.fresh_id();
+        w.runners.runners.insert(
+            id,
+            Runner {
+                id,
+                repo: repo.to_lowercase(),
+                name: name.to_string(),
+                labels: labels.iter().map(|l| l.to_string()).collect(),
+                busy: false,
+                registered_at: Utc::now(),
+                heartbeats: 1,
+                credential: format!("rc_direct_{id}"),
+                last_seen: Some(Instant::now()),
+            },
+        );
+        id
+    }
+
     /// Mark the runner called `name` on `repo` busy (running a job) or idle.
     pub fn set_runner_busy(&self, repo: &str, name: &str, busy: bool) -> Result<()> {
         let key = repo.to_lowercase();

@@ -1054,6 +1054,25 @@ impl GitHub for Client {
             .await
     }
 
+    async fn create_runner_registration_token(&self, repo: &RepoRef) -> Result<RegistrationToken> {
+        let path = format!("{}/actions/runners/registration-token", repo.api_path());
+        self.send_json("create_runner_registration_token", Method::POST, &path, &json!({}))
+            .await
+    }
+
+    async fn list_runners(&self, repo: &RepoRef) -> Result<Vec<SelfHostedRunner>> {
+        let path = format!("{}/actions/runners?per_page=100", repo.api_path());
+        self.get_pages("list_runners", path, Some("runners"), None).await
+    }
+
+    async fn delete_runner(&self, repo: &RepoRef, runner_id: u64) -> Result<()> {
+        let path = format!("{}/actions/runners/{runner_id}", repo.api_path());
+        match self.call("delete_runner", Method::DELETE, &path, None, JSON).await {
+            Ok(_) | Err(Error::NotFound { .. }) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
     async fn create_issue(&self, repo: &RepoRef, issue: &NewIssue) -> Result<Issue> {
         let body = serde_json::to_value(issue).map_err(|e| Error::Decode {
             op: "create_issue".into(),
