@@ -715,6 +715,8 @@ fn health(m: &Member, runner: Option<&SelfHostedRunner>, now: DateTime<Utc>, t: 
     match runner {
         Some(r) if r.is_online() && r.busy => Health::Busy,
         Some(r) if r.is_online() => Health::Ready,
+        // Crash-looping: each restart resets the start time, so count restarts too.
+        _ if m.restarts >= 3 => Health::Broken(format!("restarted {} times and not online on GitHub", m.restarts)),
         _ => {
             let since = m.started_at.or(m.created_at).unwrap_or(now);
             let age = (now - since).to_std().unwrap_or_default();
