@@ -8,6 +8,8 @@ mod analyze_log;
 mod bench;
 mod demo;
 mod fake;
+mod fleet;
+mod host;
 
 #[derive(Parser)]
 #[command(name = "ci-bot", version, about = "CI failure monitor and triage bot")]
@@ -36,6 +38,10 @@ enum Command {
     UpdateTrackers(actions::Args),
     /// Analyse one run or job URL into an issue or stdout.
     AnalyzeUrl(actions::Args),
+    /// Self-hosted runner containers through the Docker API: up, status, logs, roll, down.
+    Fleet(fleet::Args),
+    /// The long-running host: monitor dispatch schedule (+ comment watcher), /healthz.
+    Host(host::Args),
 }
 
 fn main() {
@@ -50,6 +56,8 @@ fn main() {
         Command::PublishSummary(a) => actions::run("publish-summary", a),
         Command::UpdateTrackers(a) => actions::run("update-trackers", a),
         Command::AnalyzeUrl(a) => actions::run("analyze-url", a),
+        Command::Fleet(a) => fleet::run(a),
+        Command::Host(a) => host::run(a),
     };
     match result {
         Ok(code) => std::process::exit(code),
