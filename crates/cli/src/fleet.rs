@@ -23,7 +23,7 @@ pub struct Args {
 #[derive(clap::Subcommand)]
 enum Command {
     /// Create and start runners until there are --count, registered and idle.
-    Up(UpArgs),
+    Up(Box<UpArgs>),
     /// Containers, their state and what GitHub says about their runners.
     Status(StatusArgs),
     /// Print the log of runner N (or `host`).

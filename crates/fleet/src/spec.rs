@@ -193,7 +193,8 @@ impl FleetSpec {
         if self.image.trim().is_empty() {
             return Err(Error::Config("--image is empty".into()));
         }
-        if !(self.limits.cpus > 0.0) || self.limits.memory_bytes < 64 << 20 || self.limits.pids < 16 {
+        let cpus_ok = self.limits.cpus.is_finite() && self.limits.cpus > 0.0;
+        if !cpus_ok || self.limits.memory_bytes < 64 << 20 || self.limits.pids < 16 {
             return Err(Error::Config("limits: cpus > 0, memory >= 64m, pids >= 16".into()));
         }
         for l in &self.labels {

@@ -91,11 +91,11 @@ fn default_state_dir() -> PathBuf {
 impl Settings {
     /// Read `CI_BOT_HOST_*` from the process environment.
     pub fn from_env() -> anyhow::Result<Settings> {
-        Self::from_iter(std::env::vars())
+        Self::from_vars(std::env::vars())
     }
 
     /// Read from `KEY=VALUE` pairs (tests).
-    pub fn from_iter(vars: impl IntoIterator<Item = (String, String)>) -> anyhow::Result<Settings> {
+    pub fn from_vars(vars: impl IntoIterator<Item = (String, String)>) -> anyhow::Result<Settings> {
         let vars: Vec<(String, String)> = vars.into_iter().collect();
         let fallback_repo = vars.iter().find(|(k, _)| k == "GITHUB_REPOSITORY").map(|(_, v)| v.clone());
         let mut s: Settings = envy::prefixed(PREFIX)
@@ -165,10 +165,10 @@ mod tests {
 
     #[test]
     fn defaults_and_overrides() {
-        let s = Settings::from_iter(vars(&[("GITHUB_REPOSITORY", "o/bot"), ("CI_BOT_HOST_JITTER_SECS", "5")])).unwrap();
+        let s = Settings::from_vars(vars(&[("GITHUB_REPOSITORY", "o/bot"), ("CI_BOT_HOST_JITTER_SECS", "5")])).unwrap();
         assert_eq!(s.repo.as_deref(), Some("o/bot"));
         assert_eq!((s.interval_secs, s.jitter_secs, s.workflow.as_str(), s.git_ref.as_str()), (1800, 5, "ci-monitor.yml", "main"));
-        let s = Settings::from_iter(vars(&[("CI_BOT_HOST_REPO", "o/x"), ("CI_BOT_HOST_REF", "release")])).unwrap();
+        let s = Settings::from_vars(vars(&[("CI_BOT_HOST_REPO", "o/x"), ("CI_BOT_HOST_REF", "release")])).unwrap();
         assert_eq!(s.git_ref, "release");
     }
 
@@ -180,7 +180,7 @@ mod tests {
             vars(&[("CI_BOT_HOST_REPO", "o/x"), ("CI_BOT_HOST_INTERVAL_SECS", "5")]),
             vars(&[("CI_BOT_HOST_REPO", "o/x"), ("CI_BOT_HOST_DISPATCH_INPUTS", "[1]")]),
         ] {
-            let e = Settings::from_iter(bad).unwrap_err().to_string();
+            let e = Settings::from_vars(bad).unwrap_err().to_string();
             assert!(!e.contains('\n'), "{e}");
         }
     }
