@@ -14,7 +14,7 @@ const MAX_FAILURES: usize = 40;
 
 pub fn job_report(run: &Run, job: &Job, analysis: &Analysis) -> JobReport {
     let mut report = base_report(run, job);
-    report.category = Some(analysis.verdict.category.clone());
+    report.category = Some(analysis.verdict.category.to_string());
     report.failures = analysis
         .failures
         .iter()

@@ -34,10 +34,98 @@ pub struct Analysis {
     pub total_bytes: u64,
 }
 
+/// The closed set of failure categories of the `ci-triage/v1` contract.
+///
+/// Serialised (JSON, TOML) as the contract's snake_case strings
+/// (`test_failure`, `compilation`, ...); anything else is rejected when a
+/// rules file or an analysis is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Category {
+    /// A test ran and failed (assertion, error inside a test).
+    TestFailure,
+    /// The code did not compile or build.
+    Compilation,
+    /// A linter, formatter or static checker (including type checkers) refused the code.
+    Lint,
+    /// Building or checking documentation failed.
+    Docs,
+    /// A dependency could not be resolved, downloaded or installed.
+    Dependency,
+    /// The machine, runner, network or a service failed, not the code.
+    Infra,
+    /// The job or a step ran out of time.
+    Timeout,
+    /// The job ran out of memory.
+    Oom,
+    /// The CI configuration or the job's setup is wrong.
+    Config,
+    /// Nothing says what kind of failure it was.
+    Unknown,
+}
+
+impl Category {
+    /// Every category, in the contract's order.
+    pub const ALL: [Category; 10] = [
+        Category::TestFailure,
+        Category::Compilation,
+        Category::Lint,
+        Category::Docs,
+        Category::Dependency,
+        Category::Infra,
+        Category::Timeout,
+        Category::Oom,
+        Category::Config,
+        Category::Unknown,
+    ];
+
+    /// The contract's name: `test_failure`, `compilation`, ...
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Category::TestFailure => "test_failure",
+            Category::Compilation => "compilation",
+            Category::Lint => "lint",
+            Category::Docs => "docs",
+            Category::Dependency => "dependency",
+            Category::Infra => "infra",
+            Category::Timeout => "timeout",
+            Category::Oom => "oom",
+            Category::Config => "config",
+            Category::Unknown => "unknown",
+        }
+    }
+}
+
+impl std::fmt::Display for Category {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The name is not one of [`Category::ALL`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownCategory(pub String);
+
+impl std::fmt::Display for UnknownCategory {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = Category::ALL.iter().map(|c| c.as_str()).collect();
+        write!(f, "unknown category `{}` (one of {})", self.0, names.join(", "))
+    }
+}
+
+impl std::error::Error for UnknownCategory {}
+
+impl std::str::FromStr for Category {
+    type Err = UnknownCategory;
+    fn from_str(s: &str) -> Result<Category, UnknownCategory> {
+        Category::ALL.into_iter().find(|c| c.as_str() == s).ok_or_else(|| UnknownCategory(s.to_string()))
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Verdict {
-    /// One of [`crate::CATEGORIES`].
-    pub category: String,
+    /// What kind of failure the job had.
+    pub category: Category,
     /// `Some(true)` intermittent, `Some(false)` deterministic, `None` cannot tell.
     pub flaky: Option<bool>,
     /// Rule of the best line (extension).
@@ -84,7 +172,7 @@ pub struct Failure {
     pub test: Option<TestRef>,
     pub message: String,
     pub line: u32,
-    pub category: String,
+    pub category: Category,
     // ---- extensions ----
     /// `v1:<sha256 hex>` over the normalised message, rule and test id.
     pub fingerprint: String,
@@ -96,12 +184,34 @@ pub struct Failure {
     pub step: Option<String>,
 }
 
+/// The test runner's own summary. Fields are `None` when the log does not say.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Counts {
     pub run: Option<u64>,
     pub passed: Option<u64>,
     pub failed: Option<u64>,
     pub skipped: Option<u64>,
+}
+
+impl Counts {
+    /// Field-wise sum (several invocations of one runner, several runners
+    /// in one log): `None` only where neither side said anything.
+    pub fn add(&mut self, c: &Counts) {
+        fn add(a: &mut Option<u64>, b: Option<u64>) {
+            if let Some(b) = b {
+                *a = Some(a.unwrap_or(0).saturating_add(b));
+            }
+        }
+        add(&mut self.run, c.run);
+        add(&mut self.passed, c.passed);
+        add(&mut self.failed, c.failed);
+        add(&mut self.skipped, c.skipped);
+    }
+
+    /// The log said nothing about any field.
+    pub fn is_empty(&self) -> bool {
+        self.run.is_none() && self.passed.is_none() && self.failed.is_none() && self.skipped.is_none()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -255,4 +365,24 @@ fn inline_code(s: &str) -> String {
     let fence = "`".repeat(longest_backtick_run(&s) + 1);
     let pad = if s.starts_with('`') || s.ends_with('`') { " " } else { "" };
     format!("{fence}{pad}{s}{pad}{fence}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Category;
+
+    #[test]
+    fn categories_serialise_to_the_contract_names() {
+        let names: Vec<String> = Category::ALL.iter().map(|c| serde_json::to_string(c).unwrap()).collect();
+        assert_eq!(
+            names.join(","),
+            r#""test_failure","compilation","lint","docs","dependency","infra","timeout","oom","config","unknown""#
+        );
+        for c in Category::ALL {
+            assert_eq!(c.as_str().parse::<Category>(), Ok(c));
+            assert_eq!(serde_json::from_str::<Category>(&format!("\"{c}\"")).unwrap(), c);
+        }
+        assert!("test".parse::<Category>().is_err());
+        assert!(serde_json::from_str::<Category>("\"Test_Failure\"").is_err());
+    }
 }

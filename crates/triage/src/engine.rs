@@ -2,7 +2,7 @@
 //! trigger search per line (`literals.rs`), regexes only on candidate lines, a small
 //! ring buffer for context. Memory stays bounded whatever the log size.
 
-use crate::analysis::{Analysis, Counts, Excerpt, ExcerptLine, Failure, Step, TestRef, SCHEMA};
+use crate::analysis::{Analysis, Category, Excerpt, ExcerptLine, Failure, Step, TestRef, SCHEMA};
 use crate::clean::{clean_line, plain_line};
 use crate::fingerprint::{fingerprint, normalise};
 use crate::rank;
@@ -674,7 +674,7 @@ fn build(cands: Vec<Candidate>, report: RunnerReport, steps: Steps, rules: &Rule
             test: Some(TestRef { id: t.id.clone(), file: t.file.clone(), name: t.name.clone() }),
             message: t.message.clone(),
             line: t.line,
-            category: "test_failure".into(),
+            category: Category::TestFailure,
             fingerprint: fingerprint(&t.message, &rule, Some(&t.id)),
             group_key: t.id.clone(),
             rule,
@@ -687,7 +687,7 @@ fn build(cands: Vec<Candidate>, report: RunnerReport, steps: Steps, rules: &Rule
     for c in ranked.iter().take(20) {
         let Some(i) = c.rule else { continue };
         let r = &rules.rules[i];
-        if r.priority < rank::FAILURE_MIN_PRIORITY || r.category == "test_failure" && !report.failures.is_empty() {
+        if r.priority < rank::FAILURE_MIN_PRIORITY || r.category == Category::TestFailure && !report.failures.is_empty() {
             continue;
         }
         if failing_step.is_some() && Some(c.step) != failing_step {
@@ -701,7 +701,7 @@ fn build(cands: Vec<Candidate>, report: RunnerReport, steps: Steps, rules: &Rule
             test: None,
             message: c.message.clone(),
             line: c.line,
-            category: r.category.clone(),
+            category: r.category,
             fingerprint: fingerprint(&c.message, &r.name, None),
             rule: r.name.clone(),
             group_key: group,
@@ -715,7 +715,7 @@ fn build(cands: Vec<Candidate>, report: RunnerReport, steps: Steps, rules: &Rule
         verdict,
         key_lines,
         failures,
-        counts: report.counts.map(|c| Counts { run: c.run, passed: c.passed, failed: c.failed, skipped: c.skipped }),
+        counts: report.counts,
         failing_step: failing_step.and_then(step_name),
         steps: steps.list,
         excerpts,

@@ -11,7 +11,7 @@
 //!            2025-01-01T00:00:02.0Z ##[error]Process completed with exit code 101.\n";
 //! let a = ci_triage::analyze(log.as_bytes(), &rules);
 //! assert_eq!(a.key_lines[0], 3);
-//! assert_eq!(a.verdict.category, "compilation");
+//! assert_eq!(a.verdict.category, ci_triage::Category::Compilation);
 //! ```
 
 pub mod analysis;
@@ -24,10 +24,11 @@ pub mod rules;
 pub mod runners;
 pub mod zip;
 
-pub use analysis::{Analysis, Counts, Excerpt, ExcerptLine, Failure, Step, TestRef, Verdict, SCHEMA};
+pub use analysis::{Analysis, Category, Counts, Excerpt, ExcerptLine, Failure, Step, TestRef, Verdict, SCHEMA};
 pub use engine::{analyze, MAX_LINE};
 pub use fingerprint::{fingerprint, normalise, FINGERPRINT_VERSION};
-pub use rules::{Rule, RuleError, RuleSet, CATEGORIES};
+pub use analysis::UnknownCategory;
+pub use rules::{Rule, RuleError, RuleSet};
 pub use zip::{analyze_zip, is_zip, ZipError};
 
 /// A few KB of real CI log lines (GitHub Actions pytest and Maven logs, a

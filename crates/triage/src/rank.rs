@@ -9,7 +9,7 @@
 //! 4. position: for the same priority the first occurrence wins (the first
 //!    compiler error is the cause, later ones are often follow-ups).
 
-use crate::analysis::{Step, Verdict};
+use crate::analysis::{Category, Step, Verdict};
 use crate::engine::Candidate;
 use crate::rules::RuleSet;
 use crate::runners::RunnerReport;
@@ -131,20 +131,20 @@ pub(crate) fn verdict(ranked: &[Candidate], report: &RunnerReport, rules: &RuleS
     let top = ranked.first();
     let tests_failed = !report.failures.is_empty() || report.counts.as_ref().and_then(|c| c.failed).is_some_and(|n| n > 0);
     let (rule_category, flaky, rule, job_level) = match top {
-        None => ("unknown", None, None, false),
+        None => (Category::Unknown, None, None, false),
         Some(top) => match top.rule {
             Some(i) => {
                 let r = &rules.rules[i];
-                (r.category.as_str(), r.flaky, Some(r.name.clone()), r.job_level)
+                (r.category, r.flaky, Some(r.name.clone()), r.job_level)
             }
-            None => ("test_failure", None, Some("runner".to_string()), false),
+            None => (Category::TestFailure, None, Some("runner".to_string()), false),
         },
     };
     // Linters and doc builds are commands of their own, never what a test
     // died of (flake8 before pytest in one Travis job).
-    let (category, basis) = if tests_failed && !job_level && !matches!(rule_category, "lint" | "docs") {
-        ("test_failure", if rule_category == "test_failure" { "rule" } else { "tests_failed" })
-    } else if rule_category == "unknown" {
+    let (category, basis) = if tests_failed && !job_level && !matches!(rule_category, Category::Lint | Category::Docs) {
+        (Category::TestFailure, if rule_category == Category::TestFailure { "rule" } else { "tests_failed" })
+    } else if rule_category == Category::Unknown {
         // Without steps (Travis, plain logs), the line that names the failed
         // command: a rule whose group key holds a `cmd` capture.
         let (command, basis) = match failing_step {
@@ -156,7 +156,7 @@ pub(crate) fn verdict(ranked: &[Candidate], report: &RunnerReport, rules: &RuleS
         };
         match command.and_then(|c| rules.step_category(c)) {
             Some(kind) => (kind, basis),
-            None => ("unknown", "rule"),
+            None => (Category::Unknown, "rule"),
         }
     } else {
         (rule_category, "rule")
@@ -164,11 +164,11 @@ pub(crate) fn verdict(ranked: &[Candidate], report: &RunnerReport, rules: &RuleS
     // Flakiness is the rule's (a test that failed on a refused connection
     // is a test failure that is likely intermittent), and a generic rule's
     // is that of the kind of failure it turned out to be.
-    let kind = if rule_category == "unknown" { category } else { rule_category };
+    let kind = if rule_category == Category::Unknown { category } else { rule_category };
     let flaky = flaky.or(match kind {
-        "compilation" | "lint" | "docs" | "config" | "test_failure" | "dependency" => Some(false),
+        Category::Compilation | Category::Lint | Category::Docs | Category::Config | Category::TestFailure | Category::Dependency => Some(false),
         _ => None,
     });
     let basis = top.map(|_| basis.to_string());
-    Verdict { category: category.to_string(), flaky, rule, basis }
+    Verdict { category, flaky, rule, basis }
 }

@@ -6,20 +6,15 @@
 //! all triggers picks the candidate lines and a rule's regex only runs on the
 //! lines that contain one of its triggers. That is what keeps the engine fast.
 
+use crate::analysis::Category;
 use regex::Regex;
 use serde::Deserialize;
-
-/// The closed set of failure categories of the `ci-triage/v1` contract.
-pub const CATEGORIES: &[&str] = &[
-    "test_failure", "compilation", "lint", "docs", "dependency", "infra", "timeout", "oom", "config", "unknown",
-];
 
 /// One compiled recogniser.
 #[derive(Debug, Clone)]
 pub struct Rule {
     pub name: String,
-    /// One of [`CATEGORIES`].
-    pub category: String,
+    pub category: Category,
     /// Higher is more explanatory: a compiler error beats the generic
     /// `##[error]Process completed with exit code 1` that follows it.
     pub priority: i32,
@@ -93,13 +88,13 @@ pub enum RuleError {
 /// `golangci-lint-action`, not in `linter`) is a `category` failure.
 #[derive(Debug, Clone)]
 pub struct StepKind {
-    pub category: String,
+    pub category: Category,
     pub words: Vec<String>,
     regex: std::sync::OnceLock<Regex>,
 }
 
 impl StepKind {
-    fn new(category: String, words: Vec<String>) -> StepKind {
+    fn new(category: Category, words: Vec<String>) -> StepKind {
         StepKind { category, words, regex: std::sync::OnceLock::new() }
     }
 
@@ -125,7 +120,7 @@ struct RawFile {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawStepKind {
-    category: String,
+    category: Category,
     words: Vec<String>,
 }
 
@@ -133,7 +128,7 @@ struct RawStepKind {
 #[serde(deny_unknown_fields)]
 struct RawRule {
     name: String,
-    category: Option<String>,
+    category: Option<Category>,
     priority: Option<i32>,
     triggers: Option<Vec<String>>,
     pattern: Option<String>,
@@ -185,9 +180,6 @@ impl RuleSet {
         let mut step_kinds = Vec::new();
         for k in raws.step_kinds {
             let bad = |problem: String| RuleError::Invalid { name: format!("step_kind {}", k.category), problem };
-            if !CATEGORIES.contains(&k.category.as_str()) {
-                return Err(bad(format!("unknown category `{}` (one of {})", k.category, CATEGORIES.join(", "))));
-            }
             if k.words.is_empty() || k.words.iter().any(|w| w.trim().is_empty()) {
                 return Err(bad("needs at least one non-empty word in `words`".into()));
             }
@@ -199,10 +191,7 @@ impl RuleSet {
                 continue;
             }
             let bad = |problem: &str| RuleError::Invalid { name: r.name.clone(), problem: problem.to_string() };
-            let category = r.category.clone().ok_or_else(|| bad("missing `category`"))?;
-            if !CATEGORIES.contains(&category.as_str()) {
-                return Err(bad(&format!("unknown category `{category}` (one of {})", CATEGORIES.join(", "))));
-            }
+            let category = r.category.ok_or_else(|| bad("missing `category`"))?;
             let pattern_source = r.pattern.clone().ok_or_else(|| bad("missing `pattern`"))?;
             let triggers = r.triggers.clone().unwrap_or_default();
             if triggers.is_empty() || triggers.iter().any(|t| t.is_empty()) {
@@ -247,8 +236,8 @@ impl RuleSet {
     }
 
     /// The category the failing step's name or command implies, if any.
-    pub fn step_category(&self, step: &str) -> Option<&str> {
-        self.step_kinds.iter().find(|k| k.matches(step)).map(|k| k.category.as_str())
+    pub fn step_category(&self, step: &str) -> Option<Category> {
+        self.step_kinds.iter().find(|k| k.matches(step)).map(|k| k.category)
     }
 }
 
@@ -293,7 +282,8 @@ mod tests {
 
     #[test]
     fn bad_override_is_an_error_not_a_panic() {
-        assert!(RuleSet::with_overrides("[[rule]]\nname='x'\ncategory='nope'\npattern='a'\ntriggers=['a']").is_err());
+        let unknown = RuleSet::with_overrides("[[rule]]\nname='x'\ncategory='nope'\npattern='a'\ntriggers=['a']").unwrap_err();
+        assert!(unknown.to_string().contains("nope") && unknown.to_string().contains("test_failure"), "{unknown}");
         assert!(RuleSet::with_overrides("[[rule]]\nname='x'\ncategory='infra'\npattern='('\ntriggers=['a']").is_err());
         assert!(RuleSet::with_overrides("not toml [").is_err());
         // Rules a repository touches are compiled when loaded, so their

@@ -15,7 +15,7 @@ fn check_invariants(input: &[u8]) {
     for &l in &a.key_lines {
         assert!(l >= 1 && u64::from(l) <= a.total_lines, "key line {l} of {}", a.total_lines);
     }
-    assert!(ci_triage::CATEGORIES.contains(&a.verdict.category.as_str()));
+    assert_eq!(a.verdict.category.as_str().parse::<ci_triage::Category>(), Ok(a.verdict.category));
     let json = serde_json::to_string(&a).unwrap();
     let back: ci_triage::Analysis = serde_json::from_str(&json).unwrap();
     assert_eq!(back, a);
@@ -26,7 +26,7 @@ fn check_invariants(input: &[u8]) {
 #[test]
 fn empty_input() {
     let a = analyze(&b""[..], &RULES);
-    assert_eq!(a.verdict.category, "unknown");
+    assert_eq!(a.verdict.category, ci_triage::Category::Unknown);
     assert!(a.key_lines.is_empty() && a.failures.is_empty() && a.counts.is_none());
     assert_eq!(a.total_lines, 0);
 }

@@ -70,7 +70,7 @@ fn key_line_and_category_of_every_fixture() {
             failures.push(format!("{}: key line {:?}, expected {}", f.name, a.key_lines.first(), f.expect_line));
         }
         if let Some(c) = &f.expect_category {
-            if &a.verdict.category != c {
+            if a.verdict.category.as_str() != c {
                 failures.push(format!("{}: category {}, expected {c}", f.name, a.verdict.category));
             }
         }

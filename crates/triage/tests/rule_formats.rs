@@ -7,7 +7,7 @@ use ci_triage::{analyze, RuleSet};
 fn first_failure(log: &str) -> (u32, String, String) {
     let a = analyze(log.as_bytes(), &RuleSet::builtin());
     let f = a.failures.first().unwrap_or_else(|| panic!("no failure in {log:?}"));
-    (a.key_lines[0], f.rule.clone(), f.category.clone())
+    (a.key_lines[0], f.rule.clone(), f.category.to_string())
 }
 
 /// Each log's first failure comes from rule `want.0`, category `want.1`.

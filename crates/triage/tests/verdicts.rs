@@ -8,7 +8,7 @@ use ci_triage::{analyze, RuleSet};
 
 fn verdict(log: &str, rules: &RuleSet) -> (String, Option<bool>) {
     let a = analyze(log.as_bytes(), rules);
-    (a.verdict.category, a.verdict.flaky)
+    (a.verdict.category.to_string(), a.verdict.flaky)
 }
 
 /// A GitHub Actions step that prints `output` and exits 1.

@@ -38,14 +38,7 @@ pub struct TestFailure {
     pub framework: &'static str,
 }
 
-/// The runner's own summary. Fields are `None` when the log does not say.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Counts {
-    pub run: Option<u64>,
-    pub passed: Option<u64>,
-    pub failed: Option<u64>,
-    pub skipped: Option<u64>,
-}
+pub use crate::analysis::Counts;
 
 /// What all parsers found in one log.
 #[derive(Debug, Clone, Default)]
@@ -114,25 +107,6 @@ pub fn all_parsers() -> Vec<Box<dyn RunnerParser>> {
 /// nobody said anything about that field.
 pub fn add_counts(out: &mut RunnerReport, c: &Counts) {
     out.counts.get_or_insert_with(Counts::default).add(c);
-}
-
-impl Counts {
-    /// Field-wise sum, used to merge several invocations of one runner.
-    pub fn add(&mut self, c: &Counts) {
-        fn add(a: &mut Option<u64>, b: Option<u64>) {
-            if let Some(b) = b {
-                *a = Some(a.unwrap_or(0).saturating_add(b));
-            }
-        }
-        add(&mut self.run, c.run);
-        add(&mut self.passed, c.passed);
-        add(&mut self.failed, c.failed);
-        add(&mut self.skipped, c.skipped);
-    }
-
-    pub(crate) fn is_empty(&self) -> bool {
-        self.run.is_none() && self.passed.is_none() && self.failed.is_none() && self.skipped.is_none()
-    }
 }
 
 /// Failures of one parser, deduplicated by id in first-seen order.
