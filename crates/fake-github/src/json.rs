@@ -435,6 +435,33 @@ pub fn pull(api: &str, r: &Repo, i: &Issue) -> Value {
             "repo": repo(api, r),
         })
     };
+    // A fork's head lives in another repository; a deleted one is `null`
+    // (what GitHub sends, though its OpenAPI description has no null there).
+    let head = match p.head_repo.as_deref().and_then(|f| f.split_once('/')) {
+        None if p.head_repo_deleted => {
+            let mut h = side(&p.head_ref, &p.head_sha);
+            h["repo"] = Value::Null;
+            h
+        }
+        None => side(&p.head_ref, &p.head_sha),
+        Some((owner, name)) => {
+            let fork = Repo {
+                id: r.id + 1_000_000 + user_id(owner) % 1_000_000,
+                owner: owner.to_string(),
+                name: name.to_string(),
+                ..r.clone()
+            };
+            let mut repo_json = repo(api, &fork);
+            repo_json["fork"] = json!(true);
+            json!({
+                "label": format!("{owner}:{}", p.head_ref),
+                "ref": p.head_ref,
+                "sha": p.head_sha,
+                "user": user(api, owner),
+                "repo": if p.head_repo_deleted { Value::Null } else { repo_json },
+            })
+        }
+    };
     let comments = r.comments.values().filter(|c| c.issue_number == i.number).count();
     json!({
         "url": u,
@@ -467,7 +494,7 @@ pub fn pull(api: &str, r: &Repo, i: &Issue) -> Value {
         "assignees": [],
         "requested_reviewers": [],
         "requested_teams": [],
-        "head": side(&p.head_ref, &p.head_sha),
+        "head": head,
         "base": side(&p.base_ref, &p.base_sha),
         "_links": {
             "self": {"href": u},
@@ -494,6 +521,35 @@ pub fn pull(api: &str, r: &Repo, i: &Issue) -> Value {
         "additions": p.files.iter().map(|f| f.additions).sum::<u64>(),
         "deletions": p.files.iter().map(|f| f.deletions).sum::<u64>(),
         "changed_files": p.files.len(),
+    })
+}
+
+/// The `commit` shape for a sha (scenario data when the repo describes it).
+pub fn commit(api: &str, r: &Repo, sha: &str) -> Value {
+    let full = r.full_name();
+    let known = r.commits.get(sha);
+    let date = known.map(|c| c.date).unwrap_or_else(|| r.created_at);
+    let message = known.map(|c| c.message.clone()).unwrap_or_else(|| format!("commit {}", &sha[..sha.len().min(7)]));
+    let author = known.map(|c| c.author.clone()).unwrap_or_else(|| "octocat".into());
+    let u = format!("{api}/repos/{full}/commits/{sha}");
+    let git_user = json!({"name": author, "email": format!("{author}@users.noreply.github.com"), "date": ts(&date)});
+    json!({
+        "url": u,
+        "sha": sha,
+        "node_id": node_id("Commit", user_id(sha)),
+        "html_url": format!("{HTML}/{full}/commit/{sha}"),
+        "comments_url": format!("{u}/comments"),
+        "commit": {
+            "url": format!("{api}/repos/{full}/git/commits/{sha}"),
+            "author": git_user,
+            "committer": git_user,
+            "message": message,
+            "comment_count": 0,
+            "tree": {"sha": sha, "url": format!("{api}/repos/{full}/git/trees/{sha}")},
+        },
+        "author": user(api, &author),
+        "committer": user(api, &author),
+        "parents": [],
     })
 }
 

@@ -18,6 +18,9 @@ pub struct Scenario {
     pub settings: Settings,
     #[serde(default)]
     pub repos: Vec<RepoSpec>,
+    /// Organisation teams and their members (`GET /orgs/{org}/teams/{team}/memberships/{user}`).
+    #[serde(default)]
+    pub teams: Vec<TeamSpec>,
     /// Directory that relative `log_file`/`content_file` paths resolve
     /// against. Set by [`Scenario::from_file`].
     #[serde(skip)]
@@ -86,6 +89,43 @@ pub struct RepoSpec {
     pub collaborators: Vec<CollaboratorSpec>,
     #[serde(default)]
     pub files: Vec<FileSpec>,
+    /// Commits the compare API describes (dates, messages); any other sha
+    /// is served with defaults.
+    #[serde(default)]
+    pub commits: Vec<CommitSpec>,
+}
+
+/// A team of an organisation.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TeamSpec {
+    /// Organisation login.
+    pub org: String,
+    /// Team slug.
+    pub slug: String,
+    /// Active members.
+    #[serde(default)]
+    pub members: Vec<String>,
+    /// Active maintainers (members with the `maintainer` role).
+    #[serde(default)]
+    pub maintainers: Vec<String>,
+    /// Invited, not yet accepted (`state: pending`).
+    #[serde(default)]
+    pub pending: Vec<String>,
+}
+
+/// A commit, for the compare API.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommitSpec {
+    pub sha: String,
+    #[serde(default)]
+    pub message: Option<String>,
+    #[serde(default)]
+    pub author: Option<String>,
+    /// Commit date.
+    #[serde(default)]
+    pub date: Option<TimeSpec>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -279,6 +319,16 @@ pub struct PullSpec {
     pub base_ref: Option<String>,
     #[serde(default)]
     pub base_sha: Option<String>,
+    /// The merge base of head and base, for the compare API (default: `base_sha`).
+    #[serde(default)]
+    pub merge_base_sha: Option<String>,
+    /// `owner/name` of a fork holding the head branch (default: this repo).
+    #[serde(default)]
+    pub head_repo: Option<String>,
+    /// The head repository was deleted: `head.repo` is `null`, as GitHub
+    /// serves it (its OpenAPI description says otherwise).
+    #[serde(default)]
+    pub head_repo_deleted: bool,
     #[serde(default)]
     pub created_at: Option<TimeSpec>,
     #[serde(default)]

@@ -35,6 +35,24 @@ pub struct World {
     pub installation_tokens: Vec<String>,
     pub installation_id: u64,
     pub runners: crate::runners::RunnerRegistry,
+    /// `org/slug` (lower case) → team.
+    pub teams: BTreeMap<String, Team>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Team {
+    pub org: String,
+    pub slug: String,
+    /// Lower-cased login → (`member` | `maintainer`, `active` | `pending`).
+    pub members: BTreeMap<String, (String, String)>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Commit {
+    pub sha: String,
+    pub message: String,
+    pub author: String,
+    pub date: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -92,6 +110,8 @@ pub struct Repo {
     pub comments: BTreeMap<u64, Comment>,
     pub collaborators: BTreeMap<String, String>,
     pub files: Vec<RepoFile>,
+    /// Commits described by the scenario, by sha.
+    pub commits: BTreeMap<String, Commit>,
 }
 
 impl Repo {
@@ -235,6 +255,10 @@ pub struct Pull {
     pub head_sha: String,
     pub base_ref: String,
     pub base_sha: String,
+    pub merge_base_sha: String,
+    /// `owner/name` of the fork holding the head; `None` = this repo.
+    pub head_repo: Option<String>,
+    pub head_repo_deleted: bool,
     pub files: Vec<PullFile>,
     pub diff: String,
 }
@@ -530,7 +554,20 @@ impl World {
             installation_tokens: Vec::new(),
             installation_id: s.installation_id,
             runners: Default::default(),
+            teams: BTreeMap::new(),
         };
+        for t in &sc.teams {
+            let mut members = BTreeMap::new();
+            for (logins, role, state) in
+                [(&t.members, "member", "active"), (&t.maintainers, "maintainer", "active"), (&t.pending, "member", "pending")]
+            {
+                for l in logins {
+                    members.insert(l.to_lowercase(), (role.to_string(), state.to_string()));
+                }
+            }
+            let key = format!("{}/{}", t.org, t.slug).to_lowercase();
+            world.teams.insert(key, Team { org: t.org.clone(), slug: t.slug.clone(), members });
+        }
         let mut next_id = world.next_id;
         for (ri, spec) in sc.repos.iter().enumerate() {
             let (owner, name) = spec
@@ -553,7 +590,20 @@ impl World {
                 comments: BTreeMap::new(),
                 collaborators: BTreeMap::new(),
                 files: Vec::new(),
+                commits: BTreeMap::new(),
             };
+            for c in &spec.commits {
+                let date = t(&c.date, now - chrono::Duration::days(1))?;
+                repo.commits.insert(
+                    c.sha.clone(),
+                    Commit {
+                        sha: c.sha.clone(),
+                        message: c.message.clone().unwrap_or_else(|| format!("commit {}", &c.sha[..c.sha.len().min(7)])),
+                        author: c.author.clone().unwrap_or_else(|| "octocat".into()),
+                        date,
+                    },
+                );
+            }
             for w in &spec.workflows {
                 repo.workflows.push(Workflow {
                     id: w.id,
@@ -807,6 +857,13 @@ impl World {
                         head_sha: p.head_sha.clone().unwrap_or_else(|| fake_sha(&format!("head{}", p.number))),
                         base_ref: p.base_ref.clone().unwrap_or_else(|| repo.default_branch.clone()),
                         base_sha: p.base_sha.clone().unwrap_or_else(|| fake_sha(&format!("base{}", p.number))),
+                        merge_base_sha: p
+                            .merge_base_sha
+                            .clone()
+                            .or_else(|| p.base_sha.clone())
+                            .unwrap_or_else(|| fake_sha(&format!("base{}", p.number))),
+                        head_repo: p.head_repo.clone(),
+                        head_repo_deleted: p.head_repo_deleted,
                         files,
                         diff,
                     }),

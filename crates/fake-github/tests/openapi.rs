@@ -110,7 +110,7 @@ impl Checker {
 
 #[tokio::test]
 async fn every_endpoint_matches_githubs_openapi_schema() {
-    let c = Ctx::new().await;
+    let c = Ctx::with(day_with_fork()).await;
     let mut ck = Checker { spec: spec(), failures: Vec::new(), covered: BTreeSet::new() };
     let (g, p, pa, pu, d) = (Method::GET, Method::POST, Method::PATCH, Method::PUT, Method::DELETE);
     let r = "/repos/{owner}/{repo}";
@@ -209,6 +209,12 @@ async fn every_endpoint_matches_githubs_openapi_schema() {
     call!(g, format!("{r}/pulls/{{pull_number}}/files"), format!("{base}/pulls/7/files"));
     call!(g, format!("{r}/contents/{{path}}"), format!("{base}/contents/.github/ci-bot.yml?ref=main"));
     call!(g, format!("{r}/collaborators/{{username}}/permission"), format!("{base}/collaborators/alice/permission"));
+    call!(g, format!("{r}/compare/{{basehead}}"), format!("{base}/compare/main...8888888888888888888888888888888888888888"));
+    call!(g, format!("{r}/compare/{{basehead}}"), format!("{base}/compare/main...no-dots"));
+    call!(g, format!("{r}/commits/{{commit_sha}}/pulls"), format!("{base}/commits/8888888888888888888888888888888888888888/pulls"));
+    call!(g, format!("{r}/pulls/{{pull_number}}"), format!("{base}/pulls/8"));
+    call!(g, "/orgs/{org}/teams/{team_slug}/memberships/{username}", "/orgs/acme/teams/ci-admins/memberships/carol");
+    call!(g, "/orgs/{org}/teams/{team_slug}/memberships/{username}", "/orgs/acme/teams/ci-admins/memberships/mallory");
     call!(g, "/rate_limit", "/rate_limit");
     call!(g, "/user", "/user");
 

@@ -12,6 +12,10 @@
 //! - [`summary`]: the cross-workflow summary block (convergent, with memory).
 //! - [`tracker`]: failure tracker state, merge, legacy migration, size plan.
 //! - [`analyze`]: `[Analyze]` issue and `$GITHUB_STEP_SUMMARY` Markdown.
+//! - [`pr_model`]: what the pull-request side renders (verdicts, CI
+//!   completeness, the review checklist, command replies).
+//! - [`pr_status`], [`pr_review`], [`pr_reply`]: the `ci-status` comment,
+//!   the `pr-review` checklist and the replies to `@bot` commands.
 //!
 //! No I/O, no async, no clock: callers pass times in, so output is a pure
 //! function of input (seven concurrent rebuilds converge to the same text).
@@ -36,3 +40,7 @@ pub mod daily;
 pub mod summary;
 pub mod tracker;
 pub mod analyze;
+pub mod pr_model;
+pub mod pr_status;
+pub mod pr_review;
+pub mod pr_reply;

@@ -74,6 +74,15 @@ pub const TRACKER_STATE_PREFIX: &str = "<!-- ci-bot:tracker-state ";
 pub const TRACKER_ARCHIVE_PREFIX: &str = "<!-- ci-bot:tracker-archive ";
 /// Marks the `[Analyze]` issue body written by us.
 pub const ANALYZE_PREFIX: &str = "<!-- ci-bot:analyze ";
+/// The one `ci-status` comment on a pull request:
+/// `<!-- ci-bot:ci-status v=2 pr=<n> -->` (see [`crate::pr_status`]).
+pub const CI_STATUS_PREFIX: &str = "<!-- ci-bot:ci-status ";
+/// A `pr-review` comment, one per pull request head:
+/// `<!-- ci-bot:pr-review v=2 pr=<n> head=<sha> -->`.
+pub const PR_REVIEW_PREFIX: &str = "<!-- ci-bot:pr-review ";
+/// The bot's reply to one command comment (help, unknown command, closed
+/// pull request): `<!-- ci-bot:command-reply v=2 comment=<id> -->`.
+pub const COMMAND_REPLY_PREFIX: &str = "<!-- ci-bot:command-reply ";
 
 const CLOSE: &str = " -->";
 

@@ -15,9 +15,11 @@ use crate::state::{repo_key, FakeState, Repo, World};
 
 mod actions;
 mod admin;
+mod compare;
 mod issues;
 mod misc;
 mod runners;
+mod teams;
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -96,6 +98,9 @@ pub(crate) fn router(app: AppState) -> Router {
         .route("/repos/{owner}/{repo}/pulls/{number}/files", get(misc::pull_files))
         .route("/repos/{owner}/{repo}/contents/{*path}", get(misc::contents))
         .route("/repos/{owner}/{repo}/collaborators/{user}/permission", get(misc::permission))
+        .route("/repos/{owner}/{repo}/compare/{basehead}", get(compare::compare))
+        .route("/repos/{owner}/{repo}/commits/{sha}/pulls", get(compare::commit_pulls))
+        .route("/orgs/{org}/teams/{team}/memberships/{user}", get(teams::membership))
         .route("/rate_limit", get(misc::rate_limit))
         .route("/user", get(misc::user))
         .route("/repos/{owner}/{repo}/installation", get(misc::repo_installation))

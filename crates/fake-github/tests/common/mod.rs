@@ -34,6 +34,16 @@ pub fn day() -> Scenario {
     Scenario::from_file(path).expect("fixture scenario loads")
 }
 
+/// `day()` plus a pull request from a fork (#8, `fixtures/fork_pull.yml`).
+pub fn day_with_fork() -> Scenario {
+    let mut sc = day();
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/fork_pull.yml");
+    let pulls: Vec<fake_github::scenario::PullSpec> =
+        serde_yaml_ng::from_str(&std::fs::read_to_string(path).unwrap()).expect("fork pull parses");
+    sc.repos[0].pulls.extend(pulls);
+    sc
+}
+
 impl Ctx {
     pub async fn new() -> Ctx {
         Self::with(day()).await
