@@ -312,16 +312,7 @@ async fn logs(engine: &Engine, a: &LogsArgs) -> Result<i32> {
         "host" => None,
         n => Some(n.parse::<u32>().with_context(|| format!("{n:?}: a runner number or `host`"))?),
     };
-    // Logs need no GitHub access: look the container up by its labels only.
-    let members = engine.members(&a.fleet.name).await?;
-    let m = members
-        .iter()
-        .filter(|m| match slot {
-            Some(s) => m.slot == Some(s) && m.role == ci_fleet::Role::Runner,
-            None => m.role == ci_fleet::Role::Host,
-        })
-        .min_by_key(|m| m.name.len())
-        .with_context(|| format!("fleet {}: no container for {}", a.fleet.name, a.target))?;
+    let m = engine.member(&a.fleet.name, slot).await?;
     let mut stream = Box::pin(engine.logs(&m.id, a.follow, a.tail));
     let mut stdout = std::io::stdout();
     while let Some(chunk) = stream.next().await {
@@ -340,7 +331,41 @@ fn say(line: &str) {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_size;
+    use super::{parse_size, spec_of, Command, UpArgs};
+    use clap::Parser;
+
+    #[derive(clap::Parser)]
+    struct Fleet {
+        #[command(subcommand)]
+        command: Command,
+    }
+
+    fn up(argv: &[&str]) -> UpArgs {
+        let argv = ["fleet", "up", "--repo", "acme/bot", "--image", "my-runner:1"].iter().chain(argv);
+        match Fleet::try_parse_from(argv).unwrap().command {
+            Command::Up(a) => *a,
+            _ => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn with_host_adds_the_host_container_its_token_a_file() {
+        let dir = std::env::temp_dir().join(format!("ci-bot-fleet-cli-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let token = dir.join("bot.token");
+        std::fs::write(&token, "ghp_x\n").unwrap();
+        let a = up(&["--count", "3", "--with-host", "--host-token-file", token.to_str().unwrap(), "--host-env", "CI_BOT_HOST_REF=v1", "--runner-api-url", "http://gh.test"]);
+        let spec = spec_of(&a).unwrap();
+        spec.validate().unwrap();
+        let host = spec.host.expect("--with-host manages the host");
+        assert!(host.token_file.is_absolute());
+        assert_eq!(host.env, ["CI_BOT_HOST_REPO=acme/bot", "GITHUB_API_URL=http://gh.test", "CI_BOT_HOST_REF=v1"]);
+        assert!(spec_of(&up(&["--count", "3"])).unwrap().host.is_none(), "no host unless asked");
+
+        let err = spec_of(&up(&["--with-host"])).unwrap_err().to_string();
+        assert!(err.contains("--host-token-file"), "{err}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     #[test]
     fn sizes() {

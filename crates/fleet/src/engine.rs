@@ -166,6 +166,27 @@ impl Engine {
         Ok(out)
     }
 
+    /// The container of runner slot `slot`, or the host (`None`). Needs no
+    /// GitHub access, so `fleet logs` works without the admin token. Mid-roll
+    /// a slot has two containers: the one holding the slot's own name wins
+    /// (the surge container's name is longer).
+    pub async fn member(&self, fleet: &str, slot: Option<u32>) -> Result<Member> {
+        self.members(fleet)
+            .await?
+            .into_iter()
+            .filter(|m| match slot {
+                Some(s) => m.role == Role::Runner && m.slot == Some(s),
+                None => m.role == Role::Host,
+            })
+            .min_by_key(|m| m.name.len())
+            .ok_or_else(|| {
+                Error::NoFleet(match slot {
+                    Some(s) => format!("{fleet} (no runner in slot {s})"),
+                    None => format!("{fleet} (no host container)"),
+                })
+            })
+    }
+
     /// A container by name or id; `None` if there is none.
     pub async fn inspect_raw(&self, name: &str) -> Result<Option<ContainerInspectResponse>> {
         match self.docker.inspect_container(name, None::<InspectContainerOptions>).await {

@@ -390,6 +390,13 @@ impl<'a, G: GitHub> Fleet<'a, G> {
             Some(s) => self.github.list_runners(&s.repo_ref()?).await?,
             None => Vec::new(),
         };
+        // What `up` would converge to: the newest runner's spec, its image
+        // tag resolved now (a re-pushed tag is drift too). Unresolvable: no
+        // drift is reported, the other columns still are.
+        let desired = match self.current_spec(fleet).await {
+            Ok(current) => self.engine.image(&current.image).await.ok().map(|img| current.runner_fingerprint(&img.id)),
+            Err(_) => None,
+        };
         let now = Utc::now();
         let mut digests: BTreeMap<String, String> = BTreeMap::new();
         let mut rows = Vec::new();
@@ -404,6 +411,9 @@ impl<'a, G: GitHub> Fleet<'a, G> {
                     let problem = match health(m, runner, now, &self.timing) {
                         Health::Broken(reason) => Some(reason),
                         Health::Starting => Some("starting".into()),
+                        Health::Ready | Health::Busy if desired.as_ref().is_some_and(|d| *d != m.fingerprint) => {
+                            Some("drifted: older spec or image than the fleet's (`fleet up` or `fleet roll` replaces it)".into())
+                        }
                         Health::Ready | Health::Busy => None,
                     };
                     (Some(runner.is_some()), Some(runner.is_some_and(|r| r.is_online())), Some(runner.is_some_and(|r| r.busy)), problem)
@@ -447,24 +457,6 @@ impl<'a, G: GitHub> Fleet<'a, G> {
             }
         }
         Ok(rows)
-    }
-
-    /// The container of runner slot `slot`, or the host (`None`).
-    pub async fn member(&self, fleet: &str, slot: Option<u32>) -> Result<Member> {
-        let members = self.engine.members(fleet).await?;
-        members
-            .into_iter()
-            .filter(|m| match slot {
-                Some(s) => m.role == Role::Runner && m.slot == Some(s),
-                None => m.role == Role::Host,
-            })
-            .min_by_key(|m| m.name.len())
-            .ok_or_else(|| {
-                Error::NoFleet(match slot {
-                    Some(s) => format!("{fleet} (no runner in slot {s})"),
-                    None => format!("{fleet} (no host container)"),
-                })
-            })
     }
 
     // ----- steps -------------------------------------------------------------

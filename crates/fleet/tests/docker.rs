@@ -20,7 +20,7 @@ use std::time::Duration;
 use bollard::models::ContainerCreateBody;
 use bollard::query_parameters::{
     BuildImageOptionsBuilder, CreateContainerOptionsBuilder, KillContainerOptionsBuilder, ListContainersOptionsBuilder,
-    RemoveContainerOptionsBuilder, RemoveImageOptionsBuilder,
+    RemoveContainerOptionsBuilder, RemoveImageOptionsBuilder, TagImageOptionsBuilder,
 };
 use ci_fleet::spec::{LABEL_FLEET, SECRET_DIR};
 use ci_fleet::{Engine, Error, Event, Fleet, FleetSpec, HostSpec, Limits, LogRotation, Outcome, Timing};
@@ -211,6 +211,13 @@ async fn cleanup(w: &World) {
     }
 }
 
+/// Point the tag `to` (`repo:tag`) at the image `from`.
+async fn retag(w: &World, from: &str, to: &str) {
+    let (repo, tag) = to.rsplit_once(':').unwrap();
+    let opts = TagImageOptionsBuilder::new().repo(repo).tag(tag).build();
+    w.engine.docker().tag_image(from, Some(opts)).await.unwrap();
+}
+
 async fn wait_until(what: &str, secs: u64, mut cond: impl FnMut() -> bool) {
     let deadline = std::time::Instant::now() + Duration::from_secs(secs);
     while !cond() {
@@ -261,6 +268,23 @@ async fn story(w: &World) {
     assert!(table.starts_with("CONTAINER"), "{table}");
     assert!(table.contains(&format!("{}-1", w.run)));
     assert!(serde_json::to_string(&rows).unwrap().contains("\"registered\":true"));
+
+    // logs N: the slot's container, found by its labels alone; no host yet.
+    let one = w.engine.member(&w.run, Some(1)).await.unwrap();
+    assert_eq!(one.name, spec.slot_name(1));
+    let tail: Vec<String> = w.engine.logs(&one.id, false, Some(20)).map(|c| c.unwrap()).collect().await;
+    assert!(tail.concat().contains("Listening for Jobs"), "{tail:?}");
+    let none = w.engine.member(&w.run, None).await.unwrap_err();
+    assert!(none.to_string().contains("no host container"), "{none}");
+
+    // Drift is reported by status: the tag now names another image.
+    let v1_id = w.engine.image(&v1).await.unwrap().id;
+    retag(w, &w.images[1], &v1).await;
+    let rows = w.fleet().status(&w.run).await.unwrap();
+    assert!(rows.iter().all(|r| r.problem.as_deref().unwrap_or_default().starts_with("drifted")), "{rows:#?}");
+    retag(w, &v1_id, &v1).await;
+    let rows = w.fleet().status(&w.run).await.unwrap();
+    assert!(rows.iter().all(|r| r.problem.is_none()), "{rows:#?}");
 
     // A killed container is reported, then replaced; its registration goes.
     let victim = w.engine.inspect(&spec.slot_name(1)).await.unwrap().unwrap();
