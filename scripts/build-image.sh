@@ -16,18 +16,27 @@ bin=target/$target/release/ci-bot
 
 # --target keeps RUSTFLAGS away from build scripts and proc macros (they stay
 # dynamic host programs) and keeps this build apart from target/release.
-echo "build-image: cargo build --release --target $target (crt-static)"
+# --no-default-features: the image's ci-bot has no `demo`, so it does not
+# link the fake GitHub. The fake's own binary (fake-github, for the act
+# end-to-end test on the host) comes from the same build.
+echo "build-image: cargo build --release --target $target (crt-static, no demo) -p ci-bot -p fake-github"
 # CI builds exactly Cargo.lock; a developer's tree may be mid-change.
 locked=()
 [ "${CI:-}" = true ] && locked=(--locked)
 RUSTFLAGS="${RUSTFLAGS:-} -C target-feature=+crt-static" \
-  cargo build --release "${locked[@]}" --target "$target" -p ci-bot
+  cargo build --release "${locked[@]}" --target "$target" --no-default-features -p ci-bot -p fake-github
 
 # A dynamic binary would start and then fail in scratch with a confusing
 # "no such file or directory"; refuse it here instead.
 if ldd "$bin" 2>&1 | grep -q '=>'; then
   echo "build-image: $bin is dynamically linked; refusing to put it in a scratch image" >&2
   ldd "$bin" >&2 || true
+  exit 1
+fi
+
+# The production binary must not carry the fake GitHub (the `demo` feature).
+if "$bin" demo --help >/dev/null 2>&1 || grep -q 'fake_github' "$bin"; then
+  echo "build-image: $bin links the fake GitHub (built with the demo feature?); refusing it" >&2
   exit 1
 fi
 

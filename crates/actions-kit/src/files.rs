@@ -95,6 +95,7 @@ impl Target {
 pub struct Outputs(Target);
 
 impl Outputs {
+    /// The file `GITHUB_OUTPUT` names (outputs are discarded without it).
     pub fn from_env() -> Self {
         Outputs(Target {
             var: "GITHUB_OUTPUT",
@@ -102,6 +103,7 @@ impl Outputs {
         })
     }
 
+    /// Writes to `path` (tests).
     pub fn at(path: impl Into<PathBuf>) -> Self {
         Outputs(Target {
             var: "GITHUB_OUTPUT",
@@ -109,6 +111,7 @@ impl Outputs {
         })
     }
 
+    /// Sets output `name` to `value` (a heredoc with a fresh delimiter, so any value is safe).
     pub fn set(&self, name: &str, value: &str) -> Result<()> {
         self.0.write_record(name, value)
     }
@@ -123,6 +126,7 @@ pub struct Env {
 }
 
 impl Env {
+    /// The files `GITHUB_ENV` and `GITHUB_PATH` name.
     pub fn from_env() -> Self {
         Env {
             env: Target {
@@ -136,6 +140,7 @@ impl Env {
         }
     }
 
+    /// Writes to these files (tests).
     pub fn at(env_file: impl Into<PathBuf>, path_file: impl Into<PathBuf>) -> Self {
         Env {
             env: Target {
@@ -149,6 +154,7 @@ impl Env {
         }
     }
 
+    /// Sets `name` to `value` for the later steps of the job.
     pub fn export(&self, name: &str, value: &str) -> Result<()> {
         self.env.write_record(name, value)
     }
@@ -184,6 +190,7 @@ pub struct StepSummary {
 const TRUNCATION_NOTE: &str = "\n\n> **Note:** the rest of this summary was cut: GitHub accepts at most 1 MiB per step summary.\n";
 
 impl StepSummary {
+    /// The file `GITHUB_STEP_SUMMARY` names (the summary is discarded without it).
     pub fn from_env() -> Self {
         StepSummary {
             path: env_path("GITHUB_STEP_SUMMARY"),
@@ -191,6 +198,7 @@ impl StepSummary {
         }
     }
 
+    /// Writes to `path` (tests).
     pub fn at(path: impl Into<PathBuf>) -> Self {
         StepSummary {
             path: Some(path.into()),

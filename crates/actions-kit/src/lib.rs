@@ -19,22 +19,40 @@ pub use inputs::Inputs;
 /// Errors of the runtime contract. One line each.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    /// A required input is empty or absent.
     #[error("input {0:?} is required and was not supplied")]
     MissingInput(String),
+    /// A boolean input is not one of YAML 1.2's spellings.
     #[error("input {name:?} must be a YAML 1.2 boolean (true|True|TRUE|false|False|FALSE), got {value:?}")]
-    InvalidBool { name: String, value: String },
+    InvalidBool {
+        /// The input.
+        name: String,
+        /// What it held.
+        value: String,
+    },
+    /// An input's value is not acceptable.
     #[error("input {name:?}: {message}")]
-    InvalidInput { name: String, message: String },
+    InvalidInput {
+        /// The input.
+        name: String,
+        /// Why.
+        message: String,
+    },
+    /// A name that cannot be an output or environment variable.
     #[error("invalid name {0:?} for an output or environment variable")]
     InvalidName(String),
+    /// Writing one of the runner's files failed.
     #[error("writing {what}: {source}")]
     Io {
+        /// Which file.
         what: String,
+        /// The error.
         #[source]
         source: std::io::Error,
     },
 }
 
+/// Result of the runtime calls.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Prints `::error::{message}` (escaped) and returns the failure exit code,

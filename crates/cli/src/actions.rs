@@ -1,12 +1,12 @@
-//! The five monitor actions. Inputs come from `INPUT_*` (as the runner sets
-//! them from `action.yml`) or from the equivalent flags for local use; a
-//! flag wins. Outputs go to `GITHUB_OUTPUT`, a summary to
+//! The monitor actions (`ci_monitor::ActionKind`), one subcommand each.
+//! Inputs come from `INPUT_*` (as the runner sets them from `action.yml`)
+//! or from the equivalent flags for local use; a flag wins. Outputs go to `GITHUB_OUTPUT`, a summary to
 //! `GITHUB_STEP_SUMMARY`. Names: `docs/monitor.md`.
 
-use actions_kit::{commands, Inputs, Outputs, StepSummary};
+use actions_kit::{commands, Inputs, StepSummary};
 use ci_github::Client;
 use ci_monitor::inputs::{resolve, EnvDefaults, RawInputs};
-use ci_monitor::{Ctx, Outcome};
+use ci_monitor::{Action, ActionKind, Ctx, Outcome, Outputs};
 
 #[derive(clap::Args, Debug, Default)]
 pub struct Args {
@@ -67,23 +67,27 @@ fn raw_inputs(args: Args, inputs: &Inputs) -> anyhow::Result<RawInputs> {
     })
 }
 
-pub fn run(action: &str, args: Args) -> anyhow::Result<i32> {
+/// `ci-bot <action>`: resolve the inputs, run the action, report outputs,
+/// summary and (dry-run) the plan the way the runner expects them.
+pub fn run(kind: ActionKind, args: Args) -> anyhow::Result<i32> {
     let raw = raw_inputs(args, &Inputs::from_env())?;
     if let Some(t) = &raw.token {
         commands::mask_secret(t);
     }
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    let outcome = rt.block_on(run_action(action, &raw))?;
-    report(&outcome)?;
+    let (outcome, requests) = rt.block_on(run_action(kind, &raw))?;
+    report(&outcome, requests)?;
     if raw.dry_run == Some(true) && outcome.planned.is_empty() {
         print!("{}", outcome.render_planned());
     }
     Ok(0)
 }
 
-/// Builds the client and the context, runs one action. Shared with `demo`.
-pub async fn run_action(action: &str, raw: &RawInputs) -> anyhow::Result<Outcome> {
+/// Builds the client and the context, runs one action; also returns the
+/// GitHub requests it made.
+pub async fn run_action(kind: ActionKind, raw: &RawInputs) -> anyhow::Result<(Outcome<Outputs>, u64)> {
     let resolved = resolve(raw, &EnvDefaults::from_env(), chrono::Utc::now())?;
+    let action = Action::from_inputs(kind, raw)?;
     let mut builder = Client::builder_from_env(raw.token.clone())?;
     if let Some(url) = &raw.api_url {
         builder = builder.api_url(url.clone());
@@ -91,44 +95,13 @@ pub async fn run_action(action: &str, raw: &RawInputs) -> anyhow::Result<Outcome
     let budget = resolved.config.write_budget;
     let client = builder.configure(|c| c.write_budget = budget).build().await?;
     let ctx = Ctx::new(client.clone(), resolved.settings, resolved.config, resolved.warnings);
-    let mut outcome = dispatch(action, &ctx, raw).await?;
+    let mut outcome = action.run(&ctx).await?;
     outcome.warnings.extend(ctx.warnings.iter().map(|w| format!("config: {w}")));
     outcome.planned = ctx.planned_writes();
-    let stats = client.stats();
-    outcome.output("requests", stats.total_requests());
-    Ok(outcome)
+    Ok((outcome, client.stats().total_requests()))
 }
 
-pub async fn dispatch<G: ci_github::GitHub + Clone + 'static>(
-    action: &str,
-    ctx: &Ctx<G>,
-    raw: &RawInputs,
-) -> anyhow::Result<Outcome> {
-    match action {
-        "ensure-daily-issue" => ci_monitor::daily::run(ctx).await,
-        "analyze-workflow" => {
-            let wf = raw
-                .workflow
-                .clone()
-                .ok_or_else(|| anyhow::anyhow!("input `workflow` is required for analyze-workflow"))?;
-            ci_monitor::analyze_workflow::run(ctx, &wf).await
-        }
-        "publish-summary" => ci_monitor::publish_summary::run(ctx).await,
-        "update-trackers" => ci_monitor::update_trackers::run(ctx).await,
-        "analyze-url" => {
-            let url = raw.url.clone().ok_or_else(|| anyhow::anyhow!("input `url` is required for analyze-url"))?;
-            let to_stdout = match raw.output.as_deref().unwrap_or("issue") {
-                "issue" => false,
-                "stdout" => true,
-                other => anyhow::bail!("input `output`: {other:?} is not `issue` or `stdout`"),
-            };
-            ci_monitor::analyze_url::run(ctx, &url, to_stdout).await
-        }
-        other => anyhow::bail!("unknown action {other:?}"),
-    }
-}
-
-fn report(outcome: &Outcome) -> anyhow::Result<()> {
+fn report(outcome: &Outcome<Outputs>, requests: u64) -> anyhow::Result<()> {
     for w in &outcome.warnings {
         commands::issue(&commands::warning(w, &actions_kit::Annotation::default()));
     }
@@ -138,8 +111,10 @@ fn report(outcome: &Outcome) -> anyhow::Result<()> {
     // Outside Actions (no GITHUB_OUTPUT) outputs go to stderr, so stdout
     // stays clean for `analyze-url --output stdout > report.md`.
     let on_actions = std::env::var_os("GITHUB_OUTPUT").is_some();
-    let outputs = Outputs::from_env();
-    for (name, value) in &outcome.outputs {
+    let outputs = actions_kit::Outputs::from_env();
+    let mut pairs = outcome.outputs.pairs();
+    pairs.push(("requests", requests.to_string()));
+    for (name, value) in &pairs {
         if on_actions {
             outputs.set(name, value)?;
         } else {

@@ -5,6 +5,7 @@
 //! error (exit 2); odd bytes inside a log give a best-effort analysis.
 
 use anyhow::Context;
+use ci_report::analysis_view;
 use ci_triage::{analyze, analyze_zip, is_zip, Analysis, RuleSet};
 use std::io::{BufRead, BufReader, Read, Write};
 
@@ -68,7 +69,7 @@ fn render_one(a: &Analysis, f: Format) -> String {
     match f {
         Format::Json => serde_json::to_string(a).expect("analysis serialises") + "\n",
         Format::Text => a.render_text(),
-        Format::Markdown => a.render_markdown(),
+        Format::Markdown => analysis_view::render_markdown(a),
     }
 }
 
@@ -82,6 +83,6 @@ fn render_many(jobs: &[(String, Analysis)], f: Format) -> String {
             serde_json::json!({"schema": "ci-triage/v1+zip", "files": files}).to_string() + "\n"
         }
         Format::Text => jobs.iter().map(|(n, a)| format!("=== {n}\n{}\n", a.render_text())).collect(),
-        Format::Markdown => jobs.iter().map(|(n, a)| format!("### {}\n\n{}\n", n.replace(['<', '>', '`', '@'], ""), a.render_markdown())).collect(),
+        Format::Markdown => analysis_view::render_markdown_zip(jobs),
     }
 }

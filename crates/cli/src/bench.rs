@@ -105,7 +105,7 @@ fn generate(path: &Path, size: u64) -> std::io::Result<()> {
     let lines: Vec<&str> = ci_triage::BENCH_CORPUS
         .lines()
         .filter(|l| !l.starts_with("#!"))
-        .map(|l| strip_ts(l))
+        .map(strip_ts)
         .collect();
     let mut w = BufWriter::with_capacity(1 << 20, std::fs::File::create(path)?);
     let mut written: u64 = 0;

@@ -114,7 +114,7 @@ async fn run_async(args: Args) -> anyhow::Result<i32> {
     for p in &written {
         println!("  {}", p.display());
     }
-    if let Some(url) = last.prepare.get("issue-url") {
+    if let Some(url) = last.prepare.outputs.issue.as_ref().map(|i| &i.url) {
         println!("today's daily report: {url} (in the fake), {}", args.out.join("README.md").display());
     }
 

@@ -1,13 +1,14 @@
 //! `ci-bot`: one binary, one subcommand per action. Each subcommand lives in
 //! its own module so the front end stays a table of contents.
 
-use clap::{Parser, Subcommand};
+use clap::{ArgMatches, Args as _, FromArgMatches, Parser, Subcommand};
+use ci_monitor::ActionKind;
 
 mod actions;
 mod analyze_log;
 mod bench;
+#[cfg(feature = "demo")]
 mod demo;
-mod fake;
 mod fleet;
 mod host;
 
@@ -24,24 +25,55 @@ enum Command {
     AnalyzeLog(analyze_log::Args),
     /// Measure triage throughput and peak memory on a generated large log.
     Bench(bench::Args),
-    /// Serve the stateful fake GitHub API (for tests, demos and replays).
-    FakeGithub(fake::Args),
     /// Run the whole monitor against an embedded fake GitHub and scenario.
+    #[cfg(feature = "demo")]
     Demo(demo::Args),
-    /// Find or create today's daily report issue.
-    EnsureDailyIssue(actions::Args),
-    /// Triage failed jobs of one workflow and update its daily comment.
-    AnalyzeWorkflow(actions::Args),
-    /// Rebuild the cross-workflow summary in the daily issue body.
-    PublishSummary(actions::Args),
-    /// Update the long-lived per-workflow failure tracker issues.
-    UpdateTrackers(actions::Args),
-    /// Analyse one run or job URL into an issue or stdout.
-    AnalyzeUrl(actions::Args),
     /// Self-hosted runner containers through the Docker API: up, status, logs, roll, down.
     Fleet(fleet::Args),
     /// The long-running host: monitor dispatch schedule (+ comment watcher), /healthz.
     Host(host::Args),
+    /// The monitor's actions, one subcommand each (`ActionKind::ALL`).
+    #[command(flatten)]
+    Action(ActionCommand),
+}
+
+/// `ci-bot <action> [flags]`: the subcommands come from
+/// [`ActionKind::ALL`], so the action list lives in one place.
+struct ActionCommand {
+    kind: ActionKind,
+    // Boxed: the flags are far larger than the other subcommands' arguments.
+    args: Box<actions::Args>,
+}
+
+impl FromArgMatches for ActionCommand {
+    fn from_arg_matches(matches: &ArgMatches) -> Result<Self, clap::Error> {
+        let Some((name, sub)) = matches.subcommand() else {
+            return Err(clap::Error::new(clap::error::ErrorKind::MissingSubcommand));
+        };
+        let kind = name.parse().map_err(|_| clap::Error::new(clap::error::ErrorKind::InvalidSubcommand))?;
+        Ok(ActionCommand { kind, args: Box::new(actions::Args::from_arg_matches(sub)?) })
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &ArgMatches) -> Result<(), clap::Error> {
+        *self = ActionCommand::from_arg_matches(matches)?;
+        Ok(())
+    }
+}
+
+impl Subcommand for ActionCommand {
+    fn augment_subcommands(cmd: clap::Command) -> clap::Command {
+        ActionKind::ALL.into_iter().fold(cmd, |cmd, kind| {
+            cmd.subcommand(actions::Args::augment_args(clap::Command::new(kind.name()).about(kind.about())))
+        })
+    }
+
+    fn augment_subcommands_for_update(cmd: clap::Command) -> clap::Command {
+        ActionCommand::augment_subcommands(cmd)
+    }
+
+    fn has_subcommand(name: &str) -> bool {
+        name.parse::<ActionKind>().is_ok()
+    }
 }
 
 fn main() {
@@ -49,15 +81,11 @@ fn main() {
     let result = match cli.command {
         Command::AnalyzeLog(a) => analyze_log::run(a),
         Command::Bench(a) => bench::run(a),
-        Command::FakeGithub(a) => fake::run(a),
+        #[cfg(feature = "demo")]
         Command::Demo(a) => demo::run(a),
-        Command::EnsureDailyIssue(a) => actions::run("ensure-daily-issue", a),
-        Command::AnalyzeWorkflow(a) => actions::run("analyze-workflow", a),
-        Command::PublishSummary(a) => actions::run("publish-summary", a),
-        Command::UpdateTrackers(a) => actions::run("update-trackers", a),
-        Command::AnalyzeUrl(a) => actions::run("analyze-url", a),
         Command::Fleet(a) => fleet::run(a),
         Command::Host(a) => host::run(a),
+        Command::Action(a) => actions::run(a.kind, *a.args),
     };
     match result {
         Ok(code) => std::process::exit(code),

@@ -16,6 +16,9 @@
 //! admin routes.
 
 #![recursion_limit = "256"]
+// A test double that mirrors GitHub's JSON field for field: its shape is
+// documented by GitHub's OpenAPI description and docs/scenario.md.
+#![allow(missing_docs)]
 
 use std::net::SocketAddr;
 

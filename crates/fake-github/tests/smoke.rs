@@ -1,3 +1,5 @@
+//! Smoke tests: the fake starts, serves the basic resources and the admin routes.
+
 mod common;
 use common::*;
 use serde_json::json;

@@ -13,50 +13,85 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 pub enum Error {
     /// The request (or a read of its body) took longer than the configured timeout.
     #[error("GitHub {op}: timed out after {}ms", after.as_millis())]
-    Timeout { op: String, after: Duration },
+    Timeout {
+        /// The operation (`list_comments`, `update_issue`, ...).
+        op: String,
+        /// The timeout that expired.
+        after: Duration,
+    },
 
     /// The primary or secondary rate limit is exhausted and waiting for the
     /// reset would exceed the configured maximum wait.
     #[error("GitHub {op}: rate limited{}", reset.map(|r| format!(" until {}", r.to_rfc3339())).unwrap_or_default())]
     RateLimited {
+        /// The operation (`list_comments`, `update_issue`, ...).
         op: String,
+        /// When the limit resets, if GitHub said.
         reset: Option<DateTime<Utc>>,
     },
 
     /// 404 (or 410): the object does not exist or the token cannot see it.
     #[error("GitHub {op}: not found")]
-    NotFound { op: String },
+    NotFound {
+        /// The operation (`list_comments`, `update_issue`, ...).
+        op: String,
+    },
 
     /// 422: GitHub understood the request and refused it.
     #[error("GitHub {op}: rejected (422): {message}")]
-    Validation { op: String, message: String },
+    Validation {
+        /// The operation (`list_comments`, `update_issue`, ...).
+        op: String,
+        /// GitHub's message, one line.
+        message: String,
+    },
 
     /// The per-run write budget (circuit breaker) is spent; nothing was sent.
     #[error(
         "GitHub {op}: write budget exhausted ({limit} writes per run); refusing to write more"
     )]
-    BudgetExhausted { op: String, limit: u32 },
+    BudgetExhausted {
+        /// The operation (`list_comments`, `update_issue`, ...).
+        op: String,
+        /// Writes allowed per run.
+        limit: u32,
+    },
 
     /// Any other non-success status.
     #[error("GitHub {op}: HTTP {status}: {message}")]
     Http {
+        /// The operation (`list_comments`, `update_issue`, ...).
         op: String,
+        /// The HTTP status.
         status: u16,
+        /// GitHub's message, one line.
         message: String,
     },
 
     /// Connection refused/reset, TLS, DNS: the request may or may not have arrived.
     #[error("GitHub {op}: transport error: {message}")]
-    Transport { op: String, message: String },
+    Transport {
+        /// The operation (`list_comments`, `update_issue`, ...).
+        op: String,
+        /// What failed, one line.
+        message: String,
+    },
 
     /// A 2xx response whose body is not what the API documents.
     #[error("GitHub {op}: unexpected response: {message}")]
-    Decode { op: String, message: String },
+    Decode {
+        /// The operation (`list_comments`, `update_issue`, ...).
+        op: String,
+        /// What did not decode.
+        message: String,
+    },
 
     /// Writing a downloaded body to the caller's sink failed.
     #[error("GitHub {op}: writing the download failed: {source}")]
     Io {
+        /// The operation (`list_comments`, `update_issue`, ...).
         op: String,
+        /// The sink's error.
         #[source]
         source: std::io::Error,
     },
@@ -64,8 +99,11 @@ pub enum Error {
     /// A marker upsert kept racing with other writers and gave up.
     #[error("GitHub upsert of {marker}: did not converge after {attempts} attempts: {last}")]
     Conflict {
+        /// The marker of the object.
         marker: String,
+        /// Look/act rounds tried.
         attempts: u32,
+        /// The last error, or why no round settled.
         last: String,
     },
 

@@ -36,14 +36,14 @@ pub trait GitHub: Send + Sync {
     fn get_workflow_run(
         &self,
         repo: &RepoRef,
-        run_id: u64,
+        run_id: RunId,
     ) -> impl Future<Output = Result<WorkflowRun>> + Send;
 
     /// Jobs of the latest attempt of a run (`filter=latest`), all pages.
     fn list_jobs(
         &self,
         repo: &RepoRef,
-        run_id: u64,
+        run_id: RunId,
     ) -> impl Future<Output = Result<Vec<Job>>> + Send;
 
     /// Streams the plain-text log of one job into `sink`; returns bytes written.
@@ -52,7 +52,7 @@ pub trait GitHub: Send + Sync {
     fn download_job_log(
         &self,
         repo: &RepoRef,
-        job_id: u64,
+        job_id: JobId,
         sink: &mut (dyn Write + Send),
     ) -> impl Future<Output = Result<u64>> + Send;
 
@@ -60,7 +60,7 @@ pub trait GitHub: Send + Sync {
     fn download_run_logs_zip(
         &self,
         repo: &RepoRef,
-        run_id: u64,
+        run_id: RunId,
         sink: &mut (dyn Write + Send),
     ) -> impl Future<Output = Result<u64>> + Send;
 
@@ -68,7 +68,7 @@ pub trait GitHub: Send + Sync {
     fn rerun_failed_jobs(
         &self,
         repo: &RepoRef,
-        run_id: u64,
+        run_id: RunId,
     ) -> impl Future<Output = Result<()>> + Send;
 
     // ----- Self-hosted runners (repo administration) ---------------------
@@ -91,7 +91,7 @@ pub trait GitHub: Send + Sync {
     fn delete_runner(
         &self,
         repo: &RepoRef,
-        runner_id: u64,
+        runner_id: RunnerId,
     ) -> impl Future<Output = Result<()>> + Send;
 
     // ----- Issues --------------------------------------------------------
@@ -104,12 +104,14 @@ pub trait GitHub: Send + Sync {
         issue: &NewIssue,
     ) -> impl Future<Output = Result<Issue>> + Send;
 
-    fn get_issue(&self, repo: &RepoRef, number: u64) -> impl Future<Output = Result<Issue>> + Send;
+    /// One issue (or pull request) by number.
+    fn get_issue(&self, repo: &RepoRef, number: IssueNumber) -> impl Future<Output = Result<Issue>> + Send;
 
+    /// Changes the `Some` fields of `update` on an issue.
     fn update_issue(
         &self,
         repo: &RepoRef,
-        number: u64,
+        number: IssueNumber,
         update: &IssueUpdate,
     ) -> impl Future<Output = Result<Issue>> + Send;
 
@@ -137,7 +139,7 @@ pub trait GitHub: Send + Sync {
     fn list_comments(
         &self,
         repo: &RepoRef,
-        issue: u64,
+        issue: IssueNumber,
         since: Option<DateTime<Utc>>,
     ) -> impl Future<Output = Result<Vec<IssueComment>>> + Send;
 
@@ -145,14 +147,15 @@ pub trait GitHub: Send + Sync {
     fn create_comment(
         &self,
         repo: &RepoRef,
-        issue: u64,
+        issue: IssueNumber,
         body: &str,
     ) -> impl Future<Output = Result<IssueComment>> + Send;
 
+    /// Replaces a comment's body.
     fn update_comment(
         &self,
         repo: &RepoRef,
-        comment_id: u64,
+        comment_id: CommentId,
         body: &str,
     ) -> impl Future<Output = Result<IssueComment>> + Send;
 
@@ -160,45 +163,48 @@ pub trait GitHub: Send + Sync {
     fn delete_comment(
         &self,
         repo: &RepoRef,
-        comment_id: u64,
+        comment_id: CommentId,
     ) -> impl Future<Output = Result<()>> + Send;
 
     // ----- Reactions (idempotent on GitHub: an existing reaction is returned) --
 
+    /// Adds a reaction to a comment.
     fn react_to_comment(
         &self,
         repo: &RepoRef,
-        comment_id: u64,
+        comment_id: CommentId,
         reaction: Reaction,
     ) -> impl Future<Output = Result<()>> + Send;
 
+    /// Adds a reaction to an issue or pull request.
     fn react_to_issue(
         &self,
         repo: &RepoRef,
-        issue: u64,
+        issue: IssueNumber,
         reaction: Reaction,
     ) -> impl Future<Output = Result<()>> + Send;
 
     // ----- Pull requests ---------------------------------------------------
 
+    /// One pull request.
     fn get_pull_request(
         &self,
         repo: &RepoRef,
-        number: u64,
+        number: IssueNumber,
     ) -> impl Future<Output = Result<PullRequest>> + Send;
 
     /// Changed files, all pages (GitHub stops at 3000 files).
     fn list_pull_request_files(
         &self,
         repo: &RepoRef,
-        number: u64,
+        number: IssueNumber,
     ) -> impl Future<Output = Result<Vec<PrFile>>> + Send;
 
     /// Unified diff (`Accept: application/vnd.github.diff`).
     fn get_pull_request_diff(
         &self,
         repo: &RepoRef,
-        number: u64,
+        number: IssueNumber,
     ) -> impl Future<Output = Result<String>> + Send;
 
     // ----- Contents and dispatch -----------------------------------------
@@ -249,7 +255,7 @@ pub trait GitHub: Send + Sync {
     fn find_comment_by_marker(
         &self,
         repo: &RepoRef,
-        issue: u64,
+        issue: IssueNumber,
         marker: &str,
     ) -> impl Future<Output = Result<Option<IssueComment>>> + Send
     where
@@ -288,7 +294,7 @@ pub trait GitHub: Send + Sync {
     fn upsert_comment_by_marker(
         &self,
         repo: &RepoRef,
-        issue: u64,
+        issue: IssueNumber,
         marker: &str,
         body: &str,
     ) -> impl Future<Output = Result<Upserted<IssueComment>>> + Send
@@ -308,7 +314,7 @@ pub trait GitHub: Send + Sync {
     fn update_comment_by_marker<F>(
         &self,
         repo: &RepoRef,
-        issue: u64,
+        issue: IssueNumber,
         marker: &str,
         merge: F,
     ) -> impl Future<Output = Result<Upserted<IssueComment>>> + Send

@@ -8,28 +8,24 @@ use std::str::FromStr;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+pub use ci_model::{CommentId, Conclusion, IssueNumber, Job, JobId, RunId, RunStatus, RunnerId, Step, User, WorkflowRun};
+
 /// `owner/repo`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct RepoRef {
+    /// Owner (user or organisation).
     pub owner: String,
+    /// Repository name.
     pub repo: String,
 }
 
 impl RepoRef {
+    /// `owner/repo`.
     pub fn new(owner: impl Into<String>, repo: impl Into<String>) -> Self {
         RepoRef {
             owner: owner.into(),
             repo: repo.into(),
         }
-    }
-
-    /// `/repos/{owner}/{repo}` with both parts percent-encoded.
-    pub(crate) fn api_path(&self) -> String {
-        format!(
-            "/repos/{}/{}",
-            crate::client::enc(&self.owner),
-            crate::client::enc(&self.repo)
-        )
     }
 }
 
@@ -59,19 +55,12 @@ impl FromStr for RepoRef {
     }
 }
 
-/// A GitHub user or bot as it appears on objects.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct User {
-    pub login: String,
-    #[serde(default, rename = "type")]
-    pub kind: Option<String>,
-}
-
 /// Filters for `GET /repos/{o}/{r}/actions/runs` (or the per-workflow variant).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RunFilter {
     /// Workflow file name (`ci.yml`) or numeric id; `None` lists runs of every workflow.
     pub workflow: Option<String>,
+    /// Only runs of this branch.
     pub branch: Option<String>,
     /// `push`, `schedule`, `pull_request`, ...
     pub event: Option<String>,
@@ -79,123 +68,45 @@ pub struct RunFilter {
     pub status: Option<String>,
     /// GitHub's date-range syntax: `>=2024-05-01`, `2024-05-01..2024-05-02`.
     pub created: Option<String>,
+    /// Only runs of this commit.
     pub head_sha: Option<String>,
     /// Stop after this many runs (newest first); `None` = all pages (capped by the client's page limit).
     pub limit: Option<usize>,
 }
 
-/// A workflow run.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct WorkflowRun {
-    pub id: u64,
-    #[serde(default)]
-    pub name: Option<String>,
-    #[serde(default)]
-    pub workflow_id: u64,
-    /// `.github/workflows/ci.yml` (may carry `@ref` on some GHES versions).
-    #[serde(default)]
-    pub path: String,
-    #[serde(default)]
-    pub head_branch: Option<String>,
-    #[serde(default)]
-    pub head_sha: String,
-    #[serde(default)]
-    pub event: String,
-    #[serde(default)]
-    pub status: Option<String>,
-    #[serde(default)]
-    pub conclusion: Option<String>,
-    #[serde(default)]
-    pub run_number: u64,
-    #[serde(default = "one")]
-    pub run_attempt: u32,
-    #[serde(default)]
-    pub html_url: String,
-    #[serde(default)]
-    pub display_title: Option<String>,
-    pub created_at: DateTime<Utc>,
-    #[serde(default)]
-    pub updated_at: Option<DateTime<Utc>>,
-    #[serde(default)]
-    pub run_started_at: Option<DateTime<Utc>>,
-    #[serde(default)]
-    pub actor: Option<User>,
-}
-
-fn one() -> u32 {
-    1
-}
-
-/// One step of a job.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Step {
-    pub name: String,
-    #[serde(default)]
-    pub number: u32,
-    #[serde(default)]
-    pub status: Option<String>,
-    #[serde(default)]
-    pub conclusion: Option<String>,
-    #[serde(default)]
-    pub started_at: Option<DateTime<Utc>>,
-    #[serde(default)]
-    pub completed_at: Option<DateTime<Utc>>,
-}
-
-/// A job of a workflow run.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Job {
-    pub id: u64,
-    #[serde(default)]
-    pub run_id: u64,
-    #[serde(default = "one")]
-    pub run_attempt: u32,
-    pub name: String,
-    #[serde(default)]
-    pub workflow_name: Option<String>,
-    #[serde(default)]
-    pub head_sha: String,
-    #[serde(default)]
-    pub status: Option<String>,
-    #[serde(default)]
-    pub conclusion: Option<String>,
-    #[serde(default)]
-    pub started_at: Option<DateTime<Utc>>,
-    #[serde(default)]
-    pub completed_at: Option<DateTime<Utc>>,
-    #[serde(default)]
-    pub html_url: Option<String>,
-    #[serde(default)]
-    pub runner_name: Option<String>,
-    #[serde(default)]
-    pub labels: Vec<String>,
-    #[serde(default)]
-    pub steps: Vec<Step>,
-}
-
 /// A label as attached to an issue.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Label {
+    /// The label's name.
     pub name: String,
 }
 
 /// An issue (pull requests returned by the issues API are filtered out by the client).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Issue {
+    /// Node-wide id (not the number).
     pub id: u64,
-    pub number: u64,
+    /// Number within the repository.
+    pub number: IssueNumber,
+    /// Title.
     pub title: String,
+    /// Body (`null` reads as empty).
     #[serde(default, deserialize_with = "null_as_empty")]
     pub body: String,
     /// `open` or `closed`.
     pub state: String,
+    /// Labels.
     #[serde(default)]
     pub labels: Vec<Label>,
+    /// Author.
     #[serde(default)]
     pub user: Option<User>,
+    /// Web page.
     #[serde(default)]
     pub html_url: String,
+    /// Creation time.
     pub created_at: DateTime<Utc>,
+    /// Last change.
     #[serde(default)]
     pub updated_at: Option<DateTime<Utc>>,
     /// Present when the "issue" is a pull request.
@@ -204,6 +115,7 @@ pub struct Issue {
 }
 
 impl Issue {
+    /// Whether it carries label `name` (case-insensitive, as GitHub compares).
     pub fn has_label(&self, name: &str) -> bool {
         self.labels
             .iter()
@@ -215,9 +127,12 @@ impl Issue {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum StateFilter {
+    /// Open only.
     #[default]
     Open,
+    /// Closed only.
     Closed,
+    /// Both.
     All,
 }
 
@@ -236,6 +151,7 @@ impl StateFilter {
 pub struct IssueFilter {
     /// Every label must be present (GitHub's AND semantics).
     pub labels: Vec<String>,
+    /// Open, closed or both.
     pub state: StateFilter,
     /// Only issues updated at or after this time.
     pub since: Option<DateTime<Utc>>,
@@ -244,8 +160,11 @@ pub struct IssueFilter {
 /// Body of `POST /repos/{o}/{r}/issues`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct NewIssue {
+    /// Title.
     pub title: String,
+    /// Body.
     pub body: String,
+    /// Labels to add (created on the fly if the repo lacks them).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub labels: Vec<String>,
 }
@@ -253,8 +172,10 @@ pub struct NewIssue {
 /// Body of `PATCH /repos/{o}/{r}/issues/{n}`: only `Some` fields are sent.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct IssueUpdate {
+    /// New title.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
+    /// New body.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
     /// `open` or `closed`.
@@ -271,14 +192,20 @@ pub struct IssueUpdate {
 /// A comment on an issue or pull request.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IssueComment {
-    pub id: u64,
+    /// Comment id.
+    pub id: CommentId,
+    /// Body (`null` reads as empty).
     #[serde(default, deserialize_with = "null_as_empty")]
     pub body: String,
+    /// Author.
     #[serde(default)]
     pub user: Option<User>,
+    /// Web link (`…/issues/N#issuecomment-ID`).
     #[serde(default)]
     pub html_url: String,
+    /// Creation time.
     pub created_at: DateTime<Utc>,
+    /// Last edit.
     #[serde(default)]
     pub updated_at: Option<DateTime<Utc>>,
 }
@@ -286,20 +213,28 @@ pub struct IssueComment {
 /// Reaction kinds GitHub accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Reaction {
+    /// 👍
     #[serde(rename = "+1")]
     PlusOne,
+    /// 👎
     #[serde(rename = "-1")]
     MinusOne,
+    /// 😄
     #[serde(rename = "laugh")]
     Laugh,
+    /// 😕
     #[serde(rename = "confused")]
     Confused,
+    /// ❤️
     #[serde(rename = "heart")]
     Heart,
+    /// 🎉
     #[serde(rename = "hooray")]
     Hooray,
+    /// 🚀
     #[serde(rename = "rocket")]
     Rocket,
+    /// 👀
     #[serde(rename = "eyes")]
     Eyes,
 }
@@ -307,31 +242,45 @@ pub enum Reaction {
 /// Head or base of a pull request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PrBranch {
+    /// Branch name.
     #[serde(rename = "ref")]
     pub ref_name: String,
+    /// Head commit.
     pub sha: String,
 }
 
 /// A pull request.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PullRequest {
-    pub number: u64,
+    /// Number.
+    pub number: IssueNumber,
+    /// Title.
     pub title: String,
+    /// Description (`null` reads as empty).
     #[serde(default, deserialize_with = "null_as_empty")]
     pub body: String,
+    /// `open` or `closed`.
     pub state: String,
+    /// Draft.
     #[serde(default)]
     pub draft: bool,
+    /// Author.
     #[serde(default)]
     pub user: Option<User>,
+    /// Labels.
     #[serde(default)]
     pub labels: Vec<Label>,
+    /// The branch with the changes.
     pub head: PrBranch,
+    /// The branch it merges into.
     pub base: PrBranch,
+    /// Web page.
     #[serde(default)]
     pub html_url: String,
+    /// When it was merged, if it was.
     #[serde(default)]
     pub merged_at: Option<DateTime<Utc>>,
+    /// Creation time.
     #[serde(default)]
     pub created_at: Option<DateTime<Utc>>,
 }
@@ -339,19 +288,24 @@ pub struct PullRequest {
 /// One file changed by a pull request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PrFile {
+    /// Path after the change.
     pub filename: String,
     /// `added`, `modified`, `removed`, `renamed`, ...
     #[serde(default)]
     pub status: String,
+    /// Lines added.
     #[serde(default)]
     pub additions: u64,
+    /// Lines removed.
     #[serde(default)]
     pub deletions: u64,
+    /// Lines changed.
     #[serde(default)]
     pub changes: u64,
     /// Absent for binary or very large files.
     #[serde(default)]
     pub patch: Option<String>,
+    /// Path before a rename.
     #[serde(default)]
     pub previous_filename: Option<String>,
 }
@@ -363,8 +317,11 @@ fn null_as_empty<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Er
 /// A self-hosted runner registered on a repository (`GET .../actions/runners`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SelfHostedRunner {
-    pub id: u64,
+    /// GitHub's id of the registration.
+    pub id: RunnerId,
+    /// The name it registered with.
     pub name: String,
+    /// `Linux`, `Windows`, `macOS`.
     #[serde(default)]
     pub os: String,
     /// `online` while the runner holds a session with GitHub, else `offline`.
@@ -372,6 +329,7 @@ pub struct SelfHostedRunner {
     /// Running a job right now.
     #[serde(default)]
     pub busy: bool,
+    /// Its labels, custom and default.
     #[serde(default)]
     pub labels: Vec<RunnerLabel>,
 }
@@ -386,6 +344,7 @@ impl SelfHostedRunner {
 /// One label of a self-hosted runner.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RunnerLabel {
+    /// The label.
     pub name: String,
 }
 
@@ -395,6 +354,7 @@ pub struct RunnerLabel {
 #[derive(Clone, Deserialize)]
 pub struct RegistrationToken {
     token: String,
+    /// When GitHub stops accepting it (an hour after issue).
     pub expires_at: DateTime<Utc>,
 }
 

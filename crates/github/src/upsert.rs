@@ -26,9 +26,10 @@
 //! - Bounded cost: at most [`MAX_ROUNDS`] look/act rounds; every write goes
 //!   through the client's write budget.
 
+use std::future::Future;
 use std::time::{Duration, Instant};
 
-use crate::types::{Issue, IssueComment, IssueFilter, IssueUpdate, NewIssue, RepoRef, StateFilter};
+use crate::types::{Issue, IssueComment, IssueFilter, IssueNumber, IssueUpdate, NewIssue, RepoRef, StateFilter};
 use crate::{Error, GitHub, Result};
 
 /// Look/act rounds before an upsert gives up with [`Error::Conflict`].
@@ -48,7 +49,9 @@ pub enum UpsertAction {
 /// Result of an upsert: the canonical object as last read.
 #[derive(Debug, Clone)]
 pub struct Upserted<T> {
+    /// The canonical object as last read.
     pub object: T,
+    /// What the upsert did to it.
     pub action: UpsertAction,
     /// Younger duplicates this call removed (comments deleted, issues closed).
     pub duplicates_removed: u32,
@@ -78,7 +81,7 @@ fn authored_by(user: Option<&crate::types::User>, author: Option<&str>) -> bool 
 pub(crate) async fn marked_comments<G: GitHub + ?Sized>(
     gh: &G,
     repo: &RepoRef,
-    issue: u64,
+    issue: IssueNumber,
     marker: &str,
 ) -> Result<Vec<IssueComment>> {
     let mut found: Vec<IssueComment> = gh
@@ -192,21 +195,40 @@ impl Round {
     }
 }
 
-pub(crate) async fn comment<G, F>(
-    gh: &G,
-    repo: &RepoRef,
-    issue: u64,
-    marker: &str,
-    merge: F,
-) -> Result<Upserted<IssueComment>>
+/// One kind of marked object (comments on an issue, issues of a repo): what
+/// the look/act/verify loop of [`upsert`] asks of it.
+trait Marked<G: GitHub + ?Sized>: Sync {
+    /// The object on GitHub.
+    type Object: Clone + Send + Sync;
+    /// What one update sends.
+    type Update: Send;
+
+    /// The marked objects by our author, oldest first.
+    fn look(&self, gh: &G) -> impl Future<Output = Result<Vec<Self::Object>>> + Send;
+    /// Create the object with `body` (the marker included).
+    fn create(&self, gh: &G, body: String) -> impl Future<Output = Result<()>> + Send;
+    /// Remove `dup`, a younger duplicate of `canonical` a race produced.
+    fn retire(&self, gh: &G, canonical: &Self::Object, dup: &Self::Object) -> impl Future<Output = Result<()>> + Send;
+    /// The object's body.
+    fn body(object: &Self::Object) -> &str;
+    /// What makes `object` hold `want` (and anything else the kind keeps in
+    /// step); `None` when it already does.
+    fn update_for(&self, object: &Self::Object, want: String) -> Option<Self::Update>;
+    /// Send `update` to `object`.
+    fn update(&self, gh: &G, object: &Self::Object, update: Self::Update) -> impl Future<Output = Result<()>> + Send;
+}
+
+/// The algorithm (see the module docs), for any kind of marked object.
+async fn upsert<G, M, F>(gh: &G, kind: &M, marker: &str, merge: F) -> Result<Upserted<M::Object>>
 where
     G: GitHub + ?Sized,
+    M: Marked<G>,
     F: Fn(Option<&str>) -> String + Send + Sync,
 {
     let mut st = Round::new(marker);
     while st.rounds < MAX_ROUNDS {
         st.rounds += 1;
-        let found = match marked_comments(gh, repo, issue, marker).await {
+        let found = match kind.look(gh).await {
             Ok(f) => f,
             Err(e) => {
                 st.absorb(e)?;
@@ -214,37 +236,150 @@ where
             }
         };
         let Some(canonical) = found.first().cloned() else {
-            let body = with_marker(merge(None), marker);
-            match gh.create_comment(repo, issue, &body).await {
-                Ok(_) => st.wrote(UpsertAction::Created),
+            match kind.create(gh, with_marker(merge(None), marker)).await {
+                Ok(()) => st.wrote(UpsertAction::Created),
                 Err(e) => st.absorb(e)?,
             }
             continue;
         };
         for dup in &found[1..] {
-            match gh.delete_comment(repo, dup.id).await {
+            match kind.retire(gh, &canonical, dup).await {
                 Ok(()) => st.duplicates_removed += 1,
                 Err(e) => st.absorb(e)?,
             }
         }
-        let want = with_marker(merge(Some(&canonical.body)), marker);
-        if want == canonical.body {
-            match st.settled(gh.settle_delay()) {
-                Next::Done => {
-                    return Ok(st.finish(canonical))
-                }
+        let want = with_marker(merge(Some(M::body(&canonical))), marker);
+        match kind.update_for(&canonical, want) {
+            None => match st.settled(gh.settle_delay()) {
+                Next::Done => return Ok(st.finish(canonical)),
                 Next::Sleep(d) => tokio::time::sleep(d).await,
-            }
-            continue;
-        }
-        match gh.update_comment(repo, canonical.id, &want).await {
-            Ok(_) => st.wrote(UpsertAction::Updated),
-            Err(e) => st.absorb(e)?,
+            },
+            Some(update) => match kind.update(gh, &canonical, update).await {
+                Ok(()) => st.wrote(UpsertAction::Updated),
+                Err(e) => st.absorb(e)?,
+            },
         }
     }
     Err(st.give_up())
 }
 
+/// The comments on one issue.
+struct Comments<'a> {
+    repo: &'a RepoRef,
+    issue: IssueNumber,
+    marker: &'a str,
+}
+
+impl<G: GitHub + ?Sized> Marked<G> for Comments<'_> {
+    type Object = IssueComment;
+    type Update = String;
+
+    fn look(&self, gh: &G) -> impl Future<Output = Result<Vec<IssueComment>>> + Send {
+        marked_comments(gh, self.repo, self.issue, self.marker)
+    }
+
+    async fn create(&self, gh: &G, body: String) -> Result<()> {
+        gh.create_comment(self.repo, self.issue, &body).await.map(drop)
+    }
+
+    async fn retire(&self, gh: &G, _canonical: &IssueComment, dup: &IssueComment) -> Result<()> {
+        gh.delete_comment(self.repo, dup.id).await
+    }
+
+    fn body(object: &IssueComment) -> &str {
+        &object.body
+    }
+
+    fn update_for(&self, object: &IssueComment, want: String) -> Option<String> {
+        (want != object.body).then_some(want)
+    }
+
+    async fn update(&self, gh: &G, object: &IssueComment, body: String) -> Result<()> {
+        gh.update_comment(self.repo, object.id, &body).await.map(drop)
+    }
+}
+
+/// The issues of one repository that carry all of `labels`; the canonical
+/// one also gets `title` and at least `labels`.
+struct Issues<'a> {
+    repo: &'a RepoRef,
+    marker: &'a str,
+    title: &'a str,
+    labels: &'a [String],
+}
+
+impl<G: GitHub + ?Sized> Marked<G> for Issues<'_> {
+    type Object = Issue;
+    type Update = IssueUpdate;
+
+    fn look(&self, gh: &G) -> impl Future<Output = Result<Vec<Issue>>> + Send {
+        marked_issues(gh, self.repo, self.marker, self.labels)
+    }
+
+    async fn create(&self, gh: &G, body: String) -> Result<()> {
+        let new = NewIssue { title: self.title.to_string(), body, labels: self.labels.to_vec() };
+        gh.create_issue(self.repo, &new).await.map(drop)
+    }
+
+    /// REST cannot delete issues: close the duplicate and drop its marker.
+    async fn retire(&self, gh: &G, canonical: &Issue, dup: &Issue) -> Result<()> {
+        let close = IssueUpdate {
+            body: Some(format!(
+                "Duplicate of #{} (created by a concurrent run of the bot; closed automatically).",
+                canonical.number
+            )),
+            state: Some("closed".into()),
+            state_reason: Some("not_planned".into()),
+            ..IssueUpdate::default()
+        };
+        gh.update_issue(self.repo, dup.number, &close).await.map(drop)
+    }
+
+    fn body(object: &Issue) -> &str {
+        &object.body
+    }
+
+    fn update_for(&self, object: &Issue, want: String) -> Option<IssueUpdate> {
+        let missing_labels = self.labels.iter().any(|l| !object.has_label(l));
+        if want == object.body && object.title == self.title && !missing_labels {
+            return None;
+        }
+        let mut update = IssueUpdate::default();
+        if want != object.body {
+            update.body = Some(want);
+        }
+        if object.title != self.title {
+            update.title = Some(self.title.to_string());
+        }
+        if missing_labels {
+            let mut all: Vec<String> = object.labels.iter().map(|l| l.name.clone()).collect();
+            all.extend(self.labels.iter().filter(|l| !object.has_label(l)).cloned());
+            update.labels = Some(all);
+        }
+        Some(update)
+    }
+
+    async fn update(&self, gh: &G, object: &Issue, update: IssueUpdate) -> Result<()> {
+        gh.update_issue(self.repo, object.number, &update).await.map(drop)
+    }
+}
+
+/// Read-modify-write of the comment marked `marker` on `issue`.
+pub(crate) async fn comment<G, F>(
+    gh: &G,
+    repo: &RepoRef,
+    issue: IssueNumber,
+    marker: &str,
+    merge: F,
+) -> Result<Upserted<IssueComment>>
+where
+    G: GitHub + ?Sized,
+    F: Fn(Option<&str>) -> String + Send + Sync,
+{
+    upsert(gh, &Comments { repo, issue, marker }, marker, merge).await
+}
+
+/// Read-modify-write of the issue marked `marker` (with `title` and `labels`).
 pub(crate) async fn issue<G, F>(
     gh: &G,
     repo: &RepoRef,
@@ -257,72 +392,7 @@ where
     G: GitHub + ?Sized,
     F: Fn(Option<&str>) -> String + Send + Sync,
 {
-    let mut st = Round::new(marker);
-    while st.rounds < MAX_ROUNDS {
-        st.rounds += 1;
-        let found = match marked_issues(gh, repo, marker, labels).await {
-            Ok(f) => f,
-            Err(e) => {
-                st.absorb(e)?;
-                continue;
-            }
-        };
-        let Some(canonical) = found.first().cloned() else {
-            let new = NewIssue {
-                title: title.to_string(),
-                body: with_marker(merge(None), marker),
-                labels: labels.to_vec(),
-            };
-            match gh.create_issue(repo, &new).await {
-                Ok(_) => st.wrote(UpsertAction::Created),
-                Err(e) => st.absorb(e)?,
-            }
-            continue;
-        };
-        for dup in &found[1..] {
-            let close = IssueUpdate {
-                body: Some(format!(
-                    "Duplicate of #{} (created by a concurrent run of the bot; closed automatically).",
-                    canonical.number
-                )),
-                state: Some("closed".into()),
-                state_reason: Some("not_planned".into()),
-                ..IssueUpdate::default()
-            };
-            match gh.update_issue(repo, dup.number, &close).await {
-                Ok(_) => st.duplicates_removed += 1,
-                Err(e) => st.absorb(e)?,
-            }
-        }
-        let want_body = with_marker(merge(Some(&canonical.body)), marker);
-        let missing_labels = labels.iter().any(|l| !canonical.has_label(l));
-        if want_body == canonical.body && canonical.title == title && !missing_labels {
-            match st.settled(gh.settle_delay()) {
-                Next::Done => {
-                    return Ok(st.finish(canonical))
-                }
-                Next::Sleep(d) => tokio::time::sleep(d).await,
-            }
-            continue;
-        }
-        let mut update = IssueUpdate::default();
-        if want_body != canonical.body {
-            update.body = Some(want_body);
-        }
-        if canonical.title != title {
-            update.title = Some(title.to_string());
-        }
-        if missing_labels {
-            let mut all: Vec<String> = canonical.labels.iter().map(|l| l.name.clone()).collect();
-            all.extend(labels.iter().filter(|l| !canonical.has_label(l)).cloned());
-            update.labels = Some(all);
-        }
-        match gh.update_issue(repo, canonical.number, &update).await {
-            Ok(_) => st.wrote(UpsertAction::Updated),
-            Err(e) => st.absorb(e)?,
-        }
-    }
-    Err(st.give_up())
+    upsert(gh, &Issues { repo, marker, title, labels }, marker, merge).await
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 
 mod common;
 
+use ci_github::{IssueNumber, JobId, RunId};
 use std::time::{Duration, Instant};
 
 use ci_github::{
@@ -145,14 +146,14 @@ async fn workflow_runs_are_filtered_server_side() {
     };
     assert_eq!(c.gh.list_workflow_runs(&c.repo, &f).await.unwrap().len(), 1);
 
-    let run = c.gh.get_workflow_run(&c.repo, 9001).await.unwrap();
+    let run = c.gh.get_workflow_run(&c.repo, RunId(9001)).await.unwrap();
     assert_eq!(
-        (run.conclusion.as_deref(), run.event.as_str()),
+        (run.conclusion.as_ref().map(|c| c.as_str()), run.event.as_str()),
         (Some("failure"), "push")
     );
     assert!(c
         .gh
-        .get_workflow_run(&c.repo, 1)
+        .get_workflow_run(&c.repo, RunId(1))
         .await
         .unwrap_err()
         .is_not_found());
@@ -161,15 +162,15 @@ async fn workflow_runs_are_filtered_server_side() {
 #[tokio::test]
 async fn jobs_follow_the_latest_attempt_after_a_rerun() {
     let c = Ctx::new(ACTIONS).await;
-    let jobs = c.gh.list_jobs(&c.repo, 9001).await.unwrap();
+    let jobs = c.gh.list_jobs(&c.repo, RunId(9001)).await.unwrap();
     assert_eq!(
         jobs.iter().map(|j| j.name.as_str()).collect::<Vec<_>>(),
         vec!["build", "test (ubuntu)"]
     );
-    assert_eq!(jobs[1].steps[1].conclusion.as_deref(), Some("failure"));
+    assert_eq!(jobs[1].steps[1].conclusion.as_ref().map(|c| c.as_str()), Some("failure"));
 
-    c.gh.rerun_failed_jobs(&c.repo, 9001).await.unwrap();
-    let jobs = c.gh.list_jobs(&c.repo, 9001).await.unwrap();
+    c.gh.rerun_failed_jobs(&c.repo, RunId(9001)).await.unwrap();
+    let jobs = c.gh.list_jobs(&c.repo, RunId(9001)).await.unwrap();
     let test = jobs.iter().find(|j| j.name == "test (ubuntu)").unwrap();
     assert_eq!(test.run_attempt, 2);
     assert_ne!(test.id, 70002, "the rerun is a new job");
@@ -181,7 +182,7 @@ async fn job_log_is_streamed_from_the_blob_host_without_the_token() {
     let c = Ctx::new(ACTIONS).await;
     let mut file = tempfile::tempfile().unwrap();
     let n =
-        c.gh.download_job_log(&c.repo, 70002, &mut file)
+        c.gh.download_job_log(&c.repo, JobId(70002), &mut file)
             .await
             .unwrap();
     use std::io::{Read, Seek};
@@ -216,12 +217,12 @@ async fn job_log_is_streamed_from_the_blob_host_without_the_token() {
 async fn run_logs_zip_and_missing_logs() {
     let c = Ctx::new(ACTIONS).await;
     let mut zip = Vec::new();
-    c.gh.download_run_logs_zip(&c.repo, 9001, &mut zip)
+    c.gh.download_run_logs_zip(&c.repo, RunId(9001), &mut zip)
         .await
         .unwrap();
     assert!(zip.starts_with(b"PK\x03\x04"), "a zip archive");
     let err =
-        c.gh.download_job_log(&c.repo, 123, &mut Vec::new())
+        c.gh.download_job_log(&c.repo, JobId(123), &mut Vec::new())
             .await
             .unwrap_err();
     assert!(err.is_not_found(), "{err}");
@@ -234,7 +235,7 @@ async fn an_expired_blob_is_fetched_again_through_a_fresh_redirect() {
         .faults()
         .add(FaultRule::new("GET", "/_blob/*", FaultKind::Status { status: 503 }).times(1));
     let mut out = Vec::new();
-    c.gh.download_job_log(&c.repo, 70001, &mut out)
+    c.gh.download_job_log(&c.repo, JobId(70001), &mut out)
         .await
         .unwrap();
     assert_eq!(out, b"build ok\n");
@@ -251,7 +252,7 @@ async fn failed_reads_are_retried_and_counted() {
     c.server
         .faults()
         .fail_next("GET", "/repos/*/issues/1", 502, 2);
-    let issue = c.gh.get_issue(&c.repo, 1).await.unwrap();
+    let issue = c.gh.get_issue(&c.repo, IssueNumber(1)).await.unwrap();
     assert_eq!(issue.title, "Tracker");
     let s = c.gh.stats();
     assert_eq!(s.requests_for("get_issue"), 3);
@@ -265,7 +266,7 @@ async fn a_slow_read_times_out_and_is_retried() {
         .faults()
         .add(FaultRule::new("GET", "/repos/*/issues/1", FaultKind::Delay { ms: 3000 }).times(1));
     let t = Instant::now();
-    c.gh.get_issue(&c.repo, 1).await.unwrap();
+    c.gh.get_issue(&c.repo, IssueNumber(1)).await.unwrap();
     assert!(
         t.elapsed() < Duration::from_millis(2800),
         "gave up on the slow request: {:?}",
@@ -280,7 +281,7 @@ async fn writes_are_never_resent_after_a_failure() {
     c.server
         .faults()
         .fail_next("POST", "/repos/*/issues/1/comments", 502, 1);
-    let err = c.gh.create_comment(&c.repo, 1, "hello").await.unwrap_err();
+    let err = c.gh.create_comment(&c.repo, IssueNumber(1), "hello").await.unwrap_err();
     assert!(matches!(err, Error::Http { status: 502, .. }), "{err}");
     assert_eq!(c.seen("POST", "/issues/1/comments"), 1);
     assert!(c.comments(1).is_empty());
@@ -294,7 +295,7 @@ async fn writes_are_never_resent_after_a_failure() {
         )
         .times(1),
     );
-    let err = c.gh.create_comment(&c.repo, 1, "slow").await.unwrap_err();
+    let err = c.gh.create_comment(&c.repo, IssueNumber(1), "slow").await.unwrap_err();
     assert!(matches!(err, Error::Timeout { .. }), "{err}");
     // (Whether it lands is up to the server; the fake drops it with the
     // connection. Either way the client sent it exactly once.)
@@ -321,7 +322,7 @@ async fn rate_limit_refusals_wait_for_retry_after_even_for_writes() {
         .times(1),
     );
     let t = Instant::now();
-    c.gh.create_comment(&c.repo, 1, "after the wait")
+    c.gh.create_comment(&c.repo, IssueNumber(1), "after the wait")
         .await
         .unwrap();
     assert!(t.elapsed() >= Duration::from_secs(1));
@@ -347,7 +348,7 @@ async fn rate_limit_refusals_wait_for_retry_after_even_for_writes() {
         )
         .times(1),
     );
-    c.gh.get_issue(&c.repo, 1).await.unwrap();
+    c.gh.get_issue(&c.repo, IssueNumber(1)).await.unwrap();
 }
 
 #[tokio::test]
@@ -357,7 +358,7 @@ async fn an_exhausted_primary_limit_fails_fast_with_the_reset_time() {
     })
     .await;
     c.server.state().set_rate_limit_remaining(0);
-    let err = c.gh.get_issue(&c.repo, 1).await.unwrap_err();
+    let err = c.gh.get_issue(&c.repo, IssueNumber(1)).await.unwrap_err();
     match err {
         Error::RateLimited { reset, .. } => assert!(reset.is_some_and(|r| r > chrono::Utc::now())),
         other => panic!("{other}"),
@@ -367,9 +368,9 @@ async fn an_exhausted_primary_limit_fails_fast_with_the_reset_time() {
 #[tokio::test]
 async fn polling_an_unchanged_list_is_answered_by_etag() {
     let c = Ctx::new(EMPTY).await;
-    c.gh.create_comment(&c.repo, 1, "one").await.unwrap();
-    assert_eq!(c.gh.list_comments(&c.repo, 1, None).await.unwrap().len(), 1);
-    assert_eq!(c.gh.list_comments(&c.repo, 1, None).await.unwrap().len(), 1);
+    c.gh.create_comment(&c.repo, IssueNumber(1), "one").await.unwrap();
+    assert_eq!(c.gh.list_comments(&c.repo, IssueNumber(1), None).await.unwrap().len(), 1);
+    assert_eq!(c.gh.list_comments(&c.repo, IssueNumber(1), None).await.unwrap().len(), 1);
     let s = c.gh.stats();
     assert_eq!(
         (
@@ -379,8 +380,8 @@ async fn polling_an_unchanged_list_is_answered_by_etag() {
         (2, 1)
     );
     // A change is seen at once: the ETag differs.
-    c.gh.create_comment(&c.repo, 1, "two").await.unwrap();
-    assert_eq!(c.gh.list_comments(&c.repo, 1, None).await.unwrap().len(), 2);
+    c.gh.create_comment(&c.repo, IssueNumber(1), "two").await.unwrap();
+    assert_eq!(c.gh.list_comments(&c.repo, IssueNumber(1), None).await.unwrap().len(), 2);
     assert_eq!(c.gh.stats().conditional_hits["list_comments"], 1);
 }
 
@@ -393,7 +394,7 @@ async fn every_page_is_followed() {
         "repos:\n  - name: acme/widgets\n    issues:\n      - number: 1\n        title: t\n        comments:\n{comments}"
     );
     let c = Ctx::new(&yaml).await;
-    let all = c.gh.list_comments(&c.repo, 1, None).await.unwrap();
+    let all = c.gh.list_comments(&c.repo, IssueNumber(1), None).await.unwrap();
     assert_eq!(all.len(), 230);
     assert_eq!(all.first().unwrap().body, "c0");
     assert_eq!(all.last().unwrap().body, "c229");
@@ -405,7 +406,7 @@ async fn every_page_is_followed() {
     let since = chrono::Utc::now() + chrono::Duration::hours(1);
     assert!(c
         .gh
-        .list_comments(&c.repo, 1, Some(since))
+        .list_comments(&c.repo, IssueNumber(1), Some(since))
         .await
         .unwrap()
         .is_empty());
@@ -417,7 +418,7 @@ async fn the_write_budget_is_a_circuit_breaker() {
     let mut errors = Vec::new();
     for i in 0..10 {
         if let Err(e) =
-            c.gh.create_comment(&c.repo, 1, &format!("runaway {i}"))
+            c.gh.create_comment(&c.repo, IssueNumber(1), &format!("runaway {i}"))
                 .await
         {
             errors.push(e);
@@ -444,7 +445,7 @@ async fn the_write_budget_is_a_circuit_breaker() {
 async fn validation_errors_carry_githubs_message_on_one_line() {
     let c = Ctx::new(EMPTY).await;
     let err =
-        c.gh.create_comment(&c.repo, 1, &"x".repeat(70_000))
+        c.gh.create_comment(&c.repo, IssueNumber(1), &"x".repeat(70_000))
             .await
             .unwrap_err();
     let msg = err.to_string();
@@ -519,7 +520,7 @@ async fn issues_create_get_update_list_and_search() {
 #[tokio::test]
 async fn comments_update_delete_and_react() {
     let c = Ctx::new(EMPTY).await;
-    let com = c.gh.create_comment(&c.repo, 1, "first").await.unwrap();
+    let com = c.gh.create_comment(&c.repo, IssueNumber(1), "first").await.unwrap();
     c.gh.update_comment(&c.repo, com.id, "edited")
         .await
         .unwrap();
@@ -527,7 +528,7 @@ async fn comments_update_delete_and_react() {
     c.gh.react_to_comment(&c.repo, com.id, Reaction::Eyes)
         .await
         .unwrap();
-    c.gh.react_to_issue(&c.repo, 1, Reaction::PlusOne)
+    c.gh.react_to_issue(&c.repo, IssueNumber(1), Reaction::PlusOne)
         .await
         .unwrap();
     assert_eq!(c.comments(1)[0].reactions[0].content, "eyes");
@@ -543,12 +544,12 @@ async fn comments_update_delete_and_react() {
 #[tokio::test]
 async fn pull_requests_contents_and_dispatch() {
     let c = Ctx::new(ACTIONS).await;
-    let pr = c.gh.get_pull_request(&c.repo, 7).await.unwrap();
+    let pr = c.gh.get_pull_request(&c.repo, IssueNumber(7)).await.unwrap();
     assert_eq!(
         (pr.head.ref_name.as_str(), pr.base.ref_name.as_str()),
         ("feature/x", "main")
     );
-    let files = c.gh.list_pull_request_files(&c.repo, 7).await.unwrap();
+    let files = c.gh.list_pull_request_files(&c.repo, IssueNumber(7)).await.unwrap();
     assert_eq!(
         files
             .iter()
@@ -556,7 +557,7 @@ async fn pull_requests_contents_and_dispatch() {
             .collect::<Vec<_>>(),
         vec!["src/lib.rs", "docs/a.md"]
     );
-    let diff = c.gh.get_pull_request_diff(&c.repo, 7).await.unwrap();
+    let diff = c.gh.get_pull_request_diff(&c.repo, IssueNumber(7)).await.unwrap();
     assert!(diff.contains("+b"), "{diff}");
 
     let cfg =
@@ -606,17 +607,17 @@ async fn comment_upsert_is_idempotent() {
     let c = Ctx::new(EMPTY).await;
     let m = "<!-- ci-bot:workflow ci.yml -->";
     let a =
-        c.gh.upsert_comment_by_marker(&c.repo, 1, m, "report v1")
+        c.gh.upsert_comment_by_marker(&c.repo, IssueNumber(1), m, "report v1")
             .await
             .unwrap();
     assert_eq!(a.action, UpsertAction::Created);
     let b =
-        c.gh.upsert_comment_by_marker(&c.repo, 1, m, "report v1")
+        c.gh.upsert_comment_by_marker(&c.repo, IssueNumber(1), m, "report v1")
             .await
             .unwrap();
     assert_eq!(b.action, UpsertAction::Unchanged);
     let d =
-        c.gh.upsert_comment_by_marker(&c.repo, 1, m, "report v2")
+        c.gh.upsert_comment_by_marker(&c.repo, IssueNumber(1), m, "report v2")
             .await
             .unwrap();
     assert_eq!(d.action, UpsertAction::Updated);
@@ -644,7 +645,7 @@ async fn duplicates_collapse_to_the_oldest_and_foreign_markers_are_ignored() {
     })
     .await;
     let r =
-        c.gh.upsert_comment_by_marker(&c.repo, 1, "<!-- ci-bot:m -->", "new <!-- ci-bot:m -->")
+        c.gh.upsert_comment_by_marker(&c.repo, IssueNumber(1), "<!-- ci-bot:m -->", "new <!-- ci-bot:m -->")
             .await
             .unwrap();
     assert_eq!(r.object.id, 501);
@@ -704,7 +705,7 @@ async fn github_app_auth_uses_an_installation_token() {
             })
         })
         .await;
-    app.get_issue(&c.repo, 1).await.unwrap();
+    app.get_issue(&c.repo, IssueNumber(1)).await.unwrap();
     let reqs = c.server.state().requests();
     let mint = reqs
         .iter()
@@ -755,7 +756,7 @@ async fn an_exhausted_search_limit_does_not_block_other_calls() {
     let err = c.gh.search_issues(&q, 5).await.unwrap_err();
     assert!(matches!(err, Error::RateLimited { .. }), "{err}");
     let t = Instant::now();
-    c.gh.get_issue(&c.repo, 1).await.unwrap();
+    c.gh.get_issue(&c.repo, IssueNumber(1)).await.unwrap();
     assert!(
         t.elapsed() < Duration::from_millis(300),
         "core calls wait for nobody"
@@ -776,7 +777,7 @@ async fn a_rate_limited_log_download_waits_and_goes_on() {
         .times(1),
     );
     let mut out = Vec::new();
-    c.gh.download_job_log(&c.repo, 70001, &mut out)
+    c.gh.download_job_log(&c.repo, JobId(70001), &mut out)
         .await
         .unwrap();
     assert_eq!(out, b"build ok\n");

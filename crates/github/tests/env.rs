@@ -1,6 +1,7 @@
 //! `Client::from_env` against the fake. One test in its own binary: it
 //! sets process environment variables, which no other test may observe.
 
+use ci_github::IssueNumber;
 use ci_github::{env, Client, GitHub, RepoRef};
 use fake_github::{FakeGitHub, Scenario};
 
@@ -25,7 +26,7 @@ async fn from_env_reads_url_token_budget_and_timeout() {
     assert_eq!(gh.config().timeout, std::time::Duration::from_millis(2500));
     assert_eq!(gh.marker_author(), Some("ci-bot"));
     let repo: RepoRef = "acme/widgets".parse().unwrap();
-    gh.list_comments(&repo, 1, None).await.ok();
+    gh.list_comments(&repo, IssueNumber(1), None).await.ok();
     assert_eq!(
         server.state().requests().last().unwrap().token.as_deref(),
         Some("ghp_from_env")
@@ -33,7 +34,7 @@ async fn from_env_reads_url_token_budget_and_timeout() {
 
     // An explicit token (an action input) wins over GITHUB_TOKEN.
     let gh = Client::from_env(Some("ghp_input".into())).await.unwrap();
-    gh.list_comments(&repo, 1, None).await.ok();
+    gh.list_comments(&repo, IssueNumber(1), None).await.ok();
     assert_eq!(
         server.state().requests().last().unwrap().token.as_deref(),
         Some("ghp_input")

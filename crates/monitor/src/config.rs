@@ -13,8 +13,9 @@ use std::path::Path;
 use serde::Deserialize;
 use serde_yaml_ng::{Mapping, Value};
 
-use crate::pattern::NamePattern;
+use crate::domain::pattern::NamePattern;
 
+/// Where the config file is looked for in the bot repo checkout.
 pub const DEFAULT_CONFIG_PATH: &str = ".github/ci-bot.yml";
 
 /// One workflow the monitor watches.
@@ -31,7 +32,9 @@ pub struct MonitoredWorkflow {
 /// One workflow that gets a long-lived `[Failure Tracker]` issue.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TrackedWorkflow {
+    /// Workflow file name (the tracker's identity).
     pub workflow: String,
+    /// Name in the tracker's title.
     pub display: String,
     /// Older titles of the same tracker, renamed on first sight.
     pub legacy_titles: Vec<String>,
@@ -39,22 +42,30 @@ pub struct TrackedWorkflow {
     pub repo: Option<String>,
 }
 
+/// The bot's configuration, every key defaulted (see the module docs).
 #[derive(Debug, Clone)]
 pub struct Config {
     /// Target repository (inputs win over this).
     pub repo: Option<String>,
+    /// Monitored workflows.
     pub workflows: Vec<MonitoredWorkflow>,
+    /// Workflows with a failure tracker.
     pub trackers: Vec<TrackedWorkflow>,
+    /// Hours of runs to consider.
     pub lookback_hours: u32,
     /// How many recent completed runs of a workflow to compare a failure with.
     pub history_runs: u32,
     /// How many past daily issues to read processed job ids from.
     pub dedup_days: u32,
+    /// Patterns of coordinator jobs that fail only because another job failed.
     pub gate_jobs: Vec<NamePattern>,
+    /// Patterns of the failed steps that make a job such a coordinator.
     pub gate_steps: Vec<NamePattern>,
     /// Extra triage rules (TOML), appended to the built-in ruleset.
     pub triage_rules: Option<String>,
+    /// Logins allowed to command the bot.
     pub authorized_users: Vec<String>,
+    /// Display name in footers.
     pub bot_name: String,
     /// Maximum GitHub writes per action run (circuit breaker).
     pub write_budget: u32,
@@ -88,8 +99,10 @@ impl Default for Config {
 /// Coordinator jobs that only fail because another job failed. Generic
 /// GitHub Actions idioms, not any one project's naming.
 pub const DEFAULT_GATE_JOBS: &[&str] = &["finish", "wait-for-*", "check-all*", "all-checks*"];
+/// Steps of coordinator jobs, as generic GitHub Actions idioms.
 pub const DEFAULT_GATE_STEPS: &[&str] = &["Check all dependent job statuses", "Wait for * jobs to complete"];
 
+/// A problem in one key of the config file (printed as a workflow warning).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfigWarning(pub String);
 
@@ -131,6 +144,7 @@ impl Config {
         }
     }
 
+    /// Parses the config text (a relative `triage-rules-file` is read from the working directory).
     pub fn parse(text: &str) -> (Config, Vec<ConfigWarning>) {
         Config::parse_with_base(text, None)
     }
@@ -212,6 +226,7 @@ impl Config {
         (cfg, warnings)
     }
 
+    /// The monitored workflow `file` (any branch and event when the config does not list it).
     pub fn workflow(&self, file: &str) -> MonitoredWorkflow {
         self.workflows.iter().find(|w| w.file == file).cloned().unwrap_or(MonitoredWorkflow {
             file: file.to_string(),
@@ -220,6 +235,7 @@ impl Config {
         })
     }
 
+    /// Whether `login` is in `authorized-users` (case-insensitive).
     pub fn is_authorized(&self, login: &str) -> bool {
         self.authorized_users.iter().any(|u| u.eq_ignore_ascii_case(login))
     }

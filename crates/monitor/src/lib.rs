@@ -1,26 +1,26 @@
-//! The CI monitor: the five action entry points (ensure-daily-issue,
-//! analyze-workflow, publish-summary, update-trackers, analyze-url), the
-//! bot's config file and the pure decisions they share (gate jobs, history,
-//! clusters, dedup). Orchestration only: triage is `ci-triage`, Markdown and
-//! markers are `ci-report`, HTTP is `ci-github`.
+//! The CI monitor: five actions (ensure-daily-issue, analyze-workflow,
+//! publish-summary, update-trackers, analyze-url) and what they share.
+//! Orchestration only: triage is `ci-triage`, every Markdown body, marker
+//! and persisted format is `ci-report`, HTTP is `ci-github`.
+//!
+//! Layout:
+//! - [`action`]: the actions as types (names, inputs, typed outputs).
+//! - [`actions`]: one room per action; no action imports another.
+//! - [`services`]: reads several actions share (daily issues, the workflow
+//!   scan, log triage).
+//! - [`domain`]: pure decisions (gate jobs, history, clusters, patterns).
+//! - [`ctx`]: what every action gets; the only way to write to GitHub.
+//! - [`config`], [`inputs`]: the config file and the resolved inputs.
+//! - [`tick`]: the whole graph in one process (demo, bench, tests).
 
-pub mod adapt;
-pub mod analyze_workflow;
-pub mod cluster;
+pub mod action;
+pub mod actions;
 pub mod config;
 pub mod ctx;
-pub mod daily;
-pub mod gate;
-pub mod history;
-pub mod model;
-pub mod outcome;
-pub mod pattern;
-pub mod publish_summary;
-pub mod scan;
-
-pub use ctx::{Ctx, PlannedWrite, Settings};
-pub use outcome::Outcome;
-pub mod analyze_url;
-pub mod tick;
-pub mod update_trackers;
+pub mod domain;
 pub mod inputs;
+pub mod services;
+pub mod tick;
+
+pub use action::{Action, ActionKind, Outcome, Outputs};
+pub use ctx::{Ctx, PlannedWrite, Settings};

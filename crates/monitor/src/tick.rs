@@ -7,48 +7,51 @@ use std::collections::BTreeMap;
 
 use ci_github::GitHub;
 
+use crate::action::{AnalyzeWorkflowOutputs, DailyIssueOutputs, Outcome, PublishSummaryOutputs, UpdateTrackersOutputs};
+use crate::actions::{analyze_workflow, ensure_daily_issue, publish_summary, update_trackers};
 use crate::ctx::Ctx;
-use crate::outcome::Outcome;
 
+/// What each action of one tick handed back.
 #[derive(Debug, Default)]
 pub struct TickOutcome {
-    pub prepare: Outcome,
-    /// By workflow file; an error is kept as text, so one broken workflow
-    /// does not hide the others (like `fail-fast: false`).
-    pub workflows: BTreeMap<String, Result<Outcome, String>>,
-    pub summary: Option<Outcome>,
-    pub trackers: Option<Outcome>,
+    /// `ensure-daily-issue`.
+    pub prepare: Outcome<DailyIssueOutputs>,
+    /// `analyze-workflow` by workflow file; an error is kept as text, so one
+    /// broken workflow does not hide the others (like `fail-fast: false`).
+    pub workflows: BTreeMap<String, Result<Outcome<AnalyzeWorkflowOutputs>, String>>,
+    /// `publish-summary`.
+    pub summary: Option<Outcome<PublishSummaryOutputs>>,
+    /// `update-trackers`.
+    pub trackers: Option<Outcome<UpdateTrackersOutputs>>,
 }
 
 impl TickOutcome {
+    /// Jobs analysed in this tick, over the workflows that succeeded.
     pub fn new_failures(&self) -> usize {
-        self.sum_of("new_failure_count")
+        self.analysed().map(|o| o.new_failure_count).sum()
     }
 
+    /// Failed jobs in the window, over the workflows that succeeded.
     pub fn failures(&self) -> usize {
-        self.sum_of("failure_count")
+        self.analysed().map(|o| o.failure_count).sum()
     }
 
-    /// A numeric output summed over the workflows that succeeded.
-    fn sum_of(&self, output: &str) -> usize {
-        self.workflows
-            .values()
-            .filter_map(|r| r.as_ref().ok())
-            .filter_map(|o| o.get(output)?.parse::<usize>().ok())
-            .sum()
+    fn analysed(&self) -> impl Iterator<Item = &AnalyzeWorkflowOutputs> {
+        self.workflows.values().filter_map(|r| r.as_ref().ok()).map(|o| &o.outputs)
     }
 }
 
+/// Runs one tick: prepare, the matrix (concurrently), finalize.
 pub async fn tick<G: GitHub + Clone + 'static>(ctx: &Ctx<G>) -> anyhow::Result<TickOutcome> {
-    let mut out = TickOutcome { prepare: crate::daily::run(ctx).await?, ..Default::default() };
+    let mut out = TickOutcome { prepare: ensure_daily_issue::run(ctx).await?, ..Default::default() };
     let runs = ctx.settings.workflows.iter().map(|wf| async move {
-        (wf.clone(), crate::analyze_workflow::run(ctx, wf).await.map_err(|e| format!("{e:#}")))
+        (wf.clone(), analyze_workflow::run(ctx, wf).await.map_err(|e| format!("{e:#}")))
     });
     for (wf, r) in futures_join_all(runs).await {
         out.workflows.insert(wf, r);
     }
-    out.summary = Some(crate::publish_summary::run(ctx).await?);
-    out.trackers = Some(crate::update_trackers::run(ctx).await?);
+    out.summary = Some(publish_summary::run(ctx).await?);
+    out.trackers = Some(update_trackers::run(ctx).await?);
     Ok(out)
 }
 

@@ -9,8 +9,10 @@ use ci_report::workflow_comment::parse_workflow_comments;
 use common::{TestCtx, BOT, OOM_LOG, PYTEST_LOG, TARGET, WORKFLOWS};
 use fake_github::scenario::{IssueSpec, RepoSpec};
 use fake_github::Scenario;
+use ci_model::JobId;
+use ci_monitor::action::UrlOutput;
 
-fn blocks_for(ctx: &TestCtx, issue: u64, workflow: &str) -> Vec<u64> {
+fn blocks_for(ctx: &TestCtx, issue: u64, workflow: &str) -> Vec<JobId> {
     let bodies = ctx.comments_on(BOT, issue);
     parse_workflow_comments(workflow, bodies.iter().map(String::as_str)).jobs.iter().map(|j| j.job_id).collect()
 }
@@ -105,8 +107,8 @@ async fn seven_concurrent_matrix_jobs_converge_on_one_issue_and_one_summary() {
     for wf in WORKFLOWS {
         let c = ctx.ctx().await;
         handles.push(tokio::spawn(async move {
-            ci_monitor::analyze_workflow::run(&c, wf).await.expect("analyze");
-            ci_monitor::publish_summary::run(&c).await.expect("publish")
+            ci_monitor::actions::analyze_workflow::run(&c, wf).await.expect("analyze");
+            ci_monitor::actions::publish_summary::run(&c).await.expect("publish")
         }));
     }
     for h in handles {
@@ -119,7 +121,7 @@ async fn seven_concurrent_matrix_jobs_converge_on_one_issue_and_one_summary() {
     // Converged: a fresh rebuild (dry-run) would write nothing.
     ctx.dry_run = true;
     let c = ctx.ctx().await;
-    ci_monitor::publish_summary::run(&c).await.unwrap();
+    ci_monitor::actions::publish_summary::run(&c).await.unwrap();
     let planned = c.planned_writes();
     assert!(planned.is_empty(), "summary not converged: {}", planned.first().map(|p| p.body.as_str()).unwrap_or(""));
     let body = ctx.daily_issue().body.unwrap_or_default();
@@ -245,7 +247,7 @@ async fn in_flight_runs_are_shown_but_not_evidence_until_they_complete() {
     assert!(gpu[0].contains("still running"), "{}", gpu[0]);
     assert!(gpu[0].contains("1 failed so far"), "{}", gpu[0]);
 
-    ctx.server.state().complete_run(TARGET, run, "failure").unwrap();
+    ctx.server.state().complete_run(TARGET, run.get(), "failure").unwrap();
     ctx.advance(1);
     let t = ctx.tick().await;
     assert_eq!(t.new_failures(), 2, "both jobs are evidence once the run completed");
@@ -258,10 +260,10 @@ async fn analyze_url_of_any_repo_upserts_one_issue_per_run() {
     let (run, _) = ctx.run("nightly.yml", "a1b2c3", &[("moe-eval-8-gpu", Some(OOM_LOG)), ("finish", Some(OOM_LOG)), ("ok", None)]);
     let url = format!("https://github.com/{TARGET}/actions/runs/{run}");
     let c = ctx.ctx().await;
-    let first = ci_monitor::analyze_url::run(&c, &url, false).await.unwrap();
-    assert_eq!(first.get("failure_count"), Some("1"), "the `finish` gate job is skipped");
-    let again = ci_monitor::analyze_url::run(&ctx.ctx().await, &url, false).await.unwrap();
-    assert_eq!(first.get("issue-number"), again.get("issue-number"), "a second dispatch updates the same issue");
+    let first = ci_monitor::actions::analyze_url::run(&c, &url, UrlOutput::Issue).await.unwrap();
+    assert_eq!(first.outputs.failure_count, 1, "the `finish` gate job is skipped");
+    let again = ci_monitor::actions::analyze_url::run(&ctx.ctx().await, &url, UrlOutput::Issue).await.unwrap();
+    assert_eq!(first.outputs.issue, again.outputs.issue, "a second dispatch updates the same issue");
     let analyze: Vec<_> = ctx.server.state().issues(BOT).into_iter().filter(|i| i.title.starts_with("[Analyze]")).collect();
     assert_eq!(analyze.len(), 1);
     let body = analyze[0].body.clone().unwrap_or_default();
@@ -269,7 +271,7 @@ async fn analyze_url_of_any_repo_upserts_one_issue_per_run() {
 
     // stdout mode writes nothing.
     let writes = ctx.write_requests();
-    let out = ci_monitor::analyze_url::run(&ctx.ctx().await, &format!("{url}/job/{}", run * 100), true).await.unwrap();
+    let out = ci_monitor::actions::analyze_url::run(&ctx.ctx().await, &format!("{url}/job/{}", run.get() * 100), UrlOutput::Stdout).await.unwrap();
     assert!(out.stdout.starts_with("# [Analyze] moe-eval-8-gpu"), "{}", out.stdout);
     assert_eq!(ctx.write_requests(), writes);
 }

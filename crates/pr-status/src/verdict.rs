@@ -274,9 +274,9 @@ pub fn judge(job: &JobRun, cx: &Context<'_>) -> JobVerdict {
 
     // 3. The machine failed.
     if let Some(r) = report {
-        let machine = r.failures.iter().find(|f| is_machine_level(r.category.as_deref(), &f.message)).map(|f| f.message.clone());
+        let machine = r.failures.iter().find(|f| is_machine_level(r.category.map(|c| c.as_str()), &f.message)).map(|f| f.message.clone());
         let machine = machine.or_else(|| {
-            (r.failures.is_empty()).then(|| r.headline.clone()).flatten().filter(|h| is_machine_level(r.category.as_deref(), h))
+            (r.failures.is_empty()).then(|| r.headline.clone()).flatten().filter(|h| is_machine_level(r.category.map(|c| c.as_str()), h))
         });
         if let Some(text) = machine {
             let line = r

@@ -1,5 +1,5 @@
-//! The on-demand `[Analyze]` issue (seed spec §3.6) and the action's job
-//! summary (`$GITHUB_STEP_SUMMARY`) Markdown.
+//! The on-demand `[Analyze]` issue (seed spec §3.6). The action's step
+//! summary is [`crate::step_summary::analyze_url`].
 //!
 //! The issue is created up front with [`render_analyze_initial`], gets one
 //! comment per job ([`render_analyze_job_comment`]) and finally its body is
@@ -17,6 +17,7 @@ use crate::model::{display_time, short_sha, ClusterFacts, JobReport};
 use crate::safe::{self, char_len};
 use crate::workflow_comment::{job_body, normalize_job, render_job_block};
 use crate::SAFE_BODY_CHARS;
+use ci_model::{JobId, RunId};
 
 /// Label of `[Analyze]` issues.
 pub const ANALYZE_LABEL: &str = "analyze";
@@ -37,7 +38,7 @@ pub fn analyze_title_for_run(workflow_file: &str, run_number: u64, head_sha: &st
 }
 
 /// `[Analyze] <job name> (job <id>)`.
-pub fn analyze_title_for_job(job_name: &str, job_id: u64) -> String {
+pub fn analyze_title_for_job(job_name: &str, job_id: JobId) -> String {
     format!("[Analyze] {} (job {job_id})", title_text(job_name))
 }
 
@@ -51,7 +52,7 @@ pub struct AnalyzeReport {
     /// Workflow file name (or name).
     pub workflow: String,
     /// Run id.
-    pub run_id: u64,
+    pub run_id: RunId,
     /// Run number.
     pub run_number: u64,
     /// Run html url.
@@ -103,6 +104,12 @@ pub fn render_analyze_initial(r: &AnalyzeReport) -> String {
     }
     out.push_str("\n_Analysis in progress..._\n");
     out
+}
+
+/// What `analyze-url --output stdout` prints: the title as a heading, then
+/// the body.
+pub fn render_analyze_stdout(title: &str, body: &str) -> String {
+    format!("# {title}\n\n{body}\n")
 }
 
 /// Body of an `[Analyze]` issue when the run had no failed job.
@@ -203,53 +210,5 @@ pub fn render_analyze_body(r: &AnalyzeReport) -> String {
         ));
     }
     out.push_str(&footer);
-    out
-}
-
-/// Markdown for `$GITHUB_STEP_SUMMARY`: a title, a facts table and the jobs.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct StepSummary {
-    /// Heading (e.g. `analyze-workflow: nightly.yml`).
-    pub title: String,
-    /// `(label, value)` facts; values are escaped as text.
-    pub facts: Vec<(String, String)>,
-    /// `(text, url)` links (issue, comment).
-    pub links: Vec<(String, String)>,
-    /// Jobs handled in this run.
-    pub jobs: Vec<JobReport>,
-}
-
-/// Render a [`StepSummary`] (bounded to [`SAFE_BODY_CHARS`]).
-pub fn render_step_summary(s: &StepSummary) -> String {
-    let mut out = format!("### {}\n\n", safe::inline(&s.title, 200));
-    if !s.facts.is_empty() {
-        out.push_str("| | |\n|---|---|\n");
-        for (k, v) in &s.facts {
-            out.push_str(&format!("| {} | {} |\n", safe::inline(k, 80), safe::inline(v, 200)));
-        }
-        out.push('\n');
-    }
-    for (text, url) in &s.links {
-        out.push_str(&format!("- {}\n", safe::link(text, url, 120)));
-    }
-    if !s.jobs.is_empty() {
-        out.push_str("\n| Job | Failures | Top failure |\n|---|---|---|\n");
-        let mut used = char_len(&out);
-        for (i, j) in s.jobs.iter().enumerate() {
-            let top = j
-                .failures
-                .first()
-                .and_then(|f| f.test_id().or_else(|| Some(f.message.clone())))
-                .or_else(|| j.headline.clone())
-                .map_or("—".to_string(), |m| safe::code_span(&m, 120, true));
-            let row = format!("| {} | {} | {top} |\n", safe::code_link(&j.name, &j.job_page_url(), 120, true), j.failures.len());
-            if used + char_len(&row) > SAFE_BODY_CHARS - 200 {
-                out.push_str(&format!("| _… and {} more_ | | |\n", s.jobs.len() - i));
-                break;
-            }
-            used += char_len(&row);
-            out.push_str(&row);
-        }
-    }
     out
 }

@@ -7,6 +7,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use ci_model::JobId;
+
 use crate::model::{ClusterFacts, JobReport};
 
 /// One place a cluster was seen.
@@ -15,7 +17,7 @@ pub struct Occurrence {
     /// Workflow file name.
     pub workflow: String,
     /// Job id.
-    pub job_id: u64,
+    pub job_id: JobId,
     /// Job name.
     pub job_name: String,
     /// `file::function` (or file) when the failure is a test.
@@ -70,7 +72,7 @@ pub fn cluster<'a>(
     facts: &BTreeMap<String, ClusterFacts>,
 ) -> Vec<ClusterView> {
     // fingerprint -> (representative title keyed by (workflow, job, index), occurrences)
-    type TitleKey = (String, u64, usize);
+    type TitleKey = (String, JobId, usize);
     type Entry = (Option<(TitleKey, String)>, BTreeSet<Occurrence>);
     let mut map: BTreeMap<String, Entry> = BTreeMap::new();
     for (workflow, job) in jobs {
@@ -94,7 +96,7 @@ pub fn cluster<'a>(
         };
         if job.failures.is_empty() {
             if let Some(fp) = &job.fingerprint {
-                let title = job.headline.clone().or_else(|| job.category.clone()).unwrap_or_default();
+                let title = job.headline.clone().or_else(|| job.category.map(|c| c.to_string())).unwrap_or_default();
                 add(fp, 0, &title, None, job_url.clone());
             }
         }

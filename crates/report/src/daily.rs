@@ -57,6 +57,12 @@ pub fn daily_initial_body(date: NaiveDate, ctx: &DailyIssueContext) -> String {
     out
 }
 
+/// The daily issue's body at creation: [`daily_initial_body`] with the
+/// day's upsert key ([`markers::daily_issue_marker`]) as its last line.
+pub fn daily_issue_body(date: NaiveDate, ctx: &DailyIssueContext) -> String {
+    markers::with_marker_line(&daily_initial_body(date, ctx), &markers::daily_issue_marker(date))
+}
+
 /// The summary block's inner text (between the start/end markers, new or
 /// legacy pair), if the body has one.
 pub fn extract_summary_block(body: &str) -> Option<&str> {

@@ -1,18 +1,23 @@
 //! Every hidden marker the bot reads or writes, and strict finders for them.
 //!
-//! Two families live here:
+//! Three families live here:
 //! - **Legacy markers** written by the old Python bot (seed spec §3). Their
 //!   literals are a wire format: existing issues contain them, so we keep
 //!   writing the ones the old readers need (`processed_job_ids`, part markers,
 //!   the summary start/end pair, the tracker frame) byte-identical.
 //! - **Our markers**, all prefixed `ci-bot:` and carrying `v=<n>`, so a later
 //!   format change is a new version rather than a silent reinterpretation.
+//! - **Our upsert keys** (`ci-bot:daily-issue`, `ci-bot:tracker-issue`,
+//!   `ci-bot:analyze-target`): fixed strings the marker upsert finds an
+//!   object by; unversioned, see [`DAILY_ISSUE_PREFIX`].
 //!
 //! Finders are line-anchored: a marker only counts when it is a whole line
 //! (leading/trailing spaces ignored). Untrusted text is escaped by
 //! [`crate::safe`] so it can never produce such a line.
 
 use std::collections::BTreeSet;
+
+use ci_model::{JobId, RunId};
 
 // ---- legacy (old bot) markers, seed spec §3 ----
 
@@ -74,6 +79,10 @@ pub const TRACKER_STATE_PREFIX: &str = "<!-- ci-bot:tracker-state ";
 pub const TRACKER_ARCHIVE_PREFIX: &str = "<!-- ci-bot:tracker-archive ";
 /// Marks the `[Analyze]` issue body written by us.
 pub const ANALYZE_PREFIX: &str = "<!-- ci-bot:analyze ";
+/// The facts line at the end of part 1 of a workflow's comment:
+/// `<!-- ci-bot:workflow-facts v=2 {json} -->` (see [`crate::facts`]).
+pub const WORKFLOW_FACTS_PREFIX: &str = "<!-- ci-bot:workflow-facts ";
+
 /// The one `ci-status` comment on a pull request:
 /// `<!-- ci-bot:ci-status v=2 pr=<n> -->` (see [`crate::pr_status`]).
 pub const CI_STATUS_PREFIX: &str = "<!-- ci-bot:ci-status ";
@@ -83,6 +92,21 @@ pub const PR_REVIEW_PREFIX: &str = "<!-- ci-bot:pr-review ";
 /// The bot's reply to one command comment (help, unknown command, closed
 /// pull request): `<!-- ci-bot:command-reply v=2 comment=<id> -->`.
 pub const COMMAND_REPLY_PREFIX: &str = "<!-- ci-bot:command-reply ";
+
+// ---- our upsert keys (unversioned) ----
+//
+// These identify an object for the marker upsert, which finds it by an exact
+// substring of its body. They were written without `v=`; a versioned
+// spelling would no longer find the issues that already carry them (and the
+// upsert would open a second one), so they keep their shape. Their content
+// is fixed (dates, ids, encoded names): there is nothing to version.
+
+/// Prefix of the daily issue's upsert key.
+pub const DAILY_ISSUE_PREFIX: &str = "<!-- ci-bot:daily-issue ";
+/// Prefix of a tracker issue's upsert key.
+pub const TRACKER_ISSUE_PREFIX: &str = "<!-- ci-bot:tracker-issue ";
+/// Prefix of an `[Analyze]` issue's upsert key (one issue per run or job).
+pub const ANALYZE_TARGET_PREFIX: &str = "<!-- ci-bot:analyze-target ";
 
 const CLOSE: &str = " -->";
 
@@ -94,14 +118,14 @@ fn trimmed_lines(body: &str) -> impl Iterator<Item = &str> {
 /// `<!-- processed_job_ids: 1,2,3 -->` for a set of ids (ascending).
 /// An empty set renders `<!-- processed_job_ids:  -->`, which the old reader
 /// ignores (it requires a digit) and ours reads as empty.
-pub fn processed_job_ids_line(ids: &BTreeSet<u64>) -> String {
-    let list: Vec<String> = ids.iter().map(u64::to_string).collect();
+pub fn processed_job_ids_line(ids: &BTreeSet<JobId>) -> String {
+    let list: Vec<String> = ids.iter().map(JobId::to_string).collect();
     format!("{PROCESSED_JOB_IDS_PREFIX} {} -->", list.join(","))
 }
 
 /// Parse one `processed_job_ids` line. Strict: whole line, digits and commas
 /// (spaces tolerated) only; anything else is not our marker.
-pub fn parse_processed_job_ids_line(line: &str) -> Option<BTreeSet<u64>> {
+pub fn parse_processed_job_ids_line(line: &str) -> Option<BTreeSet<JobId>> {
     let inner = line.trim().strip_prefix(PROCESSED_JOB_IDS_PREFIX)?.strip_suffix("-->")?;
     let mut ids = BTreeSet::new();
     for item in inner.split(',') {
@@ -114,7 +138,7 @@ pub fn parse_processed_job_ids_line(line: &str) -> Option<BTreeSet<u64>> {
         }
         let id: u64 = item.parse().ok()?;
         if id != 0 {
-            ids.insert(id);
+            ids.insert(JobId(id));
         }
     }
     Some(ids)
@@ -122,7 +146,7 @@ pub fn parse_processed_job_ids_line(line: &str) -> Option<BTreeSet<u64>> {
 
 /// All processed job ids in one comment body: the union of every
 /// `processed_job_ids` line (normally there is exactly one, on line 1).
-pub fn find_processed_job_ids(body: &str) -> BTreeSet<u64> {
+pub fn find_processed_job_ids(body: &str) -> BTreeSet<JobId> {
     trimmed_lines(body).filter_map(parse_processed_job_ids_line).flatten().collect()
 }
 
@@ -222,6 +246,42 @@ pub fn parse_json_marker<'a>(line: &'a str, prefix: &str) -> Option<(u32, &'a st
     Some((v.parse().ok()?, json))
 }
 
+/// `<!-- ci-bot:daily-issue YYYY-MM-DD -->`: makes creation of day D's
+/// issue an idempotent upsert.
+pub fn daily_issue_marker(date: chrono::NaiveDate) -> String {
+    format!("{DAILY_ISSUE_PREFIX}{}{CLOSE}", date.format("%Y-%m-%d"))
+}
+
+/// `<!-- ci-bot:tracker-issue workflow=<enc> -->`: identifies the tracker
+/// issue of a workflow (created ones carry it; a found legacy issue gets it
+/// on the first write).
+pub fn tracker_issue_marker(workflow: &str) -> String {
+    format!("{TRACKER_ISSUE_PREFIX}workflow={}{CLOSE}", encode_token(workflow))
+}
+
+/// `<!-- ci-bot:analyze-target <owner>/<repo> run=<id>[ job=<id>] -->`:
+/// re-analysing the same run or job updates its issue instead of opening
+/// another.
+pub fn analyze_target_marker(repo: &str, run: RunId, job: Option<JobId>) -> String {
+    match job {
+        Some(job) => format!("{ANALYZE_TARGET_PREFIX}{repo} run={run} job={job}{CLOSE}"),
+        None => format!("{ANALYZE_TARGET_PREFIX}{repo} run={run}{CLOSE}"),
+    }
+}
+
+/// The key of part `index` of `total` of a workflow's comment: its part line
+/// and its workflow line, which together name one part, so a create that
+/// raced (or was retried by a re-run) converges.
+pub fn workflow_part_marker(index: usize, total: usize, workflow: &str) -> String {
+    format!("{}\n{}", part_line(index, total), workflow_report_line(workflow))
+}
+
+/// `body` with `marker` as its last line (the shape of every issue body we
+/// own: the marker is how the next run finds it).
+pub fn with_marker_line(body: &str, marker: &str) -> String {
+    format!("{}\n{marker}\n", body.trim_end())
+}
+
 /// Whether `line` (trimmed) is exactly `marker`.
 pub fn is_marker_line(line: &str, marker: &str) -> bool {
     line.trim() == marker
@@ -250,7 +310,7 @@ mod tests {
 
     #[test]
     fn processed_ids_round_trip_and_strictness() {
-        let ids: BTreeSet<u64> = [3, 1, 2].into();
+        let ids: BTreeSet<JobId> = [JobId(3), JobId(1), JobId(2)].into();
         let line = processed_job_ids_line(&ids);
         assert_eq!(line, "<!-- processed_job_ids: 1,2,3 -->");
         assert_eq!(parse_processed_job_ids_line(&line), Some(ids));
@@ -266,7 +326,7 @@ mod tests {
     #[test]
     fn union_over_lines() {
         let body = "<!-- processed_job_ids: 1,2 -->\nx\n<!-- processed_job_ids: 2,3 -->\n";
-        assert_eq!(find_processed_job_ids(body), [1, 2, 3].into());
+        assert_eq!(find_processed_job_ids(body), [JobId(1), JobId(2), JobId(3)].into());
     }
 
     #[test]
@@ -293,6 +353,19 @@ mod tests {
         let line = workflow_report_line("nightly test.yml");
         assert_eq!(line, "<!-- ci-bot:workflow-report v=2 workflow=nightly%20test.yml -->");
         assert_eq!(find_workflow_report(&line), Some((2, "nightly test.yml".into())));
+    }
+
+    #[test]
+    fn upsert_keys() {
+        let date = chrono::NaiveDate::from_ymd_opt(2026, 11, 21).unwrap();
+        assert_eq!(daily_issue_marker(date), "<!-- ci-bot:daily-issue 2026-11-21 -->");
+        assert_eq!(tracker_issue_marker("pr test.yml"), "<!-- ci-bot:tracker-issue workflow=pr%20test.yml -->");
+        assert_eq!(analyze_target_marker("o/r", RunId(9), None), "<!-- ci-bot:analyze-target o/r run=9 -->");
+        assert_eq!(
+            analyze_target_marker("o/r", RunId(9), Some(JobId(8))),
+            "<!-- ci-bot:analyze-target o/r run=9 job=8 -->"
+        );
+        assert_eq!(with_marker_line("body\n\n", "<!-- m -->"), "body\n<!-- m -->\n");
     }
 
     #[test]

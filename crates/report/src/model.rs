@@ -14,6 +14,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
+use ci_model::{Conclusion, JobId, RunId};
+use ci_triage::Category;
 use serde::{Deserialize, Serialize};
 
 /// A line in a job log as GitHub's job page anchors it:
@@ -93,7 +95,7 @@ pub enum JobOutcome {
 pub struct JobReport {
     /// GitHub job id (never 0).
     #[serde(skip)]
-    pub job_id: u64,
+    pub job_id: JobId,
     /// Job name as GitHub shows it (matrix shard included).
     #[serde(default)]
     pub name: String,
@@ -115,13 +117,14 @@ pub struct JobReport {
     pub head_sha: Option<String>,
     /// Job conclusion (`failure`, `timed_out`, `cancelled`, …).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub conclusion: Option<String>,
+    pub conclusion: Option<Conclusion>,
     /// Whether the analysis completed.
     #[serde(default)]
     pub outcome: JobOutcome,
-    /// Triage category (e.g. `test`, `infra`, `build`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub category: Option<String>,
+    /// Triage category. A word this bot does not know (a newer bot wrote
+    /// it) reads as `None` rather than making the whole block unreadable.
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient_category")]
+    pub category: Option<Category>,
     /// Job-level fingerprint (used as the cluster key when `failures` is empty).
     #[serde(default, skip_serializing_if = "Option::is_none", rename = "fp")]
     pub fingerprint: Option<String>,
@@ -142,6 +145,10 @@ pub struct JobReport {
     pub truncated: bool,
 }
 
+fn lenient_category<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Category>, D::Error> {
+    Ok(Option::<String>::deserialize(d)?.and_then(|s| s.parse().ok()))
+}
+
 fn is_false(b: &bool) -> bool {
     !*b
 }
@@ -157,7 +164,7 @@ impl JobReport {
     }
 
     /// Run id parsed from the run url's last path segment.
-    pub fn run_id(&self) -> Option<u64> {
+    pub fn run_id(&self) -> Option<RunId> {
         run_id_from_url(&self.run_url)
     }
 
@@ -175,7 +182,7 @@ impl JobReport {
 }
 
 /// Last path segment of a run url as a number.
-pub fn run_id_from_url(url: &str) -> Option<u64> {
+pub fn run_id_from_url(url: &str) -> Option<RunId> {
     url.trim_end_matches('/').rsplit('/').next()?.parse().ok()
 }
 
@@ -256,7 +263,7 @@ pub struct WorkflowReport {
     pub jobs: Vec<JobReport>,
     /// Job ids already handled (analysed, failed to analyse, skipped). The
     /// rendered marker is the union of this and every job id in `jobs`.
-    pub processed_job_ids: BTreeSet<u64>,
+    pub processed_job_ids: BTreeSet<JobId>,
     /// Runs still running.
     pub in_flight: Vec<InFlightRun>,
     /// Facts per cluster fingerprint, computed by the monitor from history.
@@ -284,6 +291,20 @@ pub fn display_minute(iso: &str) -> String {
 /// [`crate::tracker::tracker_rendered_at`]).
 pub const DISPLAY_TIME_FORMAT: &str = "%Y-%m-%d %H:%M UTC";
 
+/// A time as reports print it ([`DISPLAY_TIME_FORMAT`]).
 pub fn display_time(t: &DateTime<Utc>) -> String {
     t.format(DISPLAY_TIME_FORMAT).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_category_word_this_bot_does_not_know_reads_as_none() {
+        let j: JobReport = crate::state_json::from_str(r#"{"name":"x","category":"quantum_flake"}"#).unwrap();
+        assert_eq!((j.name.as_str(), j.category), ("x", None));
+        let j: JobReport = crate::state_json::from_str(r#"{"category":"oom"}"#).unwrap();
+        assert_eq!(j.category, Some(Category::Oom));
+    }
 }

@@ -14,7 +14,8 @@
 //! The zero-width characters are invisible when rendered and inside code, so
 //! readers see the original text. Context-specific helpers add what their
 //! context needs: [`inline`] (one line, Markdown punctuation escaped, table
-//! safe), [`code_span`], [`code_block`] (fence longer than any backtick run),
+//! safe), [`code_span`], [`code_block`] and [`preformatted`] (fence longer
+//! than any backtick run),
 //! [`markdown`] (keeps formatting, balances fences) and [`url`].
 //!
 //! All lengths are in `char`s (Unicode scalar values), like GitHub's limits.
@@ -171,19 +172,31 @@ pub fn code_span(s: &str, max: usize, in_table: bool) -> String {
 /// A fenced code block of untrusted lines. The fence is longer than any
 /// backtick run in the text, so no line can close it early; every line is
 /// neutralised so no line can be read as one of our markers. At most
-/// `max_lines` lines of at most `max_line_chars` chars each.
+/// `max_lines` lines of at most `max_line_chars` chars each (trailing blanks
+/// dropped).
 pub fn code_block(s: &str, lang: &str, max_lines: usize, max_line_chars: usize) -> String {
     let cleaned = clean(s);
-    let mut lines: Vec<String> = cleaned
-        .lines()
-        .take(max_lines)
-        .map(|l| neutralize(&truncate_chars(l.trim_end(), max_line_chars)))
-        .collect();
+    let mut lines: Vec<String> =
+        cleaned.lines().take(max_lines).map(|l| truncate_chars(l.trim_end(), max_line_chars).into_owned()).collect();
     let total = cleaned.lines().count();
     if total > max_lines {
         lines.push(format!("{ELLIPSIS} {} more line(s)", total - max_lines));
     }
-    let body = lines.join("\n");
+    fenced(&lines, lang)
+}
+
+/// A fenced code block of lines already laid out by the caller (columns,
+/// line numbers, trailing blanks kept): cleaned and neutralised like
+/// [`code_block`], neither cut nor trimmed.
+pub fn preformatted(s: &str, lang: &str) -> String {
+    let cleaned = clean(s);
+    let lines: Vec<&str> = cleaned.lines().collect();
+    fenced(&lines, lang)
+}
+
+/// Neutralised `lines` in a fence longer than any backtick run among them.
+fn fenced<L: AsRef<str>>(lines: &[L], lang: &str) -> String {
+    let body = lines.iter().map(|l| neutralize(l.as_ref())).collect::<Vec<_>>().join("\n");
     let fence = "`".repeat((longest_run(&body, '`') + 1).max(3));
     let lang: String = lang.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
     format!("{fence}{lang}\n{body}\n{fence}")

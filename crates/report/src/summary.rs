@@ -16,6 +16,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+use ci_model::JobId;
 use serde::{Deserialize, Serialize};
 
 use crate::cluster::{cluster, short_fp, ClusterView};
@@ -303,7 +304,7 @@ pub fn render_summary_block(s: &DailySummary) -> String {
 }
 
 fn cluster_row(c: &ClusterView, new: bool) -> String {
-    let mut per_wf: BTreeMap<&str, BTreeSet<u64>> = BTreeMap::new();
+    let mut per_wf: BTreeMap<&str, BTreeSet<JobId>> = BTreeMap::new();
     for o in &c.occurrences {
         per_wf.entry(&o.workflow).or_default().insert(o.job_id);
     }

@@ -26,6 +26,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use ci_model::JobId;
 use serde::{Deserialize, Serialize};
 
 use crate::markers::{
@@ -122,7 +123,7 @@ pub struct TrackedTest {
     pub job_url: String,
     /// Job id of the latest sighting.
     #[serde(rename = "ji", default, skip_serializing_if = "Option::is_none")]
-    pub job_id: Option<u64>,
+    pub job_id: Option<JobId>,
     /// Link to the per-job block on the daily issue.
     #[serde(rename = "d", default, skip_serializing_if = "String::is_empty")]
     pub detail_url: String,
@@ -183,7 +184,7 @@ pub struct TrackerObservation {
     /// Job or log-line url.
     pub job_url: String,
     /// Job id.
-    pub job_id: Option<u64>,
+    pub job_id: Option<JobId>,
     /// Link to the per-job block on the daily issue.
     pub detail_url: String,
     /// Run start (ISO).
@@ -508,7 +509,7 @@ fn convert_legacy(map: BTreeMap<String, serde_json::Value>) -> BTreeMap<String, 
                 error: text(e.error),
                 status: text(e.status),
                 job_url: e.job_url.unwrap_or_default(),
-                job_id: e.job_id.and_then(|v| v.as_u64().or_else(|| v.as_str()?.parse().ok())),
+                job_id: e.job_id.and_then(|v| v.as_u64().or_else(|| v.as_str()?.parse().ok())).map(JobId),
                 detail_url: e.detail_url.unwrap_or_default(),
                 run_started_at: e.run_started_at.unwrap_or_default(),
                 fingerprint: String::new(),
@@ -577,6 +578,14 @@ pub struct TrackerDocument {
     /// Entries dropped by the size cap in this render (already counted in
     /// the stored `dropped_total`).
     pub dropped: usize,
+}
+
+impl TrackerDocument {
+    /// The tracker issue's body: the rendered body with the workflow's
+    /// upsert key ([`markers::tracker_issue_marker`]) as its last line.
+    pub fn issue_body(&self, workflow: &str) -> String {
+        markers::with_marker_line(&self.body, &markers::tracker_issue_marker(workflow))
+    }
 }
 
 /// Body of a freshly created tracker.

@@ -12,11 +12,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use ci_model::{CommentId, FailureStatus, JobId};
+
 use crate::cluster::{cluster, short_fp, ClusterView};
 use crate::markers::{self, ANALYSIS_END, ANALYSIS_START, JOB_META_PREFIX};
-use crate::model::{
-    display_minute, display_time, short_sha, JobOutcome, JobReport, WorkflowReport,
-};
+use crate::model::{display_minute, display_time, short_sha, ClusterFacts, JobOutcome, JobReport, WorkflowReport};
 use crate::safe::{self, char_len};
 use crate::state_json;
 use crate::SAFE_BODY_CHARS;
@@ -28,8 +28,9 @@ pub const MAX_PARTS: usize = 12;
 pub const HEADER_BUDGET: usize = 24_000;
 /// Cap for the free-form analysis of one job.
 pub const ANALYSIS_CHARS: usize = 20_000;
-/// Key lines shown per failure.
-pub const EXCERPT_LINES: usize = 12;
+/// Key lines kept per failure: enough to recognise the symptom, small
+/// enough that forty jobs fit in a few comments.
+pub const EXCERPT_LINES: usize = 8;
 /// Chars per key line.
 pub const EXCERPT_LINE_CHARS: usize = 240;
 /// Chars of a one-line error message.
@@ -118,10 +119,10 @@ pub fn job_body(job: &JobReport) -> String {
     let job_url = job.job_page_url();
     let mut facts = vec![safe::link("job log", &job_url, 20)];
     if let Some(c) = &job.conclusion {
-        facts.push(format!("**Conclusion**: {}", safe::code_span(c, 40, false)));
+        facts.push(format!("**Conclusion**: {}", safe::code_span(c.as_str(), 40, false)));
     }
     if let Some(c) = &job.category {
-        facts.push(format!("**Category**: {}", safe::code_span(c, 40, false)));
+        facts.push(format!("**Category**: {}", safe::code_span(c.as_str(), 40, false)));
     }
     if let Some(sha) = &job.head_sha {
         let text = format!("`{}`", short_sha(sha));
@@ -394,10 +395,10 @@ fn footer(report: &WorkflowReport) -> String {
 }
 
 /// All processed ids of a report: its explicit set plus every rendered job.
-pub fn all_processed_ids(report: &WorkflowReport) -> BTreeSet<u64> {
+pub fn all_processed_ids(report: &WorkflowReport) -> BTreeSet<JobId> {
     let mut ids = report.processed_job_ids.clone();
     ids.extend(report.jobs.iter().map(|j| j.job_id));
-    ids.remove(&0);
+    ids.remove(&JobId(0));
     ids
 }
 
@@ -459,12 +460,12 @@ pub fn render_workflow_comments(report: &WorkflowReport) -> Vec<String> {
         used += len;
     }
     let ids_lines: Vec<String> = if spread {
-        let in_blocks: BTreeSet<u64> = parts.iter().flatten().map(|&i| report.jobs[i].job_id).collect();
-        let extra: Vec<u64> = all_ids.difference(&in_blocks).copied().collect();
+        let in_blocks: BTreeSet<JobId> = parts.iter().flatten().map(|&i| report.jobs[i].job_id).collect();
+        let extra: Vec<JobId> = all_ids.difference(&in_blocks).copied().collect();
         // Chunks leave ~5 000 chars of the reserve for the part's own ids.
         let width = all_ids.last().map_or(2, |m| m.to_string().len() + 1);
         let per_chunk = ((IDS_LINE_MAX - 5_000) / width).max(1);
-        let chunks: Vec<&[u64]> = extra.chunks(per_chunk).collect();
+        let chunks: Vec<&[JobId]> = extra.chunks(per_chunk).collect();
         while parts.len() < chunks.len() {
             parts.push(Vec::new()); // an ids-only part
         }
@@ -472,7 +473,7 @@ pub fn render_workflow_comments(report: &WorkflowReport) -> Vec<String> {
             .iter()
             .enumerate()
             .map(|(p, members)| {
-                let mut ids: BTreeSet<u64> = members.iter().map(|&i| report.jobs[i].job_id).collect();
+                let mut ids: BTreeSet<JobId> = members.iter().map(|&i| report.jobs[i].job_id).collect();
                 ids.extend(chunks.get(p).copied().unwrap_or_default());
                 markers::processed_job_ids_line(&ids)
             })
@@ -542,7 +543,7 @@ pub fn belongs_to_workflow(body: &str, workflow: &str) -> bool {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RecoveredWorkflow {
     /// Union of every `processed_job_ids` marker over all parts.
-    pub processed_job_ids: BTreeSet<u64>,
+    pub processed_job_ids: BTreeSet<JobId>,
     /// Per-job blocks in part order, deduplicated by job id (first wins).
     pub jobs: Vec<JobReport>,
 }
@@ -606,7 +607,7 @@ pub fn parse_job_blocks(body: &str) -> Vec<JobReport> {
     out
 }
 
-fn parse_details_tag(line: &str) -> Option<(u64, String, Option<String>)> {
+fn parse_details_tag(line: &str) -> Option<(JobId, String, Option<String>)> {
     let rest = line.trim().strip_prefix("<details")?;
     let rest = rest.trim_start().strip_prefix("data-job-id=\"")?;
     let (id, rest) = rest.split_once('"')?;
@@ -644,7 +645,7 @@ fn parse_summary(line: &str) -> Option<Summary> {
     Some(Summary { name: name.to_string(), steps, stub })
 }
 
-fn build_job(job_id: u64, run_url: String, started_at: Option<String>, summary: Summary, content: &[&str]) -> JobReport {
+fn build_job(job_id: JobId, run_url: String, started_at: Option<String>, summary: Summary, content: &[&str]) -> JobReport {
     // Strict: our metadata is the first line after `<summary>`, nowhere else.
     let meta = content
         .first()
@@ -691,7 +692,7 @@ fn build_job(job_id: u64, run_url: String, started_at: Option<String>, summary: 
 /// Recovered jobs followed by new ones; a job id present in both takes the
 /// new value (re-analysis) at the old position.
 pub fn merge_jobs(recovered: Vec<JobReport>, new: Vec<JobReport>) -> Vec<JobReport> {
-    let mut by_id: BTreeMap<u64, JobReport> = new.iter().map(|j| (j.job_id, j.clone())).collect();
+    let mut by_id: BTreeMap<JobId, JobReport> = new.iter().map(|j| (j.job_id, j.clone())).collect();
     let mut out: Vec<JobReport> = recovered
         .into_iter()
         .map(|j| by_id.remove(&j.job_id).unwrap_or(j))
@@ -706,7 +707,7 @@ pub fn merge_jobs(recovered: Vec<JobReport>, new: Vec<JobReport>) -> Vec<JobRepo
 #[derive(Debug, Clone, Copy)]
 pub struct ExistingComment<'a> {
     /// Comment id.
-    pub id: u64,
+    pub id: CommentId,
     /// Comment body.
     pub body: &'a str,
 }
@@ -715,19 +716,19 @@ pub struct ExistingComment<'a> {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct PartPlan {
     /// `(part index 0-based, comment id)` to PATCH.
-    pub update: Vec<(usize, u64)>,
+    pub update: Vec<(usize, CommentId)>,
     /// Part indexes (0-based) to POST as new comments, in order.
     pub create: Vec<usize>,
     /// Comments of this workflow no longer needed (extra parts, duplicates).
     /// Parse them (for processed ids) before deleting.
-    pub delete: Vec<u64>,
+    pub delete: Vec<CommentId>,
 }
 
 /// Map `parts` new bodies onto the workflow's existing comments: part i goes
 /// to the lowest-id comment already marked part i (a legacy comment without a
 /// part marker counts as part 1); duplicates and surplus parts are deleted.
 pub fn plan_parts(workflow: &str, existing: &[ExistingComment<'_>], parts: usize) -> PartPlan {
-    let mut by_index: BTreeMap<usize, Vec<u64>> = BTreeMap::new();
+    let mut by_index: BTreeMap<usize, Vec<CommentId>> = BTreeMap::new();
     for c in existing.iter().filter(|c| belongs_to_workflow(c.body, workflow)) {
         let idx = markers::find_part(c.body).map_or(1, |p| p.0);
         by_index.entry(idx).or_default().push(c.id);
@@ -745,4 +746,61 @@ pub fn plan_parts(workflow: &str, existing: &[ExistingComment<'_>], parts: usize
     plan.delete = by_index.into_values().flatten().collect();
     plan.delete.sort_unstable();
     plan
+}
+
+// ---------------------------------------------------------- status summary
+
+/// The cluster statuses as a short deterministic summary (the comment's
+/// `### Summary` slot, [`WorkflowReport::summary`]): new first, then
+/// persistent, flaky, unknown. `statuses` and `facts` are by fingerprint.
+pub fn status_summary(
+    jobs: &[JobReport],
+    statuses: &BTreeMap<String, FailureStatus>,
+    facts: &BTreeMap<String, ClusterFacts>,
+) -> Option<String> {
+    const MAX_LINES: usize = 12;
+    let mut rows: Vec<(u8, String, String)> = Vec::new();
+    for (fp, status) in statuses {
+        let members: Vec<&JobReport> = jobs.iter().filter(|j| j.fingerprints().contains(fp)).collect();
+        let Some(first) = members.first() else { continue };
+        let failure = first.failures.iter().find(|f| &f.fingerprint == fp);
+        let headline = failure
+            .map(|f| f.message.trim().to_string())
+            .filter(|m| !m.is_empty())
+            .or_else(|| failure.and_then(|f| f.test_id()))
+            .or_else(|| first.headline.clone())
+            .unwrap_or_else(|| "(no failure line recognised)".into());
+        let (rank, label) = match status {
+            FailureStatus::New => (0, "🆕 **new**"),
+            FailureStatus::Persistent => (1, "🟥 **persistent**"),
+            FailureStatus::Flaky => (2, "🔁 **flaky**"),
+            FailureStatus::NoHistory => (3, "❔ **no history**"),
+        };
+        let mut names: Vec<String> = members.iter().map(|j| j.name.clone()).collect();
+        names.dedup();
+        let shown: Vec<String> = names.iter().take(3).map(|n| safe::code_span(n, 60, false)).collect();
+        let more = if names.len() > 3 { format!(" +{}", names.len() - 3) } else { String::new() };
+        let fact = facts.get(fp).map(|f| format!(" · {}", f.sentence())).unwrap_or_default();
+        let line = format!("- {label} {} — {}{more}{fact}", safe::code_span(&headline, 100, false), shown.join(", "));
+        rows.push((rank, headline, line));
+    }
+    if rows.is_empty() {
+        return None;
+    }
+    rows.sort();
+    // Several fingerprints can read the same (e.g. the `E` line and the
+    // pytest summary line of one error): one line each is enough.
+    rows.dedup_by(|a, b| a.2 == b.2);
+    let total = rows.len();
+    let mut out = String::from(
+        "Status of each symptom, from completed runs only (flaky: red and green on one commit, a re-run passed, or alternating):\n\n",
+    );
+    for (_, _, line) in rows.iter().take(MAX_LINES) {
+        out.push_str(line);
+        out.push('\n');
+    }
+    if total > MAX_LINES {
+        out.push_str(&format!("- … and {} more symptom(s) in the table below\n", total - MAX_LINES));
+    }
+    Some(out)
 }

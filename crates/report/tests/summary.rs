@@ -3,6 +3,7 @@
 
 mod common;
 
+use ci_model::JobId;
 use chrono::{Duration, NaiveDate};
 use ci_report::daily::{daily_initial_body, extract_summary_block, replace_summary_block, DailyIssueContext};
 use ci_report::safe::char_len;
@@ -42,7 +43,7 @@ fn summary() -> DailySummary {
         comment_url: Some("https://github.com/acme/ci-bot/issues/77#issuecomment-1".into()),
     };
     let mut pr_jobs = vec![sample_jobs()[0].clone()];
-    pr_jobs[0].job_id = 63000000001;
+    pr_jobs[0].job_id = JobId(63000000001);
     pr_jobs[0].name = "unit-test (linux-mi325-1gpu)".into();
     let pr = WorkflowDay {
         workflow: "pr-test.yml".into(),
@@ -145,7 +146,7 @@ fn many_clusters_stay_within_the_budget() {
     s.workflows[0].jobs = (0..3_000u64)
         .map(|i| {
             let mut j = template.clone();
-            j.job_id = 64000000000 + i;
+            j.job_id = JobId(64000000000 + i);
             j.failures[0].fingerprint = format!("{i:016x}");
             j.failures[0].message = format!("AssertionError: distinct failure number {i} with a long message {}", "x".repeat(80));
             j

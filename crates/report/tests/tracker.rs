@@ -3,6 +3,7 @@
 
 mod common;
 
+use ci_model::JobId;
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use ci_report::safe::char_len;
 use ci_report::tracker::*;
@@ -27,7 +28,7 @@ fn obs(file: &str, func: &str, error: &str) -> TrackerObservation {
         error: error.into(),
         status: "recurring".into(),
         job_url: format!("{RUN}/job/61000000001#step:5:1834"),
-        job_id: Some(61000000001),
+        job_id: Some(JobId(61000000001)),
         detail_url: "https://github.com/acme/ci-bot/issues/77#job-61000000001".into(),
         run_started_at: "2026-11-21T04:00:12Z".into(),
         fingerprint: "a1b2c3d4".into(),
@@ -144,7 +145,7 @@ fn legacy_state_is_recovered_even_when_cut_by_an_arrow_and_migrated() {
     assert_eq!(t.state.entries.len(), 2);
     let e = &t.state.entries["test/srt/test_a.py::TestA::test_x"];
     assert_eq!(e.error, "AssertionError: a | b --> c");
-    assert_eq!((e.first_seen, e.last_seen, e.job_id), (NaiveDate::from_ymd_opt(2026, 4, 1).unwrap(), NaiveDate::from_ymd_opt(2026, 4, 22).unwrap(), Some(2)));
+    assert_eq!((e.first_seen, e.last_seen, e.job_id), (NaiveDate::from_ymd_opt(2026, 4, 1).unwrap(), NaiveDate::from_ymd_opt(2026, 4, 22).unwrap(), Some(JobId(2))));
     assert_eq!(t.state.entries["setup::N/A"].cluster, "");
     // Migrated: next render writes our versioned line and reads back the same.
     let c = cfg();

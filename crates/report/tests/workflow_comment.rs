@@ -2,6 +2,7 @@
 
 mod common;
 
+use ci_model::{CommentId, JobId};
 use std::collections::BTreeSet;
 
 use ci_report::markers;
@@ -31,8 +32,8 @@ fn render_then_parse_gives_the_same_jobs_and_ids() {
     let back = parse_all(&parts, &report.workflow);
     let expected: Vec<_> = report.jobs.iter().map(normalize_job).collect();
     assert_eq!(back.jobs, expected);
-    let mut ids: BTreeSet<u64> = report.jobs.iter().map(|j| j.job_id).collect();
-    ids.insert(61000000009);
+    let mut ids: BTreeSet<JobId> = report.jobs.iter().map(|j| j.job_id).collect();
+    ids.insert(JobId(61000000009));
     assert_eq!(back.processed_job_ids, ids);
     // Re-rendering what we parsed is a fixed point.
     let mut again = report.clone();
@@ -139,8 +140,8 @@ dup
 fn legacy_bodies_parse_under_the_old_contract() {
     // Part order on GitHub is not guaranteed: give part 2 first.
     let back = parse_workflow_comments("pr-test-amd.yml", [LEGACY_PART_2, LEGACY_PART_1]);
-    assert_eq!(back.processed_job_ids, BTreeSet::from([70001, 70002, 70003, 70004]));
-    let ids: Vec<u64> = back.jobs.iter().map(|j| j.job_id).collect();
+    assert_eq!(back.processed_job_ids, BTreeSet::from([70001, 70002, 70003, 70004].map(JobId)));
+    let ids: Vec<JobId> = back.jobs.iter().map(|j| j.job_id).collect();
     assert_eq!(ids, vec![70001, 70002, 70003], "part order, id 0 and duplicate dropped");
     let a = &back.jobs[0];
     assert!(a.legacy);
@@ -180,7 +181,7 @@ fn big_report(jobs: usize, analysis_chars: usize) -> ci_report::WorkflowReport {
     report.jobs = (0..jobs as u64)
         .map(|i| {
             let mut j = template.clone();
-            j.job_id = 62000000000 + i;
+            j.job_id = JobId(62000000000 + i);
             j.name = format!("stage-c-test-{i} (linux-mi355-8gpu, {})", i % 8);
             j.job_url = format!("{RUN}/job/{}", j.job_id);
             j.analysis = Some("The server log shows `HIP error` after weight loading. ".repeat(analysis_chars / 55));
@@ -251,18 +252,18 @@ fn plan_reuses_lowest_id_per_part_and_deletes_the_rest() {
     let p1 = render_workflow_comments(&report).remove(0);
     let p2 = LEGACY_PART_2.replace("pr-test-amd.yml", "nightly-test.yml");
     let existing = [
-        ExistingComment { id: 50, body: &p1 },
-        ExistingComment { id: 40, body: &p1 }, // duplicate main from an earlier failed PATCH
-        ExistingComment { id: 60, body: &p2 },
-        ExistingComment { id: 70, body: "unrelated human comment" },
+        ExistingComment { id: CommentId(50), body: &p1 },
+        ExistingComment { id: CommentId(40), body: &p1 }, // duplicate main from an earlier failed PATCH
+        ExistingComment { id: CommentId(60), body: &p2 },
+        ExistingComment { id: CommentId(70), body: "unrelated human comment" },
     ];
     assert_eq!(
         plan_parts("nightly-test.yml", &existing, 1),
-        PartPlan { update: vec![(0, 40)], create: vec![], delete: vec![50, 60] }
+        PartPlan { update: vec![(0, CommentId(40))], create: vec![], delete: vec![CommentId(50), CommentId(60)] }
     );
     assert_eq!(
         plan_parts("nightly-test.yml", &existing, 3),
-        PartPlan { update: vec![(0, 40), (1, 60)], create: vec![2], delete: vec![50] }
+        PartPlan { update: vec![(0, CommentId(40)), (1, CommentId(60))], create: vec![2], delete: vec![CommentId(50)] }
     );
 }
 
@@ -294,7 +295,7 @@ fn bodies_edited_in_the_web_ui_with_crlf_still_parse() {
 #[test]
 fn a_huge_processed_id_list_is_spread_over_parts_and_unioned_back() {
     let mut report = big_report(30, 2_000);
-    report.processed_job_ids = (0..6_000u64).map(|i| 50_000_000_000 + i * 7).collect();
+    report.processed_job_ids = (0..6_000u64).map(|i| JobId(50_000_000_000 + i * 7)).collect();
     let parts = render_workflow_comments(&report);
     assert!(parts.len() >= 6, "{} parts", parts.len());
     for p in &parts {

@@ -1,5 +1,7 @@
 //! The result of triaging one log: the `ci-triage/v1` contract plus the
-//! extra fields the monitor renders (steps, excerpts, fingerprints).
+//! extra fields the monitor renders (steps, excerpts, fingerprints), and a
+//! plain-text view for terminals. The Markdown view, and every escape, is
+//! `ci_report::analysis_view`.
 
 use serde::{Deserialize, Serialize};
 
@@ -143,7 +145,7 @@ pub struct Verdict {
 impl Verdict {
     /// `(deterministic)`, `(likely flaky; the runner reported failing
     /// tests)`: the verdict's qualifiers for the text and Markdown views.
-    fn qualifiers(&self) -> String {
+    pub fn qualifiers(&self) -> String {
         let flaky = match self.flaky {
             Some(true) => "likely flaky",
             Some(false) => "deterministic",
@@ -252,7 +254,7 @@ impl Analysis {
             let _ = writeln!(s, "failing step: {step}");
         }
         if let Some(c) = &self.counts {
-            let _ = writeln!(s, "tests: {}", counts_text(c));
+            let _ = writeln!(s, "tests: {c}");
         }
         let tests: Vec<&Failure> = self.failures.iter().filter(|f| f.test.is_some()).collect();
         if !tests.is_empty() {
@@ -290,51 +292,14 @@ impl Analysis {
         }
         s
     }
-
-    /// A Markdown view for issues and comments. Log text goes only inside
-    /// fenced code blocks (fence longer than any backtick run in the text),
-    /// so it cannot open HTML, mention people or close our markers.
-    pub fn render_markdown(&self) -> String {
-        use std::fmt::Write;
-        let mut s = String::new();
-        let _ = writeln!(s, "**Verdict:** `{}` {}", self.verdict.category, self.verdict.qualifiers());
-        if let Some(step) = &self.failing_step {
-            let _ = writeln!(s, "\n**Failing step:** {}", inline_code(step));
-        }
-        if let Some(c) = &self.counts {
-            let _ = writeln!(s, "\n**Tests:** {}", counts_text(c));
-        }
-        if !self.failures.is_empty() {
-            let _ = writeln!(s, "\n| test / failure | category | line | fingerprint |\n|---|---|---|---|");
-            for f in self.failures.iter().take(30) {
-                let what = match &f.test {
-                    Some(t) => inline_code(&t.id),
-                    None => inline_code(&clip(&f.message, 120)),
-                };
-                let _ = writeln!(s, "| {what} | {} | {} | `{}` |", f.category, f.line, &f.fingerprint[..f.fingerprint.len().min(15)]);
-            }
-            if self.failures.len() > 30 {
-                let _ = writeln!(s, "\n…and {} more", self.failures.len() - 30);
-            }
-        }
-        for e in self.excerpts.iter().take(3) {
-            let _ = writeln!(s, "\n<details><summary>line {} ({})</summary>\n", e.line, e.rule.replace(['<', '>', '&'], ""));
-            let body: Vec<String> = e
-                .context
-                .iter()
-                .map(|l| format!("{}{:>7} | {}", if l.no == e.line { '>' } else { ' ' }, l.no, clip(&l.text, 300)))
-                .collect();
-            let body = body.join("\n");
-            let fence = "`".repeat(longest_backtick_run(&body).max(2) + 1);
-            let _ = writeln!(s, "{fence}text\n{body}\n{fence}\n\n</details>");
-        }
-        s
-    }
 }
 
-fn counts_text(c: &Counts) -> String {
-    let f = |v: Option<u64>| v.map_or("?".to_string(), |v| v.to_string());
-    format!("{} run, {} passed, {} failed, {} skipped", f(c.run), f(c.passed), f(c.failed), f(c.skipped))
+/// `12 run, 10 passed, 2 failed, ? skipped` (`?`: the log does not say).
+impl std::fmt::Display for Counts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let n = |v: Option<u64>| v.map_or("?".to_string(), |v| v.to_string());
+        write!(f, "{} run, {} passed, {} failed, {} skipped", n(self.run), n(self.passed), n(self.failed), n(self.skipped))
+    }
 }
 
 fn clip(s: &str, max: usize) -> String {
@@ -344,27 +309,6 @@ fn clip(s: &str, max: usize) -> String {
     let mut out: String = s.chars().take(max).collect();
     out.push('…');
     out
-}
-
-fn longest_backtick_run(s: &str) -> usize {
-    let (mut best, mut cur) = (0, 0);
-    for c in s.chars() {
-        if c == '`' {
-            cur += 1;
-            best = best.max(cur);
-        } else {
-            cur = 0;
-        }
-    }
-    best
-}
-
-/// Inline code that survives backticks, `|` (tables) and newlines in log text.
-fn inline_code(s: &str) -> String {
-    let s = s.replace(['\n', '\r'], " ").replace('|', "\\|");
-    let fence = "`".repeat(longest_backtick_run(&s) + 1);
-    let pad = if s.starts_with('`') || s.ends_with('`') { " " } else { "" };
-    format!("{fence}{pad}{s}{pad}{fence}")
 }
 
 #[cfg(test)]

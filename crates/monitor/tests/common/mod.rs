@@ -8,8 +8,10 @@
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use ci_github::Client;
+use ci_model::{JobId, RunId};
 use ci_monitor::config::Config;
 use ci_monitor::tick::TickOutcome;
+use ci_monitor::action::{AnalyzeWorkflowOutputs, PublishSummaryOutputs};
 use ci_monitor::{Ctx, Outcome, Settings};
 use fake_github::state::{Job, Run, Step};
 use fake_github::{FakeGitHub, Scenario};
@@ -112,7 +114,7 @@ impl TestCtx {
 
     /// A completed run of `workflow` with the given `(job name, log)` jobs:
     /// `Some(log)` fails, `None` passes. Created 20 minutes before `now`.
-    pub fn run(&mut self, workflow: &str, sha: &str, jobs: &[(&str, Option<&str>)]) -> (u64, Vec<u64>) {
+    pub fn run(&mut self, workflow: &str, sha: &str, jobs: &[(&str, Option<&str>)]) -> (RunId, Vec<JobId>) {
         self.next_run += 1;
         let run_id = self.next_run;
         let created = self.now - Duration::minutes(20);
@@ -146,7 +148,7 @@ impl TestCtx {
                 );
                 for (i, (name, log)) in jobs.iter().enumerate() {
                     let id = run_id * 100 + i as u64;
-                    ids.push(id);
+                    ids.push(JobId(id));
                     let concl = if log.is_some() { "failure" } else { "success" };
                     repo.jobs.insert(
                         id,
@@ -173,11 +175,12 @@ impl TestCtx {
                 }
             })
             .expect("target repo");
-        (run_id, ids)
+        (RunId(run_id), ids)
     }
 
     /// Marks a run as still running: its jobs after the first are in progress.
-    pub fn set_in_flight(&self, run_id: u64) {
+    pub fn set_in_flight(&self, run_id: RunId) {
+        let run_id = run_id.get();
         self.server
             .state()
             .with_repo(TARGET, |repo| {
@@ -195,7 +198,7 @@ impl TestCtx {
     }
 
     /// One run of `workflow` in which job `name` fails with `log`.
-    pub fn fail_job(&mut self, workflow: &str, name: &str, log: &str) -> u64 {
+    pub fn fail_job(&mut self, workflow: &str, name: &str, log: &str) -> JobId {
         let sha = format!("{:x}", 0xabc000 + self.next_run);
         let (_, ids) = self.run(workflow, &sha, &[(name, Some(log)), ("lint", None)]);
         ids[0]
@@ -216,6 +219,11 @@ impl TestCtx {
 
     /// A fresh client per call: each action is its own process on Actions.
     pub async fn ctx(&self) -> Ctx<Client> {
+        self.ctx_and_client().await.0
+    }
+
+    /// [`TestCtx::ctx`] and a handle on its client (for its counters).
+    pub async fn ctx_and_client(&self) -> (Ctx<Client>, Client) {
         let budget = self.write_budget;
         let client = Client::builder()
             .api_url(self.server.url())
@@ -228,22 +236,22 @@ impl TestCtx {
             .build()
             .await
             .expect("client");
-        Ctx::new(client, self.settings(), self.config.clone(), Vec::new())
+        (Ctx::new(client.clone(), self.settings(), self.config.clone(), Vec::new()), client)
     }
 
     pub async fn tick(&mut self) -> TickOutcome {
-        let ctx = self.ctx().await;
+        let (ctx, client) = self.ctx_and_client().await;
         let out = ci_monitor::tick::tick(&ctx).await.expect("tick");
-        self.last_client = Some(ctx.gh.clone());
+        self.last_client = Some(client);
         out
     }
 
-    pub async fn analyze(&self, workflow: &str) -> Outcome {
-        ci_monitor::analyze_workflow::run(&self.ctx().await, workflow).await.expect("analyze-workflow")
+    pub async fn analyze(&self, workflow: &str) -> Outcome<AnalyzeWorkflowOutputs> {
+        ci_monitor::actions::analyze_workflow::run(&self.ctx().await, workflow).await.expect("analyze-workflow")
     }
 
-    pub async fn publish(&self) -> Outcome {
-        ci_monitor::publish_summary::run(&self.ctx().await).await.expect("publish-summary")
+    pub async fn publish(&self) -> Outcome<PublishSummaryOutputs> {
+        ci_monitor::actions::publish_summary::run(&self.ctx().await).await.expect("publish-summary")
     }
 
     // ----- what GitHub holds -------------------------------------------

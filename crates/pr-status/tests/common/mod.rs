@@ -68,14 +68,14 @@ pub fn red(wf: &str, name: &str, sha: &str, at: DateTime<Utc>, category: &str, f
 
 pub fn report(j: &JobRun, category: &str, failures: &[(String, String)]) -> JobReport {
     JobReport {
-        job_id: j.job_id,
+        job_id: ci_model::JobId(j.job_id),
         name: j.name.clone(),
         run_url: format!("https://github.com/{REPO}/actions/runs/{}", j.run_id),
         job_url: j.url.clone(),
         head_sha: Some(j.sha.clone()),
-        conclusion: j.conclusion.clone(),
+        conclusion: j.conclusion.as_deref().map(ci_model::Conclusion::from),
         outcome: JobOutcome::Analyzed,
-        category: Some(category.into()),
+        category: Some(category.parse().expect("a ci_triage::Category word")),
         failures: failures
             .iter()
             .enumerate()

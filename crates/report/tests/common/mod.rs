@@ -4,6 +4,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, TimeZone, Utc};
+use ci_model::JobId;
+use ci_triage::Category;
 use ci_report::{ClusterFacts, CommitRange, FailureView, InFlightRun, JobOutcome, JobReport, LogAnchor, WorkflowReport};
 
 pub const REPO: &str = "acme/widgets";
@@ -29,7 +31,7 @@ pub fn failure(file: &str, func: &str, msg: &str, fp: &str, step: u32, line: u32
 
 pub fn job(id: u64, name: &str, failures: Vec<FailureView>) -> JobReport {
     JobReport {
-        job_id: id,
+        job_id: JobId(id),
         name: name.into(),
         run_url: RUN.into(),
         started_at: Some("2026-11-21T04:00:12Z".into()),
@@ -38,7 +40,7 @@ pub fn job(id: u64, name: &str, failures: Vec<FailureView>) -> JobReport {
         head_sha: Some("0123456789abcdef0123456789abcdef01234567".into()),
         conclusion: Some("failure".into()),
         outcome: JobOutcome::Analyzed,
-        category: Some("test".into()),
+        category: Some(Category::TestFailure),
         fingerprint: None,
         headline: None,
         failures,
@@ -77,7 +79,7 @@ pub fn sample_jobs() -> Vec<JobReport> {
     b.started_at = Some("2026-11-21T04:00:40Z".into());
     let mut c = job(61000000003, "build-docker (rocm720)", vec![]);
     c.failures.clear();
-    c.category = Some("infra".into());
+    c.category = Some(Category::Infra);
     c.fingerprint = Some("9999aaaabbbbcccc".into());
     c.headline = Some("Error response from daemon: toomanyrequests: rate limit".into());
     c.conclusion = Some("failure".into());
@@ -106,7 +108,7 @@ pub fn sample_report() -> WorkflowReport {
         method: "ci-triage".into(),
         scanned_at: at(12, 30),
         jobs: sample_jobs(),
-        processed_job_ids: BTreeSet::from([61000000009]),
+        processed_job_ids: BTreeSet::from([JobId(61000000009)]),
         in_flight: vec![InFlightRun {
             run_url: "https://github.com/acme/widgets/actions/runs/19000000002".into(),
             pending_jobs: 7,

@@ -1,4 +1,4 @@
-//! `ci-triage [analyze-log] [--format json|text|markdown] FILE`: the engine
+//! `ci-triage [analyze-log] [--format json|text] FILE`: the engine
 //! alone, without the rest of `ci-bot` (handy for scoring while other crates
 //! are mid-change, and used by the end-to-end scorer test).
 
@@ -15,7 +15,7 @@ fn main() {
         }
     }
     let Some(path) = file else {
-        eprintln!("usage: ci-triage [analyze-log] [--format json|text|markdown] FILE");
+        eprintln!("usage: ci-triage [analyze-log] [--format json|text] FILE");
         std::process::exit(2);
     };
     let f = match std::fs::File::open(&path) {
@@ -28,7 +28,10 @@ fn main() {
     let a = ci_triage::analyze(f, &ci_triage::RuleSet::builtin());
     let out = match format.as_str() {
         "text" => a.render_text(),
-        "markdown" => a.render_markdown(),
+        "markdown" => {
+            eprintln!("ci-triage: Markdown is rendered by ci-report: use `ci-bot analyze-log --format markdown`");
+            std::process::exit(2);
+        }
         _ => serde_json::to_string(&a).expect("analysis serialises") + "\n",
     };
     print!("{out}");

@@ -1,0 +1,215 @@
+//! `analyze-workflow`: triage the new failed jobs of one workflow and
+//! upsert its comment(s) on the daily issue.
+//!
+//! Per tick: one issue list, one comment list per day of dedup memory, the
+//! workflow scan (see [`crate::services::scan`]), one log download per NEW failed job,
+//! and the comment writes — none at all when nothing changed.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use ci_github::{GitHub, IssueComment};
+use ci_model::{FailureStatus, IssueNumber, Job, JobId, WorkflowRun};
+use ci_report::facts::{parse_facts, with_facts, WorkflowFacts};
+use ci_report::markers;
+use ci_report::step_summary::{self, AnalyzeWorkflowSummary};
+use ci_report::workflow_comment::{
+    belongs_to_workflow, merge_jobs, parse_workflow_comments, plan_parts, render_workflow_comments, status_summary,
+    ExistingComment,
+};
+use ci_report::{ClusterFacts, CommitRange, InFlightRun, JobReport, WorkflowReport};
+
+use crate::action::{AnalyzeWorkflowOutputs, IssueLink, Outcome};
+use crate::ctx::Ctx;
+use crate::domain::cluster::{cluster_facts, cluster_status};
+use crate::domain::history::HistoryFacts;
+use crate::services::daily_issues::{ensure_daily_issue, list_daily_issues};
+use crate::services::scan::{scan_workflow, WorkflowScan};
+use crate::services::triage::triage_jobs;
+
+/// Runs the action for `workflow`.
+pub async fn run<G: GitHub + Clone + 'static>(
+    ctx: &Ctx<G>,
+    workflow: &str,
+) -> anyhow::Result<Outcome<AnalyzeWorkflowOutputs>> {
+    let wf = ctx.config.workflow(workflow);
+    let lookback = ctx.settings.lookback_hours;
+    let dedup_days = ctx.config.dedup_days.max(lookback.div_ceil(24));
+
+    let mut dailies = list_daily_issues(ctx, dedup_days).await?;
+    let today = ensure_daily_issue(ctx, &mut dailies).await?;
+    let comments: Vec<IssueComment> = match &today {
+        Some(issue) => ctx.github().list_comments(&ctx.settings.bot_repo, issue.number).await?,
+        None => Vec::new(),
+    };
+    let recovered = parse_workflow_comments(workflow, comments.iter().map(|c| c.body.as_str()));
+    let previous_facts = comments
+        .iter()
+        .filter(|c| belongs_to_workflow(&c.body, workflow))
+        .find_map(|c| parse_facts(&c.body));
+
+    // Dedup memory: today's comments plus the previous days' ones, so a job
+    // analysed yesterday inside today's lookback window is not analysed again.
+    let mut processed: BTreeSet<JobId> = recovered.processed_job_ids.clone();
+    processed.extend(recovered.jobs.iter().map(|j| j.job_id));
+    for issue in dailies.previous(ctx.settings.date, dedup_days) {
+        let old = ctx.github().list_comments(&ctx.settings.bot_repo, issue.number).await?;
+        let rec = parse_workflow_comments(workflow, old.iter().map(|c| c.body.as_str()));
+        processed.extend(rec.processed_job_ids);
+        processed.extend(rec.jobs.iter().map(|j| j.job_id));
+    }
+
+    let scan = scan_workflow(ctx, &wf, lookback).await?;
+    let new_jobs: Vec<(WorkflowRun, Job)> =
+        scan.failed.iter().filter(|(_, j)| !processed.contains(&j.id)).cloned().collect();
+    let new_reports = triage_jobs(ctx.github(), &ctx.settings.repo, &ctx.rules, &new_jobs).await;
+
+    let jobs = merge_jobs(recovered.jobs.clone(), new_reports.clone());
+    let (cluster_facts_map, suspected, statuses) = history_facts(ctx, &scan, &jobs);
+    let facts = WorkflowFacts {
+        runs_completed: scan.runs.iter().filter(|(r, _)| in_window(ctx, r)).count() as u32,
+        runs_green: scan
+            .runs
+            .iter()
+            .filter(|(r, _)| in_window(ctx, r) && r.succeeded())
+            .count() as u32,
+        runs_red: scan
+            .runs
+            .iter()
+            .filter(|(r, _)| in_window(ctx, r) && !r.succeeded())
+            .count() as u32,
+        runs_in_flight: scan.in_flight.len() as u32,
+        in_flight: scan.in_flight.iter().map(|(r, p, f)| (r.id, *p, *f)).collect(),
+        clusters: cluster_facts_map.clone(),
+        scanned_at: Some(ctx.settings.now),
+    };
+
+    let cluster_facts_map_for_summary = cluster_facts_map.clone();
+    let report = WorkflowReport {
+        workflow: workflow.to_string(),
+        repo: ctx.settings.repo.to_string(),
+        server_url: ctx.settings.server_url.clone(),
+        bot_name: ctx.config.bot_name.clone(),
+        method: "ci-triage (deterministic)".into(),
+        scanned_at: ctx.settings.now,
+        jobs: jobs.clone(),
+        processed_job_ids: processed.iter().copied().chain(new_jobs.iter().map(|(_, j)| j.id)).collect(),
+        in_flight: scan
+            .in_flight
+            .iter()
+            .map(|(r, pending, failed)| InFlightRun {
+                run_url: r.html_url.clone(),
+                pending_jobs: *pending,
+                failed_jobs: *failed,
+                head_sha: Some(r.head_sha.clone()),
+            })
+            .collect(),
+        cluster_facts: cluster_facts_map,
+        suspected_range: suspected,
+        summary: status_summary(&jobs, &statuses, &cluster_facts_map_for_summary),
+    };
+
+    // Nothing new and nothing in flight changed: leave the comment alone, so
+    // a quiet tick costs reads only (conditional 304s).
+    let unchanged = new_reports.is_empty()
+        && previous_facts.as_ref().is_some_and(|p| p.in_flight == facts.in_flight && p.runs_completed == facts.runs_completed);
+    let in_scope = !scan.failed.is_empty() || !jobs.is_empty();
+    // In dry-run the daily issue may not exist yet: render anyway (issue 0)
+    // so the plan shows what the comment would say.
+    let target_issue = today.as_ref().map(|i| i.number).or(ctx.dry_run().then_some(IssueNumber(0)));
+    if let Some(issue_number) = target_issue {
+        if !unchanged && (in_scope || !recovered.jobs.is_empty() || previous_facts.is_some() || !scan.in_flight.is_empty()) {
+            let parts = with_facts(render_workflow_comments(&report), &facts);
+            write_parts(ctx, issue_number, workflow, &comments, &parts).await?;
+        }
+    }
+    let failure_count = scan.failed.len();
+    let mut out = Outcome::new(AnalyzeWorkflowOutputs {
+        issue: IssueLink::from_issue(today.as_ref()),
+        failure_count,
+        new_failure_count: new_reports.len(),
+    });
+    out.summary = step_summary::analyze_workflow(&AnalyzeWorkflowSummary {
+        workflow,
+        failed_in_window: failure_count,
+        gates_skipped: scan.gates_skipped,
+        new_jobs: &new_reports,
+        reported_jobs: jobs.len(),
+        runs_in_flight: scan.in_flight.len(),
+        unchanged,
+        statuses: &statuses,
+    });
+    Ok(out)
+}
+
+fn in_window<G: GitHub + Clone + 'static>(ctx: &Ctx<G>, r: &WorkflowRun) -> bool {
+    let since = ctx.settings.now - chrono::Duration::hours(ctx.settings.lookback_hours as i64);
+    r.created_at >= since || r.last_activity() >= since
+}
+
+/// Cluster facts (by fingerprint) and the suspected commit range of the
+/// newest regression, from the jobs' histories.
+fn history_facts<G: GitHub + Clone + 'static>(
+    ctx: &Ctx<G>,
+    scan: &WorkflowScan,
+    jobs: &[JobReport],
+) -> (BTreeMap<String, ClusterFacts>, Option<CommitRange>, BTreeMap<String, FailureStatus>) {
+    let window = ctx.config.history_runs as usize;
+    let per_job: BTreeMap<JobId, HistoryFacts> = jobs
+        .iter()
+        .filter_map(|j| {
+            let run_id = j.run_id()?;
+            scan.runs.iter().any(|(r, _)| r.id == run_id).then(|| (j.job_id, scan.facts_for(&j.name, run_id, window)))
+        })
+        .collect();
+    let mut by_fp: BTreeMap<String, Vec<&HistoryFacts>> = BTreeMap::new();
+    for j in jobs {
+        if let Some(f) = per_job.get(&j.job_id) {
+            for fp in j.fingerprints() {
+                by_fp.entry(fp).or_default().push(f);
+            }
+        }
+    }
+    let statuses = by_fp.iter().map(|(fp, members)| (fp.clone(), cluster_status(members.iter().copied()))).collect();
+    let clusters = by_fp
+        .into_iter()
+        .filter_map(|(fp, members)| cluster_facts(members.iter().copied()).map(|f| (fp, f)))
+        .collect();
+    let suspected = per_job
+        .values()
+        .filter(|f| matches!(f.status, FailureStatus::New | FailureStatus::Persistent))
+        .filter_map(|f| {
+            let (good, bad) = f.suspected_range()?;
+            Some((f.first_red.as_ref()?.created_at, good.to_string(), bad.to_string()))
+        })
+        .max()
+        .map(|(_, good, bad)| CommitRange { good, bad, commits: None });
+    (clusters, suspected, statuses)
+}
+
+async fn write_parts<G: GitHub + Clone + 'static>(
+    ctx: &Ctx<G>,
+    issue: IssueNumber,
+    workflow: &str,
+    comments: &[IssueComment],
+    parts: &[String],
+) -> anyhow::Result<()> {
+    let existing: Vec<ExistingComment<'_>> =
+        comments.iter().map(|c| ExistingComment { id: c.id, body: c.body.as_str() }).collect();
+    let plan = plan_parts(workflow, &existing, parts.len());
+    let repo = &ctx.settings.bot_repo;
+    for (idx, id) in &plan.update {
+        let current = comments.iter().find(|c| c.id == *id).map(|c| c.body.as_str());
+        if current == Some(parts[*idx].as_str()) {
+            continue;
+        }
+        ctx.update_comment(repo, *id, &parts[*idx]).await?;
+    }
+    for idx in &plan.create {
+        let marker = markers::workflow_part_marker(idx + 1, parts.len(), workflow);
+        ctx.upsert_comment(repo, issue, &marker, &parts[*idx]).await?;
+    }
+    for id in &plan.delete {
+        ctx.delete_comment(repo, *id).await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,133 @@
+//! `publish-summary`: rebuild the Daily Cross-Workflow Summary in the daily
+//! issue body from the workflows' comments (and yesterday's summary state).
+//!
+//! Convergence: the block is a pure function of the comments (ci-report
+//! renders no clock), the body update is a read-modify-write that only
+//! replaces the block, and after writing we re-read the comments: if a
+//! workflow's comment changed while we were building (a concurrent matrix
+//! job finished), we rebuild. A publisher that wrote a stale block therefore
+//! always sees the change that made it stale and writes again, so whichever
+//! publisher writes last, the block ends up reflecting every comment.
+//!
+//! Each round writes the block once, not through the marker upsert's
+//! write-until-it-sticks loop: two publishers holding different snapshots
+//! would each insist on their own block and overwrite each other until the
+//! upsert gave up (seen with seven racing matrix jobs). Staleness is caught
+//! by the comment re-read instead, which is what decides who is right.
+
+use std::collections::BTreeSet;
+
+use ci_github::{GitHub, IssueComment};
+use ci_report::daily::{is_legacy_summary_comment, replace_summary_block};
+use ci_report::facts::parse_facts;
+use ci_report::markers::{daily_issue_marker, find_part, find_workflow_report};
+use ci_report::step_summary;
+use ci_report::summary::{
+    parse_summary_state, render_summary_block, summary_clusters, DailySummary, SummaryState, WorkflowDay,
+};
+use ci_report::workflow_comment::{belongs_to_workflow, parse_workflow_comments};
+
+use crate::action::{IssueLink, Outcome, PublishSummaryOutputs};
+use crate::ctx::Ctx;
+use crate::services::daily_issues::{ensure_daily_issue, initial_body, list_daily_issues};
+
+/// Rebuilds before giving up. Each one means a workflow comment changed
+/// while we built, so this bounds how many matrix jobs can finish during one
+/// publish, not how long it waits.
+const MAX_ROUNDS: usize = 24;
+
+/// Runs the action.
+pub async fn run<G: GitHub + Clone + 'static>(ctx: &Ctx<G>) -> anyhow::Result<Outcome<PublishSummaryOutputs>> {
+    let date = ctx.settings.date;
+    let mut dailies = list_daily_issues(ctx, ctx.config.chart_days.max(2)).await?;
+    let Some(issue) = ensure_daily_issue(ctx, &mut dailies).await? else {
+        let mut out = Outcome::new(PublishSummaryOutputs::default());
+        out.summary = step_summary::publish_summary_without_issue();
+        return Ok(out);
+    };
+    // Yesterday's state: the newest earlier daily issue whose body has one.
+    let yesterday = dailies.previous(date, ctx.config.chart_days).into_iter().find_map(|i| parse_summary_state(&i.body));
+
+    let repo = &ctx.settings.bot_repo;
+    let mut comments = ctx.github().list_comments(repo, issue.number).await?;
+    let mut summary = build(ctx, &comments, yesterday.clone());
+    let initial = initial_body(ctx, date);
+    let marker = daily_issue_marker(date);
+    let mut rounds = 0;
+    loop {
+        let inner = render_summary_block(&summary);
+        let wrote = ctx
+            .edit_issue_body_once(repo, issue.number, &marker, |body| replace_summary_block(body, &inner, &initial))
+            .await?;
+        let again = ctx.github().list_comments(repo, issue.number).await?;
+        if wrote && same_comments(&comments, &again) {
+            break;
+        }
+        rounds += 1;
+        if rounds == MAX_ROUNDS {
+            anyhow::bail!(
+                "publish-summary: the workflow comments on #{} kept changing over {MAX_ROUNDS} rebuilds; \
+                 the next publish (e.g. the finalize job) will write the summary",
+                issue.number
+            );
+        }
+        comments = again;
+        summary = build(ctx, &comments, yesterday.clone());
+    }
+    for c in comments.iter().filter(|c| is_legacy_summary_comment(&c.body)) {
+        ctx.delete_comment(repo, c.id).await?;
+    }
+
+    let failure_count: usize = summary.workflows.iter().map(|w| w.jobs.len()).sum();
+    let mut out = Outcome::new(PublishSummaryOutputs { issue: IssueLink::from_issue(Some(&issue)), failure_count });
+    out.summary = step_summary::publish_summary(
+        date,
+        summary.workflows.len(),
+        failure_count,
+        summary_clusters(&summary).len(),
+        &issue.html_url,
+    );
+    Ok(out)
+}
+
+fn same_comments(a: &[IssueComment], b: &[IssueComment]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.id == y.id && x.body == y.body)
+}
+
+/// The summary input, from the comments of the day.
+pub fn build<G: GitHub + Clone + 'static>(
+    ctx: &Ctx<G>,
+    comments: &[IssueComment],
+    yesterday: Option<SummaryState>,
+) -> DailySummary {
+    let mut workflows: BTreeSet<String> = ctx.settings.workflows.iter().cloned().collect();
+    for c in comments {
+        if let Some((_, wf)) = find_workflow_report(&c.body) {
+            workflows.insert(wf);
+        }
+    }
+    let days = workflows
+        .into_iter()
+        .map(|wf| {
+            let rec = parse_workflow_comments(&wf, comments.iter().map(|c| c.body.as_str()));
+            let mine: Vec<&IssueComment> = comments.iter().filter(|c| belongs_to_workflow(&c.body, &wf)).collect();
+            let facts = mine.iter().find_map(|c| parse_facts(&c.body)).unwrap_or_default();
+            WorkflowDay {
+                workflow: wf.clone(),
+                runs_completed: facts.runs_completed,
+                runs_green: facts.runs_green,
+                runs_red: facts.runs_red,
+                runs_in_flight: facts.runs_in_flight,
+                jobs: rec.jobs,
+                cluster_facts: facts.clusters,
+                last_scanned: facts.scanned_at,
+                comment_url: mine
+                    .iter()
+                    .map(|c| (find_part(&c.body).map_or(1, |p| p.0), c.id, c))
+                    .min_by_key(|(p, id, _)| (*p, *id))
+                    .map(|(_, _, c)| c.html_url.clone()),
+            }
+        })
+        .collect();
+    DailySummary { date: ctx.settings.date, bot_name: ctx.config.bot_name.clone(), workflows: days, yesterday }
+}

@@ -1,0 +1,7 @@
+//! Services shared by several actions: they read GitHub (through
+//! [`crate::Ctx`]) and hand back data; none of them renders or writes a
+//! report on its own.
+
+pub mod daily_issues;
+pub mod scan;
+pub mod triage;
