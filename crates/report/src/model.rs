@@ -168,6 +168,12 @@ impl JobReport {
         run_id_from_url(&self.run_url)
     }
 
+    /// The one line that says why this job is red (what its block and the
+    /// tables lead with).
+    pub fn top_line(&self) -> Option<String> {
+        self.headline.clone()
+    }
+
     /// Cluster keys of this job: failure fingerprints, or the job fingerprint.
     pub fn fingerprints(&self) -> BTreeSet<String> {
         let mut fps: BTreeSet<String> =
