@@ -99,6 +99,7 @@ async fn demo_clusters_match_the_injected_causes() {
             per_wf.iter().flat_map(|(wf, jobs)| jobs.iter().map(move |j| (wf.as_str(), j))).collect();
         let clusters = ci_report::cluster::cluster(jobs.iter().copied(), &BTreeMap::new());
         let mut clusters_per_cause: BTreeMap<&str, usize> = BTreeMap::new();
+        let mut titles: BTreeMap<&str, Vec<String>> = BTreeMap::new();
         let mut worst_causes_per_cluster = 0;
         for c in &clusters {
             let causes: BTreeSet<&str> = c
@@ -112,11 +113,12 @@ async fn demo_clusters_match_the_injected_causes() {
             }
             for cause in causes {
                 *clusters_per_cause.entry(cause).or_default() += 1;
+                titles.entry(cause).or_default().push(format!("`{}` ({:?})", c.title, c.tests()));
             }
         }
         for (cause, n) in &clusters_per_cause {
             if *n != 1 {
-                problems.push(format!("{title}: cause `{cause}` is {n} clusters"));
+                problems.push(format!("{title}: cause `{cause}` is {n} clusters: {}", titles[cause].join("; ")));
             }
         }
         let mut top_ok = 0;

@@ -63,6 +63,8 @@ impl FailureView {
     /// test-level identity used in tables and by the tracker.
     pub fn test_id(&self) -> Option<String> {
         match (&self.test_file, &self.test_function) {
+            // Go ids continue the package path with `/Test…`.
+            (Some(f), Some(func)) if func.starts_with('/') => Some(format!("{f}{func}")),
             (Some(f), Some(func)) => Some(format!("{f}::{func}")),
             (Some(f), None) => Some(f.clone()),
             (None, Some(func)) => Some(func.clone()),
@@ -171,19 +173,12 @@ impl JobReport {
     /// The one line that says why this job is red (what its block and the
     /// tables lead with).
     pub fn top_line(&self) -> Option<String> {
-        self.headline.clone()
+        self.causes().into_iter().next().map(|c| c.title).or_else(|| self.headline.clone())
     }
 
-    /// Cluster keys of this job: failure fingerprints, or the job fingerprint.
+    /// Cluster keys of this job: its cause ids ([`crate::cause`]).
     pub fn fingerprints(&self) -> BTreeSet<String> {
-        let mut fps: BTreeSet<String> =
-            self.failures.iter().map(|f| f.fingerprint.clone()).filter(|f| !f.is_empty()).collect();
-        if fps.is_empty() {
-            if let Some(fp) = self.fingerprint.clone().filter(|f| !f.is_empty()) {
-                fps.insert(fp);
-            }
-        }
-        fps
+        self.causes().into_iter().map(|c| c.id).collect()
     }
 }
 

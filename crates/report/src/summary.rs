@@ -122,7 +122,7 @@ pub fn summary_state(s: &DailySummary) -> SummaryState {
     SummaryState {
         date: s.date,
         red_jobs,
-        fingerprints: summary_clusters(s).into_iter().map(|c| c.fingerprint).collect(),
+        fingerprints: summary_clusters(s).into_iter().map(|c| crate::cause::short_id(&c.fingerprint)).collect(),
     }
 }
 
@@ -223,8 +223,14 @@ fn delta(state: &SummaryState, date: NaiveDate, workflow: &str) -> String {
 pub fn render_summary_block(s: &DailySummary) -> String {
     let state = summary_state(s);
     let clusters = summary_clusters(s);
-    let known = s.yesterday.as_ref().map(|y| &y.fingerprints);
-    let is_new = |c: &ClusterView| known.is_some_and(|k| !k.contains(&c.fingerprint));
+    // Yesterday's state written before cause ids (`v1` fingerprints only)
+    // cannot say what is new today: unknown, not "everything is new".
+    let known = s
+        .yesterday
+        .as_ref()
+        .map(|y| &y.fingerprints)
+        .filter(|k| k.is_empty() || k.iter().any(|f| crate::cause::is_current(f)));
+    let is_new = |c: &ClusterView| known.is_some_and(|k| !k.contains(&crate::cause::short_id(&c.fingerprint)));
     let new_count = clusters.iter().filter(|c| is_new(c)).count();
     let red_jobs: u32 = s.workflows.iter().map(|w| distinct_jobs(&w.jobs)).sum();
     let in_flight: u32 = s.workflows.iter().map(|w| w.runs_in_flight).sum();

@@ -763,11 +763,12 @@ pub fn status_summary(
     for (fp, status) in statuses {
         let members: Vec<&JobReport> = jobs.iter().filter(|j| j.fingerprints().contains(fp)).collect();
         let Some(first) = members.first() else { continue };
-        let failure = first.failures.iter().find(|f| &f.fingerprint == fp);
-        let headline = failure
-            .map(|f| f.message.trim().to_string())
-            .filter(|m| !m.is_empty())
-            .or_else(|| failure.and_then(|f| f.test_id()))
+        let headline = first
+            .causes()
+            .into_iter()
+            .find(|c| &c.id == fp)
+            .map(|c| c.title.trim().to_string())
+            .filter(|t| !t.is_empty())
             .or_else(|| first.headline.clone())
             .unwrap_or_else(|| "(no failure line recognised)".into());
         let (rank, label) = match status {
