@@ -113,7 +113,8 @@ fn state_round_trips_and_feeds_tomorrow() {
     };
     let t = render_summary_block(&tomorrow);
     assert!(t.contains("🟢 GREEN"));
-    assert!(t.contains("| `nightly-test.yml` | 0 | 0 | 0 | 0 | 0 |"));
+    // No run at all is "not run", not a green workflow.
+    assert!(t.contains("| `nightly-test.yml` | ⚪ not run | 0 | 0 | 0 | 0 | 0 |"), "{t}");
 }
 
 #[test]
@@ -123,7 +124,8 @@ fn without_yesterday_nothing_is_claimed_new() {
     let t = render_summary_block(&s);
     assert!(t.contains("NEW unknown (no summary yesterday)"));
     assert!(!t.contains("🆕"));
-    assert!(t.contains("🟡 YELLOW"));
+    // Red jobs on a first day are red: nothing says they are known.
+    assert!(t.contains("🔴 RED"));
 }
 
 #[test]

@@ -60,7 +60,11 @@ pub async fn scan_workflow<G: GitHub + Clone + 'static>(
         limit: Some(100),
         ..Default::default()
     };
-    let listed = ctx.github().list_workflow_runs(&s.repo, &filter).await?;
+    let listed = ctx.github().list_workflow_runs(&s.repo, &filter).await.map_err(|e| {
+        // A 404 here names neither the repository nor the workflow.
+        let hint = if e.is_not_found() { " (does the repository exist, and can the token read its Actions?)" } else { "" };
+        anyhow::anyhow!("listing the runs of `{}` in {}: {e}{hint}", wf.file, s.repo)
+    })?;
     let since = s.now - Duration::hours(lookback_hours as i64);
     let mut scan = WorkflowScan::default();
     let mut older_completed = 0usize;
