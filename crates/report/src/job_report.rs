@@ -16,6 +16,9 @@ impl JobReport {
     pub fn analyzed(run: &WorkflowRun, job: &Job, analysis: &Analysis) -> JobReport {
         let mut report = JobReport::of(run, job);
         report.category = Some(analysis.verdict.category);
+        if analysis.failures.len() > MAX_FAILURES {
+            report.failures_total = u32::try_from(analysis.failures.len()).unwrap_or(u32::MAX);
+        }
         report.failures = analysis
             .failures
             .iter()

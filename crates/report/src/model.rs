@@ -136,6 +136,10 @@ pub struct JobReport {
     /// Failing tests / symptoms.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub failures: Vec<FailureView>,
+    /// Failures triage found, when more than `failures` keeps (a cap never
+    /// cuts silently: the block says "+N more … (M in all)"); 0 = all kept.
+    #[serde(default, skip_serializing_if = "is_zero", rename = "total")]
+    pub failures_total: u32,
     /// Free-form Markdown (LLM analysis or a legacy block body). Untrusted.
     #[serde(skip)]
     pub analysis: Option<String>,
@@ -155,7 +159,16 @@ fn is_false(b: &bool) -> bool {
     !*b
 }
 
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
 impl JobReport {
+    /// Failures triage found in the job, kept or not.
+    pub fn failure_count(&self) -> usize {
+        (self.failures_total as usize).max(self.failures.len())
+    }
+
     /// The job page url (`job_url`, or derived from the run url and id).
     pub fn job_page_url(&self) -> String {
         if self.job_url.is_empty() {
