@@ -68,6 +68,12 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         }
     };
     let input: Box<dyn Read> = if args.file == "-" {
+        use std::io::IsTerminal;
+        // Without a file and with a terminal on stdin the tool would wait
+        // in silence for a log nobody is typing.
+        if std::io::stdin().is_terminal() {
+            eprintln!("analyze-log: reading a log from stdin (pass a file, or pipe one in; Ctrl-D ends input)");
+        }
         Box::new(std::io::stdin().lock())
     } else {
         let f = std::fs::File::open(&args.file).with_context(|| format!("cannot open {}", args.file))?;
