@@ -158,7 +158,10 @@ pub async fn status_inputs<G: GitHub + Clone + 'static>(
         .await?;
     for r in branch {
         let in_window = from.is_some_and(|f| r.created_at >= f) && r.created_at <= head_at;
-        if in_window && r.is_completed() && !base_runs.iter().any(|b| b.id == r.id) {
+        // The head itself on the base branch (a pull request from `main` of
+        // a fork, a push of the same commit) is not the base.
+        let is_head = r.head_sha == head_sha;
+        if in_window && !is_head && r.is_completed() && !base_runs.iter().any(|b| b.id == r.id) {
             base_runs.push(r);
         }
     }
