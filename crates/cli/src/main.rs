@@ -9,6 +9,8 @@ mod analyze_log;
 mod bench;
 #[cfg(feature = "demo")]
 mod demo;
+mod fleet;
+mod host;
 
 #[derive(Parser)]
 #[command(name = "ci-bot", version, about = "CI failure monitor and triage bot")]
@@ -29,6 +31,10 @@ enum Command {
     /// Poll pull request comments for `@bot` commands, forever (a host's
     /// loop over one `watch-comments` pass).
     Watch(WatchArgs),
+    /// Self-hosted runner containers through the Docker API: up, status, logs, roll, down.
+    Fleet(fleet::Args),
+    /// The long-running host: monitor dispatch schedule (+ comment watcher), /healthz.
+    Host(host::Args),
     /// The monitor's actions, one subcommand each (`ActionKind::ALL`).
     #[command(flatten)]
     Action(ActionCommand),
@@ -93,6 +99,8 @@ fn main() {
         #[cfg(feature = "demo")]
         Command::Demo(a) => demo::run(a),
         Command::Watch(w) => actions::watch(w.action, std::time::Duration::from_secs(w.every.max(1)), w.passes),
+        Command::Fleet(a) => fleet::run(a),
+        Command::Host(a) => host::run(a),
         Command::Action(a) => actions::run(a.kind, *a.args),
     };
     match result {

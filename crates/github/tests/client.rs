@@ -527,12 +527,12 @@ async fn comments_update_delete_and_react() {
     assert_eq!(c.comments(1)[0].body, "edited");
     assert_eq!(
         c.gh.react_to_comment(&c.repo, com.id, Reaction::Eyes).await.unwrap(),
-        ReactionOutcome::Created
+        ci_github::ReactionOutcome::Created
     );
     // The same user again: GitHub answers 200 with the existing reaction.
     assert_eq!(
         c.gh.react_to_comment(&c.repo, com.id, Reaction::Eyes).await.unwrap(),
-        ReactionOutcome::AlreadyExisted
+        ci_github::ReactionOutcome::AlreadyExisted
     );
     c.gh.react_to_issue(&c.repo, IssueNumber(1), Reaction::PlusOne)
         .await
