@@ -46,6 +46,18 @@ pub struct Args {
     /// analyze-url: `issue` (default) or `stdout` (input `output`).
     #[arg(long)]
     output: Option<String>,
+    /// ci-status, pr-review: pull request number (input `pr`).
+    #[arg(long)]
+    pr: Option<String>,
+    /// pr-review: focus areas (input `focus`).
+    #[arg(long)]
+    focus: Option<String>,
+    /// Webhook event name (input `event-name`; default `GITHUB_EVENT_NAME`).
+    #[arg(long)]
+    event_name: Option<String>,
+    /// Webhook payload file (input `event-path`; default `GITHUB_EVENT_PATH`).
+    #[arg(long)]
+    event_path: Option<String>,
 }
 
 fn raw_inputs(args: Args, inputs: &Inputs) -> anyhow::Result<RawInputs> {
@@ -64,7 +76,66 @@ fn raw_inputs(args: Args, inputs: &Inputs) -> anyhow::Result<RawInputs> {
         date: pick(args.date, "date"),
         url: pick(args.url, "url"),
         output: pick(args.output, "output"),
+        pr: pick(args.pr, "pr"),
+        focus: pick(args.focus, "focus"),
+        event_name: pick(args.event_name, "event-name").or_else(|| env_var("GITHUB_EVENT_NAME")),
+        event_path: pick(args.event_path, "event-path").or_else(|| env_var("GITHUB_EVENT_PATH")),
     })
+}
+
+fn env_var(k: &str) -> Option<String> {
+    std::env::var(k).ok().filter(|v| !v.trim().is_empty())
+}
+
+/// `ci-bot watch`: `watch-comments` polled every `every`, for a host that
+/// keeps one process running (a cron runs the action once instead). Each
+/// pass looks back over two intervals, so a slow pass misses nothing; the
+/// claims make overlap harmless.
+pub fn watch(args: Args, every: std::time::Duration, passes: Option<u64>) -> anyhow::Result<i32> {
+    let mut raw = raw_inputs(args, &Inputs::from_env())?;
+    // Polling: a webhook payload in the environment belongs to another run.
+    raw.event_name = None;
+    raw.event_path = None;
+    if let Some(t) = &raw.token {
+        commands::mask_secret(t);
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let mut n = 0u64;
+    loop {
+        let now = chrono::Utc::now();
+        let since = now - chrono::Duration::from_std(every * 2).unwrap_or(chrono::Duration::minutes(10));
+        match rt.block_on(watch_once(&raw, now, since)) {
+            Ok(o) => {
+                for (k, v) in ci_monitor::Outputs::WatchComments(o.outputs).pairs() {
+                    eprint!("{k}={v} ");
+                }
+                eprintln!();
+            }
+            // One bad pass (GitHub down, a rate limit) is a line, not the end.
+            Err(e) => eprintln!("ci-bot watch: pass failed: {e:#}"),
+        }
+        n += 1;
+        if passes.is_some_and(|p| n >= p) {
+            return Ok(0);
+        }
+        std::thread::sleep(every);
+    }
+}
+
+async fn watch_once(
+    raw: &RawInputs,
+    now: chrono::DateTime<chrono::Utc>,
+    since: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<Outcome<ci_monitor::action::WatchOutputs>> {
+    let resolved = resolve(raw, &EnvDefaults::from_env(), now)?;
+    let mut builder = Client::builder_from_env(raw.token.clone())?;
+    if let Some(url) = &raw.api_url {
+        builder = builder.api_url(url.clone());
+    }
+    let budget = resolved.config.write_budget;
+    let client = builder.configure(|c| c.write_budget = budget).build().await?;
+    let ctx = Ctx::new(client, resolved.settings, resolved.config, resolved.warnings);
+    ci_monitor::actions::watch_comments::once(&ctx, None, since).await
 }
 
 /// `ci-bot <action>`: resolve the inputs, run the action, report outputs,

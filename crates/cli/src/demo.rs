@@ -19,6 +19,9 @@ use fake_github::{FakeGitHub, Scenario};
 
 const SCENARIO: &str = include_str!("../../../scenarios/demo/scenario.yaml");
 const CONFIG: &str = include_str!("../../../scenarios/demo/ci-bot.yml");
+/// Pull requests replayed through `ci-status`: one per verdict, one with
+/// incomplete CI.
+const PRS: &str = include_str!("../../../scenarios/demo/prs.yaml");
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -114,6 +117,11 @@ async fn run_async(args: Args) -> anyhow::Result<i32> {
     for p in &written {
         println!("  {}", p.display());
     }
+    let prs = replay_prs(&config, now, &args.out).await?;
+    println!("\npull requests replayed through ci-status ({}):", prs.len());
+    for (n, heading, path) in &prs {
+        println!("  #{n}: {heading}  ({})", path.display());
+    }
     if let Some(url) = last.prepare.outputs.issue.as_ref().map(|i| &i.url) {
         println!("today's daily report: {url} (in the fake), {}", args.out.join("README.md").display());
     }
@@ -126,6 +134,35 @@ async fn run_async(args: Args) -> anyhow::Result<i32> {
         tokio::signal::ctrl_c().await?;
     }
     Ok(0)
+}
+
+/// Every pull request of the PR scenario through the `ci-status` action,
+/// on its own fake; each comment is written beside the daily reports and
+/// listed in the index.
+async fn replay_prs(config: &Config, now: chrono::DateTime<Utc>, out: &Path) -> anyhow::Result<Vec<(u64, String, PathBuf)>> {
+    let scenario = Scenario::from_yaml_str(PRS)?;
+    let numbers: Vec<u64> = scenario.repos.iter().flat_map(|r| r.pulls.iter().map(|p| p.number)).collect();
+    let server = FakeGitHub::start(scenario).await?;
+    let gh = client(server.url(), config.write_budget).await?;
+    let ctx = context(gh.clone(), config, now);
+    let repo = ctx.settings.repo.clone();
+    let mut index = String::from("\nPull requests (`ci-status` comments, from `scenarios/demo/prs.yaml`):\n\n");
+    let mut written = Vec::new();
+    for n in numbers {
+        let o = ci_monitor::actions::ci_status::run(&ctx, Some(n), None).await?;
+        let marker = ci_report::pr_status::ci_status_marker(n);
+        let comments = gh.list_comments(&repo, ci_github::IssueNumber(n), None).await?;
+        let body = comments.into_iter().find(|c| c.body.contains(&marker)).map(|c| c.body).unwrap_or_default();
+        let name = format!("{}-pr-{n}-ci-status.md", repo.to_string().replace('/', "_"));
+        std::fs::write(out.join(&name), &body)?;
+        index.push_str(&format!("- [#{n}: {}]({name})\n", o.outputs.heading));
+        written.push((n, o.outputs.heading, out.join(name)));
+    }
+    let readme = out.join("README.md");
+    let mut text = std::fs::read_to_string(&readme).unwrap_or_default();
+    text.push_str(&index);
+    std::fs::write(readme, text)?;
+    Ok(written)
 }
 
 /// One full tick on a fresh copy of the scenario (cold: nothing analysed),

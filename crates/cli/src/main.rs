@@ -28,6 +28,9 @@ enum Command {
     /// Run the whole monitor against an embedded fake GitHub and scenario.
     #[cfg(feature = "demo")]
     Demo(demo::Args),
+    /// Poll pull request comments for `@bot` commands, forever (a host's
+    /// loop over one `watch-comments` pass).
+    Watch(WatchArgs),
     /// Self-hosted runner containers through the Docker API: up, status, logs, roll, down.
     Fleet(fleet::Args),
     /// The long-running host: monitor dispatch schedule (+ comment watcher), /healthz.
@@ -35,6 +38,18 @@ enum Command {
     /// The monitor's actions, one subcommand each (`ActionKind::ALL`).
     #[command(flatten)]
     Action(ActionCommand),
+}
+
+#[derive(clap::Args)]
+struct WatchArgs {
+    /// Seconds between passes.
+    #[arg(long, default_value_t = 30)]
+    every: u64,
+    /// Stop after this many passes (tests, one-shot hosts).
+    #[arg(long)]
+    passes: Option<u64>,
+    #[command(flatten)]
+    action: actions::Args,
 }
 
 /// `ci-bot <action> [flags]`: the subcommands come from
@@ -83,6 +98,7 @@ fn main() {
         Command::Bench(a) => bench::run(a),
         #[cfg(feature = "demo")]
         Command::Demo(a) => demo::run(a),
+        Command::Watch(w) => actions::watch(w.action, std::time::Duration::from_secs(w.every.max(1)), w.passes),
         Command::Fleet(a) => fleet::run(a),
         Command::Host(a) => host::run(a),
         Command::Action(a) => actions::run(a.kind, *a.args),

@@ -95,7 +95,9 @@ pub struct IntakeConfig {
     /// An edit counts as a new command only this many seconds after the
     /// comment was created (a quick typo fix); later edits are ignored.
     pub edit_grace_secs: i64,
-    /// Display name in reply footers.
+    /// Display name in reply footers: the config file's top-level
+    /// `bot-name`, which every footer uses (not a key of `commands`).
+    #[serde(skip)]
     pub bot_name: String,
     /// The bot repository (`owner/name`) that claimed jobs are sent to as
     /// `repository_dispatch`; absent: the watcher runs them inline.

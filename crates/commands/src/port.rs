@@ -17,15 +17,7 @@ pub enum PortError {
     Failed(String),
 }
 
-/// What GitHub answered to "add this reaction as me".
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ReactionOutcome {
-    /// 201: the reaction is new: this caller made it.
-    Created,
-    /// 200: the same user already had this reaction: someone else (another
-    /// watcher with the same identity) made it first.
-    AlreadyExisted,
-}
+pub use ci_model::ReactionOutcome;
 
 /// The pull request a command is about.
 #[derive(Debug, Clone, PartialEq, Eq)]

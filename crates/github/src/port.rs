@@ -166,15 +166,25 @@ pub trait GitHub: Send + Sync {
         comment_id: CommentId,
     ) -> impl Future<Output = Result<()>> + Send;
 
+    /// Comments on every issue and pull request of `repo` updated at or
+    /// after `since`, oldest update first, all pages (a command watcher's poll).
+    fn list_repo_comments(
+        &self,
+        repo: &RepoRef,
+        since: Option<DateTime<Utc>>,
+    ) -> impl Future<Output = Result<Vec<IssueComment>>> + Send;
+
     // ----- Reactions (idempotent on GitHub: an existing reaction is returned) --
 
-    /// Adds a reaction to a comment.
+    /// Adds a reaction to a comment: [`ReactionOutcome::Created`] (201) when
+    /// this call made it, `AlreadyExisted` (200) when this user had it
+    /// already. The command claim is exactly that answer.
     fn react_to_comment(
         &self,
         repo: &RepoRef,
         comment_id: CommentId,
         reaction: Reaction,
-    ) -> impl Future<Output = Result<()>> + Send;
+    ) -> impl Future<Output = Result<ReactionOutcome>> + Send;
 
     /// Adds a reaction to an issue or pull request.
     fn react_to_issue(
@@ -184,7 +194,37 @@ pub trait GitHub: Send + Sync {
         reaction: Reaction,
     ) -> impl Future<Output = Result<()>> + Send;
 
+    // ----- Who may do what -------------------------------------------------
+
+    /// `state` of `login`'s membership of team `org/team` (`active`,
+    /// `pending`); `None` when not a member (or the team is invisible).
+    fn team_membership(
+        &self,
+        org: &str,
+        team: &str,
+        login: &str,
+    ) -> impl Future<Output = Result<Option<String>>> + Send;
+
+    /// `login`'s role on `repo`: `admin`, `maintain`, `write`, `triage`,
+    /// `read` or `none`.
+    fn permission(&self, repo: &RepoRef, login: &str) -> impl Future<Output = Result<String>> + Send;
+
     // ----- Pull requests ---------------------------------------------------
+
+    /// `compare/{base}...{head}`: the merge base and the distance.
+    fn compare(
+        &self,
+        repo: &RepoRef,
+        base: &str,
+        head: &str,
+    ) -> impl Future<Output = Result<Comparison>> + Send;
+
+    /// Pull requests whose head commit is `sha`.
+    fn pull_requests_of_commit(
+        &self,
+        repo: &RepoRef,
+        sha: &str,
+    ) -> impl Future<Output = Result<Vec<PullRequest>>> + Send;
 
     /// One pull request.
     fn get_pull_request(

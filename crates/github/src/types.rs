@@ -8,7 +8,10 @@ use std::str::FromStr;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-pub use ci_model::{CommentId, Conclusion, IssueNumber, Job, JobId, RunId, RunStatus, RunnerId, Step, User, WorkflowRun};
+pub use ci_model::{
+    CommentId, Conclusion, IssueNumber, Job, JobId, ReactionOutcome, RunId, RunStatus, RunnerId, Step, User,
+    WorkflowRun,
+};
 
 /// `owner/repo`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -208,6 +211,9 @@ pub struct IssueComment {
     /// Last edit.
     #[serde(default)]
     pub updated_at: Option<DateTime<Utc>>,
+    /// API url of the issue or pull request it is on (ends in its number).
+    #[serde(default)]
+    pub issue_url: String,
 }
 
 /// Reaction kinds GitHub accepts.
@@ -247,6 +253,32 @@ pub struct PrBranch {
     pub ref_name: String,
     /// Head commit.
     pub sha: String,
+    /// The repository the branch lives in; `None` when it was deleted (a
+    /// fork removed after the pull request was opened).
+    #[serde(default)]
+    pub repo: Option<BranchRepo>,
+}
+
+/// The repository of a pull request branch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BranchRepo {
+    /// `owner/name`.
+    pub full_name: String,
+}
+
+/// `GET /repos/{o}/{r}/compare/{base}...{head}`, the parts the bot reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Comparison {
+    /// `ahead`, `behind`, `diverged` or `identical`.
+    pub status: String,
+    /// The merge base of the two.
+    pub merge_base_sha: String,
+    /// When the merge base was committed.
+    pub merge_base_at: Option<DateTime<Utc>>,
+    /// Commits in head not in base.
+    pub ahead_by: u64,
+    /// Commits in base not in head.
+    pub behind_by: u64,
 }
 
 /// A pull request.

@@ -525,9 +525,15 @@ async fn comments_update_delete_and_react() {
         .await
         .unwrap();
     assert_eq!(c.comments(1)[0].body, "edited");
-    c.gh.react_to_comment(&c.repo, com.id, Reaction::Eyes)
-        .await
-        .unwrap();
+    assert_eq!(
+        c.gh.react_to_comment(&c.repo, com.id, Reaction::Eyes).await.unwrap(),
+        ci_github::ReactionOutcome::Created
+    );
+    // The same user again: GitHub answers 200 with the existing reaction.
+    assert_eq!(
+        c.gh.react_to_comment(&c.repo, com.id, Reaction::Eyes).await.unwrap(),
+        ci_github::ReactionOutcome::AlreadyExisted
+    );
     c.gh.react_to_issue(&c.repo, IssueNumber(1), Reaction::PlusOne)
         .await
         .unwrap();

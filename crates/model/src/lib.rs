@@ -6,6 +6,8 @@
 //! - [`status`]: `RunStatus` and `Conclusion` as GitHub spells them (unknown
 //!   values survive as `Other`), what a conclusion means as evidence
 //!   ([`Signal`]), and the history status of a symptom ([`FailureStatus`]).
+//! - [`reaction`]: whether a reaction was created (201) or already there
+//!   (200), which decides the command claim.
 //! - [`run`]: the workflow run, job and step records, decoded straight from
 //!   GitHub's JSON and used as they are by the monitor's decisions.
 //!
@@ -14,9 +16,11 @@
 //! Conversions (`From`) live next to the types they convert.
 
 pub mod ids;
+pub mod reaction;
 pub mod run;
 pub mod status;
 
 pub use ids::{CommentId, IssueNumber, JobId, RunId, RunnerId};
+pub use reaction::ReactionOutcome;
 pub use run::{Job, Step, User, WorkflowRun};
 pub use status::{Conclusion, FailureStatus, RunStatus, Signal};

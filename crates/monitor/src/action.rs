@@ -27,16 +27,25 @@ pub enum ActionKind {
     UpdateTrackers,
     /// Analyse one run or job URL into an issue or stdout.
     AnalyzeUrl,
+    /// `@bot` commands on pull requests: claim, reply, dispatch or run.
+    WatchComments,
+    /// "Can I merge?": the verdict comment of a pull request.
+    CiStatus,
+    /// The deterministic review checklist of a pull request.
+    PrReview,
 }
 
 impl ActionKind {
     /// Every action, in the order of a monitor tick.
-    pub const ALL: [ActionKind; 5] = [
+    pub const ALL: [ActionKind; 8] = [
         ActionKind::EnsureDailyIssue,
         ActionKind::AnalyzeWorkflow,
         ActionKind::PublishSummary,
         ActionKind::UpdateTrackers,
         ActionKind::AnalyzeUrl,
+        ActionKind::WatchComments,
+        ActionKind::CiStatus,
+        ActionKind::PrReview,
     ];
 
     /// `ensure-daily-issue`, `analyze-workflow`, ...
@@ -47,6 +56,9 @@ impl ActionKind {
             ActionKind::PublishSummary => "publish-summary",
             ActionKind::UpdateTrackers => "update-trackers",
             ActionKind::AnalyzeUrl => "analyze-url",
+            ActionKind::WatchComments => "watch-comments",
+            ActionKind::CiStatus => "ci-status",
+            ActionKind::PrReview => "pr-review",
         }
     }
 
@@ -58,6 +70,9 @@ impl ActionKind {
             ActionKind::PublishSummary => "Rebuild the cross-workflow summary in the daily issue body.",
             ActionKind::UpdateTrackers => "Update the long-lived per-workflow failure tracker issues.",
             ActionKind::AnalyzeUrl => "Analyse one run or job URL into an issue or stdout.",
+            ActionKind::WatchComments => "Act on @bot commands in pull request comments, exactly once.",
+            ActionKind::CiStatus => "Post or refresh a pull request's ci-status comment (verdicts with evidence).",
+            ActionKind::PrReview => "Post the review checklist of a pull request.",
         }
     }
 }
@@ -85,6 +100,42 @@ pub enum UrlOutput {
     Stdout,
 }
 
+/// The webhook delivery the action runs on (`GITHUB_EVENT_NAME`, the
+/// content of `GITHUB_EVENT_PATH`), when it runs event-driven.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookEvent {
+    /// `issue_comment`, `workflow_run`, `repository_dispatch`, `schedule`, ...
+    pub name: String,
+    /// The payload bytes.
+    pub payload: Vec<u8>,
+}
+
+/// Largest event payload read (GitHub caps webhook payloads at 25 MB).
+const MAX_EVENT_BYTES: u64 = 25 * 1024 * 1024;
+
+impl WebhookEvent {
+    /// The event of `raw` (`event-name`, `event-path`), if both are given;
+    /// an unreadable file is a one-line error.
+    pub fn from_inputs(raw: &RawInputs) -> anyhow::Result<Option<WebhookEvent>> {
+        let (Some(name), Some(path)) = (raw.event_name.as_deref(), raw.event_path.as_deref()) else { return Ok(None) };
+        let meta = std::fs::metadata(path).map_err(|e| anyhow::anyhow!("event payload {path}: {e}"))?;
+        if meta.len() > MAX_EVENT_BYTES {
+            anyhow::bail!("event payload {path}: {} bytes is more than a webhook can carry", meta.len());
+        }
+        let payload = std::fs::read(path).map_err(|e| anyhow::anyhow!("event payload {path}: {e}"))?;
+        Ok(Some(WebhookEvent { name: name.trim().to_string(), payload }))
+    }
+
+    /// `client_payload` of a `repository_dispatch` delivery.
+    pub fn client_payload(&self) -> Option<serde_json::Value> {
+        if self.name != "repository_dispatch" {
+            return None;
+        }
+        let v: serde_json::Value = serde_json::from_slice(&self.payload).ok()?;
+        v.get("client_payload").cloned()
+    }
+}
+
 /// One action with the inputs only it takes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
@@ -106,6 +157,40 @@ pub enum Action {
         /// Where the report goes.
         output: UrlOutput,
     },
+    /// See [`ActionKind::WatchComments`].
+    WatchComments {
+        /// An `issue_comment` delivery; otherwise comments are polled.
+        event: Option<WebhookEvent>,
+    },
+    /// See [`ActionKind::CiStatus`].
+    CiStatus {
+        /// The pull request (input `pr`), else from the event.
+        pr: Option<u64>,
+        /// `repository_dispatch` or `workflow_run` delivery.
+        event: Option<WebhookEvent>,
+    },
+    /// See [`ActionKind::PrReview`].
+    PrReview {
+        /// The pull request (input `pr`), else from the event.
+        pr: Option<u64>,
+        /// `review-focus` areas (input `focus`).
+        focus: Vec<String>,
+        /// `repository_dispatch` delivery.
+        event: Option<WebhookEvent>,
+    },
+}
+
+fn pr_input(raw: &RawInputs) -> anyhow::Result<Option<u64>> {
+    match raw.pr.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => s
+            .trim_start_matches('#')
+            .parse::<u64>()
+            .ok()
+            .filter(|n| *n > 0)
+            .map(Some)
+            .ok_or_else(|| anyhow::anyhow!("input `pr`: {s:?} is not a pull request number")),
+    }
 }
 
 impl Action {
@@ -130,6 +215,16 @@ impl Action {
                     other => anyhow::bail!("input `output`: {other:?} is not `issue` or `stdout`"),
                 },
             },
+            ActionKind::WatchComments => Action::WatchComments { event: WebhookEvent::from_inputs(raw)? },
+            ActionKind::CiStatus => Action::CiStatus { pr: pr_input(raw)?, event: WebhookEvent::from_inputs(raw)? },
+            ActionKind::PrReview => Action::PrReview {
+                pr: pr_input(raw)?,
+                focus: raw.focus.as_deref().map(crate::config::split_list).unwrap_or_default()
+                    .iter()
+                    .flat_map(|s| s.split_whitespace().map(str::to_string).collect::<Vec<_>>())
+                    .collect(),
+                event: WebhookEvent::from_inputs(raw)?,
+            },
         })
     }
 
@@ -141,6 +236,9 @@ impl Action {
             Action::PublishSummary => ActionKind::PublishSummary,
             Action::UpdateTrackers => ActionKind::UpdateTrackers,
             Action::AnalyzeUrl { .. } => ActionKind::AnalyzeUrl,
+            Action::WatchComments { .. } => ActionKind::WatchComments,
+            Action::CiStatus { .. } => ActionKind::CiStatus,
+            Action::PrReview { .. } => ActionKind::PrReview,
         }
     }
 
@@ -155,6 +253,15 @@ impl Action {
             Action::UpdateTrackers => actions::update_trackers::run(ctx).await?.map(Outputs::UpdateTrackers),
             Action::AnalyzeUrl { url, output } => {
                 actions::analyze_url::run(ctx, url, *output).await?.map(Outputs::AnalyzeUrl)
+            }
+            Action::WatchComments { event } => {
+                actions::watch_comments::run(ctx, event.as_ref()).await?.map(Outputs::WatchComments)
+            }
+            Action::CiStatus { pr, event } => {
+                actions::ci_status::run(ctx, *pr, event.as_ref()).await?.map(Outputs::CiStatus)
+            }
+            Action::PrReview { pr, focus, event } => {
+                actions::pr_review::run(ctx, *pr, focus, event.as_ref()).await?.map(Outputs::PrReview)
             }
         })
     }
@@ -283,6 +390,34 @@ pub struct AnalyzeUrlOutputs {
     pub issue: Option<IssueLink>,
 }
 
+/// `watch-comments`' outputs: what happened to the comments it saw.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WatchOutputs {
+    /// Comments looked at.
+    pub seen: usize,
+    /// Claimed by this run (it acted on them).
+    pub claimed: usize,
+    /// Claimed first by another watcher.
+    pub lost: usize,
+    /// Jobs sent as `repository_dispatch`.
+    pub dispatched: usize,
+    /// Jobs run inline.
+    pub ran: usize,
+    /// Replies posted (help, unknown command, closed, fork, could not start).
+    pub replied: usize,
+}
+
+/// `ci-status`' and `pr-review`'s outputs.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PrCommentOutputs {
+    /// Pull requests written to.
+    pub prs: Vec<u64>,
+    /// The last comment's heading.
+    pub heading: String,
+    /// The last comment's url (none in dry-run).
+    pub comment_url: Option<String>,
+}
+
 /// Any action's outputs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outputs {
@@ -296,6 +431,12 @@ pub enum Outputs {
     UpdateTrackers(UpdateTrackersOutputs),
     /// `analyze-url`
     AnalyzeUrl(AnalyzeUrlOutputs),
+    /// `watch-comments`
+    WatchComments(WatchOutputs),
+    /// `ci-status`
+    CiStatus(PrCommentOutputs),
+    /// `pr-review`
+    PrReview(PrCommentOutputs),
 }
 
 impl Outputs {
@@ -331,6 +472,25 @@ impl Outputs {
             Outputs::AnalyzeUrl(o) => {
                 failures(&mut out, o.failure_count);
                 IssueLink::push(&o.issue, &mut out);
+            }
+            Outputs::WatchComments(o) => {
+                for (k, v) in [
+                    ("seen", o.seen),
+                    ("claimed", o.claimed),
+                    ("lost", o.lost),
+                    ("dispatched", o.dispatched),
+                    ("ran", o.ran),
+                    ("replied", o.replied),
+                ] {
+                    out.push((k, v.to_string()));
+                }
+            }
+            Outputs::CiStatus(o) | Outputs::PrReview(o) => {
+                out.push(("prs", o.prs.iter().map(u64::to_string).collect::<Vec<_>>().join(",")));
+                out.push(("heading", o.heading.clone()));
+                if let Some(u) = &o.comment_url {
+                    out.push(("comment-url", u.clone()));
+                }
             }
         }
         out

@@ -10,6 +10,9 @@
 use std::fmt;
 use std::path::Path;
 
+use ci_commands::IntakeConfig;
+use ci_pr_review::ReviewConfig;
+use ci_pr_status::StatusConfig;
 use serde::Deserialize;
 use serde_yaml_ng::{Mapping, Value};
 
@@ -63,8 +66,13 @@ pub struct Config {
     pub gate_steps: Vec<NamePattern>,
     /// Extra triage rules (TOML), appended to the built-in ruleset.
     pub triage_rules: Option<String>,
-    /// Logins allowed to command the bot.
-    pub authorized_users: Vec<String>,
+    /// `@bot` commands: the mention, who may run them, forks, dispatch
+    /// (`commands`). Its `bot_name` is the top-level `bot-name`.
+    pub commands: IntakeConfig,
+    /// The `ci-status` verdicts and coverage (`ci-status`).
+    pub ci_status: StatusConfig,
+    /// The `pr-review` checklist (`pr-review`).
+    pub pr_review: ReviewConfig,
     /// Display name in footers.
     pub bot_name: String,
     /// Maximum GitHub writes per action run (circuit breaker).
@@ -87,7 +95,9 @@ impl Default for Config {
             gate_jobs: DEFAULT_GATE_JOBS.iter().map(|p| NamePattern::parse(p).expect("valid default")).collect(),
             gate_steps: DEFAULT_GATE_STEPS.iter().map(|p| NamePattern::parse(p).expect("valid default")).collect(),
             triage_rules: None,
-            authorized_users: Vec::new(),
+            commands: IntakeConfig::default(),
+            ci_status: StatusConfig::default(),
+            pr_review: ReviewConfig::default(),
             bot_name: "ci-bot".into(),
             write_budget: 60,
             chart_days: 7,
@@ -124,6 +134,9 @@ const KNOWN_KEYS: &[&str] = &[
     "triage-rules",
     "triage-rules-file",
     "authorized-users",
+    "commands",
+    "ci-status",
+    "pr-review",
     "bot-name",
     "write-budget",
     "chart-days",
@@ -198,11 +211,35 @@ impl Config {
         if let Some(p) = r.patterns("gate-steps") {
             cfg.gate_steps = p;
         }
-        if let Some(users) = r.get::<Vec<String>>("authorized-users") {
-            cfg.authorized_users = users.into_iter().map(|u| u.trim().trim_start_matches('@').to_string()).collect();
-        }
         if let Some(name) = r.get::<String>("bot-name") {
             cfg.bot_name = name;
+        }
+        if let Some(c) = r.get::<IntakeConfig>("commands") {
+            cfg.commands = c;
+        }
+        // The first config had a top-level list; it still works, folded
+        // into the one list the commands read.
+        if let Some(users) = r.get::<Vec<String>>("authorized-users") {
+            r.warnings.push(ConfigWarning("`authorized-users` is now `commands.allow.users`; merged into it".into()));
+            for u in users {
+                let u = u.trim().trim_start_matches('@').to_string();
+                if !u.is_empty() && !cfg.commands.allow.users.iter().any(|x| x.eq_ignore_ascii_case(&u)) {
+                    cfg.commands.allow.users.push(u);
+                }
+            }
+        }
+        cfg.commands.bot_name = cfg.bot_name.clone();
+        if let Some(c) = r.get::<StatusConfig>("ci-status") {
+            match c.coverage.validate() {
+                Ok(()) => cfg.ci_status = c,
+                Err(e) => r.warnings.push(ConfigWarning(format!("`ci-status`: {e}; using the default"))),
+            }
+        }
+        if let Some(c) = r.get::<ReviewConfig>("pr-review") {
+            match c.validate() {
+                Ok(()) => cfg.pr_review = c,
+                Err(e) => r.warnings.push(ConfigWarning(format!("`pr-review`: {e}; using the default"))),
+            }
         }
         let inline = r.get::<String>("triage-rules");
         let file = r.get::<String>("triage-rules-file");
@@ -235,10 +272,6 @@ impl Config {
         })
     }
 
-    /// Whether `login` is in `authorized-users` (case-insensitive).
-    pub fn is_authorized(&self, login: &str) -> bool {
-        self.authorized_users.iter().any(|u| u.eq_ignore_ascii_case(login))
-    }
 }
 
 struct Reader<'a> {
@@ -379,7 +412,11 @@ trackers:
     legacy-titles: ["[CI Tracker] PR Test — Persistent Failure Ledger"]
 lookback-hours: 36
 gate-jobs: ["finish", "/^gate-\\d+$/"]
-authorized-users: ["@Alice", "bob"]
+commands:
+  mention: example-bot
+  allow: { users: ["@Alice", "bob"], teams: [example/ci] }
+ci-status: { max-window-days: 5 }
+pr-review: { large-deletion-lines: 100 }
 write-budget: 40
 triage-rules: |
   [[rule]]
@@ -393,7 +430,10 @@ triage-rules: |
         assert_eq!(cfg.trackers[0].display, "PR Test");
         assert_eq!(cfg.lookback_hours, 36);
         assert_eq!(cfg.write_budget, 40);
-        assert!(cfg.is_authorized("alice"));
+        assert_eq!(cfg.commands.allow.users, ["@Alice", "bob"]);
+        assert_eq!(cfg.commands.bot_name, "example-bot");
+        assert_eq!(cfg.ci_status.max_window_days, 5);
+        assert_eq!(cfg.pr_review.large_deletion_lines, 100);
         assert!(cfg.gate_jobs[1].matches("gate-12"));
         assert!(cfg.triage_rules.unwrap().contains("custom"));
     }
@@ -410,6 +450,20 @@ triage-rules: |
         assert_eq!(cfg.history_runs, 10);
         assert_eq!(cfg.write_budget, 60);
         assert!(cfg.gate_jobs.is_empty());
+    }
+
+    #[test]
+    fn a_bad_pr_section_is_a_warning_and_the_rest_still_applies() {
+        let (cfg, w) = Config::parse(
+            "commands: { mention: x, alow: [] }\nci-status: { coverage: { mappings: [{ files: ['[a'], jobs: [b] }] } }\nauthorized-users: [carol]\nlookback-hours: 6\n",
+        );
+        let text: Vec<String> = w.iter().map(|w| w.to_string()).collect();
+        assert!(text.iter().any(|w| w.starts_with("`commands`")), "{text:?}");
+        assert!(text.iter().any(|w| w.starts_with("`ci-status`")), "{text:?}");
+        assert!(text.iter().any(|w| w.contains("commands.allow.users")), "{text:?}");
+        assert_eq!(cfg.commands.mention, "ci-bot", "a bad section is all defaults");
+        assert_eq!(cfg.commands.allow.users, ["carol"], "the old list still counts");
+        assert_eq!(cfg.lookback_hours, 6);
     }
 
     #[test]

@@ -12,8 +12,8 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use ci_github::{
-    CommentId, GitHub, Issue, IssueComment, IssueFilter, IssueNumber, IssueUpdate, Job, JobId, RepoRef, RunFilter,
-    RunId, Upserted, WorkflowRun,
+    CommentId, Comparison, GitHub, Issue, IssueComment, IssueFilter, IssueNumber, IssueUpdate, Job, JobId, PrFile,
+    PullRequest, Reaction, ReactionOutcome, RepoRef, RunFilter, RunId, Upserted, WorkflowRun,
 };
 use ci_triage::RuleSet;
 use serde::Serialize;
@@ -91,6 +91,46 @@ impl<G: GitHub> GitHubReads<G> {
     /// Every comment of an issue, oldest first.
     pub async fn list_comments(&self, repo: &RepoRef, issue: IssueNumber) -> ci_github::Result<Vec<IssueComment>> {
         self.0.list_comments(repo, issue, None).await
+    }
+
+    /// Comments of the whole repository updated since `since`.
+    pub async fn list_repo_comments(&self, repo: &RepoRef, since: Option<DateTime<Utc>>) -> ci_github::Result<Vec<IssueComment>> {
+        self.0.list_repo_comments(repo, since).await
+    }
+
+    /// One pull request.
+    pub async fn get_pull_request(&self, repo: &RepoRef, number: IssueNumber) -> ci_github::Result<PullRequest> {
+        self.0.get_pull_request(repo, number).await
+    }
+
+    /// A pull request's changed files (GitHub stops at 3000).
+    pub async fn list_pull_request_files(&self, repo: &RepoRef, number: IssueNumber) -> ci_github::Result<Vec<PrFile>> {
+        self.0.list_pull_request_files(repo, number).await
+    }
+
+    /// Pull requests whose head is `sha`.
+    pub async fn pull_requests_of_commit(&self, repo: &RepoRef, sha: &str) -> ci_github::Result<Vec<PullRequest>> {
+        self.0.pull_requests_of_commit(repo, sha).await
+    }
+
+    /// The merge base of `base` and `head`.
+    pub async fn compare(&self, repo: &RepoRef, base: &str, head: &str) -> ci_github::Result<Comparison> {
+        self.0.compare(repo, base, head).await
+    }
+
+    /// A file at `git_ref`, `None` when absent.
+    pub async fn get_file(&self, repo: &RepoRef, path: &str, git_ref: Option<&str>) -> ci_github::Result<Option<Vec<u8>>> {
+        self.0.get_file(repo, path, git_ref).await
+    }
+
+    /// `login`'s team membership state, `None` when not a member.
+    pub async fn team_membership(&self, org: &str, team: &str, login: &str) -> ci_github::Result<Option<String>> {
+        self.0.team_membership(org, team, login).await
+    }
+
+    /// `login`'s role on `repo`.
+    pub async fn permission(&self, repo: &RepoRef, login: &str) -> ci_github::Result<String> {
+        self.0.permission(repo, login).await
     }
 }
 
@@ -172,6 +212,28 @@ impl<G: GitHub + Clone + 'static> Ctx<G> {
             return Ok(None);
         }
         Ok(Some(self.gh().upsert_comment_by_marker(repo, issue, marker, body).await?))
+    }
+
+    /// Claim a command comment: add the bot's `rocket`. GitHub's 201 vs 200
+    /// decides who acts. In dry-run nothing is written and the claim counts
+    /// as won, so the planned writes show what the command would do.
+    pub async fn claim_comment(&self, repo: &RepoRef, comment: CommentId) -> anyhow::Result<ReactionOutcome> {
+        if self.dry_run() {
+            self.plan(repo, format!("rocket reaction on comment {comment} (claim)"), "");
+            return Ok(ReactionOutcome::Created);
+        }
+        Ok(self.gh().react_to_comment(repo, comment, Reaction::Rocket).await?)
+    }
+
+    /// `repository_dispatch` of `event_type` to `repo`. Not an upsert: the
+    /// caller sends it once, after winning the claim of the command that
+    /// asked for it (the claim is the idempotency key).
+    pub async fn repository_dispatch(&self, repo: &RepoRef, event_type: &str, payload: &serde_json::Value) -> anyhow::Result<()> {
+        if self.dry_run() {
+            self.plan(repo, format!("repository_dispatch `{event_type}`"), &payload.to_string());
+            return Ok(());
+        }
+        Ok(self.gh().repository_dispatch(repo, event_type, payload).await?)
     }
 
     /// Replace the body of a known comment.

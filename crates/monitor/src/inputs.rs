@@ -36,6 +36,14 @@ pub struct RawInputs {
     pub url: Option<String>,
     /// `output` (analyze-url): `issue` or `stdout`.
     pub output: Option<String>,
+    /// `pr` (ci-status, pr-review): pull request number.
+    pub pr: Option<String>,
+    /// `focus` (pr-review): areas, space or comma separated.
+    pub focus: Option<String>,
+    /// `event-name`: the webhook event the run is for (default `GITHUB_EVENT_NAME`).
+    pub event_name: Option<String>,
+    /// `event-path`: its payload file (default `GITHUB_EVENT_PATH`).
+    pub event_path: Option<String>,
 }
 
 /// What the environment contributes (`GITHUB_REPOSITORY`, `GITHUB_SERVER_URL`).

@@ -1,4 +1,4 @@
-//! The CI monitor: five actions (ensure-daily-issue, analyze-workflow,
+//! The CI monitor and the pull-request side: eight actions (ensure-daily-issue, analyze-workflow,
 //! publish-summary, update-trackers, analyze-url) and what they share.
 //! Orchestration only: triage is `ci-triage`, every Markdown body, marker
 //! and persisted format is `ci-report`, HTTP is `ci-github`.

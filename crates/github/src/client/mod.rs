@@ -82,6 +82,7 @@ const MAX_ETAG_ENTRIES: usize = 2048;
 type Gate = (Instant, Option<DateTime<Utc>>);
 
 struct Response {
+    status: http::StatusCode,
     headers: HeaderMap,
     body: Bytes,
 }
@@ -210,12 +211,32 @@ impl GitHub for Client {
         endpoints::issues::delete_comment(self, repo, comment_id).await
     }
 
-    async fn react_to_comment(&self, repo: &RepoRef, comment_id: CommentId, reaction: Reaction) -> Result<()> {
+    async fn react_to_comment(&self, repo: &RepoRef, comment_id: CommentId, reaction: Reaction) -> Result<ReactionOutcome> {
         endpoints::issues::react_to_comment(self, repo, comment_id, reaction).await
     }
 
     async fn react_to_issue(&self, repo: &RepoRef, issue: IssueNumber, reaction: Reaction) -> Result<()> {
         endpoints::issues::react_to_issue(self, repo, issue, reaction).await
+    }
+
+    async fn list_repo_comments(&self, repo: &RepoRef, since: Option<DateTime<Utc>>) -> Result<Vec<IssueComment>> {
+        endpoints::issues::list_repo_comments(self, repo, since).await
+    }
+
+    async fn team_membership(&self, org: &str, team: &str, login: &str) -> Result<Option<String>> {
+        endpoints::repos::team_membership(self, org, team, login).await
+    }
+
+    async fn permission(&self, repo: &RepoRef, login: &str) -> Result<String> {
+        endpoints::repos::permission(self, repo, login).await
+    }
+
+    async fn compare(&self, repo: &RepoRef, base: &str, head: &str) -> Result<Comparison> {
+        endpoints::repos::compare(self, repo, base, head).await
+    }
+
+    async fn pull_requests_of_commit(&self, repo: &RepoRef, sha: &str) -> Result<Vec<PullRequest>> {
+        endpoints::pulls::pull_requests_of_commit(self, repo, sha).await
     }
 
     async fn get_pull_request(&self, repo: &RepoRef, number: IssueNumber) -> Result<PullRequest> {

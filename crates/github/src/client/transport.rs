@@ -151,6 +151,7 @@ impl Client {
                         if let Some((_, body)) = cached {
                             self.bump(|s| &mut s.conditional_hits, op);
                             return Ok(Response {
+                                status: StatusCode::OK,
                                 headers: parts.headers,
                                 body,
                             });
@@ -178,6 +179,7 @@ impl Client {
                             }
                         }
                         return Ok(Response {
+                            status,
                             headers: parts.headers,
                             body: bytes,
                         });

@@ -6,6 +6,9 @@
 
 pub mod analyze_url;
 pub mod analyze_workflow;
+pub mod ci_status;
 pub mod ensure_daily_issue;
+pub mod pr_review;
 pub mod publish_summary;
 pub mod update_trackers;
+pub mod watch_comments;

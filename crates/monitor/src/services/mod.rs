@@ -2,6 +2,8 @@
 //! [`crate::Ctx`]) and hand back data; none of them renders or writes a
 //! report on its own.
 
+pub mod commands;
 pub mod daily_issues;
+pub mod pull_request;
 pub mod scan;
 pub mod triage;

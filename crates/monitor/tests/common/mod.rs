@@ -79,6 +79,10 @@ impl TestCtx {
                 Some(r) => {
                     r.issues.extend(extra.issues);
                     r.labels.extend(extra.labels);
+                    r.pulls.extend(extra.pulls);
+                    r.collaborators.extend(extra.collaborators);
+                    r.commits.extend(extra.commits);
+                    r.files.extend(extra.files);
                 }
                 None => repos.push(extra),
             }

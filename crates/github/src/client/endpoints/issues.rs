@@ -126,10 +126,22 @@ pub(in crate::client) async fn delete_comment(c: &Client, repo: &RepoRef, commen
     }
 }
 
-pub(in crate::client) async fn react_to_comment(c: &Client, repo: &RepoRef, comment_id: CommentId, reaction: Reaction) -> Result<()> {
+/// 201: this call created the reaction; 200: this user already had it.
+/// The command claim rests on the difference, so it is kept, not folded
+/// into "success".
+pub(in crate::client) async fn react_to_comment(c: &Client, repo: &RepoRef, comment_id: CommentId, reaction: Reaction) -> Result<ReactionOutcome> {
     let path = format!("{}/issues/comments/{comment_id}/reactions", repo_path(repo));
-    c.write_no_content("react_to_comment", &path, &json!({ "content": reaction }))
-        .await
+    let body = json!({ "content": reaction });
+    let resp = c.call("react_to_comment", Method::POST, &path, Some(&body), JSON).await?;
+    Ok(if resp.status == http::StatusCode::CREATED { ReactionOutcome::Created } else { ReactionOutcome::AlreadyExisted })
+}
+
+/// Comments of every issue and pull request updated at or after `since`,
+/// oldest update first (what a command watcher polls).
+pub(in crate::client) async fn list_repo_comments(c: &Client, repo: &RepoRef, since: Option<DateTime<Utc>>) -> Result<Vec<IssueComment>> {
+    let since = since.map(|s| s.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+    let q = query(&[("since", since.as_deref()), ("sort", Some("updated")), ("direction", Some("asc")), ("per_page", Some("100"))]);
+    c.get_pages("list_repo_comments", format!("{}/issues/comments?{q}", repo_path(repo)), None, None).await
 }
 
 pub(in crate::client) async fn react_to_issue(c: &Client, repo: &RepoRef, issue: IssueNumber, reaction: Reaction) -> Result<()> {

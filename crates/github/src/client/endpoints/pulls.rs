@@ -35,3 +35,10 @@ pub(in crate::client) async fn get_pull_request_diff(c: &Client, repo: &RepoRef,
         .await?;
     Ok(String::from_utf8_lossy(&resp.body).into_owned())
 }
+
+/// Pull requests whose head is `sha` (runs from forks carry no
+/// `pull_requests`: this finds them).
+pub(in crate::client) async fn pull_requests_of_commit(c: &Client, repo: &RepoRef, sha: &str) -> Result<Vec<PullRequest>> {
+    let path = format!("{}/commits/{}/pulls?per_page=100", repo_path(repo), crate::client::paths::enc(sha));
+    c.get_pages("pull_requests_of_commit", path, None, Some(100)).await
+}

@@ -1,4 +1,5 @@
-//! Repository contents and repository dispatch.
+//! Repository contents, repository dispatch, compare, and who may do what
+//! (team membership, permission).
 
 use http::Method;
 use serde_json::{json, Value};
@@ -69,4 +70,55 @@ pub(in crate::client) async fn repository_dispatch(c: &Client, repo: &RepoRef, e
         &body,
     )
     .await
+}
+
+/// `state` (`active`, `pending`) of `login` in `org/team`; `None` when not a member.
+pub(in crate::client) async fn team_membership(c: &Client, org: &str, team: &str, login: &str) -> Result<Option<String>> {
+    let path = format!("/orgs/{}/teams/{}/memberships/{}", enc(org), enc(team), enc(login));
+    match c.get_json::<Value>("team_membership", &path).await {
+        Ok(v) => Ok(Some(v.get("state").and_then(Value::as_str).unwrap_or("").to_string())),
+        Err(Error::NotFound { .. }) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// `login`'s role on `repo` (`admin`, `maintain`, `write`, `triage`, `read`, `none`).
+pub(in crate::client) async fn permission(c: &Client, repo: &RepoRef, login: &str) -> Result<String> {
+    let path = format!("{}/collaborators/{}/permission", repo_path(repo), enc(login));
+    match c.get_json::<Value>("permission", &path).await {
+        Ok(v) => Ok(v
+            .get("role_name")
+            .or_else(|| v.get("permission"))
+            .and_then(Value::as_str)
+            .unwrap_or("none")
+            .to_string()),
+        Err(Error::NotFound { .. }) => Ok("none".into()),
+        Err(e) => Err(e),
+    }
+}
+
+/// `compare/{base}...{head}`: the merge base and how far apart they are.
+pub(in crate::client) async fn compare(c: &Client, repo: &RepoRef, base: &str, head: &str) -> Result<Comparison> {
+    let op = "compare";
+    // Only the merge base is read: one commit per page keeps a big
+    // comparison cheap.
+    let path = format!("{}/compare/{}...{}?per_page=1", repo_path(repo), enc(base), enc(head));
+    let v: Value = c.get_json(op, &path).await?;
+    let mb = v.get("merge_base_commit").ok_or_else(|| Error::Decode { op: op.into(), message: "no merge_base_commit".into() })?;
+    let merge_base_sha = mb.get("sha").and_then(Value::as_str).unwrap_or("").to_string();
+    if merge_base_sha.is_empty() {
+        return Err(Error::Decode { op: op.into(), message: "merge_base_commit has no sha".into() });
+    }
+    let merge_base_at = ["committer", "author"]
+        .iter()
+        .find_map(|k| mb.pointer(&format!("/commit/{k}/date")).and_then(Value::as_str))
+        .and_then(|d| chrono::DateTime::parse_from_rfc3339(d).ok())
+        .map(|d| d.with_timezone(&chrono::Utc));
+    Ok(Comparison {
+        status: v.get("status").and_then(Value::as_str).unwrap_or("").to_string(),
+        merge_base_sha,
+        merge_base_at,
+        ahead_by: v.get("ahead_by").and_then(Value::as_u64).unwrap_or(0),
+        behind_by: v.get("behind_by").and_then(Value::as_u64).unwrap_or(0),
+    })
 }

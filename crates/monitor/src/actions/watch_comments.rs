@@ -1,0 +1,140 @@
+//! `watch-comments`: `@bot` commands on the target repository's pull
+//! requests. One iteration: the comments of an `issue_comment` delivery, or
+//! the comments updated in the last `lookback-hours` (a poll), each decided
+//! by `ci_commands::handle` and claimed by the rocket reaction; the winner
+//! replies, dispatches, or runs the job inline. `ci-bot watch` loops over
+//! [`once`]; a cron or the webhook runs it once.
+//!
+//! Seeing a comment again is harmless: its claim answers 200 and the
+//! comment is left alone, so polls may overlap freely.
+
+use chrono::{DateTime, Duration, Utc};
+use ci_commands::{handle, Action as CommandAction, CommentEvent, Outcome as Decision, Route, WorkItem};
+use ci_github::{GitHub, IssueNumber, RepoRef};
+use ci_report::pr_model::ReplyKind;
+
+use crate::action::{Outcome, WatchOutputs, WebhookEvent};
+use crate::ctx::Ctx;
+use crate::services::commands::GitHubCommands;
+use crate::services::pull_request;
+
+/// One pass: the event's comment, or the comments updated since `since`
+/// (default: `lookback-hours` ago).
+pub async fn run<G: GitHub + Clone + 'static>(
+    ctx: &Ctx<G>,
+    event: Option<&WebhookEvent>,
+) -> anyhow::Result<Outcome<WatchOutputs>> {
+    let since = ctx.settings.now - Duration::hours(ctx.settings.lookback_hours as i64);
+    once(ctx, event, since).await
+}
+
+/// One iteration of the watcher (what `ci-bot watch` repeats).
+pub async fn once<G: GitHub + Clone + 'static>(
+    ctx: &Ctx<G>,
+    event: Option<&WebhookEvent>,
+    since: DateTime<Utc>,
+) -> anyhow::Result<Outcome<WatchOutputs>> {
+    let repo = &ctx.settings.repo;
+    let mut warnings = Vec::new();
+    let events: Vec<CommentEvent> = match event.filter(|e| e.name == "issue_comment") {
+        Some(e) => match ci_commands::from_webhook(&e.name, &e.payload) {
+            Ok(Some(WorkItem::Comment(c))) => vec![c],
+            Ok(_) => Vec::new(),
+            Err(err) => {
+                warnings.push(err.to_string());
+                Vec::new()
+            }
+        },
+        None => {
+            let mut out = Vec::new();
+            for c in ctx.github().list_repo_comments(repo, Some(since)).await? {
+                let v = serde_json::to_value(&c)?;
+                match CommentEvent::from_rest(&repo.to_string(), &v) {
+                    Ok(e) => out.push(e),
+                    Err(err) => warnings.push(format!("comment {}: {err}", c.id)),
+                }
+            }
+            out
+        }
+    };
+
+    let port = GitHubCommands::new(ctx);
+    let cfg = &ctx.config.commands;
+    let mut o = WatchOutputs::default();
+    let mut log = Vec::new();
+    for e in &events {
+        o.seen += 1;
+        let decision = handle(&port, cfg, e).await;
+        log.push(decision.log_line(e));
+        let action = match decision {
+            Decision::Act(a) => a,
+            Decision::Lost => {
+                o.lost += 1;
+                continue;
+            }
+            Decision::Ignored(_) => continue,
+        };
+        o.claimed += 1;
+        let target: RepoRef = e.repo.parse()?;
+        match action {
+            CommandAction::Reply(r) => {
+                reply(ctx, &target, e.issue, &r).await?;
+                o.replied += 1;
+            }
+            CommandAction::Run(job) => match cfg.route(job.clone()) {
+                Route::Dispatch { repo: to, event_type, client_payload } => {
+                    let to: RepoRef = to.parse().map_err(|err| anyhow::anyhow!("`commands.dispatch-to`: {err}"))?;
+                    match ctx.repository_dispatch(&to, event_type, &client_payload).await {
+                        Ok(()) => o.dispatched += 1,
+                        Err(err) => {
+                            // Claimed, so no other watcher will try: tell the user.
+                            log.push(format!("dispatch to {to} failed: {err}"));
+                            let r = cfg.reply(e.comment_id, ReplyKind::CouldNotStart { command: job.command.name().to_string() });
+                            reply(ctx, &target, e.issue, &r).await?;
+                            o.replied += 1;
+                        }
+                    }
+                }
+                Route::Inline(job) => match pull_request::run_job(ctx, &job).await {
+                    Ok(p) => {
+                        log.push(format!("ran {} on #{}: {}", job.command.name(), p.pr, p.heading));
+                        o.ran += 1;
+                    }
+                    Err(err) => {
+                        log.push(format!("{} on #{} failed: {err:#}", job.command.name(), job.pr));
+                        let r = cfg.reply(e.comment_id, ReplyKind::CouldNotStart { command: job.command.name().to_string() });
+                        reply(ctx, &target, e.issue, &r).await?;
+                        o.replied += 1;
+                    }
+                },
+            },
+        }
+    }
+    for l in &log {
+        eprintln!("watch-comments: {l}");
+    }
+    let mut out = Outcome::new(o);
+    out.warnings = warnings;
+    out.summary = if log.is_empty() {
+        "watch-comments: no command comments.\n".to_string()
+    } else {
+        let mut s = String::from("### watch-comments\n\n");
+        for l in &log {
+            s.push_str(&format!("- {}\n", ci_report::safe::inline(l, 500)));
+        }
+        s
+    };
+    Ok(out)
+}
+
+async fn reply<G: GitHub + Clone + 'static>(
+    ctx: &Ctx<G>,
+    repo: &RepoRef,
+    issue: u64,
+    r: &ci_report::pr_model::Reply,
+) -> anyhow::Result<()> {
+    let marker = ci_report::pr_reply::command_reply_marker(r.comment_id);
+    let body = ci_report::pr_reply::render_reply(r);
+    ctx.upsert_comment(repo, IssueNumber(issue), &marker, &body).await?;
+    Ok(())
+}

@@ -1,0 +1,297 @@
+//! The pull-request side's reads and its two bodies: what `ci-status` and
+//! `pr-review` post for one pull request. Shared by the `ci-status` and
+//! `pr-review` actions and by `watch-comments` when it runs a claimed
+//! command inline (an action never imports another, so the work lives here).
+//!
+//! API cost for one `ci-status`: the pull request, its files (paged, at
+//! most 3,000), one compare, the runs at the head, at the merge base and on
+//! the base branch (one page each), the jobs of those runs, at most
+//! [`MAX_LOGS`] failed-job logs, and at most `max-files-read` file reads
+//! for the coverage extractors.
+
+use std::collections::BTreeMap;
+
+use chrono::Duration;
+use ci_commands::{Command, Job as CommandJob};
+use ci_github::{GitHub, IssueNumber, PullRequest, RepoRef, RunFilter};
+use ci_model::{Job, WorkflowRun};
+use ci_pr_status::{Inputs, JobRun, PrFacts, RunFacts};
+use ci_report::pr_model::{ChangedFile, CiStatusReport};
+use ci_report::JobReport;
+
+use crate::ctx::Ctx;
+use crate::domain::gate::is_gate_job;
+use crate::services::triage::triage_jobs;
+
+/// Failed-job logs read for one `ci-status` (head and base together).
+pub const MAX_LOGS: usize = 40;
+/// Base-branch runs looked at around the merge base.
+const BASE_RUNS: usize = 30;
+/// GitHub lists at most this many files of a pull request.
+const GITHUB_FILE_LIMIT: usize = 3000;
+
+/// A job of a run as the verdict engine sees it; `gate` is the monitor's
+/// one gate detection.
+pub fn job_run<G: GitHub + Clone + 'static>(ctx: &Ctx<G>, run: &WorkflowRun, job: &Job) -> JobRun {
+    JobRun {
+        workflow: run.name.clone().unwrap_or_else(|| run.workflow_file()),
+        name: job.name.clone(),
+        job_id: job.id.0,
+        run_id: run.id.0,
+        attempt: job.run_attempt.max(run.run_attempt),
+        sha: run.head_sha.clone(),
+        branch: run.head_branch.clone(),
+        author: run.actor.as_ref().map(|u| u.login.clone()),
+        at: job.started_at.or(run.run_started_at).unwrap_or(run.created_at),
+        status: job.status.as_ref().map(|s| s.to_string()).unwrap_or_else(|| "completed".into()),
+        conclusion: job.conclusion.as_ref().map(|c| c.to_string()),
+        url: job.html_url.clone().unwrap_or_else(|| run.html_url.clone()),
+        gate: is_gate_job(job, &ctx.config),
+        // A job that failed before any step ran never reached a runner.
+        ran: job.steps.iter().any(|s| s.started_at.is_some() || s.conclusion.is_some()),
+        report: None,
+    }
+}
+
+/// The changed files as the view model holds them, and whether GitHub's
+/// list stopped at its limit.
+pub async fn changed_files<G: GitHub + Clone + 'static>(
+    ctx: &Ctx<G>,
+    repo: &RepoRef,
+    pr: IssueNumber,
+) -> anyhow::Result<(Vec<ChangedFile>, bool)> {
+    let files = ctx.github().list_pull_request_files(repo, pr).await?;
+    let truncated = files.len() >= GITHUB_FILE_LIMIT;
+    let files = files
+        .into_iter()
+        .map(|f| ChangedFile {
+            path: f.filename,
+            status: f.status,
+            additions: f.additions,
+            deletions: f.deletions,
+            previous_path: f.previous_filename,
+            patch: f.patch,
+        })
+        .collect();
+    Ok((files, truncated))
+}
+
+/// Runs and their jobs (every job of runs that did not succeed; for runs
+/// that succeeded too, since "passed on the base" needs the job names).
+async fn runs_with_jobs<G: GitHub + Clone + 'static>(
+    ctx: &Ctx<G>,
+    repo: &RepoRef,
+    runs: Vec<WorkflowRun>,
+) -> anyhow::Result<Vec<(WorkflowRun, Vec<Job>)>> {
+    let mut out = Vec::new();
+    for run in runs {
+        let jobs = ctx.github().list_jobs(repo, run.id).await?;
+        out.push((run, jobs));
+    }
+    Ok(out)
+}
+
+/// Attach triaged logs to the red, non-gate jobs of `runs` (at most
+/// `budget` logs); returns the job runs.
+async fn with_reports<G: GitHub + Clone + 'static>(
+    ctx: &Ctx<G>,
+    repo: &RepoRef,
+    runs: &[(WorkflowRun, Vec<Job>)],
+    budget: &mut usize,
+) -> Vec<JobRun> {
+    let mut out = Vec::new();
+    let mut to_triage = Vec::new();
+    for (run, jobs) in runs {
+        for job in jobs {
+            let jr = job_run(ctx, run, job);
+            if jr.is_red() && !jr.gate && *budget > 0 {
+                *budget -= 1;
+                to_triage.push((out.len(), (run.clone(), job.clone())));
+            }
+            out.push(jr);
+        }
+    }
+    let pairs: Vec<(WorkflowRun, Job)> = to_triage.iter().map(|(_, p)| p.clone()).collect();
+    let reports: Vec<JobReport> = triage_jobs(ctx.github(), repo, &ctx.rules, &pairs).await;
+    for ((i, _), r) in to_triage.iter().zip(reports) {
+        out[*i].report = Some(r);
+    }
+    out
+}
+
+/// Everything `ci-status` needs for pull request `number`.
+pub async fn status_inputs<G: GitHub + Clone + 'static>(
+    ctx: &Ctx<G>,
+    repo: &RepoRef,
+    pull: &PullRequest,
+) -> anyhow::Result<Inputs> {
+    let s = &ctx.settings;
+    let head_sha = pull.head.sha.clone();
+    let (changed, truncated) = changed_files(ctx, repo, pull.number).await?;
+    // No merge base (an unrelated history, a base branch force-pushed away)
+    // is said in the comment, not an error.
+    let cmp = ctx.github().compare(repo, &pull.base.ref_name, &head_sha).await.ok();
+    let (merge_base, merge_base_at) = match &cmp {
+        Some(c) => (Some(c.merge_base_sha.clone()), c.merge_base_at),
+        None => (None, None),
+    };
+
+    let head_runs = ctx
+        .github()
+        .list_workflow_runs(repo, &RunFilter { head_sha: Some(head_sha.clone()), limit: Some(100), ..Default::default() })
+        .await?;
+    let mut base_runs: Vec<WorkflowRun> = Vec::new();
+    if let Some(mb) = &merge_base {
+        base_runs = ctx
+            .github()
+            .list_workflow_runs(repo, &RunFilter { head_sha: Some(mb.clone()), limit: Some(BASE_RUNS), ..Default::default() })
+            .await?;
+    }
+    let from = merge_base_at.map(|t| t - Duration::days(1));
+    let head_at = head_runs.iter().map(|r| r.created_at).max().unwrap_or(s.now);
+    let branch = ctx
+        .github()
+        .list_workflow_runs(
+            repo,
+            &RunFilter { branch: Some(pull.base.ref_name.clone()), limit: Some(BASE_RUNS), ..Default::default() },
+        )
+        .await?;
+    for r in branch {
+        let in_window = from.is_some_and(|f| r.created_at >= f) && r.created_at <= head_at;
+        // The head itself on the base branch (a pull request from `main` of
+        // a fork, a push of the same commit) is not the base.
+        let is_head = r.head_sha == head_sha;
+        if in_window && !is_head && r.is_completed() && !base_runs.iter().any(|b| b.id == r.id) {
+            base_runs.push(r);
+        }
+    }
+    base_runs.truncate(BASE_RUNS);
+
+    let head_runs_facts: Vec<RunFacts> = head_runs
+        .iter()
+        .map(|r| RunFacts {
+            workflow: r.name.clone().unwrap_or_else(|| r.workflow_file()),
+            run_id: r.id.0,
+            url: r.html_url.clone(),
+            status: r.status.as_ref().map(|x| x.to_string()).unwrap_or_else(|| "completed".into()),
+            conclusion: r.conclusion.as_ref().map(|c| c.to_string()),
+        })
+        .collect();
+    let head_jobs = runs_with_jobs(ctx, repo, head_runs).await?;
+    let base_jobs = runs_with_jobs(ctx, repo, base_runs).await?;
+    let mut budget = MAX_LOGS;
+    let head = with_reports(ctx, repo, &head_jobs, &mut budget).await;
+    let base = with_reports(ctx, repo, &base_jobs, &mut budget).await;
+
+    // Coverage: read the changed test files an extractor looks at, at the head.
+    let cov = &ctx.config.ci_status.coverage;
+    let (paths, _) = cov.files_to_read(&changed);
+    let mut contents: BTreeMap<String, String> = BTreeMap::new();
+    for p in paths {
+        if let Ok(Some(bytes)) = ctx.github().get_file(repo, p, Some(&head_sha)).await {
+            contents.insert(p.to_string(), String::from_utf8_lossy(&bytes).into_owned());
+        }
+    }
+    let expected = cov.expected_suites(&changed, |p| contents.get(p).cloned());
+
+    Ok(Inputs {
+        pr: PrFacts {
+            repo: repo.to_string(),
+            server_url: s.server_url.clone(),
+            number: pull.number.0,
+            author: pull.user.as_ref().map(|u| u.login.clone()).unwrap_or_default(),
+            head_sha,
+            head_ref: pull.head.ref_name.clone(),
+            head_deleted: pull.head.repo.is_none(),
+            base_ref: pull.base.ref_name.clone(),
+            merge_base,
+            merge_base_at,
+            changed_files: changed,
+            files_truncated: truncated,
+        },
+        head,
+        head_runs: head_runs_facts,
+        base,
+        elsewhere: Vec::new(),
+        expected,
+        now: s.now,
+    })
+}
+
+/// What posting a PR-side comment did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Posted {
+    /// The pull request.
+    pub pr: u64,
+    /// The comment's heading (or the review's first line).
+    pub heading: String,
+    /// The comment url (`None` in dry-run).
+    pub url: Option<String>,
+}
+
+/// Compute the `ci-status` of pull request `number` and upsert its comment.
+pub async fn post_ci_status<G: GitHub + Clone + 'static>(
+    ctx: &Ctx<G>,
+    repo: &RepoRef,
+    number: u64,
+) -> anyhow::Result<(Posted, CiStatusReport)> {
+    let pull = ctx.github().get_pull_request(repo, IssueNumber(number)).await?;
+    let inputs = status_inputs(ctx, repo, &pull).await?;
+    let report = ci_pr_status::compute(&inputs, &ctx.config.ci_status, &ctx.config.bot_name);
+    let body = ci_report::pr_status::render_ci_status(&report);
+    let marker = ci_report::pr_status::ci_status_marker(number);
+    let up = ctx.upsert_comment(repo, IssueNumber(number), &marker, &body).await?;
+    let heading = ci_report::pr_status::header_line(&report);
+    Ok((Posted { pr: number, heading, url: up.map(|u| u.object.html_url) }, report))
+}
+
+/// The deterministic review of pull request `number`, narrowed to `focus`,
+/// upserted under its head's marker.
+pub async fn post_review<G: GitHub + Clone + 'static>(
+    ctx: &Ctx<G>,
+    repo: &RepoRef,
+    number: u64,
+    focus: &[String],
+) -> anyhow::Result<Posted> {
+    let pull = ctx.github().get_pull_request(repo, IssueNumber(number)).await?;
+    let (files, truncated) = changed_files(ctx, repo, pull.number).await?;
+    // The status heading is read from the ci-status comment when there is
+    // one: a review must not cost a second full status computation.
+    let marker = ci_report::pr_status::ci_status_marker(number);
+    let ci_status = ctx
+        .github()
+        .list_comments(repo, IssueNumber(number))
+        .await
+        .ok()
+        .and_then(|cs| cs.into_iter().find(|c| c.body.contains(&marker)))
+        .and_then(|c| c.body.lines().find(|l| l.starts_with("## ")).map(|l| l.trim_start_matches("## ").to_string()));
+    let input = ci_pr_review::ReviewInput {
+        repo: &repo.to_string(),
+        server_url: &ctx.settings.server_url,
+        pr: number,
+        head_sha: &pull.head.sha,
+        files: &files,
+        files_truncated: truncated,
+        focus,
+        ci_status,
+        now: ctx.settings.now,
+        bot_name: &ctx.config.bot_name,
+    };
+    let checklist = ci_pr_review::checklist(&input, &ctx.config.pr_review);
+    let body = ci_report::pr_review::render_checklist(&checklist);
+    let marker = ci_report::pr_review::pr_review_marker(number, &pull.head.sha);
+    let up = ctx.upsert_comment(repo, IssueNumber(number), &marker, &body).await?;
+    let heading = body.lines().find(|l| l.starts_with('#')).unwrap_or("").trim_start_matches('#').trim().to_string();
+    Ok(Posted { pr: number, heading, url: up.map(|u| u.object.html_url) })
+}
+
+/// Run a claimed command here.
+pub async fn run_job<G: GitHub + Clone + 'static>(ctx: &Ctx<G>, job: &CommandJob) -> anyhow::Result<Posted> {
+    let repo: RepoRef = job.repo.parse()?;
+    match &job.command {
+        Command::CiStatus => Ok(post_ci_status(ctx, &repo, job.pr).await?.0),
+        Command::Review => post_review(ctx, &repo, job.pr, &[]).await,
+        Command::ReviewFocus(areas) => post_review(ctx, &repo, job.pr, areas).await,
+        Command::Help => anyhow::bail!("help is a reply, not a job"),
+    }
+}

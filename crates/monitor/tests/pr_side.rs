@@ -1,0 +1,346 @@
+//! The pull-request side end to end on the fake GitHub, through the real
+//! client: people comment, `watch-comments` claims and runs, `ci-status`
+//! and `pr-review` post. Every verdict, every refusal, the bodies as
+//! snapshots, and the bad inputs (a 1 MB comment, 10,000 arguments, 3,000
+//! files, a deleted head).
+
+mod common;
+
+use ci_github::{Client, GitHub, IssueNumber, RepoRef};
+use ci_monitor::action::{WatchOutputs, WebhookEvent};
+use ci_monitor::actions::{ci_status, pr_review, watch_comments};
+use common::*;
+use fake_github::Scenario;
+
+const HEAD: &str = "aaaa";
+const BASE: &str = "bbbb";
+
+fn sha(s: &str) -> String {
+    format!("{s:0<40}")
+}
+
+const LOST_RUNNER: &str = "2026-01-15T11:40:00.0Z ##[group]Run tests
+2026-01-15T11:41:00.0Z ##[error]The runner has received a shutdown signal. This can happen when the runner service is stopped, or a manually started runner is canceled.
+2026-01-15T11:41:00.0Z ##[error]The operation was canceled.";
+
+fn scenario(extra_pulls: &str) -> Scenario {
+    let yaml = format!(
+        r#"
+settings:
+  login: ci-bot
+  tokens:
+    test-token: ci-bot
+    alice-token: alice
+    mallory-token: mallory
+    carol-token: carol
+    erin-token: erin
+teams:
+  - {{ org: acme, slug: ci-admins, members: [carol], pending: [erin] }}
+repos:
+  - name: {TARGET}
+    collaborators:
+      - {{ login: alice, permission: write }}
+    commits:
+      - {{ sha: {base}, date: "2026-01-15T06:00:00Z", message: base }}
+    issues:
+      - {{ number: 1, title: "An issue, not a pull request" }}
+    pulls:
+      - number: 7
+        title: Add widget
+        user: alice
+        head_ref: feature/x
+        head_sha: {head}
+        base_ref: main
+        base_sha: {base}
+        merge_base_sha: {base}
+        files:
+          - {{ filename: python/app/widget.py, status: modified, additions: 10, deletions: 2, patch: "@@ -1,2 +1,10 @@ def widget():\n+    return 1" }}
+      - number: 8
+        title: From a fork
+        user: mallory
+        head_ref: fast
+        head_sha: {fork}
+        head_repo: mallory/app
+      - number: 9
+        title: Closed one
+        state: closed
+        head_sha: {closed}
+{extra_pulls}"#,
+        base = sha(BASE),
+        head = sha(HEAD),
+        fork = sha("8888"),
+        closed = sha("9999"),
+    );
+    Scenario::from_yaml_str(&yaml).expect("scenario")
+}
+
+const CONFIG: &str = "commands:\n  mention: ci-bot\n  allow: { users: [alice], teams: [acme/ci-admins] }\n  allow-forks: false\n";
+
+async fn world(extra_pulls: &str) -> TestCtx {
+    let mut t = TestCtx::with_scenario(scenario(extra_pulls), CONFIG).await;
+    t.config.lookback_hours = 24 * 400;
+    t
+}
+
+async fn as_user(t: &TestCtx, login: &str) -> Client {
+    Client::builder().api_url(t.server.url()).token(format!("{login}-token")).build().await.unwrap()
+}
+
+async fn comment(t: &TestCtx, login: &str, pr: u64, body: &str) -> u64 {
+    let c = as_user(t, login).await;
+    c.create_comment(&TARGET.parse::<RepoRef>().unwrap(), IssueNumber(pr), body).await.unwrap().id.0
+}
+
+async fn watch(t: &TestCtx) -> WatchOutputs {
+    watch_comments::run(&t.ctx().await, None).await.expect("watch-comments").outputs
+}
+
+fn marked(t: &TestCtx, pr: u64, prefix: &str) -> Vec<String> {
+    t.comments_on(TARGET, pr).into_iter().filter(|b| b.contains(prefix)).collect()
+}
+
+fn status_body(t: &TestCtx, pr: u64) -> String {
+    let mut v = marked(t, pr, "<!-- ci-bot:ci-status ");
+    assert_eq!(v.len(), 1, "one ci-status comment on #{pr}");
+    v.remove(0)
+}
+
+fn reactions(t: &TestCtx, id: u64) -> Vec<(String, String)> {
+    t.server
+        .state()
+        .with_repo(TARGET, |r| {
+            r.comments.get(&id).map(|c| c.reactions.iter().map(|x| (x.user.clone(), x.content.clone())).collect()).unwrap_or_default()
+        })
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_command_is_claimed_once_and_the_status_posted_once_even_with_two_watchers() {
+    let mut t = world("").await;
+    t.run("ci.yml", BASE, &[("unit", None)]);
+    t.run("ci.yml", HEAD, &[("unit", Some(PYTEST_LOG))]);
+    let id = comment(&t, "alice", 7, "Why red?\n@ci-bot ci-status").await;
+
+    let (a, b) = tokio::join!(watch(&t), watch(&t));
+    assert_eq!((a.claimed + b.claimed, a.lost + b.lost, a.ran + b.ran), (1, 1, 1), "{a:?} / {b:?}");
+    assert_eq!(reactions(&t, id), vec![("ci-bot".to_string(), "rocket".to_string())]);
+    let body = status_body(&t, 7);
+    assert!(body.contains("NEW"), "{body}");
+    // The cron's next pass sees the same comment and leaves it alone.
+    let again = watch(&t).await;
+    assert_eq!((again.claimed, again.lost), (0, 1));
+    assert_eq!(marked(&t, 7, "<!-- ci-bot:ci-status ").len(), 1);
+}
+
+#[tokio::test]
+async fn every_verdict_with_its_evidence() {
+    let cases: [(&str, &str); 5] = [("new", "NEW"), ("broken", "BROKEN ON BASE"), ("infra", "INFRA"), ("flaky", "FLAKY"), ("unclassified", "UNCLASSIFIED")];
+    for (case, word) in cases {
+        let mut t = world("").await;
+        match case {
+            "new" => {
+                t.run("ci.yml", BASE, &[("unit", None)]);
+                t.run("ci.yml", HEAD, &[("unit", Some(PYTEST_LOG))]);
+            }
+            "broken" => {
+                t.run("ci.yml", BASE, &[("unit", Some(PYTEST_LOG))]);
+                t.run("ci.yml", HEAD, &[("unit", Some(PYTEST_LOG))]);
+            }
+            "infra" => {
+                t.run("ci.yml", BASE, &[("unit", None)]);
+                t.run("ci.yml", HEAD, &[("unit", Some(LOST_RUNNER))]);
+            }
+            "flaky" => {
+                t.run("ci.yml", HEAD, &[("unit", None)]);
+                t.run("ci.yml", HEAD, &[("unit", Some(PYTEST_LOG))]);
+            }
+            _ => {
+                t.run("ci.yml", HEAD, &[("unit", Some(PYTEST_LOG))]);
+            }
+        }
+        let out = ci_status::run(&t.ctx().await, Some(7), None).await.expect("ci-status");
+        let body = status_body(&t, 7);
+        assert!(body.contains(word), "{case}: {body}");
+        assert!(!out.outputs.heading.is_empty());
+        insta::assert_snapshot!(format!("ci_status_{case}"), body);
+    }
+}
+
+#[tokio::test]
+async fn the_status_comment_is_updated_in_place() {
+    let mut t = world("").await;
+    t.run("ci.yml", BASE, &[("unit", None)]);
+    t.run("ci.yml", HEAD, &[("unit", Some(PYTEST_LOG))]);
+    ci_status::run(&t.ctx().await, Some(7), None).await.unwrap();
+    let writes = t.write_requests();
+    ci_status::run(&t.ctx().await, Some(7), None).await.unwrap();
+    assert_eq!(t.write_requests(), writes, "an unchanged status is not rewritten");
+    t.run("ci.yml", HEAD, &[("unit", None)]);
+    ci_status::run(&t.ctx().await, Some(7), None).await.unwrap();
+    assert!(!status_body(&t, 7).contains("NEW"));
+}
+
+#[tokio::test]
+async fn refusals() {
+    let t = world("").await;
+    let unauthorised = comment(&t, "mallory", 7, "@ci-bot ci-status").await;
+    let pending_member = comment(&t, "erin", 7, "@ci-bot ci-status").await;
+    let own = comment(&t, "ci-bot", 7, "@ci-bot ci-status").await;
+    let on_issue = comment(&t, "alice", 1, "@ci-bot ci-status").await;
+    let closed = comment(&t, "alice", 9, "@ci-bot ci-status").await;
+    let fork = comment(&t, "carol", 8, "@ci-bot review").await;
+    let unknown = comment(&t, "alice", 7, "@ci-bot deploy prod").await;
+    let prose = comment(&t, "alice", 7, "thanks @ci-bot, looks good").await;
+    let o = watch(&t).await;
+    assert_eq!((o.seen, o.claimed, o.replied, o.ran), (8, 3, 3, 0), "{o:?}");
+    for silent in [unauthorised, pending_member, own, on_issue, prose] {
+        assert!(reactions(&t, silent).is_empty(), "comment {silent} is left alone");
+    }
+    let reply = |pr: u64, id: u64| {
+        let mut v = marked(&t, pr, &format!("<!-- ci-bot:command-reply v=2 comment={id} -->"));
+        assert_eq!(v.len(), 1, "one reply to {id}");
+        v.remove(0)
+    };
+    insta::assert_snapshot!("reply_closed", reply(9, closed));
+    insta::assert_snapshot!("reply_fork", reply(8, fork));
+    insta::assert_snapshot!("reply_unknown", reply(7, unknown));
+    assert!(t.comments_on(TARGET, 1).len() == 1, "nothing on the issue");
+}
+
+#[tokio::test]
+async fn an_old_comment_edited_later_is_not_a_command() {
+    let t = world("").await;
+    let id = comment(&t, "alice", 7, "typo").await;
+    t.server
+        .state()
+        .with_repo(TARGET, |r| {
+            let c = r.comments.get_mut(&id).unwrap();
+            c.created_at -= chrono::Duration::hours(3);
+            c.body = "@ci-bot ci-status".into();
+        })
+        .unwrap();
+    let o = watch(&t).await;
+    assert_eq!((o.seen, o.claimed), (1, 0));
+    assert!(reactions(&t, id).is_empty());
+}
+
+#[tokio::test]
+async fn dispatch_to_the_bot_repo_then_the_dispatched_run_posts() {
+    let mut t = world("").await;
+    t.config.commands.dispatch_to = Some(BOT.into());
+    t.run("ci.yml", BASE, &[("unit", Some(PYTEST_LOG))]);
+    t.run("ci.yml", HEAD, &[("unit", Some(PYTEST_LOG))]);
+    comment(&t, "carol", 7, "@ci-bot ci-status").await;
+    let o = watch(&t).await;
+    assert_eq!((o.claimed, o.dispatched, o.ran), (1, 1, 0));
+    let dispatches: Vec<(String, serde_json::Value)> = t
+        .server
+        .state()
+        .dispatches()
+        .into_iter()
+        .filter_map(|d| match d {
+            fake_github::state::Dispatch::Repository { repo, event_type, client_payload, .. } if repo == BOT => {
+                Some((event_type, client_payload))
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(dispatches.len(), 1);
+    let (event_type, payload) = &dispatches[0];
+    assert_eq!(event_type, "ci-status");
+    assert!(payload.as_object().unwrap().values().all(|v| v.is_string()), "{payload}");
+    // The bot repo's workflow runs ci-status on it.
+    let dir = tempfile_dir();
+    let path = dir.join("event.json");
+    std::fs::write(&path, serde_json::json!({"action": "ci-status", "client_payload": payload}).to_string()).unwrap();
+    let event = WebhookEvent { name: "repository_dispatch".into(), payload: std::fs::read(&path).unwrap() };
+    let out = ci_status::run(&t.ctx().await, None, Some(&event)).await.unwrap();
+    assert_eq!(out.outputs.prs, vec![7]);
+    assert!(status_body(&t, 7).contains("BROKEN ON BASE"));
+}
+
+#[tokio::test]
+async fn an_issue_comment_webhook_is_the_same_work_as_a_poll() {
+    let mut t = world("").await;
+    t.run("ci.yml", BASE, &[("unit", None)]);
+    t.run("ci.yml", HEAD, &[("unit", Some(PYTEST_LOG))]);
+    let id = comment(&t, "alice", 7, "@ci-bot review").await;
+    let c = t.server.state().with_repo(TARGET, |r| r.comments.get(&id).cloned()).unwrap().unwrap();
+    let payload = serde_json::json!({
+        "action": "created",
+        "issue": {"number": 7, "state": "open", "pull_request": {"url": "x"}},
+        "comment": {"id": id, "body": c.body, "user": {"login": "alice", "type": "User"},
+                    "created_at": c.created_at, "updated_at": c.updated_at},
+        "repository": {"full_name": TARGET},
+    });
+    let event = WebhookEvent { name: "issue_comment".into(), payload: payload.to_string().into_bytes() };
+    let o = watch_comments::run(&t.ctx().await, Some(&event)).await.unwrap().outputs;
+    assert_eq!((o.seen, o.claimed, o.ran), (1, 1, 1));
+    let review = marked(&t, 7, "<!-- ci-bot:pr-review ");
+    assert_eq!(review.len(), 1);
+    insta::assert_snapshot!("pr_review", review[0].clone());
+    // The poll sees it too, and loses the claim.
+    assert_eq!(watch(&t).await.lost, 1);
+}
+
+#[tokio::test]
+async fn workflow_run_completed_refreshes_the_status_when_configured() {
+    let mut t = world("").await;
+    t.config.ci_status.on_workflow_run = true;
+    t.run("ci.yml", BASE, &[("unit", None)]);
+    let (run, _) = t.run("ci.yml", HEAD, &[("unit", Some(PYTEST_LOG))]);
+    // A run from a fork: GitHub leaves `pull_requests` empty.
+    let payload = serde_json::json!({
+        "action": "completed",
+        "workflow_run": {"id": run.get(), "name": "ci.yml", "head_sha": sha(HEAD), "status": "completed",
+                         "conclusion": "failure", "pull_requests": []},
+        "repository": {"full_name": TARGET},
+    });
+    let event = WebhookEvent { name: "workflow_run".into(), payload: payload.to_string().into_bytes() };
+    let out = ci_status::run(&t.ctx().await, None, Some(&event)).await.unwrap();
+    assert_eq!(out.outputs.prs, vec![7]);
+    status_body(&t, 7);
+}
+
+#[tokio::test]
+async fn bad_input_gets_a_clear_answer_never_a_panic() {
+    let big_pr = {
+        let files: String = (0..3000)
+            .map(|i| format!("          - {{ filename: src/f{i}.py, status: modified, additions: 1, deletions: 1 }}\n"))
+            .collect();
+        format!(
+            "      - number: 10\n        title: Huge\n        user: alice\n        head_sha: {}\n        base_ref: main\n        base_sha: {}\n        files:\n{files}      - number: 11\n        title: Deleted head\n        user: alice\n        head_sha: {}\n        head_repo: alice/app\n        head_repo_deleted: true\n",
+            sha("cccc"),
+            sha(BASE),
+            sha("dddd"),
+        )
+    };
+    let mut t = world(&big_pr).await;
+    t.run("ci.yml", "dddd", &[("unit", Some(PYTEST_LOG))]);
+    let huge = "@ci-bot review\n".to_string() + &"x".repeat(1 << 20);
+    let huge_id = comment(&t, "alice", 7, &huge[..65_536.min(huge.len())]).await;
+    let many = format!("@ci-bot review-focus {}", "a ".repeat(10_000));
+    let many_id = comment(&t, "alice", 7, &many[..65_536.min(many.len())]).await;
+    let o = watch(&t).await;
+    assert_eq!(o.seen, 2);
+    let _ = huge_id;
+    assert!(!marked(&t, 7, &format!("comment={many_id} -->")).is_empty(), "too many arguments gets a reply");
+
+    let started = std::time::Instant::now();
+    let out = pr_review::run(&t.ctx().await, Some(10), &[], None).await.expect("3,000 files");
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    assert_eq!(out.outputs.prs, vec![10]);
+    let review = marked(&t, 10, "<!-- ci-bot:pr-review ").remove(0);
+    assert!(review.chars().count() <= 65_536, "{}", review.len());
+    ci_status::run(&t.ctx().await, Some(10), None).await.expect("ci-status of 3,000 files");
+
+    ci_status::run(&t.ctx().await, Some(11), None).await.expect("deleted head");
+    let body = status_body(&t, 11);
+    assert!(body.contains("The head branch no longer exists"), "{body}");
+}
+
+fn tempfile_dir() -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("ci-monitor-pr-side-{}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
