@@ -97,6 +97,7 @@ pub async fn run_action(kind: ActionKind, raw: &RawInputs) -> anyhow::Result<(Ou
     let ctx = Ctx::new(client.clone(), resolved.settings, resolved.config, resolved.warnings);
     let mut outcome = action.run(&ctx).await?;
     outcome.warnings.extend(ctx.warnings.iter().map(|w| format!("config: {w}")));
+    outcome.warnings.extend(ctx.trust_warnings());
     outcome.planned = ctx.planned_writes();
     Ok((outcome, client.stats().total_requests()))
 }

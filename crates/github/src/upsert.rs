@@ -70,13 +70,6 @@ pub fn with_marker(body: String, marker: &str) -> String {
     }
 }
 
-fn authored_by(user: Option<&crate::types::User>, author: Option<&str>) -> bool {
-    match author {
-        None => true,
-        Some(a) => user.is_some_and(|u| u.login.eq_ignore_ascii_case(a)),
-    }
-}
-
 /// Marked comments by our author, oldest first.
 pub(crate) async fn marked_comments<G: GitHub + ?Sized>(
     gh: &G,
@@ -88,7 +81,7 @@ pub(crate) async fn marked_comments<G: GitHub + ?Sized>(
         .list_comments(repo, issue, None)
         .await?
         .into_iter()
-        .filter(|c| c.body.contains(marker) && authored_by(c.user.as_ref(), gh.marker_author()))
+        .filter(|c| c.body.contains(marker) && gh.is_own(c.user.as_ref()))
         .collect();
     found.sort_by_key(|c| (c.created_at, c.id));
     Ok(found)
@@ -110,7 +103,7 @@ pub(crate) async fn marked_issues<G: GitHub + ?Sized>(
         .list_issues(repo, &filter)
         .await?
         .into_iter()
-        .filter(|i| i.body.contains(marker) && authored_by(i.user.as_ref(), gh.marker_author()))
+        .filter(|i| i.body.contains(marker) && gh.is_own(i.user.as_ref()))
         .collect();
     found.sort_by_key(|i| (i.created_at, i.number));
     Ok(found)

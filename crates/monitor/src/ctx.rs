@@ -7,6 +7,7 @@
 //! passes one place: dry-run is one `if` per method, and a later guard
 //! (redaction, a policy check) has one place to go.
 
+use std::collections::BTreeSet;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
@@ -54,43 +55,70 @@ pub struct PlannedWrite {
 
 /// The read half of the GitHub port, the only GitHub handle an action holds.
 /// Cheap to clone into spawned tasks when `G` is.
+///
+/// Issues and comments come back only when the bot wrote them
+/// ([`GitHub::is_own`]): state, markers and the objects the bot may edit
+/// are all read from here, so text by anyone else can neither feed the
+/// bot's state nor become a target of its writes. A foreign object that
+/// carries our markers is noted once (see [`Ctx::trust_warnings`]).
 #[derive(Clone)]
-pub struct GitHubReads<G>(G);
+pub struct GitHubReads<G> {
+    gh: G,
+    foreign: Arc<Mutex<BTreeSet<String>>>,
+}
 
 impl<G: GitHub> GitHubReads<G> {
     /// Runs of a workflow, newest first.
     pub async fn list_workflow_runs(&self, repo: &RepoRef, filter: &RunFilter) -> ci_github::Result<Vec<WorkflowRun>> {
-        self.0.list_workflow_runs(repo, filter).await
+        self.gh.list_workflow_runs(repo, filter).await
     }
 
     /// One run.
     pub async fn get_workflow_run(&self, repo: &RepoRef, run: RunId) -> ci_github::Result<WorkflowRun> {
-        self.0.get_workflow_run(repo, run).await
+        self.gh.get_workflow_run(repo, run).await
     }
 
     /// Jobs of a run's latest attempt.
     pub async fn list_jobs(&self, repo: &RepoRef, run: RunId) -> ci_github::Result<Vec<Job>> {
-        self.0.list_jobs(repo, run).await
+        self.gh.list_jobs(repo, run).await
     }
 
     /// Streams a job's log into `sink`.
     pub async fn download_job_log(&self, repo: &RepoRef, job: JobId, sink: &mut (dyn Write + Send)) -> ci_github::Result<u64> {
-        self.0.download_job_log(repo, job, sink).await
+        self.gh.download_job_log(repo, job, sink).await
     }
 
-    /// One issue.
-    pub async fn get_issue(&self, repo: &RepoRef, number: IssueNumber) -> ci_github::Result<Issue> {
-        self.0.get_issue(repo, number).await
-    }
-
-    /// Issues matching `filter`, oldest first.
+    /// The bot's issues matching `filter`, oldest first.
     pub async fn list_issues(&self, repo: &RepoRef, filter: &IssueFilter) -> ci_github::Result<Vec<Issue>> {
-        self.0.list_issues(repo, filter).await
+        let all = self.gh.list_issues(repo, filter).await?;
+        Ok(all
+            .into_iter()
+            .filter(|i| self.own(i.user.as_ref(), &i.body, || format!("issue {repo}#{}", i.number)))
+            .collect())
     }
 
-    /// Every comment of an issue, oldest first.
+    /// The bot's comments on an issue, oldest first.
     pub async fn list_comments(&self, repo: &RepoRef, issue: IssueNumber) -> ci_github::Result<Vec<IssueComment>> {
-        self.0.list_comments(repo, issue, None).await
+        let all = self.gh.list_comments(repo, issue, None).await?;
+        Ok(all
+            .into_iter()
+            .filter(|c| self.own(c.user.as_ref(), &c.body, || format!("comment {} on {repo}#{issue}", c.id)))
+            .collect())
+    }
+
+    fn own(&self, user: Option<&ci_github::User>, body: &str, what: impl FnOnce() -> String) -> bool {
+        if self.gh.is_own(user) {
+            return true;
+        }
+        if ci_report::markers::carries_bot_state(body) {
+            let by = user.map_or("an unknown user", |u| u.login.as_str());
+            self.foreign.lock().unwrap_or_else(|p| p.into_inner()).insert(format!(
+                "{} by @{by} carries ci-bot markers but was not written by the bot{}; ignored",
+                what(),
+                self.gh.marker_author().map(|a| format!(" (@{a})")).unwrap_or_default()
+            ));
+        }
+        false
     }
 }
 
@@ -123,7 +151,7 @@ impl<G: GitHub + Clone + 'static> Ctx<G> {
             None => RuleSet::builtin(),
         };
         Ctx {
-            github: GitHubReads(gh),
+            github: GitHubReads { gh, foreign: Arc::default() },
             settings,
             config,
             warnings,
@@ -148,7 +176,13 @@ impl<G: GitHub + Clone + 'static> Ctx<G> {
     }
 
     fn gh(&self) -> &G {
-        &self.github.0
+        &self.github.gh
+    }
+
+    /// One line per object by someone else that carried our markers (read
+    /// and ignored during this run), each reported once.
+    pub fn trust_warnings(&self) -> Vec<String> {
+        self.github.foreign.lock().unwrap_or_else(|p| p.into_inner()).iter().cloned().collect()
     }
 
     fn plan(&self, repo: &RepoRef, target: String, body: &str) {
