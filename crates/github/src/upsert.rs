@@ -109,10 +109,21 @@ pub(crate) async fn marked_issues<G: GitHub + ?Sized>(
     Ok(found)
 }
 
+/// Full jitter over an exponential window (25 ms doubling, capped at 2 s):
+/// `n` writers overwriting each other spread out within a few rounds.
+fn contention_backoff(n: u32) -> Duration {
+    let cap = Duration::from_millis(25).saturating_mul(1 << n.min(7)).min(Duration::from_secs(2));
+    cap.mul_f64(rand::random_range(0.0..=1.0))
+}
+
 /// Tracks one upsert's progress across rounds.
 struct Round {
     marker: String,
     rounds: u32,
+    /// Times our write was found overwritten by another writer.
+    contended: u32,
+    /// We backed off since our last write: the next mismatch is acted on.
+    backed_off: bool,
     last_write: Option<Instant>,
     action: UpsertAction,
     duplicates_removed: u32,
@@ -140,6 +151,8 @@ impl Round {
         Round {
             marker: marker.to_string(),
             rounds: 0,
+            contended: 0,
+            backed_off: false,
             last_write: None,
             action: UpsertAction::Unchanged,
             duplicates_removed: 0,
@@ -183,7 +196,9 @@ impl Round {
             last: self
                 .last_error
                 .clone()
-                .unwrap_or_else(|| "other writers kept changing it".into()),
+                .unwrap_or_else(|| {
+                    format!("other writers overwrote it {} times; this run's version was not kept", self.contended)
+                }),
         }
     }
 }
@@ -247,8 +262,19 @@ where
                 Next::Done => return Ok(st.finish(canonical)),
                 Next::Sleep(d) => tokio::time::sleep(d).await,
             },
+            // Our last write was overwritten: several writers are at it.
+            // Back off (with jitter, so they spread out) and look again,
+            // rather than all rewriting in lockstep until the rounds run out.
+            Some(_) if st.last_write.is_some() && !st.backed_off => {
+                st.contended += 1;
+                st.backed_off = true;
+                tokio::time::sleep(contention_backoff(st.contended)).await;
+            }
             Some(update) => match kind.update(gh, &canonical, update).await {
-                Ok(()) => st.wrote(UpsertAction::Updated),
+                Ok(()) => {
+                    st.backed_off = false;
+                    st.wrote(UpsertAction::Updated)
+                }
                 Err(e) => st.absorb(e)?,
             },
         }

@@ -16,6 +16,7 @@ use ci_github::{
     CommentId, GitHub, Issue, IssueComment, IssueFilter, IssueNumber, IssueUpdate, Job, JobId, RepoRef, RunFilter,
     RunId, Upserted, WorkflowRun,
 };
+use ci_redact::{LearnedSecrets, Redactor};
 use ci_triage::RuleSet;
 use serde::Serialize;
 
@@ -134,6 +135,29 @@ pub struct Ctx<G> {
     /// Built-in triage rules plus the config's.
     pub rules: Arc<RuleSet>,
     planned: Mutex<Vec<PlannedWrite>>,
+    /// Applied to every byte written (see [`Ctx::redact`]); learns the
+    /// `::add-mask::` values of the logs read during the run.
+    redactor: std::sync::RwLock<Redactor>,
+}
+
+/// The redactor of a run: the built-in patterns, the secrets of the
+/// environment, the config's `redact:` section and `token`. A bad
+/// repository pattern becomes a warning and the rest still applies.
+fn build_redactor(config: &Config, token: Option<&str>, warnings: &mut Vec<ConfigWarning>) -> Redactor {
+    let base = || {
+        let b = Redactor::builder().process_env();
+        match token {
+            Some(t) => b.secret("github-token", t),
+            None => b,
+        }
+    };
+    match base().config(&config.redact).build() {
+        Ok(r) => r,
+        Err(e) => {
+            warnings.push(ConfigWarning(format!("`redact`: {e}; the repository's patterns are not used")));
+            base().build().unwrap_or_default()
+        }
+    }
 }
 
 impl<G: GitHub + Clone + 'static> Ctx<G> {
@@ -150,6 +174,7 @@ impl<G: GitHub + Clone + 'static> Ctx<G> {
             },
             None => RuleSet::builtin(),
         };
+        let redactor = build_redactor(&config, None, &mut warnings);
         Ctx {
             github: GitHubReads { gh, foreign: Arc::default() },
             settings,
@@ -157,7 +182,50 @@ impl<G: GitHub + Clone + 'static> Ctx<G> {
             warnings,
             rules: Arc::new(rules),
             planned: Mutex::new(Vec::new()),
+            redactor: std::sync::RwLock::new(redactor),
         }
+    }
+
+    /// The same context, also redacting `token` (the one the client uses,
+    /// when it came from a flag or input rather than the environment).
+    pub fn with_token_secret(mut self, token: &str) -> Self {
+        let mut ignored = Vec::new();
+        self.redactor = std::sync::RwLock::new(build_redactor(&self.config, Some(token), &mut ignored));
+        self
+    }
+
+    /// `text` with every secret replaced: the last step before anything the
+    /// bot produced leaves the process (bodies, titles, step summary,
+    /// outputs, log lines). Idempotent.
+    pub fn redact(&self, text: &str) -> String {
+        self.redactor.read().unwrap_or_else(|p| p.into_inner()).redact(text).into_owned()
+    }
+
+    /// A copy of the run's redactor (e.g. for a `RedactingWriter`).
+    pub fn redactor(&self) -> Redactor {
+        self.redactor.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Adds the `::add-mask::` values seen in a log to what is redacted.
+    pub fn learn(&self, learned: &LearnedSecrets) {
+        if !learned.is_empty() {
+            self.redactor.write().unwrap_or_else(|p| p.into_inner()).learn(learned);
+        }
+    }
+
+    /// Redacts what an action hands back (step summary, stdout, warnings,
+    /// the dry-run plan). Outputs are redacted where they are written.
+    pub fn redact_outcome<O>(&self, mut out: crate::Outcome<O>) -> crate::Outcome<O> {
+        out.summary = self.redact(&out.summary);
+        out.stdout = self.redact(&out.stdout);
+        for w in &mut out.warnings {
+            *w = self.redact(w);
+        }
+        for p in &mut out.planned {
+            p.body = self.redact(&p.body);
+            p.target = self.redact(&p.target);
+        }
+        out
     }
 
     /// Reads; writes go through `Ctx`'s own methods.
@@ -186,11 +254,8 @@ impl<G: GitHub + Clone + 'static> Ctx<G> {
     }
 
     fn plan(&self, repo: &RepoRef, target: String, body: &str) {
-        self.planned.lock().unwrap_or_else(|p| p.into_inner()).push(PlannedWrite {
-            repo: repo.to_string(),
-            target,
-            body: body.to_string(),
-        });
+        let (target, body) = (self.redact(&target), self.redact(body));
+        self.planned.lock().unwrap_or_else(|p| p.into_inner()).push(PlannedWrite { repo: repo.to_string(), target, body });
     }
 
     /// Create-or-update the comment marked `marker` on `issue`.
@@ -201,20 +266,22 @@ impl<G: GitHub + Clone + 'static> Ctx<G> {
         marker: &str,
         body: &str,
     ) -> anyhow::Result<Option<Upserted<IssueComment>>> {
+        let body = self.redact(body);
         if self.dry_run() {
-            self.plan(repo, format!("comment on #{issue} marked `{marker}`"), body);
+            self.plan(repo, format!("comment on #{issue} marked `{marker}`"), &body);
             return Ok(None);
         }
-        Ok(Some(self.gh().upsert_comment_by_marker(repo, issue, marker, body).await?))
+        Ok(Some(self.gh().upsert_comment_by_marker(repo, issue, marker, &body).await?))
     }
 
     /// Replace the body of a known comment.
     pub async fn update_comment(&self, repo: &RepoRef, comment: CommentId, body: &str) -> anyhow::Result<()> {
+        let body = self.redact(body);
         if self.dry_run() {
-            self.plan(repo, format!("update comment {comment}"), body);
+            self.plan(repo, format!("update comment {comment}"), &body);
             return Ok(());
         }
-        self.gh().update_comment(repo, comment, body).await?;
+        self.gh().update_comment(repo, comment, &body).await?;
         Ok(())
     }
 
@@ -242,18 +309,23 @@ impl<G: GitHub + Clone + 'static> Ctx<G> {
     where
         F: Fn(Option<&str>) -> String + Send + Sync,
     {
+        let title = self.redact(title);
+        let redactor = self.redactor();
+        let merge = move |cur: Option<&str>| redactor.redact(&merge(cur)).into_owned();
         if self.dry_run() {
             let body = merge(current.map(|i| i.body.as_str()));
-            self.plan_issue(repo, current, title, &body);
+            self.plan_issue(repo, current, &title, &body);
             return Ok(current.cloned());
         }
-        let up = self.gh().update_issue_by_marker(repo, marker, title, labels, merge).await?;
+        let up = self.gh().update_issue_by_marker(repo, marker, &title, labels, merge).await?;
         Ok(Some(up.object))
     }
 
     /// Give a known issue `title` and `body` (one write, none if both are
     /// already so).
     pub async fn rewrite_issue(&self, repo: &RepoRef, issue: &Issue, title: &str, body: &str) -> anyhow::Result<()> {
+        let (title, body) = (self.redact(title), self.redact(body));
+        let (title, body) = (title.as_str(), body.as_str());
         if self.dry_run() {
             self.plan_issue(repo, Some(issue), title, body);
             return Ok(());
@@ -286,7 +358,7 @@ impl<G: GitHub + Clone + 'static> Ctx<G> {
             Err(e) => return Err(e.into()),
         };
         // A legacy issue, found by its title, gets the marker so later runs find it by marker.
-        let want = ci_github::upsert::with_marker(edit(&current.body), marker);
+        let want = self.redact(&ci_github::upsert::with_marker(edit(&current.body), marker));
         if self.dry_run() {
             self.plan_issue(repo, Some(&current), &current.title, &want);
             return Ok(true);

@@ -228,6 +228,7 @@ pub fn analyze<R: Read>(reader: R, rules: &RuleSet) -> Analysis {
             Ok(0) | Err(_) => break,
             Ok(n) => {
                 scan.bytes += n as u64;
+                let unbroken = raw.last() != Some(&b'\n') && n >= MAX_UNBROKEN;
                 if raw.last() == Some(&b'\n') {
                     raw.pop();
                 }
@@ -235,6 +236,11 @@ pub fn analyze<R: Read>(reader: R, rules: &RuleSet) -> Analysis {
                 scan.text.clear();
                 clean_line(&raw, &mut scan.text);
                 scan.remember(scan.no);
+                // No log has hundreds of MiB without a newline (`/dev/zero`,
+                // a binary piped in by mistake): stop with what was read.
+                if unbroken {
+                    break;
+                }
             }
         }
     }
@@ -574,8 +580,12 @@ fn looks_like_app_logger(text: &str) -> bool {
     LOGGER.is_match(text)
 }
 
+/// Bytes without a newline after which reading stops: see [`analyze`].
+const MAX_UNBROKEN: usize = 256 << 20;
+
 /// `read_until` with a cap: bytes past `MAX_LINE` are consumed and counted
-/// but not kept, so one 10 MB line costs 64 KiB of memory.
+/// but not kept, so one 10 MB line costs 64 KiB of memory; it returns after
+/// [`MAX_UNBROKEN`] bytes even without a newline.
 fn read_line_capped<R: BufRead>(rd: &mut R, out: &mut Vec<u8>) -> std::io::Result<usize> {
     let mut total = 0;
     loop {
@@ -603,7 +613,7 @@ fn read_line_capped<R: BufRead>(rd: &mut R, out: &mut Vec<u8>) -> std::io::Resul
         };
         rd.consume(used);
         total += used;
-        if done {
+        if done || total >= MAX_UNBROKEN {
             return Ok(total);
         }
     }
