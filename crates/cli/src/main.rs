@@ -9,6 +9,8 @@ mod analyze_log;
 mod bench;
 #[cfg(feature = "demo")]
 mod demo;
+mod fleet;
+mod host;
 
 #[derive(Parser)]
 #[command(name = "ci-bot", version, about = "CI failure monitor and triage bot")]
@@ -26,6 +28,10 @@ enum Command {
     /// Run the whole monitor against an embedded fake GitHub and scenario.
     #[cfg(feature = "demo")]
     Demo(demo::Args),
+    /// Self-hosted runner containers through the Docker API: up, status, logs, roll, down.
+    Fleet(fleet::Args),
+    /// The long-running host: monitor dispatch schedule (+ comment watcher), /healthz.
+    Host(host::Args),
     /// The monitor's actions, one subcommand each (`ActionKind::ALL`).
     #[command(flatten)]
     Action(ActionCommand),
@@ -77,6 +83,8 @@ fn main() {
         Command::Bench(a) => bench::run(a),
         #[cfg(feature = "demo")]
         Command::Demo(a) => demo::run(a),
+        Command::Fleet(a) => fleet::run(a),
+        Command::Host(a) => host::run(a),
         Command::Action(a) => actions::run(a.kind, *a.args),
     };
     match result {

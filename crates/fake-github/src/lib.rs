@@ -30,6 +30,7 @@ mod api;
 pub mod faults;
 mod gate;
 pub mod json;
+pub mod runners;
 pub mod scenario;
 pub mod state;
 

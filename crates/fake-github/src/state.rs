@@ -34,6 +34,7 @@ pub struct World {
     pub next_id: u64,
     pub installation_tokens: Vec<String>,
     pub installation_id: u64,
+    pub runners: crate::runners::RunnerRegistry,
     /// `org/slug` (lower case) → team.
     pub teams: BTreeMap<String, Team>,
 }
@@ -552,6 +553,7 @@ impl World {
             next_id: 90_000_000,
             installation_tokens: Vec::new(),
             installation_id: s.installation_id,
+            runners: Default::default(),
             teams: BTreeMap::new(),
         };
         for t in &sc.teams {

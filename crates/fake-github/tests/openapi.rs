@@ -145,6 +145,31 @@ async fn every_endpoint_matches_githubs_openapi_schema() {
     call!(p, format!("{r}/actions/workflows/{{workflow_id}}/dispatches"), format!("{base}/actions/workflows/101/dispatches"), Some(json!({"ref": "main"})));
     call!(p, format!("{r}/dispatches"), format!("{base}/dispatches"), Some(json!({"event_type": "go"})));
 
+    // self-hosted runners: a token, a runner registering with it (the runner
+    // service is not part of the REST description), then list/get/delete
+    let reg = call!(p, format!("{r}/actions/runners/registration-token"), format!("{base}/actions/runners/registration-token"));
+    let token = reg.json()["token"].as_str().unwrap().to_string();
+    let registered: Value = c
+        .http
+        .post(c.url("/actions/runner-registration"))
+        .bearer_auth(&token)
+        .json(&json!({"url": "https://github.com/acme/widgets", "name": "r-1", "labels": ["gpu"]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let runner_id = registered["id"].as_u64().unwrap();
+    call!(g, format!("{r}/actions/runners"), format!("{base}/actions/runners"));
+    call!(g, format!("{r}/actions/runners"), format!("{base}/actions/runners?name=r-1"));
+    call!(g, format!("{r}/actions/runners/{{runner_id}}"), format!("{base}/actions/runners/{runner_id}"));
+    c.server.state().set_runner_busy("acme/widgets", "r-1", true).unwrap();
+    let busy = call!(d, format!("{r}/actions/runners/{{runner_id}}"), format!("{base}/actions/runners/{runner_id}"));
+    assert_eq!(busy.status, 422);
+    c.server.state().set_runner_busy("acme/widgets", "r-1", false).unwrap();
+    call!(d, format!("{r}/actions/runners/{{runner_id}}"), format!("{base}/actions/runners/{runner_id}"));
+
     // issues, labels
     call!(g, format!("{r}/issues"), format!("{base}/issues?state=all"));
     call!(p, format!("{r}/issues"), format!("{base}/issues"), Some(json!({"title": "t", "body": "b", "labels": ["new-label"]})));

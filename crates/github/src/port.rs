@@ -71,6 +71,29 @@ pub trait GitHub: Send + Sync {
         run_id: RunId,
     ) -> impl Future<Output = Result<()>> + Send;
 
+    // ----- Self-hosted runners (repo administration) ---------------------
+
+    /// `POST .../actions/runners/registration-token` (a write): a token that
+    /// registers one runner. Needs a token with admin rights on the repo.
+    fn create_runner_registration_token(
+        &self,
+        repo: &RepoRef,
+    ) -> impl Future<Output = Result<RegistrationToken>> + Send;
+
+    /// Self-hosted runners of the repo, all pages.
+    fn list_runners(
+        &self,
+        repo: &RepoRef,
+    ) -> impl Future<Output = Result<Vec<SelfHostedRunner>>> + Send;
+
+    /// `DELETE .../actions/runners/{id}` (a write); an already-removed runner
+    /// is success. A busy runner is refused (422, [`crate::Error::Validation`]).
+    fn delete_runner(
+        &self,
+        repo: &RepoRef,
+        runner_id: RunnerId,
+    ) -> impl Future<Output = Result<()>> + Send;
+
     // ----- Issues --------------------------------------------------------
 
     /// Creates an issue. Prefer [`GitHub::upsert_issue_by_marker`]: a bare

@@ -8,7 +8,7 @@ use std::str::FromStr;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-pub use ci_model::{CommentId, Conclusion, IssueNumber, Job, JobId, RunId, RunStatus, Step, User, WorkflowRun};
+pub use ci_model::{CommentId, Conclusion, IssueNumber, Job, JobId, RunId, RunStatus, RunnerId, Step, User, WorkflowRun};
 
 /// `owner/repo`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -315,4 +315,61 @@ pub struct PrFile {
 
 fn null_as_empty<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     Ok(Option::<String>::deserialize(d)?.unwrap_or_default())
+}
+
+/// A self-hosted runner registered on a repository (`GET .../actions/runners`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SelfHostedRunner {
+    /// GitHub's id of the registration.
+    pub id: RunnerId,
+    /// The name it registered with.
+    pub name: String,
+    /// `Linux`, `Windows`, `macOS`.
+    #[serde(default)]
+    pub os: String,
+    /// `online` while the runner holds a session with GitHub, else `offline`.
+    pub status: String,
+    /// Running a job right now.
+    #[serde(default)]
+    pub busy: bool,
+    /// Its labels, custom and default.
+    #[serde(default)]
+    pub labels: Vec<RunnerLabel>,
+}
+
+impl SelfHostedRunner {
+    /// Connected to GitHub (a registered but offline runner takes no jobs).
+    pub fn is_online(&self) -> bool {
+        self.status == "online"
+    }
+}
+
+/// One label of a self-hosted runner.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunnerLabel {
+    /// The label.
+    pub name: String,
+}
+
+/// A runner registration token (`POST .../actions/runners/registration-token`):
+/// a secret that registers any machine as a runner of the repo for an hour.
+/// `Debug` never prints it; [`RegistrationToken::secret`] is the only way in.
+#[derive(Clone, Deserialize)]
+pub struct RegistrationToken {
+    token: String,
+    /// When GitHub stops accepting it (an hour after issue).
+    pub expires_at: DateTime<Utc>,
+}
+
+impl RegistrationToken {
+    /// The token itself: hand it to exactly one runner, never to a log.
+    pub fn secret(&self) -> &str {
+        &self.token
+    }
+}
+
+impl fmt::Debug for RegistrationToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "RegistrationToken(***, expires {})", self.expires_at.to_rfc3339())
+    }
 }

@@ -73,6 +73,10 @@ id! {
     /// An issue comment (`/issues/comments/{id}`).
     CommentId
 }
+id! {
+    /// A self-hosted runner registered on a repository (`/actions/runners/{id}`).
+    RunnerId
+}
 
 #[cfg(test)]
 mod tests {

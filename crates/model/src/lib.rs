@@ -1,7 +1,7 @@
 //! `ci-model`: the vocabulary the other crates share, so one concept has one
 //! type wherever it travels.
 //!
-//! - [`ids`]: `RunId`, `JobId`, `IssueNumber`, `CommentId`: numbers GitHub
+//! - [`ids`]: `RunId`, `JobId`, `IssueNumber`, `CommentId`, `RunnerId`: numbers GitHub
 //!   hands out, kept apart by type so a job id cannot be passed as a run id.
 //! - [`status`]: `RunStatus` and `Conclusion` as GitHub spells them (unknown
 //!   values survive as `Other`), what a conclusion means as evidence
@@ -17,6 +17,6 @@ pub mod ids;
 pub mod run;
 pub mod status;
 
-pub use ids::{CommentId, IssueNumber, JobId, RunId};
+pub use ids::{CommentId, IssueNumber, JobId, RunId, RunnerId};
 pub use run::{Job, Step, User, WorkflowRun};
 pub use status::{Conclusion, FailureStatus, RunStatus, Signal};

@@ -18,6 +18,7 @@ mod admin;
 mod compare;
 mod issues;
 mod misc;
+mod runners;
 mod teams;
 
 /// What every handler shares.
@@ -50,6 +51,12 @@ pub(crate) fn router(app: AppState) -> Router {
         .route("/repos/{owner}/{repo}/actions/jobs/{id}", get(actions::get_job))
         .route("/repos/{owner}/{repo}/actions/jobs/{id}/logs", get(actions::job_logs))
         .route("/repos/{owner}/{repo}/dispatches", post(actions::repository_dispatch))
+        // self-hosted runners, and the runner service a stand-in runner talks to
+        .route("/repos/{owner}/{repo}/actions/runners", get(runners::list))
+        .route("/repos/{owner}/{repo}/actions/runners/registration-token", post(runners::registration_token))
+        .route("/repos/{owner}/{repo}/actions/runners/{id}", get(runners::get).delete(runners::delete))
+        .route("/actions/runner-registration", post(runners::register))
+        .route("/actions/runner-heartbeat", post(runners::heartbeat))
         .route("/_blob/{token}", get(actions::blob))
         // issues
         .route("/repos/{owner}/{repo}/issues", get(issues::list).post(issues::create))

@@ -189,6 +189,18 @@ impl GitHub for Client {
         endpoints::actions::workflow_dispatch(self, repo, workflow, git_ref, inputs).await
     }
 
+    async fn create_runner_registration_token(&self, repo: &RepoRef) -> Result<RegistrationToken> {
+        endpoints::runners::create_runner_registration_token(self, repo).await
+    }
+
+    async fn list_runners(&self, repo: &RepoRef) -> Result<Vec<SelfHostedRunner>> {
+        endpoints::runners::list_runners(self, repo).await
+    }
+
+    async fn delete_runner(&self, repo: &RepoRef, runner_id: RunnerId) -> Result<()> {
+        endpoints::runners::delete_runner(self, repo, runner_id).await
+    }
+
     async fn create_issue(&self, repo: &RepoRef, issue: &NewIssue) -> Result<Issue> {
         endpoints::issues::create_issue(self, repo, issue).await
     }

@@ -4,3 +4,4 @@ pub(super) mod actions;
 pub(super) mod issues;
 pub(super) mod pulls;
 pub(super) mod repos;
+pub(super) mod runners;
