@@ -123,7 +123,7 @@ fn report(outcome: &Outcome<Outputs>, requests: u64, redactor: &Redactor) -> any
     for (name, value) in &pairs {
         let value = redactor.redact(value);
         if on_actions {
-            outputs.set(name, value)?;
+            outputs.set(name, &value)?;
         } else {
             eprintln!("{name}={value}");
         }
