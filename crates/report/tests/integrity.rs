@@ -24,7 +24,7 @@ fn a_bare_url_in_a_cluster_name_stays_in_code() {
     let day = NaiveDate::from_ymd_opt(2026, 11, 21).unwrap();
     merge(&mut s, &[o], day, &cfg);
     let body = render_tracker(&s, &cfg, Utc.with_ymd_and_hms(2026, 11, 21, 5, 0, 0).unwrap()).body;
-    let row = body.lines().find(|l| l.contains("evil.example")).expect("the row");
+    let row = body.lines().find(|l| l.starts_with('|') && l.contains("evil.example")).expect("the row");
     assert!(row.contains("`connect to https://evil.example/login failed`"), "{row}");
     let outside_code: String = row.split('`').step_by(2).collect();
     assert!(!outside_code.contains("https://evil"), "{row}");
