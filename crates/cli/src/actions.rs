@@ -7,6 +7,7 @@ use actions_kit::{commands, Inputs, StepSummary};
 use ci_github::Client;
 use ci_monitor::inputs::{resolve, EnvDefaults, RawInputs};
 use ci_monitor::{Action, ActionKind, Ctx, Outcome, Outputs};
+use ci_redact::Redactor;
 
 #[derive(clap::Args, Debug, Default)]
 pub struct Args {
@@ -146,8 +147,8 @@ pub fn run(kind: ActionKind, args: Args) -> anyhow::Result<i32> {
         commands::mask_secret(t);
     }
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    let (outcome, requests) = rt.block_on(run_action(kind, &raw))?;
-    report(&outcome, requests)?;
+    let (outcome, requests, redactor) = rt.block_on(run_action(kind, &raw))?;
+    report(&outcome, requests, &redactor)?;
     if raw.dry_run == Some(true) && outcome.planned.is_empty() {
         print!("{}", outcome.render_planned());
     }
@@ -155,8 +156,9 @@ pub fn run(kind: ActionKind, args: Args) -> anyhow::Result<i32> {
 }
 
 /// Builds the client and the context, runs one action; also returns the
-/// GitHub requests it made.
-pub async fn run_action(kind: ActionKind, raw: &RawInputs) -> anyhow::Result<(Outcome<Outputs>, u64)> {
+/// GitHub requests it made and the run's redactor (with what it learned).
+/// Everything in the outcome is already redacted but the typed outputs.
+pub async fn run_action(kind: ActionKind, raw: &RawInputs) -> anyhow::Result<(Outcome<Outputs>, u64, Redactor)> {
     let resolved = resolve(raw, &EnvDefaults::from_env(), chrono::Utc::now())?;
     let action = Action::from_inputs(kind, raw)?;
     let mut builder = Client::builder_from_env(raw.token.clone())?;
@@ -165,14 +167,18 @@ pub async fn run_action(kind: ActionKind, raw: &RawInputs) -> anyhow::Result<(Ou
     }
     let budget = resolved.config.write_budget;
     let client = builder.configure(|c| c.write_budget = budget).build().await?;
-    let ctx = Ctx::new(client.clone(), resolved.settings, resolved.config, resolved.warnings);
-    let mut outcome = action.run(&ctx).await?;
+    let mut ctx = Ctx::new(client.clone(), resolved.settings, resolved.config, resolved.warnings);
+    if let Some(t) = &raw.token {
+        ctx = ctx.with_token_secret(t);
+    }
+    let mut outcome = action.run(&ctx).await.map_err(|e| anyhow::anyhow!("{}", ctx.redact(&format!("{e:#}"))))?;
     outcome.warnings.extend(ctx.warnings.iter().map(|w| format!("config: {w}")));
+    outcome.warnings.extend(ctx.trust_warnings());
     outcome.planned = ctx.planned_writes();
-    Ok((outcome, client.stats().total_requests()))
+    Ok((ctx.redact_outcome(outcome), client.stats().total_requests(), ctx.redactor()))
 }
 
-fn report(outcome: &Outcome<Outputs>, requests: u64) -> anyhow::Result<()> {
+fn report(outcome: &Outcome<Outputs>, requests: u64, redactor: &Redactor) -> anyhow::Result<()> {
     for w in &outcome.warnings {
         commands::issue(&commands::warning(w, &actions_kit::Annotation::default()));
     }
@@ -186,8 +192,9 @@ fn report(outcome: &Outcome<Outputs>, requests: u64) -> anyhow::Result<()> {
     let mut pairs = outcome.outputs.pairs();
     pairs.push(("requests", requests.to_string()));
     for (name, value) in &pairs {
+        let value = redactor.redact(value);
         if on_actions {
-            outputs.set(name, value)?;
+            outputs.set(name, &value)?;
         } else {
             eprintln!("{name}={value}");
         }

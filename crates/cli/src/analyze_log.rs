@@ -6,6 +6,7 @@
 //! error (exit 2); odd bytes inside a log give a best-effort analysis.
 
 use anyhow::Context;
+use ci_redact::{LearningReader, RedactingWriter, Redactor};
 use ci_report::analysis_view;
 use ci_triage::{analyze_against, analyze_zip, is_zip, Analysis, Baseline, RuleSet};
 use std::io::{BufRead, BufReader, Read, Write};
@@ -54,7 +55,10 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         (Some(_), Ruleset::Generic) => anyhow::bail!("--rules adds format rules; --ruleset generic has none"),
         (Some(p), Ruleset::Full) => {
             let text = std::fs::read_to_string(p).with_context(|| format!("reading rules {}", p.display()))?;
-            RuleSet::with_overrides(&text).with_context(|| format!("rules {}", p.display()))?
+            // One line: the TOML error's own text spans several, with a caret.
+            RuleSet::with_overrides(&text).map_err(|e| {
+                anyhow::anyhow!("rules {}: {}", p.display(), e.to_string().split_whitespace().collect::<Vec<_>>().join(" "))
+            })?
         }
     };
     let baseline = match &args.baseline {
@@ -82,22 +86,26 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         }
         Box::new(f)
     };
-    let mut input = BufReader::with_capacity(256 * 1024, input);
+    // The log's `::add-mask::` values are learned as it streams by, and the
+    // output is redacted with them (and the environment's secrets).
+    let mut input = BufReader::with_capacity(256 * 1024, LearningReader::new(input));
     let head = input.fill_buf().with_context(|| format!("reading {}", args.file))?;
     let out = if is_zip(head) {
         if baseline.is_some() {
             anyhow::bail!("--baseline is one job's passing log; {} is a run-log zip of several jobs", args.file);
         }
         let mut buf = Vec::new();
-        input.take(MAX_STDIN_ZIP).read_to_end(&mut buf).with_context(|| format!("reading {}", args.file))?;
+        (&mut input).take(MAX_STDIN_ZIP).read_to_end(&mut buf).with_context(|| format!("reading {}", args.file))?;
         let jobs = analyze_zip(std::io::Cursor::new(buf), &rules).with_context(|| args.file.clone())?;
         render_many(&jobs, args.format)
     } else {
-        render_one(&analyze_against(input, &rules, baseline.as_ref()), args.format)
+        render_one(&analyze_against(&mut input, &rules, baseline.as_ref()), args.format)
     };
-    let mut stdout = std::io::stdout().lock();
+    let mut redactor = Redactor::builder().process_env().build().unwrap_or_default();
+    redactor.learn(&input.into_inner().into_learned());
+    let mut stdout = RedactingWriter::new(&redactor, std::io::stdout().lock());
     // A closed pipe (`| head`) is not an error worth a stack of messages.
-    let _ = stdout.write_all(out.as_bytes()).and_then(|_| stdout.flush());
+    let _ = stdout.write_all(out.as_bytes()).and_then(|_| stdout.finish().map(drop));
     Ok(0)
 }
 

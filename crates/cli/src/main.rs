@@ -107,7 +107,8 @@ fn main() {
         Ok(code) => std::process::exit(code),
         Err(e) => {
             // One line, never a panic: the runner shows stderr verbatim.
-            eprintln!("ci-bot: error: {e:#}");
+            let redactor = ci_redact::Redactor::builder().process_env().build().unwrap_or_default();
+            eprintln!("ci-bot: error: {}", redactor.redact(&format!("{e:#}")));
             std::process::exit(2);
         }
     }

@@ -276,11 +276,23 @@ pub trait GitHub: Send + Sync {
 
     // ----- Marker upserts (default methods; see `crate::upsert`) ----------
 
-    /// Only objects authored by this login count as carrying a marker, so a
-    /// user pasting our marker cannot hijack (or get deleted by) an upsert.
-    /// `None` trusts any author.
+    /// The bot's own login: only objects it authored count as carrying a
+    /// marker or state, so a user pasting our marker cannot hijack (or get
+    /// deleted by) an upsert. [`crate::Client`] resolves it once, when built
+    /// (`CI_BOT_MARKER_AUTHOR`, else the App's `<slug>[bot]`, else `GET
+    /// /user`). `None` (an anonymous client, which cannot write) trusts any
+    /// author.
     fn marker_author(&self) -> Option<&str> {
         None
+    }
+
+    /// Whether an object by `user` is the bot's own (see
+    /// [`GitHub::marker_author`]). Logins compare case-insensitively, as on GitHub.
+    fn is_own(&self, user: Option<&User>) -> bool {
+        match self.marker_author() {
+            None => true,
+            Some(a) => user.is_some_and(|u| u.login.eq_ignore_ascii_case(a)),
+        }
     }
 
     /// How long after its last write a read-modify-write re-reads once more

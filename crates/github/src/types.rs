@@ -46,8 +46,11 @@ impl FromStr for RepoRef {
         let bad =
             || crate::Error::Config(format!("repository {s:?} is not of the form owner/repo"));
         let (owner, repo) = s.trim().split_once('/').ok_or_else(bad)?;
+        // `.` and `..` would walk up the API path (`/repos/../../x`).
         let valid = |p: &str| {
             !p.is_empty()
+                && p != "."
+                && p != ".."
                 && p.chars()
                     .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
         };

@@ -70,13 +70,6 @@ pub fn with_marker(body: String, marker: &str) -> String {
     }
 }
 
-fn authored_by(user: Option<&crate::types::User>, author: Option<&str>) -> bool {
-    match author {
-        None => true,
-        Some(a) => user.is_some_and(|u| u.login.eq_ignore_ascii_case(a)),
-    }
-}
-
 /// Marked comments by our author, oldest first.
 pub(crate) async fn marked_comments<G: GitHub + ?Sized>(
     gh: &G,
@@ -88,7 +81,7 @@ pub(crate) async fn marked_comments<G: GitHub + ?Sized>(
         .list_comments(repo, issue, None)
         .await?
         .into_iter()
-        .filter(|c| c.body.contains(marker) && authored_by(c.user.as_ref(), gh.marker_author()))
+        .filter(|c| c.body.contains(marker) && gh.is_own(c.user.as_ref()))
         .collect();
     found.sort_by_key(|c| (c.created_at, c.id));
     Ok(found)
@@ -110,16 +103,27 @@ pub(crate) async fn marked_issues<G: GitHub + ?Sized>(
         .list_issues(repo, &filter)
         .await?
         .into_iter()
-        .filter(|i| i.body.contains(marker) && authored_by(i.user.as_ref(), gh.marker_author()))
+        .filter(|i| i.body.contains(marker) && gh.is_own(i.user.as_ref()))
         .collect();
     found.sort_by_key(|i| (i.created_at, i.number));
     Ok(found)
+}
+
+/// Full jitter over an exponential window (25 ms doubling, capped at 2 s):
+/// `n` writers overwriting each other spread out within a few rounds.
+fn contention_backoff(n: u32) -> Duration {
+    let cap = Duration::from_millis(25).saturating_mul(1 << n.min(7)).min(Duration::from_secs(2));
+    cap.mul_f64(rand::random_range(0.0..=1.0))
 }
 
 /// Tracks one upsert's progress across rounds.
 struct Round {
     marker: String,
     rounds: u32,
+    /// Times our write was found overwritten by another writer.
+    contended: u32,
+    /// We backed off since our last write: the next mismatch is acted on.
+    backed_off: bool,
     last_write: Option<Instant>,
     action: UpsertAction,
     duplicates_removed: u32,
@@ -147,6 +151,8 @@ impl Round {
         Round {
             marker: marker.to_string(),
             rounds: 0,
+            contended: 0,
+            backed_off: false,
             last_write: None,
             action: UpsertAction::Unchanged,
             duplicates_removed: 0,
@@ -190,7 +196,9 @@ impl Round {
             last: self
                 .last_error
                 .clone()
-                .unwrap_or_else(|| "other writers kept changing it".into()),
+                .unwrap_or_else(|| {
+                    format!("other writers overwrote it {} times; this run's version was not kept", self.contended)
+                }),
         }
     }
 }
@@ -254,8 +262,19 @@ where
                 Next::Done => return Ok(st.finish(canonical)),
                 Next::Sleep(d) => tokio::time::sleep(d).await,
             },
+            // Our last write was overwritten: several writers are at it.
+            // Back off (with jitter, so they spread out) and look again,
+            // rather than all rewriting in lockstep until the rounds run out.
+            Some(_) if st.last_write.is_some() && !st.backed_off => {
+                st.contended += 1;
+                st.backed_off = true;
+                tokio::time::sleep(contention_backoff(st.contended)).await;
+            }
             Some(update) => match kind.update(gh, &canonical, update).await {
-                Ok(()) => st.wrote(UpsertAction::Updated),
+                Ok(()) => {
+                    st.backed_off = false;
+                    st.wrote(UpsertAction::Updated)
+                }
                 Err(e) => st.absorb(e)?,
             },
         }

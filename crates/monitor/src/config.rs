@@ -81,6 +81,9 @@ pub struct Config {
     pub chart_days: u32,
     /// Tracker rows not seen for this many days are dropped.
     pub tracker_retention_days: u32,
+    /// The repository's own secret patterns, variables and allow-list
+    /// (`redact:`, see docs/redaction.md).
+    pub redact: ci_redact::RedactConfig,
 }
 
 impl Default for Config {
@@ -102,6 +105,7 @@ impl Default for Config {
             write_budget: 60,
             chart_days: 7,
             tracker_retention_days: 30,
+            redact: ci_redact::RedactConfig::default(),
         }
     }
 }
@@ -141,6 +145,7 @@ const KNOWN_KEYS: &[&str] = &[
     "write-budget",
     "chart-days",
     "tracker-retention-days",
+    "redact",
 ];
 
 impl Config {
@@ -210,6 +215,9 @@ impl Config {
         }
         if let Some(p) = r.patterns("gate-steps") {
             cfg.gate_steps = p;
+        }
+        if let Some(redact) = r.get::<ci_redact::RedactConfig>("redact") {
+            cfg.redact = redact;
         }
         if let Some(name) = r.get::<String>("bot-name") {
             cfg.bot_name = name;

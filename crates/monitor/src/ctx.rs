@@ -7,6 +7,7 @@
 //! passes one place: dry-run is one `if` per method, and a later guard
 //! (redaction, a policy check) has one place to go.
 
+use std::collections::BTreeSet;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
@@ -15,6 +16,7 @@ use ci_github::{
     CommentId, Comparison, GitHub, Issue, IssueComment, IssueFilter, IssueNumber, IssueUpdate, Job, JobId, PrFile,
     PullRequest, Reaction, ReactionOutcome, RepoRef, RunFilter, RunId, Upserted, WorkflowRun,
 };
+use ci_redact::{LearnedSecrets, Redactor};
 use ci_triage::RuleSet;
 use serde::Serialize;
 
@@ -54,43 +56,70 @@ pub struct PlannedWrite {
 
 /// The read half of the GitHub port, the only GitHub handle an action holds.
 /// Cheap to clone into spawned tasks when `G` is.
+///
+/// Issues and comments come back only when the bot wrote them
+/// ([`GitHub::is_own`]): state, markers and the objects the bot may edit
+/// are all read from here, so text by anyone else can neither feed the
+/// bot's state nor become a target of its writes. A foreign object that
+/// carries our markers is noted once (see [`Ctx::trust_warnings`]).
 #[derive(Clone)]
-pub struct GitHubReads<G>(G);
+pub struct GitHubReads<G> {
+    gh: G,
+    foreign: Arc<Mutex<BTreeSet<String>>>,
+}
 
 impl<G: GitHub> GitHubReads<G> {
     /// Runs of a workflow, newest first.
     pub async fn list_workflow_runs(&self, repo: &RepoRef, filter: &RunFilter) -> ci_github::Result<Vec<WorkflowRun>> {
-        self.0.list_workflow_runs(repo, filter).await
+        self.gh.list_workflow_runs(repo, filter).await
     }
 
     /// One run.
     pub async fn get_workflow_run(&self, repo: &RepoRef, run: RunId) -> ci_github::Result<WorkflowRun> {
-        self.0.get_workflow_run(repo, run).await
+        self.gh.get_workflow_run(repo, run).await
     }
 
     /// Jobs of a run's latest attempt.
     pub async fn list_jobs(&self, repo: &RepoRef, run: RunId) -> ci_github::Result<Vec<Job>> {
-        self.0.list_jobs(repo, run).await
+        self.gh.list_jobs(repo, run).await
     }
 
     /// Streams a job's log into `sink`.
     pub async fn download_job_log(&self, repo: &RepoRef, job: JobId, sink: &mut (dyn Write + Send)) -> ci_github::Result<u64> {
-        self.0.download_job_log(repo, job, sink).await
+        self.gh.download_job_log(repo, job, sink).await
     }
 
-    /// One issue.
-    pub async fn get_issue(&self, repo: &RepoRef, number: IssueNumber) -> ci_github::Result<Issue> {
-        self.0.get_issue(repo, number).await
-    }
-
-    /// Issues matching `filter`, oldest first.
+    /// The bot's issues matching `filter`, oldest first.
     pub async fn list_issues(&self, repo: &RepoRef, filter: &IssueFilter) -> ci_github::Result<Vec<Issue>> {
-        self.0.list_issues(repo, filter).await
+        let all = self.gh.list_issues(repo, filter).await?;
+        Ok(all
+            .into_iter()
+            .filter(|i| self.own(i.user.as_ref(), &i.body, || format!("issue {repo}#{}", i.number)))
+            .collect())
     }
 
-    /// Every comment of an issue, oldest first.
+    /// The bot's comments on an issue, oldest first.
     pub async fn list_comments(&self, repo: &RepoRef, issue: IssueNumber) -> ci_github::Result<Vec<IssueComment>> {
-        self.0.list_comments(repo, issue, None).await
+        let all = self.gh.list_comments(repo, issue, None).await?;
+        Ok(all
+            .into_iter()
+            .filter(|c| self.own(c.user.as_ref(), &c.body, || format!("comment {} on {repo}#{issue}", c.id)))
+            .collect())
+    }
+
+    fn own(&self, user: Option<&ci_github::User>, body: &str, what: impl FnOnce() -> String) -> bool {
+        if self.gh.is_own(user) {
+            return true;
+        }
+        if ci_report::markers::carries_bot_state(body) {
+            let by = user.map_or("an unknown user", |u| u.login.as_str());
+            self.foreign.lock().unwrap_or_else(|p| p.into_inner()).insert(format!(
+                "{} by @{by} carries ci-bot markers but was not written by the bot{}; ignored",
+                what(),
+                self.gh.marker_author().map(|a| format!(" (@{a})")).unwrap_or_default()
+            ));
+        }
+        false
     }
 
     /// Comments of the whole repository updated since `since`.
@@ -146,6 +175,29 @@ pub struct Ctx<G> {
     /// Built-in triage rules plus the config's.
     pub rules: Arc<RuleSet>,
     planned: Mutex<Vec<PlannedWrite>>,
+    /// Applied to every byte written (see [`Ctx::redact`]); learns the
+    /// `::add-mask::` values of the logs read during the run.
+    redactor: std::sync::RwLock<Redactor>,
+}
+
+/// The redactor of a run: the built-in patterns, the secrets of the
+/// environment, the config's `redact:` section and `token`. A bad
+/// repository pattern becomes a warning and the rest still applies.
+fn build_redactor(config: &Config, token: Option<&str>, warnings: &mut Vec<ConfigWarning>) -> Redactor {
+    let base = || {
+        let b = Redactor::builder().process_env();
+        match token {
+            Some(t) => b.secret("github-token", t),
+            None => b,
+        }
+    };
+    match base().config(&config.redact).build() {
+        Ok(r) => r,
+        Err(e) => {
+            warnings.push(ConfigWarning(format!("`redact`: {e}; the repository's patterns are not used")));
+            base().build().unwrap_or_default()
+        }
+    }
 }
 
 impl<G: GitHub + Clone + 'static> Ctx<G> {
@@ -162,14 +214,58 @@ impl<G: GitHub + Clone + 'static> Ctx<G> {
             },
             None => RuleSet::builtin(),
         };
+        let redactor = build_redactor(&config, None, &mut warnings);
         Ctx {
-            github: GitHubReads(gh),
+            github: GitHubReads { gh, foreign: Arc::default() },
             settings,
             config,
             warnings,
             rules: Arc::new(rules),
             planned: Mutex::new(Vec::new()),
+            redactor: std::sync::RwLock::new(redactor),
         }
+    }
+
+    /// The same context, also redacting `token` (the one the client uses,
+    /// when it came from a flag or input rather than the environment).
+    pub fn with_token_secret(mut self, token: &str) -> Self {
+        let mut ignored = Vec::new();
+        self.redactor = std::sync::RwLock::new(build_redactor(&self.config, Some(token), &mut ignored));
+        self
+    }
+
+    /// `text` with every secret replaced: the last step before anything the
+    /// bot produced leaves the process (bodies, titles, step summary,
+    /// outputs, log lines). Idempotent.
+    pub fn redact(&self, text: &str) -> String {
+        self.redactor.read().unwrap_or_else(|p| p.into_inner()).redact(text).into_owned()
+    }
+
+    /// A copy of the run's redactor (e.g. for a `RedactingWriter`).
+    pub fn redactor(&self) -> Redactor {
+        self.redactor.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Adds the `::add-mask::` values seen in a log to what is redacted.
+    pub fn learn(&self, learned: &LearnedSecrets) {
+        if !learned.is_empty() {
+            self.redactor.write().unwrap_or_else(|p| p.into_inner()).learn(learned);
+        }
+    }
+
+    /// Redacts what an action hands back (step summary, stdout, warnings,
+    /// the dry-run plan). Outputs are redacted where they are written.
+    pub fn redact_outcome<O>(&self, mut out: crate::Outcome<O>) -> crate::Outcome<O> {
+        out.summary = self.redact(&out.summary);
+        out.stdout = self.redact(&out.stdout);
+        for w in &mut out.warnings {
+            *w = self.redact(w);
+        }
+        for p in &mut out.planned {
+            p.body = self.redact(&p.body);
+            p.target = self.redact(&p.target);
+        }
+        out
     }
 
     /// Reads; writes go through `Ctx`'s own methods.
@@ -188,15 +284,18 @@ impl<G: GitHub + Clone + 'static> Ctx<G> {
     }
 
     fn gh(&self) -> &G {
-        &self.github.0
+        &self.github.gh
+    }
+
+    /// One line per object by someone else that carried our markers (read
+    /// and ignored during this run), each reported once.
+    pub fn trust_warnings(&self) -> Vec<String> {
+        self.github.foreign.lock().unwrap_or_else(|p| p.into_inner()).iter().cloned().collect()
     }
 
     fn plan(&self, repo: &RepoRef, target: String, body: &str) {
-        self.planned.lock().unwrap_or_else(|p| p.into_inner()).push(PlannedWrite {
-            repo: repo.to_string(),
-            target,
-            body: body.to_string(),
-        });
+        let (target, body) = (self.redact(&target), self.redact(body));
+        self.planned.lock().unwrap_or_else(|p| p.into_inner()).push(PlannedWrite { repo: repo.to_string(), target, body });
     }
 
     /// Create-or-update the comment marked `marker` on `issue`.
@@ -207,11 +306,12 @@ impl<G: GitHub + Clone + 'static> Ctx<G> {
         marker: &str,
         body: &str,
     ) -> anyhow::Result<Option<Upserted<IssueComment>>> {
+        let body = self.redact(body);
         if self.dry_run() {
-            self.plan(repo, format!("comment on #{issue} marked `{marker}`"), body);
+            self.plan(repo, format!("comment on #{issue} marked `{marker}`"), &body);
             return Ok(None);
         }
-        Ok(Some(self.gh().upsert_comment_by_marker(repo, issue, marker, body).await?))
+        Ok(Some(self.gh().upsert_comment_by_marker(repo, issue, marker, &body).await?))
     }
 
     /// Claim a command comment: add the bot's `rocket`. GitHub's 201 vs 200
@@ -238,11 +338,12 @@ impl<G: GitHub + Clone + 'static> Ctx<G> {
 
     /// Replace the body of a known comment.
     pub async fn update_comment(&self, repo: &RepoRef, comment: CommentId, body: &str) -> anyhow::Result<()> {
+        let body = self.redact(body);
         if self.dry_run() {
-            self.plan(repo, format!("update comment {comment}"), body);
+            self.plan(repo, format!("update comment {comment}"), &body);
             return Ok(());
         }
-        self.gh().update_comment(repo, comment, body).await?;
+        self.gh().update_comment(repo, comment, &body).await?;
         Ok(())
     }
 
@@ -270,18 +371,23 @@ impl<G: GitHub + Clone + 'static> Ctx<G> {
     where
         F: Fn(Option<&str>) -> String + Send + Sync,
     {
+        let title = self.redact(title);
+        let redactor = self.redactor();
+        let merge = move |cur: Option<&str>| redactor.redact(&merge(cur)).into_owned();
         if self.dry_run() {
             let body = merge(current.map(|i| i.body.as_str()));
-            self.plan_issue(repo, current, title, &body);
+            self.plan_issue(repo, current, &title, &body);
             return Ok(current.cloned());
         }
-        let up = self.gh().update_issue_by_marker(repo, marker, title, labels, merge).await?;
+        let up = self.gh().update_issue_by_marker(repo, marker, &title, labels, merge).await?;
         Ok(Some(up.object))
     }
 
     /// Give a known issue `title` and `body` (one write, none if both are
     /// already so).
     pub async fn rewrite_issue(&self, repo: &RepoRef, issue: &Issue, title: &str, body: &str) -> anyhow::Result<()> {
+        let (title, body) = (self.redact(title), self.redact(body));
+        let (title, body) = (title.as_str(), body.as_str());
         if self.dry_run() {
             self.plan_issue(repo, Some(issue), title, body);
             return Ok(());
@@ -314,7 +420,7 @@ impl<G: GitHub + Clone + 'static> Ctx<G> {
             Err(e) => return Err(e.into()),
         };
         // A legacy issue, found by its title, gets the marker so later runs find it by marker.
-        let want = ci_github::upsert::with_marker(edit(&current.body), marker);
+        let want = self.redact(&ci_github::upsert::with_marker(edit(&current.body), marker));
         if self.dry_run() {
             self.plan_issue(repo, Some(&current), &current.title, &want);
             return Ok(true);

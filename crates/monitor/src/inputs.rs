@@ -73,6 +73,10 @@ pub struct Resolved {
     pub warnings: Vec<ConfigWarning>,
 }
 
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// Input (or flag) over config file over environment over default; a bad value is a one-line error.
 pub fn resolve(raw: &RawInputs, env: &EnvDefaults, now: DateTime<Utc>) -> anyhow::Result<Resolved> {
     let config_path = PathBuf::from(raw.config.clone().unwrap_or_else(|| DEFAULT_CONFIG_PATH.into()));
@@ -82,7 +86,12 @@ pub fn resolve(raw: &RawInputs, env: &EnvDefaults, now: DateTime<Utc>) -> anyhow
         .clone()
         .or_else(|| config.repo.clone())
         .or_else(|| env.repository.clone())
-        .ok_or_else(|| anyhow::anyhow!("no target repository: set the `repo` input (owner/name)"))?;
+        .ok_or_else(|| {
+            // The config's own problems may be why it gave no `repo`: say them too, on the same line.
+            let why: Vec<String> =
+                warnings.iter().map(|w| format!("; config {}: {}", config_path.display(), one_line(&w.0))).collect();
+            anyhow::anyhow!("no target repository: set the `repo` input (owner/name){}", why.concat())
+        })?;
     let repo: RepoRef = repo_text.parse().map_err(|e| anyhow::anyhow!("input `repo`: {e}"))?;
     let bot_repo: RepoRef = match raw.bot_repo.clone().or_else(|| env.repository.clone()) {
         Some(b) => b.parse().map_err(|e| anyhow::anyhow!("input `bot-repo`: {e}"))?,
@@ -176,6 +185,11 @@ mod tests {
         let base = RawInputs { config: Some("/nonexistent/ci-bot.yml".into()), ..Default::default() };
         let err = |raw: RawInputs| resolve(&raw, &env, now()).err().map(|e| e.to_string()).unwrap_or_default();
         assert!(err(base.clone()).contains("no target repository"));
+        let bad_yaml = std::env::temp_dir().join(format!("ci-bot-bad-yaml-{}.yml", std::process::id()));
+        std::fs::write(&bad_yaml, "workflows: [a.yml\nrepo: x/y\n").unwrap();
+        let e = err(RawInputs { config: Some(bad_yaml.display().to_string()), ..base.clone() });
+        std::fs::remove_file(&bad_yaml).ok();
+        assert!(e.contains("no target repository") && e.contains("not valid YAML") && !e.contains('\n'), "{e}");
         let with_repo = RawInputs { repo: Some("o/r".into()), ..base.clone() };
         assert!(err(RawInputs { lookback_hours: Some("lots".into()), ..with_repo.clone() }).contains("lookback-hours"));
         assert!(err(RawInputs { date: Some("01/02/2026".into()), ..with_repo.clone() }).contains("YYYY-MM-DD"));

@@ -43,15 +43,16 @@ impl TickOutcome {
 
 /// Runs one tick: prepare, the matrix (concurrently), finalize.
 pub async fn tick<G: GitHub + Clone + 'static>(ctx: &Ctx<G>) -> anyhow::Result<TickOutcome> {
-    let mut out = TickOutcome { prepare: ensure_daily_issue::run(ctx).await?, ..Default::default() };
+    let mut out = TickOutcome { prepare: ctx.redact_outcome(ensure_daily_issue::run(ctx).await?), ..Default::default() };
     let runs = ctx.settings.workflows.iter().map(|wf| async move {
-        (wf.clone(), analyze_workflow::run(ctx, wf).await.map_err(|e| format!("{e:#}")))
+        let r = analyze_workflow::run(ctx, wf).await;
+        (wf.clone(), r.map(|o| ctx.redact_outcome(o)).map_err(|e| ctx.redact(&format!("{e:#}"))))
     });
     for (wf, r) in futures_join_all(runs).await {
         out.workflows.insert(wf, r);
     }
-    out.summary = Some(publish_summary::run(ctx).await?);
-    out.trackers = Some(update_trackers::run(ctx).await?);
+    out.summary = Some(ctx.redact_outcome(publish_summary::run(ctx).await?));
+    out.trackers = Some(ctx.redact_outcome(update_trackers::run(ctx).await?));
     Ok(out)
 }
 

@@ -62,7 +62,7 @@ pub use config::{ConfigError, PatternConfig, RedactConfig};
 pub use kind::{SecretKind, PLACEHOLDER_CLOSE, PLACEHOLDER_OPEN};
 pub use known::MIN_SECRET_LEN;
 pub use masks::LearnedSecrets;
-pub use stream::{LineRedactor, RedactingWriter};
+pub use stream::{LearningReader, LineRedactor, RedactingWriter};
 
 use gate::{Fired, Gate};
 use known::KnownSet;

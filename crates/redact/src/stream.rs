@@ -2,7 +2,7 @@
 //! `io::Write`.
 
 use std::borrow::Cow;
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 
 use crate::known::KnownSet;
 use crate::{merge, replace, LearnedSecrets, Redactor, SecretKind};
@@ -191,9 +191,85 @@ impl<W: Write> Drop for RedactingWriter<W> {
     }
 }
 
+/// An `io::Read` that learns the `::add-mask::` values of the text read
+/// through it (whole lines; see [`LearnedSecrets::observe`]), so a log can
+/// be streamed into triage and its masks still be known before rendering.
+pub struct LearningReader<R: Read> {
+    inner: R,
+    learned: LearnedSecrets,
+    /// The current partial line, capped: a mask command is a line's start.
+    partial: Vec<u8>,
+}
+
+/// Bytes of a partial line kept for [`LearningReader`]: a mask value is at
+/// most 4 KiB and its command starts near the line start.
+const MAX_PARTIAL: usize = 8 * 1024;
+
+impl<R: Read> LearningReader<R> {
+    /// Wraps `inner`.
+    pub fn new(inner: R) -> Self {
+        LearningReader { inner, learned: LearnedSecrets::new(), partial: Vec::new() }
+    }
+
+    /// What was learned so far (a held partial line included).
+    pub fn into_learned(mut self) -> LearnedSecrets {
+        if !self.partial.is_empty() {
+            let tail = std::mem::take(&mut self.partial);
+            self.learned.observe(&String::from_utf8_lossy(&tail));
+        }
+        self.learned
+    }
+
+    fn observe(&mut self, bytes: &[u8]) {
+        match memchr::memrchr(b'\n', bytes) {
+            None => {
+                let room = MAX_PARTIAL.saturating_sub(self.partial.len());
+                self.partial.extend_from_slice(&bytes[..bytes.len().min(room)]);
+            }
+            Some(last) => {
+                let (lines, rest) = bytes.split_at(last + 1);
+                if self.partial.is_empty() {
+                    self.learned.observe(&String::from_utf8_lossy(lines));
+                } else {
+                    self.partial.extend_from_slice(lines);
+                    let joined = std::mem::take(&mut self.partial);
+                    self.learned.observe(&String::from_utf8_lossy(&joined));
+                }
+                self.partial.extend_from_slice(&rest[..rest.len().min(MAX_PARTIAL)]);
+            }
+        }
+    }
+}
+
+impl<R: Read> Read for LearningReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.observe(&buf[..n]);
+        Ok(n)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_learning_reader_learns_masks_split_across_reads() {
+        let log = b"x\n2026-01-01T00:00:00Z ::add-mask::s3cretVALUE-123456\nmore\n";
+        let mut r = LearningReader::new(&log[..]);
+        let mut out = Vec::new();
+        let mut chunk = [0u8; 7];
+        loop {
+            let n = r.read(&mut chunk).unwrap();
+            if n == 0 {
+                break;
+            }
+            out.extend_from_slice(&chunk[..n]);
+        }
+        assert_eq!(out, log);
+        let learned = r.into_learned();
+        assert_eq!(learned.values().collect::<Vec<_>>(), vec!["s3cretVALUE-123456"]);
+    }
 
     #[test]
     fn a_key_block_is_followed_across_lines() {

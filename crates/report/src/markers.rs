@@ -110,6 +110,25 @@ pub const ANALYZE_TARGET_PREFIX: &str = "<!-- ci-bot:analyze-target ";
 
 const CLOSE: &str = " -->";
 
+/// Whether `body` holds anything a reader of ours would take as the bot's
+/// state or as an upsert key: one of our markers (any family) or a job block.
+/// Used to report such text in a body the bot did not write, where it is
+/// ignored: only the bot's own comments and issues are read for state.
+pub fn carries_bot_state(body: &str) -> bool {
+    const NEEDLES: &[&str] = &[
+        "<!-- ci-bot:",
+        PROCESSED_JOB_IDS_PREFIX,
+        PART_PREFIX,
+        CROSS_RUN_PREFIX,
+        "<!-- daily-cross-workflow-summary",
+        "<!-- ci-monitor-daily-status-board",
+        "<!-- ci-failure-tracker",
+        LEGACY_PR_TEST_AMD_STATE_PREFIX,
+        "data-job-id=",
+    ];
+    NEEDLES.iter().any(|n| body.contains(n))
+}
+
 /// Iterate the lines of `body` trimmed of surrounding whitespace (and `\r`).
 fn trimmed_lines(body: &str) -> impl Iterator<Item = &str> {
     body.lines().map(str::trim)

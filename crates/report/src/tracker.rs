@@ -789,6 +789,18 @@ fn cell_code(s: &str, max: usize) -> String {
     }
 }
 
+/// A cluster name is prose, but one holding a URL or an address (taken from
+/// a log) would be autolinked by GitHub outside code.
+fn cluster_cell(cluster: &str) -> String {
+    if cluster.is_empty() {
+        "—".into()
+    } else if cluster.contains("://") || cluster.contains("www.") || cluster.contains('@') {
+        cell_code(cluster, CLUSTER_CHARS)
+    } else {
+        safe::inline(cluster, CLUSTER_CHARS)
+    }
+}
+
 fn failing_row(e: &TrackedTest, today: NaiveDate, cfg: &TrackerConfig) -> String {
     let span = (e.last_seen - e.first_seen).num_days();
     let duration = if span == 0 && e.last_seen == today { "new".into() } else { days_text(span) };
@@ -804,7 +816,7 @@ fn failing_row(e: &TrackedTest, today: NaiveDate, cfg: &TrackerConfig) -> String
         e.last_seen,
         cell_code(&e.test_file, 120),
         cell_code(&e.test_function, 120),
-        if e.cluster.is_empty() { "—".into() } else { safe::inline(&e.cluster, CLUSTER_CHARS) },
+        cluster_cell(&e.cluster),
         cell_code(&e.error, ERROR_CHARS),
     )
 }

@@ -206,8 +206,13 @@ fn push_lossy(s: &[u8], out: &mut String) {
     }
 }
 
+/// Bytes without a newline after which reading stops (`/dev/zero`, a binary
+/// piped in by mistake): the engine ends with what it has read.
+pub(crate) const MAX_UNBROKEN: usize = 256 << 20;
+
 /// `read_until` with a cap: bytes past `MAX_LINE` are consumed and counted
-/// but not kept, so one 10 MB line costs 64 KiB of memory.
+/// but not kept, so one 10 MB line costs 64 KiB of memory; it returns after
+/// [`MAX_UNBROKEN`] bytes even without a newline.
 pub(crate) fn read_line_capped<R: BufRead>(rd: &mut R, out: &mut Vec<u8>) -> std::io::Result<usize> {
     let mut total = 0;
     loop {
@@ -235,7 +240,7 @@ pub(crate) fn read_line_capped<R: BufRead>(rd: &mut R, out: &mut Vec<u8>) -> std
         };
         rd.consume(used);
         total += used;
-        if done {
+        if done || total >= MAX_UNBROKEN {
             return Ok(total);
         }
     }

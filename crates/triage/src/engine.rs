@@ -5,7 +5,7 @@
 use crate::analysis::{Analysis, Category, Excerpt, ExcerptLine, Failure, TestRef, SCHEMA};
 use crate::baseline::Baseline;
 use crate::candidate::Candidate;
-use crate::clean::{clean_line, clean_line_red, plain_line, read_line_capped, MAX_LINE};
+use crate::clean::{clean_line, clean_line_red, plain_line, read_line_capped, MAX_LINE, MAX_UNBROKEN};
 use crate::fingerprint::{fingerprint, normalise};
 use crate::rank;
 use crate::rules::RuleSet;
@@ -78,6 +78,7 @@ fn run<R: Read>(reader: R, rules: &RuleSet, baseline: Option<&Baseline>, feature
             Ok(0) | Err(_) => break,
             Ok(n) => {
                 scan.bytes += n as u64;
+                let unbroken = raw.last() != Some(&b'\n') && n >= MAX_UNBROKEN;
                 if raw.last() == Some(&b'\n') {
                     raw.pop();
                 }
@@ -85,6 +86,11 @@ fn run<R: Read>(reader: R, rules: &RuleSet, baseline: Option<&Baseline>, feature
                 scan.text.clear();
                 clean_line(&raw, &mut scan.text);
                 scan.remember(scan.no);
+                // No log has hundreds of MiB without a newline (`/dev/zero`,
+                // a binary piped in by mistake): stop with what was read.
+                if unbroken {
+                    break;
+                }
             }
         }
     }

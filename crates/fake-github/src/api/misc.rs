@@ -132,6 +132,9 @@ pub(crate) async fn rate_limit(ctx: Ctx) -> ApiResult {
 }
 
 pub(crate) async fn user(ctx: Ctx) -> ApiResult {
+    if ctx.is_installation_token() {
+        return Err(ApiError::new(StatusCode::FORBIDDEN, "Resource not accessible by integration"));
+    }
     let login = ctx.login();
     let mut u = json::user(&ctx.api, &login);
     let now = json::ts(&Utc::now());
@@ -177,7 +180,7 @@ pub(crate) async fn app(ctx: Ctx) -> ApiResult {
     let now = json::ts(&Utc::now());
     ok(json!({
         "id": 1,
-        "slug": "ci-bot",
+        "slug": super::APP_SLUG,
         "client_id": "Iv1.fakefakefake",
         "node_id": json::node_id("App", 1),
         "owner": json::user(&ctx.api, "ci-bot-owner"),

@@ -118,6 +118,9 @@ pub(crate) fn router(app: AppState) -> Router {
         .with_state(app)
 }
 
+/// The fake App's slug (`GET /app`).
+pub const APP_SLUG: &str = "ci-bot";
+
 async fn not_found() -> ApiError {
     ApiError::not_found()
 }
@@ -277,7 +280,24 @@ impl Ctx {
             .and_then(|h| h.split_once(' '))
             .map(|(_, t)| t.trim().to_string());
         let w = self.app.state.lock();
-        token.and_then(|t| w.tokens.get(&t).cloned()).unwrap_or_else(|| w.login.clone())
+        match token {
+            // An App's installation token writes as the App's bot user.
+            Some(t) if w.installation_tokens.contains(&t) => format!("{APP_SLUG}[bot]"),
+            Some(t) => w.tokens.get(&t).cloned().unwrap_or_else(|| w.login.clone()),
+            None => w.login.clone(),
+        }
+    }
+
+    /// Whether the request carries an App installation token (which, as on
+    /// GitHub, cannot read `/user`).
+    pub fn is_installation_token(&self) -> bool {
+        let token = self
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|h| h.to_str().ok())
+            .and_then(|h| h.split_once(' '))
+            .map(|(_, t)| t.trim().to_string());
+        token.is_some_and(|t| self.app.state.lock().installation_tokens.contains(&t))
     }
 
     pub fn page(&self) -> Result<Page, ApiError> {

@@ -55,7 +55,31 @@ impl std::fmt::Debug for Auth {
 
 pub(super) async fn find_installation(app: &Octocrab, repo: &RepoRef, timeout: Duration) -> Result<u64> {
     let op = "get_repo_installation";
-    let path = format!("{}/installation", repo_path(repo));
+    let v = app_get(app, op, &format!("{}/installation", repo_path(repo)), timeout).await?;
+    v.get("id")
+        .and_then(Value::as_u64)
+        .ok_or_else(|| Error::Decode {
+            op: op.into(),
+            message: "no installation id".into(),
+        })
+}
+
+/// The login the App's installation tokens write as: `<slug>[bot]`.
+pub(super) async fn app_bot_login(app: &Octocrab, timeout: Duration) -> Result<String> {
+    let op = "get_app";
+    let v = app_get(app, op, "/app", timeout).await?;
+    v.get("slug")
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+        .map(|s| format!("{s}[bot]"))
+        .ok_or_else(|| Error::Decode {
+            op: op.into(),
+            message: "no app slug".into(),
+        })
+}
+
+/// One JWT-authenticated GET (App-level routes are not counted in the stats).
+async fn app_get(app: &Octocrab, op: &str, path: &str, timeout: Duration) -> Result<Value> {
     let fut = async {
         let req = app
             .build_request(
@@ -77,13 +101,7 @@ pub(super) async fn find_installation(app: &Octocrab, repo: &RepoRef, timeout: D
         if !status.is_success() {
             return Err(status_error(op, status, &body));
         }
-        let v: Value = decode(op, &body)?;
-        v.get("id")
-            .and_then(Value::as_u64)
-            .ok_or_else(|| Error::Decode {
-                op: op.into(),
-                message: "no installation id".into(),
-            })
+        decode::<Value>(op, &body)
     };
     tokio::time::timeout(timeout, fut)
         .await

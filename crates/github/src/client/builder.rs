@@ -1,9 +1,9 @@
 //! Building a [`Client`]: base URL, auth, config.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
-use super::auth::find_installation;
+use super::auth::{app_bot_login, find_installation};
 use super::config::DEFAULT_API_URL;
 use super::transport::one_line;
 use super::{Auth, Client, Config, Inner, Stats, WriteBudget};
@@ -87,6 +87,7 @@ impl ClientBuilder {
             Error::Config(format!("building the HTTP client: {}", one_line(&e)))
         };
         let blob = builder()?.build().map_err(build_err)?;
+        let mut app_login = None;
         let api = match &self.auth {
             Auth::None => builder()?.build().map_err(build_err)?,
             Auth::Token(t) => builder()?
@@ -106,6 +107,9 @@ impl ClientBuilder {
                     })?
                     .build()
                     .map_err(build_err)?;
+                if cfg.marker_author.is_none() {
+                    app_login = Some(app_bot_login(&app, cfg.timeout).await?);
+                }
                 let id = match (installation_id, repo) {
                     (Some(id), _) => *id,
                     (None, Some(repo)) => find_installation(&app, repo, cfg.timeout).await?,
@@ -118,7 +122,11 @@ impl ClientBuilder {
                     .map_err(build_err)?
             }
         };
-        Ok(Client {
+        let token = match &self.auth {
+            Auth::Token(t) => Some(t.clone()),
+            _ => None,
+        };
+        let client = Client {
             inner: Arc::new(Inner {
                 api,
                 blob,
@@ -129,7 +137,18 @@ impl ClientBuilder {
                 stats: Mutex::new(Stats::default()),
                 etags: Mutex::new(HashMap::new()),
                 gate: Mutex::new(HashMap::new()),
+                login: OnceLock::new(),
             }),
-        })
+        };
+        let login = match (&client.inner.cfg.marker_author, app_login, token) {
+            (Some(configured), _, _) => Some(configured.clone()),
+            (None, Some(app), _) => Some(app),
+            (None, None, Some(token)) => Some(client.token_login(&token).await?),
+            (None, None, None) => None,
+        };
+        if let Some(l) = login {
+            let _ = client.inner.login.set(l);
+        }
+        Ok(client)
     }
 }

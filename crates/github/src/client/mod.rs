@@ -34,7 +34,7 @@ mod transport;
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -74,6 +74,8 @@ pub(super) struct Inner {
     /// Per rate-limit resource (`core`, `search`, ...): earliest time the
     /// next request may go out, because the primary limit is exhausted.
     gate: Mutex<HashMap<String, Gate>>,
+    /// Whose comments and issues are the bot's own (resolved once, at build).
+    login: OnceLock<String>,
 }
 
 const MAX_ETAG_ENTRIES: usize = 2048;
@@ -126,6 +128,31 @@ impl Client {
     /// Zeroes the counters (not the budget), e.g. between benchmark phases.
     pub fn reset_stats(&self) {
         *self.inner.stats.lock().unwrap_or_else(|p| p.into_inner()) = Stats::default();
+    }
+
+    /// The login a token writes as: `GET /user`; an installation token
+    /// (`ghs_`, e.g. the Actions `GITHUB_TOKEN`) cannot read `/user` and
+    /// writes as `github-actions[bot]`. The request is not counted in
+    /// [`Client::stats`]: it is part of setting up, like App auth.
+    async fn token_login(&self, token: &str) -> Result<String> {
+        let op = "get_authenticated_user";
+        let res = self.get_json::<Value>(op, "/user").await;
+        self.reset_stats();
+        match res {
+            Ok(v) => v
+                .get("login")
+                .and_then(Value::as_str)
+                .filter(|l| !l.is_empty())
+                .map(str::to_string)
+                .ok_or_else(|| crate::Error::Decode { op: op.into(), message: "no login".into() }),
+            Err(crate::Error::Http { status: 403, .. }) if token.starts_with("ghs_") => {
+                Ok("github-actions[bot]".into())
+            }
+            Err(e) => Err(crate::Error::Config(format!(
+                "cannot tell the bot's own comments from others' ({e}); set {} to the login the token writes as",
+                env::MARKER_AUTHOR
+            ))),
+        }
     }
 
     fn bump(&self, field: fn(&mut Stats) -> &mut BTreeMap<String, u64>, op: &str) {
@@ -260,7 +287,7 @@ impl GitHub for Client {
     }
 
     fn marker_author(&self) -> Option<&str> {
-        self.inner.cfg.marker_author.as_deref()
+        self.inner.login.get().map(String::as_str)
     }
 
     fn settle_delay(&self) -> Duration {

@@ -76,7 +76,7 @@ pub async fn run<G: GitHub + Clone + 'static>(
     }
     // Logs live in the run's repository, not necessarily the target repo.
     let pairs: Vec<_> = selected.iter().map(|j| (run.clone(), j.clone())).collect();
-    let reports = triage_jobs(ctx.github(), &parsed.repo, &ctx.rules, &pairs).await;
+    let reports = triage_jobs(ctx, &parsed.repo, &pairs).await;
 
     let report = AnalyzeReport {
         repo: parsed.repo.to_string(),
@@ -136,7 +136,7 @@ mod tests {
 
     #[test]
     fn rejects_other_urls_with_one_line() {
-        for bad in ["", "https://github.com/a/b/pull/1", "https://github.com/a/b/actions/runs/x", "https://github.com/actions/runs/1", "https://github.com/a/b/actions/runs/1/logs"] {
+        for bad in ["", "https://github.com/a/b/pull/1", "https://github.com/a/b/actions/runs/x", "https://github.com/actions/runs/1", "https://github.com/a/b/actions/runs/1/logs", "https://github.com/../../actions/runs/1", "https://github.com/a/../actions/runs/1", "https://github.com/./b/actions/runs/1"] {
             let e = parse_url(bad).unwrap_err();
             assert!(!e.contains('\n'), "{e}");
         }

@@ -14,7 +14,7 @@ use ci_report::markers;
 use ci_report::step_summary::{self, AnalyzeWorkflowSummary};
 use ci_report::workflow_comment::{
     belongs_to_workflow, merge_jobs, parse_workflow_comments, plan_parts, render_workflow_comments, status_summary,
-    ExistingComment,
+    ExistingComment, RecoveredWorkflow,
 };
 use ci_report::{ClusterFacts, CommitRange, InFlightRun, JobReport, WorkflowReport};
 
@@ -49,19 +49,17 @@ pub async fn run<G: GitHub + Clone + 'static>(
 
     // Dedup memory: today's comments plus the previous days' ones, so a job
     // analysed yesterday inside today's lookback window is not analysed again.
-    let mut processed: BTreeSet<JobId> = recovered.processed_job_ids.clone();
-    processed.extend(recovered.jobs.iter().map(|j| j.job_id));
+    let mut processed: BTreeSet<JobId> = processed_ids(workflow, &comments, &recovered);
     for issue in dailies.previous(ctx.settings.date, dedup_days) {
         let old = ctx.github().list_comments(&ctx.settings.bot_repo, issue.number).await?;
         let rec = parse_workflow_comments(workflow, old.iter().map(|c| c.body.as_str()));
-        processed.extend(rec.processed_job_ids);
-        processed.extend(rec.jobs.iter().map(|j| j.job_id));
+        processed.extend(processed_ids(workflow, &old, &rec));
     }
 
     let scan = scan_workflow(ctx, &wf, lookback).await?;
     let new_jobs: Vec<(WorkflowRun, Job)> =
         scan.failed.iter().filter(|(_, j)| !processed.contains(&j.id)).cloned().collect();
-    let new_reports = triage_jobs(ctx.github(), &ctx.settings.repo, &ctx.rules, &new_jobs).await;
+    let new_reports = triage_jobs(ctx, &ctx.settings.repo, &new_jobs).await;
 
     let jobs = merge_jobs(recovered.jobs.clone(), new_reports.clone());
     let (cluster_facts_map, suspected, statuses) = history_facts(ctx, &scan, &jobs);
@@ -141,6 +139,29 @@ pub async fn run<G: GitHub + Clone + 'static>(
     Ok(out)
 }
 
+/// The jobs a workflow's comments record as done. Part 1 lists every
+/// processed id, but a run cut short after writing it (killed, out of write
+/// budget) leaves later parts, and the blocks in them, unwritten: the ids
+/// are trusted only when every part of the set is there (all say the same
+/// `N` and parts 1..=N are present). Otherwise only jobs whose block exists
+/// count, and the others are analysed again.
+fn processed_ids(workflow: &str, comments: &[IssueComment], recovered: &RecoveredWorkflow) -> BTreeSet<JobId> {
+    let parts: Vec<(usize, usize)> = comments
+        .iter()
+        .filter(|c| belongs_to_workflow(&c.body, workflow))
+        .map(|c| markers::find_part(&c.body).unwrap_or((1, 1)))
+        .collect();
+    let complete = parts.first().is_some_and(|&(_, total)| {
+        let indices: BTreeSet<usize> = parts.iter().map(|p| p.0).collect();
+        parts.iter().all(|p| p.1 == total) && indices == (1..=total).collect()
+    });
+    let mut ids: BTreeSet<JobId> = recovered.jobs.iter().map(|j| j.job_id).collect();
+    if complete {
+        ids.extend(recovered.processed_job_ids.iter().copied());
+    }
+    ids
+}
+
 fn in_window<G: GitHub + Clone + 'static>(ctx: &Ctx<G>, r: &WorkflowRun) -> bool {
     let since = ctx.settings.now - chrono::Duration::hours(ctx.settings.lookback_hours as i64);
     r.created_at >= since || r.last_activity() >= since
@@ -199,7 +220,8 @@ async fn write_parts<G: GitHub + Clone + 'static>(
     let repo = &ctx.settings.bot_repo;
     for (idx, id) in &plan.update {
         let current = comments.iter().find(|c| c.id == *id).map(|c| c.body.as_str());
-        if current == Some(parts[*idx].as_str()) {
+        // What is stored is redacted: compare like with like.
+        if current == Some(parts[*idx].as_str()) || current == Some(ctx.redact(&parts[*idx]).as_str()) {
             continue;
         }
         ctx.update_comment(repo, *id, &parts[*idx]).await?;

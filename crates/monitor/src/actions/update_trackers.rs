@@ -117,7 +117,7 @@ async fn update_one<G: GitHub + Clone + 'static>(
         let rendered_at = tracker_rendered_at(&issue.body).filter(|at| at.date_naive() == now.date_naive() && *at <= now);
         if let Some(at) = rendered_at {
             let again = render_tracker(&state, &cfg, at);
-            if again.issue_body(&t.workflow) == issue.body {
+            if ctx.redact(&again.issue_body(&t.workflow)) == issue.body {
                 doc = again;
             }
         }
@@ -146,7 +146,7 @@ async fn update_one<G: GitHub + Clone + 'static>(
         if let Some(a) = parse_archive_marker(&c.body).filter(|a| a.workflow == t.workflow) {
             if a.part <= doc.archive.len() && !by_part.contains_key(&a.part) {
                 by_part.insert(a.part, c.id);
-                if c.body != doc.archive[a.part - 1] {
+                if c.body != ctx.redact(&doc.archive[a.part - 1]) {
                     ctx.update_comment(repo, c.id, &doc.archive[a.part - 1]).await?;
                 }
             } else {

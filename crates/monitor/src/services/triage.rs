@@ -1,26 +1,61 @@
 //! Download and triage failed jobs' logs, a few at a time, for every action
 //! that reports on jobs.
+//!
+//! A log is never held whole: the download writes into a bounded pipe that
+//! triage reads from on a blocking thread, so memory per log is the pipe
+//! plus the engine's own bounded state, whatever the log's size. While it
+//! streams, the log's `::add-mask::` values are learned; the reports are
+//! redacted with them before anything renders (and so before any
+//! truncation could cut a secret in half).
 
+use std::io::{Read, Write};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::Arc;
 
 use ci_github::{GitHub, Job, RepoRef, WorkflowRun};
+use ci_redact::{LearnedSecrets, LearningReader};
 use ci_report::JobReport;
 use ci_triage::RuleSet;
 
-use crate::ctx::GitHubReads;
+use crate::ctx::{Ctx, GitHubReads};
 
 /// Log downloads in flight at once.
 const CONCURRENT_DOWNLOADS: usize = 4;
 
+/// Chunks buffered between a download and its triage (each at most what
+/// one network read hands over, typically 8 to 64 KiB).
+const PIPE_CHUNKS: usize = 16;
+
 /// Each job's log (from `repo`, where the runs live) triaged into its
-/// report, in input order. A job whose log cannot be read or analysed is
-/// recorded as incomplete, so it is not retried forever.
+/// report, in input order, with every secret redacted. A job whose log
+/// cannot be read or analysed is recorded as incomplete, so it is not
+/// retried forever.
 pub async fn triage_jobs<G: GitHub + Clone + 'static>(
+    ctx: &Ctx<G>,
+    repo: &RepoRef,
+    jobs: &[(WorkflowRun, Job)],
+) -> Vec<JobReport> {
+    let (reports, learned) = triage_streaming(ctx.github(), repo, &ctx.rules, jobs).await;
+    ctx.learn(&learned);
+    let redactor = ctx.redactor();
+    reports
+        .into_iter()
+        .map(|r| {
+            let Ok(mut v) = serde_json::to_value(&r) else { return r };
+            if redactor.redact_json(&mut v) == 0 {
+                return r;
+            }
+            serde_json::from_value(v).unwrap_or(r)
+        })
+        .collect()
+}
+
+async fn triage_streaming<G: GitHub + Clone + 'static>(
     github: &GitHubReads<G>,
     repo: &RepoRef,
     rules: &Arc<RuleSet>,
     jobs: &[(WorkflowRun, Job)],
-) -> Vec<JobReport> {
+) -> (Vec<JobReport>, LearnedSecrets) {
     let sem = Arc::new(tokio::sync::Semaphore::new(CONCURRENT_DOWNLOADS));
     let mut handles = Vec::new();
     for (run, job) in jobs.iter().cloned() {
@@ -30,24 +65,78 @@ pub async fn triage_jobs<G: GitHub + Clone + 'static>(
         let sem = sem.clone();
         handles.push(tokio::spawn(async move {
             let _permit = sem.acquire_owned().await;
-            let mut log: Vec<u8> = Vec::new();
-            match gh.download_job_log(&repo, job.id, &mut log).await {
-                Ok(_) => {
-                    let analysis = tokio::task::spawn_blocking(move || ci_triage::analyze(log.as_slice(), &rules)).await;
-                    match analysis {
-                        Ok(a) => JobReport::analyzed(&run, &job, &a),
-                        Err(e) => JobReport::incomplete(&run, &job, &format!("triage crashed: {e}")),
-                    }
+            let (tx, rx) = sync_channel::<Vec<u8>>(PIPE_CHUNKS);
+            let triage = tokio::task::spawn_blocking(move || {
+                let mut reader = LearningReader::new(PipeReader { rx, chunk: Vec::new(), at: 0 });
+                let analysis = ci_triage::analyze(&mut reader, &rules);
+                (analysis, reader.into_learned())
+            });
+            let mut sink = PipeWriter { tx: Some(tx) };
+            let downloaded = gh.download_job_log(&repo, job.id, &mut sink).await;
+            drop(sink); // end of log: triage finishes
+            match (downloaded, triage.await) {
+                (Ok(_), Ok((a, learned))) => (JobReport::analyzed(&run, &job, &a), learned),
+                (Err(e), Ok((_, learned))) => {
+                    (JobReport::incomplete(&run, &job, &format!("log download failed: {e}")), learned)
                 }
-                Err(e) => JobReport::incomplete(&run, &job, &format!("log download failed: {e}")),
+                (_, Err(e)) => (JobReport::incomplete(&run, &job, &format!("triage crashed: {e}")), LearnedSecrets::new()),
             }
         }));
     }
     let mut out = Vec::new();
+    let mut learned = LearnedSecrets::new();
     for h in handles {
-        if let Ok(r) = h.await {
+        if let Ok((r, l)) = h.await {
+            learned.extend(&l);
             out.push(r);
         }
     }
-    out
+    (out, learned)
+}
+
+/// The download's end of the pipe. When triage has stopped reading (it
+/// gives up on a log with no newline for hundreds of MiB), the rest of the
+/// download is discarded.
+struct PipeWriter {
+    tx: Option<SyncSender<Vec<u8>>>,
+}
+
+impl Write for PipeWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if let Some(tx) = &self.tx {
+            if tx.send(buf.to_vec()).is_err() {
+                self.tx = None;
+            }
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Triage's end of the pipe.
+struct PipeReader {
+    rx: Receiver<Vec<u8>>,
+    chunk: Vec<u8>,
+    at: usize,
+}
+
+impl Read for PipeReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.at == self.chunk.len() {
+            match self.rx.recv() {
+                Ok(c) => {
+                    self.chunk = c;
+                    self.at = 0;
+                }
+                Err(_) => return Ok(0),
+            }
+        }
+        let n = buf.len().min(self.chunk.len() - self.at);
+        buf[..n].copy_from_slice(&self.chunk[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
 }

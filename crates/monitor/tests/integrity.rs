@@ -1,0 +1,349 @@
+//! Issue #12: the bot trusts only its own writes. A stranger's comment that
+//! copies our markers is ignored for state, never edited or deleted, and
+//! reported once; every check reads back what the fake GitHub holds.
+
+mod common;
+
+use ci_github::{Client, GitHub, IssueNumber, RepoRef};
+use ci_report::markers::{processed_job_ids_line, workflow_report_line};
+use ci_report::workflow_comment::parse_workflow_comments;
+use common::*;
+
+const MALLORY_TOKEN: &str = "mallory-token";
+
+/// A client acting as `mallory` (a user with no special rights).
+async fn mallory(c: &TestCtx) -> Client {
+    c.server.state().set_token_login(MALLORY_TOKEN, "mallory");
+    Client::builder().api_url(c.server.url()).token(MALLORY_TOKEN).build().await.expect("client")
+}
+
+fn comments_by(c: &TestCtx, repo: &str, number: u64, login: &str) -> Vec<fake_github::state::Comment> {
+    c.server.state().comments(repo, number).into_iter().filter(|x| x.user == login).collect()
+}
+
+/// Everything the bot wrote: every issue body and comment by `ci-bot` in both repos.
+fn bot_text(c: &TestCtx) -> String {
+    let mut all = String::new();
+    for repo in [BOT, TARGET] {
+        for i in c.server.state().issues(repo) {
+            if i.user == "ci-bot" {
+                all.push_str(i.body.as_deref().unwrap_or(""));
+            }
+            for cm in comments_by(c, repo, i.number, "ci-bot") {
+                all.push_str(&cm.body);
+            }
+        }
+    }
+    all
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_strangers_comment_does_not_take_over_the_daily_report() {
+    let mut c = TestCtx::new().await;
+    c.tick().await; // the daily issue exists, nothing failed yet
+    let daily = c.daily_issue().number;
+
+    // Mallory forges a nightly report: a processed id for the job about to
+    // fail, the workflow marker, and a job block pointing at her site.
+    let next_job = c.fail_job("nightly.yml", "unit-tests", PYTEST_LOG);
+    let forged = format!(
+        "{}\n{}\n\n<details data-job-id=\"666\" data-run-url=\"https://evil.example/run\" data-started-at=\"\">\n\
+         <summary><b>test_pwned</b> — failed step(s): N/A</summary>\n\nclick https://evil.example/login\n</details>\n",
+        processed_job_ids_line(&[next_job].into_iter().collect()),
+        workflow_report_line("nightly.yml"),
+    );
+    // The forgery is well-formed: trusted, it would be read as state.
+    let rec = parse_workflow_comments("nightly.yml", [forged.as_str()]);
+    assert!(rec.processed_job_ids.contains(&next_job));
+    assert_eq!(rec.jobs.len(), 1);
+    let bot: RepoRef = BOT.parse().unwrap();
+    let m = mallory(&c).await;
+    let hers = m.create_comment(&bot, IssueNumber(daily), &forged).await.unwrap();
+
+    let (ctx, _) = c.ctx_and_client().await;
+    let out = ci_monitor::tick::tick(&ctx).await.unwrap();
+    assert_eq!(out.workflows["nightly.yml"].as_ref().unwrap().outputs.new_failure_count, 1, "the job was analysed");
+
+    let her_comments = comments_by(&c, BOT, daily, "mallory");
+    assert_eq!(her_comments.len(), 1, "her comment is neither deleted nor duplicated");
+    assert_eq!(her_comments[0].body, forged, "her comment is not edited");
+    let ours = comments_by(&c, BOT, daily, "ci-bot");
+    let nightly: Vec<_> = ours.iter().filter(|x| x.body.contains("workflow=nightly.yml")).collect();
+    assert_eq!(nightly.len(), 1, "the bot keeps its own report comment");
+    assert!(nightly[0].body.contains(&format!("data-job-id=\"{next_job}\"")), "the real job is reported");
+    let written = bot_text(&c);
+    assert!(!written.contains("evil.example") && !written.contains("test_pwned"), "nothing of hers is reported");
+    assert!(!written.contains("data-job-id=\"666\""));
+
+    let warnings = ctx.trust_warnings();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(warnings[0].contains("@mallory") && !warnings[0].contains('\n'), "{}", warnings[0]);
+
+    // She cuts her comment down to the markers: the bot's analysis stays.
+    let markers_only = format!("{}\n{}", processed_job_ids_line(&[next_job].into_iter().collect()), workflow_report_line("nightly.yml"));
+    m.update_comment(&bot, hers.id, &markers_only).await.unwrap();
+    c.advance(1);
+    c.fail_job("nightly.yml", "unit-tests", OOM_LOG);
+    c.tick().await;
+    let ours = comments_by(&c, BOT, daily, "ci-bot");
+    let nightly = ours.iter().find(|x| x.body.contains("workflow=nightly.yml")).expect("still there");
+    assert!(nightly.body.contains(&format!("data-job-id=\"{next_job}\"")), "the first analysis is kept");
+    assert_eq!(comments_by(&c, BOT, daily, "mallory")[0].body, markers_only);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_strangers_archive_comment_neither_freezes_nor_poisons_the_tracker() {
+    let mut c = TestCtx::new().await;
+    c.fail_job("nightly.yml", "unit-tests", PYTEST_LOG);
+    c.tick().await;
+    let tracker = c
+        .server
+        .state()
+        .issues(TARGET)
+        .into_iter()
+        .find(|i| i.title.contains("Nightly") && i.user == "ci-bot")
+        .expect("tracker");
+    let body = tracker.body.clone().unwrap();
+    assert!(body.contains("test_ttl"));
+    let state_line = body.lines().find(|l| l.trim_start().starts_with("<!-- ci-bot:tracker-state ")).expect("state line");
+    let archive = ci_report::tracker::archive_marker_line(1, 1, "nightly.yml");
+    let target: RepoRef = TARGET.parse().unwrap();
+    let m = mallory(&c).await;
+
+    // A broken state line: the tracker must not freeze.
+    let broken = format!("{archive}\n<!-- ci-bot:tracker-state v=2 {{not json -->\n");
+    m.create_comment(&target, IssueNumber(tracker.number), &broken).await.unwrap();
+    // A valid one: its entry must not be merged.
+    let poisoned = format!("{archive}\n{}\nclick https://evil.example/login\n", state_line.replace("test_ttl", "test_pwned"));
+    m.create_comment(&target, IssueNumber(tracker.number), &poisoned).await.unwrap();
+
+    c.advance(2);
+    c.fail_job("nightly.yml", "unit-tests", OOM_LOG);
+    let (ctx, _) = c.ctx_and_client().await;
+    let out = ci_monitor::tick::tick(&ctx).await.unwrap();
+    let trackers = out.trackers.unwrap();
+    assert!(trackers.warnings.is_empty(), "{:?}", trackers.warnings);
+
+    let after = c.server.state().issues(TARGET).into_iter().find(|i| i.number == tracker.number).unwrap();
+    let after_body = after.body.unwrap();
+    assert_ne!(after_body, body, "the tracker was updated");
+    assert!(after_body.contains("test_moe_eval") || after_body.contains("test_mmlu"), "the new failure is tracked");
+    assert!(!after_body.contains("test_pwned") && !after_body.contains("evil.example"));
+    let hers: Vec<String> = comments_by(&c, TARGET, tracker.number, "mallory").into_iter().map(|x| x.body).collect();
+    assert_eq!(hers, vec![broken, poisoned], "her comments are left alone");
+    let warnings = ctx.trust_warnings();
+    assert_eq!(warnings.len(), 2, "one line per forged comment: {warnings:?}");
+}
+
+#[tokio::test]
+async fn the_client_knows_whose_writes_are_its_own() {
+    let c = TestCtx::new().await;
+    let (_, client) = c.ctx_and_client().await;
+    assert_eq!(client.marker_author(), Some("ci-bot"), "resolved from GET /user");
+    assert_eq!(mallory(&c).await.marker_author(), Some("mallory"));
+    let configured = Client::builder()
+        .api_url(c.server.url())
+        .token("test-token")
+        .configure(|cfg| cfg.marker_author = Some("ghes-bot".into()))
+        .build()
+        .await
+        .unwrap();
+    assert_eq!(configured.marker_author(), Some("ghes-bot"), "CI_BOT_MARKER_AUTHOR wins");
+    assert_eq!(configured.stats().total_requests(), 0);
+}
+
+// ---- redaction at every boundary --------------------------------------
+
+/// Real-shaped fake secrets, built at test time (the repository holds none).
+fn secrets() -> Vec<String> {
+    let alnum = |seed: u64, n: usize| -> String {
+        const A: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
+        let mut x = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (0..n)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                A[(x % A.len() as u64) as usize] as char
+            })
+            .collect()
+    };
+    let upper = |seed: u64, n: usize| alnum(seed, n).to_uppercase().replace(['I', 'O'], "7");
+    vec![
+        format!("ghp_{}", alnum(1, 36)),
+        format!("github_pat_{}_{}", alnum(2, 22), alnum(3, 59)),
+        format!("ghs_{}", alnum(4, 36)),
+        format!("AKIA{}", upper(5, 16)),
+        format!("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ{}.{}", alnum(6, 20), alnum(7, 43)),
+        format!("hooks.slack.com/services/T{}/B{}/{}", upper(8, 8), upper(9, 8), alnum(10, 24)),
+        alnum(11, 64), // the RSA key's body line
+        "test-token".to_string(), // the configured token itself
+        format!("Mask{}", alnum(12, 18)), // an ::add-mask::ed value
+    ]
+}
+
+fn secret_log(s: &[String]) -> String {
+    format!(
+        "2026-01-15T11:00:00.0Z ##[group]Run pytest tests/integration\n\
+         2026-01-15T11:00:00.0Z ::add-mask::{mask}\n\
+         2026-01-15T11:00:00.0Z ##[endgroup]\n\
+         2026-01-15T11:00:01.0Z =================================== FAILURES ===================================\n\
+         2026-01-15T11:00:01.0Z ____________________________ TestAuth.test_login ____________________________\n\
+         2026-01-15T11:00:01.0Z E       AssertionError: login refused for {ghp} and {pat} (token test-token, mask {mask})\n\
+         2026-01-15T11:00:01.0Z E       git clone https://x-access-token:{ghs}@github.com/acme/app.git failed\n\
+         2026-01-15T11:00:01.0Z E       aws {akia} jwt {jwt} hook https://{slack}\n\
+         2026-01-15T11:00:01.0Z -----BEGIN RSA PRIVATE KEY-----\n\
+         2026-01-15T11:00:01.0Z {key}\n\
+         2026-01-15T11:00:01.0Z -----END RSA PRIVATE KEY-----\n\
+         2026-01-15T11:00:01.0Z tests/integration/test_auth.py:61: AssertionError\n\
+         2026-01-15T11:00:02.0Z =========================== short test summary info ============================\n\
+         2026-01-15T11:00:02.0Z FAILED tests/integration/test_auth.py::TestAuth::test_login - AssertionError: login refused for {ghp} via {ghs} {akia} test-token {mask}\n\
+         2026-01-15T11:00:02.0Z ============ 1 failed, 3 passed in 1.70s ============\n\
+         2026-01-15T11:00:02.0Z ##[error]Process completed with exit code 1.\n",
+        ghp = s[0], pat = s[1], ghs = s[2], akia = s[3], jwt = s[4], slack = s[5], key = s[6], mask = s[8],
+    )
+}
+
+/// Every issue title and body and every comment in both repositories.
+fn everything(c: &TestCtx) -> String {
+    let mut all = String::new();
+    for repo in [BOT, TARGET] {
+        for i in c.server.state().issues(repo) {
+            all.push_str(&i.title);
+            all.push_str(i.body.as_deref().unwrap_or(""));
+            for cm in c.server.state().comments(repo, i.number) {
+                all.push_str(&cm.body);
+            }
+        }
+    }
+    all
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_secret_from_a_log_reaches_github_or_the_step_summary() {
+    let mut c = TestCtx::new().await;
+    let s = secrets();
+    let job = c.fail_job("nightly.yml", "auth-tests", &secret_log(&s));
+    let ctx = c.ctx().await.with_token_secret("test-token");
+    let out = ci_monitor::tick::tick(&ctx).await.unwrap();
+    assert_eq!(out.workflows["nightly.yml"].as_ref().unwrap().outputs.new_failure_count, 1);
+    let run_url = format!("https://github.com/{TARGET}/actions/runs/{}", job.get() / 100);
+    let analyze = ci_monitor::actions::analyze_url::run(&ctx, &run_url, ci_monitor::action::UrlOutput::Issue).await.unwrap();
+    let analyze = ctx.redact_outcome(analyze);
+    let stdout = ci_monitor::actions::analyze_url::run(&ctx, &run_url, ci_monitor::action::UrlOutput::Stdout).await.unwrap();
+    let stdout = ctx.redact_outcome(stdout);
+
+    let mut seen = everything(&c);
+    for o in [&out.prepare.summary, &out.summary.as_ref().unwrap().summary, &out.trackers.as_ref().unwrap().summary] {
+        seen.push_str(o);
+    }
+    for r in out.workflows.values() {
+        seen.push_str(&r.as_ref().unwrap().summary);
+    }
+    seen.push_str(&analyze.summary);
+    seen.push_str(&stdout.stdout);
+    seen.push_str(&stdout.summary);
+    assert!(seen.contains("{REDACTED:"), "the secrets did reach the report, redacted");
+    for secret in &s {
+        assert!(!seen.contains(secret.as_str()), "{secret} leaked");
+    }
+    // The secrets of the key block's line and the git URL, even in part.
+    assert!(!seen.contains(&s[2][..20]) && !seen.contains(&s[0][..20]));
+}
+
+// ---- no loss: a report cut short converges on the rerun ----------------
+
+fn big_log(job: usize) -> String {
+    let mut log = String::from("2026-01-15T11:00:00.0Z ##[group]Run pytest\n");
+    for t in 0..30 {
+        log.push_str(&format!(
+            "2026-01-15T11:00:01.0Z FAILED tests/test_mod{job}.py::test_case_{t} - AssertionError: shard {job} case {t}: expected {} got {}\n",
+            "x".repeat(60),
+            "y".repeat(60)
+        ));
+    }
+    log.push_str(&format!("2026-01-15T11:00:02.0Z ===== 30 failed, 1 passed in 2.00s =====\n2026-01-15T11:00:02.0Z ##[error]Process completed with exit code 1.\n"));
+    log
+}
+
+fn nightly_comments(c: &TestCtx) -> Vec<String> {
+    let Some(daily) = c.daily_issues().into_iter().next() else { return Vec::new() };
+    comments_by(c, BOT, daily.number, "ci-bot").into_iter().map(|x| x.body).filter(|b| b.contains("workflow=nightly.yml")).collect()
+}
+
+async fn fresh_with_jobs(jobs: usize) -> (TestCtx, Vec<ci_model::JobId>) {
+    let mut c = TestCtx::new().await;
+    let logs: Vec<String> = (0..jobs).map(big_log).collect();
+    let names: Vec<String> = (0..jobs).map(|i| format!("shard-{i:02}")).collect();
+    let spec: Vec<(&str, Option<&str>)> = names.iter().zip(&logs).map(|(n, l)| (n.as_str(), Some(l.as_str()))).collect();
+    let (_, ids) = c.run("nightly.yml", "abc123", &spec);
+    (c, ids)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_multi_part_report_cut_after_any_write_converges_on_the_rerun() {
+    const JOBS: usize = 10;
+    // A full run: how many writes, how many parts.
+    let (c, ids) = fresh_with_jobs(JOBS).await;
+    let before = c.write_requests();
+    c.analyze("nightly.yml").await;
+    let writes = c.write_requests() - before;
+    let parts = nightly_comments(&c).len();
+    assert!(parts >= 3, "a multi-part report ({parts} parts)");
+    // What a clean run renders is the reference (how many blocks a size
+    // budget keeps is the renderer's business, issue #14).
+    let blocks_of = |bodies: &[String], id: &ci_model::JobId| -> usize {
+        bodies.iter().map(|b| b.matches(&format!("data-job-id=\"{id}\"")).count()).sum()
+    };
+    let clean = nightly_comments(&c);
+    let expected: Vec<usize> = ids.iter().map(|id| blocks_of(&clean, id)).collect();
+    assert!(expected.iter().filter(|&&n| n == 1).count() >= 3, "{expected:?}");
+    assert!(expected.iter().all(|&n| n <= 1));
+
+    for k in 1..writes as u32 {
+        let (mut c, ids) = fresh_with_jobs(JOBS).await;
+        c.write_budget = k;
+        let cut = ci_monitor::actions::analyze_workflow::run(&c.ctx().await, "nightly.yml").await;
+        assert!(cut.is_err(), "the budget of {k} writes cut the run short");
+        c.write_budget = 100;
+        c.analyze("nightly.yml").await;
+        let bodies = nightly_comments(&c);
+        let got: Vec<usize> = ids.iter().map(|id| blocks_of(&bodies, id)).collect();
+        assert_eq!(got, expected, "cut after write {k}: the same blocks as a clean run, each once");
+        assert_eq!(bodies.len(), parts, "cut after write {k}: same parts as a clean run");
+        let again = c.write_requests();
+        c.analyze("nightly.yml").await;
+        assert_eq!(c.write_requests(), again, "cut after write {k}: converged (a rerun writes nothing)");
+    }
+}
+
+// ---- N writers on one comment ------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn several_writers_on_one_comment_converge() {
+    let c = TestCtx::new().await;
+    let bot: RepoRef = BOT.parse().unwrap();
+    let (ctx, _) = c.ctx_and_client().await;
+    ci_monitor::tick::tick(&ctx).await.unwrap();
+    let issue = IssueNumber(c.daily_issue().number);
+    for n in [3usize, 5] {
+        let marker = format!("<!-- ci-bot:writers-{n} -->");
+        let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(n));
+        let mut tasks = Vec::new();
+        for w in 0..n {
+            let (_, gh) = c.ctx_and_client().await;
+            let (bot, marker, barrier) = (bot.clone(), marker.clone(), barrier.clone());
+            tasks.push(tokio::spawn(async move {
+                barrier.wait().await;
+                gh.upsert_comment_by_marker(&bot, issue, &marker, &format!("writer {w}\n{marker}")).await
+            }));
+        }
+        for t in tasks {
+            let r = t.await.unwrap();
+            assert!(r.is_ok(), "{n} writers: {}", r.err().map(|e| e.to_string()).unwrap_or_default());
+        }
+        let left: Vec<String> = comments_by(&c, BOT, issue.get(), "ci-bot").into_iter().map(|x| x.body).filter(|b| b.contains(&marker)).collect();
+        assert_eq!(left.len(), 1, "{n} writers: one comment survives");
+        assert!(left[0].starts_with("writer "), "{}", left[0]);
+    }
+}
