@@ -124,42 +124,42 @@ impl<G: GitHub> GitHubReads<G> {
 
     /// Comments of the whole repository updated since `since`.
     pub async fn list_repo_comments(&self, repo: &RepoRef, since: Option<DateTime<Utc>>) -> ci_github::Result<Vec<IssueComment>> {
-        self.0.list_repo_comments(repo, since).await
+        self.gh.list_repo_comments(repo, since).await
     }
 
     /// One pull request.
     pub async fn get_pull_request(&self, repo: &RepoRef, number: IssueNumber) -> ci_github::Result<PullRequest> {
-        self.0.get_pull_request(repo, number).await
+        self.gh.get_pull_request(repo, number).await
     }
 
     /// A pull request's changed files (GitHub stops at 3000).
     pub async fn list_pull_request_files(&self, repo: &RepoRef, number: IssueNumber) -> ci_github::Result<Vec<PrFile>> {
-        self.0.list_pull_request_files(repo, number).await
+        self.gh.list_pull_request_files(repo, number).await
     }
 
     /// Pull requests whose head is `sha`.
     pub async fn pull_requests_of_commit(&self, repo: &RepoRef, sha: &str) -> ci_github::Result<Vec<PullRequest>> {
-        self.0.pull_requests_of_commit(repo, sha).await
+        self.gh.pull_requests_of_commit(repo, sha).await
     }
 
     /// The merge base of `base` and `head`.
     pub async fn compare(&self, repo: &RepoRef, base: &str, head: &str) -> ci_github::Result<Comparison> {
-        self.0.compare(repo, base, head).await
+        self.gh.compare(repo, base, head).await
     }
 
     /// A file at `git_ref`, `None` when absent.
     pub async fn get_file(&self, repo: &RepoRef, path: &str, git_ref: Option<&str>) -> ci_github::Result<Option<Vec<u8>>> {
-        self.0.get_file(repo, path, git_ref).await
+        self.gh.get_file(repo, path, git_ref).await
     }
 
     /// `login`'s team membership state, `None` when not a member.
     pub async fn team_membership(&self, org: &str, team: &str, login: &str) -> ci_github::Result<Option<String>> {
-        self.0.team_membership(org, team, login).await
+        self.gh.team_membership(org, team, login).await
     }
 
     /// `login`'s role on `repo`.
     pub async fn permission(&self, repo: &RepoRef, login: &str) -> ci_github::Result<String> {
-        self.0.permission(repo, login).await
+        self.gh.permission(repo, login).await
     }
 }
 
