@@ -3,6 +3,7 @@
 
 Run from the repo root with the datasets next to it:
     python3 scenarios/demo/generate.py ../shared/datasets > scenarios/demo/scenario.yaml
+(also writes scenarios/demo/truth.json: which cause went into which job)
 
 Real log windows are cut from BugSwarm (BSD-3-Clause) and CiDiff
 (Apache-2.0) logs; see scenarios/NOTICE.md. The GPU failures are written by
@@ -14,12 +15,13 @@ import re
 import sys
 
 ROOT = sys.argv[1] if len(sys.argv) > 1 else "../shared/datasets"
+TRUTH = sys.argv[2] if len(sys.argv) > 2 else "scenarios/demo/truth.json"
 FAIL = re.compile(r"FAILED|<<< FAILURE|<<< ERROR|\[ERROR\]|--- FAIL|Error:|##\[error\]")
 
 
-def window(path, max_lines=160):
+def window(path, max_lines=160, anchor=FAIL):
     lines = open(f"{ROOT}/{path}", encoding="utf-8", errors="replace").read().split("\n")
-    hits = [i for i, l in enumerate(lines) if FAIL.search(l) and "Process completed" not in l]
+    hits = [i for i, l in enumerate(lines) if anchor.search(l) and "Process completed" not in l]
     if not hits:
         raise SystemExit(f"no failure line in {path}")
     f = hits[0]
@@ -120,8 +122,8 @@ GATE = ts_log([
 PASS = ts_log(["##[group]Run tests", "##[endgroup]", "all tests passed"])
 
 
-def dataset_log(path):
-    lines, first = window(path)
+def dataset_log(path, anchor=FAIL):
+    lines, first = window(path, anchor=anchor)
     head = f"# window of {path} (lines {first}-{first + len(lines) - 1}); see scenarios/NOTICE.md"
     return head + "\n" + "\n".join(lines)
 
@@ -134,7 +136,8 @@ LOGS = {
     "mongo": dataset_log("bugswarm_analyzer/logs/github_data/python/2267219366-orig.log"),
     "gammapy": dataset_log("bugswarm_analyzer/logs/github_data/python/2283578153-orig.log"),
     "slf4j": dataset_log("bugswarm_analyzer/logs/github_data/maven/2397394521-orig.log"),
-    "sba": dataset_log("bugswarm_analyzer/logs/github_data/maven/2003301608-orig.log"),
+    # Its first `[ERROR]` is a JVM warning; the test error comes 220 lines later.
+    "sba": dataset_log("bugswarm_analyzer/logs/github_data/maven/2003301608-orig.log", re.compile(r"<<< FAILURE")),
     "tf_quick": dataset_log("cidiff_breakages/cases/breakages_dump__Quick_Checks___run104/fail.log"),
     "tf_build": dataset_log("cidiff_breakages/cases/breakages_dump__Build_Terraform_CLI_Packages___run380/fail.log"),
 }
@@ -181,6 +184,21 @@ WORKFLOWS = [
 
 DAYS = 4
 
+# Ground truth: the one cause each log injects, and a pattern its job's top
+# line must match. `scenarios/demo/truth.json` records which job got which
+# cause; crates/monitor/tests/demo_truth.rs measures the report against it.
+CAUSES = {
+    "oom": "HIP out of memory",
+    "fault": "Memory access fault by GPU",
+    "nccl": "Watchdog caught collective operation timeout",
+    "mongo": "test_ttl",
+    "gammapy": "test_psf_king_containment_radius",
+    "slf4j": "LoggerFactory in failed state",
+    "sba": "BeanCreation|Error creating bean",
+    "tf_quick": "missing API token",
+    "tf_build": "TLS handshake timeout",
+}
+
 
 def q(s):
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
@@ -205,6 +223,7 @@ def main():
         w(f"      - {{id: {wid}, name: {q(name)}, path: .github/workflows/{f}}}")
     w("    runs:")
     defined = set()
+    truth = {}
     sha_n = 0
     for wid, f, name, event, period, jobs in WORKFLOWS:
         n = DAYS * 24 // period
@@ -215,6 +234,8 @@ def main():
             sha = f"{(wid * 7919 + k * 104729) & 0xffffffff:08x}" + f"{k:04x}" + "c0ffee" + "0" * 22
             sha = sha[:40]
             in_flight = (f == "nightly-gpu.yml" and k == n - 1)
+            # In the in-flight run two jobs still run (a healthy one and the
+            # gate); the ones that already failed are analysed meanwhile.
             results = []
             for jname, pattern in jobs:
                 log = pattern(k, n)
@@ -238,7 +259,7 @@ def main():
             w(f"        jobs:")
             for j, (jname, log) in enumerate(results):
                 job_id = run_id * 100 + j
-                running = in_flight and j >= len(results) - 2
+                running = in_flight and (log is None or jname == "finish")
                 w(f"          - id: {job_id}")
                 w(f"            name: {q(jname)}")
                 if running:
@@ -254,6 +275,7 @@ def main():
                 step = "Check all dependent job statuses" if jname == "finish" else "Run tests"
                 w(f"            steps: [{{name: Set up job, number: 1, conclusion: success}}, {{name: {q(step)}, number: 2, conclusion: {jc}}}, {{name: Complete job, number: 3, conclusion: success}}]")
                 if log:
+                    truth[str(job_id)] = {"workflow": f, "job": jname, "cause": log}
                     if log in defined:
                         w(f"            log: *{log}")
                     else:
@@ -267,6 +289,10 @@ def main():
                             for line in LOGS[log].split("\n"):
                                 w("              " + line)
     print("\n".join(out))
+    causes = {k: {"top_line": v} for k, v in CAUSES.items()}
+    with open(TRUTH, "w") as fh:
+        json.dump({"causes": causes, "jobs": {k: v for k, v in truth.items() if v["cause"] != "gate"}}, fh, indent=1, sort_keys=True)
+        fh.write("\n")
 
 
 main()

@@ -1,4 +1,5 @@
-//! `ci-bot analyze-log [FILE|-] [--format text|json|markdown] [--rules extra.toml]`
+//! `ci-bot analyze-log [FILE|-] [--format text|json|markdown] [--rules extra.toml]
+//! [--ruleset full|generic] [--baseline PASS.log]`
 //!
 //! Triage one log (plain text or a GitHub run-log zip) with no network.
 //! Bad input never panics: an unreadable path or a broken zip is a one-line
@@ -6,7 +7,7 @@
 
 use anyhow::Context;
 use ci_report::analysis_view;
-use ci_triage::{analyze, analyze_zip, is_zip, Analysis, RuleSet};
+use ci_triage::{analyze_against, analyze_zip, is_zip, Analysis, Baseline, RuleSet};
 use std::io::{BufRead, BufReader, Read, Write};
 
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
@@ -27,20 +28,52 @@ pub struct Args {
     /// overriding the built-in ones by name.
     #[arg(long)]
     pub rules: Option<std::path::PathBuf>,
+    /// `generic`: only the format-independent signals (no format rules, no
+    /// test-runner parsers): what a log format nobody wrote a rule for gets.
+    #[arg(long, value_enum, default_value_t = Ruleset::Full)]
+    pub ruleset: Ruleset,
+    /// A passing run of the same job: lines it printed too rank below the
+    /// ones it did not (plain logs only, not run-log zips).
+    #[arg(long)]
+    pub baseline: Option<std::path::PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Ruleset {
+    Full,
+    Generic,
 }
 
 /// Largest zip read from stdin (a zip needs random access, so it is buffered).
 const MAX_STDIN_ZIP: u64 = 1 << 30;
 
 pub fn run(args: Args) -> anyhow::Result<i32> {
-    let rules = match &args.rules {
-        None => RuleSet::builtin(),
-        Some(p) => {
+    let rules = match (&args.rules, args.ruleset) {
+        (None, Ruleset::Full) => RuleSet::builtin(),
+        (None, Ruleset::Generic) => RuleSet::generic(),
+        (Some(_), Ruleset::Generic) => anyhow::bail!("--rules adds format rules; --ruleset generic has none"),
+        (Some(p), Ruleset::Full) => {
             let text = std::fs::read_to_string(p).with_context(|| format!("reading rules {}", p.display()))?;
             RuleSet::with_overrides(&text).with_context(|| format!("rules {}", p.display()))?
         }
     };
+    let baseline = match &args.baseline {
+        None => None,
+        Some(p) => {
+            let f = std::fs::File::open(p).with_context(|| format!("cannot open baseline {}", p.display()))?;
+            if f.metadata().map(|m| m.is_dir()).unwrap_or(false) {
+                anyhow::bail!("baseline {} is a directory", p.display());
+            }
+            Some(Baseline::from_reader(f))
+        }
+    };
     let input: Box<dyn Read> = if args.file == "-" {
+        use std::io::IsTerminal;
+        // Without a file and with a terminal on stdin the tool would wait
+        // in silence for a log nobody is typing.
+        if std::io::stdin().is_terminal() {
+            eprintln!("analyze-log: reading a log from stdin (pass a file, or pipe one in; Ctrl-D ends input)");
+        }
         Box::new(std::io::stdin().lock())
     } else {
         let f = std::fs::File::open(&args.file).with_context(|| format!("cannot open {}", args.file))?;
@@ -52,12 +85,15 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     let mut input = BufReader::with_capacity(256 * 1024, input);
     let head = input.fill_buf().with_context(|| format!("reading {}", args.file))?;
     let out = if is_zip(head) {
+        if baseline.is_some() {
+            anyhow::bail!("--baseline is one job's passing log; {} is a run-log zip of several jobs", args.file);
+        }
         let mut buf = Vec::new();
         input.take(MAX_STDIN_ZIP).read_to_end(&mut buf).with_context(|| format!("reading {}", args.file))?;
         let jobs = analyze_zip(std::io::Cursor::new(buf), &rules).with_context(|| args.file.clone())?;
         render_many(&jobs, args.format)
     } else {
-        render_one(&analyze(input, &rules), args.format)
+        render_one(&analyze_against(input, &rules, baseline.as_ref()), args.format)
     };
     let mut stdout = std::io::stdout().lock();
     // A closed pipe (`| head`) is not an error worth a stack of messages.

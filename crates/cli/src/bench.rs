@@ -1,6 +1,10 @@
-//! `ci-bot bench [--size-mb N]`: throughput and peak memory of the triage
-//! engine on a large log built from real log lines, next to `grep -c -E`
-//! on the same file.
+//! `ci-bot bench [--size-mb N] [--input FILE|DIR] [--against OTHER_CI_BOT]
+//! [--runs N]`: throughput and peak memory of the triage engine on a large
+//! log, next to `grep -c -E` on the same file (and, with `--against`,
+//! another build of `ci-bot` on the same file in the same run, so the
+//! ratio between them is not the VM's mood). The log is built from real
+//! log lines (the default), or is `--input`: a real log as is, or a folder
+//! of logs concatenated (sorted by path, repeated) up to `--size-mb`.
 //!
 //! The analysis runs in a child process (this binary, hidden `--measure`
 //! flag) so its peak RSS (`VmHWM`) is the engine's alone, not the
@@ -14,9 +18,21 @@ use std::time::Instant;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Size of the generated log in MiB (default 1 GiB).
+    /// Size of the generated log in MiB (default 1 GiB; with a folder as
+    /// `--input`, the size of the concatenation).
     #[arg(long, default_value_t = 1024)]
     pub size_mb: u64,
+    /// A log file to measure as is, or a folder whose `*.log` files are
+    /// concatenated (sorted by path, repeated) up to `--size-mb`.
+    #[arg(long)]
+    pub input: Option<PathBuf>,
+    /// Another `ci-bot` binary (e.g. a release build of main) measured on the
+    /// same file, alternating with this one.
+    #[arg(long)]
+    pub against: Option<PathBuf>,
+    /// Measurements of each binary (alternating).
+    #[arg(long, default_value_t = 1)]
+    pub runs: u32,
     /// Directory for the temporary log (default: the system temp dir).
     #[arg(long)]
     pub dir: Option<PathBuf>,
@@ -32,54 +48,130 @@ pub struct Args {
 }
 
 /// The "handful of error words" the issue compares against.
-const GREP_PATTERN: &str = "error|fail|fatal|exception|timeout|killed|panic|traceback";
+const GREP_PATTERN: &str = "error|FAIL|Error|Exception";
 
 pub fn run(args: Args) -> anyhow::Result<i32> {
     if let Some(file) = args.measure {
         return measure(&file);
     }
     let dir = args.dir.clone().unwrap_or_else(std::env::temp_dir);
-    let path = dir.join(format!("ci-bot-bench-{}.log", std::process::id()));
     let size = args.size_mb * 1024 * 1024;
-    let t = Instant::now();
-    generate(&path, size).with_context(|| format!("writing {}", path.display()))?;
-    eprintln!("generated {} ({} MiB) in {:.1}s", path.display(), size >> 20, t.elapsed().as_secs_f64());
-    let result = compare(&path, args.no_grep);
-    if !args.keep {
+    let (path, made) = match &args.input {
+        Some(p) if p.is_file() => (p.clone(), false),
+        Some(p) if p.is_dir() => {
+            let path = dir.join(format!("ci-bot-bench-{}.log", std::process::id()));
+            let t = Instant::now();
+            let n = concatenate(p, &path, size).with_context(|| format!("concatenating {} into {}", p.display(), path.display()))?;
+            eprintln!("concatenated {n} logs of {} into {} ({} MiB) in {:.1}s", p.display(), path.display(), size >> 20, t.elapsed().as_secs_f64());
+            (path, true)
+        }
+        Some(p) => anyhow::bail!("cannot read {}: not a file or a folder", p.display()),
+        None => {
+            let path = dir.join(format!("ci-bot-bench-{}.log", std::process::id()));
+            let t = Instant::now();
+            generate(&path, size).with_context(|| format!("writing {}", path.display()))?;
+            eprintln!("generated {} ({} MiB) in {:.1}s", path.display(), size >> 20, t.elapsed().as_secs_f64());
+            (path, true)
+        }
+    };
+    let result = compare(&path, &args);
+    if made && !args.keep {
         let _ = std::fs::remove_file(&path);
     }
     result
 }
 
-fn compare(path: &Path, no_grep: bool) -> anyhow::Result<i32> {
-    let exe = std::env::current_exe().context("locating own binary")?;
-    let out = Command::new(exe).arg("bench").arg("--measure").arg(path).output().context("running the measured child")?;
+/// One measured child: seconds, bytes, peak RSS in KiB.
+fn measured(exe: &Path, path: &Path) -> anyhow::Result<(f64, f64, f64)> {
+    let out = Command::new(exe).arg("bench").arg("--measure").arg(path).output().with_context(|| format!("running {}", exe.display()))?;
     if !out.status.success() {
-        anyhow::bail!("measured child failed: {}", String::from_utf8_lossy(&out.stderr).trim());
+        anyhow::bail!("measured child {} failed: {}", exe.display(), String::from_utf8_lossy(&out.stderr).trim());
     }
     let text = String::from_utf8_lossy(&out.stdout);
     let mut it = text.split_whitespace().map(|v| v.parse::<f64>().unwrap_or(0.0));
-    let (secs, bytes, hwm_kb) = (it.next().unwrap_or(0.0), it.next().unwrap_or(0.0), it.next().unwrap_or(0.0));
-    let mbs = bytes / 1e6 / secs.max(1e-9);
-    println!("file:          {} ({:.0} MB)", path.display(), bytes / 1e6);
-    println!("ci-triage:     {secs:.2} s, {mbs:.0} MB/s (one thread), peak RSS {:.1} MiB", hwm_kb / 1024.0);
-    if !no_grep {
-        let t = Instant::now();
-        let g = Command::new("grep").args(["-c", "-E", GREP_PATTERN]).arg(path).output();
-        let gsecs = t.elapsed().as_secs_f64();
-        match g {
-            Ok(g) if g.status.code().is_some_and(|c| c <= 1) => {
-                let gmbs = bytes / 1e6 / gsecs.max(1e-9);
-                println!(
-                    "grep -c -E:    {gsecs:.2} s, {gmbs:.0} MB/s ({} matching lines); ci-triage takes {:.2}x grep's time",
-                    String::from_utf8_lossy(&g.stdout).trim(),
-                    secs / gsecs.max(1e-9)
-                );
+    Ok((it.next().unwrap_or(0.0), it.next().unwrap_or(0.0), it.next().unwrap_or(0.0)))
+}
+
+/// `grep -c -E` on the file, its count written to a file: GNU grep stops
+/// at the first match when its output is /dev/null. Seconds, or `None`.
+fn grep_secs(path: &Path) -> Option<(f64, String)> {
+    let out_path = std::env::temp_dir().join(format!("ci-bot-bench-grep-{}.txt", std::process::id()));
+    let out = std::fs::File::create(&out_path).ok()?;
+    let t = Instant::now();
+    let status = Command::new("grep").args(["-c", "-E", GREP_PATTERN]).arg(path).stdout(out).status().ok()?;
+    let secs = t.elapsed().as_secs_f64();
+    let count = std::fs::read_to_string(&out_path).unwrap_or_default().trim().to_string();
+    let _ = std::fs::remove_file(&out_path);
+    status.code().is_some_and(|c| c <= 1).then_some((secs, count))
+}
+
+fn compare(path: &Path, args: &Args) -> anyhow::Result<i32> {
+    let exe = std::env::current_exe().context("locating own binary")?;
+    let mut bins = vec![("ci-triage", exe)];
+    if let Some(other) = &args.against {
+        bins.push(("against", other.clone()));
+    }
+    let mb = |bytes: f64, secs: f64| bytes / 1e6 / secs.max(1e-9);
+    let size = std::fs::metadata(path).map(|m| m.len() as f64).unwrap_or(0.0);
+    println!("file:          {} ({:.0} MB)", path.display(), size / 1e6);
+    for run in 1..=args.runs.max(1) {
+        let grep = if args.no_grep { None } else { grep_secs(path) };
+        let mut first = None;
+        for (name, bin) in &bins {
+            let (secs, bytes, hwm_kb) = measured(bin, path)?;
+            let mut line = format!("run {run} {name:9} {secs:.2} s, {:.0} MB/s (one thread), peak RSS {:.1} MiB", mb(bytes, secs), hwm_kb / 1024.0);
+            if let Some((g, _)) = grep {
+                line.push_str(&format!(", {:.2}x grep", secs / g.max(1e-9)));
             }
-            _ => println!("grep -c -E:    not available"),
+            match first {
+                None => first = Some(secs),
+                Some(ours) => line.push_str(&format!(", ci-triage takes {:.2}x its time", ours / secs.max(1e-9))),
+            }
+            println!("{line}");
+        }
+        match grep {
+            Some((g, count)) => println!("run {run} grep -c -E {g:.2} s, {:.0} MB/s ({count} matching lines of '{GREP_PATTERN}')", mb(size, g)),
+            None if !args.no_grep => println!("run {run} grep -c -E not available"),
+            None => {}
         }
     }
     Ok(0)
+}
+
+/// Concatenate the `*.log` files under `dir` (sorted by path, repeated)
+/// into `out` until it holds `size` bytes. Returns the number of logs.
+fn concatenate(dir: &Path, out: &Path, size: u64) -> anyhow::Result<usize> {
+    let mut logs = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).with_context(|| format!("reading {}", d.display()))? {
+            let p = e?.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "log") {
+                logs.push(p);
+            }
+        }
+    }
+    logs.sort();
+    if logs.is_empty() {
+        anyhow::bail!("no *.log file under {}", dir.display());
+    }
+    let mut w = BufWriter::with_capacity(1 << 20, std::fs::File::create(out)?);
+    let mut written = 0u64;
+    'fill: loop {
+        for p in &logs {
+            let data = std::fs::read(p).with_context(|| format!("reading {}", p.display()))?;
+            let take = data.len().min((size - written) as usize);
+            w.write_all(&data[..take])?;
+            written += take as u64;
+            if written >= size {
+                break 'fill;
+            }
+        }
+    }
+    w.flush()?;
+    Ok(logs.len())
 }
 
 fn measure(file: &Path) -> anyhow::Result<i32> {

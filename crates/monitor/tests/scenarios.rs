@@ -231,12 +231,12 @@ async fn write_budget_stops_a_runaway() {
 }
 
 #[tokio::test]
-async fn in_flight_runs_are_shown_but_not_evidence_until_they_complete() {
+async fn failed_jobs_of_in_flight_runs_are_analysed_at_once() {
     let mut ctx = TestCtx::new().await;
     let (run, jobs) = ctx.run("gpu.yml", "f11e", &[("moe-eval-8-gpu", Some(OOM_LOG)), ("tp4-serving", None)]);
     ctx.set_in_flight(run);
     let t = ctx.tick().await;
-    assert_eq!(t.new_failures(), 0, "a failed job of a running run is not analysed yet");
+    assert_eq!(t.new_failures(), 1, "a job that already failed in a running run is analysed");
     let issue = ctx.daily_issue();
     let gpu: Vec<String> = ctx
         .comments_on(BOT, issue.number)
@@ -246,11 +246,12 @@ async fn in_flight_runs_are_shown_but_not_evidence_until_they_complete() {
     assert_eq!(gpu.len(), 1);
     assert!(gpu[0].contains("still running"), "{}", gpu[0]);
     assert!(gpu[0].contains("1 failed so far"), "{}", gpu[0]);
+    assert!(gpu[0].contains("HIP out of memory"), "{}", gpu[0]);
 
     ctx.server.state().complete_run(TARGET, run.get(), "failure").unwrap();
     ctx.advance(1);
     let t = ctx.tick().await;
-    assert_eq!(t.new_failures(), 2, "both jobs are evidence once the run completed");
+    assert_eq!(t.new_failures(), 1, "the job that failed later; the first one is not analysed twice");
     assert_eq!(blocks_for(&ctx, issue.number, "gpu.yml"), jobs);
 }
 

@@ -221,6 +221,7 @@ fn env_kind(name: &str) -> SecretKind {
 }
 
 /// A candidate span inside one line, before merging.
+#[derive(Clone, Copy)]
 struct Span<'a> {
     start: usize,
     end: usize,
@@ -236,6 +237,10 @@ const BLOCK: usize = 64 << 10;
 /// in order, with known values just before the first generic rule.
 const RANK_PEM: usize = 0;
 const RANK_ADD_MASK: usize = 1;
+
+/// Rescans of a line after replacing its findings (see
+/// [`Redactor::scan_line_settled`]); one is what the known cases need.
+const SETTLE_ROUNDS: usize = 3;
 
 // Statics, not consts: spans borrow their kind for the whole scan.
 static PRIVATE_KEY: SecretKind = SecretKind::PRIVATE_KEY;
@@ -372,21 +377,72 @@ impl Redactor {
                     (start, line_end_from(m))
                 };
                 let offset = block_start + start;
-                self.scan_line(
-                    &block[start..end],
-                    &mut pem_open,
-                    extra,
-                    &mut |mut s: Span<'_>| {
-                        s.start += offset;
-                        s.end += offset;
-                        spans.push(s);
-                    },
-                );
+                let (line_spans, _) = self.scan_line_settled(&block[start..end], &mut pem_open, extra);
+                spans.extend(line_spans.into_iter().map(|mut s| {
+                    s.start += offset;
+                    s.end += offset;
+                    s
+                }));
                 pos = end + 1;
             }
             block_start = block_end;
         }
         merge(spans)
+    }
+
+    /// The spans of one line such that the line with them replaced holds
+    /// no further secret. Replacing changes a match's neighbours (a
+    /// placeholder is a word boundary where the secret was letters, a
+    /// replaced BEGIN line no longer shelters what followed it), so the
+    /// replaced line is scanned again, with the same key-block state, and
+    /// what that finds is mapped back onto the original line. Only lines
+    /// with findings pay for it, and the rounds are bounded.
+    fn scan_line_settled<'s>(
+        &'s self,
+        line: &str,
+        pem_open: &mut bool,
+        extra: Option<&'s KnownSet>,
+    ) -> (Vec<Span<'s>>, Fired) {
+        let pem_before = *pem_open;
+        let mut spans: Vec<Span<'s>> = Vec::new();
+        let fired = self.scan_line(line, pem_open, extra, &mut |s| spans.push(s));
+        for _ in 0..SETTLE_ROUNDS {
+            let current = merge(spans.clone());
+            if current.is_empty() {
+                break;
+            }
+            let replaced = replace(line, &current);
+            let mut more: Vec<Span<'s>> = Vec::new();
+            self.scan_line(&replaced, &mut pem_before.clone(), extra, &mut |s| more.push(s));
+            if more.is_empty() {
+                break;
+            }
+            // Offsets of each placeholder: (original start, end; new start, end).
+            let mut shift: Vec<(usize, usize, usize, usize)> = Vec::with_capacity(current.len());
+            let mut delta: isize = 0;
+            for f in &current {
+                let new_start = (f.start as isize + delta) as usize;
+                let new_len = PLACEHOLDER_OPEN.len() + f.kind.as_str().len() + PLACEHOLDER_CLOSE.len();
+                shift.push((f.start, f.end, new_start, new_start + new_len));
+                delta += new_len as isize - (f.end - f.start) as isize;
+            }
+            let back = |p: usize, is_end: bool| {
+                let i = shift.partition_point(|&(_, _, ns, _)| if is_end { ns < p } else { ns <= p });
+                match i.checked_sub(1).map(|i| shift[i]) {
+                    None => p,
+                    Some((os, oe, _, ne)) if p < ne || (is_end && p == ne) => {
+                        if is_end { oe } else { os }
+                    }
+                    Some((_, oe, _, ne)) => oe + (p - ne),
+                }
+            };
+            spans.extend(more.into_iter().map(|mut s| {
+                s.start = back(s.start, false);
+                s.end = back(s.end, true);
+                s
+            }));
+        }
+        (spans, fired)
     }
 
     /// Every candidate span of one line (no `\n` inside): stage 2 of the

@@ -59,10 +59,9 @@ impl LineRedactor {
         if clean {
             return Cow::Borrowed(line);
         }
-        let mut spans = Vec::new();
-        let fired = self
+        let (spans, fired) = self
             .redactor
-            .scan_line(body, &mut self.pem_open, extra, &mut |s| spans.push(s));
+            .scan_line_settled(body, &mut self.pem_open, extra);
         let findings = merge(spans);
         if fired.add_mask {
             let before = self.learned.len();

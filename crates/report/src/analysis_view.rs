@@ -34,6 +34,9 @@ pub fn render_markdown(a: &Analysis) -> String {
     if let Some(step) = &a.failing_step {
         let _ = writeln!(s, "\n**Failing step:** {}", safe::code_span(step, 200, false));
     }
+    if let Some(tool) = a.verdict.named_tool() {
+        let _ = writeln!(s, "\n**Failing tool:** {}", safe::code_span(tool, 200, false));
+    }
     if let Some(c) = &a.counts {
         let _ = writeln!(s, "\n**Tests:** {c}");
     }

@@ -1,5 +1,5 @@
-//! Symptom clusters: failures grouped by fingerprint across jobs (and across
-//! workflows for the daily summary).
+//! Clusters: failures grouped by cause ([`crate::cause`]) across tests,
+//! jobs and workflows (the daily summary groups every workflow).
 //!
 //! Ordering is a pure function of the data (not of input order), so every
 //! writer renders the same text: clusters by distinct job count descending,
@@ -29,7 +29,7 @@ pub struct Occurrence {
 /// A group of failures sharing one fingerprint.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClusterView {
-    /// The shared fingerprint (cluster identity).
+    /// The cause id (cluster identity, `v2:…`).
     pub fingerprint: String,
     /// Representative one-line message (from the lowest job id).
     pub title: String,
@@ -65,8 +65,8 @@ pub fn short_fp(fp: &str) -> String {
     format!("fp:{}", hash.chars().filter(char::is_ascii_alphanumeric).take(8).collect::<String>())
 }
 
-/// Group failures of `jobs` (tagged with their workflow) by fingerprint.
-/// `facts` is looked up by fingerprint.
+/// Group failures of `jobs` (tagged with their workflow) by cause.
+/// `facts` is looked up by cause id.
 pub fn cluster<'a>(
     jobs: impl IntoIterator<Item = (&'a str, &'a JobReport)>,
     facts: &BTreeMap<String, ClusterFacts>,
@@ -94,22 +94,17 @@ pub fn cluster<'a>(
                 link,
             });
         };
-        if job.failures.is_empty() {
-            if let Some(fp) = &job.fingerprint {
-                let title = job.headline.clone().or_else(|| job.category.map(|c| c.to_string())).unwrap_or_default();
-                add(fp, 0, &title, None, job_url.clone());
+        for (ci, cause) in job.causes().into_iter().enumerate() {
+            let tests: Vec<(usize, String)> =
+                cause.failures.iter().filter_map(|&i| job.failures[i].test_id().map(|t| (i, t))).collect();
+            let link_of = |i: usize| job.failures[i].anchor.map_or_else(|| job_url.clone(), |a| a.url(&job_url));
+            if tests.is_empty() {
+                let link = cause.failures.first().map_or_else(|| job_url.clone(), |&i| link_of(i));
+                add(&cause.id, ci, &cause.title, None, link);
             }
-        }
-        for (i, f) in job.failures.iter().enumerate() {
-            let link = f.anchor.map_or_else(|| job_url.clone(), |a| a.url(&job_url));
-            // A failing test often has no message line of its own (the runner
-            // printed only the id); an empty cluster title reads as a blank row.
-            let title = if f.message.trim().is_empty() {
-                f.test_id().or_else(|| job.headline.clone()).unwrap_or_default()
-            } else {
-                f.message.clone()
-            };
-            add(&f.fingerprint, i, &title, f.test_id(), link);
+            for (i, test) in tests {
+                add(&cause.id, ci, &cause.title, Some(test), link_of(i));
+            }
         }
     }
     let mut out: Vec<ClusterView> = map

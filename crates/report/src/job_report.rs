@@ -16,22 +16,47 @@ impl JobReport {
     pub fn analyzed(run: &WorkflowRun, job: &Job, analysis: &Analysis) -> JobReport {
         let mut report = JobReport::of(run, job);
         report.category = Some(analysis.verdict.category);
+        if analysis.failures.len() > MAX_FAILURES {
+            report.failures_total = u32::try_from(analysis.failures.len()).unwrap_or(u32::MAX);
+        }
         report.failures = analysis
             .failures
             .iter()
             .take(MAX_FAILURES)
             .map(|f| {
                 let (test_file, test_function) = f.test.as_ref().map(FailureView::test_parts).unwrap_or_default();
+                let message = if f.message.trim().is_empty() {
+                    error_line_after(analysis, f.line).unwrap_or_default()
+                } else {
+                    f.message.clone()
+                };
                 FailureView {
                     test_file,
                     test_function,
-                    message: f.message.clone(),
+                    message,
                     fingerprint: f.fingerprint.clone(),
                     anchor: anchor(job, analysis, f.line),
                     excerpt: excerpt(analysis, f.line),
                 }
             })
             .collect();
+        // A job-level fault (GPU memory fault, watchdog, …) among the key
+        // lines explains the job even when triage listed only its symptoms.
+        if !report.failures.iter().any(|f| crate::cause::job_fault(&f.message).is_some()) {
+            let fault = analysis.excerpts.iter().find_map(|e| {
+                let l = e.context.iter().find(|l| l.no == e.line)?;
+                crate::cause::job_fault(&l.text).map(|_| (e.line, l.text.trim().to_string()))
+            });
+            if let Some((line, text)) = fault {
+                report.failures.push(FailureView {
+                    message: text.clone(),
+                    fingerprint: ci_triage::fingerprint(&text, "job-fault", None),
+                    anchor: anchor(job, analysis, line),
+                    excerpt: excerpt(analysis, line),
+                    ..Default::default()
+                });
+            }
+        }
         if report.failures.is_empty() {
             // Nothing recognised: the job still gets an identity so it clusters
             // with the same unexplained failure elsewhere (same workflow + step).
@@ -46,7 +71,7 @@ impl JobReport {
             report.fingerprint = Some(ci_triage::fingerprint(&headline, "unrecognised", Some(&step)));
             report.headline = Some(headline);
         } else {
-            report.headline = report.failures.first().map(|f| f.message.clone());
+            report.headline = report.top_line();
         }
         report
     }
@@ -83,14 +108,34 @@ impl FailureView {
     /// The function is the runner's id after the file (`TestX::test_y[p]`),
     /// else the test's short name.
     pub fn test_parts(test: &TestRef) -> (Option<String>, Option<String>) {
+        // The id is the framework's own (what `analyze-log` prints); the
+        // parts must join back to exactly it (see `FailureView::test_id`).
         let function = match &test.file {
-            Some(file) => test.id.strip_prefix(file.as_str()).map(|r| r.trim_start_matches("::").to_string()),
-            None => None,
+            Some(file) => test.id.strip_prefix(file.as_str()).map(|r| r.strip_prefix("::").unwrap_or(r).to_string()),
+            None => Some(test.id.clone()),
         }
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| test.name.clone());
         (test.file.clone(), Some(function).filter(|s| !s.is_empty()))
     }
+}
+
+/// The error line a runner printed right after a failing test's line when
+/// triage kept none (Go's indented `file.go:12: msg`, a Java exception):
+/// looked up in the excerpt around the failure line.
+fn error_line_after(analysis: &Analysis, line: u32) -> Option<String> {
+    let e = analysis.excerpts.iter().find(|e| e.line == line)?;
+    let own = e.context.iter().find(|l| l.no == line)?;
+    let next = e.context.iter().find(|l| l.no == line + 1)?;
+    let indent = |s: &str| s.len() - s.trim_start().len();
+    let text = next.text.trim();
+    let header = text.starts_with("--- ") || text.starts_with("=== ") || text.starts_with('[') || text.is_empty();
+    let deeper = indent(&next.text) > indent(&own.text) && !header;
+    let exception = text
+        .split(|c: char| c == ':' || c.is_whitespace())
+        .next()
+        .is_some_and(|w| w.len() > 5 && (w.ends_with("Error") || w.ends_with("Exception") || w.ends_with("Failure")));
+    (deeper || exception).then(|| text.to_string())
 }
 
 /// The key line and the lines before it (a traceback ends at the error),

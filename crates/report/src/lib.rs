@@ -27,6 +27,7 @@
 
 pub mod analysis_view;
 pub mod analyze;
+pub mod cause;
 pub mod cluster;
 pub mod daily;
 pub mod facts;

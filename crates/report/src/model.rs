@@ -63,6 +63,8 @@ impl FailureView {
     /// test-level identity used in tables and by the tracker.
     pub fn test_id(&self) -> Option<String> {
         match (&self.test_file, &self.test_function) {
+            // Go ids continue the package path with `/Test…`.
+            (Some(f), Some(func)) if func.starts_with('/') => Some(format!("{f}{func}")),
             (Some(f), Some(func)) => Some(format!("{f}::{func}")),
             (Some(f), None) => Some(f.clone()),
             (None, Some(func)) => Some(func.clone()),
@@ -134,6 +136,10 @@ pub struct JobReport {
     /// Failing tests / symptoms.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub failures: Vec<FailureView>,
+    /// Failures triage found, when more than `failures` keeps (a cap never
+    /// cuts silently: the block says "+N more … (M in all)"); 0 = all kept.
+    #[serde(default, skip_serializing_if = "is_zero", rename = "total")]
+    pub failures_total: u32,
     /// Free-form Markdown (LLM analysis or a legacy block body). Untrusted.
     #[serde(skip)]
     pub analysis: Option<String>,
@@ -153,7 +159,16 @@ fn is_false(b: &bool) -> bool {
     !*b
 }
 
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
 impl JobReport {
+    /// Failures triage found in the job, kept or not.
+    pub fn failure_count(&self) -> usize {
+        (self.failures_total as usize).max(self.failures.len())
+    }
+
     /// The job page url (`job_url`, or derived from the run url and id).
     pub fn job_page_url(&self) -> String {
         if self.job_url.is_empty() {
@@ -168,16 +183,15 @@ impl JobReport {
         run_id_from_url(&self.run_url)
     }
 
-    /// Cluster keys of this job: failure fingerprints, or the job fingerprint.
+    /// The one line that says why this job is red (what its block and the
+    /// tables lead with).
+    pub fn top_line(&self) -> Option<String> {
+        self.causes().into_iter().next().map(|c| c.title).or_else(|| self.headline.clone())
+    }
+
+    /// Cluster keys of this job: its cause ids ([`crate::cause`]).
     pub fn fingerprints(&self) -> BTreeSet<String> {
-        let mut fps: BTreeSet<String> =
-            self.failures.iter().map(|f| f.fingerprint.clone()).filter(|f| !f.is_empty()).collect();
-        if fps.is_empty() {
-            if let Some(fp) = self.fingerprint.clone().filter(|f| !f.is_empty()) {
-                fps.insert(fp);
-            }
-        }
-        fps
+        self.causes().into_iter().map(|c| c.id).collect()
     }
 }
 

@@ -122,12 +122,14 @@ pub fn summary_state(s: &DailySummary) -> SummaryState {
     SummaryState {
         date: s.date,
         red_jobs,
-        fingerprints: summary_clusters(s).into_iter().map(|c| c.fingerprint).collect(),
+        fingerprints: summary_clusters(s).into_iter().map(|c| crate::cause::short_id(&c.fingerprint)).collect(),
     }
 }
 
+/// Red jobs, counted as jobs (by name), not as job runs: a job red in four
+/// runs of the day is one red job.
 fn distinct_jobs(jobs: &[JobReport]) -> u32 {
-    jobs.iter().map(|j| j.job_id).collect::<BTreeSet<_>>().len() as u32
+    jobs.iter().map(|j| j.name.as_str()).collect::<BTreeSet<_>>().len() as u32
 }
 
 /// Newest scan time in the data (the block's "last updated").
@@ -223,10 +225,17 @@ fn delta(state: &SummaryState, date: NaiveDate, workflow: &str) -> String {
 pub fn render_summary_block(s: &DailySummary) -> String {
     let state = summary_state(s);
     let clusters = summary_clusters(s);
-    let known = s.yesterday.as_ref().map(|y| &y.fingerprints);
-    let is_new = |c: &ClusterView| known.is_some_and(|k| !k.contains(&c.fingerprint));
+    // Yesterday's state written before cause ids (`v1` fingerprints only)
+    // cannot say what is new today: unknown, not "everything is new".
+    let known = s
+        .yesterday
+        .as_ref()
+        .map(|y| &y.fingerprints)
+        .filter(|k| k.is_empty() || k.iter().any(|f| crate::cause::is_current(f)));
+    let is_new = |c: &ClusterView| known.is_some_and(|k| !k.contains(&crate::cause::short_id(&c.fingerprint)));
     let new_count = clusters.iter().filter(|c| is_new(c)).count();
     let red_jobs: u32 = s.workflows.iter().map(|w| distinct_jobs(&w.jobs)).sum();
+    let red_job_runs: usize = s.workflows.iter().map(|w| w.jobs.iter().map(|j| j.job_id).collect::<BTreeSet<_>>().len()).sum();
     let in_flight: u32 = s.workflows.iter().map(|w| w.runs_in_flight).sum();
 
     let mut out = format!("{SUMMARY_CONTENT}\n");
@@ -236,30 +245,42 @@ pub fn render_summary_block(s: &DailySummary) -> String {
     let snapshot = as_of(s).map_or("no scan yet".to_string(), |t| display_time(&t));
     out.push_str(&format!("**Snapshot**: {snapshot} · Only completed runs counted\n\n"));
 
+    // Red jobs with nothing to compare with (first day) are red, not yellow.
     let light = if red_jobs == 0 {
         "🟢 GREEN"
-    } else if new_count > 0 {
+    } else if new_count > 0 || known.is_none() {
         "🔴 RED"
     } else {
         "🟡 YELLOW"
     };
     let new_text = if known.is_some() { format!("{new_count} NEW vs yesterday") } else { "NEW unknown (no summary yesterday)".into() };
     out.push_str(&format!(
-        "## TL;DR\n\n{light} · {red_jobs} red job(s) · {} unique cluster(s) · {new_text} · {in_flight} run(s) in flight\n\n",
+        "## TL;DR\n\n{light} · {red_jobs} red job(s){} · {} unique cluster(s) · {new_text} · {in_flight} run(s) in flight\n\n",
+        if red_job_runs as u32 != red_jobs { format!(" ({red_job_runs} failed job runs)") } else { String::new() },
         clusters.len()
     ));
 
     out.push_str("## Workflow status\n\n");
     out.push_str(&format!(
-        "| Workflow | Runs (completed) | ✅ | ❌ | In flight | Red jobs | Red jobs/day (last {HISTORY_DAYS}d) | Δ vs yesterday |\n|---|---|---|---|---|---|---|---|\n"
+        "| Workflow | State | Runs (completed) | ✅ | ❌ | In flight | Red jobs | Red jobs/day (last {HISTORY_DAYS}d) | Δ vs yesterday |\n|---|---|---|---|---|---|---|---|---|\n"
     ));
     for w in sorted_workflows(s) {
         let name = match &w.comment_url {
             Some(u) => safe::code_link(&w.workflow, u, 120, true),
             None => safe::code_span(&w.workflow, 120, true),
         };
+        // Four states a reader must not confuse: green, red, in flight, not run.
+        let state_cell = if !w.jobs.is_empty() || w.runs_red > 0 {
+            "❌ red"
+        } else if w.runs_green > 0 {
+            "✅ green"
+        } else if w.runs_in_flight > 0 {
+            "⏳ in flight"
+        } else {
+            "⚪ not run"
+        };
         out.push_str(&format!(
-            "| {name} | {} | {} | {} | {} | {} | {} | {} |\n",
+            "| {name} | {state_cell} | {} | {} | {} | {} | {} | {} | {} |\n",
             w.runs_completed,
             w.runs_green,
             w.runs_red,

@@ -219,20 +219,46 @@ pub fn observations_from_jobs(jobs: &[JobReport], daily_issue_url: Option<&str>)
             run_started_at: job.started_at.clone().unwrap_or_default(),
             fingerprint: fp.to_string(),
         };
-        if job.failures.is_empty() {
-            let error = job.headline.clone().unwrap_or_default();
-            out.push(base(format!("job: {}", job.name), "N/A".into(), &error, job.fingerprint.as_deref().unwrap_or(""), job_url.clone()));
-        }
-        for f in &job.failures {
-            let link = f.anchor.map_or_else(|| job_url.clone(), |a| a.url(&job_url));
-            let (file, func) = match (&f.test_file, &f.test_function) {
-                (Some(file), func) => (file.clone(), func.clone().unwrap_or_else(|| "N/A".into())),
-                (None, Some(func)) => (format!("job: {}", job.name), func.clone()),
-                (None, None) => (format!("job: {}", job.name), "N/A".into()),
-            };
-            let mut o = base(file, func, &f.message, &f.fingerprint, link);
-            o.cluster = f.message.clone();
-            out.push(o);
+        // One row per test per cause (the report's clusters); a job-level
+        // row only for a cause with no test (summary lines are no rows).
+        for cause in job.causes() {
+            let mut seen = std::collections::BTreeSet::new();
+            for &i in &cause.failures {
+                let f = &job.failures[i];
+                let (Some(file), func) = (&f.test_file, &f.test_function) else {
+                    if f.test_function.is_none() {
+                        continue;
+                    }
+                    let func = f.test_function.clone().unwrap_or_default();
+                    if seen.insert((String::new(), func.clone())) {
+                        let link = f.anchor.map_or_else(|| job_url.clone(), |a| a.url(&job_url));
+                        let error = if f.message.trim().is_empty() { &cause.title } else { &f.message };
+                        let mut o = base(format!("job: {}", job.name), func, error, &cause.id, link);
+                        o.cluster = cause.title.clone();
+                        out.push(o);
+                    }
+                    continue;
+                };
+                let func = func.clone().unwrap_or_else(|| "N/A".into());
+                if !seen.insert((file.clone(), func.clone())) {
+                    continue;
+                }
+                let link = f.anchor.map_or_else(|| job_url.clone(), |a| a.url(&job_url));
+                let error = if f.message.trim().is_empty() { &cause.title } else { &f.message };
+                let mut o = base(file.clone(), func, error, &cause.id, link);
+                o.cluster = cause.title.clone();
+                out.push(o);
+            }
+            if seen.is_empty() {
+                let link = cause
+                    .failures
+                    .first()
+                    .and_then(|&i| job.failures[i].anchor)
+                    .map_or_else(|| job_url.clone(), |a| a.url(&job_url));
+                let mut o = base(format!("job: {}", job.name), "N/A".into(), &cause.title, &cause.id, link);
+                o.cluster = cause.title.clone();
+                out.push(o);
+            }
         }
     }
     out

@@ -160,6 +160,14 @@ pub fn job_body(job: &JobReport) -> String {
                 safe::code_span(&f.message, MESSAGE_CHARS, true)
             ));
         }
+        let all = job.failure_count();
+        if all > job.failures.len() {
+            out.push_str(&format!(
+                "| _+{} more failing test(s) ({} in all)_ | | |\n",
+                thousands(all - job.failures.len()),
+                thousands(all)
+            ));
+        }
         out.push('\n');
         for f in job.failures.iter().filter(|f| !f.excerpt.is_empty()) {
             let label = f.test_id().unwrap_or_else(|| short_fp(&f.fingerprint));
@@ -178,6 +186,19 @@ pub fn job_body(job: &JobReport) -> String {
     }
     if job.truncated {
         out.push_str("_… this block was shortened to fit GitHub's comment size limit._\n\n");
+    }
+    out
+}
+
+/// `49960` → `49,960`.
+pub fn thousands(n: usize) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
     }
     out
 }
@@ -217,6 +238,8 @@ fn fit_block(job: &JobReport, max: usize) -> String {
                 stage = 2;
             }
             2 if j.failures.len() > 1 => {
+                // Failures dropped to fit are still counted ("+N more … (M in all)").
+                j.failures_total = u32::try_from(job.failure_count()).unwrap_or(u32::MAX);
                 let keep = j.failures.len() / 2;
                 j.failures.truncate(keep);
             }
@@ -763,11 +786,12 @@ pub fn status_summary(
     for (fp, status) in statuses {
         let members: Vec<&JobReport> = jobs.iter().filter(|j| j.fingerprints().contains(fp)).collect();
         let Some(first) = members.first() else { continue };
-        let failure = first.failures.iter().find(|f| &f.fingerprint == fp);
-        let headline = failure
-            .map(|f| f.message.trim().to_string())
-            .filter(|m| !m.is_empty())
-            .or_else(|| failure.and_then(|f| f.test_id()))
+        let headline = first
+            .causes()
+            .into_iter()
+            .find(|c| &c.id == fp)
+            .map(|c| c.title.trim().to_string())
+            .filter(|t| !t.is_empty())
             .or_else(|| first.headline.clone())
             .unwrap_or_else(|| "(no failure line recognised)".into());
         let (rank, label) = match status {

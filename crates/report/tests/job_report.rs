@@ -82,3 +82,23 @@ fn incomplete_jobs_are_recorded() {
     assert!(matches!(j.outcome, JobOutcome::Incomplete { .. }));
     assert_eq!(parse_job_blocks(&render_job_block(&j)), vec![normalize_job(&j)]);
 }
+
+/// Issue #12 "silent truncation": 5,000 failing tests in one job keep
+/// `MAX_FAILURES` rows and say how many were cut, with the exact count.
+#[test]
+fn a_capped_failure_list_says_what_it_cut() {
+    let mut log = String::from("##[group]Run pytest\n##[endgroup]\n=========================== short test summary info ============================\n");
+    for i in 0..5_000 {
+        log.push_str(&format!("FAILED tests/test_many.py::test_case_{i} - AssertionError: case {i}\n"));
+    }
+    log.push_str("============ 5000 failed in 12.00s ============\n##[error]Process completed with exit code 1.\n");
+    let analysis = ci_triage::analyze(log.as_bytes(), &ci_triage::RuleSet::builtin());
+    assert_eq!(analysis.failures.len(), 5_000, "triage keeps every failing test");
+    let report = JobReport::analyzed(&run(), &job(Vec::new()), &analysis);
+    assert_eq!(report.failures.len(), ci_report::job_report::MAX_FAILURES);
+    assert_eq!(report.failure_count(), 5_000);
+    let block = render_job_block(&report);
+    assert!(block.contains("+4,960 more failing test(s) (5,000 in all)"), "{block}");
+    let back = parse_job_blocks(&block).remove(0);
+    assert_eq!(back.failure_count(), 5_000, "the count survives the round trip");
+}

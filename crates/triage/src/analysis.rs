@@ -135,11 +135,17 @@ pub struct Verdict {
     pub rule: Option<String>,
     /// What decided `category` (extension): `rule` (the best line's rule),
     /// `tests_failed` (the runner reported failing tests, and the best
-    /// line is read as why), `failing_step` or `failed_command` (the best
-    /// line was generic; the step's name or the command said what kind of
-    /// work failed). `None` when nothing was found.
+    /// line is read as why), `failing_tool`, `failed_command` or
+    /// `failing_step` (what failed decided: a build tool's goal, task,
+    /// target or script, the CI command, the CI step; `tool` names it).
+    /// `None` when nothing was found.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub basis: Option<String>,
+    /// The name of what failed that decided `category` (extension): a
+    /// Maven plugin, a Gradle task, a make target, a command, a step
+    /// (`maven-checkstyle-plugin`, `javadoc`, `mypy src`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tool: Option<String>,
 }
 
 impl Verdict {
@@ -155,9 +161,16 @@ impl Verdict {
             Some("tests_failed") => "; the runner reported failing tests",
             Some("failing_step") => "; named by the failing step",
             Some("failed_command") => "; named by the failed command",
+            Some("failing_tool") => "; named by the failing tool",
             _ => "",
         };
         format!("({flaky}{basis})")
+    }
+
+    /// The tool or command that decided the category, when it is not the
+    /// failing step (which the views show anyway).
+    pub fn named_tool(&self) -> Option<&str> {
+        self.tool.as_deref().filter(|_| matches!(self.basis.as_deref(), Some("failing_tool" | "failed_command")))
     }
 }
 
@@ -210,6 +223,13 @@ impl Counts {
         add(&mut self.skipped, c.skipped);
     }
 
+    /// `failed` of `run` tests failed, `skipped` were skipped (when the
+    /// runner says), the rest passed.
+    pub fn of_run(run: u64, failed: u64, skipped: Option<u64>) -> Counts {
+        let passed = run.saturating_sub(failed + skipped.unwrap_or(0));
+        Counts { run: Some(run), passed: Some(passed), failed: Some(failed), skipped }
+    }
+
     /// The log said nothing about any field.
     pub fn is_empty(&self) -> bool {
         self.run.is_none() && self.passed.is_none() && self.failed.is_none() && self.skipped.is_none()
@@ -252,6 +272,9 @@ impl Analysis {
         let _ = writeln!(s, "verdict: {} {}", self.verdict.category, self.verdict.qualifiers());
         if let Some(step) = &self.failing_step {
             let _ = writeln!(s, "failing step: {step}");
+        }
+        if let Some(tool) = self.verdict.named_tool() {
+            let _ = writeln!(s, "failing tool: {tool}");
         }
         if let Some(c) = &self.counts {
             let _ = writeln!(s, "tests: {c}");

@@ -5,6 +5,10 @@
 //! over the line and no allocation.
 
 use memchr::memchr;
+use std::io::BufRead;
+
+/// Lines longer than this are cut for matching (still counted as one line).
+pub const MAX_LINE: usize = 64 * 1024;
 
 /// Length of a GitHub Actions timestamp prefix (`2025-03-24T03:21:36.9037457Z `)
 /// at the start of `line`, or 0 when there is none.
@@ -118,6 +122,13 @@ fn skip_escape(s: &[u8], i: usize) -> usize {
 /// Returns the byte offset into `raw` where the message started (after the
 /// timestamp) so callers can tell whether the line had a prefix.
 pub fn clean_line(raw: &[u8], out: &mut String) -> usize {
+    clean_line_red(raw, out).0
+}
+
+/// [`clean_line`], and whether the terminal showed some of the line in red
+/// (an SGR escape setting a red foreground or background): the colour is
+/// gone from the text, the bit is a signal (`signals`).
+pub(crate) fn clean_line_red(raw: &[u8], out: &mut String) -> (usize, bool) {
     out.clear();
     let mut s = raw;
     // UTF-8 BOM on the first line of files written on Windows.
@@ -131,9 +142,10 @@ pub fn clean_line(raw: &[u8], out: &mut String) -> usize {
     }
     if memchr(0x1b, s).is_none() {
         push_lossy(s, out);
-        return ts;
+        return (ts, false);
     }
     let mut buf = Vec::with_capacity(s.len());
+    let mut red = false;
     let mut i = 0;
     while i < s.len() {
         match memchr(0x1b, &s[i..]) {
@@ -143,14 +155,35 @@ pub fn clean_line(raw: &[u8], out: &mut String) -> usize {
             }
             Some(p) => {
                 buf.extend_from_slice(&s[i..i + p]);
-                i = skip_escape(s, i + p);
+                let end = skip_escape(s, i + p);
+                red |= is_red_sgr(&s[i + p..end]);
+                i = end;
             }
         }
     }
     // A timestamp can hide behind a colour reset in some wrappers.
     let ts2 = timestamp_prefix_len(&buf);
     push_lossy(&buf[ts2..], out);
-    ts
+    (ts, red)
+}
+
+/// `ESC [ … m` setting red: 31/91 (foreground), 41/101 (background), or
+/// the 256-colour reds 1, 9, 160, 196 (`38;5;N`).
+fn is_red_sgr(esc: &[u8]) -> bool {
+    let Some(params) = esc.strip_prefix(b"\x1b[").and_then(|p| p.strip_suffix(b"m")) else { return false };
+    let mut it = params.split(|&b| b == b';');
+    while let Some(p) = it.next() {
+        match p {
+            b"31" | b"91" | b"41" | b"101" => return true,
+            b"38" | b"48" => {
+                if it.next() == Some(b"5") && matches!(it.next(), Some(b"1" | b"9" | b"160" | b"196")) {
+                    return true;
+                }
+            }
+            _ => {}
+        }
+    }
+    false
 }
 
 /// The common line needs no cleaning but its timestamp cut: no BOM, no
@@ -170,6 +203,41 @@ fn push_lossy(s: &[u8], out: &mut String) {
     match std::str::from_utf8(s) {
         Ok(t) => out.push_str(t),
         Err(_) => out.push_str(&String::from_utf8_lossy(s)),
+    }
+}
+
+/// `read_until` with a cap: bytes past `MAX_LINE` are consumed and counted
+/// but not kept, so one 10 MB line costs 64 KiB of memory.
+pub(crate) fn read_line_capped<R: BufRead>(rd: &mut R, out: &mut Vec<u8>) -> std::io::Result<usize> {
+    let mut total = 0;
+    loop {
+        let (done, used) = {
+            let buf = match rd.fill_buf() {
+                Ok(b) => b,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            if buf.is_empty() {
+                return Ok(total);
+            }
+            match memchr::memchr(b'\n', buf) {
+                Some(i) => {
+                    let room = MAX_LINE.saturating_sub(out.len());
+                    out.extend_from_slice(&buf[..(i + 1).min(room)]);
+                    (true, i + 1)
+                }
+                None => {
+                    let room = MAX_LINE.saturating_sub(out.len());
+                    out.extend_from_slice(&buf[..buf.len().min(room)]);
+                    (false, buf.len())
+                }
+            }
+        };
+        rd.consume(used);
+        total += used;
+        if done {
+            return Ok(total);
+        }
     }
 }
 
@@ -220,6 +288,17 @@ mod tests {
             }
         }
         assert_eq!(plain, 4, "BOM, \\r and ESC lines are not plain");
+    }
+
+    #[test]
+    fn red_is_kept_as_a_bit() {
+        let red = |raw: &[u8]| clean_line_red(raw, &mut String::new()).1;
+        assert!(red(b"\x1b[31;1mThe command \"x\" exited with 1.\x1b[0m"));
+        assert!(red(b"\x1b[1;91merror\x1b[0m: x"));
+        assert!(red(b"\x1b[38;5;196mE\x1b[0m"));
+        assert!(!red(b"\x1b[32mok\x1b[0m 31 tests"));
+        assert!(!red(b"\x1b[0K\x1b[33;1mwarning\x1b[0m"));
+        assert!(!red(b"plain 31"));
     }
 
     #[test]

@@ -2,18 +2,23 @@
 //! trigger search per line (`literals.rs`), regexes only on candidate lines, a small
 //! ring buffer for context. Memory stays bounded whatever the log size.
 
-use crate::analysis::{Analysis, Category, Excerpt, ExcerptLine, Failure, Step, TestRef, SCHEMA};
-use crate::clean::{clean_line, plain_line};
+use crate::analysis::{Analysis, Category, Excerpt, ExcerptLine, Failure, TestRef, SCHEMA};
+use crate::baseline::Baseline;
+use crate::candidate::Candidate;
+use crate::clean::{clean_line, clean_line_red, plain_line, read_line_capped, MAX_LINE};
 use crate::fingerprint::{fingerprint, normalise};
 use crate::rank;
 use crate::rules::RuleSet;
+use crate::steps::Steps;
 use crate::runners::{self, Line, RunnerParser, RunnerReport};
-use crate::literals::LiteralSet;
+use crate::signals::norm::line_hash;
+use crate::signals::shape::{classify, is_command_echo, is_trace_line, looks_like_app_logger, starts_like_log_record};
+use crate::signals::words::{standalone, Word};
+use crate::signals::{self, flag, scorer, Failing, FastHash, Sig, Tracker, N_FEATURES, TAIL};
+use crate::triggers::{Pat, Triggers};
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Read};
 
-/// Lines longer than this are cut for matching (still counted as one line).
-pub const MAX_LINE: usize = 64 * 1024;
 /// Context kept around each key line.
 pub const CONTEXT_BEFORE: usize = 3;
 pub const CONTEXT_AFTER: usize = 3;
@@ -22,190 +27,35 @@ const EXCERPT_CHARS: usize = 400;
 /// Bound on candidate lines held at once (see `compact`).
 const MAX_CANDIDATES: usize = 4096;
 
-/// A line some rule (or runner) matched, with what ranking needs.
-#[derive(Debug, Clone)]
-pub(crate) struct Candidate {
-    pub line: u32,
-    /// Index into `RuleSet::rules`, or `None` for a runner-reported failure.
-    pub rule: Option<usize>,
-    pub priority: i32,
-    /// Index into the step list (0 when the log has no steps).
-    pub step: usize,
-    pub message: String,
-    pub group: String,
-    /// Context lines, `\n`-separated (cleaned text never holds `\n`),
-    /// the first being line `context_first`. One allocation per candidate:
-    /// error-dense logs have millions of candidates.
-    pub context: String,
-    pub context_first: u32,
-    /// Context lines still to collect after the line.
-    pub after_missing: usize,
-}
-
-/// A rule trigger as written, in lower case, UPPER CASE and Capitalised:
-/// the spellings tools actually print (`error:`, `Error:`, `ERROR:`).
-fn case_variants(t: &str) -> Vec<String> {
-    let lower = t.to_ascii_lowercase();
-    let mut cap = lower.clone();
-    if let Some(first) = cap.get_mut(0..1) {
-        first.make_ascii_uppercase();
-    }
-    let mut v = vec![t.to_string(), lower, t.to_ascii_uppercase(), cap];
-    v.sort();
-    v.dedup();
-    v
-}
-
-impl Candidate {
-    pub(crate) fn excerpt_lines(&self) -> Vec<ExcerptLine> {
-        if self.context.is_empty() {
-            return Vec::new();
-        }
-        self.context
-            .split('\n')
-            .enumerate()
-            .map(|(i, t)| ExcerptLine { no: self.context_first + i as u32, text: t.to_string() })
-            .collect()
-    }
-}
-
-#[derive(Debug, PartialEq)]
-enum Pat {
-    Rule(usize),
-    /// Parser index.
-    Runner(usize),
-}
-
-/// What the trigger search needs per rule set; built once per `analyze` call
-/// (cheap next to reading a log) so callers only pass a `RuleSet`.
-#[derive(Debug)]
-pub(crate) struct Matcher {
-    triggers: LiteralSet,
-    /// Per literal of `triggers` (one per distinct spelling): who wants it.
-    pats: Vec<Vec<Pat>>,
-    /// Per rule: its position when rules are sorted by priority, highest
-    /// first, file order breaking ties.
-    order: Vec<u32>,
-    /// Some trigger holds U+FFFD (a repository's own rule can), so invalid
-    /// UTF-8 must become its lossy text before matching.
-    match_lossy: bool,
-}
-
-impl Matcher {
-    fn new(rules: &RuleSet, parsers: &[Box<dyn RunnerParser>]) -> Matcher {
-        // Distinct triggers only: each is verified once per window hit.
-        let mut lits: Vec<String> = Vec::new();
-        let mut pats: Vec<Vec<Pat>> = Vec::new();
-        let mut index = std::collections::HashMap::new();
-        let mut add = |lit: String, who: Pat| {
-            let i = *index.entry(lit.clone()).or_insert_with(|| {
-                lits.push(lit);
-                pats.push(Vec::new());
-                lits.len() - 1
-            });
-            if !pats[i].contains(&who) {
-                pats[i].push(who);
-            }
-        };
-        // Matching is case-sensitive (case-insensitive would find `ok`
-        // inside every `token` for a runner's `OK` trigger); rule triggers
-        // are expanded to the spellings logs use.
-        for (i, r) in rules.rules.iter().enumerate() {
-            for t in &r.triggers {
-                for v in case_variants(t) {
-                    add(v, Pat::Rule(i));
-                }
-            }
-        }
-        for (p, parser) in parsers.iter().enumerate() {
-            for t in parser.triggers() {
-                if !t.is_empty() {
-                    add(t.to_string(), Pat::Runner(p));
-                }
-            }
-        }
-        let triggers = LiteralSet::new(&lits);
-        let mut by_priority: Vec<usize> = (0..rules.rules.len()).collect();
-        by_priority.sort_by_key(|&i| (std::cmp::Reverse(rules.rules[i].priority), i));
-        let mut order = vec![0u32; rules.rules.len()];
-        for (pos, &i) in by_priority.iter().enumerate() {
-            order[i] = pos as u32;
-        }
-        let match_lossy = lits.iter().any(|l| l.contains('\u{FFFD}'));
-        Matcher { triggers, pats, order, match_lossy }
-    }
-}
-
-
-/// Per-line GitHub Actions structure.
-#[derive(Default)]
-struct Steps {
-    list: Vec<Step>,
-    gha: bool,
-    /// First step (not a post/cleanup step) with any `##[error]` line: the
-    /// failing step when no `Process completed with exit code` says so
-    /// (JavaScript and Docker actions fail with an annotation only).
-    first_error_step: Option<usize>,
-    /// First step whose exit code says it failed; kept here because every
-    /// candidate asks and step flags change only on exit-code lines.
-    first_failed: Option<usize>,
-}
-
-impl Steps {
-    fn current(&self) -> usize {
-        self.list.len().saturating_sub(1)
-    }
-
-    /// `text` is the cleaned line, not yet checked to be UTF-8.
-    fn observe(&mut self, no: u32, text: &[u8], had_ts: bool) {
-        if no == 1 && had_ts {
-            self.gha = true;
-        }
-        let name = |b: &[u8]| String::from_utf8_lossy(b).trim_end().to_string();
-        let start_name = if let Some(rest) = text.strip_prefix(b"##[group]") {
-            rest.starts_with(b"Run ").then(|| name(rest))
-        } else if self.gha && (text.starts_with(b"Post job cleanup.") || text.starts_with(b"Cleaning up orphan processes")) {
-            Some(name(text))
-        } else {
-            None
-        };
-        if let Some(name) = start_name {
-            self.gha = true;
-            if self.list.is_empty() && no > 1 {
-                self.list.push(Step { name: "Set up job".into(), start: 1, end: no - 1, failed: false, exit_code: None });
-            }
-            if let Some(last) = self.list.last_mut() {
-                last.end = no - 1;
-            }
-            self.list.push(Step { name, start: no, end: no, failed: false, exit_code: None });
-            return;
-        }
-        if text.starts_with(b"##[error]") && self.first_error_step.is_none() {
-            let cur = self.current();
-            let post = self.list.get(cur).is_some_and(|s| s.name.starts_with("Post ") || s.name.starts_with("Cleaning up"));
-            if !post {
-                self.first_error_step = Some(cur);
-            }
-        }
-        if let Some(rest) = text.strip_prefix(b"##[error]Process completed with exit code ") {
-            let code = std::str::from_utf8(rest).ok().and_then(|r| r.trim_end_matches(['.', ' ']).parse::<i32>().ok());
-            if self.list.is_empty() {
-                self.list.push(Step { name: "Set up job".into(), start: 1, end: no, failed: false, exit_code: None });
-            }
-            let s = self.list.last_mut().expect("non-empty");
-            s.exit_code = code;
-            s.failed = code != Some(0);
-            self.first_failed = self.list.iter().position(|s| s.failed);
-        }
-    }
-}
-
 /// Analyse one log. Never fails: unreadable input ends the analysis early
 /// (an I/O error is treated as end of input) and yields a best-effort result.
 pub fn analyze<R: Read>(reader: R, rules: &RuleSet) -> Analysis {
-    let parsers = runners::all_parsers();
-    let m = rules.matcher.get_or_init(|| std::sync::Arc::new(Matcher::new(rules, &parsers))).clone();
-    let mut scan = Scan::new(rules, &m, parsers);
+    analyze_against(reader, rules, None)
+}
+
+/// [`analyze`], with the lines a passing run of the same job printed
+/// ranked below the ones it did not (`Baseline`: build it once per job
+/// name from the newest successful run's log, then reuse it).
+///
+/// ```
+/// let pass = "$ make test\nconnecting to db\nok 12 tests\n";
+/// let fail = "$ make test\nconnecting to db\nerror: schema mismatch in users\nconnecting to db failed\nmake: *** [test] Error 1\n";
+/// let baseline = ci_triage::Baseline::from_reader(pass.as_bytes());
+/// let a = ci_triage::analyze_against(fail.as_bytes(), &ci_triage::RuleSet::generic(), Some(&baseline));
+/// assert_eq!(a.key_lines[0], 3);
+/// ```
+pub fn analyze_against<R: Read>(reader: R, rules: &RuleSet, baseline: Option<&Baseline>) -> Analysis {
+    run(reader, rules, baseline, None)
+}
+
+fn run<R: Read>(reader: R, rules: &RuleSet, baseline: Option<&Baseline>, features: Option<&mut dyn FnMut(u32, &[f32; N_FEATURES])>) -> Analysis {
+    let parsers = if rules.runners { runners::all_parsers() } else { Vec::new() };
+    // The trigger search is cached per rule set, for the built-in parsers'
+    // triggers (a generic set has none).
+    let parser_triggers: Vec<&[&str]> = parsers.iter().map(|p| p.triggers()).collect();
+    let m = rules.triggers(&parser_triggers);
+    let mut scan = Scan::new(rules, m, parsers);
+    scan.baseline = baseline;
     let mut rd = BufReader::with_capacity(BLOCK, reader);
     let mut raw: Vec<u8> = Vec::with_capacity(1024);
     loop {
@@ -238,7 +88,10 @@ pub fn analyze<R: Read>(reader: R, rules: &RuleSet) -> Analysis {
             }
         }
     }
-    scan.finish()
+    match features {
+        Some(f) => scan.finish_with_features(f),
+        None => scan.finish(),
+    }
 }
 
 /// Bytes read at once: lines are cut out of the buffer in place.
@@ -246,11 +99,17 @@ const BLOCK: usize = 256 * 1024;
 
 /// A pruned candidate can never reach the output: see `Scan::candidate`.
 const BUCKET_KEEP: u32 = 20;
+/// Distinct generic candidates kept per (step, command, vocabulary class):
+/// the earliest, since the first error is usually the cause.
+const GENERIC_KEEP: u32 = 24;
+/// Lines kept for context and for the tail before a failing exit across
+/// a read-buffer edge.
+const RING: usize = TAIL as usize;
 
 /// The state of one pass over a log.
 struct Scan<'r> {
     rules: &'r RuleSet,
-    m: &'r Matcher,
+    m: &'r Triggers,
     parsers: Vec<Box<dyn RunnerParser>>,
     text: String,
     ring: VecDeque<ExcerptLine>,
@@ -266,13 +125,19 @@ struct Scan<'r> {
     wanting: usize,
     /// Candidates kept per (step, effective priority).
     buckets: std::collections::HashMap<(usize, i32), u32>,
+    /// Generic candidates kept per (step, command segment, class).
+    generic_buckets: std::collections::HashMap<(usize, u32, u8), u32, FastHash>,
+    /// Normalised hashes of the generic candidates (one per distinct line).
+    generic_seen: std::collections::HashSet<u64, FastHash>,
+    tracker: Tracker,
+    baseline: Option<&'r Baseline>,
     no: u32,
     bytes: u64,
     lines: u64,
 }
 
 impl<'r> Scan<'r> {
-    fn new(rules: &'r RuleSet, m: &'r Matcher, parsers: Vec<Box<dyn RunnerParser>>) -> Self {
+    fn new(rules: &'r RuleSet, m: &'r Triggers, parsers: Vec<Box<dyn RunnerParser>>) -> Self {
         let n_parsers = parsers.len();
         let wants: Vec<bool> = parsers.iter().map(|p| p.wants_every_line()).collect();
         let wanting = wants.iter().filter(|&&w| w).count();
@@ -281,7 +146,7 @@ impl<'r> Scan<'r> {
             m,
             parsers,
             text: String::with_capacity(1024),
-            ring: VecDeque::with_capacity(CONTEXT_BEFORE + 1),
+            ring: VecDeque::with_capacity(RING + 1),
             pending: VecDeque::new(),
             done: Vec::new(),
             steps: Steps::default(),
@@ -291,6 +156,10 @@ impl<'r> Scan<'r> {
             wants,
             wanting,
             buckets: Default::default(),
+            generic_buckets: Default::default(),
+            generic_seen: Default::default(),
+            tracker: Tracker::default(),
+            baseline: None,
             no: 0,
             bytes: 0,
             lines: 0,
@@ -314,7 +183,7 @@ impl<'r> Scan<'r> {
         }
         // The block is about to be consumed: keep its last lines as context
         // for a candidate at the start of the next one.
-        let tail = last_lines(block);
+        let tail = last_lines(block, RING);
         for (k, line) in tail.iter().enumerate() {
             clean_line(line, &mut self.text);
             self.remember(self.no + 1 + k as u32 - tail.len() as u32);
@@ -323,10 +192,7 @@ impl<'r> Scan<'r> {
 
     /// Push the line in `self.text` into the context ring.
     fn remember(&mut self, no: u32) {
-        if CONTEXT_BEFORE == 0 {
-            return;
-        }
-        if self.ring.len() == CONTEXT_BEFORE {
+        if self.ring.len() == RING {
             if let Some(mut old) = self.ring.pop_front() {
                 old.no = no;
                 old.text.clear();
@@ -347,6 +213,7 @@ impl<'r> Scan<'r> {
         self.lines += 1;
         self.no = self.no.saturating_add(1);
         let no = self.no;
+        let raw = self.steps.content(no, raw);
         let mut scratch = std::mem::take(&mut self.text);
         // Most lines need no cleaning but the timestamp cut, and no text:
         // they hold no trigger and nobody waits for them. Those are matched
@@ -354,19 +221,23 @@ impl<'r> Scan<'r> {
         // U+FFFD, so a line holds one exactly when its lossy text does.)
         let plain = plain_line(raw).filter(|_| !m.match_lossy || std::str::from_utf8(raw).is_ok());
         let cleaned = plain.is_none();
-        let (bytes, ts) = match plain {
-            Some(p) => p,
+        let (bytes, ts, red) = match plain {
+            Some((b, ts)) => (b, ts, false),
             None => {
-                let ts = clean_line(raw, &mut scratch);
-                (scratch.as_bytes(), ts)
+                let (ts, red) = clean_line_red(raw, &mut scratch);
+                (scratch.as_bytes(), ts, red)
             }
         };
-        self.steps.observe(no, bytes, ts > 0);
+        self.steps.observe(no, raw, bytes, ts > 0);
+        if is_command_echo(bytes) {
+            self.tracker.echo(no, bytes[0] == b'+');
+        }
 
         // One pass collects every trigger occurrence.
         let mut any_runner_hit = false;
+        let mut words = 0u8;
         let (rule_hit, rule_hits, runner_hit) = (&mut self.rule_hit, &mut self.rule_hits, &mut self.runner_hit);
-        m.triggers.for_each_match(bytes, |lit| {
+        m.literals.for_each_match(bytes, |lit, start| {
             for who in &m.pats[lit] {
                 match *who {
                     Pat::Rule(i) => {
@@ -379,10 +250,15 @@ impl<'r> Scan<'r> {
                         runner_hit[p] = true;
                         any_runner_hit = true;
                     }
+                    Pat::Word(bit) => {
+                        if standalone(bytes, start, start + m.lengths[lit] as usize) {
+                            words |= bit;
+                        }
+                    }
                 }
             }
         });
-        if !any_runner_hit && self.wanting == 0 && self.pending.is_empty() && self.rule_hits.is_empty() {
+        if !any_runner_hit && self.wanting == 0 && self.pending.is_empty() && self.rule_hits.is_empty() && words == 0 && !red {
             self.text = scratch;
             return;
         }
@@ -398,6 +274,7 @@ impl<'r> Scan<'r> {
             }
         };
 
+        let mut ruled = false;
         // Parsers are asked whether they want every line only after they
         // were fed (only a fed line can change that): most lines skip them.
         let mut fed = false;
@@ -416,7 +293,7 @@ impl<'r> Scan<'r> {
 
         // Context after earlier candidates.
         if !self.pending.is_empty() {
-            for c in self.pending.iter_mut() {
+            for c in self.pending.iter_mut().filter(|c| c.after_missing > 0) {
                 c.context.push('\n');
                 c.context.push_str(clip_str(&text));
                 c.after_missing -= 1;
@@ -448,10 +325,212 @@ impl<'r> Scan<'r> {
             self.rule_hits.clear();
             if let Some(i) = best {
                 self.candidate(i, no, &text, before, fed);
+                ruled = true;
             }
+        }
+        if words != 0 || red {
+            self.generic(no, &text, words, red, ruled, before);
         }
 
         self.text = scratch;
+    }
+
+    /// The generic signals of a line the vocabulary or the colour flagged:
+    /// counted for rarity, an exit noted (and the lines before it kept as
+    /// the failing command's tail), and a candidate made of it unless a rule
+    /// already did or enough earlier lines of its kind were kept.
+    fn generic(&mut self, no: u32, text: &str, words: u8, red: bool, ruled: bool, before: &[u8]) {
+        let mut flags = None;
+        if words & Word::Exit.bit() != 0 {
+            let f = classify(text, words, red);
+            flags = Some(f);
+            if f & flag::EXIT != 0 && self.tracker.exit(no) {
+                self.tail(no, text, before);
+            }
+        }
+        if ruled {
+            let (rules, baseline) = (self.rules, self.baseline.is_some());
+            if let Some(c) = self.pending.back_mut().filter(|c| c.line == no) {
+                // A rule that says only *that* something failed is ranked
+                // by the generic signals, like a generic line (`rank`); a
+                // specific rule's line needs its hash only for a baseline.
+                let weak = c.ranked_by_signals(rules);
+                if weak || baseline {
+                    let hash = line_hash(text.as_bytes());
+                    let flags = match flags {
+                        Some(f) => f,
+                        None if weak => classify(text, words, red),
+                        None => 0,
+                    };
+                    c.sig = Some(Sig { flags, hash, tail: 0, score: 0.0 });
+                    if weak {
+                        self.tracker.count(hash);
+                    }
+                }
+            }
+            return;
+        }
+        let hash = line_hash(text.as_bytes());
+        self.tracker.count(hash);
+        if self.steps.in_header {
+            // The step's script as GitHub echoes it, not its output.
+            flags = Some(flags.unwrap_or_else(|| classify(text, words, red)) | flag::ECHO);
+        }
+        // The earliest lines of each kind are kept: a chatty logger or a long
+        // trace fills its own bucket, not the one of the runner's lines.
+        let record = starts_like_log_record(text.as_bytes());
+        let indented = text.starts_with([' ', '\t']);
+        let class = words | (red as u8) << 3 | (record as u8) << 4 | (indented as u8) << 5;
+        let key = (self.steps.current(), self.tracker.segment, class);
+        let kept = self.generic_buckets.entry(key).or_insert(0);
+        if *kept >= GENERIC_KEEP || self.generic_seen.contains(&hash) {
+            return;
+        }
+        *kept += 1;
+        self.generic_seen.insert(hash);
+        let flags = flags.unwrap_or_else(|| classify(text, words, red));
+        let (context, context_first) = self.context_before(no, text, before);
+        self.push_generic(no, text, Sig { flags, hash, tail: 0, score: 0.0 }, context, context_first, CONTEXT_AFTER);
+    }
+
+    /// A failing exit on line `no`: the lines its command printed last
+    /// become candidates (or, when they already are, learn how close to
+    /// the exit they are).
+    fn tail(&mut self, no: u32, text: &str, before: &[u8]) {
+        // The tail stays inside the failing step's or command's output.
+        let segment_start = match self.steps.list.last() {
+            Some(_) => self.steps.output_start.saturating_sub(1),
+            None => 0,
+        }
+        .max(self.tracker.last_echo());
+        let first = no.saturating_sub(TAIL).max(segment_start + 1);
+        for c in self.pending.iter_mut().chain(self.done.iter_mut().rev().take(2 * RING)) {
+            if c.line >= first && c.line < no {
+                let sig = c.sig.get_or_insert_with(Sig::default);
+                if sig.tail == 0 {
+                    sig.tail = no - c.line;
+                }
+            }
+        }
+        let mut recent = self.recent(before, TAIL as usize);
+        recent.push((no, (text.to_string(), false)));
+        for (k, (line_no, raw_or_text)) in recent.iter().enumerate().take(recent.len() - 1) {
+            let line_no = *line_no;
+            if line_no < first || self.pending.iter().any(|c| c.line == line_no) || self.done.iter().rev().take(2 * RING).any(|c| c.line == line_no) {
+                continue;
+            }
+            let (line_text, red) = raw_or_text;
+            let text = line_text.as_str();
+            if text.trim().is_empty() || is_command_echo(text.as_bytes()) {
+                continue;
+            }
+            let hash = line_hash(text.as_bytes());
+            if !self.generic_seen.insert(hash) {
+                continue;
+            }
+            let mut words = 0u8;
+            let m = self.m;
+            m.literals.for_each_match(text.as_bytes(), |lit, start| {
+                for who in &m.pats[lit] {
+                    if let Pat::Word(bit) = *who {
+                        if standalone(text.as_bytes(), start, start + m.lengths[lit] as usize) {
+                            words |= bit;
+                        }
+                    }
+                }
+            });
+            let flags = classify(text, words, *red);
+            // Context: the lines around it that were already read.
+            let lo = k.saturating_sub(CONTEXT_BEFORE);
+            let hi = (k + CONTEXT_AFTER).min(recent.len() - 1);
+            let mut context = String::with_capacity(512);
+            for (j, (_, (t, _))) in recent[lo..=hi].iter().enumerate() {
+                if j > 0 {
+                    context.push('\n');
+                }
+                context.push_str(clip_str(t));
+            }
+            let after_missing = CONTEXT_AFTER - (hi - k);
+            let sig = Sig { flags, hash, tail: no - line_no, score: 0.0 };
+            let cand = self.generic_candidate(line_no, text, sig, context, recent[lo].0);
+            if after_missing == 0 {
+                self.done.push(cand);
+            } else {
+                let mut cand = cand;
+                cand.after_missing = after_missing;
+                self.pending.push_back(cand);
+            }
+        }
+    }
+
+    /// The up to `n` lines before the current one, oldest first, cleaned,
+    /// with their red bit (lines of an earlier block come from the ring,
+    /// without it).
+    fn recent(&self, before: &[u8], n: usize) -> Vec<(u32, (String, bool))> {
+        let from_block = last_lines(before, n);
+        let first_in_block = self.no - from_block.len() as u32;
+        let need = n - from_block.len();
+        let earlier: Vec<&ExcerptLine> = self.ring.iter().filter(|l| l.no < first_in_block).collect();
+        let earlier = &earlier[earlier.len().saturating_sub(need)..];
+        let mut out: Vec<(u32, (String, bool))> = earlier.iter().map(|l| (l.no, (l.text.clone(), false))).collect();
+        for (k, line) in from_block.iter().enumerate() {
+            let mut t = String::new();
+            let (_, red) = clean_line_red(line, &mut t);
+            out.push((first_in_block + k as u32, (t, red)));
+        }
+        out
+    }
+
+    /// Context before line `no` (up to CONTEXT_BEFORE lines from the block,
+    /// then the ring) followed by the line itself, and its first line number.
+    fn context_before(&self, no: u32, text: &str, before: &[u8]) -> (String, u32) {
+        let from_block = last_lines(before, CONTEXT_BEFORE);
+        let first_in_block = no - from_block.len() as u32;
+        let need = CONTEXT_BEFORE - from_block.len();
+        let earlier: Vec<&ExcerptLine> = self.ring.iter().filter(|l| l.no < first_in_block).collect();
+        let earlier = &earlier[earlier.len().saturating_sub(need)..];
+        let context_first = earlier.first().map_or(first_in_block, |l| l.no);
+        let mut context = String::with_capacity(512);
+        for l in earlier {
+            context.push_str(&l.text);
+            context.push('\n');
+        }
+        let mut cleaned = String::new();
+        for line in &from_block {
+            clean_line(line, &mut cleaned);
+            context.push_str(clip_str(&cleaned));
+            context.push('\n');
+        }
+        context.push_str(clip_str(text));
+        (context, context_first)
+    }
+
+    fn generic_candidate(&self, no: u32, text: &str, sig: Sig, context: String, context_first: u32) -> Candidate {
+        let message = clip_str(text.trim()).to_string();
+        Candidate {
+            line: no,
+            rule: None,
+            generic: true,
+            // Provisional, for `rank::compact` only: the scorer decides
+            // once the log is read.
+            priority: provisional_priority(&sig),
+            step: self.steps.current(),
+            group: format!("generic:{message}"),
+            message,
+            context,
+            context_first,
+            after_missing: 0,
+            sig: Some(sig),
+        }
+    }
+
+    fn push_generic(&mut self, no: u32, text: &str, sig: Sig, context: String, context_first: u32, after_missing: usize) {
+        let mut c = self.generic_candidate(no, text, sig, context, context_first);
+        c.after_missing = after_missing;
+        self.pending.push_back(c);
+        if self.done.len() + self.pending.len() > MAX_CANDIDATES {
+            rank::compact(&mut self.done, self.steps.current(), MAX_CANDIDATES / 2);
+        }
     }
 
     fn candidate(&mut self, i: usize, no: u32, text: &str, before: &[u8], fed: bool) {
@@ -486,28 +565,12 @@ impl<'r> Scan<'r> {
         let message = caps.as_ref().and_then(|c| c.name("msg")).map_or(text.trim(), |m| m.as_str().trim());
         let message = clip_str(message).to_string();
         let group = group_key(&r.name, &r.group, caps.as_ref(), &message);
-        // Up to CONTEXT_BEFORE earlier lines: from the block, then the ring.
-        let from_block = last_lines(before);
-        let first_in_block = no - from_block.len() as u32;
-        let need = CONTEXT_BEFORE - from_block.len();
-        let earlier: Vec<&ExcerptLine> = self.ring.iter().filter(|l| l.no < first_in_block).collect();
-        let earlier = &earlier[earlier.len().saturating_sub(need)..];
-        let context_first = earlier.first().map_or(first_in_block, |l| l.no);
-        let mut context = String::with_capacity(512);
-        for l in earlier {
-            context.push_str(&l.text);
-            context.push('\n');
-        }
-        let mut cleaned = String::new();
-        for line in &from_block {
-            clean_line(line, &mut cleaned);
-            context.push_str(clip_str(&cleaned));
-            context.push('\n');
-        }
-        context.push_str(clip_str(text));
+        let (context, context_first) = self.context_before(no, text, before);
         self.pending.push_back(Candidate {
             line: no,
             rule: Some(i),
+            generic: false,
+            sig: None,
             priority,
             step,
             message,
@@ -521,25 +584,73 @@ impl<'r> Scan<'r> {
         }
     }
 
-    fn finish(mut self) -> Analysis {
+    fn finish(self) -> Analysis {
+        self.finish_with_features(&mut |_, _| {})
+    }
+
+    /// End of input: score the generic candidates (`features` sees each
+    /// one's line and feature vector), then rank and build the analysis.
+    fn finish_with_features(mut self, features: &mut dyn FnMut(u32, &[f32; N_FEATURES])) -> Analysis {
         self.done.extend(self.pending.drain(..));
-        if let Some(last) = self.steps.list.last_mut() {
-            last.end = self.no;
-        }
+        self.steps.finish(self.no);
         let mut report = RunnerReport::default();
         for p in self.parsers.iter_mut() {
             p.finish(&mut report);
+        }
+        let failing = match self.steps.failing().or_else(|| self.steps.last_run()) {
+            Some(step) => Failing::Step(step),
+            None => match self.tracker.failing_command() {
+                Some((echo, exit)) => Failing::Command { echo, exit },
+                None => Failing::None,
+            },
+        };
+        // The first error-like generic line of the failing step or command.
+        let rules = self.rules;
+        let weak = |c: &Candidate| c.ranked_by_signals(rules);
+        let first = self
+            .done
+            .iter()
+            .filter(|c| weak(c) && c.sig.is_some_and(|s| signals::error_like(s.flags)) && failing.contains(c.line, c.step))
+            .map(|c| c.line)
+            .min();
+        for c in self.done.iter_mut() {
+            let is_weak = weak(c);
+            let Some(sig) = c.sig.as_mut() else { continue };
+            if Some(c.line) == first && is_weak {
+                sig.flags |= flag::FIRST_IN_FAILING;
+            }
+            if self.baseline.is_some_and(|b| b.contains_hash(sig.hash)) {
+                sig.flags |= flag::IN_BASELINE;
+            }
+            if !is_weak {
+                continue;
+            }
+            let next = c.context.split('\n').nth((c.line - c.context_first + 1) as usize);
+            let next_is_trace = next.is_some_and(is_trace_line);
+            let x = signals::features(c.line, c.step, sig, self.tracker.occurrences(sig.hash), failing, next_is_trace);
+            sig.score = scorer::score(&x);
+            features(c.line, &x);
         }
         build(self.done, report, self.steps, self.rules, self.lines, self.bytes)
     }
 }
 
-/// The last CONTEXT_BEFORE (or fewer) complete lines of `s` (which is empty
-/// or ends with `\n`), oldest first, without their `\n`, cut at MAX_LINE.
-fn last_lines(s: &[u8]) -> Vec<&[u8]> {
-    let mut lines = Vec::with_capacity(CONTEXT_BEFORE);
+/// The generic scorer's features of every generic candidate of a log, as
+/// `(line, features)` in no particular order, for `tools/train_scorer.py`
+/// (`ci-triage --features`). Not a stable API.
+#[doc(hidden)]
+pub fn generic_features<R: Read>(reader: R, rules: &RuleSet, baseline: Option<&Baseline>) -> Vec<(u32, Vec<f32>)> {
+    let mut out = Vec::new();
+    run(reader, rules, baseline, Some(&mut |line: u32, x: &[f32; N_FEATURES]| out.push((line, x.to_vec()))));
+    out
+}
+
+/// The last `n` (or fewer) complete lines of `s` (which is empty or ends
+/// with `\n`), oldest first, without their `\n`, cut at MAX_LINE.
+fn last_lines(s: &[u8], n: usize) -> Vec<&[u8]> {
+    let mut lines = Vec::with_capacity(n);
     let mut rest = s;
-    while lines.len() < CONTEXT_BEFORE {
+    while lines.len() < n {
         let Some((_, body)) = rest.split_last() else { break };
         let start = memchr::memrchr(b'\n', body).map_or(0, |i| i + 1);
         let line = &body[start..];
@@ -550,64 +661,33 @@ fn last_lines(s: &[u8]) -> Vec<&[u8]> {
     lines
 }
 
+/// Where a generic candidate stands before the scorer has seen the whole
+/// log (only `rank::compact` reads it, when a log has more candidates than
+/// memory allows): errors over weaker words over colour alone, and the
+/// tail of a failing command above the rest.
+fn provisional_priority(sig: &Sig) -> i32 {
+    let f = sig.flags;
+    let mut p = 20;
+    if f & flag::ERR != 0 {
+        p += 4;
+    }
+    if f & flag::WEAK != 0 {
+        p += 2;
+    }
+    if f & flag::RED != 0 {
+        p += 1;
+    }
+    if sig.tail > 0 {
+        p += 3;
+    }
+    p
+}
+
 /// Application log lines (a program's own logger, interleaved with test
 /// output) mention errors all the time; the runner's verdict matters more.
 const LOGGER_PENALTY: i32 = 25;
 /// Resource deaths (OOM kill, runner loss) count even in a logger line.
 const LOGGER_EXEMPT_PRIORITY: i32 = 90;
-
-static LOGGER: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-    regex::Regex::new(concat!(
-        r"^(?:",
-        r"\[\d+:\d+/\d+\.\d+:[A-Z]+:",                        // chromium [pid:tid/time:LEVEL:
-        r"|[A-Z][a-z]{2} +\d{1,2} \d{2}:\d{2}:\d{2}",            // syslog-ish `Apr 12 14:46:55`
-        r"|[EWIF]\d{4} \d{2}:\d{2}:\d{2}\.\d+",                // glog
-        r"|\d{4}[-/]\d{2}[-/]\d{2}[ T]\d{2}:\d{2}:\d{2}[.,]?\d*\S*\s+(?:\[[^\]]*\]\s*)*(?:-\s*)?(?:ERROR|WARN|WARNING|INFO|DEBUG|CRITICAL|FATAL)", // python/java loggers
-        r"|\[main\] (?:INFO|WARN|ERROR|DEBUG)",               // slf4j simple
-        r"|(?:ERROR|WARN|INFO|DEBUG) [\w.-]+: \S+\.go:\d+",     // Go `LEVEL component: file.go:N`
-        r")",
-    ))
-    .expect("static regex")
-});
-
-fn looks_like_app_logger(text: &str) -> bool {
-    LOGGER.is_match(text)
-}
-
-/// `read_until` with a cap: bytes past `MAX_LINE` are consumed and counted
-/// but not kept, so one 10 MB line costs 64 KiB of memory.
-fn read_line_capped<R: BufRead>(rd: &mut R, out: &mut Vec<u8>) -> std::io::Result<usize> {
-    let mut total = 0;
-    loop {
-        let (done, used) = {
-            let buf = match rd.fill_buf() {
-                Ok(b) => b,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e),
-            };
-            if buf.is_empty() {
-                return Ok(total);
-            }
-            match memchr::memchr(b'\n', buf) {
-                Some(i) => {
-                    let room = MAX_LINE.saturating_sub(out.len());
-                    out.extend_from_slice(&buf[..(i + 1).min(room)]);
-                    (true, i + 1)
-                }
-                None => {
-                    let room = MAX_LINE.saturating_sub(out.len());
-                    out.extend_from_slice(&buf[..buf.len().min(room)]);
-                    (false, buf.len())
-                }
-            }
-        };
-        rd.consume(used);
-        total += used;
-        if done {
-            return Ok(total);
-        }
-    }
-}
 
 fn clip_str(s: &str) -> &str {
     if s.len() <= EXCERPT_CHARS {
@@ -641,7 +721,7 @@ fn group_key(rule: &str, group: &[String], caps: Option<&regex::Captures>, messa
 }
 
 fn build(cands: Vec<Candidate>, report: RunnerReport, steps: Steps, rules: &RuleSet, lines: u64, bytes: u64) -> Analysis {
-    let failing_step = steps.first_failed.or(if steps.list.is_empty() { None } else { steps.first_error_step });
+    let failing_step = steps.failing();
     let step_name = |i: usize| -> Option<String> {
         if steps.list.is_empty() {
             None
@@ -708,8 +788,12 @@ fn build(cands: Vec<Candidate>, report: RunnerReport, steps: Steps, rules: &Rule
             step: step_name(c.step),
         });
     }
+    // A job-level fault (a GPU memory fault, an OOM kill, an NCCL watchdog,
+    // a lost runner, a job timeout) is why the tests failed: it leads, so
+    // it names the failure wherever the first one is read as the headline.
+    failures.sort_by_key(|f| !rules.get(&f.rule).is_some_and(|r| r.job_level));
 
-    let verdict = rank::verdict(&ranked, &report, rules, failing_step.and_then(|i| steps.list.get(i)).map(|s| s.name.as_str()));
+    let verdict = rank::verdict(&ranked, &report, rules, failing_step.and_then(|i| steps.list.get(i)));
     Analysis {
         schema: SCHEMA.into(),
         verdict,
@@ -727,6 +811,7 @@ fn build(cands: Vec<Candidate>, report: RunnerReport, steps: Steps, rules: &Rule
 fn rule_name(rules: &RuleSet, c: &Candidate) -> String {
     match c.rule {
         Some(i) => rules.rules[i].name.clone(),
+        None if c.generic => "generic".into(),
         None => "runner".into(),
     }
 }

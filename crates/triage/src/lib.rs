@@ -15,6 +15,8 @@
 //! ```
 
 pub mod analysis;
+mod baseline;
+mod candidate;
 pub mod clean;
 mod engine;
 mod literals;
@@ -22,10 +24,24 @@ pub mod fingerprint;
 mod rank;
 pub mod rules;
 pub mod runners;
+mod signals;
+mod triggers;
+mod steps;
 pub mod zip;
 
 pub use analysis::{Analysis, Category, Counts, Excerpt, ExcerptLine, Failure, Step, TestRef, Verdict, SCHEMA};
-pub use engine::{analyze, MAX_LINE};
+pub use baseline::Baseline;
+pub use clean::MAX_LINE;
+pub use engine::{analyze, analyze_against};
+#[doc(hidden)]
+pub use engine::generic_features;
+
+/// Names of the generic scorer's features, in the order
+/// `generic_features` reports them. Not a stable API.
+#[doc(hidden)]
+pub fn generic_feature_names() -> &'static [&'static str] {
+    signals::FEATURES
+}
 pub use fingerprint::{fingerprint, normalise, FINGERPRINT_VERSION};
 pub use analysis::UnknownCategory;
 pub use rules::{Rule, RuleError, RuleSet};

@@ -108,10 +108,11 @@ impl LiteralSet {
         LiteralSet { filter, slots, slot_shift, entries, bytes: bytes.into_boxed_slice(), short }
     }
 
-    /// Calls `found(id)` once per occurrence of each literal in `hay`
+    /// Calls `found(id, start)` once per occurrence of each literal in `hay`
+    /// (`start`: its first byte)
     /// (overlapping occurrences included), in no particular order.
     #[inline]
-    pub fn for_each_match(&self, hay: &[u8], mut found: impl FnMut(usize)) {
+    pub fn for_each_match(&self, hay: &[u8], mut found: impl FnMut(usize, usize)) {
         if hay.len() > WINDOW {
             // Four-byte loads while a fourth byte remains.
             for i in 0..hay.len() - WINDOW {
@@ -127,14 +128,14 @@ impl LiteralSet {
             // `find_iter` skips overlapping occurrences (`==` twice in `===`).
             let mut at = 0;
             while let Some(p) = finder.find(&hay[at..]) {
-                found(*id as usize);
+                found(*id as usize, at + p);
                 at += p + 1;
             }
         }
     }
 
     #[inline(always)]
-    fn probe(&self, hay: &[u8], i: usize, window: u32, found: &mut impl FnMut(usize)) {
+    fn probe(&self, hay: &[u8], i: usize, window: u32, found: &mut impl FnMut(usize, usize)) {
         let x = mix(window);
         let (word, bit) = filter_place(x);
         if self.filter[word] & (1 << bit) != 0 {
@@ -143,7 +144,7 @@ impl LiteralSet {
     }
 
     #[inline(never)]
-    fn verify(&self, hay: &[u8], i: usize, window: u32, found: &mut impl FnMut(usize)) {
+    fn verify(&self, hay: &[u8], i: usize, window: u32, found: &mut impl FnMut(usize, usize)) {
         // The hash is recomputed here, not passed: a value the scan loop
         // must keep for the rare call costs it a register copy per position.
         let x = mix(window);
@@ -163,7 +164,7 @@ impl LiteralSet {
             let Some(start) = i.checked_sub(e.offset as usize) else { continue };
             let Some(text) = hay.get(start..start + e.len as usize) else { continue };
             if same(text, &self.bytes[e.at as usize..(e.at + e.len) as usize]) {
-                found(e.literal as usize);
+                found(e.literal as usize, start);
             }
         }
     }
@@ -249,11 +250,13 @@ mod tests {
     use super::*;
     use aho_corasick::{AhoCorasick, MatchKind};
 
+    /// Every (literal, start) found, sorted.
     fn ours(lits: &[&str], hay: &str) -> Vec<(usize, usize)> {
         let set = LiteralSet::new(lits);
-        let mut counts = std::collections::BTreeMap::new();
-        set.for_each_match(hay.as_bytes(), |id| *counts.entry(id).or_insert(0) += 1);
-        counts.into_iter().collect()
+        let mut found = Vec::new();
+        set.for_each_match(hay.as_bytes(), |id, start| found.push((id, start)));
+        found.sort();
+        found
     }
 
     fn reference(lits: &[&str], hay: &str) -> Vec<(usize, usize)> {
@@ -261,11 +264,9 @@ mod tests {
             .match_kind(MatchKind::Standard)
             .build(lits)
             .unwrap();
-        let mut counts = std::collections::BTreeMap::new();
-        for m in ac.find_overlapping_iter(hay) {
-            *counts.entry(m.pattern().as_usize()).or_insert(0) += 1;
-        }
-        counts.into_iter().collect()
+        let mut found: Vec<(usize, usize)> = ac.find_overlapping_iter(hay).map(|m| (m.pattern().as_usize(), m.start())).collect();
+        found.sort();
+        found
     }
 
     #[test]

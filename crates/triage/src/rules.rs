@@ -6,6 +6,8 @@
 //! all triggers picks the candidate lines and a rule's regex only runs on the
 //! lines that contain one of its triggers. That is what keeps the engine fast.
 
+use crate::signals::words::WORDS;
+use crate::triggers::Triggers;
 use crate::analysis::Category;
 use regex::Regex;
 use serde::Deserialize;
@@ -70,9 +72,22 @@ pub struct RuleSet {
     /// failure, tried in order when the best line says only *that*
     /// something failed (`Process completed with exit code 1`).
     pub step_kinds: Vec<StepKind>,
+    /// Whether the runner parsers read the log (`false` for
+    /// [`RuleSet::generic`]).
+    pub runners: bool,
+    /// Tools whose failure is a kind of failure whatever their output
+    /// looks like (`maven-checkstyle-plugin`, `mypy`, `javadoc`): a build
+    /// tool's statement of what failed (a Maven goal, a Gradle task, a
+    /// make target, a step's command) that names one decides the category
+    /// before the text of any one line (`rank::verdict`).
+    pub tool_kinds: Vec<StepKind>,
+    /// What a build tool's own goal or task does, when its name is not a
+    /// tool's (`test`, `integrationTest`): read only on Maven goals and
+    /// Gradle tasks, never on names people give to scripts or steps.
+    pub task_kinds: Vec<StepKind>,
     /// The trigger search, built on first use and shared by every
     /// `analyze` call with this set (building it costs more than a small log).
-    pub(crate) matcher: std::sync::OnceLock<std::sync::Arc<crate::engine::Matcher>>,
+    triggers: std::sync::OnceLock<std::sync::Arc<Triggers>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -83,9 +98,13 @@ pub enum RuleError {
     Invalid { name: String, problem: String },
 }
 
-/// `[[step_kind]]`: a failing step whose name or command contains one of
-/// `words` (whole words, any case: `lint` is in `Run npm run lint:js` and
-/// `golangci-lint-action`, not in `linter`) is a `category` failure.
+/// `[[step_kind]]` and `[[tool_kind]]`: a failing step, command or tool
+/// whose name contains one of `words` is a `category` failure. Words are
+/// matched whole, in any case (`lint` is in `Run npm run lint:js` and
+/// `golangci-lint-action`, not in `linter`), camelCase counts as separate
+/// words (Gradle's `checkstyleMain`, `compileTestJava`), and options
+/// (`--compile`, `-Dmaven.javadoc.skip=true`) are not read: they configure
+/// a command, they do not say what it does.
 #[derive(Debug, Clone)]
 pub struct StepKind {
     pub category: Category,
@@ -104,8 +123,32 @@ impl StepKind {
             // Escaped words only: this cannot fail to compile.
             Regex::new(&format!("(?i)(?:^|[^a-z0-9])(?:{})(?:$|[^a-z0-9])", alternatives.join("|"))).expect("escaped words")
         });
-        re.is_match(text)
+        re.is_match(&words_of(text))
     }
+}
+
+/// `text` as [`StepKind::matches`] reads it: `--long` options and
+/// `-Dname=value` properties dropped, camelCase humps split
+/// (`checkstyleMain` → `checkstyle Main`).
+fn words_of(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    for (i, token) in text.split(' ').enumerate() {
+        if token.starts_with("-D") || token.starts_with("--") {
+            continue;
+        }
+        if i > 0 {
+            out.push(' ');
+        }
+        let mut prev_lower = false;
+        for c in token.chars() {
+            if prev_lower && c.is_ascii_uppercase() {
+                out.push(' ');
+            }
+            prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+            out.push(c);
+        }
+    }
+    out
 }
 
 #[derive(Deserialize)]
@@ -115,6 +158,10 @@ struct RawFile {
     rules: Vec<RawRule>,
     #[serde(default, rename = "step_kind")]
     step_kinds: Vec<RawStepKind>,
+    #[serde(default, rename = "tool_kind")]
+    tool_kinds: Vec<RawStepKind>,
+    #[serde(default, rename = "task_kind")]
+    task_kinds: Vec<RawStepKind>,
 }
 
 #[derive(Deserialize)]
@@ -152,6 +199,24 @@ impl RuleSet {
             .expect("default.toml is valid")
     }
 
+    /// Only the format-independent part of the engine (`--ruleset
+    /// generic`): no format rules and no runner parsers, so key lines come
+    /// from the generic signals alone (`signals`), and the verdict from
+    /// the failing step's or command's name (`[[step_kind]]`). Its score on
+    /// the development logs estimates what users get on a log format
+    /// nobody wrote a rule for.
+    pub fn generic() -> RuleSet {
+        let mut rs = Self::builtin();
+        rs.rules.clear();
+        rs.runners = false;
+        rs
+    }
+
+    /// Whether this is [`RuleSet::generic`] (no rules, no runner parsers).
+    pub fn is_generic(&self) -> bool {
+        self.rules.is_empty() && !self.runners
+    }
+
     /// The built-in rules with a repository's own TOML applied on top:
     /// a `[[rule]]` whose `name` matches a built-in rule overrides the fields
     /// it sets (`enabled = false` removes it); other names are appended.
@@ -162,6 +227,8 @@ impl RuleSet {
         let mut touched = std::collections::HashSet::new();
         let theirs = parse(toml_text)?;
         raws.step_kinds.splice(0..0, theirs.step_kinds);
+        raws.tool_kinds.splice(0..0, theirs.tool_kinds);
+        raws.task_kinds.splice(0..0, theirs.task_kinds);
         for o in theirs.rules {
             touched.insert(o.name.clone());
             if let Some(base) = raws.rules.iter_mut().find(|r| r.name == o.name) {
@@ -177,14 +244,9 @@ impl RuleSet {
     /// (a repository's rules: a bad one must be a load error, not a panic
     /// mid-log). The others are compiled on first use.
     fn from_raw(raws: RawFile, compile_now: &dyn Fn(&str) -> bool) -> Result<RuleSet, RuleError> {
-        let mut step_kinds = Vec::new();
-        for k in raws.step_kinds {
-            let bad = |problem: String| RuleError::Invalid { name: format!("step_kind {}", k.category), problem };
-            if k.words.is_empty() || k.words.iter().any(|w| w.trim().is_empty()) {
-                return Err(bad("needs at least one non-empty word in `words`".into()));
-            }
-            step_kinds.push(StepKind::new(k.category, k.words));
-        }
+        let step_kinds = kinds("step_kind", raws.step_kinds)?;
+        let tool_kinds = kinds("tool_kind", raws.tool_kinds)?;
+        let task_kinds = kinds("task_kind", raws.task_kinds)?;
         let mut rules = Vec::new();
         for r in raws.rules {
             if r.enabled == Some(false) {
@@ -228,7 +290,18 @@ impl RuleSet {
                 why: r.why.clone().unwrap_or_default(),
             });
         }
-        Ok(RuleSet { rules, step_kinds, matcher: Default::default() })
+        Ok(RuleSet { rules, step_kinds, tool_kinds, task_kinds, runners: true, triggers: Default::default() })
+    }
+
+    /// The trigger search over these rules and the runner parsers whose
+    /// trigger lists are `parsers`, built on first use. The parsers are
+    /// always the same built-in list, so the first call's are kept.
+    pub(crate) fn triggers(&self, parsers: &[&[&str]]) -> &Triggers {
+        self.triggers.get_or_init(|| {
+            let rules: Vec<(&[String], i32)> = self.rules.iter().map(|r| (&r.triggers[..], r.priority)).collect();
+            let words: Vec<(&str, u8)> = WORDS.iter().map(|&(w, class)| (w, class.bit())).collect();
+            std::sync::Arc::new(Triggers::new(&rules, parsers, &words))
+        })
     }
 
     pub fn get(&self, name: &str) -> Option<&Rule> {
@@ -239,6 +312,30 @@ impl RuleSet {
     pub fn step_category(&self, step: &str) -> Option<Category> {
         self.step_kinds.iter().find(|k| k.matches(step)).map(|k| k.category)
     }
+
+    /// The category of the tool `name` names, if it is a known one.
+    pub fn tool_category(&self, name: &str) -> Option<Category> {
+        self.tool_kinds.iter().find(|k| k.matches(name)).map(|k| k.category)
+    }
+
+    /// The category a build tool's goal or task name implies (`test`).
+    pub fn task_category(&self, name: &str) -> Option<Category> {
+        self.task_kinds.iter().find(|k| k.matches(name)).map(|k| k.category)
+    }
+}
+
+fn kinds(table: &str, raws: Vec<RawStepKind>) -> Result<Vec<StepKind>, RuleError> {
+    let mut out = Vec::new();
+    for k in raws {
+        if k.words.is_empty() || k.words.iter().any(|w| w.trim().is_empty()) {
+            return Err(RuleError::Invalid {
+                name: format!("{table} {}", k.category),
+                problem: "needs at least one non-empty word in `words`".into(),
+            });
+        }
+        out.push(StepKind::new(k.category, k.words));
+    }
+    Ok(out)
 }
 
 fn parse(text: &str) -> Result<RawFile, RuleError> {

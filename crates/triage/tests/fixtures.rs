@@ -54,7 +54,11 @@ fn load(path: &Path) -> Fixture {
 }
 
 fn fixtures() -> Vec<Fixture> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    fixtures_in("tests/fixtures")
+}
+
+fn fixtures_in(sub: &str) -> Vec<Fixture> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(sub);
     let mut paths: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "log")).collect();
     paths.sort();
     paths.iter().map(|p| load(p)).collect()
@@ -79,6 +83,22 @@ fn key_line_and_category_of_every_fixture() {
         assert!(a.failures.iter().all(|x| x.fingerprint.starts_with("v1:")), "{}", f.name);
         if let Some(e) = a.excerpts.first() {
             assert!(e.context.iter().any(|l| l.no == e.line), "{}", f.name);
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// `tests/fixtures/generic/`: windows where the format-independent signals
+/// alone find the line (`--ruleset generic`), and the full ruleset agrees.
+#[test]
+fn generic_fixtures_with_both_rulesets() {
+    let mut failures = Vec::new();
+    for (label, rules) in [("generic", RuleSet::generic()), ("full", RuleSet::builtin())] {
+        for f in fixtures_in("tests/fixtures/generic") {
+            let a = analyze(&f.log[..], &rules);
+            if a.key_lines.first() != Some(&f.expect_line) {
+                failures.push(format!("{label} {}: key line {:?}, expected {}", f.name, a.key_lines.first(), f.expect_line));
+            }
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));

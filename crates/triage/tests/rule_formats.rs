@@ -86,3 +86,80 @@ fn git_refusing_a_checkout_is_the_workflow_or_the_ref_not_the_code() {
         ("fatal: Remote branch feature/readme not found in upstream origin", ("git-fetch", "infra")),
     ].map(|(line, want)| (format!("$ git clone --depth=50 --branch=x https://github.com/o/r.git o/r\n{line}\n"), want)));
 }
+
+/// `(log, (rule, category))` with the log's first line as its only failure line.
+fn cases(v: &[(&str, (&'static str, &'static str))]) -> Vec<(String, (&'static str, &'static str))> {
+    v.iter().map(|(l, w)| (format!("{l}\n"), *w)).collect()
+}
+
+#[test]
+fn build_systems_name_what_is_missing() {
+    assert_first_rules(&cases(&[
+        ("CMake Error at CMakeLists.txt:12 (find_package):", ("cmake-find-failed", "dependency")),
+        ("  Could NOT find ZLIB (missing: ZLIB_LIBRARY ZLIB_INCLUDE_DIR)", ("cmake-find-failed", "dependency")),
+        ("CMake Error at src/CMakeLists.txt:40 (add_executable):", ("cmake-error", "compilation")),
+        ("configure: error: Package requirements (glib-2.0 >= 2.50) were not met:", ("configure-missing", "dependency")),
+        ("configure: error: C compiler cannot create executables", ("configure-error", "compilation")),
+        ("meson.build:14:0: ERROR: Dependency \"libpng\" not found, tried pkgconfig and cmake", ("configure-missing", "dependency")),
+        ("ninja: error: 'src/gen.c', needed by 'obj/gen.o', missing and no known rule to make it", ("ninja-error", "compilation")),
+        ("make: *** No rule to make target 'src/parser.c', needed by 'parser.o'.  Stop.", ("make-no-rule", "compilation")),
+        ("! LaTeX Error: File `tikz-cd.sty' not found.", ("latex-missing-file", "dependency")),
+        ("! Undefined control sequence.", ("latex-error", "docs")),
+        ("./chapters/intro.tex:42: Missing $ inserted.", ("latex-error", "docs")),
+        ("* checking Rd cross-references ... ERROR", ("r-cmd-check", "unknown")),
+    ]));
+    // Logback's `Could NOT find resource [logback.xml]` is not CMake.
+    let a = analyze("15:22:10,863 |-INFO in ch.qos.logback.classic.LoggerContext[default] - Could NOT find resource [logback.xml]\n".as_bytes(), &RuleSet::builtin());
+    assert!(a.failures.is_empty(), "{:?}", a.failures);
+}
+
+#[test]
+fn machines_registries_and_clouds_that_fail_are_flaky() {
+    let flaky = |log: &str| analyze(log.as_bytes(), &RuleSet::builtin()).verdict.flaky;
+    for (line, rule, category) in [
+        ("ERROR: Job failed (system failure): prepare environment: Error response from daemon: container create failed", "gitlab-system-failure", "infra"),
+        ("Error: pod failed to come online with error: Error: Pod acme-runner-x7k2-workflow is unhealthy with phase status Failed", "k8s-pod-lost", "infra"),
+        ("upload failed: test/test-reports/a.xml to s3://gha-artifacts/a.xml An error occurred (SlowDown) when calling the PutObject operation (reached max retries: 4): Please reduce your request rate.", "s3-transient", "infra"),
+        ("error An unexpected error occurred: \"https://registry.yarnpkg.com/react/-/react-18.2.0.tgz: ESOCKETTIMEDOUT\".", "registry-network", "infra"),
+        ("E: Failed to fetch http://archive.ubuntu.com/ubuntu/pool/main/c/curl/curl_7.81.0-1ubuntu1.15_amd64.deb  404  Not Found [IP: 91.189.91.82 80]", "registry-network", "infra"),
+        ("[ 1234.567890] Out of memory: Killed process 4321 (rustc) total-vm:81234567kB", "oom-kernel-kill", "oom"),
+        ("error: failed to download from `https://static.crates.io/crates/serde/1.0.200/download`", "cargo-download", "dependency"),
+    ] {
+        let log = format!("{line}\n");
+        assert_eq!(first_failure(&log).1, rule, "{line}");
+        assert_eq!(first_failure(&log).2, category, "{line}");
+        assert_eq!(flaky(&log), Some(true), "{line}");
+    }
+    for (line, rule) in [
+        ("An error occurred (AccessDenied) when calling the PutObject operation: Access Denied", "s3-access"),
+        ("ERROR: Job failed: execution took longer than 1h0m0s seconds", "gitlab-job-timeout"),
+    ] {
+        let log = format!("{line}\n");
+        assert_eq!(first_failure(&log).1, rule, "{line}");
+        assert_ne!(flaky(&log), Some(true), "{line}");
+    }
+}
+
+#[test]
+fn pytorch_conventions() {
+    assert_first_rules(&cases(&[
+        ("RuntimeError: test_nn 1/1 failed!", ("pytorch-test-file-failed", "test_failure")),
+        ("Process 2 exited with error code 10 and exception:", ("pytorch-distributed-process", "test_failure")),
+        ("RuntimeError: Timed out initializing process group in store based barrier on rank 3, for key: store_based_barrier_key:1", ("distributed-setup-timeout", "timeout")),
+        ("  Error (MYPY) [attr-defined]", ("lintrunner-issue", "lint")),
+    ]));
+}
+
+#[test]
+fn wrappers_rank_below_what_they_wrap() {
+    let log = "\
+E       torch._dynamo.exc.BackendCompilerFailed: backend='inductor' raised:
+E       CppCompileError: C++ compile error
+";
+    assert_eq!(first_failure(log).0, 2);
+    // GitLab's last line is its exit code, as weak as GitHub's.
+    let log = "\x1b[0Ksection_start:1:step_script\r\x1b[0K\nmake: *** [Makefile:3: all] Error 2\n\x1b[0Ksection_end:2:step_script\r\x1b[0K\nERROR: Job failed: exit code 2\n";
+    let a = analyze(log.as_bytes(), &RuleSet::builtin());
+    assert_eq!(a.key_lines[0], 2);
+    assert_eq!(a.excerpts.iter().find(|e| e.line == 4).map(|e| e.rule.as_str()), Some("gitlab-job-failed"));
+}

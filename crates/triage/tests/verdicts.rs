@@ -43,12 +43,71 @@ FAILED tests/test_client.py::test_fetch_remote - ConnectionRefusedError: [Errno 
 
 #[test]
 fn an_error_inside_a_failing_test_is_a_test_failure_and_keeps_its_flakiness() {
-    // The best line is the refused connection (a network rule): why the
-    // test failed, not a second kind of failure.
-    assert_eq!(verdict(PYTEST_ONE_FAILED, &RuleSet::builtin()), ("test_failure".into(), Some(true)));
-    let a = analyze(PYTEST_ONE_FAILED.as_bytes(), &RuleSet::builtin());
+    // The best line is a network error (a network rule): why the test
+    // failed, not a second kind of failure, and a remote service's
+    // failure is likely intermittent.
+    let remote = PYTEST_ONE_FAILED
+        .replace("http://localhost:8000/v1", "https://api.example.org/v1")
+        .replace("ConnectionRefusedError: [Errno 111] Connection refused", "ConnectionError: Temporary failure in name resolution");
+    assert_eq!(verdict(&remote, &RuleSet::builtin()), ("test_failure".into(), Some(true)));
+    let a = analyze(remote.as_bytes(), &RuleSet::builtin());
     assert_eq!(a.verdict.basis.as_deref(), Some("tests_failed"));
     assert!(a.render_text().contains("verdict: test_failure (likely flaky; the runner reported failing tests)"), "{}", a.render_text());
+}
+
+#[test]
+fn a_gpu_fault_outranks_the_test_level_symptoms_it_causes() {
+    // The shapes ROCm and PyTorch print (scenarios/demo, issue 14): the
+    // fault first, then the server's abort and the failing test it causes.
+    let log = gha_step(
+        "python3 -m pytest -v test/srt/test_deepseek_v3.py",
+        "============================= test session starts ==============================
+collected 2 items
+test/srt/test_deepseek_v3.py::TestDeepseekV3::test_gsm8k 
+[2026-01-01 03:41:19 TP2] Capture cuda graph begin. This can take up to several minutes.
+Memory access fault by GPU node-2 (Agent handle: 0x55d1c3a0b2c0) on address 0x7f3a2c000000. Reason: Page not present or supervisor privilege.
+[2026-01-01 03:41:22] Child process unexpectedly failed with exitcode=134. pid=48213
+Fatal Python error: Aborted
+FAILED test/srt/test_deepseek_v3.py::TestDeepseekV3::test_gsm8k - RuntimeError: Server process exited with code -6
+========================= 1 failed, 1 passed in 412.90s =========================",
+    );
+    let a = analyze(log.as_bytes(), &RuleSet::builtin());
+    let line = |n: u32| log.lines().nth(n as usize - 1).unwrap_or_default();
+    assert!(line(a.key_lines[0]).contains("Memory access fault by GPU"), "{}", line(a.key_lines[0]));
+    let pos = |needle: &str| a.key_lines.iter().position(|&l| line(l).contains(needle)).unwrap_or(usize::MAX);
+    assert!(pos("Memory access fault") < pos("Fatal Python error") && pos("Fatal Python error") < pos("Server process exited"));
+    assert_eq!(a.verdict.category.to_string(), "infra");
+    assert_eq!(a.failures[0].rule, "gpu-memory-fault", "the fault leads the failures and so names the job's failure");
+    assert!(a.failures.iter().any(|f| f.test.is_some()), "the failing test is still reported");
+}
+
+#[test]
+fn a_test_refused_by_its_own_machine_is_not_flaky() {
+    // The service under test (on localhost) is not listening: the code
+    // under test failed, the test only used a socket.
+    assert_eq!(verdict(PYTEST_ONE_FAILED, &RuleSet::builtin()), ("test_failure".into(), Some(false)));
+}
+
+#[test]
+fn a_timeout_while_setting_up_is_flaky_and_one_in_the_tests_is_not_known() {
+    let log = gha_step("actions/checkout@v4", "Fetching the repository\n##[error]The action has timed out after 10 minutes.");
+    let log = log.replace("##[error]The action has timed out", "Command timed out after 600s: The action has timed out");
+    assert_eq!(verdict(&log, &RuleSet::builtin()), ("timeout".into(), Some(true)));
+    let log = gha_step("pytest tests/", "tests/test_io.py::test_read\nCommand timed out after 600s");
+    assert_eq!(verdict(&log, &RuleSet::builtin()), ("timeout".into(), None));
+}
+
+#[test]
+fn retried_passes_alone_make_a_failure_flaky() {
+    // run_test.py reran the failed test in a new process and it passed;
+    // the job still exited non-zero.
+    let log = "\
+test_nn.py::TestNN::test_conv FAILED
+The following tests failed and then succeeded when run in a new process['test_nn.py::TestNN::test_conv']
+##[error]Process completed with exit code 1.
+";
+    let a = analyze(log.as_bytes(), &RuleSet::builtin());
+    assert_eq!(a.verdict.flaky, Some(true), "{:?}", a.verdict);
 }
 
 #[test]
@@ -108,4 +167,105 @@ fn a_repository_adds_its_own_step_kinds_ahead_of_the_built_in_ones() {
     assert!(RuleSet::with_overrides("[[step_kind]]\ncategory = \"nope\"\nwords = [\"x\"]\n").is_err());
     assert!(RuleSet::with_overrides("[[step_kind]]\ncategory = \"lint\"\nwords = []\n").is_err());
     assert!(RuleSet::with_overrides("[[step_kind]]\ncategory = \"lint\"\nwords = [\"x\"]\nextra = 1\n").is_err());
+}
+
+/// `(category, basis, tool)` of a log.
+fn decided(log: &str) -> (String, Option<String>, Option<String>) {
+    let v = analyze(log.as_bytes(), &RuleSet::builtin()).verdict;
+    (v.category.to_string(), v.basis, v.tool)
+}
+
+fn owned(c: &str, basis: &str, tool: &str) -> (String, Option<String>, Option<String>) {
+    (c.into(), Some(basis.into()), Some(tool.into()))
+}
+
+#[test]
+fn the_goal_that_failed_decides_before_a_line_that_looks_like_a_compiler_error() {
+    // Checkstyle 6's plain logger prints findings in a compiler's shape;
+    // Maven names the plugin whose goal failed.
+    let log = "\
+[INFO] --- maven-checkstyle-plugin:2.17:check (default) @ core ---
+[INFO] Starting audit...
+/home/travis/build/a/b/core/src/main/java/a/Parser.java:214:5: error: Missing a Javadoc comment.
+Audit done.
+[INFO] BUILD FAILURE
+[ERROR] Failed to execute goal org.apache.maven.plugins:maven-checkstyle-plugin:2.17:check (default) on project core: Failed during checkstyle execution -> [Help 1]
+";
+    assert_eq!(decided(log), owned("lint", "failing_tool", "maven-checkstyle-plugin"));
+    let text = analyze(log.as_bytes(), &RuleSet::builtin()).render_text();
+    assert!(text.contains("verdict: lint (deterministic; named by the failing tool)\nfailing tool: maven-checkstyle-plugin\n"), "{text}");
+
+    // Javadoc's own errors have javac's shape.
+    let log = "\
+Execution failed for task ':api:javadoc'.
+/home/runner/work/a/a/api/src/main/java/a/Client.java:48: error: unknown tag: returns
+> Javadoc generation failed. Generated Javadoc options file (useful for troubleshooting): '/home/runner/work/a/a/api/build/tmp/javadoc/javadoc.options'
+";
+    assert_eq!(decided(log), owned("docs", "failing_tool", "javadoc"));
+
+    // A build tool's own task says what it does even when no tool is named.
+    let log = "\
+> Task :app:test FAILED
+FAILURE: Build failed with an exception.
+* What went wrong:
+Execution failed for task ':app:test'.
+> There were failing tests. See the report at: file:///home/runner/work/a/a/app/build/reports/tests/test/index.html
+";
+    assert_eq!(decided(log), owned("test_failure", "failing_tool", "test"));
+
+    // A goal that names no known tool leaves the line to decide.
+    let log = "\
+[ERROR] /home/travis/build/a/b/config/ant-phase-verify.xml:50: Checkstyle failed: Got 10 errors and 0 warnings.
+[ERROR] Failed to execute goal org.apache.maven.plugins:maven-antrun-plugin:1.8:run (ant-phase-verify) on project b: An Ant BuildException has occured -> [Help 1]
+";
+    assert_eq!(decided(log).0, "lint");
+}
+
+#[test]
+fn a_project_named_script_or_step_never_overrides_what_a_line_proves() {
+    // The linter target reports code that does not compile.
+    let log = gha_step(
+        "make fmtcheck staticcheck",
+        "==> Checking that code complies with static analysis requirements...\n\
+         ##[error]internal/cliconfig/credentials_test.go:89:4: undeclared name: os (compile)\n\
+         exit status 1\n\
+         make: *** [Makefile:24: staticcheck] Error 1",
+    );
+    assert_eq!(decided(&log).0, "compilation");
+    // A step named for linting that could not install its tools.
+    let log = gha_step(
+        "pip install -r lint-requirements.txt && ruff check .",
+        "ERROR: Could not find a version that satisfies the requirement ruff==99.0 (from versions: 0.1.0)\n\
+         ERROR: No matching distribution found for ruff==99.0",
+    );
+    assert_eq!(decided(&log).0, "dependency");
+}
+
+#[test]
+fn a_known_tool_in_the_failed_command_names_a_generic_failure() {
+    // pyflakes prints `file.py:26: 'x' imported but unused`: no error word.
+    let log = "\
+$ pyflakes verktyg setup.py
+verktyg/test.py:26: '_get_environ' imported but unused
+
+The command \"pyflakes verktyg setup.py\" exited with 1.
+
+Done. Your build exited with 1.
+";
+    assert_eq!(decided(log), owned("lint", "failed_command", "pyflakes verktyg setup.py"));
+    // A make target inside the step is deeper than the step's name.
+    let log = gha_step("make ci", "Running checks\nmake[1]: *** [Makefile:40: docs] Error 2\nmake: *** [Makefile:12: ci] Error 2");
+    assert_eq!(decided(&log), owned("docs", "failing_tool", "docs"));
+    // A tox environment of an interpreter runs the tests.
+    let log = "py311: commands[0]> python -m mytests\nsomething broke\n  py311: FAIL code 1 (3.21=setup[2.10]+cmd[1.11] seconds)\n";
+    assert_eq!(decided(log).0, "test_failure");
+}
+
+#[test]
+fn a_repository_adds_tool_kinds() {
+    let rules = RuleSet::with_overrides("[[tool_kind]]\ncategory = \"docs\"\nwords = [\"our-site-gen\"]\n").unwrap();
+    let log = "make: *** [Makefile:3: our-site-gen] Error 1\n";
+    assert_eq!(verdict(log, &rules).0, "docs");
+    assert!(RuleSet::with_overrides("[[tool_kind]]\ncategory = \"docs\"\nwords = []\n").is_err());
+    assert!(RuleSet::with_overrides("[[task_kind]]\ncategory = \"nope\"\nwords = [\"x\"]\n").is_err());
 }

@@ -1,5 +1,6 @@
 //! Reading one workflow's recent runs from GitHub: which jobs failed in
-//! completed runs of the window, which runs are still in flight, and the
+//! the window (in completed runs and, already completed, in runs still in
+//! flight), which runs are still in flight, and the
 //! history (recent completed runs) to compare each failure with.
 //!
 //! API cost: one runs list, plus one jobs list per run that did not
@@ -24,7 +25,8 @@ pub struct WorkflowScan {
     /// Completed runs in the window and the history, newest first, with
     /// their jobs (empty for successful runs: not fetched).
     pub runs: Vec<(WorkflowRun, Vec<Job>)>,
-    /// Failed (red, non-gate) jobs of completed runs in the window.
+    /// Failed (red, non-gate) completed jobs of the window's runs, also of
+    /// runs still in flight.
     pub failed: Vec<(WorkflowRun, Job)>,
     /// Gate jobs skipped.
     pub gates_skipped: usize,
@@ -58,7 +60,11 @@ pub async fn scan_workflow<G: GitHub + Clone + 'static>(
         limit: Some(100),
         ..Default::default()
     };
-    let listed = ctx.github().list_workflow_runs(&s.repo, &filter).await?;
+    let listed = ctx.github().list_workflow_runs(&s.repo, &filter).await.map_err(|e| {
+        // A 404 here names neither the repository nor the workflow.
+        let hint = if e.is_not_found() { " (does the repository exist, and can the token read its Actions?)" } else { "" };
+        anyhow::anyhow!("listing the runs of `{}` in {}: {e}{hint}", wf.file, s.repo)
+    })?;
     let since = s.now - Duration::hours(lookback_hours as i64);
     let mut scan = WorkflowScan::default();
     let mut older_completed = 0usize;
@@ -110,6 +116,16 @@ pub async fn scan_workflow<G: GitHub + Clone + 'static>(
                 .iter()
                 .filter(|j| j.signal() == Signal::Red && !is_gate_job(j, &ctx.config))
                 .count() as u32;
+            // A job that already failed is analysed now (the old bot did):
+            // the day's report must not wait for the slowest job of the run.
+            // It is not evidence for the trends until the run completes.
+            if in_window {
+                for j in jobs.iter().filter(|j| j.is_completed() && j.signal() == Signal::Red) {
+                    if !is_gate_job(j, &ctx.config) {
+                        scan.failed.push((run.clone(), j.clone()));
+                    }
+                }
+            }
             scan.in_flight.push((run, pending, failed));
             continue;
         }

@@ -6,8 +6,8 @@
 //! [junit] Testsuite: pkg.ClassTest
 //! [junit] Tests run: 3, Failures: 1, Errors: 0, Skipped: 0, Time elapsed: 1.4 sec
 //! [junit] Testcase: testX took 0.01 sec
-//! [junit] 	FAILED                      <- or `Caused an ERROR`
-//! [junit] Testcase: testY(pkg.ClassTest):	FAILED
+//! [junit]     FAILED                      <- or `Caused an ERROR`
+//! [junit] Testcase: testY(pkg.ClassTest):    FAILED
 //!
 //! [junit]   JUnit Jupiter:ClassTest:probe()
 //! [junit]     MethodSource [className = 'pkg.ClassTest', methodName = 'probe', ...]

@@ -32,6 +32,8 @@ pub struct Cargo {
     seen_running: bool,
     libtest: Counts,
     nextest: Counts,
+    /// Tests nextest retried into a pass.
+    flaky: Vec<String>,
     summary_lines: Vec<u32>,
 }
 
@@ -121,6 +123,9 @@ impl RunnerParser for Cargo {
             };
             let verdict = &c[1];
             if verdict == "PASS" || verdict.starts_with("FLAKY") {
+                if self.failures.contains(&test) || verdict.starts_with("FLAKY") {
+                    self.flaky.push(test.clone());
+                }
                 self.failures.remove(&test);
             } else {
                 self.add(test, bin.unwrap_or_default(), line.no);
@@ -134,6 +139,7 @@ impl RunnerParser for Cargo {
         let mut c = self.libtest.clone();
         c.add(&self.nextest);
         super::report_into(out, &mut self.failures, &c, &mut self.summary_lines);
+        out.flaky_tests.append(&mut self.flaky);
     }
 }
 

@@ -4,8 +4,8 @@
 //!  3/12 Test  #3: parser_tests .....................***Failed    0.02 sec
 //! 83% tests passed, 2 tests failed out of 12
 //! The following tests FAILED:
-//! 	  3 - parser_tests (Failed)
-//! 	  7 - net_tests (Timeout)
+//!       3 - parser_tests (Failed)
+//!       7 - net_tests (Timeout)
 //! ```
 //!
 //! Ids are the CTest test names. The `FAILED:` list is read line by line

@@ -4,8 +4,8 @@
 //! --- FAIL: TestParse (0.00s)
 //!     --- FAIL: TestParse/empty_input (0.00s)
 //! FAIL
-//! FAIL	github.com/x/y/parser	0.012s
-//! ok  	github.com/x/y/lexer	0.004s
+//! FAIL    github.com/x/y/parser    0.012s
+//! ok      github.com/x/y/lexer    0.004s
 //! ```
 //!
 //! Ids are `package/TestName[/subtest]` once the package line that closes

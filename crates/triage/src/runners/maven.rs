@@ -112,10 +112,8 @@ impl RunnerParser for Maven {
             return;
         }
         let (t, _) = body(raw);
-        if self.section != Section::None {
-            if self.section_line(t, raw, line.no) {
-                return;
-            }
+        if self.section != Section::None && self.section_line(t, raw, line.no) {
+            return;
         }
         if let Some(rest) = t.strip_prefix("Running ") {
             if !rest.contains(' ') && rest.contains('.') {

@@ -48,6 +48,48 @@ pub struct RunnerReport {
     /// Lines holding the runner's summary (e.g. `=== 1 failed, 3 passed ===`,
     /// `Tests run: 5, Failures: 1`), useful as fallback key lines.
     pub summary_lines: Vec<u32>,
+    /// What the build tools said failed (a Maven goal, a Gradle task, a
+    /// make target, a CI command), in log order.
+    pub tools: Vec<ToolFailure>,
+    /// Tests that failed and then passed when retried in this log
+    /// (pytest-rerunfailures' `RERUN` then `PASSED`, nextest's `TRY 2 PASS`
+    /// and `FLAKY`, PyTorch's rerun in a new process): flaky by the
+    /// runner's own account, and not among `failures`.
+    pub flaky_tests: Vec<String>,
+}
+
+/// A build tool's or CI system's own statement of what failed: the unit of
+/// work, not the error (`Failed to execute goal …maven-checkstyle-plugin…`,
+/// `Execution failed for task ':app:javadoc'`, `make: *** [lint] Error 1`).
+/// The verdict reads the names to tell a Checkstyle finding from a compiler
+/// error that looks the same.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ToolFailure {
+    /// 1-based raw line of the statement.
+    pub line: u32,
+    pub level: ToolLevel,
+    /// Names to look up, most specific first: a Maven plugin's artifactId
+    /// then its goal, a make target, a command line.
+    pub names: Vec<String>,
+    /// Who said it: `maven`, `gradle`, `make`, `npm`, `tox`, `nox`,
+    /// `docker`, `travis`, …
+    pub source: &'static str,
+}
+
+/// How directly a [`ToolFailure`] names the tool that failed; deeper
+/// levels are nested inside shallower ones (a Maven goal inside a make
+/// target inside a CI command), and the deepest statement is the most
+/// specific.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ToolLevel {
+    /// A command a CI system ran (`The command "mvn install" exited with 1`).
+    Command,
+    /// A unit of work named by the project: a make target, an npm script,
+    /// a tox environment, a nox session, a Dockerfile `RUN` command.
+    Script,
+    /// A build tool's own unit of work: a Maven plugin goal, a Gradle task,
+    /// a pre-commit hook. Its name says what the tool is.
+    Task,
 }
 
 pub trait RunnerParser: Send {
@@ -67,17 +109,31 @@ pub trait RunnerParser: Send {
 }
 
 mod ant;
+mod automake;
+mod build_tools;
+mod busted;
 mod cargo;
+mod catch2;
 mod ctest;
+mod erlang;
+mod exunit;
 mod gotest;
 mod gradle;
+mod gtest;
+mod haskell;
 mod jest;
 mod maven;
+mod minitest;
 mod mocha;
+mod phpunit;
 mod pytest;
+mod pytorch;
 mod sbt;
+mod spec;
 mod tap;
+mod testthat;
 mod unittest;
+mod xctest;
 
 /// Every built-in parser, in a fixed order.
 ///
@@ -100,6 +156,20 @@ pub fn all_parsers() -> Vec<Box<dyn RunnerParser>> {
         Box::new(ctest::Ctest::default()),
         Box::new(sbt::Sbt::default()),
         Box::new(tap::Tap::default()),
+        Box::new(spec::Spec::default()),
+        Box::new(minitest::Minitest::default()),
+        Box::new(phpunit::Phpunit::default()),
+        Box::new(exunit::ExUnit::default()),
+        Box::new(erlang::Erlang::default()),
+        Box::new(haskell::Haskell::default()),
+        Box::new(xctest::XcTest::default()),
+        Box::new(busted::Busted::default()),
+        Box::new(testthat::Testthat::default()),
+        Box::new(gtest::Gtest::default()),
+        Box::new(catch2::Catch2::default()),
+        Box::new(automake::Automake::default()),
+        Box::new(pytorch::PyTorch::default()),
+        Box::new(build_tools::BuildTools::default()),
     ]
 }
 
@@ -177,6 +247,56 @@ impl FailureSet {
     }
 }
 
+/// What a line is to a failure waiting for its message.
+pub(crate) enum Read<'a> {
+    /// The message (or the text to take it from).
+    Message(&'a str),
+    /// A blank or a location line (`test/Main.hs:20:`): keep waiting.
+    Skip,
+    /// Something else: stop waiting, let the parser read the line.
+    Other,
+}
+
+/// A failure reported on one line whose message comes on a later one
+/// (`### Failure in: x`, then `expected: 1`): most runners print the
+/// header first. Blank and location lines in between are skipped for up to
+/// `within` lines.
+#[derive(Default)]
+pub(crate) struct MessageNext {
+    pending: Option<(String, u32)>,
+}
+
+impl MessageNext {
+    pub(crate) fn wait(&mut self, id: String, at: u32) {
+        self.pending = Some((id, at));
+    }
+
+    pub(crate) fn is_waiting(&self) -> bool {
+        self.pending.is_some()
+    }
+
+    /// Offer line `no`; true when it was the message (the parser is done
+    /// with the line).
+    pub(crate) fn offer(&mut self, failures: &mut FailureSet, no: u32, read: Read<'_>, within: u32) -> bool {
+        let Some((id, at)) = self.pending.take() else { return false };
+        match read {
+            Read::Message(m) => {
+                if let Some(f) = failures.get_mut(&id) {
+                    f.message = clip_message(m);
+                }
+                true
+            }
+            Read::Skip => {
+                if no.saturating_sub(at) < within {
+                    self.pending = Some((id, at));
+                }
+                true
+            }
+            Read::Other => false,
+        }
+    }
+}
+
 /// The usual end of [`RunnerParser::finish`]: hand over the failures, the
 /// runner's counts when it printed any, and its summary lines.
 pub(crate) fn report_into(out: &mut RunnerReport, failures: &mut FailureSet, counts: &Counts, summary_lines: &mut Vec<u32>) {
@@ -211,7 +331,7 @@ pub(crate) fn clip_message(m: &str) -> String {
 /// pair, in order. Words are returned lower-case and as printed (`errors`).
 pub(crate) fn number_words(s: &str) -> Vec<(u64, String)> {
     let mut out = Vec::new();
-    let toks: Vec<&str> = s.split(|c: char| c == ',' || c == ' ' || c == ';').filter(|t| !t.is_empty()).collect();
+    let toks: Vec<&str> = s.split([',', ' ', ';']).filter(|t| !t.is_empty()).collect();
     let mut i = 0;
     while i + 1 < toks.len() {
         if let Ok(n) = toks[i].parse::<u64>() {
@@ -228,7 +348,11 @@ pub(crate) fn number_words(s: &str) -> Vec<(u64, String)> {
 /// `docker compose` puts before every line of a container's output, so the
 /// line-anchored patterns still apply to tests run inside compose.
 pub(crate) fn payload(text: &str) -> &str {
-    let Some(p) = memchr::memmem::find(text.as_bytes(), b"| ") else { return text };
+    // Every parser asks this of every line it is fed: a `memmem::find`
+    // built a searcher per call. Only a separator in the first 65 bytes
+    // can count (`p > 64` below), so only those are looked at.
+    let bytes = text.as_bytes();
+    let Some(p) = memchr::memchr_iter(b'|', &bytes[..bytes.len().min(66)]).find(|&i| bytes.get(i + 1) == Some(&b' ')) else { return text };
     let head = &text[..p];
     let name = head.trim_end();
     if p > 64 || name.is_empty() || name.len() == head.len() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b)) {

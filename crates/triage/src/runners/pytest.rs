@@ -137,6 +137,7 @@ impl RunnerParser for Pytest {
     fn finish(&mut self, out: &mut RunnerReport) {
         for id in std::mem::take(&mut self.rerun) {
             self.nodes.remove(&id);
+            out.flaky_tests.push(id);
         }
         // Fold each section header into the node id it names.
         let known: Vec<(String, String)> = self.nodes.iter().map(|f| (f.id.clone(), dotted(&f.id))).collect();

@@ -1,0 +1,287 @@
+//! What the build tools and CI systems say failed: not the error, the unit
+//! of work that failed, which the verdict reads to decide the category
+//! (`docs/triage.md`, Verdict). Each format as its tool documents or
+//! prints it:
+//!
+//! ```text
+//! [ERROR] Failed to execute goal org.apache.maven.plugins:maven-checkstyle-plugin:2.17:check (default) on project x: …
+//! Execution failed for task ':app:checkstyleMain'.                     (Gradle)
+//! > Task :app:javadoc FAILED                                           (Gradle console)
+//! make[1]: *** [Makefile:12: lint] Error 1                             (GNU make 4; 3.x: `*** [lint] Error 1`)
+//! npm ERR! pkg@1.0.0 lint: `eslint .`                                   (npm ≤ 6)
+//! npm ERR! Lifecycle script `lint` failed with error:                   (npm 7+; npm 10: `npm error …`)
+//!  ERR_PNPM_RECURSIVE_RUN_FIRST_FAIL  pkg@1.0.0 lint: `eslint .`        (pnpm)
+//! ERROR:   lint: commands failed                                        (tox 3)
+//! ERROR: InvocationError for command /p/.tox/lint/bin/flake8 src (exited with code 1)
+//!   lint: FAIL code 1 (3.21=setup[2.10]+cmd[1.11] seconds)              (tox 4)
+//! nox > Session lint failed.                                            (nox)
+//! ERROR: failed to solve: process "/bin/sh -c pip install -r r.txt" did not complete successfully: exit code: 1
+//! The command '/bin/sh -c make' returned a non-zero code: 2             (docker build, classic builder)
+//! - hook id: mypy                                                       (pre-commit)
+//! * checking Rd files ... ERROR                                         (R CMD check)
+//! The command "mvn install -DskipTests" exited with 1.                  (Travis CI)
+//! ```
+//!
+//! No failing tests or counts come from here; only [`ToolFailure`]s.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::{Line, RunnerParser, RunnerReport, ToolFailure, ToolLevel};
+
+#[derive(Default)]
+pub struct BuildTools {
+    found: Vec<ToolFailure>,
+}
+
+static GRADLE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|\s)(?:Execution failed for task '(?P<task>[^']+)'|> Task (?P<task2>:\S+) FAILED\s*$)").unwrap()
+});
+static MAKE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:\S*/)?(?:g?make|mingw32-make)(?:\.exe)?(?:\[\d+\])?: \*\*\* \[(?P<target>[^\]]+)\] (?:Error|Interrupt)").unwrap()
+});
+static NPM: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"^npm ERR! \S+@\S+ (?P<script>\S+): `(?P<cmd>.*)`\s*$",
+        r"|^npm (?:ERR!|error) Lifecycle script `(?P<script2>[^`]+)` failed",
+        r"|ERR_PNPM_\w+\s+\S+ (?P<script3>\S+): `(?P<cmd3>.*)`",
+    ))
+    .unwrap()
+});
+static TOX: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"^ERROR:\s+(?P<env>[\w.-]+): commands failed",
+        r"|^\s*(?P<env2>[\w.-]+): FAIL (?:code \d+|✖)",
+        r"|^ERROR: InvocationError for command (?P<cmd>.+?)(?: \(exited with code \d+\))?$",
+    ))
+    .unwrap()
+});
+static NOX: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^nox > Session (?P<session>\S+) (?:failed|aborted)").unwrap());
+static DOCKER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r#"process "(?:/bin/(?:ba)?sh -c )?(?P<cmd>.*)" did not complete successfully"#,
+        r"|executor failed running \[(?:/bin/(?:ba)?sh -c )?(?P<cmd2>.*)\]: ",
+        r"|^The command '(?:/bin/(?:ba)?sh -c )?(?P<cmd3>.*)' returned a non-zero code",
+    ))
+    .unwrap()
+});
+static R_CHECK: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\* checking (.+?) \.\.\. ?ERROR").unwrap());
+static TRAVIS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"^The command "(?P<cmd>.*)" (?:exited with (?P<code>\d+)|failed(?: and exited with (?P<code2>\d+))?)"#).unwrap()
+});
+
+impl BuildTools {
+    fn add(&mut self, line: u32, level: ToolLevel, source: &'static str, names: Vec<String>) {
+        let names: Vec<String> = names.into_iter().map(|n| n.trim().to_string()).filter(|n| !n.is_empty()).collect();
+        if !names.is_empty() {
+            self.found.push(ToolFailure { line, level, names, source });
+        }
+    }
+}
+
+/// `org.apache.maven.plugins:maven-checkstyle-plugin:2.17:check` →
+/// `["maven-checkstyle-plugin", "check"]` (artifactId, then goal).
+fn maven_goal(coordinates: &str) -> Vec<String> {
+    let parts: Vec<&str> = coordinates.split(':').collect();
+    let goal = parts.last().copied().unwrap_or("");
+    let artifact = match parts.len() {
+        4.. => parts[parts.len() - 3],
+        // `groupId:artifactId:goal` or `artifactId:version:goal`.
+        3 if parts[1].starts_with(|c: char| c.is_ascii_digit()) => parts[0],
+        3 => parts[1],
+        _ => return Vec::new(),
+    };
+    vec![artifact.to_string(), goal.to_string()]
+}
+
+/// A tox environment's names: itself, and `tests` when one of its factors
+/// is a Python interpreter (`py311`, `pypy3-django42`): tox's convention
+/// for the environments that run the test suite.
+fn tox_env(env: &str) -> Vec<String> {
+    let mut names = vec![env.to_string()];
+    let interpreter = |f: &str| {
+        let v = f.strip_prefix("pypy").or_else(|| f.strip_prefix("py"));
+        v.is_some_and(|v| v.bytes().all(|b| b.is_ascii_digit() || b == b'.'))
+    };
+    if env.split('-').any(interpreter) {
+        names.push("tests".to_string());
+    }
+    names
+}
+
+/// A command line with its program's directory dropped
+/// (`/p/.tox/lint/bin/flake8 src` → `flake8 src`).
+fn command(cmd: &str) -> String {
+    let cmd = cmd.trim();
+    let (program, rest) = cmd.split_once(' ').unwrap_or((cmd, ""));
+    let program = program.rsplit(['/', '\\']).next().unwrap_or(program);
+    format!("{program} {rest}")
+}
+
+impl RunnerParser for BuildTools {
+    fn name(&self) -> &'static str {
+        "build-tools"
+    }
+
+    fn triggers(&self) -> &'static [&'static str] {
+        &[
+            "Failed to execute goal ",
+            "Execution failed for task",
+            "> Task :",
+            "*** [",
+            "npm ERR! ",
+            "npm error Lifecycle script",
+            "ERR_PNPM_",
+            "commands failed",
+            ": FAIL ",
+            "InvocationError for command",
+            "nox > Session",
+            "did not complete successfully",
+            "executor failed running",
+            "returned a non-zero code",
+            "- hook id: ",
+            " ... ERROR",
+            " ...ERROR",
+            "The command \"",
+        ]
+    }
+
+    fn feed(&mut self, line: Line<'_>) {
+        let t = super::payload(line.text).trim_end();
+        let no = line.no;
+        // Each format's regex runs only on lines holding its own literal.
+        // (`str::contains`: `memmem::find` builds a searcher per call.)
+        let has = |lit: &str| t.contains(lit);
+        if let Some(rest) = t.split_once("Failed to execute goal ").map(|(_, r)| r) {
+            let coordinates = rest.split(' ').next().unwrap_or("");
+            self.add(no, ToolLevel::Task, "maven", maven_goal(coordinates));
+        } else if let Some(c) = (has("Execution failed for task") || has("> Task :")).then(|| GRADLE.captures(t)).flatten() {
+            let task = c.name("task").or_else(|| c.name("task2")).map_or("", |m| m.as_str());
+            let name = task.rsplit(':').next().unwrap_or(task);
+            self.add(no, ToolLevel::Task, "gradle", vec![name.to_string()]);
+        } else if let Some(c) = has("*** [").then(|| MAKE.captures(t)).flatten() {
+            // `Makefile:12: lint` (GNU make 4 names the recipe's place).
+            let target = c["target"].rsplit(": ").next().unwrap_or("");
+            self.add(no, ToolLevel::Script, "make", vec![target.to_string()]);
+        } else if let Some(c) = (t.starts_with("npm ") || has("ERR_PNPM_")).then(|| NPM.captures(t)).flatten() {
+            let script = ["script", "script2", "script3"].iter().find_map(|g| c.name(g)).map_or("", |m| m.as_str());
+            let cmd = c.name("cmd").or_else(|| c.name("cmd3")).map_or("", |m| m.as_str());
+            // `test:unit`, `lint:css`: by convention the part before the
+            // first colon is the kind of script, the rest its variant.
+            let mut names = Vec::new();
+            if let Some((kind, _)) = script.split_once(':') {
+                names.push(kind.to_string());
+            }
+            names.extend([script.to_string(), cmd.to_string()]);
+            self.add(no, ToolLevel::Script, "npm", names);
+        } else if let Some(c) = (has("commands failed") || has(": FAIL ") || has("InvocationError")).then(|| TOX.captures(t)).flatten() {
+            match c.name("env").or_else(|| c.name("env2")) {
+                Some(env) => self.add(no, ToolLevel::Script, "tox", tox_env(env.as_str())),
+                None => self.add(no, ToolLevel::Script, "tox", vec![command(&c["cmd"])]),
+            }
+        } else if let Some(c) = t.starts_with("nox > ").then(|| NOX.captures(t)).flatten() {
+            self.add(no, ToolLevel::Script, "nox", vec![c["session"].to_string()]);
+        } else if let Some(c) = (has("did not complete successfully") || has("executor failed running") || has("returned a non-zero code")).then(|| DOCKER.captures(t)).flatten() {
+            let cmd = ["cmd", "cmd2", "cmd3"].iter().find_map(|g| c.name(g)).map_or("", |m| m.as_str());
+            self.add(no, ToolLevel::Script, "docker", vec![cmd.to_string()]);
+        } else if let Some(id) = t.trim_start().strip_prefix("- hook id: ") {
+            // pre-commit runs linters and formatters, whatever a hook is
+            // called (`make-rst`, `pip-compile`).
+            self.add(no, ToolLevel::Script, "pre-commit", vec![format!("pre-commit hook {id}")]);
+        } else if let Some(c) = t.starts_with("* checking ").then(|| R_CHECK.captures(t)).flatten() {
+            // `* checking tests ... ERROR`, `* checking Rd files ... ERROR`.
+            self.add(no, ToolLevel::Script, "R CMD check", vec![c[1].to_string()]);
+        } else if let Some(c) = t.starts_with("The command \"").then(|| TRAVIS.captures(t)).flatten() {
+            let code = c.name("code").or_else(|| c.name("code2")).map(|m| m.as_str());
+            if code != Some("0") {
+                self.add(no, ToolLevel::Command, "travis", vec![c["cmd"].to_string()]);
+            }
+        }
+    }
+
+    fn finish(&mut self, out: &mut RunnerReport) {
+        out.tools.append(&mut self.found);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tools(log: &str) -> Vec<(ToolLevel, &'static str, Vec<String>)> {
+        let mut p = BuildTools::default();
+        for (i, text) in log.lines().enumerate() {
+            if p.triggers().iter().any(|t| text.contains(t)) {
+                p.feed(Line { no: i as u32 + 1, text });
+            }
+        }
+        let mut out = RunnerReport::default();
+        p.finish(&mut out);
+        out.tools.into_iter().map(|t| (t.level, t.source, t.names)).collect()
+    }
+
+    fn names(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn each_tool_names_what_failed() {
+        use ToolLevel::*;
+        let log = "\
+[ERROR] Failed to execute goal org.apache.maven.plugins:maven-checkstyle-plugin:2.17:check (default) on project x: You have 1 Checkstyle violation. -> [Help 1]
+[ERROR] Failed to execute goal on project x: Could not resolve dependencies for project a:b:jar:1.0
+Execution failed for task ':app:compileTestJava'.
+> Task :lib:javadoc FAILED
+make[1]: *** [Makefile:12: lint] Error 1
+make: *** [test] Error 2
+npm ERR! pkg@1.0.0 lint:js: `eslint .`
+npm error Lifecycle script `docs` failed with error:
+ ERR_PNPM_RECURSIVE_RUN_FIRST_FAIL  @scope/pkg@0.1.0 typecheck: `tsc --noEmit`
+ERROR:   py38-django32: commands failed
+  mypy: FAIL code 1 (3.21=setup[2.10]+cmd[1.11] seconds)
+ERROR: InvocationError for command /home/u/p/.tox/lint/bin/flake8 src tests (exited with code 1)
+nox > Session docs-3.11 failed.
+#8 ERROR: process \"/bin/sh -c pip install -r requirements.txt\" did not complete successfully: exit code: 1
+The command '/bin/sh -c make all' returned a non-zero code: 2
+- hook id: black
+The command \"mvn install -Dmaven.javadoc.skip=true\" exited with 1.
+The command \"pip install .\" exited with 0.
+The command \"pytest\" failed and exited with 2 during .
+";
+        assert_eq!(
+            tools(log),
+            vec![
+                (Task, "maven", names(&["maven-checkstyle-plugin", "check"])),
+                (Task, "gradle", names(&["compileTestJava"])),
+                (Task, "gradle", names(&["javadoc"])),
+                (Script, "make", names(&["lint"])),
+                (Script, "make", names(&["test"])),
+                (Script, "npm", names(&["lint", "lint:js", "eslint ."])),
+                (Script, "npm", names(&["docs"])),
+                (Script, "npm", names(&["typecheck", "tsc --noEmit"])),
+                (Script, "tox", names(&["py38-django32", "tests"])),
+                (Script, "tox", names(&["mypy"])),
+                (Script, "tox", names(&["flake8 src tests"])),
+                (Script, "nox", names(&["docs-3.11"])),
+                (Script, "docker", names(&["pip install -r requirements.txt"])),
+                (Script, "docker", names(&["make all"])),
+                (Script, "pre-commit", names(&["pre-commit hook black"])),
+                (Command, "travis", names(&["mvn install -Dmaven.javadoc.skip=true"])),
+                (Command, "travis", names(&["pytest"])),
+            ]
+        );
+    }
+
+    #[test]
+    fn lines_that_only_mention_a_failure_are_not_statements() {
+        let log = "\
+make: *** No rule to make target 'html'.  Stop.
+> Task :app:compileJava
+> Task :app:test UP-TO-DATE
+npm ERR! code ELIFECYCLE
+tox: FAIL is printed in prose here
+";
+        assert!(tools(log).is_empty(), "{:?}", tools(log));
+    }
+}

@@ -1,0 +1,124 @@
+//! A line's identity across runs of the same job: its text with what
+//! changes from run to run taken out (numbers, durations, timestamps, hex
+//! ids and hashes, UUIDs, ports, temp paths), hashed to 64 bits. Rarity
+//! within a log and the passing-run baseline both compare these hashes.
+//!
+//! A byte loop, not regexes: the baseline hashes every line of a passing
+//! log. It is coarser than `fingerprint::normalise` on purpose (every
+//! digit run is the same), since two lines that differ only in numbers are
+//! the same line for "did the green run print this too".
+
+/// FNV-1a, 64 bits.
+struct Fnv(u64);
+
+impl Fnv {
+    fn byte(&mut self, b: u8) {
+        self.0 ^= b as u64;
+        self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+}
+
+fn is_word(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// The normalised hash of one cleaned line (see the module docs). Leading
+/// and trailing whitespace and runs of it do not count.
+pub(crate) fn line_hash(text: &[u8]) -> u64 {
+    let mut h = Fnv(0xcbf2_9ce4_8422_2325);
+    let mut i = 0;
+    let n = text.len();
+    let mut pending_space = false;
+    let mut started = false;
+    let mut at_field_start = true;
+    while i < n {
+        let b = text[i];
+        if b.is_ascii_whitespace() {
+            pending_space = true;
+            at_field_start = true;
+            i += 1;
+            continue;
+        }
+        if pending_space && started {
+            h.byte(b' ');
+        }
+        pending_space = false;
+        started = true;
+        if at_field_start && is_temp_path(&text[i..]) {
+            // The whole field is a temporary path.
+            while i < n && !text[i].is_ascii_whitespace() {
+                i += 1;
+            }
+            h.byte(0xfe);
+            continue;
+        }
+        at_field_start = false;
+        if is_word(b) {
+            let start = i;
+            let (mut digits, mut hex_letters, mut other) = (0, 0, 0);
+            while i < n && is_word(text[i]) {
+                match text[i] {
+                    b'0'..=b'9' => digits += 1,
+                    b'a'..=b'f' | b'A'..=b'F' => hex_letters += 1,
+                    _ => other += 1,
+                }
+                i += 1;
+            }
+            let token = &text[start..i];
+            if digits > 0 && other == 0 && hex_letters > 0 && token.len() >= 4 {
+                h.byte(0xff); // a hex id, hash or UUID group
+            } else if digits == 0 {
+                token.iter().for_each(|&b| h.byte(b));
+            } else {
+                // Digit runs count as one digit: `worker-3`, `12.5s`, `:8080`.
+                let mut in_digits = false;
+                for &b in token {
+                    if b.is_ascii_digit() {
+                        if !in_digits {
+                            h.byte(b'0');
+                        }
+                        in_digits = true;
+                    } else {
+                        h.byte(b);
+                        in_digits = false;
+                    }
+                }
+            }
+            continue;
+        }
+        h.byte(b);
+        i += 1;
+    }
+    h.0
+}
+
+fn is_temp_path(s: &[u8]) -> bool {
+    const PREFIXES: &[&[u8]] = &[b"/tmp/", b"/var/folders/", b"/private/var/", b"/var/tmp/", b"C:\\Users\\", b"D:\\a\\_temp", b"/home/runner/work/_temp/"];
+    let s = s.strip_prefix(b"'").or_else(|| s.strip_prefix(b"\"")).unwrap_or(s);
+    PREFIXES.iter().any(|p| s.starts_with(p))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::line_hash;
+
+    fn same(a: &str, b: &str) -> bool {
+        line_hash(a.as_bytes()) == line_hash(b.as_bytes())
+    }
+
+    #[test]
+    fn what_changes_between_runs_is_ignored() {
+        assert!(same("Ran 12 tests in 3.402s", "Ran 13 tests in 0.9s"));
+        assert!(same("commit 3f2a9c1e0b and 550e8400-e29b-41d4-a716-446655440000", "commit 9bd01c2f7a and 123e4567-e89b-12d3-a456-426614174000"));
+        assert!(same("listening on 127.0.0.1:41230", "listening on 127.0.0.1:8080"));
+        assert!(same("wrote /tmp/pytest-of-runner/pytest-3/x.txt", "wrote /tmp/tmpa8x9k2/x.txt"));
+        assert!(same("  a   b ", "a b"));
+    }
+
+    #[test]
+    fn what_says_something_else_is_kept() {
+        assert!(!same("test_a PASSED", "test_a FAILED"));
+        assert!(!same("error: x", "warning: x"));
+        assert!(!same("ab", "a b"));
+    }
+}

@@ -1,0 +1,277 @@
+//! Line shapes that mean the same in every ecosystem: a source location, a
+//! stack frame or the head of a trace, an exception's message, a command
+//! echo, a summary of a failure printed after it, an application logger's
+//! prefix. Run only on the lines the vocabulary flags and on the last lines
+//! before a process exits, never on every line.
+
+use regex::bytes::Regex;
+use std::sync::LazyLock;
+
+// ASCII semantics (`(?-u)`: `\w`, `\b`, `\s`, `(?i)` on ASCII only) over
+// bytes: the lazy DFA then runs every pattern to the end, where Unicode
+// word boundaries send a line with one non-ASCII byte to the slow engines.
+macro_rules! re {
+    ($name:ident, $src:expr) => {
+        static $name: LazyLock<Regex> = LazyLock::new(|| Regex::new(concat!("(?-u)", $src)).expect("static regex"));
+    };
+}
+
+// `file.ext:12`, `file.ext:12:5`, `File.java:[21,8]`, `file.cs(12,5)`,
+// `File "x.py", line 12`, `file.rb:12:in`, `at line 12`.
+re!(LOCATION, r"(?:[\w.\-/\\@~+]+\.[A-Za-z][A-Za-z0-9]{0,7}(?::\d+|\(\d+|:\[\d+|, line \d+| line \d+)|\bline \d+\b)");
+// Frames of Java/JS/C# (`at …`), Python (`File "…", line N`), Ruby
+// (`from x.rb:12:in`), Go (`\t/x.go:12 +0x1f`), gdb/Rust/C++ (`#3 0x… in`,
+// `  12: module::fn`), Java's `... 12 more`, Perl/Elixir `(file.ex:12)`.
+re!(FRAME, r#"^(?:\s+at |\s*at [\w$.<>\[\]/@:-]+ ?\(|\s+File "[^"]*", line \d+|\s+from \S+:\d+|\s*\S+\.go:\d+(?: \+0x[0-9a-f]+)?$|\s*#\d+ +(?:0x[0-9a-fA-F]+ in )?\S|\s+\d+: +(?:0x[0-9a-f]+ - )?[\w:<>$]|\s*\.\.\. \d+ more|\s+[\w$.]+\([\w$.\-]*:\d+\)|\s+\S+:\d+:in )"#);
+// Where a trace starts.
+re!(TRACE_HEAD, r"Traceback \(most recent call last\)|Exception in thread|^goroutine \d+ \[|^\s*panic: |panicked at|^\s*Caused by:|stack backtrace:|Stack trace:|^\s*Backtrace|Call stack:|most recent call first|^\s*Stack:$");
+// An exception's own line: `ValueError: x`, `java.lang.IllegalStateException: x`,
+// `E   AssertionError`, `Uncaught TypeError: x`, `thread 'x' panicked at`.
+re!(EXCEPTION, r"^\s*(?:E\s+|Uncaught |Unhandled |\[\w+\]\s+)?(?:[\w$]+\.)*[A-Z]\w*(?:Error|Exception|Failure|Fault|Panic|Abort)\b(?::|$| \[)|^\s*\w*(?:Error|Exception): ");
+// A process, script or job that ended badly (not `exit code 0`).
+re!(EXIT, r"(?i:exit(?:ed)?(?: with)?(?: exit)?(?: code| status| value)?[ :=]*-?[1-9]\d*\b|returned (?:a )?non-?zero|non-?zero (?:exit|status|return)|\belifecycle\b)|ERROR: Job failed|Finished: FAILURE|make(?:\[\d+\])?: \*\*\* |ninja: build stopped|marked build as failure|script returned exit code [1-9]");
+// Lines that summarise a failure printed elsewhere: build results,
+// counts, pointers to details.
+re!(SUMMARY, r"(?i:build fail|after correcting the problems|resume the build|\b(?:failures|errors|failed|failing):\s*[1-9]|\bfailed to execute goal|execution failed for task|what went wrong|\b\d+ (?:failed|failures?|errors?|failing|problems?|broken)\b|\btests? failed|\bfailed \(|test result:|some tests|could not compile|aborting due to|error: recipe|rake aborted|\bfor more (?:details|information)|\bsee .{0,80} for (?:details|more|the full)|run with --|re-run|\[help \d+\]|full stack trace|command failed|found \d+ (?:errors?|problems?|vulnerabilit)|\d+ (?:of|out of) \d+ (?:tests? )?failed|there (?:was|were) \d+ (?:failures?|errors?)|\bfailed!$|\bbuild step\b|^\s*-+> |^\s*error: .*(?:failed|exit)|npm err! (?:code|errno|a complete log|failed at|this is probably|exit status|\s*$))");
+// Words that take the alarm back.
+re!(NEGATION, r"(?i:\bwarn(?:ing)?s?\b|deprecat|\bdebug\b|\binfo\b|\bpass(?:ed|es)?\b|\bok\b|\bsuccess|\bsucceeded|\bskip(?:ped|ping)?\b|\bignor(?:e|ed|ing)\b|\bretry|\bretrying|\b0 (?:errors?|failures?|failed|problems?)\b|\b(?:errors?|failures?|failed|failing)\b[^0-9\n]{0,30}[:=] ?0\b|-werror|--\w*fail|allow[_-]fail|continue-on-error|\|\| true|\bif .*error|\bcatch\b|\bexpected_|_error\b|\berror_)|✓|✔");
+// An application's own logger (a program under test logs errors all the
+// time; the runner's verdict matters more).
+// A failure word opening the line, after an optional `[ERROR]`, `##[error]`
+// or bullet.
+re!(STARTS_ERR, r"^\s*(?:##\[error\]|\[\w+\]\s*|(?:[*>-]|•)\s+)?(?:(?i:error|fatal|fail(?:ed|ure)?|panic|abort(?:ed)?|exception)\b|E\s{2,}|✖|✗|✘|❌)");
+// A source location opening the line.
+re!(STARTS_LOCATION, r"^\s*(?:##\[error\])?(?:\[\w+\]\s*)?[\w.\-/\\@~+]+\.[A-Za-z][A-Za-z0-9]{0,7}(?::\d+|\(\d+|:\[\d+)");
+re!(LOGGER, concat!(
+    r"^(?:",
+    r"\[\d+:\d+/\d+\.\d+:[A-Z]+:",                        // chromium [pid:tid/time:LEVEL:
+    r"|[A-Z][a-z]{2} +\d{1,2} \d{2}:\d{2}:\d{2}",            // syslog-ish `Apr 12 14:46:55`
+    r"|[EWIF]\d{4} \d{2}:\d{2}:\d{2}\.\d+",                // glog
+    r"|\d{4}[-/]\d{2}[-/]\d{2}[ T]\d{2}:\d{2}:\d{2}[.,]?\d*\S*\s+(?:\[[^\]]*\]\s*)*(?:-\s*)?(?:ERROR|WARN|WARNING|INFO|DEBUG|CRITICAL|FATAL)", // python/java loggers
+    r"|\[main\] (?:INFO|WARN|ERROR|DEBUG)",               // slf4j simple
+    r"|(?:ERROR|WARN|INFO|DEBUG) [\w.-]+: \S+\.go:\d+",     // Go `LEVEL component: file.go:N`
+    r")",
+));
+
+/// Bits of [`classify`]'s result (`LineSig::flags`).
+pub(crate) mod flag {
+    pub const ERR: u32 = 1 << 0;
+    pub const WEAK: u32 = 1 << 1;
+    pub const RED: u32 = 1 << 2;
+    pub const NEGATED: u32 = 1 << 3;
+    pub const EXIT: u32 = 1 << 4;
+    pub const SUMMARY: u32 = 1 << 5;
+    pub const LOCATION: u32 = 1 << 6;
+    pub const FRAME: u32 = 1 << 7;
+    pub const TRACE_HEAD: u32 = 1 << 8;
+    pub const EXCEPTION: u32 = 1 << 9;
+    pub const ECHO: u32 = 1 << 10;
+    pub const LOGGER: u32 = 1 << 11;
+    pub const ANNOTATION: u32 = 1 << 12;
+    pub const INDENTED: u32 = 1 << 13;
+    pub const SHORT: u32 = 1 << 14;
+    pub const BRACKET_LEVEL: u32 = 1 << 15;
+    /// Set once the log is read: the passing run printed this line too.
+    pub const IN_BASELINE: u32 = 1 << 16;
+    /// The line opens with a failure word (`error:`, `FAIL`, `fatal:`,
+    /// `E   `, `✖`), after an optional level bracket or annotation.
+    pub const STARTS_ERR: u32 = 1 << 17;
+    /// The line opens with a source location (`src/x.c:12:5: …`): the
+    /// shape of compiler and linter findings.
+    pub const STARTS_LOCATION: u32 = 1 << 18;
+    /// Set once the log is read: the first error-like line of the failing
+    /// step or command.
+    pub const FIRST_IN_FAILING: u32 = 1 << 19;
+}
+
+/// The shape bits of a flagged line. `words` is the line's vocabulary mask
+/// (`Word::bit`), `red` whether the terminal showed it in red.
+pub(crate) fn classify(text: &str, words: u8, red: bool) -> u32 {
+    use super::words::Word;
+    let mut f = 0;
+    let trimmed = text.trim();
+    if words & Word::Err.bit() != 0 {
+        f |= flag::ERR;
+    }
+    if words & Word::Weak.bit() != 0 {
+        f |= flag::WEAK;
+    }
+    if red {
+        f |= flag::RED;
+    }
+    if words & (Word::Err.bit() | Word::Weak.bit() | Word::Exit.bit()) != 0 || red {
+        if NEGATION.is_match(text.as_bytes()) {
+            f |= flag::NEGATED;
+        }
+        if EXIT.is_match(text.as_bytes()) {
+            f |= flag::EXIT | flag::SUMMARY;
+        } else if SUMMARY.is_match(text.as_bytes()) {
+            f |= flag::SUMMARY;
+        }
+        if EXCEPTION.is_match(text.as_bytes()) {
+            f |= flag::EXCEPTION;
+        }
+        if TRACE_HEAD.is_match(text.as_bytes()) {
+            f |= flag::TRACE_HEAD;
+        }
+    }
+    if LOCATION.is_match(text.as_bytes()) {
+        f |= flag::LOCATION;
+        if STARTS_LOCATION.is_match(text.as_bytes()) {
+            f |= flag::STARTS_LOCATION;
+        }
+    }
+    if words & Word::Err.bit() != 0 && STARTS_ERR.is_match(text.as_bytes()) {
+        f |= flag::STARTS_ERR;
+    }
+    if text.starts_with([' ', '\t']) {
+        f |= flag::INDENTED;
+        if FRAME.is_match(text.as_bytes()) {
+            f |= flag::FRAME;
+        }
+    } else if FRAME.is_match(text.as_bytes()) {
+        f |= flag::FRAME;
+    }
+    if is_command_echo(text.as_bytes()) {
+        f |= flag::ECHO;
+    }
+    if LOGGER.is_match(text.as_bytes()) {
+        f |= flag::LOGGER;
+    }
+    if text.starts_with("##[error]") || text.starts_with("::error") {
+        f |= flag::ANNOTATION;
+    }
+    // Short lines say little, except a header whose message follows
+    // (`Error:`, `Caused by:`).
+    if trimmed.len() < 12 && !trimmed.ends_with(':') {
+        f |= flag::SHORT;
+    }
+    if trimmed.starts_with("[ERROR]") || trimmed.starts_with("[error]") || trimmed.starts_with("ERROR:") || trimmed.starts_with("[FATAL]") {
+        f |= flag::BRACKET_LEVEL;
+    }
+    f
+}
+
+/// A shell or CI system echoing the command it is about to run: Travis and
+/// GitLab `$ cmd`, `set -x`'s `+ cmd`, GitHub's `##[group]Run cmd` and
+/// `[command]cmd`, npm's `> pkg@1.0 script`, Docker's `Step 3/9 : RUN cmd`.
+/// Cheap: called on every line.
+pub(crate) fn is_command_echo(text: &[u8]) -> bool {
+    match text.first() {
+        Some(b'$') => text.get(1) == Some(&b' '),
+        Some(b'+') => text.get(1) == Some(&b' ') && text.len() > 2,
+        Some(b'#') => text.starts_with(b"##[group]Run "),
+        Some(b'[') => text.starts_with(b"[command]"),
+        Some(b'>') => text.starts_with(b"> ") && text.len() > 3 && text[2] != b' ' && memchr::memchr(b'@', text).is_some(),
+        Some(b'S') => text.starts_with(b"Step ") && memchr::memmem::find(text, b" : ").is_some(),
+        Some(b's') => text.starts_with(b"section_start:"),
+        _ => false,
+    }
+}
+
+/// A cheap look at the first bytes: does the line start like an
+/// application's log record (a date or time, a syslog month, a level word
+/// followed by a space)? Only keeps such lines in their own pruning bucket
+/// (`engine`), so a chatty logger cannot crowd out the runner's own lines.
+pub(crate) fn starts_like_log_record(text: &[u8]) -> bool {
+    let t = match text.iter().position(|&b| b != b' ' && b != b'[') {
+        Some(i) => &text[i..],
+        None => return false,
+    };
+    if t.len() >= 8 && t[0].is_ascii_digit() && t[1].is_ascii_digit() && (t[2] == b':' || (t[2].is_ascii_digit() && t[3].is_ascii_digit() && matches!(t[4], b'-' | b'/'))) {
+        return true;
+    }
+    if t.len() >= 6 && t[0].is_ascii_uppercase() && t[1].is_ascii_lowercase() && t[2].is_ascii_lowercase() && t[3] == b' ' && (t[4].is_ascii_digit() || t[4] == b' ') {
+        return true;
+    }
+    const LEVELS: &[&[u8]] = &[b"DEBUG ", b"INFO ", b"WARN ", b"WARNING ", b"ERROR ", b"TRACE ", b"FATAL ", b"CRITICAL "];
+    LEVELS.iter().any(|l| t.starts_with(l))
+}
+
+/// A line the application under test logged (timestamped logger prefix).
+pub(crate) fn looks_like_app_logger(text: &str) -> bool {
+    LOGGER.is_match(text.as_bytes())
+}
+
+/// A stack frame or the head of a trace: what follows an exception's line.
+pub(crate) fn is_trace_line(text: &str) -> bool {
+    FRAME.is_match(text.as_bytes()) || TRACE_HEAD.is_match(text.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::signals::words::Word;
+
+    fn has(text: &str, words: u8, bit: u32) -> bool {
+        classify(text, words, false) & bit != 0
+    }
+
+    #[test]
+    fn exits_and_summaries_of_several_tools() {
+        let e = Word::Exit.bit() | Word::Err.bit();
+        for t in [
+            "##[error]Process completed with exit code 1.",
+            "The command \"bundle exec rake\" exited with 1.",
+            "make: *** [Makefile:12: all] Error 2",
+            "make[1]: *** [sub] Error 1",
+            "ERROR: Job failed: exit code 1",
+            "npm ERR! code ELIFECYCLE",
+            "Finished: FAILURE",
+            "error Command failed with exit code 1.",
+        ] {
+            assert!(has(t, e, flag::EXIT), "{t}");
+        }
+        assert!(!has("##[error]Process completed with exit code 0.", e, flag::EXIT));
+        for t in ["[INFO] BUILD FAILURE", "FAILURE: Build failed with an exception.", "Tests run: 3, Failures: 1", "=== 2 failed, 3 passed in 1.2s ==="] {
+            assert!(has(t, e, flag::SUMMARY), "{t}");
+        }
+        assert!(!has("error[E0308]: mismatched types", e, flag::SUMMARY));
+    }
+
+    #[test]
+    fn frames_heads_and_exceptions() {
+        for t in ["    at com.x.Foo.bar(Foo.java:12)", "\tat org.junit.Assert.fail(Assert.java:88)", "  File \"/x/y.py\", line 3, in f", "    at Object.<anonymous> (src/a.test.js:5:11)", "\t/home/runner/go/x.go:749 +0x305", "  from /x/y.rb:12:in `foo'", "#3  0x00007f in main ()", "\t... 23 more"] {
+            assert!(has(t, 0, flag::FRAME), "{t}");
+        }
+        let err = Word::Err.bit();
+        for t in ["Traceback (most recent call last):", "Exception in thread \"main\" java.lang.Error", "goroutine 21 [running]:", "thread 'main' panicked at 'x', src/main.rs:2:5"] {
+            assert!(has(t, err, flag::TRACE_HEAD), "{t}");
+        }
+        for t in ["ValueError: bad value", "java.lang.IllegalStateException: x", "E   AssertionError: assert 1 == 2", "Uncaught TypeError: x is not a function"] {
+            assert!(has(t, err, flag::EXCEPTION), "{t}");
+        }
+        assert!(has("src/lib.rs:12:5: error: x", err, flag::LOCATION));
+        assert!(has("README.md:2186: Line longer than 80 characters.", Word::Weak.bit(), flag::LOCATION));
+        assert!(has("[ERROR] /x/Foo.java:[21,8] cannot find symbol", err, flag::LOCATION));
+    }
+
+    #[test]
+    fn command_echoes() {
+        for t in ["$ bundle exec rake", "+ make test", "##[group]Run npm test", "[command]/usr/bin/git log", "> pkg@1.0.0 test /home/x", "Step 3/9 : RUN make"] {
+            assert!(is_command_echo(t.as_bytes()), "{t}");
+        }
+        for t in ["$", "+", "> Task :test", "Stepping", "plain"] {
+            assert!(!is_command_echo(t.as_bytes()), "{t}");
+        }
+    }
+
+    #[test]
+    fn log_records() {
+        for t in ["Apr 12 14:50:02.603 - 0m2s DEBUG x", "2019-04-12 14:50:02 ERROR x", "[2026-01-01 03:41:07 TP2] Load", "ERROR flashlight: app.go:162 x", "14:50:02.603 INFO x"] {
+            assert!(starts_like_log_record(t.as_bytes()), "{t}");
+        }
+        for t in ["--- FAIL: TestX (0.1s)", "error: x", "ERROR: x", "Error: x", "12 tests failed"] {
+            assert!(!starts_like_log_record(t.as_bytes()), "{t}");
+        }
+    }
+
+    #[test]
+    fn negations() {
+        let err = Word::Err.bit();
+        for t in ["0 errors, 2 warnings", "Number of errors in tests: 0", "warning: unused variable `x`", "Failures: 0, Errors: 0", "test_error_path PASSED", "INFO error handler installed"] {
+            assert!(has(t, err, flag::NEGATED), "{t}");
+        }
+        assert!(!has("error: could not find `Cargo.toml`", err, flag::NEGATED));
+    }
+}

@@ -1,0 +1,105 @@
+//! The one trigger search per line: every rule trigger (in the spellings
+//! logs use) and every runner parser trigger compiled into one
+//! [`LiteralSet`], each literal mapped back to who wants it.
+//!
+//! It takes plain lists, not `Rule`s or parsers, so it depends on nothing
+//! but `literals`: `rules` builds and caches it, `engine` reads it.
+
+use crate::literals::LiteralSet;
+
+/// Who a trigger literal belongs to.
+#[derive(Debug, PartialEq)]
+pub(crate) enum Pat {
+    /// Rule index.
+    Rule(usize),
+    /// Parser index.
+    Runner(usize),
+    /// A vocabulary word of the generic signals: its class bit
+    /// (`signals::words::Word::bit`).
+    Word(u8),
+}
+
+/// What the trigger search needs per rule set; built once per rule set
+/// (cheap next to reading a log) and shared by every `analyze` call.
+#[derive(Debug)]
+pub(crate) struct Triggers {
+    pub(crate) literals: LiteralSet,
+    /// Per literal of `literals` (one per distinct spelling): who wants it.
+    pub(crate) pats: Vec<Vec<Pat>>,
+    /// Per literal: its length in bytes.
+    pub(crate) lengths: Vec<u32>,
+    /// Per rule: its position when rules are sorted by priority, highest
+    /// first, file order breaking ties.
+    pub(crate) order: Vec<u32>,
+    /// Some trigger holds U+FFFD (a repository's own rule can), so invalid
+    /// UTF-8 must become its lossy text before matching.
+    pub(crate) match_lossy: bool,
+}
+
+/// A rule trigger as written, in lower case, UPPER CASE and Capitalised:
+/// the spellings tools actually print (`error:`, `Error:`, `ERROR:`).
+fn case_variants(t: &str) -> Vec<String> {
+    let lower = t.to_ascii_lowercase();
+    let mut cap = lower.clone();
+    if let Some(first) = cap.get_mut(0..1) {
+        first.make_ascii_uppercase();
+    }
+    let mut v = vec![t.to_string(), lower, t.to_ascii_uppercase(), cap];
+    v.sort();
+    v.dedup();
+    v
+}
+
+impl Triggers {
+    /// `rules[i]` is rule `i`'s (triggers, priority); `parsers[p]` parser
+    /// `p`'s triggers; `words` the generic vocabulary with class bits
+    /// (expanded to case variants like rule triggers).
+    pub(crate) fn new(rules: &[(&[String], i32)], parsers: &[&[&str]], words: &[(&str, u8)]) -> Triggers {
+        // Distinct triggers only: each is verified once per window hit.
+        let mut lits: Vec<String> = Vec::new();
+        let mut pats: Vec<Vec<Pat>> = Vec::new();
+        let mut index = std::collections::HashMap::new();
+        let mut add = |lit: String, who: Pat| {
+            let i = *index.entry(lit.clone()).or_insert_with(|| {
+                lits.push(lit);
+                pats.push(Vec::new());
+                lits.len() - 1
+            });
+            if !pats[i].contains(&who) {
+                pats[i].push(who);
+            }
+        };
+        // Matching is case-sensitive (case-insensitive would find `ok`
+        // inside every `token` for a runner's `OK` trigger); rule triggers
+        // are expanded to the spellings logs use.
+        for (i, (triggers, _)) in rules.iter().enumerate() {
+            for t in triggers.iter() {
+                for v in case_variants(t) {
+                    add(v, Pat::Rule(i));
+                }
+            }
+        }
+        for (p, triggers) in parsers.iter().enumerate() {
+            for t in triggers.iter() {
+                if !t.is_empty() {
+                    add(t.to_string(), Pat::Runner(p));
+                }
+            }
+        }
+        for (w, bit) in words {
+            for v in case_variants(w) {
+                add(v, Pat::Word(*bit));
+            }
+        }
+        let literals = LiteralSet::new(&lits);
+        let mut by_priority: Vec<usize> = (0..rules.len()).collect();
+        by_priority.sort_by_key(|&i| (std::cmp::Reverse(rules[i].1), i));
+        let mut order = vec![0u32; rules.len()];
+        for (pos, &i) in by_priority.iter().enumerate() {
+            order[i] = pos as u32;
+        }
+        let match_lossy = lits.iter().any(|l| l.contains('\u{FFFD}'));
+        let lengths = lits.iter().map(|l| l.len() as u32).collect();
+        Triggers { literals, pats, lengths, order, match_lossy }
+    }
+}
