@@ -271,14 +271,18 @@ impl Ctx {
         Ok(f(r, &mut w.next_id))
     }
 
-    /// Who the request's token belongs to.
-    pub fn login(&self) -> String {
-        let token = self
-            .headers
+    /// The token of `Authorization: <scheme> <token>`.
+    fn bearer_token(&self) -> Option<String> {
+        self.headers
             .get(header::AUTHORIZATION)
             .and_then(|h| h.to_str().ok())
             .and_then(|h| h.split_once(' '))
-            .map(|(_, t)| t.trim().to_string());
+            .map(|(_, t)| t.trim().to_string())
+    }
+
+    /// Who the request's token belongs to.
+    pub fn login(&self) -> String {
+        let token = self.bearer_token();
         let w = self.app.state.lock();
         match token {
             // An App's installation token writes as the App's bot user.
@@ -291,12 +295,7 @@ impl Ctx {
     /// Whether the request carries an App installation token (which, as on
     /// GitHub, cannot read `/user`).
     pub fn is_installation_token(&self) -> bool {
-        let token = self
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|h| h.to_str().ok())
-            .and_then(|h| h.split_once(' '))
-            .map(|(_, t)| t.trim().to_string());
+        let token = self.bearer_token();
         token.is_some_and(|t| self.app.state.lock().installation_tokens.contains(&t))
     }
 
