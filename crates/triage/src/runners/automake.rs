@@ -77,12 +77,7 @@ impl RunnerParser for Automake {
             return;
         }
         if let Some(c) = t.contains(" test").then(|| SERIAL.captures(t.trim())).flatten() {
-            let n = |i: usize| c.get(i).and_then(|m| m.as_str().parse::<u64>().ok());
-            let (failed, run) = match n(3) {
-                Some(all) => (0, all),
-                None => (n(1).unwrap_or(0), n(2).unwrap_or(0)),
-            };
-            self.counts.add(&Counts::of_run(run, failed, None));
+            self.counts.add(&super::failed_of_run_or_all(&c));
             self.summary_lines.push(line.no);
             self.summary_seen = true;
             return;

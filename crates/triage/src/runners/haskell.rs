@@ -86,12 +86,7 @@ impl RunnerParser for Haskell {
             self.failures.add(failure("hunit", id.clone(), name, None, "", line.no));
             self.waiting.wait(id, line.no);
         } else if let Some(c) = TASTY_SUMMARY.captures(t.trim_start()) {
-            let n = |i: usize| c.get(i).and_then(|m| m.as_str().parse::<u64>().ok());
-            let (failed, run) = match n(3) {
-                Some(all) => (0, all),
-                None => (n(1).unwrap_or(0), n(2).unwrap_or(0)),
-            };
-            self.counts.add(&Counts::of_run(run, failed, None));
+            self.counts.add(&super::failed_of_run_or_all(&c));
             self.summary_lines.push(line.no);
         } else if let Some(c) = HUNIT_SUMMARY.captures(t.trim_start()) {
             let n = |i: usize| c[i].parse::<u64>().unwrap_or(0);

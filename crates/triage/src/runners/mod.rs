@@ -360,3 +360,14 @@ pub(crate) fn payload(text: &str) -> &str {
     }
     &text[p + 2..]
 }
+
+/// Counts of the two summary lines many harnesses print: "F out of R tests
+/// failed" (groups 1 and 2) or "all N tests passed" (group 3).
+pub(crate) fn failed_of_run_or_all(c: &regex::Captures<'_>) -> crate::analysis::Counts {
+    let n = |i: usize| c.get(i).and_then(|m| m.as_str().parse::<u64>().ok());
+    let (failed, run) = match n(3) {
+        Some(all) => (0, all),
+        None => (n(1).unwrap_or(0), n(2).unwrap_or(0)),
+    };
+    crate::analysis::Counts::of_run(run, failed, None)
+}
