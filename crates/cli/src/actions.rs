@@ -93,6 +93,7 @@ fn env_var(k: &str) -> Option<String> {
 /// pass looks back over two intervals, so a slow pass misses nothing; the
 /// claims make overlap harmless.
 pub fn watch(args: Args, every: std::time::Duration, passes: Option<u64>) -> anyhow::Result<i32> {
+    ci_host::init_logging_with(ci_host::LogFormat::Text, "warn,ci_github=info");
     let mut raw = raw_inputs(args, &Inputs::from_env())?;
     // Polling: a webhook payload in the environment belongs to another run.
     raw.event_name = None;
@@ -142,6 +143,8 @@ async fn watch_once(
 /// `ci-bot <action>`: resolve the inputs, run the action, report outputs,
 /// summary and (dry-run) the plan the way the runner expects them.
 pub fn run(kind: ActionKind, args: Args) -> anyhow::Result<i32> {
+    // Warnings, and the client's waits (rate limits, settling after a write), on stderr.
+    ci_host::init_logging_with(ci_host::LogFormat::Text, "warn,ci_github=info");
     let raw = raw_inputs(args, &Inputs::from_env())?;
     if let Some(t) = &raw.token {
         commands::mask_secret(t);

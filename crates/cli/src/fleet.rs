@@ -116,6 +116,10 @@ struct UpArgs {
     /// File with the host's GitHub token (absolute path; mounted read-only).
     #[arg(long)]
     host_token_file: Option<PathBuf>,
+    /// The bot's config file for the host's comment watcher (mounted
+    /// read-only); with `--host-env CI_BOT_HOST_WATCH_REPO=owner/app`.
+    #[arg(long)]
+    host_config: Option<PathBuf>,
     /// Non-secret host settings, e.g. CI_BOT_HOST_INTERVAL_SECS=1800 (repeatable).
     #[arg(long = "host-env")]
     host_env: Vec<String>,
@@ -264,7 +268,11 @@ fn spec_of(a: &UpArgs) -> Result<FleetSpec> {
             .with_context(|| format!("--host-token-file {}", token_file.display()))?;
         let mut env = vec![format!("CI_BOT_HOST_REPO={}", a.repo), format!("GITHUB_API_URL={runner_api_url}")];
         env.extend(a.host_env.iter().cloned());
-        Some(HostSpec { image: a.host_image.clone(), token_file, env, health_port: a.host_health_port })
+        let config_file = match &a.host_config {
+            Some(c) => Some(std::fs::canonicalize(c).with_context(|| format!("--host-config {}", c.display()))?),
+            None => None,
+        };
+        Some(HostSpec { image: a.host_image.clone(), token_file, env, health_port: a.host_health_port, config_file })
     } else {
         None
     };

@@ -34,7 +34,6 @@ pub fn run(args: Args) -> Result<i32> {
         }
         ci_host::init_logging(args.log_format);
         let settings = Settings::from_env()?;
-        // The PR-comment watcher (issue #15) plugs in here: host.add(<its PeriodicTask>).
         ci_host::run_service(settings, |_host| Ok(())).await?;
         Ok(0)
     })

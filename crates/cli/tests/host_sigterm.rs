@@ -131,3 +131,68 @@ fn bad_settings_fail_at_start_with_one_line() {
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.contains("CI_BOT_HOST_"), "{err}");
 }
+
+const WATCH_SCENARIO: &str = r#"
+settings:
+  login: ci-bot
+  tokens:
+    ghp_bot_token: ci-bot
+    alice-token: alice
+repos:
+  - name: acme/bot
+    workflows:
+      - { id: 101, name: CI monitor, path: .github/workflows/ci-monitor.yml }
+  - name: acme/app
+    collaborators:
+      - { login: alice, permission: write }
+    pulls:
+      - { number: 7, title: Add widget, user: alice, head_sha: "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" }
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_process_also_watches_pr_comments_and_answers_a_command_once() {
+    let server = FakeGitHub::start(Scenario::from_yaml_str(WATCH_SCENARIO).unwrap()).await.unwrap();
+    // Not scratch_dir(): the other test of this binary clears that one.
+    let dir = std::env::temp_dir().join(format!("ci-bot-host-watch-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let token = dir.join("token");
+    std::fs::write(&token, "ghp_bot_token\n").unwrap();
+    let config = dir.join("ci-bot.yml");
+    std::fs::write(&config, "commands:\n  mention: ci-bot\n  allow: { users: [alice] }\n").unwrap();
+    let alice = ci_github::Client::builder().api_url(server.url()).token("alice-token").build().await.unwrap();
+    use ci_github::GitHub;
+    let app: ci_github::RepoRef = "acme/app".parse().unwrap();
+    alice.create_comment(&app, ci_github::IssueNumber(7), "@ci-bot help").await.unwrap();
+
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ci-bot"));
+    cmd.args(["host", "--log-format", "json"])
+        .env_clear()
+        .env("GITHUB_API_URL", server.url())
+        .env("CI_BOT_HOST_REPO", "acme/bot")
+        .env("CI_BOT_HOST_STATE_DIR", dir.join("state"))
+        .env("CI_BOT_HOST_TOKEN_FILE", &token)
+        .env("CI_BOT_HOST_HEALTH_ADDR", "127.0.0.1:0")
+        .env("CI_BOT_HOST_WATCH_REPO", "acme/app")
+        .env("CI_BOT_HOST_WATCH_EVERY_SECS", "10")
+        .env("CI_BOT_HOST_WATCH_CONFIG", &config)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    let host = cmd.spawn().expect("ci-bot host starts");
+    let replies = || {
+        server
+            .state()
+            .with_repo("acme/app", |r| r.comments.values().filter(|c| c.user == "ci-bot").count())
+            .unwrap_or_default()
+    };
+    until("the bot's reply to @ci-bot help", || replies() == 1).await;
+    sigterm(&host);
+    let (status, logs) = tokio::task::spawn_blocking(move || wait(host, Duration::from_secs(30))).await.unwrap();
+    assert!(status.success(), "exit {status}: {logs}");
+    assert_eq!(replies(), 1, "answered once");
+    let lines: Vec<serde_json::Value> = logs.lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
+    assert!(lines.iter().any(|l| l["task"] == "comment-watch" && l["outcome"] == "done"), "{logs}");
+    assert!(lines.iter().any(|l| l["task"] == "monitor-dispatch" && l["outcome"] == "done"), "{logs}");
+    assert!(!logs.contains("ghp_bot_token"), "the token is never logged");
+    let _ = std::fs::remove_dir_all(&dir);
+}

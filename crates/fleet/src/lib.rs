@@ -28,7 +28,7 @@ pub mod spec;
 
 pub use engine::{Engine, ImageInfo, Member};
 pub use fleet::{render_table, Event, Fleet, Outcome, StatusRow, Timing};
-pub use spec::{FleetSpec, HostSpec, Limits, LogRotation, Role};
+pub use spec::{FleetSpec, HostSpec, Limits, LogRotation, Role, HOST_CONFIG_PATH};
 
 /// Result alias of this crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

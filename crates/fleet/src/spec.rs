@@ -42,6 +42,8 @@ pub const SECRET_DIR: &str = "/run/ci-bot";
 pub const TOKEN_FILE: &str = "/run/ci-bot/registration-token";
 /// Where the host container finds its GitHub token (a read-only bind mount).
 pub const HOST_TOKEN_PATH: &str = "/run/secrets/github-token";
+/// Where the host finds the bot's config file (for the comment watcher).
+pub const HOST_CONFIG_PATH: &str = "/etc/ci-bot/ci-bot.yml";
 /// The host's state directory (a named volume).
 pub const HOST_STATE_DIR: &str = "/var/lib/ci-bot";
 
@@ -127,6 +129,11 @@ pub struct HostSpec {
     pub env: Vec<String>,
     /// Port of `/healthz` inside the container.
     pub health_port: u16,
+    /// The bot's config file (`commands:` for the comment watcher), bind-
+    /// mounted read-only at [`HOST_CONFIG_PATH`]. Left out of the
+    /// fingerprint when absent, so hosts created before it are not drifted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config_file: Option<PathBuf>,
 }
 
 /// What a container is for.
@@ -209,6 +216,12 @@ impl FleetSpec {
                 return Err(Error::Config(format!(
                     "--host-token-file {}: must be an absolute path (Docker bind-mounts it)",
                     h.token_file.display()
+                )));
+            }
+            if let Some(c) = h.config_file.as_ref().filter(|c| !c.is_absolute()) {
+                return Err(Error::Config(format!(
+                    "--host-config {}: must be an absolute path (Docker bind-mounts it)",
+                    c.display()
                 )));
             }
         }
@@ -370,8 +383,11 @@ impl FleetSpec {
             format!("CI_BOT_HOST_STATE_DIR={HOST_STATE_DIR}"),
             format!("CI_BOT_HOST_HEALTH_ADDR=0.0.0.0:{}", host.health_port),
         ];
+        if host.config_file.is_some() {
+            env.push(format!("CI_BOT_HOST_WATCH_CONFIG={HOST_CONFIG_PATH}"));
+        }
         env.extend(host.env.iter().cloned());
-        let mounts = vec![
+        let mut mounts = vec![
             Mount {
                 target: Some(HOST_TOKEN_PATH.into()),
                 source: Some(host.token_file.display().to_string()),
@@ -386,6 +402,15 @@ impl FleetSpec {
                 ..Default::default()
             },
         ];
+        if let Some(config) = &host.config_file {
+            mounts.push(Mount {
+                target: Some(HOST_CONFIG_PATH.into()),
+                source: Some(config.display().to_string()),
+                typ: Some(MountType::BIND),
+                read_only: Some(true),
+                ..Default::default()
+            });
+        }
         ContainerCreateBody {
             image: Some(image_id.to_string()),
             cmd: Some(vec!["host".into(), "--log-format".into(), "json".into()]),

@@ -385,12 +385,15 @@ async fn story(w: &World) {
     // read-only file mount (never an env var).
     let token_file = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{}-host-token", w.run));
     std::fs::write(&token_file, "ghp_host_secret_never_in_inspect").unwrap();
+    let config_file = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{}-ci-bot.yml", w.run));
+    std::fs::write(&config_file, "commands:\n  mention: ci-bot\n").unwrap();
     let mut with_host = w.spec(1, &v1);
     with_host.host = Some(HostSpec {
         image: v1.clone(),
         token_file: token_file.clone(),
         env: vec![format!("CI_BOT_HOST_REPO={REPO}")],
         health_port: 8080,
+        config_file: Some(config_file.clone()),
     });
     let out = w.fleet().up(&with_host, false).await.unwrap();
     assert!(out.events.iter().any(|e| matches!(e, Event::Created { container, .. } if *container == with_host.host_name())), "{:#?}", out.events);
@@ -399,11 +402,17 @@ async fn story(w: &World) {
     assert_eq!(hc.restart_policy.as_ref().unwrap().name, Some(bollard::models::RestartPolicyNameEnum::UNLESS_STOPPED));
     let mounts = hc.mounts.as_ref().unwrap();
     assert!(mounts.iter().any(|m| m.read_only == Some(true) && m.source.as_deref() == Some(token_file.to_str().unwrap())));
+    assert!(mounts.iter().any(|m| m.read_only == Some(true)
+        && m.source.as_deref() == Some(config_file.to_str().unwrap())
+        && m.target.as_deref() == Some(ci_fleet::HOST_CONFIG_PATH)));
+    let env = host.config.as_ref().and_then(|c| c.env.clone()).unwrap_or_default();
+    assert!(env.iter().any(|e| e == &format!("CI_BOT_HOST_WATCH_CONFIG={}", ci_fleet::HOST_CONFIG_PATH)), "{env:?}");
     assert!(!serde_json::to_string(&host).unwrap().contains("ghp_host_secret"));
     let out = w.fleet().down(&w.run, true).await.unwrap();
     assert!(out.is_ok(), "{:?}", out.errors);
     assert!(w.engine.members(&w.run).await.unwrap().is_empty());
     let _ = std::fs::remove_file(token_file);
+    let _ = std::fs::remove_file(config_file);
 }
 
 /// Every registration token issued so far is absent from each container's

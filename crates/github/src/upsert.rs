@@ -260,7 +260,14 @@ where
         match kind.update_for(&canonical, want) {
             None => match st.settled(gh.settle_delay()) {
                 Next::Done => return Ok(st.finish(canonical)),
-                Next::Sleep(d) => tokio::time::sleep(d).await,
+                Next::Sleep(d) => {
+                    // A pause with no word looks like a hang: say why.
+                    tracing::info!(
+                        wait_ms = d.as_millis() as u64,
+                        "wrote {marker}; waiting for GitHub's lists to show it, then reading once more (a concurrent writer's update would be merged, not lost)"
+                    );
+                    tokio::time::sleep(d).await
+                }
             },
             // Our last write was overwritten: several writers are at it.
             // Back off (with jitter, so they spread out) and look again,

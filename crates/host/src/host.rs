@@ -66,6 +66,7 @@ impl HealthView {
                     "last_success": s.last_success,
                     "next_tick": next.get(name),
                     "in_tick": in_tick.get(name).copied().unwrap_or(false),
+                    "last_result": s.last_result,
                     "last_error": s.last_error,
                     "consecutive_failures": s.consecutive_failures,
                     "breaker": breaker,
@@ -191,8 +192,9 @@ async fn run_task(
 fn apply(s: &mut TaskState, sched: &Schedule, slot: i64, outcome: &TickOutcome, at: DateTime<Utc>) -> Option<DateTime<Utc>> {
     s.last_attempt = Some(at);
     match outcome {
-        TickOutcome::Done(_) => {
+        TickOutcome::Done(note) => {
             s.last_done_slot = Some(slot);
+            s.last_result = Some(note.clone());
             s.last_success = Some(at);
             s.consecutive_failures = 0;
             s.last_error = None;

@@ -9,10 +9,9 @@
 //! atomically written state file so a restart does not repeat a dispatch,
 //! and answers `GET /healthz` with the last successful tick and the next one.
 //!
-//! Tasks today: [`MonitorDispatch`] (`workflow_dispatch` of `ci-monitor.yml`).
-//! The PR-comment watcher of issue #15 plugs in as another [`PeriodicTask`]
-//! (`Host::add`), its tick being one poll of new comments; its exactly-once
-//! claim makes it safe beside the cron watcher.
+//! Tasks: [`MonitorDispatch`] (`workflow_dispatch` of `ci-monitor.yml`) and
+//! [`CommentWatch`] (one poll of new PR comments for `@bot` commands per
+//! tick; its exactly-once claim makes it safe beside a cron watcher).
 
 #![warn(missing_docs)]
 
@@ -25,13 +24,15 @@ mod service;
 mod settings;
 mod store;
 mod task;
+mod watch;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use dispatch::{ClientFactory, MonitorDispatch};
 pub use host::{probe, serve_health, HealthView, Host, ShutdownHandle};
-pub use logging::{init_logging, LogFormat};
+pub use logging::{init_logging, init_logging_with, LogFormat};
 pub use schedule::{Plan, Schedule, TaskState};
 pub use service::{client_factory, run_service};
 pub use settings::{Settings, PREFIX};
 pub use store::{Store, STATE_VERSION};
 pub use task::{PeriodicTask, TickContext, TickFuture, TickOutcome};
+pub use watch::CommentWatch;

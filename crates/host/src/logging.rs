@@ -28,7 +28,13 @@ impl std::str::FromStr for LogFormat {
 /// Install the global subscriber (stderr; level from `RUST_LOG`, default
 /// `info`). A second call is a no-op.
 pub fn init_logging(format: LogFormat) {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    init_logging_with(format, "info");
+}
+
+/// [`init_logging`] with another default filter when `RUST_LOG` is unset
+/// (the one-shot actions keep their log to warnings and GitHub waits).
+pub fn init_logging_with(format: LogFormat, default_filter: &str) {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_filter));
     let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(false);
     let _ = match format {
         LogFormat::Json => builder.json().flatten_event(true).with_current_span(false).try_init(),

@@ -92,6 +92,8 @@ pub struct TaskState {
     pub last_success: Option<DateTime<Utc>>,
     /// The last tick that ended (either way).
     pub last_attempt: Option<DateTime<Utc>>,
+    /// What the last successful tick did, one line (for `/healthz`).
+    pub last_result: Option<String>,
     /// The last failure, one line.
     pub last_error: Option<String>,
     /// Failed ticks since the last success.

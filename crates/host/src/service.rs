@@ -1,5 +1,6 @@
 //! `ci-bot host` wired up: settings, the token, the monitor dispatch, the
-//! health endpoint, signals. The CLI adds its other tasks through `extra`.
+//! comment watcher when a repository is named for it, the health endpoint,
+//! signals. `extra` adds further tasks.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -7,10 +8,10 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 use ci_github::Client;
 
-use crate::{serve_health, ClientFactory, Host, MonitorDispatch, Settings, Store, SystemClock};
+use crate::{serve_health, ClientFactory, CommentWatch, Host, MonitorDispatch, Settings, Store, SystemClock};
 
 /// Run the host until SIGTERM/SIGINT; then let ticks in flight finish and
-/// return. `extra` adds further tasks (the PR-comment watcher) to the host.
+/// return. `extra` adds further tasks to the host.
 pub async fn run_service(settings: Settings, extra: impl FnOnce(&mut Host) -> Result<()>) -> Result<()> {
     let repo = settings.repo.clone().unwrap_or_default().parse()?;
     let client = client_factory(settings.token_file.clone());
@@ -25,8 +26,11 @@ pub async fn run_service(settings: Settings, extra: impl FnOnce(&mut Host) -> Re
         git_ref: settings.git_ref.clone(),
         inputs: settings.inputs(),
         schedule: settings.schedule(),
-        client,
+        client: client.clone(),
     });
+    if let (Some(watch_repo), Some(schedule)) = (settings.watch_repo.clone(), settings.watch_schedule()) {
+        host.add(CommentWatch { repo: watch_repo, config: settings.watch_config.clone(), schedule, client });
+    }
     extra(&mut host)?;
 
     let listener = tokio::net::TcpListener::bind(&settings.health_addr)
@@ -48,6 +52,7 @@ pub async fn run_service(settings: Settings, extra: impl FnOnce(&mut Host) -> Re
         repo = %settings.repo.as_deref().unwrap_or_default(),
         workflow = %settings.workflow,
         interval_secs = settings.interval_secs,
+        watch_repo = %settings.watch_repo.as_deref().unwrap_or("(no watcher)"),
         health = %settings.health_addr,
         "host started"
     );

@@ -55,6 +55,17 @@ pub struct Settings {
     /// File holding the GitHub token (else `GITHUB_TOKEN`).
     #[serde(default)]
     pub token_file: Option<PathBuf>,
+    /// `owner/name` whose pull-request comments the watcher polls for
+    /// `@bot` commands (`CI_BOT_HOST_WATCH_REPO`); unset: no watcher.
+    #[serde(default)]
+    pub watch_repo: Option<String>,
+    /// Seconds between two polls of the watcher.
+    #[serde(default = "default_watch_every")]
+    pub watch_every_secs: u64,
+    /// The bot's config file for the watcher (mounted read-only; default
+    /// `.github/ci-bot.yml` in the working directory).
+    #[serde(default)]
+    pub watch_config: Option<PathBuf>,
 }
 
 fn default_workflow() -> String {
@@ -80,6 +91,9 @@ fn default_breaker_threshold() -> u32 {
 }
 fn default_breaker_cooldown() -> u64 {
     3600
+}
+fn default_watch_every() -> u64 {
+    60
 }
 fn default_health_addr() -> String {
     "127.0.0.1:8080".into()
@@ -121,6 +135,9 @@ impl Settings {
         if self.backoff_base_secs == 0 || self.backoff_max_secs < self.backoff_base_secs {
             anyhow::bail!("{PREFIX}BACKOFF_BASE_SECS must be > 0 and <= {PREFIX}BACKOFF_MAX_SECS");
         }
+        if self.watch_repo.is_some() && !(10..=3600).contains(&self.watch_every_secs) {
+            anyhow::bail!("{PREFIX}WATCH_EVERY_SECS={}: between 10 and 3600", self.watch_every_secs);
+        }
         if let Some(inputs) = &self.dispatch_inputs {
             let v: serde_json::Value = serde_json::from_str(inputs)
                 .map_err(|e| anyhow::anyhow!("{PREFIX}DISPATCH_INPUTS is not JSON: {e}"))?;
@@ -140,6 +157,17 @@ impl Settings {
         s.breaker_cooldown = Duration::from_secs(self.breaker_cooldown_secs);
         s.seed = seed_of(self.repo.as_deref().unwrap_or_default());
         s
+    }
+
+    /// The watcher's schedule, when it is on: a poll per `watch_every_secs`
+    /// with a tenth of it as jitter; retries and breaker as the monitor's.
+    pub fn watch_schedule(&self) -> Option<Schedule> {
+        self.watch_repo.as_deref().filter(|r| !r.trim().is_empty())?;
+        let mut s = self.schedule();
+        s.interval = Duration::from_secs(self.watch_every_secs);
+        s.jitter = Duration::from_secs(self.watch_every_secs / 10);
+        s.backoff_base = s.backoff_base.min(s.interval);
+        Some(s)
     }
 
     /// Dispatch inputs (validated).
@@ -170,6 +198,10 @@ mod tests {
         assert_eq!((s.interval_secs, s.jitter_secs, s.workflow.as_str(), s.git_ref.as_str()), (1800, 5, "ci-monitor.yml", "main"));
         let s = Settings::from_vars(vars(&[("CI_BOT_HOST_REPO", "o/x"), ("CI_BOT_HOST_REF", "release")])).unwrap();
         assert_eq!(s.git_ref, "release");
+        assert!(s.watch_schedule().is_none(), "no watcher unless a repo is named");
+        let s = Settings::from_vars(vars(&[("CI_BOT_HOST_REPO", "o/bot"), ("CI_BOT_HOST_WATCH_REPO", "o/app")])).unwrap();
+        let w = s.watch_schedule().expect("watcher on");
+        assert_eq!((w.interval.as_secs(), w.jitter.as_secs(), w.backoff_base.as_secs()), (60, 6, 30));
     }
 
     #[test]
@@ -179,6 +211,7 @@ mod tests {
             vars(&[("CI_BOT_HOST_REPO", "o/x"), ("CI_BOT_HOST_INTERVAL_SECS", "ten")]),
             vars(&[("CI_BOT_HOST_REPO", "o/x"), ("CI_BOT_HOST_INTERVAL_SECS", "5")]),
             vars(&[("CI_BOT_HOST_REPO", "o/x"), ("CI_BOT_HOST_DISPATCH_INPUTS", "[1]")]),
+            vars(&[("CI_BOT_HOST_REPO", "o/x"), ("CI_BOT_HOST_WATCH_REPO", "o/t"), ("CI_BOT_HOST_WATCH_EVERY_SECS", "1")]),
         ] {
             let e = Settings::from_vars(bad).unwrap_err().to_string();
             assert!(!e.contains('\n'), "{e}");

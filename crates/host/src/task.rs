@@ -2,8 +2,8 @@
 //!
 //! The host owns everything around a tick (when, retries, the breaker,
 //! shutdown, persistence, health); a task owns only what one tick does.
-//! The monitor dispatch ([`crate::MonitorDispatch`]) is one; the PR-comment
-//! watcher (issue #15) plugs in the same way.
+//! The monitor dispatch ([`crate::MonitorDispatch`]) and the PR-comment
+//! watcher ([`crate::CommentWatch`]) are the two.
 
 use std::future::Future;
 use std::pin::Pin;

@@ -1,0 +1,230 @@
+//! The host's PR-comment watcher against the fake GitHub: two hosts polling
+//! the same repository on a hand-turned clock act on a command exactly once,
+//! ignore strangers, and pick up a new command on the next slot, updating
+//! the same status comment in place.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use ci_github::{Client, GitHub, IssueNumber, RepoRef};
+use ci_host::{Clock, CommentWatch, HealthView, Host, ManualClock, Schedule, ShutdownHandle, Store};
+use fake_github::{FakeGitHub, Scenario};
+use serde_json::Value;
+
+const TARGET: &str = "acme/app";
+
+fn scenario() -> Scenario {
+    let head = format!("{:a<40}", "");
+    let base = format!("{:b<40}", "");
+    Scenario::from_yaml_str(&format!(
+        r#"
+settings:
+  login: ci-bot
+  tokens:
+    bot-token: ci-bot
+    alice-token: alice
+    mallory-token: mallory
+repos:
+  - name: {TARGET}
+    collaborators:
+      - {{ login: alice, permission: write }}
+    commits:
+      - {{ sha: {base}, message: base }}
+    pulls:
+      - number: 7
+        title: Add widget
+        user: alice
+        head_ref: feature/x
+        head_sha: {head}
+        base_ref: main
+        base_sha: {base}
+        merge_base_sha: {base}
+"#
+    ))
+    .expect("scenario")
+}
+
+const CONFIG: &str = "commands:\n  mention: ci-bot\n  allow: { users: [alice] }\n";
+
+struct World {
+    server: FakeGitHub,
+    clock: ManualClock,
+    config: tempfile::NamedTempFile,
+    schedule: Schedule,
+}
+
+struct Running {
+    stop: ShutdownHandle,
+    health: HealthView,
+    done: tokio::task::JoinHandle<()>,
+    _dir: tempfile::TempDir,
+}
+
+impl World {
+    async fn new() -> World {
+        let server = FakeGitHub::start(scenario()).await.unwrap();
+        let config = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(config.path(), CONFIG).unwrap();
+        let mut schedule = Schedule::every(Duration::from_secs(60), Duration::ZERO);
+        schedule.backoff_base = Duration::from_secs(10);
+        World { server, clock: ManualClock::new(Utc::now()), config, schedule }
+    }
+
+    fn client(&self, token: &str) -> impl std::future::Future<Output = ci_github::Result<Client>> {
+        Client::builder().api_url(self.server.url().to_string()).token(token).build()
+    }
+
+    /// A host with only the watcher, on its own state directory.
+    fn start_host(&self) -> Running {
+        let dir = tempfile::tempdir().unwrap();
+        let url = self.server.url().to_string();
+        let mut host = Host::new(Arc::new(self.clock.clone()), Store::open(dir.path()).unwrap());
+        host.add(CommentWatch {
+            repo: TARGET.into(),
+            config: Some(self.config.path().to_path_buf()),
+            schedule: self.schedule.clone(),
+            client: Arc::new(move || {
+                let url = url.clone();
+                Box::pin(async move {
+                    // The upsert's settle delay (5 s in production) only slows a test.
+                    Client::builder()
+                        .api_url(url)
+                        .token("bot-token")
+                        .configure(|c| c.settle_delay = Duration::from_millis(50))
+                        .build()
+                        .await
+                })
+            }),
+        });
+        let (stop, health) = (host.shutdown_handle(), host.health());
+        Running { stop, health, done: tokio::spawn(host.run()), _dir: dir }
+    }
+
+    async fn comment(&self, login: &str, body: &str) -> u64 {
+        let c = self.client(&format!("{login}-token")).await.unwrap();
+        c.create_comment(&TARGET.parse::<RepoRef>().unwrap(), IssueNumber(7), body).await.unwrap().id.0
+    }
+
+    fn bodies(&self) -> Vec<String> {
+        self.server.state().with_repo(TARGET, |r| r.comments.values().map(|c| c.body.clone()).collect()).unwrap()
+    }
+
+    fn status_comments(&self) -> Vec<(u64, String)> {
+        self.server
+            .state()
+            .with_repo(TARGET, |r| {
+                r.comments
+                    .iter()
+                    .filter(|(_, c)| c.body.contains("<!-- ci-bot:ci-status "))
+                    .map(|(id, c)| (*id, c.body.clone()))
+                    .collect()
+            })
+            .unwrap()
+    }
+
+    fn reactions(&self, id: u64) -> Vec<String> {
+        self.server
+            .state()
+            .with_repo(TARGET, |r| {
+                r.comments.get(&id).map(|c| c.reactions.iter().map(|x| format!("{}:{}", x.user, x.content)).collect()).unwrap_or_default()
+            })
+            .unwrap()
+    }
+}
+
+impl Running {
+    fn task(&self) -> Value {
+        self.health.report().1["tasks"]["comment-watch"].clone()
+    }
+
+    async fn until(&self, what: &str, cond: impl Fn(&Value) -> bool) -> Value {
+        for _ in 0..400 {
+            let v = self.task();
+            if cond(&v) && v["in_tick"] == false {
+                return v;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        panic!("timed out waiting for {what}: {}", self.task());
+    }
+
+    async fn stop(self) {
+        self.stop.trigger();
+        tokio::time::timeout(Duration::from_secs(20), self.done).await.expect("host stops").unwrap();
+    }
+}
+
+fn slot(w: &World) -> i64 {
+    w.schedule.slot_at(w.clock.now())
+}
+
+fn advance_to_next_slot(w: &World) -> DateTime<Utc> {
+    let next = w.schedule.slot_start(slot(w) + 1);
+    w.clock.set(next);
+    next
+}
+
+#[tokio::test]
+async fn two_hosts_act_on_a_command_once_and_a_new_command_updates_the_same_comment() {
+    let w = World::new().await;
+    let first = w.comment("alice", "Is this red mine?\n@ci-bot ci-status").await;
+    let stranger = w.comment("mallory", "@ci-bot ci-status").await;
+
+    let (a, b) = (w.start_host(), w.start_host());
+    let s = slot(&w);
+    a.until("host a's first pass", |v| v["last_done_slot"] == s).await;
+    b.until("host b's first pass", |v| v["last_done_slot"] == s).await;
+
+    assert_eq!(w.reactions(first), vec!["ci-bot:rocket".to_string()], "claimed once, by the bot");
+    assert!(w.reactions(stranger).is_empty(), "a stranger's command is not claimed");
+    let status = w.status_comments();
+    assert_eq!(status.len(), 1, "one ci-status comment: {:?}", w.bodies());
+    let (status_id, first_body) = status[0].clone();
+    assert_eq!(w.bodies().len(), 3, "no reply to the stranger: {:?}", w.bodies());
+    let logged: Vec<String> = [a.task(), b.task()].iter().map(|t| t["last_result"].as_str().unwrap_or_default().to_string()).collect();
+    assert!(logged.iter().any(|l| l.contains("1 claimed")), "{logged:?}");
+    assert!(logged.iter().all(|l| l.contains("2 seen")), "{logged:?}");
+
+    // The next slot: both see the old comment again, lose its claim (the
+    // reaction exists: GitHub answers 200) and post or edit nothing.
+    let comments = w.bodies().len();
+    let edits = w.server.state().request_count("PATCH", "/");
+    advance_to_next_slot(&w);
+    a.until("host a's second pass", |v| v["last_done_slot"] == s + 1).await;
+    b.until("host b's second pass", |v| v["last_done_slot"] == s + 1).await;
+    assert_eq!(w.bodies().len(), comments, "no comment posted");
+    assert_eq!(w.server.state().request_count("PATCH", "/"), edits, "nothing edited");
+    assert_eq!(w.reactions(first), vec!["ci-bot:rocket".to_string()], "still one claim");
+    for t in [a.task(), b.task()] {
+        assert!(t["last_result"].as_str().unwrap_or_default().contains("0 claimed"), "{t}");
+    }
+
+    // A new command: one more claim, the same status comment updated in place.
+    let second = w.comment("alice", "@ci-bot ci-status").await;
+    advance_to_next_slot(&w);
+    a.until("host a's third pass", |v| v["last_done_slot"] == s + 2).await;
+    b.until("host b's third pass", |v| v["last_done_slot"] == s + 2).await;
+    assert_eq!(w.reactions(second), vec!["ci-bot:rocket".to_string()]);
+    let status = w.status_comments();
+    assert_eq!(status.len(), 1, "still one ci-status comment");
+    assert_eq!(status[0].0, status_id, "updated in place");
+    assert!(!first_body.is_empty());
+
+    a.stop().await;
+    b.stop().await;
+}
+
+#[tokio::test]
+async fn a_missing_config_file_is_a_failed_tick_with_one_line_and_nothing_written() {
+    let w = World::new().await;
+    let _ = w.comment("alice", "@ci-bot ci-status").await;
+    let path = w.config.path().to_path_buf();
+    std::fs::remove_file(&path).unwrap();
+    let host = w.start_host();
+    let v = host.until("a failed pass", |v| v["consecutive_failures"] == 1).await;
+    let err = v["last_error"].as_str().unwrap_or_default();
+    assert!(err.contains("no such file") && err.contains(&path.display().to_string()) && !err.contains('\n'), "{err}");
+    host.stop().await;
+    assert_eq!(w.server.state().request_count("POST", "/"), 1, "only the test's own comment");
+}
