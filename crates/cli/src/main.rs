@@ -78,7 +78,19 @@ impl FromArgMatches for ActionCommand {
 impl Subcommand for ActionCommand {
     fn augment_subcommands(cmd: clap::Command) -> clap::Command {
         ActionKind::ALL.into_iter().fold(cmd, |cmd, kind| {
-            cmd.subcommand(actions::Args::augment_args(clap::Command::new(kind.name()).about(kind.about())))
+            let sub = actions::Args::augment_args(clap::Command::new(kind.name()).about(kind.about()));
+            // One flag set parses every action, but each `--help` lists only
+            // the flags its action reads (its action.yml inputs).
+            let hidden: Vec<String> = sub
+                .get_arguments()
+                .map(|a| a.get_id().as_str().to_string())
+                .filter(|id| {
+                    let input = id.replace('_', "-");
+                    let event = matches!(input.as_str(), "event-name" | "event-path") && kind.reads_event();
+                    !event && !kind.inputs().contains(&input.as_str())
+                })
+                .collect();
+            cmd.subcommand(hidden.iter().fold(sub, |sub, id| sub.mut_arg(id.as_str(), |a| a.hide(true))))
         })
     }
 

@@ -48,6 +48,31 @@ impl ActionKind {
         ActionKind::PrReview,
     ];
 
+    /// The inputs its `action.yml` declares (a test checks they agree); the
+    /// CLI shows only these flags in the subcommand's `--help`.
+    pub fn inputs(self) -> &'static [&'static str] {
+        match self {
+            ActionKind::EnsureDailyIssue => &["workflows", "date", "repo", "bot-repo", "token", "config", "dry-run", "api-url"],
+            ActionKind::AnalyzeWorkflow => {
+                &["workflow", "lookback-hours", "date", "repo", "bot-repo", "token", "config", "dry-run", "api-url"]
+            }
+            ActionKind::PublishSummary => {
+                &["workflows", "lookback-hours", "date", "repo", "bot-repo", "token", "config", "dry-run", "api-url"]
+            }
+            ActionKind::UpdateTrackers => &["workflows", "date", "repo", "bot-repo", "token", "config", "dry-run", "api-url"],
+            ActionKind::AnalyzeUrl => &["url", "output", "repo", "bot-repo", "token", "config", "dry-run", "api-url"],
+            ActionKind::WatchComments => &["lookback-hours", "repo", "bot-repo", "token", "config", "dry-run", "api-url"],
+            ActionKind::CiStatus => &["pr", "repo", "bot-repo", "token", "config", "dry-run", "api-url"],
+            ActionKind::PrReview => &["pr", "focus", "repo", "bot-repo", "token", "config", "dry-run", "api-url"],
+        }
+    }
+
+    /// Whether it reads a webhook delivery (`event-name`, `event-path`,
+    /// defaulting to the runner's `GITHUB_EVENT_NAME`/`GITHUB_EVENT_PATH`).
+    pub fn reads_event(self) -> bool {
+        matches!(self, ActionKind::WatchComments | ActionKind::CiStatus | ActionKind::PrReview)
+    }
+
     /// `ensure-daily-issue`, `analyze-workflow`, ...
     pub fn name(self) -> &'static str {
         match self {

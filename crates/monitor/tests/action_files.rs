@@ -21,6 +21,11 @@ fn every_action_yml_runs_its_own_subcommand() {
             serde_yaml_ng::from_str(&std::fs::read_to_string(dir.join("action.yml")).unwrap()).unwrap();
         let args: Vec<&str> = yml["runs"]["args"].as_sequence().unwrap().iter().filter_map(|a| a.as_str()).collect();
         assert_eq!(args, [kind.name()], "actions/{name}/action.yml");
+        let mut declared: Vec<&str> = yml["inputs"].as_mapping().unwrap().keys().filter_map(|k| k.as_str()).collect();
+        let mut known = kind.inputs().to_vec();
+        declared.sort();
+        known.sort();
+        assert_eq!(declared, known, "actions/{name}/action.yml inputs vs ActionKind::inputs");
         seen.push(kind);
     }
     seen.sort();
