@@ -149,6 +149,10 @@ pub struct JobReport {
     /// Set by the packer when the block had to be shortened to fit.
     #[serde(default, skip_serializing_if = "is_false")]
     pub truncated: bool,
+    /// Page of the passing job (same workflow, branch and job name) whose
+    /// log ranked this one's lines, when the monitor found one.
+    #[serde(default, skip_serializing_if = "Option::is_none", rename = "base")]
+    pub baseline: Option<String>,
 }
 
 fn lenient_category<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Category>, D::Error> {

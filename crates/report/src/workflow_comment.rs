@@ -134,6 +134,10 @@ pub fn job_body(job: &JobReport) -> String {
     if let Some(s) = &job.started_at {
         facts.push(format!("**Started**: {} UTC", safe::inline(&display_minute(s), 20)));
     }
+    if let Some(u) = &job.baseline {
+        // Says the key lines are "what this run printed and the green one did not".
+        facts.push(format!("**Compared with**: {}", safe::link("last green run of this job", u, 40)));
+    }
     out.push_str(&facts.join(" · "));
     out.push_str("\n\n");
 

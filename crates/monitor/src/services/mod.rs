@@ -2,6 +2,7 @@
 //! [`crate::Ctx`]) and hand back data; none of them renders or writes a
 //! report on its own.
 
+pub mod baseline;
 pub mod commands;
 pub mod daily_issues;
 pub mod pull_request;

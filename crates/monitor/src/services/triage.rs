@@ -6,7 +6,8 @@
 //! plus the engine's own bounded state, whatever the log's size. While it
 //! streams, the log's `::add-mask::` values are learned; the reports are
 //! redacted with them before anything renders (and so before any
-//! truncation could cut a secret in half).
+//! truncation could cut a secret in half). Where the same job passed in
+//! an earlier run, its log is the baseline ([`crate::services::baseline`]).
 
 use std::io::{Read, Write};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
@@ -18,13 +19,14 @@ use ci_report::JobReport;
 use ci_triage::RuleSet;
 
 use crate::ctx::{Ctx, GitHubReads};
+use crate::services::baseline::Found;
 
 /// Log downloads in flight at once.
 const CONCURRENT_DOWNLOADS: usize = 4;
 
 /// Chunks buffered between a download and its triage (each at most what
 /// one network read hands over, typically 8 to 64 KiB).
-const PIPE_CHUNKS: usize = 16;
+pub(crate) const PIPE_CHUNKS: usize = 16;
 
 /// Each job's log (from `repo`, where the runs live) triaged into its
 /// report, in input order, with every secret redacted. A job whose log
@@ -35,7 +37,8 @@ pub async fn triage_jobs<G: GitHub + Clone + 'static>(
     repo: &RepoRef,
     jobs: &[(WorkflowRun, Job)],
 ) -> Vec<JobReport> {
-    let (reports, learned) = triage_streaming(ctx.github(), repo, &ctx.rules, jobs).await;
+    let baselines = crate::services::baseline::for_jobs(ctx.github(), repo, jobs).await;
+    let (reports, learned) = triage_streaming(ctx.github(), repo, &ctx.rules, jobs, baselines).await;
     ctx.learn(&learned);
     let redactor = ctx.redactor();
     reports
@@ -55,10 +58,11 @@ async fn triage_streaming<G: GitHub + Clone + 'static>(
     repo: &RepoRef,
     rules: &Arc<RuleSet>,
     jobs: &[(WorkflowRun, Job)],
+    baselines: Vec<Option<Found>>,
 ) -> (Vec<JobReport>, LearnedSecrets) {
     let sem = Arc::new(tokio::sync::Semaphore::new(CONCURRENT_DOWNLOADS));
     let mut handles = Vec::new();
-    for (run, job) in jobs.iter().cloned() {
+    for ((run, job), baseline) in jobs.iter().cloned().zip(baselines.into_iter().chain(std::iter::repeat(None))) {
         let gh = github.clone();
         let repo = repo.clone();
         let rules = rules.clone();
@@ -66,16 +70,21 @@ async fn triage_streaming<G: GitHub + Clone + 'static>(
         handles.push(tokio::spawn(async move {
             let _permit = sem.acquire_owned().await;
             let (tx, rx) = sync_channel::<Vec<u8>>(PIPE_CHUNKS);
+            let base = baseline.as_ref().map(|b| b.baseline.clone());
             let triage = tokio::task::spawn_blocking(move || {
-                let mut reader = LearningReader::new(PipeReader { rx, chunk: Vec::new(), at: 0 });
-                let analysis = ci_triage::analyze(&mut reader, &rules);
+                let mut reader = LearningReader::new(PipeReader::new(rx));
+                let analysis = ci_triage::analyze_against(&mut reader, &rules, base.as_deref());
                 (analysis, reader.into_learned())
             });
-            let mut sink = PipeWriter { tx: Some(tx) };
+            let mut sink = PipeWriter::new(tx);
             let downloaded = gh.download_job_log(&repo, job.id, &mut sink).await;
             drop(sink); // end of log: triage finishes
             match (downloaded, triage.await) {
-                (Ok(_), Ok((a, learned))) => (JobReport::analyzed(&run, &job, &a), learned),
+                (Ok(_), Ok((a, learned))) => {
+                    let mut report = JobReport::analyzed(&run, &job, &a);
+                    report.baseline = baseline.map(|b| b.job_url).filter(|u| !u.is_empty());
+                    (report, learned)
+                }
                 (Err(e), Ok((_, learned))) => {
                     (JobReport::incomplete(&run, &job, &format!("log download failed: {e}")), learned)
                 }
@@ -97,8 +106,14 @@ async fn triage_streaming<G: GitHub + Clone + 'static>(
 /// The download's end of the pipe. When triage has stopped reading (it
 /// gives up on a log with no newline for hundreds of MiB), the rest of the
 /// download is discarded.
-struct PipeWriter {
+pub(crate) struct PipeWriter {
     tx: Option<SyncSender<Vec<u8>>>,
+}
+
+impl PipeWriter {
+    pub(crate) fn new(tx: SyncSender<Vec<u8>>) -> Self {
+        PipeWriter { tx: Some(tx) }
+    }
 }
 
 impl Write for PipeWriter {
@@ -117,10 +132,16 @@ impl Write for PipeWriter {
 }
 
 /// Triage's end of the pipe.
-struct PipeReader {
+pub(crate) struct PipeReader {
     rx: Receiver<Vec<u8>>,
     chunk: Vec<u8>,
     at: usize,
+}
+
+impl PipeReader {
+    pub(crate) fn new(rx: Receiver<Vec<u8>>) -> Self {
+        PipeReader { rx, chunk: Vec::new(), at: 0 }
+    }
 }
 
 impl Read for PipeReader {

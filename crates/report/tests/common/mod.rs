@@ -47,6 +47,7 @@ pub fn job(id: u64, name: &str, failures: Vec<FailureView>) -> JobReport {
         analysis: None,
         legacy: false,
         truncated: false,
+        baseline: None,
         failures_total: 0,
     }
 }
