@@ -223,6 +223,7 @@ proptest! {
             bot_name: a[1].clone(),
             workflows: vec![day],
             yesterday: None,
+            ..DailySummary::default()
         };
         let block = render_summary_block(&s);
         // Our two marker lines; the only other `-->` is Mermaid's own axis range syntax.
@@ -234,7 +235,7 @@ proptest! {
         prop_assert!(parse_summary_state(&block).is_some());
 
         let cfg = TrackerConfig::new(&wf, &a[2], &a[3]);
-        let obs = ci_report::tracker::observations_from_jobs(&s.workflows[0].jobs, Some(&a[4]));
+        let obs = ci_report::tracker::observations_from_jobs(&s.workflows[0].jobs, Some(&a[4]), &Default::default());
         let mut state = TrackerState::default();
         ci_report::tracker::merge(&mut state, &obs, NaiveDate::from_ymd_opt(2026, 11, 21).unwrap(), &cfg);
         let doc = render_tracker(&state, &cfg, at(12, 0));
