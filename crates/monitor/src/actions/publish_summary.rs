@@ -12,12 +12,13 @@
 //! Related issues and pull requests: the TL;DR lists, per cluster, the open
 //! issues and pull requests of the monitored repository whose title or body
 //! names its test or message. They are found with GitHub's issue search, at
-//! most [`MAX_SEARCHES`] per run (the search API allows 30 requests a
-//! minute and seven publishers may run at once), each with a timeout, and
-//! cached for the day in the summary state of the daily issue: a cluster is
-//! searched once a day, and a rebuild with everything cached searches
-//! nothing, so the block stays a function of what GitHub holds. A search
-//! that fails or times out is a warning and is tried again next tick.
+//! most [`MAX_SEARCHES`] per run (one per TL;DR line: the search API allows
+//! 30 requests a minute, and a tick runs one publisher), each with a
+//! timeout, and cached for the day in the summary state of the daily issue:
+//! a cluster is searched once a day, and a rebuild with everything cached
+//! searches nothing, so the block stays a function of what GitHub holds. A
+//! search that fails or times out is a warning and ends the run's searching
+//! (a rate limit is not pushed further); the rest waits for the next tick.
 //!
 //! Each round writes the block once, not through the marker upsert's
 //! write-until-it-sticks loop: two publishers holding different snapshots
@@ -50,7 +51,7 @@ use crate::services::daily_issues::{ensure_daily_issue, initial_body, list_daily
 /// publish, not how long it waits.
 const MAX_ROUNDS: usize = 24;
 /// Issue searches one publish makes at most (see the module docs).
-pub const MAX_SEARCHES: usize = 3;
+pub const MAX_SEARCHES: usize = ci_report::summary::TLDR_LINES;
 /// How long one search may take before it is given up for this tick.
 const SEARCH_TIMEOUT: Duration = Duration::from_secs(20);
 
@@ -139,8 +140,14 @@ async fn find_related<G: GitHub + Clone + 'static>(
             Ok(Ok(found)) => {
                 related.insert(id, related_items(found));
             }
-            Ok(Err(e)) => warnings.push(format!("search for issues naming `{phrase}` failed: {e}")),
-            Err(_) => warnings.push(format!("search for issues naming `{phrase}` timed out after {SEARCH_TIMEOUT:?}")),
+            Ok(Err(e)) => {
+                warnings.push(format!("search for issues naming `{phrase}` failed: {e}; the rest waits for the next tick"));
+                *searches_left = 0;
+            }
+            Err(_) => {
+                warnings.push(format!("search for issues naming `{phrase}` timed out after {SEARCH_TIMEOUT:?}; the rest waits for the next tick"));
+                *searches_left = 0;
+            }
         }
     }
 }
