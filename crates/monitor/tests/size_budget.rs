@@ -6,13 +6,12 @@
 //! — is measured against GitHub's 65,536-character limit. The sizes are
 //! printed (`cargo test -p ci-monitor --test size_budget -- --nocapture`).
 
-use chrono::{Duration, Utc};
-use ci_github::Client;
 use ci_monitor::config::Config;
-use ci_monitor::{Ctx, Settings};
 use ci_report::GITHUB_BODY_LIMIT;
 use fake_github::{FakeGitHub, Scenario};
 use serde_yaml_ng::Value;
+
+mod common;
 
 const SCENARIO: &str = include_str!("../../../scenarios/demo/scenario.yaml");
 const CONFIG: &str = include_str!("../../../scenarios/demo/ci-bot.yml");
@@ -68,37 +67,11 @@ async fn every_body_stays_under_the_limit_at_ten_times_the_demo() {
     // Ten times the jobs means more comment parts and tracker archives.
     config.write_budget = 1_000;
     let server = FakeGitHub::start(scaled_scenario()).await.unwrap();
-    let now = Utc::now();
-    let mut failed_jobs = 0;
-    for d in (0..4).rev() {
-        let at = now - Duration::days(d);
-        let gh = Client::builder()
-            .api_url(server.url())
-            .token("demo-token")
-            .configure(|c| {
-                c.write_budget = config.write_budget;
-                c.settle_delay = std::time::Duration::ZERO;
-                c.backoff_base = std::time::Duration::from_millis(5);
-            })
-            .build()
-            .await
-            .unwrap();
-        let settings = Settings {
-            repo: "demo-org/gpu-ml".parse().unwrap(),
-            bot_repo: "demo-org/ci-bot".parse().unwrap(),
-            lookback_hours: config.lookback_hours,
-            dry_run: false,
-            date: at.date_naive(),
-            now: at,
-            server_url: "https://github.com".into(),
-            workflows: config.workflows.iter().map(|w| w.file.clone()).collect(),
-        };
-        let t = ci_monitor::tick::tick(&Ctx::new(gh, settings, config.clone(), Vec::new())).await.unwrap();
-        for (wf, r) in &t.workflows {
-            assert!(r.is_ok(), "{wf}: {r:?}");
-        }
-        failed_jobs = t.failures();
+    let ticks = common::replay_demo_days(&server, &config, 4).await;
+    for (wf, r) in ticks.iter().flat_map(|t| &t.workflows) {
+        assert!(r.is_ok(), "{wf}: {r:?}");
     }
+    let failed_jobs = ticks.last().map_or(0, |t| t.failures());
     println!("scaled demo ({SCALE}x): {failed_jobs} failed job(s) in the last tick's window");
 
     let mut sizes: Vec<(String, usize)> = Vec::new();
