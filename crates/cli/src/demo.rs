@@ -247,6 +247,10 @@ async fn write_markdown(server: &FakeGitHub, out: &Path) -> anyhow::Result<Vec<P
         let r: RepoRef = repo.parse()?;
         let filter = ci_github::IssueFilter { state: ci_github::StateFilter::All, ..Default::default() };
         for issue in gh.list_issues(&r, &filter).await? {
+            // The scenario's own issues (what the summary's search finds) are not the bot's.
+            if !gh.is_own(issue.user.as_ref()) {
+                continue;
+            }
             let comments = gh.list_comments(&r, issue.number, None).await?;
             let slug: String = issue
                 .title

@@ -16,6 +16,7 @@ use ci_pr_status::StatusConfig;
 use serde::Deserialize;
 use serde_yaml_ng::{Mapping, Value};
 
+use crate::domain::log_facts::LogFactPattern;
 use crate::domain::pattern::NamePattern;
 
 /// Where the config file is looked for in the bot repo checkout.
@@ -84,6 +85,9 @@ pub struct Config {
     /// The repository's own secret patterns, variables and allow-list
     /// (`redact:`, see docs/redaction.md).
     pub redact: ci_redact::RedactConfig,
+    /// Facts to pull out of failing jobs' logs (`facts:`), shown with their
+    /// cluster in the daily summary.
+    pub facts: Vec<LogFactPattern>,
 }
 
 impl Default for Config {
@@ -106,6 +110,7 @@ impl Default for Config {
             chart_days: 7,
             tracker_retention_days: 30,
             redact: ci_redact::RedactConfig::default(),
+            facts: Vec::new(),
         }
     }
 }
@@ -146,6 +151,7 @@ const KNOWN_KEYS: &[&str] = &[
     "chart-days",
     "tracker-retention-days",
     "redact",
+    "facts",
 ];
 
 impl Config {
@@ -218,6 +224,14 @@ impl Config {
         }
         if let Some(redact) = r.get::<ci_redact::RedactConfig>("redact") {
             cfg.redact = redact;
+        }
+        if let Some(list) = r.get::<Vec<FactEntry>>("facts") {
+            for f in list {
+                match LogFactPattern::new(&f.name, &f.pattern) {
+                    Ok(p) => cfg.facts.push(p),
+                    Err(e) => r.warnings.push(ConfigWarning(format!("`facts`: {e}; fact ignored"))),
+                }
+            }
         }
         if let Some(name) = r.get::<String>("bot-name") {
             cfg.bot_name = name;
@@ -380,6 +394,14 @@ struct TrackerEntry {
     repo: Option<String>,
 }
 
+/// `facts:` entries: a name and a pattern with one capture group.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FactEntry {
+    name: String,
+    pattern: String,
+}
+
 fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();
@@ -472,6 +494,15 @@ triage-rules: |
         assert_eq!(cfg.commands.mention, "ci-bot", "a bad section is all defaults");
         assert_eq!(cfg.commands.allow.users, ["carol"], "the old list still counts");
         assert_eq!(cfg.lookback_hours, 6);
+    }
+
+    #[test]
+    fn facts_need_one_capture_group_each() {
+        let (cfg, w) = Config::parse(
+            "facts:\n  - {name: AITER commit, pattern: '\\[CI-AITER-CHECK\\].*?([0-9a-f]{7,40})'}\n  - {name: bad, pattern: 'no group'}\n",
+        );
+        assert_eq!(cfg.facts.iter().map(|f| f.name.as_str()).collect::<Vec<_>>(), ["AITER commit"]);
+        assert!(w.len() == 1 && w[0].0.contains("exactly one capture group"), "{w:?}");
     }
 
     #[test]

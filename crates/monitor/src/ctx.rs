@@ -122,6 +122,13 @@ impl<G: GitHub> GitHubReads<G> {
         false
     }
 
+    /// Issues and pull requests matching a search, anyone's: what is shown
+    /// of them (number, title, url) is data for a reader, never state or a
+    /// write target.
+    pub async fn search_issues(&self, query: &str, limit: usize) -> ci_github::Result<Vec<Issue>> {
+        self.gh.search_issues(query, limit).await
+    }
+
     /// Comments of the whole repository updated since `since`.
     pub async fn list_repo_comments(&self, repo: &RepoRef, since: Option<DateTime<Utc>>) -> ci_github::Result<Vec<IssueComment>> {
         self.gh.list_repo_comments(repo, since).await

@@ -8,14 +8,13 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::{Duration, Utc};
-use ci_github::Client;
 use ci_monitor::config::Config;
-use ci_monitor::{Ctx, Settings};
 use ci_report::workflow_comment::parse_workflow_comments;
 use ci_report::JobReport;
 use fake_github::{FakeGitHub, Scenario};
 use regex::Regex;
+
+mod common;
 
 const SCENARIO: &str = include_str!("../../../scenarios/demo/scenario.yaml");
 const CONFIG: &str = include_str!("../../../scenarios/demo/ci-bot.yml");
@@ -40,32 +39,7 @@ struct JobTruth {
 async fn replay_demo() -> (FakeGitHub, Vec<(String, BTreeMap<String, Vec<JobReport>>)>) {
     let (config, _) = Config::parse(CONFIG);
     let server = FakeGitHub::start(Scenario::from_yaml_str(SCENARIO).unwrap()).await.unwrap();
-    let now = Utc::now();
-    for d in (0..4).rev() {
-        let at = now - Duration::days(d);
-        let gh = Client::builder()
-            .api_url(server.url())
-            .token("demo-token")
-            .configure(|c| {
-                c.write_budget = config.write_budget;
-                c.settle_delay = std::time::Duration::ZERO;
-                c.backoff_base = std::time::Duration::from_millis(5);
-            })
-            .build()
-            .await
-            .unwrap();
-        let settings = Settings {
-            repo: "demo-org/gpu-ml".parse().unwrap(),
-            bot_repo: "demo-org/ci-bot".parse().unwrap(),
-            lookback_hours: config.lookback_hours,
-            dry_run: false,
-            date: at.date_naive(),
-            now: at,
-            server_url: "https://github.com".into(),
-            workflows: config.workflows.iter().map(|w| w.file.clone()).collect(),
-        };
-        ci_monitor::tick::tick(&Ctx::new(gh, settings, config.clone(), Vec::new())).await.unwrap();
-    }
+    common::replay_demo_days(&server, &config, 4).await;
     let mut days = Vec::new();
     let mut issues: Vec<_> = server
         .state()

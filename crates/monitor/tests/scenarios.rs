@@ -276,3 +276,52 @@ async fn analyze_url_of_any_repo_upserts_one_issue_per_run() {
     assert!(out.stdout.starts_with("# [Analyze] moe-eval-8-gpu"), "{}", out.stdout);
     assert_eq!(ctx.write_requests(), writes);
 }
+
+#[tokio::test]
+async fn the_tldr_names_open_issues_about_the_failing_test_and_its_log_facts_and_searches_once_a_day() {
+    let issue = |number: u64, title: &str, state: Option<&str>| IssueSpec {
+        number,
+        title: title.into(),
+        body: Some("seen on the nightly".into()),
+        state: state.map(String::from),
+        user: Some("alice".into()),
+        labels: vec![],
+        created_at: None,
+        updated_at: None,
+        closed_at: None,
+        comments: vec![],
+        reactions: vec![],
+    };
+    let scenario = Scenario {
+        repos: vec![RepoSpec {
+            name: TARGET.into(),
+            issues: vec![
+                issue(41, "test_mmlu runs out of HIP memory @bob", None),
+                issue(42, "test_mmlu flaked once", Some("closed")),
+                issue(43, "Unrelated docs typo", None),
+            ],
+            ..Default::default()
+        }],
+        ..Default::default()
+    };
+    let facts = "facts:\n  - {name: AITER commit, pattern: '\\[CI-AITER-CHECK\\].*?\\b([0-9a-f]{7,40})\\b'}\n";
+    let mut ctx = TestCtx::with_scenario(scenario, facts).await;
+    let log = format!("2026-01-01T02:59:00.0Z [CI-AITER-CHECK] aiter commit: 9f3c2a1e5b7d\n{OOM_LOG}");
+    ctx.fail_job("nightly.yml", "moe-eval-8-gpu", &log);
+    ctx.tick().await;
+
+    let body = ctx.daily_issue().body.unwrap_or_default();
+    let line = body.lines().find(|l| l.starts_with("- ") && l.contains("HIP out of memory")).expect("a TL;DR line");
+    // The open issue naming the test, not the closed or unrelated ones; its
+    // title is data (no mention).
+    assert!(line.contains("open: [#41](https://github.com/acme/app/issues/41) test\\_mmlu runs out of HIP memory"), "{line}");
+    assert!(!line.contains("#42") && !line.contains("#43") && !line.contains("@bob"), "{line}");
+    assert!(line.contains("AITER commit: `9f3c2a1e5b7d`"), "{line}");
+    let searches = || ctx.server.state().request_count("GET", "/search/issues");
+    assert_eq!(searches(), 1);
+
+    // Half an hour later nothing changed: the cluster is cached for the day.
+    ctx.now += chrono::Duration::minutes(30);
+    ctx.tick().await;
+    assert_eq!(ctx.server.state().request_count("GET", "/search/issues"), 1, "searched again the same day");
+}

@@ -14,7 +14,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
-use ci_model::{Conclusion, JobId, RunId};
+use ci_model::{Conclusion, FailureStatus, JobId, RunId};
 use ci_triage::Category;
 use serde::{Deserialize, Serialize};
 
@@ -153,6 +153,11 @@ pub struct JobReport {
     /// log ranked this one's lines, when the monitor found one.
     #[serde(default, skip_serializing_if = "Option::is_none", rename = "base")]
     pub baseline: Option<String>,
+    /// What the config's `facts:` patterns found in the job's log (name →
+    /// value, e.g. `AITER commit` → a sha). Raw log text: escaped when
+    /// rendered, redacted with the rest of the report.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub facts: BTreeMap<String, String>,
 }
 
 fn lenient_category<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Category>, D::Error> {
@@ -233,6 +238,10 @@ pub struct ClusterFacts {
     /// Head commit of the last completed run where the affected job(s) passed.
     #[serde(default)]
     pub last_green_sha: Option<String>,
+    /// How the cluster relates to recent runs (from its members' histories:
+    /// flaky if any member is, else persistent, else new).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<FailureStatus>,
 }
 
 impl ClusterFacts {
@@ -260,6 +269,13 @@ pub struct CommitRange {
     /// Number of commits in between, when known.
     #[serde(default)]
     pub commits: Option<u32>,
+}
+
+/// `<server>/<repo>/compare/<good>...<bad>`: the commits of a suspect range
+/// on GitHub (shas reduced to their hex digits, so the url is ours).
+pub fn compare_url(server_url: &str, repo: &str, good: &str, bad: &str) -> String {
+    let hex = |s: &str| s.chars().filter(char::is_ascii_hexdigit).take(40).collect::<String>();
+    format!("{}/{repo}/compare/{}...{}", server_url.trim_end_matches('/'), hex(good), hex(bad))
 }
 
 /// Everything needed to render one workflow's comment(s) on the daily issue.

@@ -9,19 +9,26 @@
 //! text and the last write is as good as any.
 //!
 //! Memory: a `ci-bot:summary-state` line keeps red-job counts per workflow per
-//! day and today's cluster fingerprints. Tomorrow's summary reads it from
-//! yesterday's issue to mark NEW clusters and draw the trend chart; no other
-//! store is needed.
+//! day, today's cluster fingerprints, the clusters the TL;DR showed (title
+//! and workflows, so tomorrow can say which were fixed) and the open issues
+//! and pull requests found for them (the day's search cache). Tomorrow's
+//! summary reads it from yesterday's issue to mark NEW clusters and draw the
+//! trend chart; no other store is needed.
+//!
+//! The first screen answers "what is red, what is new, what do I do": one
+//! TL;DR line per cluster (at most [`TLDR_LINES`]) with its status, where it
+//! is, the suspect commit range, the open issues and pull requests that name
+//! it, and the facts the config's patterns pulled out of its jobs' logs.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use ci_model::JobId;
+use ci_model::{FailureStatus, JobId};
 use serde::{Deserialize, Serialize};
 
 use crate::cluster::{cluster, short_fp, ClusterView};
 use crate::markers::{self, SUMMARY_CONTENT, SUMMARY_STATE_PREFIX};
-use crate::model::{display_time, ClusterFacts, JobReport};
+use crate::model::{compare_url, display_time, short_sha, ClusterFacts, JobReport};
 use crate::safe::{self, char_len};
 use crate::state_json;
 
@@ -31,6 +38,12 @@ pub const HISTORY_DAYS: usize = 7;
 pub const SUMMARY_BUDGET: usize = 50_000;
 /// Workflows drawn as their own series; the rest are summed as "other".
 pub const CHART_SERIES: usize = 7;
+/// Clusters the TL;DR gives a line of their own; the rest are counted.
+pub const TLDR_LINES: usize = 10;
+/// Open issues and pull requests listed per cluster.
+pub const RELATED_PER_CLUSTER: usize = 3;
+/// Chars of a related issue's title kept (in the state and the line).
+pub const RELATED_TITLE_CHARS: usize = 80;
 
 /// One workflow's day, as read back from its comments on the daily issue.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -66,6 +79,49 @@ pub struct DailySummary {
     pub workflows: Vec<WorkflowDay>,
     /// State read from yesterday's block, if any.
     pub yesterday: Option<SummaryState>,
+    /// Monitored repository `owner/name` (compare links).
+    pub repo: String,
+    /// Web base url, normally `https://github.com`.
+    pub server_url: String,
+    /// Open issues and pull requests naming a cluster, by short cause id
+    /// ([`crate::cause::short_id`]); an empty list means "searched, none".
+    pub related: BTreeMap<String, Vec<RelatedItem>>,
+}
+
+/// An open issue or pull request of the monitored repository whose title or
+/// body names a cluster's failing test or message (the monitor's search).
+/// Title and url are GitHub's answer: rendered as data, linked only when
+/// the url is an `https://` one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RelatedItem {
+    /// Issue or pull request number.
+    #[serde(rename = "n")]
+    pub number: u64,
+    /// Its title (at most [`RELATED_TITLE_CHARS`] chars).
+    #[serde(rename = "t")]
+    pub title: String,
+    /// Its page.
+    #[serde(rename = "u")]
+    pub url: String,
+    /// A pull request rather than an issue.
+    #[serde(rename = "pr", default, skip_serializing_if = "is_false")]
+    pub is_pr: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// A cluster the TL;DR showed, remembered so the next day can say it was
+/// fixed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShownCluster {
+    /// Its title (at most 80 chars).
+    #[serde(rename = "t")]
+    pub title: String,
+    /// The workflows it was red in.
+    #[serde(rename = "w")]
+    pub workflows: Vec<String>,
 }
 
 /// The persisted memory of the summary (see module docs).
@@ -77,6 +133,13 @@ pub struct SummaryState {
     pub red_jobs: BTreeMap<NaiveDate, BTreeMap<String, u32>>,
     /// Cluster fingerprints seen on `date`.
     pub fingerprints: BTreeSet<String>,
+    /// The clusters the TL;DR showed on `date`, by short cause id.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub shown: BTreeMap<String, ShownCluster>,
+    /// Open issues and pull requests found on `date` per short cause id:
+    /// the search cache (a cluster is searched once a day).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub related: BTreeMap<String, Vec<RelatedItem>>,
 }
 
 /// Read the state line from a summary block or a whole issue body.
@@ -119,11 +182,116 @@ pub fn summary_state(s: &DailySummary) -> SummaryState {
     let today: BTreeMap<String, u32> =
         s.workflows.iter().map(|w| (w.workflow.clone(), distinct_jobs(&w.jobs))).collect();
     red_jobs.insert(s.date, today);
-    SummaryState {
-        date: s.date,
-        red_jobs,
-        fingerprints: summary_clusters(s).into_iter().map(|c| crate::cause::short_id(&c.fingerprint)).collect(),
+    let clusters = summary_clusters(s);
+    let fingerprints: BTreeSet<String> = clusters.iter().map(|c| crate::cause::short_id(&c.fingerprint)).collect();
+    let shown = tldr_order(s, &clusters)
+        .into_iter()
+        .take(TLDR_LINES)
+        .map(|(c, _)| {
+            let title = safe::truncate_chars(&c.title, 80).into_owned();
+            (crate::cause::short_id(&c.fingerprint), ShownCluster { title, workflows: c.workflows().into_iter().map(String::from).collect() })
+        })
+        .collect();
+    let related = s.related.iter().filter(|(id, _)| fingerprints.contains(*id)).map(|(k, v)| (k.clone(), v.clone())).collect();
+    SummaryState { date: s.date, red_jobs, fingerprints, shown, related }
+}
+
+/// Yesterday's cluster ids, when they can say what is new today: a state
+/// written before cause ids (`v1` fingerprints only) cannot, and "unknown"
+/// is not "everything is new".
+fn known_yesterday(s: &DailySummary) -> Option<&BTreeSet<String>> {
+    s.yesterday
+        .as_ref()
+        .map(|y| &y.fingerprints)
+        .filter(|k| k.is_empty() || k.iter().any(|f| crate::cause::is_current(f)))
+}
+
+fn new_vs_yesterday(s: &DailySummary, c: &ClusterView) -> bool {
+    known_yesterday(s).is_some_and(|k| !k.contains(&crate::cause::short_id(&c.fingerprint)))
+}
+
+/// A cluster's status as the TL;DR words it, in the order it lists them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum TldrStatus {
+    /// New in its job's history, or not in yesterday's report.
+    New,
+    /// Red in consecutive runs.
+    Persistent,
+    /// No history of its jobs (red yesterday too, or nothing to compare with).
+    NoHistory,
+    /// Red and green alternate.
+    Flaky,
+}
+
+/// The cluster's status: its history (the facts of its most persistent
+/// member) first, else whether yesterday's report had it.
+pub fn tldr_status(s: &DailySummary, c: &ClusterView) -> TldrStatus {
+    match c.facts.as_ref().and_then(|f| f.status) {
+        Some(FailureStatus::Flaky) => TldrStatus::Flaky,
+        Some(FailureStatus::Persistent) => TldrStatus::Persistent,
+        Some(FailureStatus::New) => TldrStatus::New,
+        _ if new_vs_yesterday(s, c) => TldrStatus::New,
+        _ => TldrStatus::NoHistory,
     }
+}
+
+/// Clusters in TL;DR order: new, persistent, no history, flaky; within a
+/// status the cluster order (most jobs first). A pure function of the data.
+pub fn tldr_order<'a>(s: &DailySummary, clusters: &'a [ClusterView]) -> Vec<(&'a ClusterView, TldrStatus)> {
+    let mut v: Vec<(&ClusterView, TldrStatus)> = clusters.iter().map(|c| (c, tldr_status(s, c))).collect();
+    // Stable: the cluster order is kept within a status.
+    v.sort_by_key(|(_, st)| *st);
+    v
+}
+
+/// What the monitor searches open issues and pull requests for: `(short
+/// cause id, phrase)` of every cluster the TL;DR shows, in its order.
+pub fn search_targets(s: &DailySummary) -> Vec<(String, String)> {
+    let clusters = summary_clusters(s);
+    tldr_order(s, &clusters)
+        .into_iter()
+        .take(TLDR_LINES)
+        .filter_map(|(c, _)| Some((crate::cause::short_id(&c.fingerprint), search_phrase(c)?)))
+        .collect()
+}
+
+/// The words an issue or pull request about a cluster would contain: the
+/// own name of its first failing test (`test_mmlu` of
+/// `test/x.py::TestX::test_mmlu[bf16]`, `TestCloud` of `pkg/TestCloud/sub`),
+/// else the leading words of its message up to the first one holding a
+/// digit, a path or a quote. `None` when neither gives a usable phrase.
+pub fn search_phrase(c: &ClusterView) -> Option<String> {
+    let from_test = c.tests().into_iter().next().and_then(|t| {
+        let last = t.rsplit("::").next().unwrap_or(t);
+        let last = last.split('[').next().unwrap_or(last);
+        let segments: Vec<&str> = last.split('/').filter(|p| !p.is_empty()).collect();
+        let name = segments
+            .iter()
+            .find(|p| p.starts_with("Test") || p.starts_with("test"))
+            .or(segments.last())
+            .copied()?;
+        let name: String = name.chars().filter(|ch| ch.is_alphanumeric() || matches!(ch, '_' | '.' | '-')).collect();
+        (name.chars().count() >= 4).then_some(name)
+    });
+    from_test.or_else(|| {
+        let mut words: Vec<String> = Vec::new();
+        for w in c.title.split_whitespace() {
+            if words.is_empty() && matches!(w, "E" | "FAILED" | "ERROR" | "[ERROR]" | "Error:" | "##[error]") {
+                continue;
+            }
+            let stop = w.chars().any(|ch| ch.is_ascii_digit() || matches!(ch, '/' | '\\' | '"' | '\'' | '`' | '=' | '<' | '>' | '(' | '[' | '{'));
+            if stop || w.chars().count() > 40 {
+                break;
+            }
+            let sentence_end = w.ends_with('.') && words.len() >= 2;
+            words.push(w.trim_end_matches(['.', ':', ',', ';', '!']).to_string());
+            if sentence_end || words.len() == 8 {
+                break;
+            }
+        }
+        let phrase = words.join(" ");
+        (words.len() >= 2 && phrase.chars().count() >= 10).then_some(phrase)
+    })
 }
 
 /// Red jobs, counted as jobs (by name), not as job runs: a job red in four
@@ -225,14 +393,8 @@ fn delta(state: &SummaryState, date: NaiveDate, workflow: &str) -> String {
 pub fn render_summary_block(s: &DailySummary) -> String {
     let state = summary_state(s);
     let clusters = summary_clusters(s);
-    // Yesterday's state written before cause ids (`v1` fingerprints only)
-    // cannot say what is new today: unknown, not "everything is new".
-    let known = s
-        .yesterday
-        .as_ref()
-        .map(|y| &y.fingerprints)
-        .filter(|k| k.is_empty() || k.iter().any(|f| crate::cause::is_current(f)));
-    let is_new = |c: &ClusterView| known.is_some_and(|k| !k.contains(&crate::cause::short_id(&c.fingerprint)));
+    let known = known_yesterday(s);
+    let is_new = |c: &ClusterView| new_vs_yesterday(s, c);
     let new_count = clusters.iter().filter(|c| is_new(c)).count();
     let red_jobs: u32 = s.workflows.iter().map(|w| distinct_jobs(&w.jobs)).sum();
     let red_job_runs: usize = s.workflows.iter().map(|w| w.jobs.iter().map(|j| j.job_id).collect::<BTreeSet<_>>().len()).sum();
@@ -259,6 +421,7 @@ pub fn render_summary_block(s: &DailySummary) -> String {
         if red_job_runs as u32 != red_jobs { format!(" ({red_job_runs} failed job runs)") } else { String::new() },
         clusters.len()
     ));
+    out.push_str(&render_tldr_lines(s, &clusters));
 
     out.push_str("## Workflow status\n\n");
     out.push_str(&format!(
@@ -322,6 +485,135 @@ pub fn render_summary_block(s: &DailySummary) -> String {
         safe::inline(&s.bot_name, 60)
     ));
     out
+}
+
+/// The TL;DR's list: one line per cluster (at most [`TLDR_LINES`], then a
+/// count), then one line per cluster of yesterday's TL;DR that is gone
+/// today while its workflow ran green.
+fn render_tldr_lines(s: &DailySummary, clusters: &[ClusterView]) -> String {
+    let mut out = String::new();
+    let ordered = tldr_order(s, clusters);
+    for (c, status) in ordered.iter().take(TLDR_LINES) {
+        out.push_str(&tldr_line(s, c, *status));
+    }
+    if ordered.len() > TLDR_LINES {
+        out.push_str(&format!("- _+{} more cluster(s) in the table below_\n", ordered.len() - TLDR_LINES));
+    }
+    let today: BTreeSet<String> = clusters.iter().map(|c| crate::cause::short_id(&c.fingerprint)).collect();
+    let mut fixed = 0;
+    for (id, shown) in s.yesterday.iter().flat_map(|y| &y.shown) {
+        if today.contains(id) {
+            continue;
+        }
+        // Gone is not fixed when the workflow did not run: only a green
+        // run today says so.
+        let green: Vec<&str> = shown
+            .workflows
+            .iter()
+            .filter(|w| s.workflows.iter().any(|d| &d.workflow == *w && d.runs_green > 0))
+            .map(String::as_str)
+            .collect();
+        if green.is_empty() {
+            continue;
+        }
+        fixed += 1;
+        if fixed > TLDR_LINES {
+            continue;
+        }
+        let wfs: Vec<String> = green.iter().map(|w| safe::code_span(w, 60, false)).collect();
+        out.push_str(&format!(
+            "- ✅ **fixed** {} · red yesterday, not seen today; {} ran green\n",
+            safe::code_span(&shown.title, 100, false),
+            wfs.join(", ")
+        ));
+    }
+    if fixed > TLDR_LINES {
+        out.push_str(&format!("- _+{} more fixed cluster(s)_\n", fixed - TLDR_LINES));
+    }
+    if !out.is_empty() {
+        out.push('\n');
+    }
+    out
+}
+
+/// One TL;DR line: status and message, where, suspect range, related open
+/// issues and pull requests, extracted facts.
+fn tldr_line(s: &DailySummary, c: &ClusterView, status: TldrStatus) -> String {
+    let facts = c.facts.as_ref();
+    let label = match status {
+        TldrStatus::New => "🆕 **new**".to_string(),
+        TldrStatus::Persistent => match facts.and_then(|f| f.since_sha.as_deref()) {
+            Some(sha) => format!("🟥 **persistent** since `{}`", short_sha(sha)),
+            None => "🟥 **persistent**".into(),
+        },
+        TldrStatus::Flaky => match facts {
+            Some(f) => format!("🔁 **flaky** {} of {}", f.red_runs, f.runs_considered),
+            None => "🔁 **flaky**".into(),
+        },
+        // Not new against yesterday's report, though its jobs' history is unknown.
+        TldrStatus::NoHistory if known_yesterday(s).is_some() => "🟧 **red yesterday too**".into(),
+        TldrStatus::NoHistory => "❔ **no history**".into(),
+    };
+    let mut parts = vec![format!("{label} {}", safe::code_span(&c.title, 100, false))];
+
+    let mut per_wf: BTreeMap<&str, BTreeSet<JobId>> = BTreeMap::new();
+    for o in &c.occurrences {
+        per_wf.entry(&o.workflow).or_default().insert(o.job_id);
+    }
+    let mut where_: Vec<String> =
+        per_wf.iter().take(3).map(|(w, jobs)| format!("{} ×{}", safe::code_span(w, 60, false), jobs.len())).collect();
+    if per_wf.len() > 3 {
+        where_.push(format!("+{} workflow(s)", per_wf.len() - 3));
+    }
+    let tests = c.tests().len();
+    let tests = if tests > 0 { format!(", {tests} test(s)") } else { String::new() };
+    parts.push(format!("{} job(s) in {}{tests}", c.job_count(), where_.join(", ")));
+
+    // A range says where a regression came in; a flaky cluster has none.
+    if status != TldrStatus::Flaky {
+        if let Some((good, bad)) = facts.and_then(|f| Some((f.last_green_sha.as_deref()?, f.since_sha.as_deref()?))) {
+            let text = format!("{}..{}", short_sha(good), short_sha(bad));
+            let url = compare_url(&s.server_url, &s.repo, good, bad);
+            parts.push(format!("suspect {}", safe::code_link(&text, &url, 40, false)));
+        }
+    }
+
+    match s.related.get(&crate::cause::short_id(&c.fingerprint)) {
+        Some(items) if items.is_empty() => parts.push("no open issue or PR names it".into()),
+        Some(items) => {
+            let links: Vec<String> = items
+                .iter()
+                .take(RELATED_PER_CLUSTER)
+                .map(|i| {
+                    let kind = if i.is_pr { "PR " } else { "" };
+                    let title = safe::inline(&i.title, 60);
+                    match safe::url(&i.url) {
+                        Some(u) => format!("[{kind}#{}]({u}) {title}", i.number),
+                        None => format!("{kind}{} {title}", i.number),
+                    }
+                })
+                .collect();
+            parts.push(format!("open: {}", links.join("; ")));
+        }
+        None => {}
+    }
+
+    // Facts the config's patterns extracted from the cluster's jobs' logs.
+    let members: BTreeSet<(&str, JobId)> = c.occurrences.iter().map(|o| (o.workflow.as_str(), o.job_id)).collect();
+    let mut values: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for w in &s.workflows {
+        for j in w.jobs.iter().filter(|j| members.contains(&(w.workflow.as_str(), j.job_id))) {
+            for (name, value) in &j.facts {
+                values.entry(name).or_default().insert(value);
+            }
+        }
+    }
+    for (name, vals) in values.iter().take(4) {
+        let shown: Vec<String> = vals.iter().take(2).map(|v| safe::code_span(v, 60, false)).collect();
+        let more = if vals.len() > 2 { format!(" +{}", vals.len() - 2) } else { String::new() };
+        parts.push(format!("{}: {}{more}", safe::inline(name, 40), shown.join(", ")));
+    }
+    format!("- {}\n", parts.join(" · "))
 }
 
 fn cluster_row(c: &ClusterView, new: bool) -> String {

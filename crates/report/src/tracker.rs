@@ -33,7 +33,8 @@ use crate::markers::{
     self, LEGACY_PR_TEST_AMD_STATE_PREFIX, LEGACY_TRACKER_STATE_PREFIX, TRACKER_ARCHIVE_PREFIX, TRACKER_END,
     TRACKER_START, TRACKER_STATE_PREFIX,
 };
-use crate::model::{display_time, JobReport};
+use crate::model::{display_time, ClusterFacts, JobReport};
+use ci_model::FailureStatus;
 use crate::safe::{self, char_len};
 use crate::state_json;
 use crate::SAFE_BODY_CHARS;
@@ -51,6 +52,8 @@ pub const MAX_ARCHIVE_PARTS: usize = 8;
 pub const ERROR_CHARS: usize = 160;
 /// Chars of a cluster name kept per entry.
 pub const CLUSTER_CHARS: usize = 80;
+/// Days without a sighting after which a quiet test reads as fixed.
+pub const FIXED_AFTER_DAYS: i64 = 3;
 
 /// `[Failure Tracker] <display>`.
 pub fn tracker_title(display: &str) -> String {
@@ -115,7 +118,8 @@ pub struct TrackedTest {
     /// One-line error of the latest sighting.
     #[serde(rename = "e", default, skip_serializing_if = "String::is_empty")]
     pub error: String,
-    /// Free status word of the latest sighting (e.g. `flaky 2/4`).
+    /// Status of the latest sighting beyond "failing", e.g. `flaky 2 of 4`
+    /// (empty: failing).
     #[serde(rename = "s", default, skip_serializing_if = "String::is_empty")]
     pub status: String,
     /// Job (or log line) url of the latest sighting.
@@ -199,10 +203,25 @@ pub fn entry_key(test_file: &str, test_function: &str) -> Option<String> {
     (!f.is_empty() || !t.is_empty()).then(|| format!("{f}::{t}"))
 }
 
-/// Observations from analysed jobs: one per failure (non-test failures are
-/// tracked as `job: <name>` / `N/A`). `daily_issue_url` builds the detail
-/// link `<url>#job-<id>`.
-pub fn observations_from_jobs(jobs: &[JobReport], daily_issue_url: Option<&str>) -> Vec<TrackerObservation> {
+/// The status word a cluster's facts give its tests: `flaky k of n` for a
+/// flaky cluster, empty (plain failing) otherwise.
+pub fn status_word(facts: Option<&ClusterFacts>) -> String {
+    match facts {
+        Some(f) if f.status == Some(FailureStatus::Flaky) => format!("flaky {} of {}", f.red_runs, f.runs_considered),
+        _ => String::new(),
+    }
+}
+
+/// Observations from analysed jobs: one per failing test per cause, and one
+/// per cause without a test (tracked as `job: <name>` / `N/A`).
+/// `daily_issue_url` builds the detail link `<url>#job-<id>`; `facts` (the
+/// workflow's cluster facts, by cause id) give the status, so the tracker
+/// says "flaky" where the report does.
+pub fn observations_from_jobs(
+    jobs: &[JobReport],
+    daily_issue_url: Option<&str>,
+    facts: &BTreeMap<String, ClusterFacts>,
+) -> Vec<TrackerObservation> {
     let mut out = Vec::new();
     for job in jobs {
         let job_url = job.job_page_url();
@@ -222,6 +241,12 @@ pub fn observations_from_jobs(jobs: &[JobReport], daily_issue_url: Option<&str>)
         // One row per test per cause (the report's clusters); a job-level
         // row only for a cause with no test (summary lines are no rows).
         for cause in job.causes() {
+            // Every row of a cause carries the cause's status.
+            let status = status_word(facts.get(&cause.id));
+            let observe = |file: String, func: String, error: &str, fp: &str, link: String| TrackerObservation {
+                status: status.clone(),
+                ..base(file, func, error, fp, link)
+            };
             let mut seen = std::collections::BTreeSet::new();
             for &i in &cause.failures {
                 let f = &job.failures[i];
@@ -233,7 +258,7 @@ pub fn observations_from_jobs(jobs: &[JobReport], daily_issue_url: Option<&str>)
                     if seen.insert((String::new(), func.clone())) {
                         let link = f.anchor.map_or_else(|| job_url.clone(), |a| a.url(&job_url));
                         let error = if f.message.trim().is_empty() { &cause.title } else { &f.message };
-                        let mut o = base(format!("job: {}", job.name), func, error, &cause.id, link);
+                        let mut o = observe(format!("job: {}", job.name), func, error, &cause.id, link);
                         o.cluster = cause.title.clone();
                         out.push(o);
                     }
@@ -245,7 +270,7 @@ pub fn observations_from_jobs(jobs: &[JobReport], daily_issue_url: Option<&str>)
                 }
                 let link = f.anchor.map_or_else(|| job_url.clone(), |a| a.url(&job_url));
                 let error = if f.message.trim().is_empty() { &cause.title } else { &f.message };
-                let mut o = base(file.clone(), func, error, &cause.id, link);
+                let mut o = observe(file.clone(), func, error, &cause.id, link);
                 o.cluster = cause.title.clone();
                 out.push(o);
             }
@@ -255,7 +280,7 @@ pub fn observations_from_jobs(jobs: &[JobReport], daily_issue_url: Option<&str>)
                     .first()
                     .and_then(|&i| job.failures[i].anchor)
                     .map_or_else(|| job_url.clone(), |a| a.url(&job_url));
-                let mut o = base(format!("job: {}", job.name), "N/A".into(), &cause.title, &cause.id, link);
+                let mut o = observe(format!("job: {}", job.name), "N/A".into(), &cause.title, &cause.id, link);
                 o.cluster = cause.title.clone();
                 out.push(o);
             }
@@ -320,11 +345,12 @@ pub fn merge(state: &mut TrackerState, observations: &[TrackerObservation], toda
                     }
                     e.last_seen = today;
                 }
+                // The status is today's verdict, empty included (plain failing).
+                e.status = fresh.status;
                 // Latest sighting details; keep old text when the new one is empty.
                 for (dst, src) in [
                     (&mut e.cluster, fresh.cluster),
                     (&mut e.error, fresh.error),
-                    (&mut e.status, fresh.status),
                     (&mut e.job_url, fresh.job_url),
                     (&mut e.detail_url, fresh.detail_url),
                     (&mut e.run_started_at, fresh.run_started_at),
@@ -714,8 +740,9 @@ pub fn render_tracker(state: &TrackerState, cfg: &TrackerConfig, now: DateTime<U
         None => "the daily report".into(),
     };
     head.push_str(&format!(
-        "One row per failing test, built from {report}. **Broken since** is the first day the test was seen failing and is never re-dated. \
-**State**: 🔴 failing = seen within the last {} day(s); 🔁 = failing again after a quiet period (history kept); ⚪ quiet = not seen since. \
+        "One row per failing test and cause (a failure without a test is one row for its job), built from {report}. **Broken since** is the first day the test was seen failing and is never re-dated. \
+**Status**: 🔴 failing = seen within the last {} day(s) (🔴 failing again: after a quiet period, history kept); 🔁 flaky k of n = red in k of the last n runs, green in between; \
+⚪ quiet since = not seen since that day; ✅ fixed = not seen for {FIXED_AFTER_DAYS} days or more. \
 Quiet entries are kept for {} days, then dropped.\n\n",
         cfg.failing_grace_days + 1,
         cfg.retention_days
@@ -743,7 +770,7 @@ Quiet entries are kept for {} days, then dropped.\n\n",
     if failing.is_empty() {
         out.push_str(&format!("_No {} failures observed in the latest scan._\n", safe::code_span(&cfg.workflow, 120, false)));
     } else {
-        out.push_str("| Broken since | Last seen | Duration | State | Test File | Test Function | Cluster | Error | Job | Detail |\n|---|---|---|---|---|---|---|---|---|---|\n");
+        out.push_str("| Broken since | Last seen | Duration | Status | Test File | Test Function | Cluster | Error | Job | Detail |\n|---|---|---|---|---|---|---|---|---|---|\n");
         // Failing rows may use up to 3/4 of the budget; quiet rows get the rest.
         let cap = if quiet.is_empty() { left } else { left * 3 / 4 };
         let used = push_capped(&mut out, failing.iter().map(|(_, e)| failing_row(e, today, cfg)), cap, 10);
@@ -754,7 +781,7 @@ Quiet entries are kept for {} days, then dropped.\n\n",
             "\n<details><summary><b>⚪ Quiet / no longer observed failing ({})</b> · click to expand</summary>\n\n",
             quiet.len()
         ));
-        out.push_str("| Broken since | Last seen | Quiet for | Days seen | Test File | Test Function | Error |\n|---|---|---|---|---|---|---|\n");
+        out.push_str("| Broken since | Last seen | Status | Days seen | Test File | Test Function | Error |\n|---|---|---|---|---|---|---|\n");
         push_capped(&mut out, quiet.iter().map(|(_, e)| quiet_row(e, today)), left, 7);
         out.push_str("\n</details>\n");
     }
@@ -805,7 +832,8 @@ fn failing_row(e: &TrackedTest, today: NaiveDate, cfg: &TrackerConfig) -> String
     let span = (e.last_seen - e.first_seen).num_days();
     let duration = if span == 0 && e.last_seen == today { "new".into() } else { days_text(span) };
     let state = match e.last_recurred {
-        Some(d) if (today - d).num_days() <= cfg.failing_grace_days => format!("🔁 failing again ({}×)", e.recurrences),
+        _ if e.status.starts_with("flaky") => format!("🔁 {}", safe::inline(&e.status, 40)),
+        Some(d) if (today - d).num_days() <= cfg.failing_grace_days => format!("🔴 failing again ({}×)", e.recurrences),
         _ => "🔴 failing".into(),
     };
     let job = safe::url(&e.job_url).map_or("—".into(), |u| format!("[job]({u})"));
@@ -821,12 +849,22 @@ fn failing_row(e: &TrackedTest, today: NaiveDate, cfg: &TrackerConfig) -> String
     )
 }
 
+/// A quiet entry's status: quiet since its last sighting, fixed once that
+/// is [`FIXED_AFTER_DAYS`] ago.
+fn quiet_status(e: &TrackedTest, today: NaiveDate) -> String {
+    if (today - e.last_seen).num_days() >= FIXED_AFTER_DAYS {
+        format!("✅ fixed (quiet since {})", e.last_seen)
+    } else {
+        format!("⚪ quiet since {}", e.last_seen)
+    }
+}
+
 fn quiet_row(e: &TrackedTest, today: NaiveDate) -> String {
     format!(
         "| {} | {} | {} | {} | {} | {} | {} |\n",
         e.first_seen,
         e.last_seen,
-        days_text((today - e.last_seen).num_days()),
+        quiet_status(e, today),
         e.days_seen,
         cell_code(&e.test_file, 120),
         cell_code(&e.test_function, 120),

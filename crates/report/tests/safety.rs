@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
 use ci_report::safe;
-use ci_report::summary::{parse_summary_state, render_summary_block, DailySummary, WorkflowDay};
+use ci_report::summary::{parse_summary_state, render_summary_block, summary_clusters, DailySummary, RelatedItem, WorkflowDay};
 use ci_report::tracker::{parse_tracker, render_tracker, TrackedTest, TrackerConfig, TrackerState};
 use ci_report::workflow_comment::{normalize_job, parse_workflow_comments, render_workflow_comments};
 use ci_report::{FailureView, JobOutcome, LogAnchor};
@@ -223,7 +223,16 @@ proptest! {
             bot_name: a[1].clone(),
             workflows: vec![day],
             yesterday: None,
+            ..DailySummary::default()
         };
+        // What the TL;DR shows of GitHub's search and of the logs' facts is
+        // hostile text too.
+        let mut s = s;
+        s.workflows[0].jobs[0].facts.insert(a[5].clone(), a[6].clone());
+        for c in summary_clusters(&s) {
+            let item = RelatedItem { number: 1, title: a[7].clone(), url: a[8].clone(), is_pr: true };
+            s.related.insert(ci_report::cause::short_id(&c.fingerprint), vec![item]);
+        }
         let block = render_summary_block(&s);
         // Our two marker lines; the only other `-->` is Mermaid's own axis range syntax.
         let marker_lines: Vec<&str> = block
@@ -234,7 +243,7 @@ proptest! {
         prop_assert!(parse_summary_state(&block).is_some());
 
         let cfg = TrackerConfig::new(&wf, &a[2], &a[3]);
-        let obs = ci_report::tracker::observations_from_jobs(&s.workflows[0].jobs, Some(&a[4]));
+        let obs = ci_report::tracker::observations_from_jobs(&s.workflows[0].jobs, Some(&a[4]), &Default::default());
         let mut state = TrackerState::default();
         ci_report::tracker::merge(&mut state, &obs, NaiveDate::from_ymd_opt(2026, 11, 21).unwrap(), &cfg);
         let doc = render_tracker(&state, &cfg, at(12, 0));

@@ -63,7 +63,15 @@ fn summary() -> DailySummary {
         last_scanned: Some(at(11, 0)),
         ..WorkflowDay::default()
     };
-    DailySummary { date: date(), bot_name: "ci-bot".into(), workflows: vec![pr, nightly, green], yesterday: Some(yesterday_state()) }
+    DailySummary {
+        date: date(),
+        bot_name: "ci-bot".into(),
+        workflows: vec![pr, nightly, green],
+        yesterday: Some(yesterday_state()),
+        repo: REPO.into(),
+        server_url: "https://github.com".into(),
+        ..DailySummary::default()
+    }
 }
 
 #[test]
@@ -110,6 +118,7 @@ fn state_round_trips_and_feeds_tomorrow() {
         bot_name: "ci-bot".into(),
         workflows: vec![WorkflowDay { workflow: "nightly-test.yml".into(), ..WorkflowDay::default() }],
         yesterday: Some(state),
+        ..DailySummary::default()
     };
     let t = render_summary_block(&tomorrow);
     assert!(t.contains("🟢 GREEN"));
@@ -159,4 +168,103 @@ fn many_clusters_stay_within_the_budget() {
     let block = render_summary_block(&s);
     assert!(char_len(&block) < GITHUB_BODY_LIMIT - 5_000, "{} chars", char_len(&block));
     assert!(block.contains("more cluster(s) not shown (size limit)"));
+}
+
+/// The nightly accuracy cluster with everything the TL;DR can say about it.
+fn with_tldr_facts(mut s: DailySummary) -> DailySummary {
+    let accuracy = cause_of(ACCURACY);
+    for w in &mut s.workflows {
+        if let Some(f) = w.cluster_facts.get_mut(&accuracy) {
+            f.status = Some(ci_model::FailureStatus::Persistent);
+        }
+        for j in &mut w.jobs {
+            j.facts.insert("AITER commit".into(), "9f3c2a1e5b7d".into());
+        }
+    }
+    s.related.insert(
+        ci_report::cause::short_id(&accuracy),
+        vec![
+            RelatedItem { number: 812, title: "Lower the accuracy bar @alice <!-- x -->".into(), url: "https://github.com/acme/widgets/pull/812".into(), is_pr: true },
+            RelatedItem { number: 790, title: "gsm8k accuracy regressed".into(), url: "javascript:alert(1)".into(), is_pr: false },
+        ],
+    );
+    s
+}
+
+#[test]
+fn the_first_screen_says_what_is_red_new_and_what_to_do() {
+    let s = with_tldr_facts(summary());
+    let t = render_summary_block(&s);
+    let tldr = &t[t.find("## TL;DR").unwrap()..t.find("## Workflow status").unwrap()];
+    let lines: Vec<&str> = tldr.lines().filter(|l| l.starts_with("- ")).collect();
+    assert_eq!(lines.len(), 3, "one line per cluster:\n{tldr}");
+    // New first, then persistent; the persistent one has its range, the
+    // related pull request and issue, and the AITER commit of its jobs.
+    assert!(lines[0].starts_with("- 🆕 **new**") && lines[1].starts_with("- 🆕 **new**"), "{tldr}");
+    let acc = lines[2];
+    assert!(acc.starts_with("- 🟥 **persistent** since `fedcba9` `AssertionError"), "{acc}");
+    assert!(acc.contains("2 job(s) in `nightly-test.yml` ×1, `pr-test.yml` ×1, 1 test(s)"), "{acc}");
+    assert!(
+        acc.contains("suspect [`0011223..fedcba9`](https://github.com/acme/widgets/compare/00112233445566778899aabbccddeeff00112233...fedcba9876543210fedcba9876543210fedcba98)"),
+        "{acc}"
+    );
+    assert!(acc.contains("open: [PR #812](https://github.com/acme/widgets/pull/812) Lower the accuracy bar"), "{acc}");
+    // Text from GitHub is data: no mention, no comment, no javascript link.
+    assert!(!acc.contains("@alice") && !acc.contains("<!--") && !acc.contains("javascript:"), "{acc}");
+    assert!(acc.contains("AITER commit: `9f3c2a1e5b7d`"), "{acc}");
+    // Searched and nothing found says so; not searched says nothing.
+    let mut none = with_tldr_facts(summary());
+    none.related.values_mut().for_each(Vec::clear);
+    assert!(render_summary_block(&none).contains("no open issue or PR names it"));
+    // The search cache and the shown clusters are in the state.
+    let state = parse_summary_state(&t).unwrap();
+    assert_eq!(state.related.len(), 1);
+    assert_eq!(state.shown.len(), 3);
+}
+
+#[test]
+fn the_tldr_is_bounded_and_yesterdays_clusters_gone_under_green_runs_read_as_fixed() {
+    let mut s = summary();
+    let template = sample_jobs()[0].clone();
+    s.workflows[0].jobs = (0..25u64)
+        .map(|i| {
+            let mut j = template.clone();
+            j.job_id = JobId(64000000000 + i);
+            j.failures[0].message = format!("AssertionError: distinct failure {}", "x".repeat(i as usize + 1));
+            j
+        })
+        .collect();
+    let t = render_summary_block(&s);
+    let tldr = &t[t.find("## TL;DR").unwrap()..t.find("## Workflow status").unwrap()];
+    assert_eq!(tldr.lines().filter(|l| l.starts_with("- ")).count(), TLDR_LINES + 1, "{tldr}");
+    let more = summary_clusters(&s).len() - TLDR_LINES;
+    assert!(tldr.contains(&format!("- _+{more} more cluster(s) in the table below_")), "{tldr}");
+
+    // Tomorrow the nightly ran green and pr-test did not run: yesterday's
+    // clusters are fixed, and only the workflow that ran green is named.
+    let tomorrow = DailySummary {
+        date: date() + Duration::days(1),
+        bot_name: "ci-bot".into(),
+        workflows: vec![
+            WorkflowDay { workflow: "nightly-test.yml".into(), runs_completed: 2, runs_green: 2, ..WorkflowDay::default() },
+            WorkflowDay { workflow: "pr-test.yml".into(), ..WorkflowDay::default() },
+        ],
+        yesterday: Some(summary_state(&summary())),
+        ..DailySummary::default()
+    };
+    let t = render_summary_block(&tomorrow);
+    let fixed: Vec<&str> = t.lines().filter(|l| l.starts_with("- ✅ **fixed**")).collect();
+    assert_eq!(fixed.len(), 3, "{t}");
+    assert!(fixed.iter().all(|l| l.ends_with("`nightly-test.yml` ran green")), "{fixed:?}");
+}
+
+#[test]
+fn search_phrases_are_the_tests_own_name_or_the_messages_words() {
+    let s = summary();
+    let clusters = summary_clusters(&s);
+    let phrases: Vec<Option<String>> = clusters.iter().map(search_phrase).collect();
+    println!("{phrases:?}");
+    let targets = search_targets(&s);
+    assert_eq!(targets.len(), clusters.len());
+    assert!(targets.iter().all(|(id, p)| ci_report::cause::is_current(id) && !p.contains('"')));
 }

@@ -240,7 +240,7 @@ fn archive_overflow_drops_oldest_quiet_entries_with_a_count() {
 
 #[test]
 fn observations_from_jobs_cover_tests_and_non_test_failures() {
-    let o = observations_from_jobs(&sample_jobs(), Some("https://github.com/acme/ci-bot/issues/77"));
+    let o = observations_from_jobs(&sample_jobs(), Some("https://github.com/acme/ci-bot/issues/77"), &Default::default());
     let keys: Vec<String> = o.iter().filter_map(|o| entry_key(&o.test_file, &o.test_function)).collect();
     assert!(keys.contains(&"test/srt/test_moe.py::TestMoE::test_forward".to_string()));
     assert!(keys.contains(&"job: build-docker (rocm720)::N/A".to_string()));

@@ -15,7 +15,9 @@ use ci_report::tracker::{
     archive_marker_line, is_failing, legacy_tracker_titles, merge, observations_from_jobs, parse_archive_marker, parse_tracker,
     render_tracker, tracker_placeholder_body, tracker_rendered_at, tracker_title, TrackerConfig, TRACKER_LABEL,
 };
-use ci_report::workflow_comment::parse_workflow_comments;
+use ci_report::facts::parse_facts;
+use ci_report::workflow_comment::{belongs_to_workflow, parse_workflow_comments};
+use ci_report::ClusterFacts;
 use ci_report::JobReport;
 
 use crate::action::{Outcome, UpdateTrackersOutputs};
@@ -54,7 +56,13 @@ pub async fn run<G: GitHub + Clone + 'static>(ctx: &Ctx<G>) -> anyhow::Result<Ou
             listed.insert(repo.clone(), ctx.github().list_issues(&repo, &filter).await?);
         }
         let jobs = parse_workflow_comments(&t.workflow, comments.iter().map(|c| c.body.as_str())).jobs;
-        match update_one(ctx, &repo, &listed[&repo], t, &jobs, today.as_ref()).await {
+        let facts = comments
+            .iter()
+            .filter(|c| belongs_to_workflow(&c.body, &t.workflow))
+            .find_map(|c| parse_facts(&c.body))
+            .map(|f| f.clusters)
+            .unwrap_or_default();
+        match update_one(ctx, &repo, &listed[&repo], t, &jobs, &facts, today.as_ref()).await {
             Ok((url, failing)) => {
                 failing_total += failing;
                 lines.push(TrackerLine::Updated { workflow: t.workflow.clone(), failing, url: url.clone() });
@@ -79,6 +87,7 @@ async fn update_one<G: GitHub + Clone + 'static>(
     issues: &[Issue],
     t: &TrackedWorkflow,
     jobs: &[JobReport],
+    facts: &BTreeMap<String, ClusterFacts>,
     daily: Option<&Issue>,
 ) -> anyhow::Result<(String, usize)> {
     let title = tracker_title(&t.display);
@@ -105,7 +114,7 @@ async fn update_one<G: GitHub + Clone + 'static>(
     let loaded = parse_tracker(&body, archive_comments.iter().map(|c| c.body.as_str()), &t.workflow)
         .map_err(|e| anyhow::anyhow!("its state cannot be read ({e:?}); left untouched so no history is lost"))?;
     let mut state = loaded.state;
-    let observations = observations_from_jobs(jobs, daily.map(|d| d.html_url.as_str()));
+    let observations = observations_from_jobs(jobs, daily.map(|d| d.html_url.as_str()), facts);
     let now = ctx.settings.now;
     merge(&mut state, &observations, now.date_naive(), &cfg);
     let mut doc = render_tracker(&state, &cfg, now);

@@ -10,7 +10,10 @@ use crate::domain::history::HistoryFacts;
 
 /// A cluster's facts are those of its most persistent member job: the
 /// longest current red streak is the strongest evidence of when it started.
+/// Its status is [`cluster_status`] of all members (none without history).
 pub fn cluster_facts<'a>(members: impl IntoIterator<Item = &'a HistoryFacts>) -> Option<ClusterFacts> {
+    let members: Vec<&HistoryFacts> = members.into_iter().collect();
+    let status = Some(cluster_status(members.iter().copied())).filter(|s| *s != FailureStatus::NoHistory);
     let best = members.into_iter().max_by(|a, b| {
         (a.streak, a.red, std::cmp::Reverse(a.considered)).cmp(&(b.streak, b.red, std::cmp::Reverse(b.considered)))
     })?;
@@ -19,6 +22,7 @@ pub fn cluster_facts<'a>(members: impl IntoIterator<Item = &'a HistoryFacts>) ->
         runs_considered: best.considered as u32,
         since_sha: best.first_red.as_ref().map(|o| o.head_sha.clone()),
         last_green_sha: best.last_green.as_ref().map(|o| o.head_sha.clone()),
+        status,
     })
 }
 
@@ -79,6 +83,7 @@ mod tests {
         assert_eq!(f.since_sha.as_deref(), Some("0000003"));
         assert_eq!(f.last_green_sha.as_deref(), Some("0000002"));
         assert_eq!(cluster_status([&a, &b]), FailureStatus::Persistent);
+        assert_eq!(f.status, Some(FailureStatus::Persistent));
     }
 
     #[test]

@@ -20,6 +20,7 @@ use ci_triage::RuleSet;
 
 use crate::ctx::{Ctx, GitHubReads};
 use crate::services::baseline::Found;
+use crate::domain::log_facts::{LogFactPattern, LogFactScanner};
 
 /// Log downloads in flight at once.
 const CONCURRENT_DOWNLOADS: usize = 4;
@@ -38,7 +39,8 @@ pub async fn triage_jobs<G: GitHub + Clone + 'static>(
     jobs: &[(WorkflowRun, Job)],
 ) -> Vec<JobReport> {
     let baselines = crate::services::baseline::for_jobs(ctx.github(), repo, jobs).await;
-    let (reports, learned) = triage_streaming(ctx.github(), repo, &ctx.rules, jobs, baselines).await;
+    let facts = Arc::new(ctx.config.facts.clone());
+    let (reports, learned) = triage_streaming(ctx.github(), repo, &ctx.rules, &facts, jobs, baselines).await;
     ctx.learn(&learned);
     let redactor = ctx.redactor();
     reports
@@ -57,6 +59,7 @@ async fn triage_streaming<G: GitHub + Clone + 'static>(
     github: &GitHubReads<G>,
     repo: &RepoRef,
     rules: &Arc<RuleSet>,
+    facts: &Arc<Vec<LogFactPattern>>,
     jobs: &[(WorkflowRun, Job)],
     baselines: Vec<Option<Found>>,
 ) -> (Vec<JobReport>, LearnedSecrets) {
@@ -66,26 +69,30 @@ async fn triage_streaming<G: GitHub + Clone + 'static>(
         let gh = github.clone();
         let repo = repo.clone();
         let rules = rules.clone();
+        let facts = facts.clone();
         let sem = sem.clone();
         handles.push(tokio::spawn(async move {
             let _permit = sem.acquire_owned().await;
             let (tx, rx) = sync_channel::<Vec<u8>>(PIPE_CHUNKS);
             let base = baseline.as_ref().map(|b| b.baseline.clone());
             let triage = tokio::task::spawn_blocking(move || {
-                let mut reader = LearningReader::new(PipeReader::new(rx));
+                let learning = LearningReader::new(PipeReader::new(rx));
+                let mut reader = FactReader { inner: learning, facts: LogFactScanner::new(facts.to_vec()) };
                 let analysis = ci_triage::analyze_against(&mut reader, &rules, base.as_deref());
-                (analysis, reader.into_learned())
+                // Triage may stop reading early; the facts are in what it read.
+                (analysis, reader.inner.into_learned(), reader.facts.finish())
             });
             let mut sink = PipeWriter::new(tx);
             let downloaded = gh.download_job_log(&repo, job.id, &mut sink).await;
             drop(sink); // end of log: triage finishes
             match (downloaded, triage.await) {
-                (Ok(_), Ok((a, learned))) => {
+                (Ok(_), Ok((a, learned, facts))) => {
                     let mut report = JobReport::analyzed(&run, &job, &a);
                     report.baseline = baseline.map(|b| b.job_url).filter(|u| !u.is_empty());
+                    report.facts = facts;
                     (report, learned)
                 }
-                (Err(e), Ok((_, learned))) => {
+                (Err(e), Ok((_, learned, _))) => {
                     (JobReport::incomplete(&run, &job, &format!("log download failed: {e}")), learned)
                 }
                 (_, Err(e)) => (JobReport::incomplete(&run, &job, &format!("triage crashed: {e}")), LearnedSecrets::new()),
@@ -128,6 +135,20 @@ impl Write for PipeWriter {
 
     fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
+    }
+}
+
+/// What triage reads also goes past the config's fact patterns.
+struct FactReader<R> {
+    inner: R,
+    facts: LogFactScanner,
+}
+
+impl<R: Read> Read for FactReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.facts.feed(&buf[..n]);
+        Ok(n)
     }
 }
 

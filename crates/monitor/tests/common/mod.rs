@@ -293,3 +293,38 @@ fn step(number: u64, name: &str, conclusion: &str) -> Step {
         log: None,
     }
 }
+
+/// The demo's day-by-day replay (`ci-bot demo` does the same): one full
+/// tick per day for `days` days up to now, each with the clock pinned to
+/// that day, against `server` (a demo-shaped scenario: target
+/// `demo-org/gpu-ml`, bot repo `demo-org/ci-bot`). Returns each tick.
+pub async fn replay_demo_days(server: &FakeGitHub, config: &Config, days: i64) -> Vec<TickOutcome> {
+    let now = Utc::now();
+    let mut ticks = Vec::new();
+    for d in (0..days).rev() {
+        let at = now - Duration::days(d);
+        let gh = Client::builder()
+            .api_url(server.url())
+            .token("demo-token")
+            .configure(|c| {
+                c.write_budget = config.write_budget;
+                c.settle_delay = std::time::Duration::ZERO;
+                c.backoff_base = std::time::Duration::from_millis(5);
+            })
+            .build()
+            .await
+            .unwrap();
+        let settings = Settings {
+            repo: "demo-org/gpu-ml".parse().unwrap(),
+            bot_repo: "demo-org/ci-bot".parse().unwrap(),
+            lookback_hours: config.lookback_hours,
+            dry_run: false,
+            date: at.date_naive(),
+            now: at,
+            server_url: "https://github.com".into(),
+            workflows: config.workflows.iter().map(|w| w.file.clone()).collect(),
+        };
+        ticks.push(ci_monitor::tick::tick(&Ctx::new(gh, settings, config.clone(), Vec::new())).await.unwrap());
+    }
+    ticks
+}

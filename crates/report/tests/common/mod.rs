@@ -49,6 +49,7 @@ pub fn job(id: u64, name: &str, failures: Vec<FailureView>) -> JobReport {
         truncated: false,
         baseline: None,
         failures_total: 0,
+        facts: BTreeMap::new(),
     }
 }
 
@@ -108,6 +109,7 @@ pub fn sample_report() -> WorkflowReport {
             runs_considered: 6,
             since_sha: Some("fedcba9876543210fedcba9876543210fedcba98".into()),
             last_green_sha: Some("00112233445566778899aabbccddeeff00112233".into()),
+            status: None,
         },
     );
     WorkflowReport {
