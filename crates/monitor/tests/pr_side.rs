@@ -417,6 +417,24 @@ async fn a_generic_capture_on_an_unrelated_commit_never_makes_flaky() {
 }
 
 #[tokio::test]
+async fn a_failed_search_on_unrelated_commits_still_posts_the_status() {
+    let mut t = world("").await;
+    t.run("ci.yml", HEAD, &[("unit", Some(PYTEST_LOG))]);
+    let (other, _) = t.run("ci.yml", "eeee", &[("unit", Some(PYTEST_LOG))]);
+    unrelated(&t, other, "feature/other", "bob");
+    // Only the search lists runs per workflow; the head and base reads list all runs.
+    t.server.faults().add(fake_github::FaultRule::new(
+        "GET",
+        "/repos/*/actions/workflows/*/runs",
+        fake_github::FaultKind::Status { status: 500 },
+    ));
+    ci_status::run(&t.ctx().await, Some(7), None).await.expect("the evidence is optional");
+    assert!(t.server.faults().fired() > 0, "the search was tried");
+    let body = status_body(&t, 7);
+    assert!(body.contains("UNCLASSIFIED") && !body.contains("FLAKY"), "{body}");
+}
+
+#[tokio::test]
 async fn the_search_on_unrelated_commits_reads_a_bounded_number_of_jobs_and_logs() {
     let mut t = world("").await;
     t.run("ci.yml", HEAD, &[("unit", Some(PYTEST_LOG))]);
