@@ -14,8 +14,14 @@
 #   2. ci-monitor.yml via schedule (list from the config file): idempotent,
 #   3. the same with one workflow's API calls failing: only its matrix job
 #      fails, finalize still runs, nothing is duplicated,
-#   4. analyze-ci.yml via workflow_dispatch with a run URL.
-# After each: tests/e2e/check_state.py asserts on issues/comments.
+#   4. analyze-ci.yml via workflow_dispatch with a run URL,
+#   5. the PR side, twice: a user's `@ci-bot ci-status` comment on PR #42,
+#      pr-commands.yml (the poll) claims it and sends one repository_dispatch,
+#      pr-status.yml runs on that dispatch's payload and posts the ci-status
+#      comment; then a re-run and a new command comment: the first comment is
+#      not dispatched again, the new one once, and the same ci-status comment
+#      is updated in place.
+# After each: tests/e2e/check_state.py asserts on issues/comments/dispatches.
 #
 # Prints `SKIP act-e2e: <why>` and exits 0 when docker or act is missing;
 # any other problem fails loudly (exit 1) with the logs' tails.
@@ -186,5 +192,37 @@ run_act analyze workflow_dispatch \
   "{\"inputs\": {\"url\": \"https://github.com/$target_repo/actions/runs/880003\", \"output\": \"issue\"}}" analyze-ci.yml
 check analyze --run 880003
 
+# --- the PR side: `@ci-bot ci-status` on a pull request, twice ---------------
+# alice (allowed in tests/e2e/ci-bot.yml) comments on PR #42; the watcher
+# (pr-commands.yml, the cron path) claims the comment and sends one
+# repository_dispatch to the bot repo; the bot repo's pr-status.yml runs on
+# that dispatch's payload and posts the ci-status comment.
+pr=42
+pr_run=880011
+set_output() { grep -oE "set-output:: $2=[0-9]+" "$work/$1.log" | head -n 1 | cut -d= -f2; }
+command_comment() { check post-comment --pr "$pr" --token alice-e2e-token --body "$1"; }
+
+first=$(command_comment $'Why is this red?\n@ci-bot ci-status')
+run_act watch1 schedule '{"schedule": "*/10 * * * *"}' pr-commands.yml
+[ "$(set_output watch1 claimed)/$(set_output watch1 dispatched)" = "1/1" ] \
+  || { say "watch1: claimed/dispatched $(set_output watch1 claimed)/$(set_output watch1 dispatched), want 1/1"; exit 1; }
+check dispatches --pr "$pr" --count 1 --comment "$first" --event-out "$work/dispatch1.json"
+run_act status1 repository_dispatch "$(cat "$work/dispatch1.json")" pr-status.yml
+check ci-status --pr "$pr" --heading "new failure caused by this PR" --save "$work/status1.json"
+
+# Again: someone re-runs the failed job (the comment must change), asks
+# again with a new comment; the watcher sees both comments, loses the claim
+# on the first, dispatches the second; the same comment is updated in place.
+curl -fsS -X POST -H "Authorization: token e2e-fake-token" \
+  "$api/repos/$target_repo/actions/runs/$pr_run/rerun-failed-jobs" >/dev/null
+second=$(command_comment '@ci-bot ci-status')
+run_act watch2 schedule '{"schedule": "*/10 * * * *"}' pr-commands.yml
+[ "$(set_output watch2 claimed)/$(set_output watch2 lost)/$(set_output watch2 dispatched)" = "1/1/1" ] \
+  || { say "watch2: claimed/lost/dispatched $(set_output watch2 claimed)/$(set_output watch2 lost)/$(set_output watch2 dispatched), want 1/1/1"; exit 1; }
+check dispatches --pr "$pr" --count 2 --comment "$second" --event-out "$work/dispatch2.json"
+run_act status2 repository_dispatch "$(cat "$work/dispatch2.json")" pr-status.yml
+check ci-status --pr "$pr" --heading "still running" --same-as "$work/status1.json"
+say "ok: comments $first and $second on #$pr led to one dispatch each and one ci-status comment, updated in place"
+
 failed=0
-say "PASS in $(( $(date +%s) - started )) s (5 act runs, $(writes) GitHub writes in all)"
+say "PASS in $(( $(date +%s) - started )) s (9 act runs, $(writes) GitHub writes in all)"

@@ -8,8 +8,14 @@ comments), so a check passes only if GitHub "now holds" the right thing:
         --tracker "[Failure Tracker] X" --save snap.json
     check_state.py --api URL monitor ... --same-as snap.json    # a 2nd tick
     check_state.py --api URL analyze --run 880003
+    check_state.py --api URL post-comment --pr 42 --token T --body "@ci-bot ci-status"
+    check_state.py --api URL dispatches --pr 42 --count 1 --event-out event.json
+    check_state.py --api URL ci-status --pr 42 --heading "…" --save s.json | --same-as s.json
 
-Markers are the old bot's (docs: seed spec §3), which every renderer must keep.
+Markers are the old bot's (docs: seed spec §3), which every renderer must keep;
+the PR side's are docs/pr.md's. `post-comment` plays a user commenting (the
+token names who); `dispatches` also writes the repository_dispatch event file
+act hands the bot repo's workflow.
 Prints one `ok:` line per assertion; exits 1 on the first failed one.
 """
 import argparse
@@ -119,6 +125,61 @@ def analyze(args):
     check(str(args.run) in text, f"[Analyze] #{mine[0]['number']} links run {args.run}")
 
 
+def fake_state(api):
+    with urllib.request.urlopen(f"{api}/_fake/state", timeout=10) as resp:
+        return json.load(resp)
+
+
+def ci_status_dispatches(api):
+    """The repository_dispatch events the fake recorded for the bot repo."""
+    return [d for d in fake_state(api).get("dispatches", [])
+            if d.get("kind") == "repository" and d.get("repo", "").lower() == BOT_REPO.lower()
+            and d.get("event_type") == "ci-status"]
+
+
+def post_comment(args):
+    """Comment on a pull request as the user the token plays; prints the id."""
+    req = urllib.request.Request(
+        f"{args.api}/repos/{TARGET_REPO}/issues/{args.pr}/comments",
+        data=json.dumps({"body": args.body}).encode(), method="POST",
+        headers={"Authorization": f"token {args.token}", "Content-Type": "application/json",
+                 "Accept": "application/vnd.github+json"})
+    with urllib.request.urlopen(req, timeout=10) as resp:
+        print(json.load(resp)["id"])
+
+
+def dispatches(args):
+    ds = ci_status_dispatches(args.api)
+    check(len(ds) == args.count, f"exactly {args.count} repository_dispatch `ci-status` to {BOT_REPO} "
+          f"(found {len(ds)})")
+    payload = ds[-1]["client_payload"]
+    check(all(isinstance(v, str) for v in payload.values()),
+          f"the dispatch payload's values are strings ({json.dumps(payload)})")
+    check(payload.get("pr_number") == str(args.pr) and payload.get("command") == "ci-status",
+          f"the dispatch asks for ci-status of #{args.pr}")
+    if args.comment:
+        check(payload.get("comment_id") == args.comment, f"the newest dispatch is for comment {args.comment}")
+    # The event file act hands the bot repo's workflow, as GitHub would.
+    json.dump({"action": "ci-status", "client_payload": payload,
+               "repository": {"full_name": BOT_REPO}}, open(args.event_out, "w"))
+
+
+def ci_status(args):
+    marker = f"<!-- ci-bot:ci-status v=2 pr={args.pr} -->"
+    mine = [c for c in comments(args.api, TARGET_REPO, args.pr) if marker in c["body"]]
+    check(len(mine) == 1, f"exactly one ci-status comment on #{args.pr} (found {len(mine)})")
+    c = mine[0]
+    heading = next((l for l in c["body"].splitlines() if l.startswith("## ")), "")
+    if args.heading:
+        check(args.heading in heading, f"its heading says {args.heading!r}: {heading!r}")
+    if args.same_as:
+        before = json.load(open(args.same_as))
+        check(before["id"] == c["id"], f"the same comment {c['id']} was updated in place")
+        check(before["body"] != c["body"], "its body changed with the pull request's CI")
+    if args.save:
+        json.dump({"id": c["id"], "body": c["body"]}, open(args.save, "w"))
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--api", required=True)
@@ -133,8 +194,23 @@ def main():
     m.add_argument("--same-as")
     a = sub.add_parser("analyze")
     a.add_argument("--run", required=True)
+    c = sub.add_parser("post-comment")
+    c.add_argument("--pr", type=int, required=True)
+    c.add_argument("--token", required=True)
+    c.add_argument("--body", required=True)
+    d = sub.add_parser("dispatches")
+    d.add_argument("--pr", type=int, required=True)
+    d.add_argument("--count", type=int, required=True)
+    d.add_argument("--comment", help="the comment the newest dispatch answers")
+    d.add_argument("--event-out", required=True)
+    s = sub.add_parser("ci-status")
+    s.add_argument("--pr", type=int, required=True)
+    s.add_argument("--heading")
+    s.add_argument("--save")
+    s.add_argument("--same-as")
     args = p.parse_args()
-    {"monitor": monitor, "analyze": analyze}[args.cmd](args)
+    {"monitor": monitor, "analyze": analyze, "post-comment": post_comment,
+     "dispatches": dispatches, "ci-status": ci_status}[args.cmd](args)
 
 
 if __name__ == "__main__":

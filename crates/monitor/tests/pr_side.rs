@@ -339,6 +339,122 @@ async fn bad_input_gets_a_clear_answer_never_a_panic() {
     assert!(body.contains("The head branch no longer exists"), "{body}");
 }
 
+#[tokio::test]
+async fn a_one_megabyte_comment_delivered_by_webhook_is_a_log_line_not_a_panic() {
+    // GitHub's API refuses such a body, so only a delivery can carry one.
+    let t = world("").await;
+    let body = format!("@ci-bot ci-status\n{}", "x".repeat(1 << 20));
+    let payload = serde_json::json!({
+        "action": "created",
+        "issue": {"number": 7, "state": "open", "pull_request": {"url": "x"}},
+        "comment": {"id": 4242, "body": body, "user": {"login": "alice", "type": "User"},
+                    "created_at": "2026-01-15T11:59:00Z", "updated_at": "2026-01-15T11:59:00Z"},
+        "repository": {"full_name": TARGET},
+    });
+    let event = WebhookEvent { name: "issue_comment".into(), payload: payload.to_string().into_bytes() };
+    let out = watch_comments::run(&t.ctx().await, Some(&event)).await.expect("no error, no panic");
+    assert_eq!((out.outputs.seen, out.outputs.claimed, out.outputs.replied), (1, 0, 0));
+    assert!(out.summary.contains("larger than any GitHub comment"), "the log says why: {}", out.summary);
+    assert_eq!(t.write_requests(), 0, "nothing claimed or written");
+}
+
+/// A log whose only failure line says that something failed, not what.
+const GENERIC_LOG: &str = "2026-01-15T11:40:00.0Z ##[group]Run make test
+2026-01-15T11:41:00.0Z ##[error]Process completed with exit code 1.";
+
+/// Makes `run` another pull request's: its own branch, pushed by `actor`.
+fn unrelated(t: &TestCtx, run: ci_model::RunId, branch: &str, actor: &str) {
+    t.server
+        .state()
+        .with_repo(TARGET, |r| {
+            let run = r.runs.get_mut(&run.get()).unwrap();
+            run.head_branch = branch.into();
+            run.actor = actor.into();
+        })
+        .unwrap();
+}
+
+/// Log downloads the fake served for these jobs.
+fn log_reads(t: &TestCtx, jobs: &[ci_model::JobId]) -> usize {
+    jobs.iter().map(|j| t.server.state().request_count("GET", &format!("/actions/jobs/{}/logs", j.0))).sum()
+}
+
+#[tokio::test]
+async fn a_failure_seen_on_an_unrelated_commit_is_flaky_with_the_evidence_linked() {
+    let mut t = world("").await;
+    // Nothing ran on the base: without other commits this is UNCLASSIFIED.
+    t.run("ci.yml", HEAD, &[("unit", Some(PYTEST_LOG))]);
+    let (other, other_jobs) = t.run("ci.yml", "eeee", &[("unit", Some(PYTEST_LOG)), ("lint", None)]);
+    unrelated(&t, other, "feature/other", "bob");
+    // The same failure on the PR's own branch or by its author is no evidence.
+    let (own, own_jobs) = t.run("ci.yml", "ffff", &[("unit", Some(PYTEST_LOG))]);
+    unrelated(&t, own, "feature/x", "alice");
+
+    ci_status::run(&t.ctx().await, Some(7), None).await.expect("ci-status");
+    let body = status_body(&t, 7);
+    assert!(body.contains("FLAKY"), "{body}");
+    assert!(body.contains("same failure on an unrelated commit on `feature/other`"), "{body}");
+    assert!(body.contains(&format!("/job/{}", other_jobs[0].0)), "the other job is linked: {body}");
+    assert!(body.contains("test_ttl"), "the matching line is shown: {body}");
+    assert_eq!(log_reads(&t, &other_jobs), 1, "one log read for the matching job, none for the green one");
+    assert_eq!(log_reads(&t, &own_jobs), 0, "the PR's own branch is not searched");
+    insta::assert_snapshot!("ci_status_flaky_elsewhere", body);
+}
+
+#[tokio::test]
+async fn a_generic_capture_on_an_unrelated_commit_never_makes_flaky() {
+    let mut t = world("").await;
+    t.run("ci.yml", HEAD, &[("unit", Some(GENERIC_LOG))]);
+    let (other, other_jobs) = t.run("ci.yml", "eeee", &[("unit", Some(GENERIC_LOG))]);
+    unrelated(&t, other, "feature/other", "bob");
+
+    ci_status::run(&t.ctx().await, Some(7), None).await.expect("ci-status");
+    let body = status_body(&t, 7);
+    assert!(body.contains("UNCLASSIFIED") && !body.contains("FLAKY"), "{body}");
+    // "exit code 1" can never match, so the other commit is not even read.
+    assert_eq!(log_reads(&t, &other_jobs), 0);
+    assert_eq!(t.server.state().request_count("GET", &format!("/actions/runs/{}/jobs", other.get())), 0);
+}
+
+#[tokio::test]
+async fn a_failed_search_on_unrelated_commits_still_posts_the_status() {
+    let mut t = world("").await;
+    t.run("ci.yml", HEAD, &[("unit", Some(PYTEST_LOG))]);
+    let (other, _) = t.run("ci.yml", "eeee", &[("unit", Some(PYTEST_LOG))]);
+    unrelated(&t, other, "feature/other", "bob");
+    // Only the search lists runs per workflow; the head and base reads list all runs.
+    t.server.faults().add(fake_github::FaultRule::new(
+        "GET",
+        "/repos/*/actions/workflows/*/runs",
+        fake_github::FaultKind::Status { status: 500 },
+    ));
+    ci_status::run(&t.ctx().await, Some(7), None).await.expect("the evidence is optional");
+    assert!(t.server.faults().fired() > 0, "the search was tried");
+    let body = status_body(&t, 7);
+    assert!(body.contains("UNCLASSIFIED") && !body.contains("FLAKY"), "{body}");
+}
+
+#[tokio::test]
+async fn the_search_on_unrelated_commits_reads_a_bounded_number_of_jobs_and_logs() {
+    let mut t = world("").await;
+    t.run("ci.yml", HEAD, &[("unit", Some(PYTEST_LOG))]);
+    let mut others = Vec::new();
+    for i in 0..40 {
+        let (run, jobs) = t.run("ci.yml", &format!("e{i:03}"), &[("unit", Some(PYTEST_LOG))]);
+        unrelated(&t, run, &format!("feature/{i}"), "bob");
+        others.extend(jobs);
+    }
+    let job_lists = || t.server.state().requests().iter().filter(|r| r.path.ends_with("/jobs")).count();
+    let lists_before = job_lists();
+    ci_status::run(&t.ctx().await, Some(7), None).await.expect("ci-status");
+    assert!(status_body(&t, 7).contains("FLAKY"));
+    let reads = log_reads(&t, &others);
+    assert!((1..=ci_monitor::services::pull_request::ELSEWHERE_LOGS).contains(&reads), "{reads} logs read");
+    let lists = job_lists() - lists_before;
+    // The head's run, then at most the bound of other runs.
+    assert!(lists <= 1 + ci_monitor::services::pull_request::ELSEWHERE_JOB_LISTS, "{lists} job lists read");
+}
+
 fn tempfile_dir() -> std::path::PathBuf {
     let d = std::env::temp_dir().join(format!("ci-monitor-pr-side-{}", std::process::id()));
     std::fs::create_dir_all(&d).unwrap();

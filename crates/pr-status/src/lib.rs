@@ -63,6 +63,14 @@ fn latest_attempts(jobs: &[JobRun]) -> Vec<&JobRun> {
     best.into_values().collect()
 }
 
+/// The window base and elsewhere evidence must fall in: from a day before
+/// the merge base to the newest job at the head (`now` before any ran).
+/// The caller gathering `Inputs::elsewhere` reads only inside it.
+pub fn evidence_window(pr: &PrFacts, head: &[JobRun], now: chrono::DateTime<chrono::Utc>, cfg: &StatusConfig) -> Window {
+    let head_at = head.iter().filter(|j| j.sha == pr.head_sha).map(|j| j.at).max().unwrap_or(now);
+    Window::new(pr.merge_base_at, head_at, cfg.max_window_days.max(1))
+}
+
 /// The status of the pull request in `inputs`.
 pub fn compute(inputs: &Inputs, cfg: &StatusConfig, bot_name: &str) -> CiStatusReport {
     let pr = &inputs.pr;
@@ -83,8 +91,7 @@ pub fn compute(inputs: &Inputs, cfg: &StatusConfig, bot_name: &str) -> CiStatusR
         .filter(|j| newest_run.get(&(j.workflow.as_str(), j.name.as_str())) == Some(&j.run_id))
         .collect();
 
-    let head_at = head.iter().map(|j| j.at).max().unwrap_or(inputs.now);
-    let window = Window::new(pr.merge_base_at, head_at, cfg.max_window_days.max(1));
+    let window = evidence_window(pr, &inputs.head, inputs.now, cfg);
     let retried = verdict::retried_green(&inputs.elsewhere).into_iter().chain(verdict::retried_green(&inputs.base)).collect();
     let cx = verdict::Context {
         head: verdict::ByKey::new(&head_owned),

@@ -7,17 +7,22 @@
 //! most 3,000), one compare, the runs at the head, at the merge base and on
 //! the base branch (one page each), the jobs of those runs, at most
 //! [`MAX_LOGS`] failed-job logs, and at most `max-files-read` file reads
-//! for the coverage extractors.
+//! for the coverage extractors. The search for the head's failures on
+//! unrelated commits adds at most [`ELSEWHERE_WORKFLOWS`] run lists,
+//! [`ELSEWHERE_JOB_LISTS`] job lists and [`ELSEWHERE_LOGS`] logs (out of
+//! [`MAX_LOGS`]), and nothing when no failed head job has a specific failure.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::Duration;
 use ci_commands::{Command, Job as CommandJob};
 use ci_github::{GitHub, IssueNumber, PullRequest, RepoRef, RunFilter};
 use ci_model::{Job, WorkflowRun};
+use ci_pr_status::signals::job_key;
+use ci_pr_status::verdict::specific_fingerprints;
 use ci_pr_status::{Inputs, JobRun, PrFacts, RunFacts};
 use ci_report::pr_model::{ChangedFile, CiStatusReport};
-use ci_report::JobReport;
+use ci_report::{JobOutcome, JobReport};
 
 use crate::ctx::Ctx;
 use crate::domain::gate::is_gate_job;
@@ -29,12 +34,26 @@ pub const MAX_LOGS: usize = 40;
 const BASE_RUNS: usize = 30;
 /// GitHub lists at most this many files of a pull request.
 const GITHUB_FILE_LIMIT: usize = 3000;
+/// Workflows searched for the head's failures on unrelated commits (those
+/// with a failed head job that has a specific failure).
+pub const ELSEWHERE_WORKFLOWS: usize = 5;
+/// Failed runs listed per such workflow (one page, newest first).
+const ELSEWHERE_RUNS: usize = 30;
+/// Job lists read from those runs, all workflows together.
+pub const ELSEWHERE_JOB_LISTS: usize = 15;
+/// Logs read from those jobs (never more than head and base left of [`MAX_LOGS`]).
+pub const ELSEWHERE_LOGS: usize = 10;
+
+/// The workflow a job belongs to, as job identities name it.
+fn workflow_name(run: &WorkflowRun) -> String {
+    run.name.clone().unwrap_or_else(|| run.workflow_file())
+}
 
 /// A job of a run as the verdict engine sees it; `gate` is the monitor's
 /// one gate detection.
 pub fn job_run<G: GitHub + Clone + 'static>(ctx: &Ctx<G>, run: &WorkflowRun, job: &Job) -> JobRun {
     JobRun {
-        workflow: run.name.clone().unwrap_or_else(|| run.workflow_file()),
+        workflow: workflow_name(run),
         name: job.name.clone(),
         job_id: job.id.0,
         run_id: run.id.0,
@@ -170,7 +189,7 @@ pub async fn status_inputs<G: GitHub + Clone + 'static>(
     let head_runs_facts: Vec<RunFacts> = head_runs
         .iter()
         .map(|r| RunFacts {
-            workflow: r.name.clone().unwrap_or_else(|| r.workflow_file()),
+            workflow: workflow_name(r),
             run_id: r.id.0,
             url: r.html_url.clone(),
             status: r.status.as_ref().map(|x| x.to_string()).unwrap_or_else(|| "completed".into()),
@@ -194,28 +213,110 @@ pub async fn status_inputs<G: GitHub + Clone + 'static>(
     }
     let expected = cov.expected_suites(&changed, |p| contents.get(p).cloned());
 
-    Ok(Inputs {
-        pr: PrFacts {
-            repo: repo.to_string(),
-            server_url: s.server_url.clone(),
-            number: pull.number.0,
-            author: pull.user.as_ref().map(|u| u.login.clone()).unwrap_or_default(),
-            head_sha,
-            head_ref: pull.head.ref_name.clone(),
-            head_deleted: pull.head.repo.is_none(),
-            base_ref: pull.base.ref_name.clone(),
-            merge_base,
-            merge_base_at,
-            changed_files: changed,
-            files_truncated: truncated,
-        },
-        head,
-        head_runs: head_runs_facts,
-        base,
-        elsewhere: Vec::new(),
-        expected,
-        now: s.now,
-    })
+    let pr = PrFacts {
+        repo: repo.to_string(),
+        server_url: s.server_url.clone(),
+        number: pull.number.0,
+        author: pull.user.as_ref().map(|u| u.login.clone()).unwrap_or_default(),
+        head_sha,
+        head_ref: pull.head.ref_name.clone(),
+        head_deleted: pull.head.repo.is_none(),
+        base_ref: pull.base.ref_name.clone(),
+        merge_base,
+        merge_base_at,
+        changed_files: changed,
+        files_truncated: truncated,
+    };
+    let already_read: BTreeSet<u64> = head_jobs.iter().chain(&base_jobs).map(|(r, _)| r.id.0).collect();
+    let elsewhere = failures_elsewhere(ctx, repo, &pr, &head_jobs, &head, &already_read, &mut budget).await;
+
+    Ok(Inputs { pr, head, head_runs: head_runs_facts, base, elsewhere, expected, now: s.now })
+}
+
+/// The head's failures on unrelated commits: recent failed runs of the
+/// same workflows elsewhere, with the jobs that share a failed head job's
+/// identity, their logs triaged (FLAKY's "failed on unrelated commits").
+///
+/// Reads only what can change a verdict: nothing when no failed head job
+/// has a specific failure (a generic capture never matches) or when the
+/// evidence window is too long for the engine to search; only runs inside
+/// that window, not at the head, not on its branch, not by its author, and
+/// not already read as head or base runs, so no job's log is downloaded
+/// twice. The evidence is optional and the comment is not: a failed read
+/// ends the search with a log line.
+async fn failures_elsewhere<G: GitHub + Clone + 'static>(
+    ctx: &Ctx<G>,
+    repo: &RepoRef,
+    pr: &PrFacts,
+    head_runs: &[(WorkflowRun, Vec<Job>)],
+    head: &[JobRun],
+    already_read: &BTreeSet<u64>,
+    budget: &mut usize,
+) -> Vec<JobRun> {
+    let window = ci_pr_status::evidence_window(pr, head, ctx.settings.now, &ctx.config.ci_status);
+    // Job identities wanted, per workflow id.
+    let mut wanted: BTreeMap<u64, BTreeSet<String>> = BTreeMap::new();
+    for j in head.iter().filter(|j| j.sha == pr.head_sha && j.is_red() && !j.gate) {
+        let specific = j
+            .report
+            .as_ref()
+            .filter(|r| r.outcome == JobOutcome::Analyzed)
+            .is_some_and(|r| !specific_fingerprints(r).is_empty());
+        if let (true, Some((run, _))) = (specific, head_runs.iter().find(|(r, _)| r.id.0 == j.run_id)) {
+            wanted.entry(run.workflow_id).or_default().insert(job_key(&j.workflow, &j.name));
+        }
+    }
+    if wanted.is_empty() || !window.search_elsewhere {
+        return Vec::new();
+    }
+    let unrelated = |r: &WorkflowRun| {
+        r.head_sha != pr.head_sha
+            && r.head_branch.as_deref() != Some(pr.head_ref.as_str())
+            && r.actor.as_ref().is_none_or(|a| !a.login.eq_ignore_ascii_case(&pr.author))
+            && r.created_at <= window.to
+            && !already_read.contains(&r.id.0)
+    };
+    let mut job_lists = ELSEWHERE_JOB_LISTS;
+    let mut picked: Vec<(WorkflowRun, Vec<Job>)> = Vec::new();
+    'workflows: for (workflow_id, keys) in wanted.iter().take(ELSEWHERE_WORKFLOWS) {
+        let filter = RunFilter {
+            workflow: Some(workflow_id.to_string()),
+            status: Some("failure".into()),
+            created: Some(format!(">={}", window.from.format("%Y-%m-%dT%H:%M:%SZ"))),
+            limit: Some(ELSEWHERE_RUNS),
+            ..Default::default()
+        };
+        let runs = match ctx.github().list_workflow_runs(repo, &filter).await {
+            Ok(runs) => runs,
+            Err(e) => {
+                eprintln!("ci-status: not searching failures on other commits: {e}");
+                break;
+            }
+        };
+        for run in runs.into_iter().filter(|r| unrelated(r)) {
+            if job_lists == 0 {
+                break 'workflows;
+            }
+            job_lists -= 1;
+            let jobs = match ctx.github().list_jobs(repo, run.id).await {
+                Ok(jobs) => jobs,
+                Err(e) => {
+                    eprintln!("ci-status: not searching failures on other commits: {e}");
+                    break 'workflows;
+                }
+            };
+            let name = workflow_name(&run);
+            let same: Vec<Job> = jobs.into_iter().filter(|j| keys.contains(&job_key(&name, &j.name))).collect();
+            if !same.is_empty() {
+                picked.push((run, same));
+            }
+        }
+    }
+    let mut logs = ELSEWHERE_LOGS.min(*budget);
+    let before = logs;
+    let out = with_reports(ctx, repo, &picked, &mut logs).await;
+    *budget -= before - logs;
+    out
 }
 
 /// What posting a PR-side comment did.
