@@ -347,3 +347,56 @@ async fn several_writers_on_one_comment_converge() {
         assert!(left[0].starts_with("writer "), "{}", left[0]);
     }
 }
+
+// ---- volume: 500 failed jobs make a faithful digest -------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn five_hundred_failed_jobs_make_a_digest_that_counts_and_links_every_job() {
+    const JOBS: usize = 500;
+    let (mut c, ids) = fresh_with_jobs(JOBS).await;
+    let out = c.tick().await;
+    let analysed = out.workflows["nightly.yml"].as_ref().unwrap();
+    assert_eq!((analysed.outputs.failure_count, analysed.outputs.new_failure_count), (JOBS, JOBS));
+    assert_eq!(out.summary.as_ref().unwrap().outputs.failure_count, JOBS, "the summary counts what was processed");
+
+    let bodies = nightly_comments(&c);
+    assert!(bodies.len() <= ci_report::workflow_comment::MAX_PARTS, "{} parts", bodies.len());
+    for b in &bodies {
+        assert!(b.chars().count() <= ci_report::SAFE_BODY_CHARS, "{} chars", b.chars().count());
+    }
+    let all = bodies.concat();
+    assert!(!all.contains("omitted"), "nothing is left out");
+    for id in &ids {
+        assert!(all.contains(&format!("/job/{id})")), "job {id} is linked");
+    }
+    let rec = parse_workflow_comments("nightly.yml", bodies.iter().map(String::as_str));
+    let stored: std::collections::BTreeSet<_> = rec.jobs.iter().map(|j| j.job_id).collect();
+    assert_eq!(stored, ids.iter().copied().collect(), "every job's analysis is stored");
+    assert!(rec.jobs.iter().all(|j| j.failure_count() == 30), "failure counts are exact");
+    let daily = c.daily_issue().body.unwrap_or_default();
+    assert!(daily.contains("500"), "the daily summary counts 500 red jobs");
+
+    // The next tick reads every job back: nothing to analyse, nothing to write.
+    let before = c.write_requests();
+    let again = c.analyze("nightly.yml").await;
+    assert_eq!(again.outputs.new_failure_count, 0);
+    assert_eq!(c.write_requests(), before, "converged");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn analyze_url_on_250_failed_jobs_writes_what_it_promises() {
+    let (c, ids) = fresh_with_jobs(250).await;
+    let run_url = format!("https://github.com/{TARGET}/actions/runs/{}", ids[0].get() / 100);
+    let out = ci_monitor::actions::analyze_url::run(&c.ctx().await, &run_url, ci_monitor::action::UrlOutput::Issue).await.unwrap();
+    assert_eq!(out.outputs.failure_count, 250);
+    let number = out.outputs.issue.expect("the [Analyze] issue").number.get();
+    let issue = c.server.state().issues(BOT).into_iter().find(|i| i.number == number).unwrap();
+    let body = issue.body.unwrap_or_default();
+    assert!(body.chars().count() <= ci_report::SAFE_BODY_CHARS);
+    assert!(!body.contains("comments below"), "it promises no comment");
+    assert!(c.server.state().comments(BOT, number).is_empty(), "and writes none");
+    for id in &ids {
+        assert!(body.contains(&format!("/job/{id})")), "job {id} is in the body, as a block or a link");
+    }
+    assert!(!body.contains("not listed"), "every job is listed");
+}
