@@ -1,3 +1,7 @@
+//! `ci-bot bench --report [--report-jobs 50,500,5000]`: time building one
+//! workflow's report at each number of failed jobs (linear: the time per
+//! job stays flat).
+//!
 //! `ci-bot bench [--size-mb N] [--input FILE|DIR] [--against OTHER_CI_BOT]
 //! [--runs N]`: throughput and peak memory of the triage engine on a large
 //! log, next to `grep -c -E` on the same file (and, with `--against`,
@@ -42,6 +46,12 @@ pub struct Args {
     /// Skip the grep comparison.
     #[arg(long)]
     pub no_grep: bool,
+    /// Time building a workflow report instead (see `--report-jobs`).
+    #[arg(long)]
+    pub report: bool,
+    /// Failed jobs per report measured by `--report`.
+    #[arg(long, value_delimiter = ',', default_values_t = [50, 500, 5000])]
+    pub report_jobs: Vec<usize>,
     /// Internal: analyse FILE and print `secs bytes vmhwm_kb`.
     #[arg(long, hide = true)]
     pub measure: Option<PathBuf>,
@@ -53,6 +63,9 @@ const GREP_PATTERN: &str = "error|FAIL|Error|Exception";
 pub fn run(args: Args) -> anyhow::Result<i32> {
     if let Some(file) = args.measure {
         return measure(&file);
+    }
+    if args.report {
+        return report_bench(&args.report_jobs);
     }
     let dir = args.dir.clone().unwrap_or_else(std::env::temp_dir);
     let size = args.size_mb * 1024 * 1024;
@@ -233,4 +246,79 @@ fn generate(path: &Path, size: u64) -> std::io::Result<()> {
 fn strip_ts(l: &str) -> &str {
     let n = ci_triage::clean::timestamp_prefix_len(l.as_bytes());
     &l[n..]
+}
+
+/// `--report`: how long building one workflow's report takes at each size
+/// of `--report-jobs` (the status summary, the comment parts, and reading
+/// them back as the next tick does), on synthetic jobs shaped like a wide
+/// failing matrix: 30 failing tests per job over 20 causes. Linear means
+/// the time per job stays flat as the jobs grow.
+fn report_bench(sizes: &[usize]) -> anyhow::Result<i32> {
+    use ci_report::workflow_comment::{parse_workflow_comments, render_workflow_comments, status_summary};
+    println!("{:>6} {:>9} {:>11} {:>6} {:>13} {:>10}", "jobs", "seconds", "µs per job", "parts", "largest part", "read back");
+    for &n in sizes {
+        let report = synthetic_report(n);
+        let t = Instant::now();
+        let statuses: std::collections::BTreeMap<String, ci_model::FailureStatus> = report.jobs.iter().flat_map(|j| j.fingerprints()).map(|fp| (fp, ci_model::FailureStatus::Persistent)).collect();
+        let mut report = report;
+        report.summary = status_summary(&report.jobs, &statuses, &report.cluster_facts);
+        let parts = render_workflow_comments(&report);
+        let back = parse_workflow_comments(&report.workflow, parts.iter().map(String::as_str));
+        let secs = t.elapsed().as_secs_f64();
+        let largest = parts.iter().map(|p| p.chars().count()).max().unwrap_or(0);
+        println!("{n:>6} {secs:>9.3} {:>11.1} {:>6} {largest:>13} {:>10}", secs * 1e6 / n.max(1) as f64, parts.len(), back.jobs.len());
+        if back.jobs.len() != n || largest > ci_report::SAFE_BODY_CHARS {
+            anyhow::bail!("{n} jobs: {} read back, largest part {largest} chars", back.jobs.len());
+        }
+    }
+    Ok(0)
+}
+
+/// `n` failed jobs of one matrix, 30 failing tests each, over 20 causes.
+fn synthetic_report(n: usize) -> ci_report::WorkflowReport {
+    const CAUSES: [&str; 20] = [
+        "AssertionError: accuracy below threshold", "RuntimeError: HIP error: an illegal memory access was encountered",
+        "torch.OutOfMemoryError: HIP out of memory", "TimeoutError: server did not start", "ConnectionRefusedError: connection refused",
+        "KeyError: missing weight", "ValueError: shape mismatch", "ImportError: cannot import name", "AssertionError: outputs differ",
+        "RuntimeError: NCCL error: unhandled system error", "FileNotFoundError: no such file", "TypeError: unexpected keyword argument",
+        "AttributeError: object has no attribute", "ZeroDivisionError: division by zero", "OSError: disk quota exceeded",
+        "RuntimeError: CUDA driver version is insufficient", "AssertionError: latency regression", "PermissionError: permission denied",
+        "json.decoder.JSONDecodeError: expecting value", "subprocess.CalledProcessError: returned non-zero exit status",
+    ];
+    let run = "https://github.com/acme/app/actions/runs/19000000001";
+    let jobs = (0..n)
+        .map(|i| {
+            let id = 62_000_000_000 + i as u64;
+            let failures = (0..30)
+                .map(|t| ci_report::FailureView {
+                    test_file: Some(format!("test/srt/test_shard_{i}.py")),
+                    test_function: Some(format!("TestShard::test_case_{t}")),
+                    message: format!("{} in case {t}", CAUSES[(i + t) % CAUSES.len()]),
+                    fingerprint: format!("v1:{:016x}", (i * 31 + t) as u64),
+                    anchor: Some(ci_report::LogAnchor { step: 5, line: 100 + t as u32 }),
+                    excerpt: vec![format!("FAILED test/srt/test_shard_{i}.py::TestShard::test_case_{t}"), "E   assert 0.58 >= 0.6".into()],
+                })
+                .collect();
+            ci_report::JobReport {
+                job_id: ci_model::JobId(id),
+                name: format!("stage-c-test-{i} (linux-mi355-8gpu, {})", i % 8),
+                run_url: run.into(),
+                started_at: Some("2026-11-21T04:00:12Z".into()),
+                failed_steps: vec!["Run test".into()],
+                head_sha: Some("0123456789abcdef0123456789abcdef01234567".into()),
+                conclusion: Some("failure".into()),
+                failures,
+                ..Default::default()
+            }
+        })
+        .collect();
+    ci_report::WorkflowReport {
+        workflow: "nightly.yml".into(),
+        repo: "acme/app".into(),
+        server_url: "https://github.com".into(),
+        bot_name: "ci-bot".into(),
+        method: "ci-triage (deterministic)".into(),
+        jobs,
+        ..Default::default()
+    }
 }

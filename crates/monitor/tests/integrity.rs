@@ -253,16 +253,17 @@ async fn no_secret_from_a_log_reaches_github_or_the_step_summary() {
 
 // ---- no loss: a report cut short converges on the rerun ----------------
 
-fn big_log(job: usize) -> String {
+/// A pytest log of `tests` failing tests, distinct per `job`.
+fn failing_log(job: usize, tests: usize) -> String {
     let mut log = String::from("2026-01-15T11:00:00.0Z ##[group]Run pytest\n");
-    for t in 0..30 {
+    for t in 0..tests {
         log.push_str(&format!(
             "2026-01-15T11:00:01.0Z FAILED tests/test_mod{job}.py::test_case_{t} - AssertionError: shard {job} case {t}: expected {} got {}\n",
             "x".repeat(60),
             "y".repeat(60)
         ));
     }
-    log.push_str(&format!("2026-01-15T11:00:02.0Z ===== 30 failed, 1 passed in 2.00s =====\n2026-01-15T11:00:02.0Z ##[error]Process completed with exit code 1.\n"));
+    log.push_str(&format!("2026-01-15T11:00:02.0Z ===== {tests} failed, 1 passed in 2.00s =====\n2026-01-15T11:00:02.0Z ##[error]Process completed with exit code 1.\n"));
     log
 }
 
@@ -271,9 +272,9 @@ fn nightly_comments(c: &TestCtx) -> Vec<String> {
     comments_by(c, BOT, daily.number, "ci-bot").into_iter().map(|x| x.body).filter(|b| b.contains("workflow=nightly.yml")).collect()
 }
 
-async fn fresh_with_jobs(jobs: usize) -> (TestCtx, Vec<ci_model::JobId>) {
+async fn fresh_with_jobs(jobs: usize, tests: usize) -> (TestCtx, Vec<ci_model::JobId>) {
     let mut c = TestCtx::new().await;
-    let logs: Vec<String> = (0..jobs).map(big_log).collect();
+    let logs: Vec<String> = (0..jobs).map(|j| failing_log(j, tests)).collect();
     let names: Vec<String> = (0..jobs).map(|i| format!("shard-{i:02}")).collect();
     let spec: Vec<(&str, Option<&str>)> = names.iter().zip(&logs).map(|(n, l)| (n.as_str(), Some(l.as_str()))).collect();
     let (_, ids) = c.run("nightly.yml", "abc123", &spec);
@@ -282,9 +283,20 @@ async fn fresh_with_jobs(jobs: usize) -> (TestCtx, Vec<ci_model::JobId>) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_multi_part_report_cut_after_any_write_converges_on_the_rerun() {
+    cut_and_rerun(false).await;
+}
+
+/// Every kill point (`cargo test -p ci-monitor --test integrity -- --ignored`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "exhaustive: every kill point, ~3x the sampled test"]
+async fn a_multi_part_report_cut_after_each_write_converges_on_the_rerun() {
+    cut_and_rerun(true).await;
+}
+
+async fn cut_and_rerun(exhaustive: bool) {
     const JOBS: usize = 10;
     // A full run: how many writes, how many parts.
-    let (c, ids) = fresh_with_jobs(JOBS).await;
+    let (c, ids) = fresh_with_jobs(JOBS, 30).await;
     let before = c.write_requests();
     c.analyze("nightly.yml").await;
     let writes = c.write_requests() - before;
@@ -300,8 +312,17 @@ async fn a_multi_part_report_cut_after_any_write_converges_on_the_rerun() {
     assert!(expected.iter().filter(|&&n| n == 1).count() >= 3, "{expected:?}");
     assert!(expected.iter().all(|&n| n <= 1));
 
-    for k in 1..writes as u32 {
-        let (mut c, ids) = fresh_with_jobs(JOBS).await;
+    // Kill points, sampled deterministically (the exhaustive loop took 39 s
+    // under load): right after the first write, in the middle of the parts,
+    // and before the last write.
+    let writes = writes as u32;
+    let kills: std::collections::BTreeSet<u32> = if exhaustive {
+        (1..writes).collect()
+    } else {
+        [1, writes / 2, writes - 1].into_iter().filter(|k| (1..writes).contains(k)).collect()
+    };
+    for k in kills {
+        let (mut c, ids) = fresh_with_jobs(JOBS, 30).await;
         c.write_budget = k;
         let cut = ci_monitor::actions::analyze_workflow::run(&c.ctx().await, "nightly.yml").await;
         assert!(cut.is_err(), "the budget of {k} writes cut the run short");
@@ -346,4 +367,57 @@ async fn several_writers_on_one_comment_converge() {
         assert_eq!(left.len(), 1, "{n} writers: one comment survives");
         assert!(left[0].starts_with("writer "), "{}", left[0]);
     }
+}
+
+// ---- volume: 500 failed jobs make a faithful digest -------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn five_hundred_failed_jobs_make_a_digest_that_counts_and_links_every_job() {
+    const JOBS: usize = 500;
+    let (mut c, ids) = fresh_with_jobs(JOBS, 8).await;
+    let out = c.tick().await;
+    let analysed = out.workflows["nightly.yml"].as_ref().unwrap();
+    assert_eq!((analysed.outputs.failure_count, analysed.outputs.new_failure_count), (JOBS, JOBS));
+    assert_eq!(out.summary.as_ref().unwrap().outputs.failure_count, JOBS, "the summary counts what was processed");
+
+    let bodies = nightly_comments(&c);
+    assert!(bodies.len() <= ci_report::workflow_comment::MAX_PARTS, "{} parts", bodies.len());
+    for b in &bodies {
+        assert!(b.chars().count() <= ci_report::SAFE_BODY_CHARS, "{} chars", b.chars().count());
+    }
+    let all = bodies.concat();
+    assert!(!all.contains("omitted"), "nothing is left out");
+    for id in &ids {
+        assert!(all.contains(&format!("/job/{id})")), "job {id} is linked");
+    }
+    let rec = parse_workflow_comments("nightly.yml", bodies.iter().map(String::as_str));
+    let stored: std::collections::BTreeSet<_> = rec.jobs.iter().map(|j| j.job_id).collect();
+    assert_eq!(stored, ids.iter().copied().collect(), "every job's analysis is stored");
+    assert!(rec.jobs.iter().all(|j| j.failure_count() == 8), "failure counts are exact");
+    let daily = c.daily_issue().body.unwrap_or_default();
+    assert!(daily.contains("500"), "the daily summary counts 500 red jobs");
+
+    // The next tick reads every job back: nothing to analyse, nothing to write.
+    let before = c.write_requests();
+    let again = c.analyze("nightly.yml").await;
+    assert_eq!(again.outputs.new_failure_count, 0);
+    assert_eq!(c.write_requests(), before, "converged");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn analyze_url_on_250_failed_jobs_writes_what_it_promises() {
+    let (c, ids) = fresh_with_jobs(250, 8).await;
+    let run_url = format!("https://github.com/{TARGET}/actions/runs/{}", ids[0].get() / 100);
+    let out = ci_monitor::actions::analyze_url::run(&c.ctx().await, &run_url, ci_monitor::action::UrlOutput::Issue).await.unwrap();
+    assert_eq!(out.outputs.failure_count, 250);
+    let number = out.outputs.issue.expect("the [Analyze] issue").number.get();
+    let issue = c.server.state().issues(BOT).into_iter().find(|i| i.number == number).unwrap();
+    let body = issue.body.unwrap_or_default();
+    assert!(body.chars().count() <= ci_report::SAFE_BODY_CHARS);
+    assert!(!body.contains("comments below"), "it promises no comment");
+    assert!(c.server.state().comments(BOT, number).is_empty(), "and writes none");
+    for id in &ids {
+        assert!(body.contains(&format!("/job/{id})")), "job {id} is in the body, as a block or a link");
+    }
+    assert!(!body.contains("not listed"), "every job is listed");
 }

@@ -1,11 +1,10 @@
 //! The on-demand `[Analyze]` issue (seed spec §3.6). The action's step
 //! summary is [`crate::step_summary::analyze_url`].
 //!
-//! The issue is created up front with [`render_analyze_initial`], gets one
-//! comment per job ([`render_analyze_job_comment`]) and finally its body is
-//! replaced by [`render_analyze_body`]. Every piece is bounded by
-//! [`SAFE_BODY_CHARS`]; when the jobs do not all fit in the body, the body
-//! says so and the per-job comments carry the rest.
+//! The issue is one body, [`render_analyze_body`], bounded by
+//! [`SAFE_BODY_CHARS`] and promising nothing else: the jobs whose blocks do
+//! not fit are listed by cause, each linked to its log, and any that do not
+//! fit even so are counted ("… and N more job(s) not listed").
 
 use std::collections::BTreeMap;
 
@@ -15,7 +14,7 @@ use crate::cluster::{cluster, short_fp};
 use crate::markers::{self, ANALYZE_PREFIX};
 use crate::model::{display_time, short_sha, ClusterFacts, JobReport};
 use crate::safe::{self, char_len};
-use crate::workflow_comment::{job_body, normalize_job, render_job_block};
+use crate::workflow_comment::{digest_link, jobs_by_cause, render_job_block};
 use crate::SAFE_BODY_CHARS;
 use ci_model::{JobId, RunId};
 
@@ -23,6 +22,8 @@ use ci_model::{JobId, RunId};
 pub const ANALYZE_LABEL: &str = "analyze";
 /// Appended to the title when the run had no failed job.
 pub const NO_FAILURES_SUFFIX: &str = " -- no failures found";
+/// Rows of the job table.
+const JOB_TABLE_ROWS: usize = 50;
 /// GitHub's title limit is 256 chars; stay below.
 const TITLE_CHARS: usize = 180;
 
@@ -117,28 +118,8 @@ pub fn render_analyze_no_failures(r: &AnalyzeReport) -> String {
     format!("{}\n{}\nNo failed jobs were found in this run.\n", marker(r), run_facts(r))
 }
 
-/// One comment per analysed job: heading + the job's Markdown body.
-pub fn render_analyze_job_comment(job: &JobReport) -> String {
-    let job = normalize_job(job);
-    let mut body = job_body(&job);
-    let heading = format!("### {}\n\n", safe::code_span(&job.name, 200, false));
-    let max = SAFE_BODY_CHARS - char_len(&heading) - 100;
-    if char_len(&body) > max {
-        let mut j = job.clone();
-        j.analysis = j.analysis.as_deref().map(|a| safe::markdown(a, max / 2));
-        j.truncated = true;
-        body = job_body(&j);
-        if char_len(&body) > max {
-            j.analysis = None;
-            j.failures.truncate(20);
-            body = job_body(&j);
-        }
-    }
-    format!("{heading}{body}")
-}
-
-/// The final issue body: facts, summary, failing tests, clusters, job table,
-/// per-job blocks (as many as fit; the comments hold every job).
+/// The issue body: facts, summary, clusters, job table, per-job blocks (as
+/// many as fit), then the other jobs by cause.
 pub fn render_analyze_body(r: &AnalyzeReport) -> String {
     let mut out = format!("{}\n## Analysis: {} — {} failure(s)\n\n", marker(r), safe::code_span(&r.workflow, 200, false), r.jobs.len());
     out.push_str(&run_facts(r));
@@ -162,7 +143,7 @@ pub fn render_analyze_body(r: &AnalyzeReport) -> String {
         }
     }
     out.push_str("\n| Job | Failed Steps | Top failure |\n|---|---|---|\n");
-    for j in r.jobs.iter().take(200) {
+    for j in r.jobs.iter().take(JOB_TABLE_ROWS) {
         let steps = if j.failed_steps.is_empty() {
             "N/A".to_string()
         } else {
@@ -182,8 +163,8 @@ pub fn render_analyze_body(r: &AnalyzeReport) -> String {
             );
         out.push_str(&format!("| {} | {steps} | {top} |\n", safe::code_link(&j.name, &j.job_page_url(), 120, true)));
     }
-    if r.jobs.len() > 200 {
-        out.push_str(&format!("| _… and {} more job(s)_ | | |\n", r.jobs.len() - 200));
+    if r.jobs.len() > JOB_TABLE_ROWS {
+        out.push_str(&format!("| _… and {} more job(s)_ | | |\n", r.jobs.len() - JOB_TABLE_ROWS));
     }
     out.push_str("\n### Per-Job Analysis\n");
     let footer = format!(
@@ -193,10 +174,14 @@ pub fn render_analyze_body(r: &AnalyzeReport) -> String {
         display_time(&r.analyzed_at)
     );
     let mut used = char_len(&out) + char_len(&footer) + 300;
+    // Blocks leave room for listing every job by cause (headings included),
+    // so that many blocks never crowd the jobs out of the body.
+    let listing: usize = r.jobs.iter().map(|j| char_len(&digest_link(j)) + 2).sum::<usize>() + 3_000;
+    let listing = if r.jobs.len() > 1 { listing.min(SAFE_BODY_CHARS / 2) } else { 0 };
     let mut shown = 0;
     for j in &r.jobs {
         let block = render_job_block(j);
-        if used + char_len(&block) > SAFE_BODY_CHARS {
+        if used + listing + char_len(&block) > SAFE_BODY_CHARS {
             break;
         }
         used += char_len(&block);
@@ -204,10 +189,43 @@ pub fn render_analyze_body(r: &AnalyzeReport) -> String {
         shown += 1;
     }
     if shown < r.jobs.len() {
+        let rest = &r.jobs[shown..];
         out.push_str(&format!(
-            "\n_{} more job analysis block(s) are in the comments below (size limit)._\n",
-            r.jobs.len() - shown
+            "\n### The other {} job(s), by cause\n\n_No room for their blocks in one issue (size limit): each is listed under its cause, linked to its log._\n",
+            rest.len()
         ));
+        let clusters = cluster(rest.iter().map(|j| (r.workflow.as_str(), j)), &BTreeMap::<String, ClusterFacts>::new());
+        let mut listed = vec![false; rest.len()];
+        used = char_len(&out) + char_len(&footer) + 300;
+        'groups: for (heading, members) in jobs_by_cause(rest, &clusters) {
+            let mut line = String::new();
+            for i in members {
+                let link = digest_link(&rest[i]);
+                let cost = char_len(&link) + 2 + if line.is_empty() { char_len(&heading) + 4 } else { 0 };
+                if used + cost > SAFE_BODY_CHARS {
+                    if !line.is_empty() {
+                        out.push_str(&line);
+                        out.push('\n');
+                    }
+                    break 'groups;
+                }
+                if line.is_empty() {
+                    line = format!("\n{heading}\n\n");
+                } else {
+                    line.push_str(", ");
+                }
+                line.push_str(&link);
+                listed[i] = true;
+                used += cost;
+            }
+            out.push_str(&line);
+            out.push('\n');
+        }
+        // Jobs neither listed here nor in the job table appear nowhere else.
+        let unlisted = (0..rest.len()).filter(|&i| !listed[i] && shown + i >= JOB_TABLE_ROWS).count();
+        if unlisted > 0 {
+            out.push_str(&format!("\n_… and {unlisted} more job(s) not listed (size limit; {} failed jobs in all)._\n", r.jobs.len()));
+        }
     }
     out.push_str(&footer);
     out

@@ -64,6 +64,8 @@ pub const WORKFLOW_REPORT_PREFIX: &str = "<!-- ci-bot:workflow-report ";
 /// Structured metadata inside a per-job `<details>` block:
 /// `<!-- ci-bot:job v=2 {json} -->` (JSON with `<`, `>`, `&` escaped).
 pub const JOB_META_PREFIX: &str = "<!-- ci-bot:job ";
+/// Prefix of one job's entry in a digest report (`<!-- ci-bot:job-digest v=2 {json} -->`).
+pub const JOB_DIGEST_PREFIX: &str = "<!-- ci-bot:job-digest ";
 /// Start of the free-form analysis region inside a per-job block.
 pub const ANALYSIS_START: &str = "<!-- ci-bot:analysis:start -->";
 /// End of the free-form analysis region inside a per-job block.

@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use ci_model::{CommentId, FailureStatus, JobId};
 
 use crate::cluster::{cluster, short_fp, ClusterView};
-use crate::markers::{self, ANALYSIS_END, ANALYSIS_START, JOB_META_PREFIX};
+use crate::markers::{self, ANALYSIS_END, ANALYSIS_START, JOB_DIGEST_PREFIX, JOB_META_PREFIX};
 use crate::model::{display_minute, display_time, short_sha, ClusterFacts, JobOutcome, JobReport, WorkflowReport};
 use crate::safe::{self, char_len};
 use crate::state_json;
@@ -289,8 +289,8 @@ fn push_rows(out: &mut String, rows: Vec<String>, budget: usize, columns: usize)
 }
 
 /// The header of part 1: heading, facts, summary, failing tests, clusters,
-/// job table.
-fn render_header(report: &WorkflowReport) -> String {
+/// and the job table (`job_table`; a digest lists every job itself).
+fn render_header(report: &WorkflowReport, clusters: &[ClusterView], job_table: bool) -> String {
     let mut out = format!("## {} — {} failure(s)\n", safe::code_span(&report.workflow, 200, false), report.jobs.len());
     let started = earliest_start(&report.jobs).map_or("N/A".to_string(), |s| format!("{} UTC", display_minute(&s)));
     out.push_str(&format!("**Run started (UTC)**: {}\n", safe::inline(&started, 40)));
@@ -346,7 +346,6 @@ fn render_header(report: &WorkflowReport) -> String {
         push_rows(&mut out, rows, HEADER_BUDGET / 3, 3);
     }
 
-    let clusters = workflow_clusters(report);
     if !clusters.is_empty() {
         out.push_str(&format!(
             "\n### Symptom clusters ({})\n\n| Cluster | Jobs | Tests | Status |\n|---|---|---|---|\n",
@@ -369,6 +368,10 @@ fn render_header(report: &WorkflowReport) -> String {
         push_rows(&mut out, rows, HEADER_BUDGET / 4, 4);
     }
 
+    if !job_table {
+        out.push_str("\n### Jobs by cause\n");
+        return out;
+    }
     out.push_str("\n| Job | Failed Steps | Started |\n|---|---|---|\n");
     let rows = report
         .jobs
@@ -442,18 +445,21 @@ fn continued_heading(workflow: &str, index: usize, total: usize) -> String {
 }
 
 /// Render the whole report as comment bodies (part 1 first). Each body is at
-/// most [`SAFE_BODY_CHARS`] chars; blocks are never split; a block too big
-/// for a part on its own is shortened with a note; beyond [`MAX_PARTS`] the
-/// remaining blocks are listed as omitted (their ids stay processed).
+/// most [`SAFE_BODY_CHARS`] chars. While every job's block fits in
+/// [`MAX_PARTS`] comments, each job has its block (never split; a block too
+/// big for a part on its own is shortened with a note). Beyond that the
+/// report is a digest ([`render_digest`]): jobs grouped by cause, each listed
+/// by name and link, each job's analysis stored with it in a hidden line, so
+/// every job stays counted, findable and re-readable at any volume.
 pub fn render_workflow_comments(report: &WorkflowReport) -> Vec<String> {
     let all_ids = all_processed_ids(report);
     let full_ids_line = markers::processed_job_ids_line(&all_ids);
     // Normally every part repeats the full id list (old bot's shape). A list
-    // too long for that is spread: each part lists its own blocks' ids plus a
+    // too long for that is spread: each part lists its own jobs' ids plus a
     // chunk of the rest; readers take the union, so nothing is lost.
     let spread = char_len(&full_ids_line) > IDS_LINE_MAX;
     let ids_reserve = if spread { IDS_LINE_MAX } else { char_len(&full_ids_line) };
-    let header = render_header(report);
+    let clusters = workflow_clusters(report);
     let pending = pending_block(report);
     let foot = footer(report);
     // Worst-case fixed cost of a part (4-digit part numbers).
@@ -462,23 +468,26 @@ pub fn render_workflow_comments(report: &WorkflowReport) -> Vec<String> {
         + char_len(&continued_heading(&report.workflow, 9999, 9999))
         + char_len(&pending)
         + char_len(&foot)
-        + 200; // room for the "omitted" note
-    let first_capacity = SAFE_BODY_CHARS.saturating_sub(fixed_rest + char_len(&header));
+        + 200; // room for a closing note
     let rest_capacity = SAFE_BODY_CHARS.saturating_sub(fixed_rest);
-    let block_cap = rest_capacity.max(2_000);
 
+    let header = render_header(report, &clusters, true);
+    let first_capacity = SAFE_BODY_CHARS.saturating_sub(fixed_rest + char_len(&header));
+    let block_cap = rest_capacity.max(2_000);
     let blocks: Vec<String> = report.jobs.iter().map(|j| fit_block(j, block_cap)).collect();
     // Greedy in order: minimal number of parts for ordered, unsplittable blocks.
     let mut parts: Vec<Vec<usize>> = vec![Vec::new()];
     let mut used = 0;
-    let mut omitted = Vec::new();
     for (i, b) in blocks.iter().enumerate() {
         let len = char_len(b);
         let capacity = if parts.len() == 1 { first_capacity } else { rest_capacity };
         if used + len > capacity && !(parts.len() > 1 && parts.last().is_some_and(Vec::is_empty)) {
             if parts.len() == MAX_PARTS {
-                omitted.push(i);
-                continue;
+                let header = render_header(report, &clusters, false);
+                let first_capacity = SAFE_BODY_CHARS.saturating_sub(fixed_rest + char_len(&header));
+                let digest = render_digest(report, &clusters, first_capacity, rest_capacity);
+                let ids_lines = ids_lines(&all_ids, &full_ids_line, spread, &digest.members, report);
+                return assemble(report, &header, &digest.bodies, &ids_lines, &pending, &foot);
             }
             parts.push(Vec::new());
             used = 0;
@@ -486,63 +495,268 @@ pub fn render_workflow_comments(report: &WorkflowReport) -> Vec<String> {
         parts.last_mut().expect("non-empty").push(i);
         used += len;
     }
-    let ids_lines: Vec<String> = if spread {
-        let in_blocks: BTreeSet<JobId> = parts.iter().flatten().map(|&i| report.jobs[i].job_id).collect();
-        let extra: Vec<JobId> = all_ids.difference(&in_blocks).copied().collect();
-        // Chunks leave ~5 000 chars of the reserve for the part's own ids.
-        let width = all_ids.last().map_or(2, |m| m.to_string().len() + 1);
-        let per_chunk = ((IDS_LINE_MAX - 5_000) / width).max(1);
-        let chunks: Vec<&[JobId]> = extra.chunks(per_chunk).collect();
-        while parts.len() < chunks.len() {
-            parts.push(Vec::new()); // an ids-only part
-        }
-        parts
-            .iter()
-            .enumerate()
-            .map(|(p, members)| {
-                let mut ids: BTreeSet<JobId> = members.iter().map(|&i| report.jobs[i].job_id).collect();
-                ids.extend(chunks.get(p).copied().unwrap_or_default());
-                markers::processed_job_ids_line(&ids)
-            })
-            .collect()
-    } else {
-        vec![full_ids_line; parts.len()]
-    };
-    let total = parts.len();
-    parts
-        .iter()
-        .enumerate()
-        .map(|(p, members)| {
+    let ids_lines = ids_lines(&all_ids, &full_ids_line, spread, &parts, report);
+    let bodies: Vec<String> = parts.iter().map(|members| members.iter().map(|&i| blocks[i].as_str()).collect()).collect();
+    assemble(report, &header, &bodies, &ids_lines, &pending, &foot)
+}
+
+/// The processed-id line of each part: the full list in every part, or
+/// (`spread`) each part's own jobs plus a chunk of the others, with ids-only
+/// parts added (as empty `members`) when the chunks need more parts.
+fn ids_lines(
+    all_ids: &BTreeSet<JobId>,
+    full_ids_line: &str,
+    spread: bool,
+    members: &[Vec<usize>],
+    report: &WorkflowReport,
+) -> Vec<String> {
+    if !spread {
+        return vec![full_ids_line.to_string(); members.len()];
+    }
+    let in_parts: BTreeSet<JobId> = members.iter().flatten().map(|&i| report.jobs[i].job_id).collect();
+    let extra: Vec<JobId> = all_ids.difference(&in_parts).copied().collect();
+    // Chunks leave ~5 000 chars of the reserve for the part's own ids.
+    let width = all_ids.last().map_or(2, |m| m.to_string().len() + 1);
+    let per_chunk = ((IDS_LINE_MAX - 5_000) / width).max(1);
+    let chunks: Vec<&[JobId]> = extra.chunks(per_chunk).collect();
+    (0..members.len().max(chunks.len()))
+        .map(|p| {
+            let mut ids: BTreeSet<JobId> =
+                members.get(p).map(|m| m.iter().map(|&i| report.jobs[i].job_id).collect()).unwrap_or_default();
+            ids.extend(chunks.get(p).copied().unwrap_or_default());
+            markers::processed_job_ids_line(&ids)
+        })
+        .collect()
+}
+
+/// Whole comment bodies: each part's prefix, part 1's header or the
+/// continued heading, its content, the in-flight note on the last part, the
+/// footer. One part per id line: `ids_lines` may be longer than `contents`
+/// (ids-only parts).
+fn assemble(report: &WorkflowReport, header: &str, contents: &[String], ids_lines: &[String], pending: &str, foot: &str) -> Vec<String> {
+    let total = ids_lines.len();
+    (0..total)
+        .map(|p| {
             let index = p + 1;
             let mut body = prefix(&ids_lines[p], &report.workflow, index, total);
             if index == 1 {
-                body.push_str(&header);
+                body.push_str(header);
                 if report.jobs.is_empty() {
                     body.push_str("\n_(no per-job analyses yet)_\n");
                 }
             } else {
                 body.push_str(&continued_heading(&report.workflow, index, total));
             }
-            for &i in members {
-                body.push_str(&blocks[i]);
-            }
+            body.push_str(contents.get(p).map_or("", String::as_str));
             if index == total {
-                if !omitted.is_empty() {
-                    let names: Vec<String> =
-                        omitted.iter().take(20).map(|&i| safe::inline(&report.jobs[i].name, 60)).collect();
-                    body.push_str(&format!(
-                        "\n_{} more job analysis block(s) omitted (limit of {MAX_PARTS} comments): {}{}_\n",
-                        omitted.len(),
-                        names.join(", "),
-                        if omitted.len() > 20 { ", …" } else { "" }
-                    ));
-                }
-                body.push_str(&pending);
+                body.push_str(pending);
             }
-            body.push_str(&foot);
+            body.push_str(foot);
             body
         })
         .collect()
+}
+
+// ------------------------------------------------------------------ digest
+
+/// Failures a digest entry keeps, tried in order until the entry fits its
+/// share of the report (the count of all stays in `failures_total`).
+const DIGEST_FAILURE_CAPS: [usize; 4] = [usize::MAX, 10, 3, 1];
+/// Chars of a failure message in a shrunk digest entry.
+const DIGEST_MESSAGE_CHARS: usize = 120;
+/// Chars of a job name and most failed steps a digest entry keeps.
+const DIGEST_NAME_CHARS: usize = 200;
+const DIGEST_STEPS: usize = 10;
+/// A digest entry may always use this much, however many jobs there are.
+const DIGEST_ENTRY_MIN: usize = 600;
+/// What one job's link costs in the visible digest, for the entry budget.
+const DIGEST_LINK_ESTIMATE: usize = 160;
+
+/// One job as the digest stores it: the job's analysis ([`digest_job`]) with
+/// the identity a block carries in its `<details>` tag.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct DigestEntry {
+    id: JobId,
+    run: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    started: Option<String>,
+    #[serde(flatten)]
+    job: JobReport,
+}
+
+/// A job reduced to what a digest entry stores: no key lines or free-form
+/// analysis (the digest shows neither), at most `keep` failures (their
+/// number stays exact in `failures_total`), shorter messages when shrunk.
+pub fn digest_job(job: &JobReport, keep: usize) -> JobReport {
+    let mut j = normalize_job(job);
+    j.analysis = None;
+    j.failures.iter_mut().for_each(|f| f.excerpt.clear());
+    j.name = safe::truncate_chars(&j.name, DIGEST_NAME_CHARS).into_owned();
+    j.failed_steps.truncate(DIGEST_STEPS);
+    if j.failures.len() > keep {
+        j.failures_total = u32::try_from(job.failure_count()).unwrap_or(u32::MAX);
+        j.failures.truncate(keep);
+        for f in &mut j.failures {
+            f.message = safe::truncate_chars(&f.message, DIGEST_MESSAGE_CHARS).into_owned();
+        }
+        j.truncated = true;
+    }
+    // The usual job url is derived from the run url: not stored twice.
+    j.job_url = String::new();
+    if job.job_page_url() != j.job_page_url() {
+        j.job_url = job.job_url.clone();
+    }
+    j
+}
+
+fn digest_line(job: &JobReport) -> String {
+    let entry = DigestEntry { id: job.job_id, run: job.run_url.clone(), started: job.started_at.clone(), job: job.clone() };
+    markers::json_marker_line(JOB_DIGEST_PREFIX, &state_json::to_string(&entry))
+}
+
+/// The jobs stored in the digest lines of one body (see [`render_digest`]).
+pub fn parse_job_digest(body: &str) -> Vec<JobReport> {
+    body.lines()
+        .filter_map(|l| markers::parse_json_marker(l, JOB_DIGEST_PREFIX))
+        .filter(|(v, _)| *v == markers::VERSION)
+        .filter_map(|(_, json)| state_json::from_str::<DigestEntry>(json).ok())
+        .filter(|e| e.id != JobId(0))
+        .map(|e| JobReport { job_id: e.id, run_url: e.run, started_at: e.started, legacy: false, ..e.job })
+        .collect()
+}
+
+/// Jobs grouped by cause for a digest: per cluster (in [`cluster`]'s order)
+/// its heading and the indexes of its jobs; then the jobs with no cause.
+/// A job with several causes is in each of their groups.
+pub fn jobs_by_cause(jobs: &[JobReport], clusters: &[ClusterView]) -> Vec<(String, Vec<usize>)> {
+    let index: BTreeMap<JobId, usize> = jobs.iter().enumerate().rev().map(|(i, j)| (j.job_id, i)).collect();
+    let mut placed = vec![false; jobs.len()];
+    let mut groups = Vec::new();
+    for c in clusters {
+        let mut members: Vec<usize> = Vec::new();
+        for o in &c.occurrences {
+            let Some(&i) = index.get(&o.job_id) else { continue };
+            if members.last() != Some(&i) {
+                members.push(i);
+                placed[i] = true;
+            }
+        }
+        let status = c.facts.as_ref().map_or(String::new(), |f| format!(" · {}", f.sentence()));
+        let tests = c.tests().len();
+        let tests = if tests > 0 { format!(", {} test(s)", thousands(tests)) } else { String::new() };
+        let heading = format!(
+            "#### {} {} — {} job(s){tests}{status}",
+            safe::code_span(&c.title, 160, false),
+            short_fp(&c.fingerprint),
+            thousands(members.len())
+        );
+        groups.push((heading, members));
+    }
+    let rest: Vec<usize> = (0..jobs.len()).filter(|&i| !placed[i]).collect();
+    if !rest.is_empty() {
+        groups.push((format!("#### No failure line recognised — {} job(s)", thousands(rest.len())), rest));
+    }
+    groups
+}
+
+/// A job as the digest lists it: its name linked to its log.
+pub fn digest_link(job: &JobReport) -> String {
+    let stub = if matches!(job.outcome, JobOutcome::Incomplete { .. }) { " (⚠️ analysis failed)" } else { "" };
+    format!("{}{stub}", safe::link(&job.name, &job.job_page_url(), 80))
+}
+
+/// What [`render_digest`] makes: the content of each part and the jobs whose
+/// entries each part stores.
+struct Digest {
+    bodies: Vec<String>,
+    members: Vec<Vec<usize>>,
+}
+
+/// The report as a digest: one group per cause with every job of it as a
+/// link (a group runs on into the next part when it must), and each job's
+/// entry (a hidden `ci-bot:job-digest` line) once, in the part that first
+/// lists it. Entries shrink (fewer failures kept) so that the report stays
+/// near [`MAX_PARTS`] comments; nothing is dropped, so a volume whose
+/// smallest entries do not fit takes more parts.
+fn render_digest(report: &WorkflowReport, clusters: &[ClusterView], first_capacity: usize, rest_capacity: usize) -> Digest {
+    let jobs = &report.jobs;
+    let budget = (MAX_PARTS * rest_capacity) / jobs.len().max(1);
+    let entry_budget = budget.saturating_sub(DIGEST_LINK_ESTIMATE).max(DIGEST_ENTRY_MIN);
+    let entries: Vec<String> = jobs
+        .iter()
+        .map(|j| {
+            let mut line = digest_line(&digest_job(j, DIGEST_FAILURE_CAPS[0]));
+            for keep in DIGEST_FAILURE_CAPS.into_iter().skip(1) {
+                if char_len(&line) <= entry_budget {
+                    break;
+                }
+                if j.failures.len() > keep {
+                    line = digest_line(&digest_job(j, keep));
+                }
+            }
+            line
+        })
+        .collect();
+
+    let intro = format!(
+        "_{} failed jobs: too many for a block each, so they are grouped by cause; every job is listed with a link to its log._\n",
+        thousands(jobs.len())
+    );
+    let mut out = Digest { bodies: vec![intro.clone()], members: vec![Vec::new()] };
+    let mut hidden = String::new();
+    let mut used = char_len(&intro);
+    let mut capacity = first_capacity;
+    let mut stored = vec![false; jobs.len()];
+    for (heading, members) in jobs_by_cause(jobs, clusters) {
+        let mut started = false;
+        let mut line_open = false;
+        for i in members {
+            let link = digest_link(&jobs[i]);
+            let entry = (!stored[i]).then_some(entries[i].as_str());
+            let item = char_len(&link) + 2 + entry.map_or(0, |e| char_len(e) + 1);
+            // A group that opens in this part costs its heading too.
+            let heading_len = char_len(&heading) + 20;
+            if used + item + if line_open { 0 } else { heading_len } > capacity && used > 0 {
+                let body = out.bodies.last_mut().expect("a part");
+                if line_open {
+                    body.push('\n');
+                }
+                body.push('\n');
+                body.push_str(&hidden);
+                hidden.clear();
+                out.bodies.push(String::new());
+                out.members.push(Vec::new());
+                used = 0;
+                capacity = rest_capacity;
+                line_open = false;
+            }
+            let body = out.bodies.last_mut().expect("a part");
+            if line_open {
+                body.push_str(", ");
+            } else {
+                let more = if started { " (continued)" } else { "" };
+                body.push_str(&format!("\n{heading}{more}\n\n"));
+                started = true;
+                line_open = true;
+                used += heading_len;
+            }
+            body.push_str(&link);
+            if let Some(e) = entry {
+                hidden.push_str(e);
+                hidden.push('\n');
+                stored[i] = true;
+                out.members.last_mut().expect("a part").push(i);
+            }
+            used += item;
+        }
+        if line_open {
+            out.bodies.last_mut().expect("a part").push('\n');
+        }
+    }
+    let body = out.bodies.last_mut().expect("a part");
+    body.push('\n');
+    body.push_str(&hidden);
+    out
 }
 
 // ------------------------------------------------------------------- parse
@@ -589,7 +803,7 @@ pub fn parse_workflow_comments<'a>(workflow: &str, bodies: impl IntoIterator<Ite
     let mut seen = BTreeSet::new();
     for (_, _, body) in mine {
         out.processed_job_ids.extend(markers::find_processed_job_ids(body));
-        for job in parse_job_blocks(body) {
+        for job in parse_job_blocks(body).into_iter().chain(parse_job_digest(body)) {
             if seen.insert(job.job_id) {
                 out.jobs.push(job);
             }
@@ -786,18 +1000,31 @@ pub fn status_summary(
     facts: &BTreeMap<String, ClusterFacts>,
 ) -> Option<String> {
     const MAX_LINES: usize = 12;
+    // Each job's causes once (they are the costly part), gathered by
+    // fingerprint: linear in the jobs, not jobs × fingerprints. The headline
+    // of a fingerprint is its title in its first job.
+    let mut members: BTreeMap<String, (String, Vec<&JobReport>)> = BTreeMap::new();
+    for job in jobs {
+        for cause in job.causes() {
+            if !statuses.contains_key(&cause.id) {
+                continue;
+            }
+            let entry = members.entry(cause.id).or_insert_with(|| {
+                let title = Some(cause.title.trim().to_string())
+                    .filter(|t| !t.is_empty())
+                    .or_else(|| job.headline.clone())
+                    .unwrap_or_else(|| "(no failure line recognised)".into());
+                (title, Vec::new())
+            });
+            if !entry.1.last().is_some_and(|last| std::ptr::eq(*last, job)) {
+                entry.1.push(job);
+            }
+        }
+    }
     let mut rows: Vec<(u8, String, String)> = Vec::new();
     for (fp, status) in statuses {
-        let members: Vec<&JobReport> = jobs.iter().filter(|j| j.fingerprints().contains(fp)).collect();
-        let Some(first) = members.first() else { continue };
-        let headline = first
-            .causes()
-            .into_iter()
-            .find(|c| &c.id == fp)
-            .map(|c| c.title.trim().to_string())
-            .filter(|t| !t.is_empty())
-            .or_else(|| first.headline.clone())
-            .unwrap_or_else(|| "(no failure line recognised)".into());
+        let Some((headline, members)) = members.get(fp) else { continue };
+        let headline = headline.clone();
         let (rank, label) = match status {
             FailureStatus::New => (0, "🆕 **new**"),
             FailureStatus::Persistent => (1, "🟥 **persistent**"),

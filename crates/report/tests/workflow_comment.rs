@@ -226,14 +226,43 @@ fn one_huge_block_is_shortened_with_a_note() {
 }
 
 #[test]
-fn part_count_is_capped_and_ids_still_recorded() {
-    let report = big_report(400, 15_000);
+fn beyond_the_part_cap_a_digest_keeps_counts_links_and_state_of_every_job() {
+    let mut report = big_report(400, 15_000);
+    for (i, j) in report.jobs.iter_mut().enumerate() {
+        // 40 failing tests each, 30 of them kept by triage ("+10 more").
+        j.failures = (0..30)
+            .map(|t| failure(&format!("test/t{i}.py"), &format!("test_{t}"), "AssertionError: mismatch", &format!("fp{t}"), 5, t))
+            .collect();
+        j.failures_total = 40;
+    }
     let parts = render_workflow_comments(&report);
-    assert_eq!(parts.len(), MAX_PARTS);
-    assert!(parts.last().unwrap().contains("more job analysis block(s) omitted"));
+    assert!(parts.len() <= MAX_PARTS, "{} parts", parts.len());
+    for (i, p) in parts.iter().enumerate() {
+        assert!(char_len(p) <= SAFE_BODY_CHARS, "part {} has {} chars", i + 1, char_len(p));
+        assert_eq!(markers::find_part(p), Some((i + 1, parts.len())));
+    }
+    let all = parts.concat();
+    assert!(!all.contains("omitted"), "nothing is left out");
+    assert!(all.contains("400 failed jobs") && all.contains("### Jobs by cause"));
+    for j in &report.jobs {
+        assert!(all.contains(&format!("]({})", j.job_page_url())), "job {} is linked", j.job_id);
+    }
     let back = parse_all(&parts, &report.workflow);
     assert_eq!(back.processed_job_ids.len(), 401);
-    assert!(back.jobs.len() < 400);
+    assert_eq!(back.jobs.len(), 400, "every job's analysis is stored");
+    let by_id: std::collections::BTreeMap<_, _> = back.jobs.iter().map(|j| (j.job_id, j)).collect();
+    for j in &report.jobs {
+        let b = by_id[&j.job_id];
+        assert_eq!((b.name.as_str(), b.failure_count(), b.run_url.as_str()), (j.name.as_str(), 40, j.run_url.as_str()));
+        assert_eq!(b.job_page_url(), j.job_page_url());
+        assert_eq!(b.fingerprints(), j.fingerprints(), "the job stays in its clusters");
+    }
+    // What the next tick reads back renders the same digest.
+    let mut again = report.clone();
+    again.jobs = back.jobs.clone();
+    let reparsed = parse_all(&render_workflow_comments(&again), &report.workflow);
+    assert_eq!(reparsed.jobs.len(), 400);
+    assert_eq!(reparsed.processed_job_ids, back.processed_job_ids);
 }
 
 #[test]
