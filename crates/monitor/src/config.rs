@@ -84,6 +84,9 @@ pub struct Config {
     /// The repository's own secret patterns, variables and allow-list
     /// (`redact:`, see docs/redaction.md).
     pub redact: ci_redact::RedactConfig,
+    /// The model that writes checked narratives (`llm:`, see docs/llm.md);
+    /// the default is none: deterministic reports.
+    pub llm: ci_llm::LlmConfig,
 }
 
 impl Default for Config {
@@ -106,6 +109,7 @@ impl Default for Config {
             chart_days: 7,
             tracker_retention_days: 30,
             redact: ci_redact::RedactConfig::default(),
+            llm: ci_llm::LlmConfig::default(),
         }
     }
 }
@@ -146,6 +150,7 @@ const KNOWN_KEYS: &[&str] = &[
     "chart-days",
     "tracker-retention-days",
     "redact",
+    "llm",
 ];
 
 impl Config {
@@ -218,6 +223,9 @@ impl Config {
         }
         if let Some(redact) = r.get::<ci_redact::RedactConfig>("redact") {
             cfg.redact = redact;
+        }
+        if let Some(llm) = r.get::<ci_llm::LlmConfig>("llm") {
+            cfg.llm = llm;
         }
         if let Some(name) = r.get::<String>("bot-name") {
             cfg.bot_name = name;

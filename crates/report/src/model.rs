@@ -286,6 +286,9 @@ pub struct WorkflowReport {
     pub suspected_range: Option<CommitRange>,
     /// Optional cross-job summary Markdown (untrusted).
     pub summary: Option<String>,
+    /// The LLM footer line (model, calls, tokens, cost, cache, quotes
+    /// dropped) when a model is configured; plain text, escaped here.
+    pub llm_footer: Option<String>,
 }
 
 /// First 7 chars of a sha (whole string if shorter), hex only.

@@ -4,6 +4,7 @@
 
 pub mod commands;
 pub mod daily_issues;
+pub mod narration;
 pub mod pull_request;
 pub mod scan;
 pub mod triage;

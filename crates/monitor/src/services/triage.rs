@@ -12,10 +12,10 @@ use std::io::{Read, Write};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::Arc;
 
-use ci_github::{GitHub, Job, RepoRef, WorkflowRun};
+use ci_github::{GitHub, Job, JobId, RepoRef, WorkflowRun};
 use ci_redact::{LearnedSecrets, LearningReader};
 use ci_report::JobReport;
-use ci_triage::RuleSet;
+use ci_triage::{Analysis, RuleSet};
 
 use crate::ctx::{Ctx, GitHubReads};
 
@@ -35,19 +35,29 @@ pub async fn triage_jobs<G: GitHub + Clone + 'static>(
     repo: &RepoRef,
     jobs: &[(WorkflowRun, Job)],
 ) -> Vec<JobReport> {
-    let (reports, learned) = triage_streaming(ctx.github(), repo, &ctx.rules, jobs).await;
+    triage_jobs_with_analyses(ctx, repo, jobs).await.0
+}
+
+/// [`triage_jobs`], also handing back the engine's analysis of each log
+/// that was read (redacted too), by job: what the LLM layer builds its
+/// facts from.
+pub async fn triage_jobs_with_analyses<G: GitHub + Clone + 'static>(
+    ctx: &Ctx<G>,
+    repo: &RepoRef,
+    jobs: &[(WorkflowRun, Job)],
+) -> (Vec<JobReport>, Vec<(JobId, Analysis)>) {
+    let (triaged, learned) = triage_streaming(ctx.github(), repo, &ctx.rules, jobs).await;
     ctx.learn(&learned);
-    let redactor = ctx.redactor();
-    reports
-        .into_iter()
-        .map(|r| {
-            let Ok(mut v) = serde_json::to_value(&r) else { return r };
-            if redactor.redact_json(&mut v) == 0 {
-                return r;
-            }
-            serde_json::from_value(v).unwrap_or(r)
-        })
-        .collect()
+    let keep = ctx.llm().configured();
+    let mut reports = Vec::with_capacity(triaged.len());
+    let mut analyses = Vec::new();
+    for (r, a) in triaged {
+        if let Some(a) = a.filter(|_| keep) {
+            analyses.push((r.job_id, ctx.redact_value(a)));
+        }
+        reports.push(ctx.redact_value(r));
+    }
+    (reports, analyses)
 }
 
 async fn triage_streaming<G: GitHub + Clone + 'static>(
@@ -55,7 +65,7 @@ async fn triage_streaming<G: GitHub + Clone + 'static>(
     repo: &RepoRef,
     rules: &Arc<RuleSet>,
     jobs: &[(WorkflowRun, Job)],
-) -> (Vec<JobReport>, LearnedSecrets) {
+) -> (Vec<(JobReport, Option<Analysis>)>, LearnedSecrets) {
     let sem = Arc::new(tokio::sync::Semaphore::new(CONCURRENT_DOWNLOADS));
     let mut handles = Vec::new();
     for (run, job) in jobs.iter().cloned() {
@@ -75,11 +85,13 @@ async fn triage_streaming<G: GitHub + Clone + 'static>(
             let downloaded = gh.download_job_log(&repo, job.id, &mut sink).await;
             drop(sink); // end of log: triage finishes
             match (downloaded, triage.await) {
-                (Ok(_), Ok((a, learned))) => (JobReport::analyzed(&run, &job, &a), learned),
+                (Ok(_), Ok((a, learned))) => ((JobReport::analyzed(&run, &job, &a), Some(a)), learned),
                 (Err(e), Ok((_, learned))) => {
-                    (JobReport::incomplete(&run, &job, &format!("log download failed: {e}")), learned)
+                    ((JobReport::incomplete(&run, &job, &format!("log download failed: {e}")), None), learned)
                 }
-                (_, Err(e)) => (JobReport::incomplete(&run, &job, &format!("triage crashed: {e}")), LearnedSecrets::new()),
+                (_, Err(e)) => {
+                    ((JobReport::incomplete(&run, &job, &format!("triage crashed: {e}")), None), LearnedSecrets::new())
+                }
             }
         }));
     }

@@ -131,5 +131,6 @@ pub fn sample_report() -> WorkflowReport {
             commits: Some(14),
         }),
         summary: None,
+        llm_footer: None,
     }
 }
