@@ -236,3 +236,26 @@ async fn a_failing_model_leaves_the_deterministic_report_labelled() {
     }
     assert!(compared >= 10, "only {compared} jobs compared");
 }
+
+/// Agent mode selected in the config, and no Docker engine answers (a real
+/// client to a port nothing listens on): the API is used with the same
+/// endpoint, and the report says so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn agent_mode_without_docker_falls_back_to_the_api_and_says_so() {
+    let llm = FakeLlm::start_on(([127, 0, 0, 1], 0).into(), Arc::new(fake_llm::reader::answer)).await.unwrap();
+    let config = config_with_llm(llm.url(), "agent");
+    let resolved = config.llm.resolve([("ANTHROPIC_API_KEY".to_string(), KEY.to_string())]).unwrap();
+    let nowhere = bollard::Docker::connect_with_http("http://127.0.0.1:1", 2, bollard::API_DEFAULT_VERSION).unwrap();
+    let provider = ci_sandbox::choose(&resolved, None, ci_sandbox::ready(nowhere)).await.unwrap();
+    let setup = Arc::new(LlmSetup::new(provider, &resolved, Templates::builtin()));
+    let server = FakeGitHub::start(Scenario::from_yaml_str(SCENARIO).unwrap()).await.unwrap();
+    let at = four_days()[3];
+    tick(&server, &config, Some(&setup), at).await;
+    assert!(!llm.requests().is_empty(), "the API answered instead");
+    assert!(llm.requests().iter().all(|r| r.wire == fake_llm::Wire::Anthropic));
+    let all = daily_comments(&server, &at.format("%Y-%m-%d").to_string()).join("\n");
+    assert!(all.contains("via the Anthropic API"), "{all}");
+    assert!(all.contains("agent mode unavailable (no Docker engine reachable: "), "{all}");
+    assert!(all.contains("API mode used"));
+    assert!(all.contains("The model's reading"));
+}
