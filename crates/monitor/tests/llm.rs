@@ -119,15 +119,24 @@ async fn new_failures_get_checked_narratives_and_known_fingerprints_cost_no_call
     }
     let mut analysed = 0;
     let mut cached_footers = 0;
+    let mut picks = 0;
     for at in &days {
         let bodies = daily_comments(&server, &at.format("%Y-%m-%d").to_string());
         for wf in &config.workflows {
-            analysed += parse_workflow_comments(&wf.file, bodies.iter().map(String::as_str)).jobs.len();
+            let jobs = parse_workflow_comments(&wf.file, bodies.iter().map(String::as_str)).jobs;
+            analysed += jobs.len();
+            picks += jobs.iter().filter(|j| j.model_pick.is_some()).count();
         }
+        assert_eq!(
+            bodies.iter().map(|b| b.matches("**Line to read first (the model's pick among the engine's candidates):**").count()).sum::<usize>(),
+            bodies.iter().map(|b| b.matches("\"pick\":{").count()).sum::<usize>(),
+            "each stored pick is shown, marked as the model's"
+        );
         cached_footers += bodies.iter().filter(|b| b.contains(" cached (0 tokens)")).count();
     }
     let calls: usize = per_day.iter().sum();
-    println!("LLM calls per day {per_day:?}, {calls} in all, for {analysed} analysed jobs");
+    println!("LLM calls per day {per_day:?}, {calls} in all, for {analysed} analysed jobs; {picks} model picks shown");
+    assert!(picks > 0, "where the engine's best line is generic, the model's pick is shown first");
     assert!(cached_footers > 0, "a later day served known fingerprints from the cache");
     assert!(calls < analysed, "{calls} calls for {analysed} jobs: repeats must come from the cache");
 }
@@ -163,6 +172,10 @@ async fn the_demo_costs_at_most_a_twentieth_of_the_old_api_mode() {
     let requests = llm.requests();
     let ours: u64 = requests.iter().map(|r| tokens::estimate(&r.system()) + tokens::estimate(&r.user())).sum();
     let largest = requests.iter().map(|r| tokens::estimate(&r.system()) + tokens::estimate(&r.user())).max().unwrap_or(0);
+    for r in &requests {
+        let kind = if r.user().contains("pick the line to read first") { "pick" } else { "job" };
+        println!("  {kind} prompt: {} tokens", tokens::estimate(&r.system()) + tokens::estimate(&r.user()));
+    }
     let ratio = ours as f64 / old as f64;
     println!(
         "demo, 4 days: {} analysed jobs; old API mode {} tokens (log part only); wired path {} tokens in {} calls \

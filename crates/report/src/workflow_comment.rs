@@ -60,6 +60,10 @@ pub fn normalize_job(job: &JobReport) -> JobReport {
     if let Some(h) = &mut j.headline {
         *h = safe::truncate_chars(&one_line(h), MESSAGE_CHARS).into_owned();
     }
+    if let Some(p) = &mut j.model_pick {
+        p.text = safe::truncate_chars(&one_line(&p.text), EXCERPT_LINE_CHARS).into_owned();
+        p.why = safe::truncate_chars(&one_line(&p.why), MESSAGE_CHARS).into_owned();
+    }
     j.analysis = j
         .analysis
         .as_deref()
@@ -136,6 +140,20 @@ pub fn job_body(job: &JobReport) -> String {
     }
     out.push_str(&facts.join(" · "));
     out.push_str("\n\n");
+    if let Some(p) = &job.model_pick {
+        let at = match p.anchor {
+            Some(a) => safe::link(&format!("L{}", p.line), &a.url(&job_url), 20),
+            None => format!("L{}", p.line),
+        };
+        out.push_str(&format!(
+            "**Line to read first (the model's pick among the engine's candidates):** {at} {}",
+            safe::code_span(&p.text, EXCERPT_LINE_CHARS, false)
+        ));
+        if !p.why.is_empty() {
+            out.push_str(&format!(" — {}", safe::inline(&p.why, MESSAGE_CHARS)));
+        }
+        out.push_str("\n\n");
+    }
 
     if let JobOutcome::Incomplete { reason } = &job.outcome {
         out.push_str(&format!(

@@ -86,7 +86,7 @@ pub async fn run<G: GitHub + Clone + 'static>(
             })
             .collect();
         let repo = ctx.settings.repo.to_string();
-        narration::narrate_jobs(session, &repo, workflow, &new, &mut jobs, &cluster_facts_map).await;
+        narration::narrate_jobs(session, &repo, workflow, &new, &mut jobs, &cluster_facts_map, &ctx.rules).await;
     }
     let facts = WorkflowFacts {
         runs_completed: scan.runs.iter().filter(|(r, _)| in_window(ctx, r)).count() as u32,

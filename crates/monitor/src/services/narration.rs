@@ -16,10 +16,19 @@ use ci_llm::pick::ModelPick;
 use ci_llm::tokens::{Price, Tally};
 use ci_llm::{render, Deterministic, Llm, Narrator, ProviderChoice, ProviderInfo, Resolved, Scrubber, Templates, Told};
 use ci_model::Job;
-use ci_report::{ClusterFacts, JobReport};
+use ci_report::{ClusterFacts, JobReport, ModelPickedLine};
 use ci_triage::{Analysis, RuleSet};
 
 use crate::domain::history::HistoryFacts;
+
+/// Lines of context the model is shown around a key line. One: issue #16's
+/// cost target (1/20 of the old bot's tokens on the demo) is met with the
+/// line before and after; the engine's excerpt in the block keeps more.
+const KEY_LINE_CONTEXT: u32 = 1;
+
+/// Candidates offered for "the line to read first": the engine's top
+/// key lines (the pick's gain is in the first few, see docs/llm.md).
+const PICK_CANDIDATES: usize = 5;
 
 /// Grace over the provider's own deadline before the narrator gives up on a
 /// call (the provider's timeout should fire first).
@@ -202,7 +211,8 @@ pub fn job_facts(c: &JobContext<'_>) -> JobFacts {
     let history = c.history.filter(|h| h.considered > 0).map(|h| HistoryFact {
         red: h.red as u32,
         runs: h.considered as u32,
-        last_green_sha: h.last_green.as_ref().map(|o| short(&o.head_sha)),
+        // The cluster's sentence already names the last green commit.
+        last_green_sha: h.last_green.as_ref().map(|o| short(&o.head_sha)).filter(|_| c.clusters.is_empty()),
         summary: c.clusters.first().map(|(_, f)| f.sentence().replace('`', "")),
     });
     let suspects = c.history.and_then(|h| h.suspected_range()).map(|(good, bad)| SuspectRange {
@@ -236,7 +246,12 @@ pub fn job_facts(c: &JobContext<'_>) -> JobFacts {
                 Some(KeyLine {
                     line,
                     rule: e.rule.clone(),
-                    context: e.context.iter().map(|l| LogLine { no: l.no, text: l.text.clone() }).collect(),
+                    context: e
+                        .context
+                        .iter()
+                        .filter(|l| l.no + KEY_LINE_CONTEXT >= line && l.no <= line + KEY_LINE_CONTEXT)
+                        .map(|l| LogLine { no: l.no, text: l.text.clone() })
+                        .collect(),
                 })
             })
             .collect(),
@@ -273,7 +288,7 @@ pub fn pick_facts(report: &JobReport, a: &Analysis, rules: &RuleSet) -> Option<P
     let candidates: Vec<LogLine> = a
         .key_lines
         .iter()
-        .take(ci_llm::prompt::MAX_CANDIDATES)
+        .take(PICK_CANDIDATES)
         .filter_map(|&line| {
             let e = a.excerpts.iter().find(|e| e.line == line)?;
             let l = e.context.iter().find(|l| l.no == line)?;
@@ -335,7 +350,9 @@ pub struct NewJob<'a> {
 }
 
 /// Ask for the narrative of each new job, and put it (or why there is none)
-/// in that job's entry of `jobs` as its analysis, marked as the model's.
+/// in that job's entry of `jobs` as its analysis, marked as the model's;
+/// where the engine's best line is generic, also the model's pick of the
+/// line to read first (shown first in the block).
 /// Jobs sharing a fingerprint set cost one call: the rest come from the
 /// cache, checked again against their own log.
 pub async fn narrate_jobs(
@@ -345,6 +362,7 @@ pub async fn narrate_jobs(
     new: &[NewJob<'_>],
     jobs: &mut [JobReport],
     clusters: &std::collections::BTreeMap<String, ClusterFacts>,
+    rules: &RuleSet,
 ) {
     for n in new {
         let Some(idx) = jobs.iter().position(|j| j.job_id == n.job.id) else { continue };
@@ -364,6 +382,18 @@ pub async fn narrate_jobs(
         let told = session.job(&facts, &log).await;
         let url = |line: u32| line_url(n.job, &report, n.analysis, line);
         jobs[idx].analysis = session.markdown(&told, &url);
+        // Only where no rule named the reason: the model may pick the line
+        // to read first among the engine's candidates (checked).
+        if let Some(pick) = pick_facts(&report, n.analysis, rules) {
+            if let Ok(p) = session.pick(&pick, &log).await {
+                jobs[idx].model_pick = Some(ModelPickedLine {
+                    line: p.line,
+                    anchor: ci_report::job_report::log_anchor(n.job, n.analysis, p.line),
+                    text: p.text,
+                    why: p.why,
+                });
+            }
+        }
     }
 }
 

@@ -45,6 +45,7 @@ pub fn job(id: u64, name: &str, failures: Vec<FailureView>) -> JobReport {
         headline: None,
         failures,
         analysis: None,
+        model_pick: None,
         legacy: false,
         truncated: false,
         failures_total: 0,
