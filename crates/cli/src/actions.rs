@@ -170,12 +170,16 @@ pub async fn run_action(kind: ActionKind, raw: &RawInputs) -> anyhow::Result<(Ou
     }
     let budget = resolved.config.write_budget;
     let client = builder.configure(|c| c.write_budget = budget).build().await?;
-    let mut ctx = Ctx::new(client.clone(), resolved.settings, resolved.config, resolved.warnings);
+    let mut llm_warnings = Vec::new();
+    let config_path = std::path::PathBuf::from(raw.config.clone().unwrap_or_else(|| ci_monitor::config::DEFAULT_CONFIG_PATH.into()));
+    let llm = crate::llm::setup(&resolved.config.llm, std::env::vars(), Some(&config_path), &mut llm_warnings).await;
+    let mut ctx = Ctx::new(client.clone(), resolved.settings, resolved.config, resolved.warnings).with_llm(std::sync::Arc::new(llm));
     if let Some(t) = &raw.token {
         ctx = ctx.with_token_secret(t);
     }
     let mut outcome = action.run(&ctx).await.map_err(|e| anyhow::anyhow!("{}", ctx.redact(&format!("{e:#}"))))?;
     outcome.warnings.extend(ctx.warnings.iter().map(|w| format!("config: {w}")));
+    outcome.warnings.extend(llm_warnings.iter().map(|w| format!("config: {w}")));
     outcome.warnings.extend(ctx.trust_warnings());
     outcome.planned = ctx.planned_writes();
     Ok((ctx.redact_outcome(outcome), client.stats().total_requests(), ctx.redactor()))

@@ -8,12 +8,14 @@
 //! full tick and a second tick with nothing new.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Instant;
 
 use chrono::{Duration, Utc};
 use ci_github::{Client, GitHub, RepoRef};
 use ci_monitor::config::Config;
 use ci_monitor::tick::{tick, TickOutcome};
+use ci_monitor::services::narration::LlmSetup;
 use ci_monitor::{Ctx, Settings};
 use fake_github::{FakeGitHub, Scenario};
 
@@ -40,6 +42,18 @@ pub struct Args {
     /// Scenario file instead of the bundled one.
     #[arg(long)]
     scenario: Option<PathBuf>,
+    /// Narratives by a model: `fake` starts the scripted fake LLM in
+    /// process (it answers from the facts in each prompt, over real HTTP)
+    /// and the reports carry its checked narratives and the LLM footer.
+    #[arg(long, value_enum)]
+    llm: Option<DemoLlm>,
+}
+
+/// The model of `--llm`.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DemoLlm {
+    /// The scripted fake LLM (`fake_llm::reader`), in process.
+    Fake,
 }
 
 pub fn run(args: Args) -> anyhow::Result<i32> {
@@ -59,6 +73,24 @@ async fn client(url: &str, budget: u32) -> anyhow::Result<Client> {
         })
         .build()
         .await?)
+}
+
+/// The fake LLM and the setup that points at it (Anthropic wire format, a
+/// placeholder key: the fake checks none).
+async fn fake_llm() -> anyhow::Result<(fake_llm::FakeLlm, Arc<LlmSetup>)> {
+    let server = fake_llm::FakeLlm::start_on(([127, 0, 0, 1], 0).into(), Arc::new(fake_llm::reader::answer)).await?;
+    let config = ci_llm::LlmConfig {
+        provider: ci_llm::ProviderChoice::Anthropic,
+        base_url: Some(server.url().to_string()),
+        model: Some("claude-sonnet-4-5".into()),
+        timeout_secs: 10,
+        ..Default::default()
+    };
+    let mut warnings = Vec::new();
+    let env = [("ANTHROPIC_API_KEY".to_string(), "demo-key-not-a-secret".to_string())];
+    let setup = crate::llm::setup(&config, env, None, &mut warnings).await;
+    anyhow::ensure!(warnings.is_empty(), "demo LLM: {}", warnings.join("; "));
+    Ok((server, Arc::new(setup)))
 }
 
 fn context(gh: Client, config: &Config, now: chrono::DateTime<Utc>) -> Ctx<Client> {
@@ -86,6 +118,14 @@ async fn run_async(args: Args) -> anyhow::Result<i32> {
     }
     let server = FakeGitHub::start(scenario).await?;
     println!("fake GitHub serving the demo scenario at {}", server.url());
+    let llm = match args.llm {
+        Some(DemoLlm::Fake) => {
+            let (s, setup) = fake_llm().await?;
+            println!("fake LLM serving at {} (scripted: it answers from the facts in each prompt)", s.url());
+            Some((s, setup))
+        }
+        None => None,
+    };
     let now = Utc::now();
     let days = args.days.max(1);
     let mut last = TickOutcome::default();
@@ -93,12 +133,17 @@ async fn run_async(args: Args) -> anyhow::Result<i32> {
     for d in (0..days).rev() {
         let at = now - Duration::days(d as i64);
         let gh = client(server.url(), config.write_budget).await?;
-        let ctx = context(gh.clone(), &config, at);
+        let mut ctx = context(gh.clone(), &config, at);
+        if let Some((_, setup)) = &llm {
+            ctx = ctx.with_llm(setup.clone());
+        }
+        let calls_before = llm.as_ref().map_or(0, |(s, _)| s.requests().len());
         let t = Instant::now();
         last = tick(&ctx).await?;
         let stats = gh.stats();
+        let calls = llm.as_ref().map(|(s, _)| format!(", {} LLM call(s)", s.requests().len() - calls_before)).unwrap_or_default();
         println!(
-            "tick {}: {} failed job(s) in window, {} newly analysed, {} GitHub requests, {} writes, {:.2}s",
+            "tick {}: {} failed job(s) in window, {} newly analysed, {} GitHub requests, {} writes{calls}, {:.2}s",
             at.format("%Y-%m-%d %H:%M"),
             last.failures(),
             last.new_failures(),
@@ -111,6 +156,16 @@ async fn run_async(args: Args) -> anyhow::Result<i32> {
                 println!("  {wf}: error: {e}");
             }
         }
+    }
+    if let Some((s, _)) = &llm {
+        let requests = s.requests();
+        let tokens: u64 =
+            requests.iter().map(|r| ci_llm::tokens::estimate(&r.system()) + ci_llm::tokens::estimate(&r.user())).sum();
+        println!(
+            "fake LLM: {} call(s) in all, ~{} prompt tokens (chars/4); narratives and the LLM footer are in the comments",
+            requests.len(),
+            ci_llm::tokens::thousands(tokens)
+        );
     }
     let written = write_markdown(&server, &args.out).await?;
     println!("\ndone in {:.2}s. The bot wrote {} issue(s); Markdown copies:", total.elapsed().as_secs_f64(), written.len());

@@ -11,6 +11,7 @@ mod bench;
 mod demo;
 mod fleet;
 mod host;
+mod llm;
 
 #[derive(Parser)]
 #[command(name = "ci-bot", version, about = "CI failure monitor and triage bot")]

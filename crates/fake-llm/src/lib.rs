@@ -45,6 +45,7 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
 pub mod oracle;
+pub mod reader;
 
 /// Which wire format a request used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

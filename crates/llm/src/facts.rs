@@ -86,7 +86,8 @@ pub struct CommitFact {
     pub title: String,
 }
 
-/// Commits between the last green run and this one.
+/// Commits between the last green run and this one. `total == 0` with no
+/// `commits`: the range is known, its commits were not listed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SuspectRange {
     /// Last green commit.
@@ -148,6 +149,10 @@ pub struct JobFacts {
     pub suspects: Option<SuspectRange>,
     /// Related open PRs and issues.
     pub related: Vec<RelatedFact>,
+    /// Whether `related` comes from a search (empty: none found) or no
+    /// search was made (the prompt then says "not searched").
+    #[serde(default)]
+    pub related_searched: bool,
 }
 
 /// The candidates for "the line to read first", when the engine's best

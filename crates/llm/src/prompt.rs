@@ -225,7 +225,9 @@ pub fn job_failure(t: &Templates, f: &JobFacts) -> Prompt {
     }
     v.insert("failing_tests", tests.trim_end().to_string());
     v.insert("key_lines", key_lines(&f.key_lines, &listed));
-    if let Some(r) = &f.suspects {
+    if let Some(r) = f.suspects.as_ref().filter(|r| r.total == 0 && r.commits.is_empty()) {
+        v.insert("suspect_commits", format!("{}..{} (commits not listed)", field(&r.from, 12), field(&r.to, 12)));
+    } else if let Some(r) = &f.suspects {
         let mut s = format!("{}..{} ({} commit(s)", field(&r.from, 12), field(&r.to, 12), r.total);
         if (r.total as usize) > r.commits.len().min(MAX_COMMITS) {
             let _ = write!(s, "; newest {} shown", r.commits.len().min(MAX_COMMITS));
@@ -242,6 +244,9 @@ pub fn job_failure(t: &Templates, f: &JobFacts) -> Prompt {
         let kind = if r.kind == "pr" { "PR" } else { "issue" };
         let opened = r.opened.as_deref().map(|d| format!(" (opened {})", field(d, 10))).unwrap_or_default();
         let _ = writeln!(rel, "- {kind} {}{opened}: {}", r.number, field(&r.title, 160));
+    }
+    if rel.is_empty() {
+        rel.push_str(if f.related_searched { "none found" } else { "not searched" });
     }
     v.insert("related", rel.trim_end().to_string());
     build(t, Task::JobFailure, v)

@@ -42,7 +42,7 @@ fn with_monitor_facts(f: &mut JobFacts) {
 }
 
 #[test]
-fn demo_scenario_costs_at_most_a_twentieth_of_the_old_api_mode() {
+fn demo_scenario_prompts_stay_far_below_the_old_api_mode() {
     let templates = Templates::builtin();
     let scrubber = Scrubber::default();
     let (mut old, mut ours, mut jobs, mut calls, mut max_prompt) = (0u64, 0u64, 0u32, 0u32, 0u64);
@@ -77,9 +77,11 @@ fn demo_scenario_costs_at_most_a_twentieth_of_the_old_api_mode() {
         tokens::thousands(ours),
         1.0 / ratio
     );
-    // Issue #16's target is 1/20. The demo scenario changed under it (issue
-    // #14 cut its log windows to the failure, so the old bot's per-job log
-    // part shrank: measured 1/19.1); the wiring on branch llm2 is where the
-    // prompts are trimmed again. This bound catches a real regression.
+    // Issue #16's target, 1/20, is asserted where it is decided: on the
+    // prompts the monitor actually sends (`crates/monitor/tests/llm.rs`,
+    // `the_demo_costs_at_most_a_twentieth_of_the_old_api_mode`, measured
+    // 1/21.3). This library-level estimate builds its facts itself (one
+    // call per triage-fingerprint set, finer than the monitor's cause ids)
+    // and keeps a looser bound that still catches a real regression.
     assert!(ratio <= 1.0 / 15.0, "ours {ours} vs old {old}: ratio {ratio:.3} > 1/15");
 }

@@ -88,6 +88,9 @@ pub struct Config {
     /// Facts to pull out of failing jobs' logs (`facts:`), shown with their
     /// cluster in the daily summary.
     pub facts: Vec<LogFactPattern>,
+    /// The model that writes checked narratives (`llm:`, see docs/llm.md);
+    /// the default is none: deterministic reports.
+    pub llm: ci_llm::LlmConfig,
 }
 
 impl Default for Config {
@@ -111,6 +114,7 @@ impl Default for Config {
             tracker_retention_days: 30,
             redact: ci_redact::RedactConfig::default(),
             facts: Vec::new(),
+            llm: ci_llm::LlmConfig::default(),
         }
     }
 }
@@ -152,6 +156,7 @@ const KNOWN_KEYS: &[&str] = &[
     "tracker-retention-days",
     "redact",
     "facts",
+    "llm",
 ];
 
 impl Config {
@@ -232,6 +237,9 @@ impl Config {
                     Err(e) => r.warnings.push(ConfigWarning(format!("`facts`: {e}; fact ignored"))),
                 }
             }
+        }
+        if let Some(llm) = r.get::<ci_llm::LlmConfig>("llm") {
+            cfg.llm = llm;
         }
         if let Some(name) = r.get::<String>("bot-name") {
             cfg.bot_name = name;

@@ -21,6 +21,7 @@ use ci_triage::RuleSet;
 use serde::Serialize;
 
 use crate::config::{Config, ConfigWarning};
+use crate::services::narration::LlmSetup;
 
 /// Inputs common to all actions, already resolved (inputs over config over defaults).
 #[derive(Debug, Clone)]
@@ -185,6 +186,8 @@ pub struct Ctx<G> {
     /// Applied to every byte written (see [`Ctx::redact`]); learns the
     /// `::add-mask::` values of the logs read during the run.
     redactor: std::sync::RwLock<Redactor>,
+    /// The model the reports may ask (none: deterministic).
+    llm: Arc<LlmSetup>,
 }
 
 /// The redactor of a run: the built-in patterns, the secrets of the
@@ -230,7 +233,20 @@ impl<G: GitHub + Clone + 'static> Ctx<G> {
             rules: Arc::new(rules),
             planned: Mutex::new(Vec::new()),
             redactor: std::sync::RwLock::new(redactor),
+            llm: Arc::new(LlmSetup::default()),
         }
+    }
+
+    /// The same context with a model for the reports' narratives (see
+    /// [`crate::services::narration`]).
+    pub fn with_llm(mut self, llm: Arc<LlmSetup>) -> Self {
+        self.llm = llm;
+        self
+    }
+
+    /// The model setup (the default: none, deterministic reports).
+    pub fn llm(&self) -> &LlmSetup {
+        &self.llm
     }
 
     /// The same context, also redacting `token` (the one the client uses,
@@ -246,6 +262,17 @@ impl<G: GitHub + Clone + 'static> Ctx<G> {
     /// outputs, log lines). Idempotent.
     pub fn redact(&self, text: &str) -> String {
         self.redactor.read().unwrap_or_else(|p| p.into_inner()).redact(text).into_owned()
+    }
+
+    /// `value` with every secret in its strings replaced (through its JSON
+    /// form, so every string field is covered); unchanged when it holds none
+    /// or does not round-trip.
+    pub fn redact_value<T: Serialize + serde::de::DeserializeOwned>(&self, value: T) -> T {
+        let Ok(mut v) = serde_json::to_value(&value) else { return value };
+        if self.redactor.read().unwrap_or_else(|p| p.into_inner()).redact_json(&mut v) == 0 {
+            return value;
+        }
+        serde_json::from_value(v).unwrap_or(value)
     }
 
     /// A copy of the run's redactor (e.g. for a `RedactingWriter`).

@@ -35,7 +35,7 @@ impl JobReport {
                     test_function,
                     message,
                     fingerprint: f.fingerprint.clone(),
-                    anchor: anchor(job, analysis, f.line),
+                    anchor: log_anchor(job, analysis, f.line),
                     excerpt: excerpt(analysis, f.line),
                 }
             })
@@ -51,7 +51,7 @@ impl JobReport {
                 report.failures.push(FailureView {
                     message: text.clone(),
                     fingerprint: ci_triage::fingerprint(&text, "job-fault", None),
-                    anchor: anchor(job, analysis, line),
+                    anchor: log_anchor(job, analysis, line),
                     excerpt: excerpt(analysis, line),
                     ..Default::default()
                 });
@@ -152,7 +152,8 @@ fn excerpt(analysis: &Analysis, line: u32) -> Vec<String> {
 /// GitHub anchors a log line as `#step:<api step number>:<line in step>`.
 /// The log's own step sections are matched to the API's steps by name,
 /// else — when exactly one step failed on both sides — by that fact.
-fn anchor(job: &Job, analysis: &Analysis, line: u32) -> Option<LogAnchor> {
+/// (Also the link of a line an LLM narrative quotes.)
+pub fn log_anchor(job: &Job, analysis: &Analysis, line: u32) -> Option<LogAnchor> {
     let log_step = analysis.steps.iter().find(|s| s.start <= line && line <= s.end)?;
     let norm = |s: &str| s.trim().trim_start_matches("Run ").trim().to_string();
     let api_step = job

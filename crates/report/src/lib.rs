@@ -7,6 +7,8 @@
 //! - [`model`]: view-model types the renderers take (`JobReport`, …);
 //!   [`job_report`] builds a `JobReport` from a triaged job.
 //! - [`facts`]: the hidden facts line of a workflow's comment.
+//! - [`llm_memory`]: the LLM layer's memory as a hidden line of a workflow's
+//!   comment.
 //! - [`cluster`]: failures grouped by fingerprint across jobs/workflows.
 //! - [`daily`]: daily issue title, initial body, summary-block splice.
 //! - [`workflow_comment`]: per-workflow comment render, packing, parse-back,
@@ -32,6 +34,7 @@ pub mod cluster;
 pub mod daily;
 pub mod facts;
 pub mod job_report;
+pub mod llm_memory;
 pub mod markers;
 pub mod model;
 pub mod pr_model;

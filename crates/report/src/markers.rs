@@ -84,6 +84,10 @@ pub const ANALYZE_PREFIX: &str = "<!-- ci-bot:analyze ";
 /// The facts line at the end of part 1 of a workflow's comment:
 /// `<!-- ci-bot:workflow-facts v=2 {json} -->` (see [`crate::facts`]).
 pub const WORKFLOW_FACTS_PREFIX: &str = "<!-- ci-bot:workflow-facts ";
+/// The LLM layer's memory (token budget, answer cache) at the end of part 1
+/// of a workflow's comment: `<!-- ci-bot:llm-memory v=2 {json} -->` (see
+/// [`crate::llm_memory`]).
+pub const LLM_MEMORY_PREFIX: &str = "<!-- ci-bot:llm-memory ";
 
 /// The one `ci-status` comment on a pull request:
 /// `<!-- ci-bot:ci-status v=2 pr=<n> -->` (see [`crate::pr_status`]).

@@ -143,6 +143,10 @@ pub struct JobReport {
     /// Free-form Markdown (LLM analysis or a legacy block body). Untrusted.
     #[serde(skip)]
     pub analysis: Option<String>,
+    /// Where the engine's best line was generic: the line a model picked
+    /// among the engine's candidates, shown first and marked as the model's.
+    #[serde(default, skip_serializing_if = "Option::is_none", rename = "pick")]
+    pub model_pick: Option<ModelPickedLine>,
     /// True when recovered from a block the old bot wrote (no metadata).
     #[serde(skip)]
     pub legacy: bool,
@@ -207,6 +211,23 @@ impl JobReport {
 /// Last path segment of a run url as a number.
 pub fn run_id_from_url(url: &str) -> Option<RunId> {
     url.trim_end_matches('/').rsplit('/').next()?.parse().ok()
+}
+
+/// The line to read first as a model picked it among the engine's candidate
+/// lines (checked to be one of them and to read as shown in the log). The
+/// text is the log's, not the model's; `why` is the model's (untrusted).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ModelPickedLine {
+    /// 1-based line in the job log.
+    pub line: u32,
+    /// The line as the log has it (raw; escaped when rendered).
+    pub text: String,
+    /// The model's one-sentence reason (raw).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub why: String,
+    /// Where the line is on the job page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub anchor: Option<LogAnchor>,
 }
 
 /// A run of the workflow that has not completed yet: shown as in flight, not
@@ -306,6 +327,9 @@ pub struct WorkflowReport {
     pub suspected_range: Option<CommitRange>,
     /// Optional cross-job summary Markdown (untrusted).
     pub summary: Option<String>,
+    /// The LLM footer line (model, calls, tokens, cost, cache, quotes
+    /// dropped) when a model is configured; plain text, escaped here.
+    pub llm_footer: Option<String>,
 }
 
 /// First 7 chars of a sha (whole string if shorter), hex only.

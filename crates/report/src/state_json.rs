@@ -26,6 +26,15 @@ pub fn to_string<T: Serialize>(value: &T) -> String {
     out
 }
 
+/// [`to_string`], also escaping `@` and `#` (`\u0040`, `\u0023`): for a
+/// payload whose strings are text from logs or a model (the LLM memory's
+/// cached answers), so even shown as text it mentions no one and links no
+/// issue. Both only ever occur inside JSON strings, so this stays valid
+/// JSON that decodes to the same value.
+pub fn to_opaque_string<T: Serialize>(value: &T) -> String {
+    to_string(value).replace('@', "\\u0040").replace('#', "\\u0023")
+}
+
 /// Parse JSON written by [`to_string`] (or any plain JSON).
 pub fn from_str<T: DeserializeOwned>(s: &str) -> Result<T, serde_json::Error> {
     serde_json::from_str(s)
@@ -40,5 +49,8 @@ mod tests {
         assert!(!s.contains("-->") && !s.contains('<') && !s.contains('>') && !s.contains('\n'));
         let back: Vec<String> = super::from_str(&s).unwrap();
         assert_eq!(back, v);
+        let o = super::to_opaque_string(&v);
+        assert!(!o.contains('@') && !o.contains('#'));
+        assert_eq!(super::from_str::<Vec<String>>(&super::to_opaque_string(&vec!["@a #1"])).unwrap(), vec!["@a #1"]);
     }
 }

@@ -24,7 +24,8 @@ use crate::domain::cluster::{cluster_facts, cluster_status};
 use crate::domain::history::HistoryFacts;
 use crate::services::daily_issues::{ensure_daily_issue, list_daily_issues};
 use crate::services::scan::{scan_workflow, WorkflowScan};
-use crate::services::triage::triage_jobs;
+use crate::services::narration::{self, NewJob, Session};
+use crate::services::triage::triage_jobs_with_analyses;
 
 /// Runs the action for `workflow`.
 pub async fn run<G: GitHub + Clone + 'static>(
@@ -50,19 +51,43 @@ pub async fn run<G: GitHub + Clone + 'static>(
     // Dedup memory: today's comments plus the previous days' ones, so a job
     // analysed yesterday inside today's lookback window is not analysed again.
     let mut processed: BTreeSet<JobId> = processed_ids(workflow, &comments, &recovered);
+    let mut earlier_bodies: Vec<String> = Vec::new();
     for issue in dailies.previous(ctx.settings.date, dedup_days) {
         let old = ctx.github().list_comments(&ctx.settings.bot_repo, issue.number).await?;
         let rec = parse_workflow_comments(workflow, old.iter().map(|c| c.body.as_str()));
         processed.extend(processed_ids(workflow, &old, &rec));
+        if ctx.llm().configured() {
+            earlier_bodies.extend(old.into_iter().map(|c| c.body));
+        }
     }
 
     let scan = scan_workflow(ctx, &wf, lookback).await?;
     let new_jobs: Vec<(WorkflowRun, Job)> =
         scan.failed.iter().filter(|(_, j)| !processed.contains(&j.id)).cloned().collect();
-    let new_reports = triage_jobs(ctx, &ctx.settings.repo, &new_jobs).await;
+    let (new_reports, analyses) = triage_jobs_with_analyses(ctx, &ctx.settings.repo, &new_jobs).await;
 
-    let jobs = merge_jobs(recovered.jobs.clone(), new_reports.clone());
+    let mut jobs = merge_jobs(recovered.jobs.clone(), new_reports.clone());
     let (cluster_facts_map, suspected, statuses) = history_facts(ctx, &scan, &jobs);
+
+    // The model describes the new jobs (none configured: nothing happens).
+    let mut llm = ctx.llm().configured().then(|| {
+        let today: Vec<&str> = comments.iter().map(|c| c.body.as_str()).collect();
+        let stored = narration::stored_memory(workflow, today.iter().copied(), earlier_bodies.iter().map(String::as_str));
+        let others = narration::used_by_others(workflow, today.iter().copied(), ctx.settings.date);
+        Session::start(ctx.llm(), stored, others, ctx.settings.date)
+    });
+    if let Some(session) = &mut llm {
+        let window = ctx.config.history_runs as usize;
+        let new: Vec<NewJob<'_>> = new_jobs
+            .iter()
+            .filter_map(|(run, job)| {
+                let (_, analysis) = analyses.iter().find(|(id, _)| *id == job.id)?;
+                Some(NewJob { job, analysis, history: Some(scan.facts_for(&job.name, run.id, window)) })
+            })
+            .collect();
+        let repo = ctx.settings.repo.to_string();
+        narration::narrate_jobs(session, &repo, workflow, &new, &mut jobs, &cluster_facts_map, &ctx.rules).await;
+    }
     let facts = WorkflowFacts {
         runs_completed: scan.runs.iter().filter(|(r, _)| in_window(ctx, r)).count() as u32,
         runs_green: scan
@@ -87,7 +112,7 @@ pub async fn run<G: GitHub + Clone + 'static>(
         repo: ctx.settings.repo.to_string(),
         server_url: ctx.settings.server_url.clone(),
         bot_name: ctx.config.bot_name.clone(),
-        method: "ci-triage (deterministic)".into(),
+        method: ctx.llm().method().into(),
         scanned_at: ctx.settings.now,
         jobs: jobs.clone(),
         processed_job_ids: processed.iter().copied().chain(new_jobs.iter().map(|(_, j)| j.id)).collect(),
@@ -104,6 +129,7 @@ pub async fn run<G: GitHub + Clone + 'static>(
         cluster_facts: cluster_facts_map,
         suspected_range: suspected,
         summary: status_summary(&jobs, &statuses, &cluster_facts_map_for_summary),
+        llm_footer: llm.as_ref().and_then(Session::footer),
     };
 
     // Nothing new and nothing in flight changed: leave the comment alone, so
@@ -116,7 +142,10 @@ pub async fn run<G: GitHub + Clone + 'static>(
     let target_issue = today.as_ref().map(|i| i.number).or(ctx.dry_run().then_some(IssueNumber(0)));
     if let Some(issue_number) = target_issue {
         if !unchanged && (in_scope || !recovered.jobs.is_empty() || previous_facts.is_some() || !scan.in_flight.is_empty()) {
-            let parts = with_facts(render_workflow_comments(&report), &facts);
+            let mut parts = with_facts(render_workflow_comments(&report), &facts);
+            if let Some(session) = &mut llm {
+                parts = narration::store_memory(parts, &mut session.memory);
+            }
             write_parts(ctx, issue_number, workflow, &comments, &parts).await?;
         }
     }
@@ -136,6 +165,9 @@ pub async fn run<G: GitHub + Clone + 'static>(
         unchanged,
         statuses: &statuses,
     });
+    if let Some(footer) = llm.as_ref().and_then(Session::footer) {
+        out.summary.push_str(&format!("\n{footer}\n"));
+    }
     Ok(out)
 }
 

@@ -5,6 +5,7 @@
 pub mod baseline;
 pub mod commands;
 pub mod daily_issues;
+pub mod narration;
 pub mod pull_request;
 pub mod scan;
 pub mod triage;

@@ -13,10 +13,10 @@ use std::io::{Read, Write};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::Arc;
 
-use ci_github::{GitHub, Job, RepoRef, WorkflowRun};
+use ci_github::{GitHub, Job, JobId, RepoRef, WorkflowRun};
 use ci_redact::{LearnedSecrets, LearningReader};
 use ci_report::JobReport;
-use ci_triage::RuleSet;
+use ci_triage::{Analysis, RuleSet};
 
 use crate::ctx::{Ctx, GitHubReads};
 use crate::services::baseline::Found;
@@ -38,21 +38,31 @@ pub async fn triage_jobs<G: GitHub + Clone + 'static>(
     repo: &RepoRef,
     jobs: &[(WorkflowRun, Job)],
 ) -> Vec<JobReport> {
+    triage_jobs_with_analyses(ctx, repo, jobs).await.0
+}
+
+/// [`triage_jobs`], also handing back the engine's analysis of each log
+/// that was read (redacted too), by job: what the LLM layer builds its
+/// facts from.
+pub async fn triage_jobs_with_analyses<G: GitHub + Clone + 'static>(
+    ctx: &Ctx<G>,
+    repo: &RepoRef,
+    jobs: &[(WorkflowRun, Job)],
+) -> (Vec<JobReport>, Vec<(JobId, Analysis)>) {
     let baselines = crate::services::baseline::for_jobs(ctx.github(), repo, jobs).await;
     let facts = Arc::new(ctx.config.facts.clone());
-    let (reports, learned) = triage_streaming(ctx.github(), repo, &ctx.rules, &facts, jobs, baselines).await;
+    let (triaged, learned) = triage_streaming(ctx.github(), repo, &ctx.rules, &facts, jobs, baselines).await;
     ctx.learn(&learned);
-    let redactor = ctx.redactor();
-    reports
-        .into_iter()
-        .map(|r| {
-            let Ok(mut v) = serde_json::to_value(&r) else { return r };
-            if redactor.redact_json(&mut v) == 0 {
-                return r;
-            }
-            serde_json::from_value(v).unwrap_or(r)
-        })
-        .collect()
+    let keep = ctx.llm().configured();
+    let mut reports = Vec::with_capacity(triaged.len());
+    let mut analyses = Vec::new();
+    for (r, a) in triaged {
+        if let Some(a) = a.filter(|_| keep) {
+            analyses.push((r.job_id, ctx.redact_value(a)));
+        }
+        reports.push(ctx.redact_value(r));
+    }
+    (reports, analyses)
 }
 
 async fn triage_streaming<G: GitHub + Clone + 'static>(
@@ -62,7 +72,7 @@ async fn triage_streaming<G: GitHub + Clone + 'static>(
     facts: &Arc<Vec<LogFactPattern>>,
     jobs: &[(WorkflowRun, Job)],
     baselines: Vec<Option<Found>>,
-) -> (Vec<JobReport>, LearnedSecrets) {
+) -> (Vec<(JobReport, Option<Analysis>)>, LearnedSecrets) {
     let sem = Arc::new(tokio::sync::Semaphore::new(CONCURRENT_DOWNLOADS));
     let mut handles = Vec::new();
     for ((run, job), baseline) in jobs.iter().cloned().zip(baselines.into_iter().chain(std::iter::repeat(None))) {
@@ -90,12 +100,14 @@ async fn triage_streaming<G: GitHub + Clone + 'static>(
                     let mut report = JobReport::analyzed(&run, &job, &a);
                     report.baseline = baseline.map(|b| b.job_url).filter(|u| !u.is_empty());
                     report.facts = facts;
-                    (report, learned)
+                    ((report, Some(a)), learned)
                 }
                 (Err(e), Ok((_, learned, _))) => {
-                    (JobReport::incomplete(&run, &job, &format!("log download failed: {e}")), learned)
+                    ((JobReport::incomplete(&run, &job, &format!("log download failed: {e}")), None), learned)
                 }
-                (_, Err(e)) => (JobReport::incomplete(&run, &job, &format!("triage crashed: {e}")), LearnedSecrets::new()),
+                (_, Err(e)) => {
+                    ((JobReport::incomplete(&run, &job, &format!("triage crashed: {e}")), None), LearnedSecrets::new())
+                }
             }
         }));
     }

@@ -45,6 +45,7 @@ pub fn job(id: u64, name: &str, failures: Vec<FailureView>) -> JobReport {
         headline: None,
         failures,
         analysis: None,
+        model_pick: None,
         legacy: false,
         truncated: false,
         baseline: None,
@@ -134,5 +135,6 @@ pub fn sample_report() -> WorkflowReport {
             commits: Some(14),
         }),
         summary: None,
+        llm_footer: None,
     }
 }

@@ -1,0 +1,445 @@
+//! The LLM layer in the monitor: the one place that turns what the engine
+//! found into `ci_llm` facts, asks the model through `ci_llm::Narrator`, and
+//! keeps the narrator's memory (daily token budget, fingerprint cache) in
+//! the bot's own state. Actions call this; none of them talks to a model.
+//!
+//! Without an LLM configured nothing here is called and every report is the
+//! deterministic one; with one, any failure (timeout, HTTP error, unusable
+//! answer, budget spent) leaves the deterministic report as it is, labelled.
+
+use std::time::Duration;
+
+use chrono::NaiveDate;
+use ci_llm::cache::LlmMemory;
+use ci_llm::facts::{ClusterFact, CountsFact, HistoryFact, JobFacts, KeyLine, LogLine, PickFacts, RelatedFact, SuspectRange, TestFact};
+use ci_llm::pick::ModelPick;
+use ci_llm::tokens::{Price, Tally};
+use ci_llm::{render, Deterministic, Llm, Narrator, ProviderChoice, ProviderInfo, Resolved, Scrubber, Templates, Told};
+use ci_model::Job;
+use ci_report::{ClusterFacts, JobReport, ModelPickedLine};
+use ci_triage::{Analysis, RuleSet};
+
+use crate::domain::history::HistoryFacts;
+
+/// Lines of context the model is shown around a key line. One: issue #16's
+/// cost target (1/20 of the old bot's tokens on the demo) is met with the
+/// line before and after; the engine's excerpt in the block keeps more.
+const KEY_LINE_CONTEXT: u32 = 1;
+
+/// Candidates offered for "the line to read first": the engine's top
+/// key lines (the pick's gain is in the first few, see docs/llm.md).
+const PICK_CANDIDATES: usize = 5;
+
+/// Grace over the provider's own deadline before the narrator gives up on a
+/// call (the provider's timeout should fire first).
+const DEADLINE_GRACE: Duration = Duration::from_secs(5);
+
+/// The model the actions may ask, and what goes with it. The default is no
+/// model: the deterministic bot.
+pub struct LlmSetup {
+    llm: Option<Box<dyn Llm>>,
+    templates: Templates,
+    scrubber: Scrubber,
+    daily_token_budget: u64,
+    price: Option<Price>,
+    deadline: Duration,
+}
+
+impl Default for LlmSetup {
+    fn default() -> Self {
+        LlmSetup {
+            llm: None,
+            templates: Templates::builtin(),
+            scrubber: Scrubber::default(),
+            daily_token_budget: 0,
+            price: None,
+            deadline: Duration::from_secs(60),
+        }
+    }
+}
+
+impl LlmSetup {
+    /// A setup around `llm` (chosen from `resolved`, e.g. by
+    /// `ci_sandbox::choose`), with `templates` and the resolved budget,
+    /// prices and secrets.
+    pub fn new(llm: Option<Box<dyn Llm>>, resolved: &Resolved, templates: Templates) -> Self {
+        let own = match (resolved.choice, &resolved.api) {
+            (ProviderChoice::Agent, _) => Duration::from_secs(resolved.agent.timeout_secs.max(1)),
+            (_, Some(api)) => api.timeout,
+            (_, None) => Duration::from_secs(60),
+        };
+        LlmSetup {
+            llm,
+            templates,
+            scrubber: Scrubber::new(resolved.secrets.iter().cloned()),
+            daily_token_budget: resolved.daily_token_budget,
+            price: resolved.price,
+            deadline: own + DEADLINE_GRACE,
+        }
+    }
+
+    /// Is a model configured?
+    pub fn configured(&self) -> bool {
+        self.llm.is_some()
+    }
+
+    /// The provider, for footers.
+    pub fn provider(&self) -> Option<ProviderInfo> {
+        self.llm.as_ref().map(|l| l.info())
+    }
+
+    /// How the report says its analyses were made.
+    pub fn method(&self) -> &'static str {
+        if self.configured() { "ci-triage + checked LLM narratives" } else { "ci-triage (deterministic)" }
+    }
+}
+
+/// One report's use of the model: the memory it restored from the bot's
+/// state (stored back by the caller) and what it spent.
+pub struct Session<'a> {
+    setup: &'a LlmSetup,
+    today: NaiveDate,
+    /// Budget and cache, to be stored back in the bot's state.
+    pub memory: LlmMemory,
+    /// What this report's calls cost (the footer).
+    pub tally: Tally,
+}
+
+impl<'a> Session<'a> {
+    /// A session over `stored` memory (none, unreadable or of another
+    /// version: a fresh one). `others_used` is what the repository's other
+    /// reports already spent today: the daily budget is the repository's.
+    pub fn start(setup: &'a LlmSetup, stored: Option<LlmMemory>, others_used: u64, today: NaiveDate) -> Self {
+        let limit = setup.daily_token_budget.saturating_sub(others_used);
+        let memory = match stored.filter(|m| m.v == ci_llm::cache::MEMORY_VERSION) {
+            Some(mut m) => {
+                m.budget.limit = limit;
+                m
+            }
+            None => LlmMemory::new(limit, today),
+        };
+        Session { setup, today, memory, tally: Tally::default() }
+    }
+
+    fn narrator(&mut self) -> Narrator<'_> {
+        let s = self.setup;
+        Narrator::new(s.llm.as_deref(), &s.templates, &s.scrubber, &mut self.memory, self.today)
+            .with_price(s.price)
+            .with_deadline(s.deadline)
+    }
+
+    /// Describe one failed job; `log` is what its quotes are checked against.
+    pub async fn job(&mut self, facts: &JobFacts, log: &[u8]) -> Result<Told, Deterministic> {
+        let mut n = self.narrator();
+        let r = n.job(facts, log).await;
+        let t = std::mem::take(&mut n.tally);
+        self.tally.merge(&t);
+        r
+    }
+
+    /// The model's pick of the line to read first.
+    pub async fn pick(&mut self, facts: &PickFacts, log: &[u8]) -> Result<ModelPick, Deterministic> {
+        let mut n = self.narrator();
+        let r = n.pick(facts, log).await;
+        let t = std::mem::take(&mut n.tally);
+        self.tally.merge(&t);
+        r
+    }
+
+    /// A cross-job or daily summary.
+    pub async fn summary(&mut self, task: ci_llm::Task, facts: &ci_llm::facts::SummaryFacts) -> Result<Told, Deterministic> {
+        let mut n = self.narrator();
+        let r = n.summary(task, facts).await;
+        let t = std::mem::take(&mut n.tally);
+        self.tally.merge(&t);
+        r
+    }
+
+    /// A PR's CI status explained.
+    pub async fn ci_status(&mut self, facts: &ci_llm::facts::PrFacts) -> Result<Told, Deterministic> {
+        let mut n = self.narrator();
+        let r = n.ci_status(facts).await;
+        let t = std::mem::take(&mut n.tally);
+        self.tally.merge(&t);
+        r
+    }
+
+    /// The footer line of this report, or `None` without a model (the
+    /// report then says "deterministic" on its own).
+    pub fn footer(&self) -> Option<String> {
+        self.setup.configured().then(|| self.tally.footer(self.setup.provider().as_ref()))
+    }
+
+    /// The narrative (or why there is none) as Markdown, marked as the
+    /// model's; `None` without a model, so the output stays unchanged.
+    pub fn markdown(&self, result: &Result<Told, Deterministic>, line_url: &dyn Fn(u32) -> Option<String>) -> Option<String> {
+        match result {
+            Ok(told) => Some(render::narrative(told, self.setup.provider().as_ref(), line_url)),
+            Err(Deterministic::NoLlm) => None,
+            Err(why) => Some(render::deterministic(why)),
+        }
+    }
+}
+
+/// What the monitor knows about one new failed job beyond its log.
+pub struct JobContext<'a> {
+    /// `owner/name` of the monitored repository.
+    pub repo: &'a str,
+    /// Workflow file.
+    pub workflow: &'a str,
+    /// The job's report (identity: its cause ids).
+    pub report: &'a JobReport,
+    /// The engine's analysis of its log (already redacted).
+    pub analysis: &'a Analysis,
+    /// Its history on the workflow's recent runs.
+    pub history: Option<&'a HistoryFacts>,
+    /// Cluster facts of its causes, by cause id.
+    pub clusters: Vec<(&'a str, &'a ClusterFacts)>,
+    /// Jobs of this workflow's report that share a cause with it.
+    pub jobs_in_cluster: u32,
+}
+
+/// The engine's facts for the job-failure prompt. History, cluster and
+/// suspect range are filled when the monitor has them; the related PR and
+/// issue search is not done by the monitor, and the prompt says so.
+pub fn job_facts(c: &JobContext<'_>) -> JobFacts {
+    let a = c.analysis;
+    let mut fingerprints: Vec<String> = c.report.fingerprints().into_iter().collect();
+    if fingerprints.is_empty() {
+        fingerprints.extend(c.report.fingerprint.clone());
+    }
+    let history = c.history.filter(|h| h.considered > 0).map(|h| HistoryFact {
+        red: h.red as u32,
+        runs: h.considered as u32,
+        // The cluster's sentence already names the last green commit.
+        last_green_sha: h.last_green.as_ref().map(|o| short(&o.head_sha)).filter(|_| c.clusters.is_empty()),
+        summary: c.clusters.first().map(|(_, f)| f.sentence().replace('`', "")),
+    });
+    let suspects = c.history.and_then(|h| h.suspected_range()).map(|(good, bad)| SuspectRange {
+        from: short(good),
+        to: short(bad),
+        // The monitor does not list the commits in between (no compare
+        // call per job); the prompt says "commits not listed".
+        commits: Vec::new(),
+        total: 0,
+    });
+    JobFacts {
+        repo: c.repo.to_string(),
+        workflow: c.workflow.to_string(),
+        job: c.report.name.clone(),
+        head_sha: c.report.head_sha.as_deref().map(short),
+        failing_step: a.failing_step.clone().or_else(|| c.report.failed_steps.first().cloned()),
+        category: a.verdict.category.to_string(),
+        flaky: a.verdict.flaky,
+        rule: a.verdict.rule.clone(),
+        failing_tests: a
+            .failures
+            .iter()
+            .filter_map(|f| f.test.as_ref().map(|t| TestFact { id: t.id.clone(), message: f.message.clone(), line: f.line }))
+            .collect(),
+        key_lines: a
+            .key_lines
+            .iter()
+            .take(ci_llm::prompt::MAX_KEY_LINES)
+            .filter_map(|&line| {
+                let e = a.excerpts.iter().find(|e| e.line == line)?;
+                Some(KeyLine {
+                    line,
+                    rule: e.rule.clone(),
+                    context: e
+                        .context
+                        .iter()
+                        .filter(|l| l.no + KEY_LINE_CONTEXT >= line && l.no <= line + KEY_LINE_CONTEXT)
+                        .map(|l| LogLine { no: l.no, text: l.text.clone() })
+                        .collect(),
+                })
+            })
+            .collect(),
+        counts: a.counts.as_ref().map(|n| CountsFact { run: n.run, passed: n.passed, failed: n.failed, skipped: n.skipped }),
+        fingerprints,
+        cluster: c.clusters.first().map(|(id, _)| ClusterFact {
+            id: id.chars().take(12).collect(),
+            jobs: c.jobs_in_cluster.max(1),
+            workflows: 1,
+            first_seen: None,
+        }),
+        history,
+        suspects,
+        // The monitor makes no PR/issue search: the prompt says "not searched".
+        related: Vec::<RelatedFact>::new(),
+        related_searched: false,
+    }
+}
+
+fn short(sha: &str) -> String {
+    sha.chars().take(8).collect()
+}
+
+/// The candidates for "the line to read first" when the engine's best line
+/// is generic (no rule named the reason), else `None`.
+pub fn pick_facts(report: &JobReport, a: &Analysis, rules: &RuleSet) -> Option<PickFacts> {
+    let priority = a.verdict.rule.as_deref().and_then(|r| {
+        // Runner parsers name the failing test: as specific as a rule.
+        if r.starts_with("runner:") { Some(62) } else { rules.get(r).map(|r| r.priority) }
+    });
+    if !ci_llm::pick::engine_line_is_generic(priority, a.verdict.basis.as_deref()) {
+        return None;
+    }
+    let candidates: Vec<LogLine> = a
+        .key_lines
+        .iter()
+        .take(PICK_CANDIDATES)
+        .filter_map(|&line| {
+            let e = a.excerpts.iter().find(|e| e.line == line)?;
+            let l = e.context.iter().find(|l| l.no == line)?;
+            Some(LogLine { no: line, text: l.text.clone() })
+        })
+        .collect();
+    if candidates.len() < 2 {
+        return None;
+    }
+    let mut fingerprints: Vec<String> = report.fingerprints().into_iter().collect();
+    fingerprints.extend(report.fingerprint.clone());
+    Some(PickFacts {
+        job: report.name.clone(),
+        failing_step: a.failing_step.clone(),
+        category: a.verdict.category.to_string(),
+        candidates,
+        fingerprints,
+    })
+}
+
+/// The log as far as the engine kept it: every line of its excerpts at its
+/// own line number, the others empty. The model was shown only these lines,
+/// so a quote it makes is checked against exactly them, at the right line
+/// numbers, without holding the whole log (the monitor streams it).
+pub fn excerpt_log(a: &Analysis) -> Vec<u8> {
+    let mut lines: std::collections::BTreeMap<u32, &str> = std::collections::BTreeMap::new();
+    for e in &a.excerpts {
+        for l in &e.context {
+            lines.insert(l.no, &l.text);
+        }
+    }
+    let mut out = Vec::new();
+    let mut at = 1;
+    for (no, text) in lines {
+        while at < no {
+            out.push(b'\n');
+            at += 1;
+        }
+        out.extend_from_slice(text.replace(['\n', '\r'], " ").as_bytes());
+        out.push(b'\n');
+        at += 1;
+    }
+    out
+}
+
+/// A log line's link on the job page, when the engine can place it.
+pub fn line_url(job: &Job, report: &JobReport, a: &Analysis, line: u32) -> Option<String> {
+    ci_report::job_report::log_anchor(job, a, line).map(|anchor| anchor.url(&report.job_page_url()))
+}
+
+/// One new failed job with what the engine found in its log.
+pub struct NewJob<'a> {
+    /// The job as GitHub lists it.
+    pub job: &'a Job,
+    /// The engine's analysis of its log (redacted).
+    pub analysis: &'a Analysis,
+    /// Its history on the workflow's recent runs.
+    pub history: Option<HistoryFacts>,
+}
+
+/// Ask for the narrative of each new job, and put it (or why there is none)
+/// in that job's entry of `jobs` as its analysis, marked as the model's;
+/// where the engine's best line is generic, also the model's pick of the
+/// line to read first (shown first in the block).
+/// Jobs sharing a fingerprint set cost one call: the rest come from the
+/// cache, checked again against their own log.
+pub async fn narrate_jobs(
+    session: &mut Session<'_>,
+    repo: &str,
+    workflow: &str,
+    new: &[NewJob<'_>],
+    jobs: &mut [JobReport],
+    clusters: &std::collections::BTreeMap<String, ClusterFacts>,
+    rules: &RuleSet,
+) {
+    for n in new {
+        let Some(idx) = jobs.iter().position(|j| j.job_id == n.job.id) else { continue };
+        let report = jobs[idx].clone();
+        let fps = report.fingerprints();
+        let jobs_in_cluster = jobs.iter().filter(|j| !fps.is_empty() && !j.fingerprints().is_disjoint(&fps)).count() as u32;
+        let facts = job_facts(&JobContext {
+            repo,
+            workflow,
+            report: &report,
+            analysis: n.analysis,
+            history: n.history.as_ref(),
+            clusters: fps.iter().filter_map(|fp| clusters.get_key_value(fp)).map(|(k, v)| (k.as_str(), v)).collect(),
+            jobs_in_cluster,
+        });
+        let log = excerpt_log(n.analysis);
+        let told = session.job(&facts, &log).await;
+        let url = |line: u32| line_url(n.job, &report, n.analysis, line);
+        jobs[idx].analysis = session.markdown(&told, &url);
+        // Only where no rule named the reason: the model may pick the line
+        // to read first among the engine's candidates (checked).
+        if let Some(pick) = pick_facts(&report, n.analysis, rules) {
+            if let Ok(p) = session.pick(&pick, &log).await {
+                jobs[idx].model_pick = Some(ModelPickedLine {
+                    line: p.line,
+                    anchor: ci_report::job_report::log_anchor(n.job, n.analysis, p.line),
+                    text: p.text,
+                    why: p.why,
+                });
+            }
+        }
+    }
+}
+
+/// The memory this workflow's comments keep: today's first, else the
+/// newest earlier day's (`earlier` newest first).
+pub fn stored_memory<'b>(
+    workflow: &str,
+    today: impl IntoIterator<Item = &'b str>,
+    earlier: impl IntoIterator<Item = &'b str>,
+) -> Option<LlmMemory> {
+    let mine = |b: &&str| ci_report::workflow_comment::belongs_to_workflow(b, workflow);
+    today
+        .into_iter()
+        .filter(mine)
+        .find_map(ci_report::llm_memory::parse_memory)
+        .or_else(|| earlier.into_iter().filter(mine).find_map(ci_report::llm_memory::parse_memory))
+}
+
+/// Tokens the other workflows' reports spent on `day`, from their memory
+/// lines in today's comments: the budget is the repository's, not each
+/// workflow's.
+pub fn used_by_others<'b>(workflow: &str, today_bodies: impl IntoIterator<Item = &'b str>, day: NaiveDate) -> u64 {
+    today_bodies
+        .into_iter()
+        .filter(|b| !ci_report::workflow_comment::belongs_to_workflow(b, workflow))
+        .filter_map(ci_report::llm_memory::parse_memory::<LlmMemory>)
+        .map(|m| m.budget.used(day))
+        .sum()
+}
+
+/// Most answers one memory line keeps.
+const MAX_CACHED: usize = 200;
+
+/// `parts` with the session's memory at the end of part 1, the cache pruned
+/// (least recently used first) to the room there is.
+pub fn store_memory(parts: Vec<String>, memory: &mut LlmMemory) -> Vec<String> {
+    let room = ci_report::llm_memory::room(&parts);
+    // The stored line escapes more than serde does: prune on a margin, then
+    // check the line itself.
+    let mut cap = room * 3 / 4;
+    loop {
+        memory.cache.prune(MAX_CACHED, cap);
+        let line = ci_report::llm_memory::memory_line(memory);
+        if ci_report::safe::char_len(&line) <= room || memory.cache.entries.is_empty() {
+            return ci_report::llm_memory::with_memory(parts, &line);
+        }
+        cap /= 2;
+    }
+}

@@ -1,0 +1,82 @@
+//! The LLM layer's memory (its daily token budget and the answers it cached
+//! by failure fingerprint) as one hidden line in a body the bot wrote, so
+//! stateless actions keep it between runs and a repeat failure costs no
+//! LLM call.
+//!
+//! `<!-- ci-bot:llm-memory v=2 {json} -->`, at the end of part 1 of a
+//! workflow's comment (see [`with_memory`]). The value's shape is the LLM
+//! layer's (`ci_llm::cache::LlmMemory`, versioned on its own); where it
+//! lives and how it is written is this module's. The JSON is
+//! [`state_json::to_opaque_string`]: besides `<`, `>` and `&` (so no `-->`,
+//! no tag), `@` and `#` are escaped, so text a log or a model put in a
+//! cached answer can neither end the comment nor mention anyone nor link
+//! an issue, even where the line is shown.
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::markers::{self, LLM_MEMORY_PREFIX};
+use crate::safe::char_len;
+use crate::state_json;
+
+/// Longest memory line kept; the caller prunes its cache to fit.
+pub const MAX_MEMORY_CHARS: usize = 24_000;
+
+/// Margin under GitHub's body limit that part 1 keeps after the line.
+const MARGIN: usize = 1_000;
+
+/// The memory as its hidden line.
+pub fn memory_line<T: Serialize>(memory: &T) -> String {
+    markers::json_marker_line(LLM_MEMORY_PREFIX, &state_json::to_opaque_string(memory))
+}
+
+/// The memory in `body`, if it has a readable line of the current version.
+pub fn parse_memory<T: DeserializeOwned>(body: &str) -> Option<T> {
+    let (v, json) = markers::find_json_marker(body, LLM_MEMORY_PREFIX)?;
+    (v == markers::VERSION).then(|| state_json::from_str(json).ok()).flatten()
+}
+
+/// Chars a memory line may take at the end of part 1 of `parts`.
+pub fn room(parts: &[String]) -> usize {
+    let used = parts.first().map_or(0, |p| char_len(p));
+    crate::GITHUB_BODY_LIMIT.saturating_sub(used + MARGIN + 1).min(MAX_MEMORY_CHARS)
+}
+
+/// `parts` with `line` at the end of part 1, when it fits [`room`] (the
+/// memory saves tokens, never correctness: without it the next run asks
+/// again).
+pub fn with_memory(mut parts: Vec<String>, line: &str) -> Vec<String> {
+    if char_len(line) <= room(&parts) {
+        if let Some(first) = parts.first_mut() {
+            first.push_str(line);
+            first.push('\n');
+        }
+    }
+    parts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hostile_text_cannot_escape_the_line_and_round_trips() {
+        let v = serde_json::json!({"v": 1, "a": "--> <!-- @maintainers #1 </details> `x` \u{2028}"});
+        let line = memory_line(&v);
+        assert!(line.starts_with("<!-- ci-bot:llm-memory v=2 {") && line.ends_with("} -->"), "{line}");
+        assert_eq!((line.matches("-->").count(), line.matches("<!--").count()), (1, 1), "{line}");
+        assert!(!line.contains('@') && !line.contains('#') && line.matches('<').count() == 1 && !line.contains('\n'));
+        let body = format!("text\n{line}\nmore");
+        assert_eq!(parse_memory::<serde_json::Value>(&body), Some(v));
+        assert_eq!(parse_memory::<serde_json::Value>("no memory here"), None);
+    }
+
+    #[test]
+    fn a_line_that_does_not_fit_is_left_out() {
+        let parts = vec!["x".repeat(crate::GITHUB_BODY_LIMIT - 500)];
+        assert_eq!(room(&parts), 0);
+        assert_eq!(with_memory(parts.clone(), "<!-- ci-bot:llm-memory v=2 {} -->"), parts);
+        let small = with_memory(vec!["part 1\n".into(), "part 2".into()], "L");
+        assert_eq!(small, vec!["part 1\nL\n".to_string(), "part 2".to_string()]);
+    }
+}
