@@ -173,6 +173,7 @@ async fn the_process_also_watches_pr_comments_and_answers_a_command_once() {
         .env("CI_BOT_HOST_STATE_DIR", dir.join("state"))
         .env("CI_BOT_HOST_TOKEN_FILE", &token)
         .env("CI_BOT_HOST_HEALTH_ADDR", "127.0.0.1:0")
+        .env("CI_BOT_HOST_JITTER_SECS", "0")
         .env("CI_BOT_HOST_WATCH_REPO", "acme/app")
         .env("CI_BOT_HOST_WATCH_EVERY_SECS", "10")
         .env("CI_BOT_HOST_WATCH_CONFIG", &config)
@@ -185,7 +186,8 @@ async fn the_process_also_watches_pr_comments_and_answers_a_command_once() {
             .with_repo("acme/app", |r| r.comments.values().filter(|c| c.user == "ci-bot").count())
             .unwrap_or_default()
     };
-    until("the bot's reply to @ci-bot help", || replies() == 1).await;
+    // Both tasks' first ticks are due at once; stop only after both acted.
+    until("the bot's reply to @ci-bot help and the dispatch", || replies() == 1 && server.state().dispatches().len() == 1).await;
     sigterm(&host);
     let (status, logs) = tokio::task::spawn_blocking(move || wait(host, Duration::from_secs(30))).await.unwrap();
     assert!(status.success(), "exit {status}: {logs}");
