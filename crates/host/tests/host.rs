@@ -3,12 +3,15 @@
 //! breaker, and a shutdown mid-tick that neither cuts the dispatch nor lets
 //! a restart repeat it.
 
+mod common;
+
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use ci_github::Client;
-use ci_host::{serve_health, Clock, HealthView, Host, ManualClock, MonitorDispatch, Schedule, ShutdownHandle, Store};
+use ci_host::{serve_health, Clock, Host, ManualClock, MonitorDispatch, Schedule, Store};
+use common::Running;
 use fake_github::{FakeGitHub, FaultKind, FaultRule, Scenario};
 use serde_json::Value;
 
@@ -25,12 +28,6 @@ struct Ctx {
     clock: ManualClock,
     dir: tempfile::TempDir,
     schedule: Schedule,
-}
-
-struct Running {
-    stop: ShutdownHandle,
-    health: HealthView,
-    done: tokio::task::JoinHandle<()>,
 }
 
 fn t(s: &str) -> DateTime<Utc> {
@@ -78,8 +75,7 @@ impl Ctx {
     fn start(&self) -> Running {
         let mut host = Host::new(Arc::new(self.clock.clone()), Store::open(self.dir.path()).unwrap());
         host.add(self.task());
-        let (stop, health) = (host.shutdown_handle(), host.health());
-        Running { stop, health, done: tokio::spawn(host.run()) }
+        Running::start(host, "monitor-dispatch")
     }
 
     fn dispatches(&self) -> usize {
@@ -100,29 +96,6 @@ impl Ctx {
 
     fn state_file(&self) -> Value {
         serde_json::from_slice(&std::fs::read(self.dir.path().join("host-state.json")).unwrap()).unwrap()
-    }
-}
-
-impl Running {
-    fn task(&self) -> Value {
-        self.health.report().1["tasks"]["monitor-dispatch"].clone()
-    }
-
-    /// Wait (real time) until the host's view satisfies `cond`.
-    async fn until(&self, what: &str, cond: impl Fn(&Value) -> bool) -> Value {
-        for _ in 0..400 {
-            let v = self.task();
-            if cond(&v) && v["in_tick"] == false {
-                return v;
-            }
-            tokio::time::sleep(Duration::from_millis(25)).await;
-        }
-        panic!("timed out waiting for {what}: {}", self.task());
-    }
-
-    async fn stop(self) {
-        self.stop.trigger();
-        tokio::time::timeout(Duration::from_secs(20), self.done).await.expect("host stops").unwrap();
     }
 }
 

@@ -3,14 +3,16 @@
 //! ignore strangers, and pick up a new command on the next slot, updating
 //! the same status comment in place.
 
+mod common;
+
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use ci_github::{Client, GitHub, IssueNumber, RepoRef};
-use ci_host::{Clock, CommentWatch, HealthView, Host, ManualClock, Schedule, ShutdownHandle, Store};
+use ci_host::{Clock, CommentWatch, Host, ManualClock, Schedule, Store};
+use common::Running;
 use fake_github::{FakeGitHub, Scenario};
-use serde_json::Value;
 
 const TARGET: &str = "acme/app";
 
@@ -52,13 +54,7 @@ struct World {
     clock: ManualClock,
     config: tempfile::NamedTempFile,
     schedule: Schedule,
-}
-
-struct Running {
-    stop: ShutdownHandle,
-    health: HealthView,
-    done: tokio::task::JoinHandle<()>,
-    _dir: tempfile::TempDir,
+    dirs: Vec<tempfile::TempDir>,
 }
 
 impl World {
@@ -68,15 +64,16 @@ impl World {
         std::fs::write(config.path(), CONFIG).unwrap();
         let mut schedule = Schedule::every(Duration::from_secs(60), Duration::ZERO);
         schedule.backoff_base = Duration::from_secs(10);
-        World { server, clock: ManualClock::new(Utc::now()), config, schedule }
+        World { server, clock: ManualClock::new(Utc::now()), config, schedule, dirs: Vec::new() }
     }
 
     fn client(&self, token: &str) -> impl std::future::Future<Output = ci_github::Result<Client>> {
         Client::builder().api_url(self.server.url().to_string()).token(token).build()
     }
 
-    /// A host with only the watcher, on its own state directory.
-    fn start_host(&self) -> Running {
+    /// A host with only the watcher, on its own state directory (kept
+    /// until the test ends).
+    fn start_host(&mut self) -> Running {
         let dir = tempfile::tempdir().unwrap();
         let url = self.server.url().to_string();
         let mut host = Host::new(Arc::new(self.clock.clone()), Store::open(dir.path()).unwrap());
@@ -97,8 +94,8 @@ impl World {
                 })
             }),
         });
-        let (stop, health) = (host.shutdown_handle(), host.health());
-        Running { stop, health, done: tokio::spawn(host.run()), _dir: dir }
+        self.dirs.push(dir);
+        Running::start(host, "comment-watch")
     }
 
     async fn comment(&self, login: &str, body: &str) -> u64 {
@@ -133,28 +130,6 @@ impl World {
     }
 }
 
-impl Running {
-    fn task(&self) -> Value {
-        self.health.report().1["tasks"]["comment-watch"].clone()
-    }
-
-    async fn until(&self, what: &str, cond: impl Fn(&Value) -> bool) -> Value {
-        for _ in 0..400 {
-            let v = self.task();
-            if cond(&v) && v["in_tick"] == false {
-                return v;
-            }
-            tokio::time::sleep(Duration::from_millis(25)).await;
-        }
-        panic!("timed out waiting for {what}: {}", self.task());
-    }
-
-    async fn stop(self) {
-        self.stop.trigger();
-        tokio::time::timeout(Duration::from_secs(20), self.done).await.expect("host stops").unwrap();
-    }
-}
-
 fn slot(w: &World) -> i64 {
     w.schedule.slot_at(w.clock.now())
 }
@@ -167,7 +142,7 @@ fn advance_to_next_slot(w: &World) -> DateTime<Utc> {
 
 #[tokio::test]
 async fn two_hosts_act_on_a_command_once_and_a_new_command_updates_the_same_comment() {
-    let w = World::new().await;
+    let mut w = World::new().await;
     let first = w.comment("alice", "Is this red mine?\n@ci-bot ci-status").await;
     let stranger = w.comment("mallory", "@ci-bot ci-status").await;
 
@@ -217,7 +192,7 @@ async fn two_hosts_act_on_a_command_once_and_a_new_command_updates_the_same_comm
 
 #[tokio::test]
 async fn a_missing_config_file_is_a_failed_tick_with_one_line_and_nothing_written() {
-    let w = World::new().await;
+    let mut w = World::new().await;
     let _ = w.comment("alice", "@ci-bot ci-status").await;
     let path = w.config.path().to_path_buf();
     std::fs::remove_file(&path).unwrap();
