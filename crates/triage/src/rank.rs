@@ -62,6 +62,24 @@ const GENERIC_BASE: i32 = 30;
 const GENERIC_PER_POINT: f32 = 2.0;
 const GENERIC_MIN: i32 = 1;
 const GENERIC_MAX: i32 = 54;
+
+/// Runner summary lines ranked at most: the first and the last this many.
+/// A log that repeats its runner (a retry loop, a matrix in one job, a
+/// concatenation) prints one per run; the first and the last say what a
+/// reader needs, and ranking a million of them cost memory and time
+/// (each became a candidate, looked up among all the others).
+const SUMMARY_KEEP: usize = 16;
+
+fn summaries_to_rank(lines: &[u32]) -> Vec<u32> {
+    let mut l: Vec<u32> = lines.iter().copied().filter(|&l| l != 0).collect();
+    l.sort_unstable();
+    l.dedup();
+    if l.len() > 2 * SUMMARY_KEEP {
+        l.drain(SUMMARY_KEEP..l.len() - SUMMARY_KEEP);
+    }
+    l
+}
+
 /// A line the passing run of the same job also printed.
 const IN_BASELINE: i32 = -30;
 
@@ -97,10 +115,7 @@ pub(crate) fn rank(
             after_missing: 0,
         });
     }
-    for &l in &report.summary_lines {
-        if l == 0 {
-            continue;
-        }
+    for l in summaries_to_rank(&report.summary_lines) {
         let (context, context_first) =
             cands.iter().find(|c| c.line == l).map(|c| (c.context.clone(), c.context_first)).unwrap_or_default();
         extra.push(Candidate {

@@ -86,6 +86,11 @@ pub(crate) struct Steps {
 }
 
 /// GitLab's own sections that run after a failure too: never the failing step.
+/// Steps kept apart; real jobs have tens to a few hundred.
+const MAX_STEPS: usize = 2048;
+/// Name of the last slot once a log has more steps than that.
+const MERGED_STEPS: &str = "(later steps, merged: more than 2048 in this log)";
+
 const GITLAB_AFTERMATH: &[&str] = &["after_script", "upload_artifacts_on_failure", "upload_artifacts_on_success", "archive_cache", "archive_cache_on_failure", "cleanup_file_variables"];
 
 impl Steps {
@@ -168,11 +173,31 @@ impl Steps {
         }
     }
 
+    /// Adds a step, up to [`MAX_STEPS`]; past that the last slot holds every
+    /// later step. A log that repeats itself (a retry loop, a concatenation)
+    /// can start a step per repetition, and each step also keys the
+    /// engine's per-step counters: memory would grow with the log.
+    fn push(&mut self, step: Step) {
+        if self.list.len() < MAX_STEPS {
+            self.list.push(step);
+            return;
+        }
+        let last = self.list.last_mut().expect("MAX_STEPS > 0");
+        if last.name != MERGED_STEPS {
+            last.name = MERGED_STEPS.into();
+        }
+        last.end = last.end.max(step.end);
+        last.failed |= step.failed;
+        if step.exit_code.is_some() {
+            last.exit_code = step.exit_code;
+        }
+    }
+
     fn start(&mut self, no: u32, name: String) {
         if let Some(last) = self.list.last_mut() {
             last.end = no.saturating_sub(1).max(last.start);
         }
-        self.list.push(Step { name, start: no, end: no, failed: false, exit_code: None });
+        self.push(Step { name, start: no, end: no, failed: false, exit_code: None });
         self.in_header = false;
         self.output_start = no + 1;
     }
@@ -192,12 +217,12 @@ impl Steps {
             self.gha = true;
             self.system = System::GitHub;
             if self.list.is_empty() && no > 1 {
-                self.list.push(Step { name: "Set up job".into(), start: 1, end: no - 1, failed: false, exit_code: None });
+                self.push(Step { name: "Set up job".into(), start: 1, end: no - 1, failed: false, exit_code: None });
             }
             if let Some(last) = self.list.last_mut() {
                 last.end = no - 1;
             }
-            self.list.push(Step { name, start: no, end: no, failed: false, exit_code: None });
+            self.push(Step { name, start: no, end: no, failed: false, exit_code: None });
             self.in_header = text.starts_with(b"##[group]");
             self.output_start = if self.in_header { u32::MAX } else { no + 1 };
             return;
@@ -221,7 +246,7 @@ impl Steps {
         if let Some(rest) = text.strip_prefix(b"##[error]Process completed with exit code ") {
             let code = std::str::from_utf8(rest).ok().and_then(|r| r.trim_end_matches(['.', ' ']).parse::<i32>().ok());
             if self.list.is_empty() {
-                self.list.push(Step { name: "Set up job".into(), start: 1, end: no, failed: false, exit_code: None });
+                self.push(Step { name: "Set up job".into(), start: 1, end: no, failed: false, exit_code: None });
             }
             let s = self.list.last_mut().expect("non-empty");
             s.exit_code = code;
