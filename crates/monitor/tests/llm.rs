@@ -6,14 +6,14 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
-use ci_github::Client;
 use ci_llm::{legacy, tokens, Templates};
 use ci_monitor::config::Config;
 use ci_monitor::services::narration::LlmSetup;
-use ci_monitor::{Ctx, Settings};
 use ci_report::workflow_comment::parse_workflow_comments;
 use fake_github::{FakeGitHub, Scenario};
 use fake_llm::{FakeLlm, Reply};
+
+mod common;
 
 const SCENARIO: &str = include_str!("../../../scenarios/demo/scenario.yaml");
 const CONFIG: &str = include_str!("../../../scenarios/demo/ci-bot.yml");
@@ -35,28 +35,7 @@ fn setup(config: &Config) -> Arc<LlmSetup> {
 }
 
 async fn tick(server: &FakeGitHub, config: &Config, llm: Option<&Arc<LlmSetup>>, at: DateTime<Utc>) {
-    let gh = Client::builder()
-        .api_url(server.url())
-        .token("demo-token")
-        .configure(|c| {
-            c.write_budget = config.write_budget;
-            c.settle_delay = std::time::Duration::ZERO;
-            c.backoff_base = std::time::Duration::from_millis(5);
-        })
-        .build()
-        .await
-        .unwrap();
-    let settings = Settings {
-        repo: TARGET.parse().unwrap(),
-        bot_repo: BOT.parse().unwrap(),
-        lookback_hours: config.lookback_hours,
-        dry_run: false,
-        date: at.date_naive(),
-        now: at,
-        server_url: "https://github.com".into(),
-        workflows: config.workflows.iter().map(|w| w.file.clone()).collect(),
-    };
-    let mut ctx = Ctx::new(gh, settings, config.clone(), Vec::new());
+    let mut ctx = common::demo_ctx(server, config, at).await;
     if let Some(l) = llm {
         ctx = ctx.with_llm(l.clone());
     }

@@ -302,29 +302,35 @@ pub async fn replay_demo_days(server: &FakeGitHub, config: &Config, days: i64) -
     let now = Utc::now();
     let mut ticks = Vec::new();
     for d in (0..days).rev() {
-        let at = now - Duration::days(d);
-        let gh = Client::builder()
-            .api_url(server.url())
-            .token("demo-token")
-            .configure(|c| {
-                c.write_budget = config.write_budget;
-                c.settle_delay = std::time::Duration::ZERO;
-                c.backoff_base = std::time::Duration::from_millis(5);
-            })
-            .build()
-            .await
-            .unwrap();
-        let settings = Settings {
-            repo: "demo-org/gpu-ml".parse().unwrap(),
-            bot_repo: "demo-org/ci-bot".parse().unwrap(),
-            lookback_hours: config.lookback_hours,
-            dry_run: false,
-            date: at.date_naive(),
-            now: at,
-            server_url: "https://github.com".into(),
-            workflows: config.workflows.iter().map(|w| w.file.clone()).collect(),
-        };
-        ticks.push(ci_monitor::tick::tick(&Ctx::new(gh, settings, config.clone(), Vec::new())).await.unwrap());
+        let ctx = demo_ctx(server, config, now - Duration::days(d)).await;
+        ticks.push(ci_monitor::tick::tick(&ctx).await.unwrap());
     }
     ticks
+}
+
+/// The context of one demo tick at `at` (target `demo-org/gpu-ml`, bot repo
+/// `demo-org/ci-bot`), with the demo's token and no settle delay.
+pub async fn demo_ctx(server: &FakeGitHub, config: &Config, at: DateTime<Utc>) -> Ctx<Client> {
+    let gh = Client::builder()
+        .api_url(server.url())
+        .token("demo-token")
+        .configure(|c| {
+            c.write_budget = config.write_budget;
+            c.settle_delay = std::time::Duration::ZERO;
+            c.backoff_base = std::time::Duration::from_millis(5);
+        })
+        .build()
+        .await
+        .unwrap();
+    let settings = Settings {
+        repo: "demo-org/gpu-ml".parse().unwrap(),
+        bot_repo: "demo-org/ci-bot".parse().unwrap(),
+        lookback_hours: config.lookback_hours,
+        dry_run: false,
+        date: at.date_naive(),
+        now: at,
+        server_url: "https://github.com".into(),
+        workflows: config.workflows.iter().map(|w| w.file.clone()).collect(),
+    };
+    Ctx::new(gh, settings, config.clone(), Vec::new())
 }
