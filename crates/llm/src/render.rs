@@ -12,7 +12,6 @@ use std::fmt::Write;
 use ci_report::safe;
 
 use crate::narrate::{Deterministic, Source, Told};
-use crate::pick::ModelPick;
 use crate::provider::ProviderInfo;
 
 /// Chars of one prose field.
@@ -84,17 +83,4 @@ pub fn narrative(told: &Told, provider: Option<&ProviderInfo>, line_url: &dyn Fn
 /// The label shown when there is no narrative.
 pub fn deterministic(why: &Deterministic) -> String {
     format!("_{}_", safe::inline(&why.label(), 300))
-}
-
-/// The model's pick of the line to read first, marked as the model's.
-pub fn model_pick(p: &ModelPick, line_url: &dyn Fn(u32) -> Option<String>) -> String {
-    let mut s = format!(
-        "**Line to read first (the model's pick among the engine's candidates):** {} {}",
-        line_ref(p.line, line_url),
-        safe::code_span(&p.text, QUOTE, false)
-    );
-    if !p.why.is_empty() {
-        let _ = write!(s, " — {}", safe::inline(&p.why, 300));
-    }
-    s
 }

@@ -304,8 +304,6 @@ async fn the_pick_is_a_shown_line_and_marked_as_the_models() {
     let mut n = Narrator::new(Some(&llm as &dyn Llm), &templates, &scrubber, &mut memory, tomorrow);
     let p = n.pick(&facts, job.log.as_bytes()).await.unwrap();
     assert_eq!((p.line, p.by.as_str()), (chosen, "model"));
-    let md = render::model_pick(&p, &no_links);
-    assert!(md.starts_with("**Line to read first (the model's pick among the engine's candidates):** L"), "{md}");
     assert_eq!(ci_llm::pick::reorder(&a.key_lines, &p)[0], chosen);
     assert_eq!(server.requests().len(), 2);
     assert_eq!(n.tally.footer(n.provider().as_ref()).split(" · ").nth(3), Some("cost n/a"), "a local model has no list price");
