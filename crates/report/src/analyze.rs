@@ -89,24 +89,6 @@ fn marker(r: &AnalyzeReport) -> String {
     format!("{ANALYZE_PREFIX}v={} run={} -->", markers::VERSION, r.run_id)
 }
 
-/// Body at creation: run facts, the jobs to analyse, "in progress".
-pub fn render_analyze_initial(r: &AnalyzeReport) -> String {
-    let mut out = format!("{}\n{}", marker(r), run_facts(r));
-    out.push_str(&format!("**Jobs to analyze** ({}):\n", r.jobs.len()));
-    let mut used = char_len(&out);
-    for (i, j) in r.jobs.iter().enumerate() {
-        let line = format!("- {}\n", safe::code_link(&j.name, &j.job_page_url(), 200, false));
-        if used + char_len(&line) > SAFE_BODY_CHARS - 200 {
-            out.push_str(&format!("- _… and {} more_\n", r.jobs.len() - i));
-            break;
-        }
-        used += char_len(&line);
-        out.push_str(&line);
-    }
-    out.push_str("\n_Analysis in progress..._\n");
-    out
-}
-
 /// What `analyze-url --output stdout` prints: the title as a heading, then
 /// the body.
 pub fn render_analyze_stdout(title: &str, body: &str) -> String {

@@ -37,11 +37,6 @@ fn titles() {
 }
 
 #[test]
-fn initial_body_snapshot() {
-    insta::assert_snapshot!(render_analyze_initial(&report()));
-}
-
-#[test]
 fn final_body_snapshot() {
     insta::assert_snapshot!(render_analyze_body(&report()));
 }
@@ -68,7 +63,6 @@ fn huge_runs_stay_within_limits() {
         .collect();
     let body = render_analyze_body(&r);
     assert!(char_len(&body) <= SAFE_BODY_CHARS);
-    assert!(char_len(&render_analyze_initial(&r)) <= SAFE_BODY_CHARS);
     // It promises nothing it does not write: no "in the comments below";
     // the jobs without a block are listed by cause with their log links,
     // and those that do not fit even so are counted exactly.
