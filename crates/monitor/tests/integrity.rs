@@ -421,3 +421,48 @@ async fn analyze_url_on_250_failed_jobs_writes_what_it_promises() {
     }
     assert!(!body.contains("not listed"), "every job is listed");
 }
+
+/// A report larger than one run's write budget (5,000 jobs need 76 digest
+/// comments against the default budget of 60) is finished by the next runs:
+/// each run stops at its budget with an error, none rewrites what an earlier
+/// one already wrote, and the report converges with every job once.
+/// Scaled down (500 jobs, 11 parts, a budget of 4 writes) to the same path.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_report_larger_than_the_write_budget_is_finished_by_the_next_runs() {
+    const JOBS: usize = 500;
+    let (mut c, ids) = fresh_with_jobs(JOBS, 8).await;
+    c.write_budget = 4;
+    let mut runs = 0;
+    let mut writes_per_run = Vec::new();
+    loop {
+        runs += 1;
+        assert!(runs <= 8, "converges within 8 runs of 4 writes ({writes_per_run:?})");
+        let before = c.write_requests();
+        let r = ci_monitor::actions::analyze_workflow::run(&c.ctx().await, "nightly.yml").await;
+        writes_per_run.push(c.write_requests() - before);
+        if let Err(e) = &r {
+            let msg = format!("{e:#}");
+            assert!(msg.contains("budget"), "a cut run says why: {msg}");
+            assert!(!msg.contains('\n'), "in one line: {msg}");
+        } else {
+            break;
+        }
+    }
+    let bodies = nightly_comments(&c);
+    let all = bodies.concat();
+    for id in &ids {
+        assert!(all.contains(&format!("/job/{id})")), "job {id} is linked");
+    }
+    let rec = parse_workflow_comments("nightly.yml", bodies.iter().map(String::as_str));
+    let stored: Vec<_> = rec.jobs.iter().map(|j| j.job_id).collect();
+    let unique: std::collections::BTreeSet<_> = stored.iter().copied().collect();
+    assert_eq!(stored.len(), unique.len(), "each job stored once");
+    assert_eq!(unique, ids.iter().copied().collect(), "every job's analysis is stored");
+    eprintln!("runs {runs}, writes per run {writes_per_run:?}, {} parts", bodies.len());
+    assert!(runs <= bodies.len().div_ceil(4) + 1, "no run rewrote what an earlier one wrote ({writes_per_run:?})");
+    let before = c.write_requests();
+    c.write_budget = 100;
+    let again = c.analyze("nightly.yml").await;
+    assert_eq!(again.outputs.new_failure_count, 0);
+    assert_eq!(c.write_requests(), before, "converged");
+}

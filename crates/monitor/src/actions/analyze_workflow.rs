@@ -67,7 +67,7 @@ pub async fn run<G: GitHub + Clone + 'static>(
     let (new_reports, analyses) = triage_jobs_with_analyses(ctx, &ctx.settings.repo, &new_jobs).await;
 
     let mut jobs = merge_jobs(recovered.jobs.clone(), new_reports.clone());
-    let (cluster_facts_map, suspected, statuses) = history_facts(ctx, &scan, &jobs);
+    let (cluster_facts_map, suspected, mut statuses) = history_facts(ctx, &scan, &jobs);
 
     // The model describes the new jobs (none configured: nothing happens).
     let mut llm = ctx.llm().configured().then(|| {
@@ -88,7 +88,7 @@ pub async fn run<G: GitHub + Clone + 'static>(
         let repo = ctx.settings.repo.to_string();
         narration::narrate_jobs(session, &repo, workflow, &new, &mut jobs, &cluster_facts_map, &ctx.rules).await;
     }
-    let facts = WorkflowFacts {
+    let mut facts = WorkflowFacts {
         runs_completed: scan.runs.iter().filter(|(r, _)| in_window(ctx, r)).count() as u32,
         runs_green: scan
             .runs
@@ -106,43 +106,36 @@ pub async fn run<G: GitHub + Clone + 'static>(
         scanned_at: Some(ctx.settings.now),
     };
 
-    let cluster_facts_map_for_summary = cluster_facts_map.clone();
-    let report = WorkflowReport {
-        workflow: workflow.to_string(),
-        repo: ctx.settings.repo.to_string(),
-        server_url: ctx.settings.server_url.clone(),
-        bot_name: ctx.config.bot_name.clone(),
-        method: ctx.llm().method().into(),
-        scanned_at: ctx.settings.now,
-        jobs: jobs.clone(),
-        processed_job_ids: processed.iter().copied().chain(new_jobs.iter().map(|(_, j)| j.id)).collect(),
-        in_flight: scan
-            .in_flight
-            .iter()
-            .map(|(r, pending, failed)| InFlightRun {
-                run_url: r.html_url.clone(),
-                pending_jobs: *pending,
-                failed_jobs: *failed,
-                head_sha: Some(r.head_sha.clone()),
-            })
-            .collect(),
-        cluster_facts: cluster_facts_map,
-        suspected_range: suspected,
-        summary: status_summary(&jobs, &statuses, &cluster_facts_map_for_summary),
-        llm_footer: llm.as_ref().and_then(Session::footer),
-    };
+    let processed_ids: BTreeSet<JobId> = processed.iter().copied().chain(new_jobs.iter().map(|(_, j)| j.id)).collect();
+    let footer = llm.as_ref().and_then(Session::footer);
+    let mut report = workflow_report(ctx, workflow, &scan, jobs, &processed_ids, cluster_facts_map, suspected, &statuses, footer.clone());
+    let mut rendered = render_workflow_comments(&report);
+    // A digest stores each job cut to fit its share of the parts. Render
+    // again from what it stores, in a fixed order, so that a later run which
+    // reads some jobs back and analyses the rest again renders the same
+    // bodies: otherwise a report larger than one run's write budget rewrites
+    // its first parts every run and never finishes.
+    if rendered.iter().any(|b| b.contains(markers::JOB_DIGEST_PREFIX)) {
+        let mut stored = parse_workflow_comments(workflow, rendered.iter().map(String::as_str)).jobs;
+        stored.sort_by_key(|j| j.job_id);
+        let (clusters, suspected, st) = history_facts(ctx, &scan, &stored);
+        statuses = st;
+        facts.clusters = clusters.clone();
+        report = workflow_report(ctx, workflow, &scan, stored, &processed_ids, clusters, suspected, &statuses, footer);
+        rendered = render_workflow_comments(&report);
+    }
 
     // Nothing new and nothing in flight changed: leave the comment alone, so
     // a quiet tick costs reads only (conditional 304s).
     let unchanged = new_reports.is_empty()
         && previous_facts.as_ref().is_some_and(|p| p.in_flight == facts.in_flight && p.runs_completed == facts.runs_completed);
-    let in_scope = !scan.failed.is_empty() || !jobs.is_empty();
+    let in_scope = !scan.failed.is_empty() || !report.jobs.is_empty();
     // In dry-run the daily issue may not exist yet: render anyway (issue 0)
     // so the plan shows what the comment would say.
     let target_issue = today.as_ref().map(|i| i.number).or(ctx.dry_run().then_some(IssueNumber(0)));
     if let Some(issue_number) = target_issue {
         if !unchanged && (in_scope || !recovered.jobs.is_empty() || previous_facts.is_some() || !scan.in_flight.is_empty()) {
-            let mut parts = with_facts(render_workflow_comments(&report), &facts);
+            let mut parts = with_facts(rendered, &facts);
             if let Some(session) = &mut llm {
                 parts = narration::store_memory(parts, &mut session.memory);
             }
@@ -160,7 +153,7 @@ pub async fn run<G: GitHub + Clone + 'static>(
         failed_in_window: failure_count,
         gates_skipped: scan.gates_skipped,
         new_jobs: &new_reports,
-        reported_jobs: jobs.len(),
+        reported_jobs: report.jobs.len(),
         runs_in_flight: scan.in_flight.len(),
         unchanged,
         statuses: &statuses,
@@ -192,6 +185,45 @@ fn processed_ids(workflow: &str, comments: &[IssueComment], recovered: &Recovere
         ids.extend(recovered.processed_job_ids.iter().copied());
     }
     ids
+}
+
+/// The report of `jobs` as the comment states it.
+#[allow(clippy::too_many_arguments)]
+fn workflow_report<G: GitHub + Clone + 'static>(
+    ctx: &Ctx<G>,
+    workflow: &str,
+    scan: &WorkflowScan,
+    jobs: Vec<JobReport>,
+    processed: &BTreeSet<JobId>,
+    cluster_facts: BTreeMap<String, ClusterFacts>,
+    suspected_range: Option<CommitRange>,
+    statuses: &BTreeMap<String, FailureStatus>,
+    llm_footer: Option<String>,
+) -> WorkflowReport {
+    WorkflowReport {
+        workflow: workflow.to_string(),
+        repo: ctx.settings.repo.to_string(),
+        server_url: ctx.settings.server_url.clone(),
+        bot_name: ctx.config.bot_name.clone(),
+        method: ctx.llm().method().into(),
+        scanned_at: ctx.settings.now,
+        summary: status_summary(&jobs, statuses, &cluster_facts),
+        jobs,
+        processed_job_ids: processed.iter().copied().collect(),
+        in_flight: scan
+            .in_flight
+            .iter()
+            .map(|(r, pending, failed)| InFlightRun {
+                run_url: r.html_url.clone(),
+                pending_jobs: *pending,
+                failed_jobs: *failed,
+                head_sha: Some(r.head_sha.clone()),
+            })
+            .collect(),
+        cluster_facts,
+        suspected_range,
+        llm_footer,
+    }
 }
 
 fn in_window<G: GitHub + Clone + 'static>(ctx: &Ctx<G>, r: &WorkflowRun) -> bool {
