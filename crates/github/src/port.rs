@@ -295,6 +295,14 @@ pub trait GitHub: Send + Sync {
         }
     }
 
+    /// Requests left in the `core` rate-limit window, as GitHub's last
+    /// answer said (`x-ratelimit-remaining`); `None` before any answer, or
+    /// where there is no limit. Bulk reads (one log per failed job) stop
+    /// short of it so the run keeps enough to write what it read.
+    fn rate_remaining(&self) -> Option<u64> {
+        None
+    }
+
     /// How long after its last write a read-modify-write re-reads once more
     /// before declaring success. It must exceed the time another writer can
     /// take between its read and its write landing (the request timeout) for

@@ -70,6 +70,11 @@ pub struct GitHubReads<G> {
 }
 
 impl<G: GitHub> GitHubReads<G> {
+    /// Requests left in the rate-limit window (see [`GitHub::rate_remaining`]).
+    pub fn rate_remaining(&self) -> Option<u64> {
+        self.gh.rate_remaining()
+    }
+
     /// Runs of a workflow, newest first.
     pub async fn list_workflow_runs(&self, repo: &RepoRef, filter: &RunFilter) -> ci_github::Result<Vec<WorkflowRun>> {
         self.gh.list_workflow_runs(repo, filter).await

@@ -429,14 +429,27 @@ async fn analyze_url_on_250_failed_jobs_writes_what_it_promises() {
 /// Scaled down (500 jobs, 11 parts, a budget of 4 writes) to the same path.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_report_larger_than_the_write_budget_is_finished_by_the_next_runs() {
-    const JOBS: usize = 500;
-    let (mut c, ids) = fresh_with_jobs(JOBS, 8).await;
-    c.write_budget = 4;
+    larger_than_the_budget(500, 4).await;
+}
+
+/// The full size: 5,000 jobs against the default budget of 60 writes
+/// (`cargo test -p ci-monitor --test integrity -- --ignored five_thousand`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "5,000 jobs: minutes in a debug build"]
+async fn five_thousand_jobs_with_the_default_budget() {
+    larger_than_the_budget(5_000, 60).await;
+}
+
+async fn larger_than_the_budget(jobs: usize, budget: u32) {
+    let (mut c, ids) = fresh_with_jobs(jobs, 8).await;
+    c.write_budget = budget;
     let mut runs = 0;
     let mut writes_per_run = Vec::new();
     loop {
         runs += 1;
-        assert!(runs <= 8, "converges within 8 runs of 4 writes ({writes_per_run:?})");
+        assert!(runs <= 8, "converges within 8 runs of {budget} writes ({writes_per_run:?})");
+        // Runs are an hour apart: a new rate-limit window each.
+        c.server.state().set_rate_limit_remaining(5000);
         let before = c.write_requests();
         let r = ci_monitor::actions::analyze_workflow::run(&c.ctx().await, "nightly.yml").await;
         writes_per_run.push(c.write_requests() - before);
@@ -459,10 +472,44 @@ async fn a_report_larger_than_the_write_budget_is_finished_by_the_next_runs() {
     assert_eq!(stored.len(), unique.len(), "each job stored once");
     assert_eq!(unique, ids.iter().copied().collect(), "every job's analysis is stored");
     eprintln!("runs {runs}, writes per run {writes_per_run:?}, {} parts", bodies.len());
-    assert!(runs <= bodies.len().div_ceil(4) + 1, "no run rewrote what an earlier one wrote ({writes_per_run:?})");
+    assert!(runs <= bodies.len().div_ceil(budget as usize) + 1, "no run rewrote what an earlier one wrote ({writes_per_run:?})");
     let before = c.write_requests();
     c.write_budget = 100;
     let again = c.analyze("nightly.yml").await;
     assert_eq!(again.outputs.new_failure_count, 0);
     assert_eq!(c.write_requests(), before, "converged");
+}
+
+// ---- the rate limit runs low: jobs wait, none is lost ------------------
+
+/// When GitHub's rate limit runs low in the middle of the log downloads,
+/// the jobs not yet read are left for the next run: not stored as
+/// "analysis failed", not marked processed, and said in one warning. The
+/// run keeps enough requests to write what it read.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rate_limit_running_low_defers_jobs_and_loses_none() {
+    const JOBS: usize = 40;
+    let (c, ids) = fresh_with_jobs(JOBS, 3).await;
+    // Enough for the run's reads before the downloads and about 15 logs.
+    c.server.state().set_rate_limit_remaining(ci_monitor::services::triage::RATE_RESERVE + 25);
+    let first = c.analyze("nightly.yml").await;
+    let stored_after = |c: &TestCtx| -> std::collections::BTreeSet<ci_model::JobId> {
+        let bodies = nightly_comments(c);
+        parse_workflow_comments("nightly.yml", bodies.iter().map(String::as_str)).jobs.iter().map(|j| j.job_id).collect()
+    };
+    let read = first.outputs.new_failure_count;
+    eprintln!("first run: {read} of {JOBS} logs read, warning: {:?}", first.warnings);
+    assert!(read > 0 && read < JOBS, "some logs read, some deferred ({read} of {JOBS})");
+    assert_eq!(first.warnings.len(), 1, "{:?}", first.warnings);
+    assert!(first.warnings[0].starts_with(&format!("{} failed job(s) not analysed in this run", JOBS - read)), "{}", first.warnings[0]);
+    assert_eq!(stored_after(&c).len(), read, "what was read is written");
+    let all = nightly_comments(&c).concat();
+    assert!(!all.contains("analysis failed") && !all.contains("rate limit"), "no job is stored as failed");
+
+    // The window resets: the next run reads the rest, and only the rest.
+    c.server.state().set_rate_limit_remaining(5000);
+    let second = c.analyze("nightly.yml").await;
+    assert_eq!(second.outputs.new_failure_count, JOBS - read, "the deferred jobs, once each");
+    assert!(second.warnings.is_empty(), "{:?}", second.warnings);
+    assert_eq!(stored_after(&c), ids.iter().copied().collect(), "every job stored");
 }

@@ -137,6 +137,7 @@ impl ClientBuilder {
                 stats: Mutex::new(Stats::default()),
                 etags: Mutex::new(HashMap::new()),
                 gate: Mutex::new(HashMap::new()),
+                core_remaining: std::sync::atomic::AtomicU64::new(u64::MAX),
                 login: OnceLock::new(),
             }),
         };

@@ -74,6 +74,8 @@ pub(super) struct Inner {
     /// Per rate-limit resource (`core`, `search`, ...): earliest time the
     /// next request may go out, because the primary limit is exhausted.
     gate: Mutex<HashMap<String, Gate>>,
+    /// `x-ratelimit-remaining` of the last `core` answer (`u64::MAX`: none yet).
+    core_remaining: std::sync::atomic::AtomicU64,
     /// Whose comments and issues are the bot's own (resolved once, at build).
     login: OnceLock<String>,
 }
@@ -292,5 +294,12 @@ impl GitHub for Client {
 
     fn settle_delay(&self) -> Duration {
         self.inner.cfg.settle_delay
+    }
+
+    fn rate_remaining(&self) -> Option<u64> {
+        match self.inner.core_remaining.load(std::sync::atomic::Ordering::Relaxed) {
+            u64::MAX => None,
+            n => Some(n),
+        }
     }
 }

@@ -44,6 +44,10 @@ impl Client {
     }
 
     pub(super) fn note_rate_headers(&self, headers: &HeaderMap) {
+        let resource = headers.get("x-ratelimit-resource").and_then(|v| v.to_str().ok()).unwrap_or("core");
+        if let (Some(left), "core") = (header_u64(headers, "x-ratelimit-remaining"), resource) {
+            self.inner.core_remaining.store(left, std::sync::atomic::Ordering::Relaxed);
+        }
         if header_u64(headers, "x-ratelimit-remaining") == Some(0) {
             if let Some(reset) = header_u64(headers, "x-ratelimit-reset") {
                 let wait = reset_wait(reset);

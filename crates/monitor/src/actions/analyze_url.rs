@@ -76,7 +76,9 @@ pub async fn run<G: GitHub + Clone + 'static>(
     }
     // Logs live in the run's repository, not necessarily the target repo.
     let pairs: Vec<_> = selected.iter().map(|j| (run.clone(), j.clone())).collect();
-    let reports = triage_jobs(ctx, &parsed.repo, &pairs).await;
+    let triaged = triage_jobs(ctx, &parsed.repo, &pairs).await;
+    let deferred = triaged.deferred_warning();
+    let reports = triaged.reports;
 
     let report = AnalyzeReport {
         repo: parsed.repo.to_string(),
@@ -116,6 +118,7 @@ pub async fn run<G: GitHub + Clone + 'static>(
         }
     }
     out.summary = step_summary::analyze_url(&run.html_url, reports.len());
+    out.warnings.extend(deferred);
     Ok(out)
 }
 

@@ -64,7 +64,9 @@ pub async fn run<G: GitHub + Clone + 'static>(
     let scan = scan_workflow(ctx, &wf, lookback).await?;
     let new_jobs: Vec<(WorkflowRun, Job)> =
         scan.failed.iter().filter(|(_, j)| !processed.contains(&j.id)).cloned().collect();
-    let (new_reports, analyses) = triage_jobs_with_analyses(ctx, &ctx.settings.repo, &new_jobs).await;
+    let triaged = triage_jobs_with_analyses(ctx, &ctx.settings.repo, &new_jobs).await;
+    let deferred = triaged.deferred_warning();
+    let (new_reports, analyses) = (triaged.reports, triaged.analyses);
 
     let mut jobs = merge_jobs(recovered.jobs.clone(), new_reports.clone());
     let (cluster_facts_map, suspected, mut statuses) = history_facts(ctx, &scan, &jobs);
@@ -106,7 +108,8 @@ pub async fn run<G: GitHub + Clone + 'static>(
         scanned_at: Some(ctx.settings.now),
     };
 
-    let processed_ids: BTreeSet<JobId> = processed.iter().copied().chain(new_jobs.iter().map(|(_, j)| j.id)).collect();
+    // A deferred job (rate limit) is not processed: the next run reads it.
+    let processed_ids: BTreeSet<JobId> = processed.iter().copied().chain(new_reports.iter().map(|r| r.job_id)).collect();
     let footer = llm.as_ref().and_then(Session::footer);
     let mut report = workflow_report(ctx, workflow, &scan, jobs, &processed_ids, cluster_facts_map, suspected, &statuses, footer.clone());
     let mut rendered = render_workflow_comments(&report);
@@ -161,6 +164,7 @@ pub async fn run<G: GitHub + Clone + 'static>(
     if let Some(footer) = llm.as_ref().and_then(Session::footer) {
         out.summary.push_str(&format!("\n{footer}\n"));
     }
+    out.warnings.extend(deferred);
     Ok(out)
 }
 

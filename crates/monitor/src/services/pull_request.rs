@@ -131,7 +131,7 @@ async fn with_reports<G: GitHub + Clone + 'static>(
         }
     }
     let pairs: Vec<(WorkflowRun, Job)> = to_triage.iter().map(|(_, p)| p.clone()).collect();
-    let reports: Vec<JobReport> = triage_jobs(ctx, repo, &pairs).await;
+    let reports: Vec<JobReport> = triage_jobs(ctx, repo, &pairs).await.reports;
     for ((i, _), r) in to_triage.iter().zip(reports) {
         out[*i].report = Some(r);
     }

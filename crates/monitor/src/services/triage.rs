@@ -25,6 +25,12 @@ use crate::domain::log_facts::{LogFactPattern, LogFactScanner};
 /// Log downloads in flight at once.
 const CONCURRENT_DOWNLOADS: usize = 4;
 
+/// Requests a run keeps for itself after its log downloads: the comment
+/// lists, the writes (at most the write budget) and the re-reads of each
+/// marker upsert. A log is not downloaded when fewer than this are left in
+/// the rate-limit window; its job waits for the next run.
+pub const RATE_RESERVE: u64 = 300;
+
 /// Chunks buffered between a download and its triage (each at most what
 /// one network read hands over, typically 8 to 64 KiB).
 pub(crate) const PIPE_CHUNKS: usize = 16;
@@ -32,13 +38,39 @@ pub(crate) const PIPE_CHUNKS: usize = 16;
 /// Each job's log (from `repo`, where the runs live) triaged into its
 /// report, in input order, with every secret redacted. A job whose log
 /// cannot be read or analysed is recorded as incomplete, so it is not
-/// retried forever.
+/// retried forever; but a job whose log was not read because the rate
+/// limit ran low (or out) is left out, unrecorded, for the next run (see
+/// [`Triaged::deferred`]).
 pub async fn triage_jobs<G: GitHub + Clone + 'static>(
     ctx: &Ctx<G>,
     repo: &RepoRef,
     jobs: &[(WorkflowRun, Job)],
-) -> Vec<JobReport> {
-    triage_jobs_with_analyses(ctx, repo, jobs).await.0
+) -> Triaged {
+    triage_jobs_with_analyses(ctx, repo, jobs).await
+}
+
+/// What [`triage_jobs_with_analyses`] hands back.
+#[derive(Debug, Default)]
+pub struct Triaged {
+    /// One report per job that was read (or failed for good), input order.
+    pub reports: Vec<JobReport>,
+    /// The engine's analysis of each log read, when an LLM will use it.
+    pub analyses: Vec<(JobId, Analysis)>,
+    /// Jobs not read because GitHub's rate limit was (nearly) spent: not
+    /// reported and not recorded as processed, so the next run reads them.
+    pub deferred: Vec<JobId>,
+}
+
+impl Triaged {
+    /// The one-line warning for deferred jobs, if any.
+    pub fn deferred_warning(&self) -> Option<String> {
+        (!self.deferred.is_empty()).then(|| {
+            format!(
+                "{} failed job(s) not analysed in this run: GitHub's rate limit is nearly spent (a run keeps {RATE_RESERVE} requests for its writes); the next run analyses them",
+                self.deferred.len()
+            )
+        })
+    }
 }
 
 /// [`triage_jobs`], also handing back the engine's analysis of each log
@@ -48,21 +80,32 @@ pub async fn triage_jobs_with_analyses<G: GitHub + Clone + 'static>(
     ctx: &Ctx<G>,
     repo: &RepoRef,
     jobs: &[(WorkflowRun, Job)],
-) -> (Vec<JobReport>, Vec<(JobId, Analysis)>) {
+) -> Triaged {
     let baselines = crate::services::baseline::for_jobs(ctx.github(), repo, jobs).await;
     let facts = Arc::new(ctx.config.facts.clone());
     let (triaged, learned) = triage_streaming(ctx.github(), repo, &ctx.rules, &facts, jobs, baselines).await;
     ctx.learn(&learned);
     let keep = ctx.llm().configured();
-    let mut reports = Vec::with_capacity(triaged.len());
-    let mut analyses = Vec::new();
-    for (r, a) in triaged {
-        if let Some(a) = a.filter(|_| keep) {
-            analyses.push((r.job_id, ctx.redact_value(a)));
+    let mut out = Triaged::default();
+    for t in triaged {
+        match t {
+            Outcome::Done(r, a) => {
+                if let Some(a) = a.filter(|_| keep) {
+                    out.analyses.push((r.job_id, ctx.redact_value(a)));
+                }
+                out.reports.push(ctx.redact_value(r));
+            }
+            Outcome::Deferred(id) => out.deferred.push(id),
         }
-        reports.push(ctx.redact_value(r));
     }
-    (reports, analyses)
+    out
+}
+
+/// One job's triage.
+enum Outcome {
+    Done(JobReport, Option<Analysis>),
+    /// Not read: the rate limit was (nearly) spent.
+    Deferred(JobId),
 }
 
 async fn triage_streaming<G: GitHub + Clone + 'static>(
@@ -72,7 +115,7 @@ async fn triage_streaming<G: GitHub + Clone + 'static>(
     facts: &Arc<Vec<LogFactPattern>>,
     jobs: &[(WorkflowRun, Job)],
     baselines: Vec<Option<Found>>,
-) -> (Vec<(JobReport, Option<Analysis>)>, LearnedSecrets) {
+) -> (Vec<Outcome>, LearnedSecrets) {
     let sem = Arc::new(tokio::sync::Semaphore::new(CONCURRENT_DOWNLOADS));
     let mut handles = Vec::new();
     for ((run, job), baseline) in jobs.iter().cloned().zip(baselines.into_iter().chain(std::iter::repeat(None))) {
@@ -83,6 +126,9 @@ async fn triage_streaming<G: GitHub + Clone + 'static>(
         let sem = sem.clone();
         handles.push(tokio::spawn(async move {
             let _permit = sem.acquire_owned().await;
+            if gh.rate_remaining().is_some_and(|left| left < RATE_RESERVE) {
+                return (Outcome::Deferred(job.id), LearnedSecrets::new());
+            }
             let (tx, rx) = sync_channel::<Vec<u8>>(PIPE_CHUNKS);
             let base = baseline.as_ref().map(|b| b.baseline.clone());
             let triage = tokio::task::spawn_blocking(move || {
@@ -100,13 +146,14 @@ async fn triage_streaming<G: GitHub + Clone + 'static>(
                     let mut report = JobReport::analyzed(&run, &job, &a);
                     report.baseline = baseline.map(|b| b.job_url).filter(|u| !u.is_empty());
                     report.facts = facts;
-                    ((report, Some(a)), learned)
+                    (Outcome::Done(report, Some(a)), learned)
                 }
+                (Err(ci_github::Error::RateLimited { .. }), Ok((_, learned, _))) => (Outcome::Deferred(job.id), learned),
                 (Err(e), Ok((_, learned, _))) => {
-                    ((JobReport::incomplete(&run, &job, &format!("log download failed: {e}")), None), learned)
+                    (Outcome::Done(JobReport::incomplete(&run, &job, &format!("log download failed: {e}")), None), learned)
                 }
                 (_, Err(e)) => {
-                    ((JobReport::incomplete(&run, &job, &format!("triage crashed: {e}")), None), LearnedSecrets::new())
+                    (Outcome::Done(JobReport::incomplete(&run, &job, &format!("triage crashed: {e}")), None), LearnedSecrets::new())
                 }
             }
         }));
