@@ -513,3 +513,26 @@ async fn a_rate_limit_running_low_defers_jobs_and_loses_none() {
     assert!(second.warnings.is_empty(), "{:?}", second.warnings);
     assert_eq!(stored_after(&c), ids.iter().copied().collect(), "every job stored");
 }
+
+/// Upserts keep working past the first page of comments (100). The list is
+/// read with conditional requests: once page 1 has not changed it comes back
+/// as a 304, with no `Link` header, and the client used to stop there, so
+/// the 101st comment was never found and its upsert created it 24 times.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn upserts_find_their_comment_past_the_first_page() {
+    let mut c = TestCtx::new().await;
+    c.write_budget = 1000;
+    let bot: RepoRef = BOT.parse().unwrap();
+    let (ctx, gh) = c.ctx_and_client().await;
+    ci_monitor::tick::tick(&ctx).await.unwrap();
+    let issue = IssueNumber(c.daily_issue().number);
+    for k in 0..105 {
+        let marker = format!("<!-- ci-bot:page-test {k} -->");
+        let r = gh.upsert_comment_by_marker(&bot, issue, &marker, &format!("body {k}\n{marker}")).await;
+        assert!(r.is_ok(), "comment {k}: {}", r.err().map(|e| e.to_string()).unwrap_or_default());
+    }
+    let n = comments_by(&c, BOT, issue.get(), "ci-bot").into_iter().filter(|x| x.body.contains("page-test")).count();
+    assert_eq!(n, 105, "one comment per marker");
+    let listed = gh.list_comments(&bot, issue, None).await.unwrap();
+    assert_eq!(listed.iter().filter(|x| x.body.contains("page-test")).count(), 105, "a listing after a 304 has every page");
+}

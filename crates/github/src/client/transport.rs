@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, TimeZone, Utc};
-use http::header::{HeaderMap, ACCEPT, ETAG, IF_NONE_MATCH};
+use http::header::{HeaderMap, ACCEPT, ETAG, IF_NONE_MATCH, LINK};
 use http::{Method, StatusCode};
 use http_body_util::BodyExt;
 use serde::de::DeserializeOwned;
@@ -115,7 +115,7 @@ impl Client {
                     .lock()
                     .unwrap_or_else(|p| p.into_inner())
                     .get(&cache_key)
-                    .map(|(e, _)| e.clone())
+                    .map(|(e, _, _)| e.clone())
             } else {
                 None
             };
@@ -152,11 +152,15 @@ impl Client {
                             .unwrap_or_else(|p| p.into_inner())
                             .get(&cache_key)
                             .cloned();
-                        if let Some((_, body)) = cached {
+                        if let Some((_, body, link)) = cached {
                             self.bump(|s| &mut s.conditional_hits, op);
+                            let mut headers = parts.headers;
+                            if let Some(link) = link {
+                                headers.entry(LINK).or_insert(link);
+                            }
                             return Ok(Response {
                                 status: StatusCode::OK,
-                                headers: parts.headers,
+                                headers,
                                 body,
                             });
                         }
@@ -179,7 +183,8 @@ impl Client {
                                 if cache.len() >= MAX_ETAG_ENTRIES {
                                     cache.clear();
                                 }
-                                cache.insert(cache_key.clone(), (tag.clone(), bytes.clone()));
+                                let link = parts.headers.get(LINK).cloned();
+                                cache.insert(cache_key.clone(), (tag.clone(), bytes.clone(), link));
                             }
                         }
                         return Ok(Response {
@@ -250,7 +255,8 @@ impl Client {
                 op: op.into(),
                 message: e.to_string(),
             })?;
-            let empty = items.is_empty();
+            let got = items.len();
+            let empty = got == 0;
             out.extend(items);
             if limit.is_some_and(|l| out.len() >= l) {
                 out.truncate(limit.unwrap_or(usize::MAX));
@@ -262,6 +268,12 @@ impl Client {
             next = next_link(&resp.headers)
                 .map(|url| self.relative(&url))
                 .transpose()?;
+            // A 304 has no `Link` of its own and the cached one may predate
+            // a page that has since filled up (the ETag covers the body, not
+            // the header): a full page with no `next` is followed anyway.
+            if next.is_none() && per_page_of(&path).is_some_and(|n| got == n) {
+                next = Some(with_page(&path, page_of(&path) + 1));
+            }
         }
         Ok(out)
     }
@@ -300,6 +312,27 @@ impl Client {
             .await
             .map(|_| ())
     }
+}
+
+fn query_param<'a>(path: &'a str, key: &str) -> Option<&'a str> {
+    let (_, q) = path.split_once('?')?;
+    q.split('&').find_map(|kv| kv.strip_prefix(key)?.strip_prefix('='))
+}
+
+fn per_page_of(path: &str) -> Option<usize> {
+    query_param(path, "per_page")?.parse().ok()
+}
+
+fn page_of(path: &str) -> usize {
+    query_param(path, "page").and_then(|p| p.parse().ok()).unwrap_or(1)
+}
+
+/// `path` asking for page `n`.
+fn with_page(path: &str, n: usize) -> String {
+    let (base, q) = path.split_once('?').unwrap_or((path, ""));
+    let mut kept: Vec<String> = q.split('&').filter(|kv| !kv.is_empty() && !kv.starts_with("page=")).map(str::to_string).collect();
+    kept.push(format!("page={n}"));
+    format!("{base}?{}", kept.join("&"))
 }
 
 /// The `rel="next"` URL of a `Link` header.
