@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::markers::{self, WORKFLOW_FACTS_PREFIX};
 use crate::model::ClusterFacts;
+use crate::safe::char_len;
 use crate::state_json;
 
 /// Longest facts line; beyond it the least persistent clusters are dropped.
@@ -46,7 +47,9 @@ pub fn facts_line(facts: &WorkflowFacts) -> String {
     let mut f = facts.clone();
     loop {
         let line = markers::json_marker_line(WORKFLOW_FACTS_PREFIX, &state_json::to_string(&f));
-        if line.len() <= MAX_FACTS_CHARS || f.clusters.is_empty() {
+        // A line still longer without clusters (hundreds of runs in
+        // flight) is left out by `with_facts` rather than pass the cap.
+        if char_len(&line) <= MAX_FACTS_CHARS || f.clusters.is_empty() {
             return line;
         }
         // Keep the most persistent clusters when the line gets too big.
@@ -58,12 +61,14 @@ pub fn facts_line(facts: &WorkflowFacts) -> String {
 }
 
 /// A workflow's rendered comment parts with the facts line at the end of
-/// part 1, when it fits well within GitHub's limit (the facts are an
-/// optimisation: without them the next tick rescans and rewrites).
+/// part 1, when part 1 stays within [`crate::SAFE_BODY_CHARS`] (the packer
+/// keeps [`crate::workflow_comment::PART1_TRAILER_RESERVE`] for it, so it
+/// always does; the facts are an optimisation: without them the next tick
+/// rescans and rewrites).
 pub fn with_facts(mut parts: Vec<String>, facts: &WorkflowFacts) -> Vec<String> {
     if let Some(first) = parts.first_mut() {
         let line = facts_line(facts);
-        if first.chars().count() + line.chars().count() + 1 < crate::GITHUB_BODY_LIMIT - 1_000 {
+        if char_len(first) + char_len(&line) + 1 <= crate::SAFE_BODY_CHARS {
             first.push_str(&line);
             first.push('\n');
         }

@@ -38,6 +38,11 @@ pub const MESSAGE_CHARS: usize = 200;
 /// Above this, the processed-id list is spread over the parts instead of
 /// repeated in each (see [`render_workflow_comments`]).
 pub const IDS_LINE_MAX: usize = 15_000;
+/// Room kept at the end of part 1 for the hidden lines appended after
+/// packing (the workflow facts line, [`crate::facts::with_facts`]), so part
+/// 1 with them is still within [`SAFE_BODY_CHARS`]. Anything else appended
+/// later (the LLM memory) is pruned to what is left under the same cap.
+pub const PART1_TRAILER_RESERVE: usize = crate::facts::MAX_FACTS_CHARS + 1;
 
 
 const DETAILS_CLOSE: &str = "</details>";
@@ -491,7 +496,7 @@ pub fn render_workflow_comments(report: &WorkflowReport) -> Vec<String> {
     let rest_capacity = SAFE_BODY_CHARS.saturating_sub(fixed_rest);
 
     let header = render_header(report, &clusters, true);
-    let first_capacity = SAFE_BODY_CHARS.saturating_sub(fixed_rest + char_len(&header));
+    let first_capacity = SAFE_BODY_CHARS.saturating_sub(fixed_rest + PART1_TRAILER_RESERVE + char_len(&header));
     let block_cap = rest_capacity.max(2_000);
     let blocks: Vec<String> = report.jobs.iter().map(|j| fit_block(j, block_cap)).collect();
     // Greedy in order: minimal number of parts for ordered, unsplittable blocks.
@@ -503,7 +508,8 @@ pub fn render_workflow_comments(report: &WorkflowReport) -> Vec<String> {
         if used + len > capacity && !(parts.len() > 1 && parts.last().is_some_and(Vec::is_empty)) {
             if parts.len() == MAX_PARTS {
                 let header = render_header(report, &clusters, false);
-                let first_capacity = SAFE_BODY_CHARS.saturating_sub(fixed_rest + char_len(&header));
+                let first_capacity =
+                    SAFE_BODY_CHARS.saturating_sub(fixed_rest + PART1_TRAILER_RESERVE + char_len(&header));
                 let digest = render_digest(report, &clusters, first_capacity, rest_capacity);
                 let ids_lines = ids_lines(&all_ids, &full_ids_line, spread, &digest.members, report);
                 return assemble(report, &header, &digest.bodies, &ids_lines, &pending, &foot);
