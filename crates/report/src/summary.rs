@@ -223,15 +223,52 @@ pub enum TldrStatus {
     Flaky,
 }
 
+impl From<FailureStatus> for TldrStatus {
+    fn from(s: FailureStatus) -> Self {
+        match s {
+            FailureStatus::New => TldrStatus::New,
+            FailureStatus::Persistent => TldrStatus::Persistent,
+            FailureStatus::Flaky => TldrStatus::Flaky,
+            FailureStatus::NoHistory => TldrStatus::NoHistory,
+        }
+    }
+}
+
+/// A cluster's status from its own history alone (the facts of its most
+/// persistent member), as a report without yesterday's state sees it.
+pub fn history_status(facts: Option<&ClusterFacts>) -> TldrStatus {
+    facts.and_then(|f| f.status).map_or(TldrStatus::NoHistory, TldrStatus::from)
+}
+
 /// The cluster's status: its history (the facts of its most persistent
 /// member) first, else whether yesterday's report had it.
 pub fn tldr_status(s: &DailySummary, c: &ClusterView) -> TldrStatus {
-    match c.facts.as_ref().and_then(|f| f.status) {
-        Some(FailureStatus::Flaky) => TldrStatus::Flaky,
-        Some(FailureStatus::Persistent) => TldrStatus::Persistent,
-        Some(FailureStatus::New) => TldrStatus::New,
-        _ if new_vs_yesterday(s, c) => TldrStatus::New,
-        _ => TldrStatus::NoHistory,
+    match history_status(c.facts.as_ref()) {
+        TldrStatus::NoHistory if new_vs_yesterday(s, c) => TldrStatus::New,
+        st => st,
+    }
+}
+
+/// The status words of a cluster (🆕 new / 🟥 persistent since `sha` /
+/// 🔁 flaky k of n / 🟧 red yesterday too / ❔ no history). The one
+/// renderer of a cluster's status: the TL;DR, the workflow comment's
+/// cluster table and its status summary all use it, so they never disagree.
+/// `yesterday_known`: there is a report from yesterday to compare with (only
+/// the daily summary has one).
+pub fn status_label(status: TldrStatus, facts: Option<&ClusterFacts>, yesterday_known: bool) -> String {
+    match status {
+        TldrStatus::New => "🆕 **new**".to_string(),
+        TldrStatus::Persistent => match facts.and_then(|f| f.since_sha.as_deref()) {
+            Some(sha) => format!("🟥 **persistent** since `{}`", short_sha(sha)),
+            None => "🟥 **persistent**".into(),
+        },
+        TldrStatus::Flaky => match facts {
+            Some(f) => format!("🔁 **flaky** {} of {}", f.red_runs, f.runs_considered),
+            None => "🔁 **flaky**".into(),
+        },
+        // Not new against yesterday's report, though its jobs' history is unknown.
+        TldrStatus::NoHistory if yesterday_known => "🟧 **red yesterday too**".into(),
+        TldrStatus::NoHistory => "❔ **no history**".into(),
     }
 }
 
@@ -540,20 +577,7 @@ fn render_tldr_lines(s: &DailySummary, clusters: &[ClusterView]) -> String {
 /// issues and pull requests, extracted facts.
 fn tldr_line(s: &DailySummary, c: &ClusterView, status: TldrStatus) -> String {
     let facts = c.facts.as_ref();
-    let label = match status {
-        TldrStatus::New => "🆕 **new**".to_string(),
-        TldrStatus::Persistent => match facts.and_then(|f| f.since_sha.as_deref()) {
-            Some(sha) => format!("🟥 **persistent** since `{}`", short_sha(sha)),
-            None => "🟥 **persistent**".into(),
-        },
-        TldrStatus::Flaky => match facts {
-            Some(f) => format!("🔁 **flaky** {} of {}", f.red_runs, f.runs_considered),
-            None => "🔁 **flaky**".into(),
-        },
-        // Not new against yesterday's report, though its jobs' history is unknown.
-        TldrStatus::NoHistory if known_yesterday(s).is_some() => "🟧 **red yesterday too**".into(),
-        TldrStatus::NoHistory => "❔ **no history**".into(),
-    };
+    let label = status_label(status, facts, known_yesterday(s).is_some());
     let mut parts = vec![format!("{label} {}", safe::code_span(&c.title, 100, false))];
 
     let mut per_wf: BTreeMap<&str, BTreeSet<JobId>> = BTreeMap::new();

@@ -19,6 +19,7 @@ use crate::markers::{self, ANALYSIS_END, ANALYSIS_START, JOB_DIGEST_PREFIX, JOB_
 use crate::model::{display_minute, display_time, short_sha, ClusterFacts, JobOutcome, JobReport, WorkflowReport};
 use crate::safe::{self, char_len};
 use crate::state_json;
+use crate::summary::{history_status, status_label};
 use crate::SAFE_BODY_CHARS;
 
 /// Most comment parts one workflow report may use (circuit breaker against
@@ -377,7 +378,10 @@ fn render_header(report: &WorkflowReport, clusters: &[ClusterView], job_table: b
         let rows = clusters
             .iter()
             .map(|c| {
-                let status = c.facts.as_ref().map_or("—".to_string(), |f| f.sentence());
+                // The TL;DR's status words (one renderer), then the history.
+                let facts = c.facts.as_ref();
+                let label = status_label(history_status(facts), facts, false);
+                let status = facts.map_or(label.clone(), |f| format!("{label} · {}", f.sentence()));
                 format!(
                     "| {} {} | {} | {} | {} |",
                     safe::code_span(&c.title, 120, true),
@@ -1050,12 +1054,13 @@ pub fn status_summary(
     for (fp, status) in statuses {
         let Some((headline, members)) = members.get(fp) else { continue };
         let headline = headline.clone();
-        let (rank, label) = match status {
-            FailureStatus::New => (0, "🆕 **new**"),
-            FailureStatus::Persistent => (1, "🟥 **persistent**"),
-            FailureStatus::Flaky => (2, "🔁 **flaky**"),
-            FailureStatus::NoHistory => (3, "❔ **no history**"),
+        let rank = match status {
+            FailureStatus::New => 0,
+            FailureStatus::Persistent => 1,
+            FailureStatus::Flaky => 2,
+            FailureStatus::NoHistory => 3,
         };
+        let label = status_label((*status).into(), facts.get(fp), false);
         let mut names: Vec<String> = members.iter().map(|j| j.name.clone()).collect();
         names.dedup();
         let shown: Vec<String> = names.iter().take(3).map(|n| safe::code_span(n, 60, false)).collect();
