@@ -197,10 +197,43 @@ pub struct TrackerObservation {
     pub fingerprint: String,
 }
 
-/// `file::function`, the entry key; `None` when both are empty.
+/// `file::function`, the test's key; `None` when both are empty.
 pub fn entry_key(test_file: &str, test_function: &str) -> Option<String> {
     let (f, t) = (test_file.trim(), test_function.trim());
     (!f.is_empty() || !t.is_empty()).then(|| format!("{f}::{t}"))
+}
+
+/// The key of a tracker row: one row per (test, cause), so a test failing
+/// for two causes is two rows. `file::function @<short cause id>` when
+/// `fingerprint` is a cause id of this version; else the test's key alone
+/// (entries written before rows were per cause, or with an older id: they
+/// are adopted by the test's first current-cause sighting, see [`merge`]).
+pub fn row_key(test_file: &str, test_function: &str, fingerprint: &str) -> Option<String> {
+    let test = entry_key(test_file, test_function)?;
+    Some(if crate::cause::is_current(fingerprint) {
+        format!("{test} @{}", crate::cause::short_id(fingerprint))
+    } else {
+        test
+    })
+}
+
+/// State written when rows were per test (same `v=2` line, keyed by
+/// `file::function`) re-keyed per (test, cause) from each entry's own
+/// fields (entries without a current cause id keep their key); two entries landing on one key are unioned (earliest first
+/// seen, latest sighting), so no row is lost or doubled.
+fn rekey(state: &mut TrackerState) {
+    let entries = std::mem::take(&mut state.entries);
+    let mut rekeyed = TrackerState { entries: BTreeMap::new(), ..state.clone() };
+    for (k, e) in entries {
+        // Only a row with a current cause id moves; any other keeps its key.
+        let key = if crate::cause::is_current(&e.fingerprint) {
+            row_key(&e.test_file, &e.test_function, &e.fingerprint).unwrap_or(k)
+        } else {
+            k
+        };
+        union_into(&mut rekeyed, TrackerState { entries: BTreeMap::from([(key, e)]), ..TrackerState::default() });
+    }
+    state.entries = rekeyed.entries;
 }
 
 /// The status word a cluster's facts give its tests: `flaky k of n` for a
@@ -312,7 +345,17 @@ pub fn merge(state: &mut TrackerState, observations: &[TrackerObservation], toda
         state.workflow = cfg.workflow.clone();
     }
     for o in observations {
-        let Some(key) = entry_key(&o.test_file, &o.test_function) else { continue };
+        let Some(key) = row_key(&o.test_file, &o.test_function, &o.fingerprint) else { continue };
+        // A row kept per test (no current cause id: written before rows were
+        // per cause) is this (test, cause)'s history: adopt it, once, so the
+        // row is neither lost nor doubled.
+        if !state.entries.contains_key(&key) {
+            if let Some(test) = entry_key(&o.test_file, &o.test_function).filter(|t| *t != key) {
+                if let Some(old) = state.entries.remove(&test) {
+                    state.entries.insert(key.clone(), old);
+                }
+            }
+        }
         let fresh = TrackedTest {
             test_file: o.test_file.trim().to_string(),
             test_function: o.test_function.trim().to_string(),
@@ -447,6 +490,7 @@ pub fn parse_tracker<'a>(
             let part = decode_state(v, json)?;
             union_into(&mut state, part);
         }
+        rekey(&mut state);
         return Ok(LoadedTracker { state, source: StateSource::Current });
     }
     for (prefix, source) in [
