@@ -40,6 +40,12 @@ pub struct WorkflowFacts {
     /// When the scan ran.
     #[serde(default)]
     pub scanned_at: Option<DateTime<Utc>>,
+    /// Jobs (by name) the scan saw red and then green again: the start of
+    /// the first completed run after the job's last failure in which the
+    /// job succeeded. Only this makes a tracker row or a cluster "fixed"
+    /// (observed, not inferred from silence).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub green_jobs: BTreeMap<String, DateTime<Utc>>,
 }
 
 /// The facts as their hidden line, at most [`MAX_FACTS_CHARS`] long.
@@ -47,10 +53,17 @@ pub fn facts_line(facts: &WorkflowFacts) -> String {
     let mut f = facts.clone();
     loop {
         let line = markers::json_marker_line(WORKFLOW_FACTS_PREFIX, &state_json::to_string(&f));
-        // A line still longer without clusters (hundreds of runs in
-        // flight) is left out by `with_facts` rather than pass the cap.
-        if char_len(&line) <= MAX_FACTS_CHARS || f.clusters.is_empty() {
+        if char_len(&line) <= MAX_FACTS_CHARS {
             return line;
+        }
+        // Then fewer green jobs (a job left out reads "quiet", never a
+        // wrong "fixed"). A line still too long (hundreds of runs in
+        // flight) is left out by `with_facts` rather than pass the cap.
+        if f.clusters.is_empty() {
+            if f.green_jobs.pop_last().is_none() {
+                return line;
+            }
+            continue;
         }
         // Keep the most persistent clusters when the line gets too big.
         let weakest = f.clusters.iter().min_by_key(|(fp, c)| (c.red_runs, (*fp).clone())).map(|(fp, _)| fp.clone());

@@ -32,6 +32,7 @@ fn obs(file: &str, func: &str, error: &str) -> TrackerObservation {
         detail_url: "https://github.com/acme/ci-bot/issues/77#job-61000000001".into(),
         run_started_at: "2026-11-21T04:00:12Z".into(),
         fingerprint: "a1b2c3d4".into(),
+        job_name: "unit-test-backend-1-gpu".into(),
     }
 }
 
@@ -290,6 +291,7 @@ fn a_tracker_written_per_test_migrates_to_rows_per_test_and_cause() {
         days_seen: 2,
         recurrences: 0,
         last_recurred: None,
+        ..TrackedTest::default()
     };
     // The per-test state as the previous writer stored it.
     let mut old = TrackerState { workflow: c.workflow.clone(), ..Default::default() };
@@ -325,4 +327,34 @@ fn a_tracker_written_per_test_migrates_to_rows_per_test_and_cause() {
     let doc = render_tracker(&state, &c, Utc.with_ymd_and_hms(2026, 11, 5, 12, 0, 0).unwrap());
     let back = parse_tracker(&doc.body, doc.archive.iter().map(String::as_str), &c.workflow).unwrap();
     assert_eq!(back.state, state);
+}
+
+/// A row is fixed only when its job was seen green after its last failure
+/// (`observe_green`); silence is "quiet since". Failing again clears it.
+#[test]
+fn fixed_is_observed_on_the_rows_job_not_inferred_from_silence() {
+    use std::collections::BTreeMap;
+    let c = cfg();
+    let mut s = TrackerState::default();
+    let o = TrackerObservation { run_started_at: "2026-11-01T04:00:00Z".into(), ..obs("test/a.py", "test_x", "AssertionError") };
+    merge(&mut s, std::slice::from_ref(&o), day(1), &c);
+    let green_at = |job: &str, d: u32, h: u32| BTreeMap::from([(job.to_string(), Utc.with_ymd_and_hms(2026, 11, d, h, 0, 0).unwrap())]);
+    // A week of silence: quiet, never fixed.
+    let body = render_tracker(&s, &c, Utc.with_ymd_and_hms(2026, 11, 8, 0, 0, 0).unwrap()).body;
+    assert!(body.contains("⚪ quiet since 2026-11-01") && !body.contains("✅ fixed 2026"), "{body}");
+    // Another job green, or this job green before the failure: still quiet.
+    assert_eq!(observe_green(&mut s, &green_at("other-job", 5, 0)), 0);
+    assert_eq!(observe_green(&mut s, &green_at(&o.job_name, 1, 3)), 0, "the failing run started at 04:00");
+    // This job green after the failure: fixed, and no longer failing.
+    assert_eq!(observe_green(&mut s, &green_at(&o.job_name, 2, 6)), 1);
+    let e = s.entries.values().next().unwrap().clone();
+    assert_eq!(e.fixed_on, Some(day(2)));
+    assert!(!is_failing(&e, day(2), &c));
+    let body = render_tracker(&s, &c, Utc.with_ymd_and_hms(2026, 11, 2, 12, 0, 0).unwrap()).body;
+    assert!(body.contains("✅ fixed 2026-11-02"), "{body}");
+    let back = parse_tracker(&body, [], &c.workflow).unwrap();
+    assert_eq!(back.state, s);
+    // It fails again: not fixed any more.
+    merge(&mut s, std::slice::from_ref(&o), day(3), &c);
+    assert_eq!(s.entries.values().next().unwrap().fixed_on, None);
 }
