@@ -325,6 +325,15 @@ pub fn observations_from_jobs(
                 o.cluster = cause.title.clone();
                 out.push(o);
             }
+            // Tests a digest entry cut from `failures`, kept by cause.
+            let short = crate::cause::short_id(&cause.id);
+            for (file, func) in more_tests(job, &short) {
+                if seen.insert((file.clone(), func.clone())) {
+                    let mut o = observe(file, func, &cause.title, &cause.id, job_url.clone());
+                    o.cluster = cause.title.clone();
+                    out.push(o);
+                }
+            }
             if seen.is_empty() {
                 let link = cause
                     .failures
@@ -334,6 +343,30 @@ pub fn observations_from_jobs(
                 let mut o = observe(format!("job: {}", job.name), "N/A".into(), &cause.title, &cause.id, link);
                 o.cluster = cause.title.clone();
                 out.push(o);
+            }
+        }
+        // Cut tests whose cause has no kept failure left in the entry: rows
+        // by their cause id alone (its title was cut with them).
+        let kept: std::collections::BTreeSet<String> = job.causes().iter().map(|c| crate::cause::short_id(&c.id)).collect();
+        for short in job.more_tests.keys().filter(|k| !kept.contains(*k)) {
+            for (file, func) in more_tests(job, short) {
+                out.push(TrackerObservation { status: status_word(facts.get(short)), ..base(file, func, "", short, job_url.clone()) });
+            }
+        }
+    }
+    out
+}
+
+/// The `(file, function)` rows of the tests a digest entry cut from its
+/// failures for the cause `short` (the same rows its failures would give).
+fn more_tests(job: &JobReport, short: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for (file, funcs) in job.more_tests.get(short).into_iter().flatten() {
+        for func in funcs {
+            match (file.is_empty(), func.is_empty()) {
+                (true, true) => {}
+                (true, false) => out.push((format!("job: {}", job.name), func.clone())),
+                (false, _) => out.push((file.clone(), if func.is_empty() { "N/A".into() } else { func.clone() })),
             }
         }
     }

@@ -623,6 +623,26 @@ pub fn digest_job(job: &JobReport, keep: usize) -> JobReport {
     j.name = safe::truncate_chars(&j.name, DIGEST_NAME_CHARS).into_owned();
     j.failed_steps.truncate(DIGEST_STEPS);
     if j.failures.len() > keep {
+        // The tests of the failures cut, by cause: the trackers' rows.
+        for cause in job.causes() {
+            for &i in cause.failures.iter().filter(|&&i| i >= keep) {
+                let f = &job.failures[i];
+                if f.test_file.is_none() && f.test_function.is_none() {
+                    continue;
+                }
+                let funcs = j
+                    .more_tests
+                    .entry(crate::cause::short_id(&cause.id))
+                    .or_default()
+                    .entry(f.test_file.clone().unwrap_or_default())
+                    .or_default();
+                funcs.push(f.test_function.clone().unwrap_or_default());
+            }
+        }
+        j.more_tests.values_mut().flat_map(|files| files.values_mut()).for_each(|funcs| {
+            funcs.sort();
+            funcs.dedup();
+        });
         j.failures_total = u32::try_from(job.failure_count()).unwrap_or(u32::MAX);
         j.failures.truncate(keep);
         for f in &mut j.failures {
