@@ -396,6 +396,12 @@ async fn five_hundred_failed_jobs_make_a_digest_that_counts_and_links_every_job(
     assert!(rec.jobs.iter().all(|j| j.failure_count() == 8), "failure counts are exact");
     let daily = c.daily_issue().body.unwrap_or_default();
     assert!(daily.contains("500"), "the daily summary counts 500 red jobs");
+    // The digest keeps few failures per job, but every failing test reaches
+    // the tracker (issue #12): one row per test and cause, 8 per job.
+    let processed: usize = rec.jobs.iter().map(|j| j.failure_count()).sum();
+    assert_eq!(processed, JOBS * 8);
+    let tracked = out.trackers.as_ref().unwrap().outputs.failing_tests;
+    assert_eq!(tracked, Some(processed), "the tracker counts every failing test processed");
 
     // The next tick reads every job back: nothing to analyse, nothing to write.
     let before = c.write_requests();

@@ -3,11 +3,13 @@
 //! test names and error messages, so tests and clusters grow tenfold too)
 //! is replayed for four days, and every body the bot wrote — daily issue
 //! bodies, summary, workflow comments, trackers and their archive comments
-//! — is measured against GitHub's 65,536-character limit. The sizes are
+//! — is measured against the bot's own cap of 60,000 chars
+//! (`SAFE_BODY_CHARS`, well under GitHub's 65,536): hidden lines appended
+//! after packing (workflow facts, LLM memory) included. The sizes are
 //! printed (`cargo test -p ci-monitor --test size_budget -- --nocapture`).
 
 use ci_monitor::config::Config;
-use ci_report::GITHUB_BODY_LIMIT;
+use ci_report::{GITHUB_BODY_LIMIT, SAFE_BODY_CHARS};
 use fake_github::{FakeGitHub, Scenario};
 use serde_yaml_ng::Value;
 
@@ -105,4 +107,6 @@ async fn every_body_stays_under_the_limit_at_ten_times_the_demo() {
     let (largest, max) = sizes.first().cloned().expect("the bot wrote something");
     println!("{} bodies; largest {max} chars ({largest}); GitHub's limit {GITHUB_BODY_LIMIT}", sizes.len());
     assert!(max < GITHUB_BODY_LIMIT, "{largest} is {max} chars");
+    let over: Vec<&(String, usize)> = sizes.iter().filter(|(_, n)| *n > SAFE_BODY_CHARS).collect();
+    assert!(over.is_empty(), "over the {SAFE_BODY_CHARS}-char cap: {over:?}");
 }

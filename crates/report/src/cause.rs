@@ -124,6 +124,28 @@ pub fn is_summary_line(message: &str, tests_known: bool) -> bool {
 static PREFIXES: LazyLock<Regex> = LazyLock::new(|| {
     re(r"^(?:E\s+|\[(?:ERROR|FAIL|FAILED|error)\]\s*|##\[error\]\s*|\[rank\d+\]:\[[^\]]*\]\s*|│\s*|\|\s*)+")
 });
+/// Log prefixes a title drops (not the id: [`cause_text`] is unchanged, so
+/// cause ids stay stable): a process-rank tag (`[rank3]:`), a glog header,
+/// bracketed or not (severity, month+day, time, optional thread/pid and
+/// `file:line`: `[E1121 09:14:02.123456 12345 ProcessGroupNCCL.cpp:616]`,
+/// `W1121 09:14:02.1 77 x.cc:12]`), and a bracketed tag naming a rank
+/// (`[Rank 3]`, `[PG ID 0 PG GUID 0(default_pg) Rank 3]`), in any order
+/// and repeated.
+static TITLE_PREFIXES: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"^(?:\s*(?:\[rank\d+\]:|\[?[IWEF]\d{4} \d{2}:\d{2}:\d{2}(?:\.\d+)?(?:\s+\d+)?(?:\s+[\w./<>-]+:\d+)?\]|\[[^\[\]]*\b[Rr]ank \d+\])\s*)+")
+});
+
+/// What a cluster is titled by: the failure line without its log prefix
+/// ([`TITLE_PREFIXES`]); the line itself when nothing else is left.
+pub fn cause_title(line: &str) -> String {
+    let stripped = TITLE_PREFIXES.replace(line.trim(), "");
+    if stripped.trim().is_empty() {
+        line.trim().to_string()
+    } else {
+        stripped.trim().to_string()
+    }
+}
+
 static PARAMS: LazyLock<Regex> = LazyLock::new(|| re(r"(\w)\[[^\]\s]{1,200}\]"));
 static DEVICE: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?i)\b(gpu|node|rank|device|cuda|hip|tp|dp|pp|ep|shard|worker|gw|local_rank)([\s:_\-=]*)#?\d+\b")
@@ -199,7 +221,8 @@ impl JobReport {
                 job_fault(h).map(|f| (f, h.to_string()))
             });
         if let Some((fault, line)) = fault {
-            return vec![JobCause { id: cause_id(&cause_text(&line)), title: line, fault: Some(fault), failures: kept }];
+            let id = cause_id(&cause_text(&line));
+            return vec![JobCause { id, title: cause_title(&line), fault: Some(fault), failures: kept }];
         }
         let mut out: Vec<JobCause> = Vec::new();
         let mut silent: Vec<usize> = Vec::new();
@@ -213,7 +236,7 @@ impl JobReport {
             let id = cause_id(&cause_text(msg));
             match out.iter_mut().find(|c| c.id == id) {
                 Some(c) => c.failures.push(i),
-                None => out.push(JobCause { id, title: msg.to_string(), fault: None, failures: vec![i] }),
+                None => out.push(JobCause { id, title: cause_title(msg), fault: None, failures: vec![i] }),
             }
         }
         // A test that failed without an error line of its own (or whose
@@ -302,5 +325,34 @@ mod tests {
             Some(JobFault::CollectiveWatchdog)
         );
         assert_eq!(job_fault("RuntimeError: Server process exited with code -6"), None);
+    }
+
+    #[test]
+    fn titles_drop_rank_and_glog_prefixes_and_ids_do_not_move() {
+        let watchdog = "Watchdog caught collective operation timeout: WorkNCCL(SeqNum=4312, OpType=ALLREDUCE) ran for 600000 milliseconds before timing out.";
+        for raw in [
+            format!("[rank3]:[E1121 09:14:02.123456 ProcessGroupNCCL.cpp:616] [Rank 3] {watchdog}"),
+            format!("[rank12]:[E1121 09:14:02.123456382 77 ProcessGroupNCCL.cpp:616] [PG ID 0 PG GUID 0(default_pg) Rank 12] {watchdog}"),
+            format!("E1121 09:14:02.123456 12345 ProcessGroupNCCL.cpp:616] {watchdog}"),
+            format!("[W1121 09:14:02 x.cc:1] {watchdog}"),
+            format!("  [rank0]: {watchdog}"),
+        ] {
+            assert_eq!(cause_title(&raw), watchdog, "{raw}");
+        }
+        // Not a prefix: left alone.
+        for line in ["E   AssertionError: assert 1 == 2", "[rank3] is not a prefix without a colon", "Error: rank 3 failed", "[rank3]:"] {
+            assert_eq!(cause_title(line), line.trim());
+        }
+        // The id is still that of the whole line's normalised text.
+        let raw = format!("[rank3]:[E1121 09:14:02.123456 ProcessGroupNCCL.cpp:616] [Rank 3] {watchdog}");
+        let job = JobReport {
+            failures: vec![crate::model::FailureView { message: raw.clone(), ..Default::default() }],
+            ..Default::default()
+        };
+        let causes = job.causes();
+        assert_eq!(causes.len(), 1);
+        assert_eq!(causes[0].id, cause_id(&cause_text(&raw)));
+        assert_eq!(causes[0].title, watchdog);
+        assert_eq!(causes[0].fault, Some(JobFault::CollectiveWatchdog));
     }
 }

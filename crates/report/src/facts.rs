@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::markers::{self, WORKFLOW_FACTS_PREFIX};
 use crate::model::ClusterFacts;
+use crate::safe::char_len;
 use crate::state_json;
 
 /// Longest facts line; beyond it the least persistent clusters are dropped.
@@ -39,6 +40,12 @@ pub struct WorkflowFacts {
     /// When the scan ran.
     #[serde(default)]
     pub scanned_at: Option<DateTime<Utc>>,
+    /// Jobs (by name) the scan saw red and then green again: the start of
+    /// the first completed run after the job's last failure in which the
+    /// job succeeded. Only this makes a tracker row or a cluster "fixed"
+    /// (observed, not inferred from silence).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub green_jobs: BTreeMap<String, DateTime<Utc>>,
 }
 
 /// The facts as their hidden line, at most [`MAX_FACTS_CHARS`] long.
@@ -46,8 +53,17 @@ pub fn facts_line(facts: &WorkflowFacts) -> String {
     let mut f = facts.clone();
     loop {
         let line = markers::json_marker_line(WORKFLOW_FACTS_PREFIX, &state_json::to_string(&f));
-        if line.len() <= MAX_FACTS_CHARS || f.clusters.is_empty() {
+        if char_len(&line) <= MAX_FACTS_CHARS {
             return line;
+        }
+        // Then fewer green jobs (a job left out reads "quiet", never a
+        // wrong "fixed"). A line still too long (hundreds of runs in
+        // flight) is left out by `with_facts` rather than pass the cap.
+        if f.clusters.is_empty() {
+            if f.green_jobs.pop_last().is_none() {
+                return line;
+            }
+            continue;
         }
         // Keep the most persistent clusters when the line gets too big.
         let weakest = f.clusters.iter().min_by_key(|(fp, c)| (c.red_runs, (*fp).clone())).map(|(fp, _)| fp.clone());
@@ -58,12 +74,14 @@ pub fn facts_line(facts: &WorkflowFacts) -> String {
 }
 
 /// A workflow's rendered comment parts with the facts line at the end of
-/// part 1, when it fits well within GitHub's limit (the facts are an
-/// optimisation: without them the next tick rescans and rewrites).
+/// part 1, when part 1 stays within [`crate::SAFE_BODY_CHARS`] (the packer
+/// keeps [`crate::workflow_comment::PART1_TRAILER_RESERVE`] for it, so it
+/// always does; the facts are an optimisation: without them the next tick
+/// rescans and rewrites).
 pub fn with_facts(mut parts: Vec<String>, facts: &WorkflowFacts) -> Vec<String> {
     if let Some(first) = parts.first_mut() {
         let line = facts_line(facts);
-        if first.chars().count() + line.chars().count() + 1 < crate::GITHUB_BODY_LIMIT - 1_000 {
+        if char_len(first) + char_len(&line) + 1 <= crate::SAFE_BODY_CHARS {
             first.push_str(&line);
             first.push('\n');
         }

@@ -22,8 +22,6 @@ use crate::state_json;
 /// Longest memory line kept; the caller prunes its cache to fit.
 pub const MAX_MEMORY_CHARS: usize = 24_000;
 
-/// Margin under GitHub's body limit that part 1 keeps after the line.
-const MARGIN: usize = 1_000;
 
 /// The memory as its hidden line.
 pub fn memory_line<T: Serialize>(memory: &T) -> String {
@@ -36,10 +34,12 @@ pub fn parse_memory<T: DeserializeOwned>(body: &str) -> Option<T> {
     (v == markers::VERSION).then(|| state_json::from_str(json).ok()).flatten()
 }
 
-/// Chars a memory line may take at the end of part 1 of `parts`.
+/// Chars a memory line may take at the end of part 1 of `parts`: what is
+/// left of the bot's own cap ([`crate::SAFE_BODY_CHARS`]), so part 1 with
+/// the line is still within it.
 pub fn room(parts: &[String]) -> usize {
     let used = parts.first().map_or(0, |p| char_len(p));
-    crate::GITHUB_BODY_LIMIT.saturating_sub(used + MARGIN + 1).min(MAX_MEMORY_CHARS)
+    crate::SAFE_BODY_CHARS.saturating_sub(used + 1).min(MAX_MEMORY_CHARS)
 }
 
 /// `parts` with `line` at the end of part 1, when it fits [`room`] (the

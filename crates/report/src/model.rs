@@ -162,6 +162,13 @@ pub struct JobReport {
     /// rendered, redacted with the rest of the report.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub facts: BTreeMap<String, String>,
+    /// The failing tests a digest entry cut from `failures`: short cause id
+    /// ([`crate::cause::short_id`]) → test file (empty: none) → test
+    /// functions (empty: none). Kept compactly so the trackers still count
+    /// every failing test processed (issue #12); empty in blocks, which
+    /// keep their failures.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty", rename = "more")]
+    pub more_tests: BTreeMap<String, BTreeMap<String, Vec<String>>>,
 }
 
 fn lenient_category<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Category>, D::Error> {

@@ -66,6 +66,10 @@ pub struct WorkflowDay {
     pub last_scanned: Option<DateTime<Utc>>,
     /// Link to the workflow's part-1 comment on the daily issue.
     pub comment_url: Option<String>,
+    /// Jobs seen green in a completed run after their last failure, with
+    /// that run's start (the workflow facts' `green_jobs`): what makes a
+    /// cluster "fixed".
+    pub green_jobs: BTreeMap<String, DateTime<Utc>>,
 }
 
 /// Input of the summary block.
@@ -122,7 +126,15 @@ pub struct ShownCluster {
     /// The workflows it was red in.
     #[serde(rename = "w")]
     pub workflows: Vec<String>,
+    /// The jobs it was red in (at most [`SHOWN_JOBS`]): it is fixed when
+    /// each was seen green afterwards. Empty in states written before.
+    #[serde(rename = "j", default, skip_serializing_if = "Vec::is_empty")]
+    pub jobs: Vec<String>,
 }
+
+/// Jobs a shown cluster remembers; a cluster with more is never called
+/// fixed (it stays "quiet" until it is).
+pub const SHOWN_JOBS: usize = 10;
 
 /// The persisted memory of the summary (see module docs).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -189,7 +201,11 @@ pub fn summary_state(s: &DailySummary) -> SummaryState {
         .take(TLDR_LINES)
         .map(|(c, _)| {
             let title = safe::truncate_chars(&c.title, 80).into_owned();
-            (crate::cause::short_id(&c.fingerprint), ShownCluster { title, workflows: c.workflows().into_iter().map(String::from).collect() })
+            let jobs: BTreeSet<&str> = c.occurrences.iter().map(|o| o.job_name.as_str()).collect();
+            // Too many jobs to remember: none, so it is never called fixed.
+            let jobs = if jobs.len() > SHOWN_JOBS { Vec::new() } else { jobs.into_iter().map(String::from).collect() };
+            let workflows = c.workflows().into_iter().map(String::from).collect();
+            (crate::cause::short_id(&c.fingerprint), ShownCluster { title, workflows, jobs })
         })
         .collect();
     let related = s.related.iter().filter(|(id, _)| fingerprints.contains(*id)).map(|(k, v)| (k.clone(), v.clone())).collect();
@@ -223,15 +239,52 @@ pub enum TldrStatus {
     Flaky,
 }
 
+impl From<FailureStatus> for TldrStatus {
+    fn from(s: FailureStatus) -> Self {
+        match s {
+            FailureStatus::New => TldrStatus::New,
+            FailureStatus::Persistent => TldrStatus::Persistent,
+            FailureStatus::Flaky => TldrStatus::Flaky,
+            FailureStatus::NoHistory => TldrStatus::NoHistory,
+        }
+    }
+}
+
+/// A cluster's status from its own history alone (the facts of its most
+/// persistent member), as a report without yesterday's state sees it.
+pub fn history_status(facts: Option<&ClusterFacts>) -> TldrStatus {
+    facts.and_then(|f| f.status).map_or(TldrStatus::NoHistory, TldrStatus::from)
+}
+
 /// The cluster's status: its history (the facts of its most persistent
 /// member) first, else whether yesterday's report had it.
 pub fn tldr_status(s: &DailySummary, c: &ClusterView) -> TldrStatus {
-    match c.facts.as_ref().and_then(|f| f.status) {
-        Some(FailureStatus::Flaky) => TldrStatus::Flaky,
-        Some(FailureStatus::Persistent) => TldrStatus::Persistent,
-        Some(FailureStatus::New) => TldrStatus::New,
-        _ if new_vs_yesterday(s, c) => TldrStatus::New,
-        _ => TldrStatus::NoHistory,
+    match history_status(c.facts.as_ref()) {
+        TldrStatus::NoHistory if new_vs_yesterday(s, c) => TldrStatus::New,
+        st => st,
+    }
+}
+
+/// The status words of a cluster (🆕 new / 🟥 persistent since `sha` /
+/// 🔁 flaky k of n / 🟧 red yesterday too / ❔ no history). The one
+/// renderer of a cluster's status: the TL;DR, the workflow comment's
+/// cluster table and its status summary all use it, so they never disagree.
+/// `yesterday_known`: there is a report from yesterday to compare with (only
+/// the daily summary has one).
+pub fn status_label(status: TldrStatus, facts: Option<&ClusterFacts>, yesterday_known: bool) -> String {
+    match status {
+        TldrStatus::New => "🆕 **new**".to_string(),
+        TldrStatus::Persistent => match facts.and_then(|f| f.since_sha.as_deref()) {
+            Some(sha) => format!("🟥 **persistent** since `{}`", short_sha(sha)),
+            None => "🟥 **persistent**".into(),
+        },
+        TldrStatus::Flaky => match facts {
+            Some(f) => format!("🔁 **flaky** {} of {}", f.red_runs, f.runs_considered),
+            None => "🔁 **flaky**".into(),
+        },
+        // Not new against yesterday's report, though its jobs' history is unknown.
+        TldrStatus::NoHistory if yesterday_known => "🟧 **red yesterday too**".into(),
+        TldrStatus::NoHistory => "❔ **no history**".into(),
     }
 }
 
@@ -500,35 +553,46 @@ fn render_tldr_lines(s: &DailySummary, clusters: &[ClusterView]) -> String {
         out.push_str(&format!("- _+{} more cluster(s) in the table below_\n", ordered.len() - TLDR_LINES));
     }
     let today: BTreeSet<String> = clusters.iter().map(|c| crate::cause::short_id(&c.fingerprint)).collect();
-    let mut fixed = 0;
+    let mut gone = 0;
+    let since = s.yesterday.as_ref().map(|y| y.date);
     for (id, shown) in s.yesterday.iter().flat_map(|y| &y.shown) {
         if today.contains(id) {
             continue;
         }
-        // Gone is not fixed when the workflow did not run: only a green
-        // run today says so.
-        let green: Vec<&str> = shown
+        // Gone says nothing when none of its workflows ran today.
+        let ran: Vec<&WorkflowDay> = s
             .workflows
             .iter()
-            .filter(|w| s.workflows.iter().any(|d| &d.workflow == *w && d.runs_green > 0))
-            .map(String::as_str)
+            .filter(|d| shown.workflows.contains(&d.workflow) && (d.runs_completed > 0 || !d.green_jobs.is_empty()))
             .collect();
-        if green.is_empty() {
+        if ran.is_empty() {
             continue;
         }
-        fixed += 1;
-        if fixed > TLDR_LINES {
+        gone += 1;
+        if gone > TLDR_LINES {
             continue;
         }
-        let wfs: Vec<String> = green.iter().map(|w| safe::code_span(w, 60, false)).collect();
-        out.push_str(&format!(
-            "- ✅ **fixed** {} · red yesterday, not seen today; {} ran green\n",
-            safe::code_span(&shown.title, 100, false),
-            wfs.join(", ")
-        ));
+        let title = safe::code_span(&shown.title, 100, false);
+        // Fixed is observed: each of its jobs succeeded in a completed run
+        // after its last failure. Otherwise it is only quiet.
+        let fixed = !shown.jobs.is_empty()
+            && shown.jobs.iter().all(|j| ran.iter().any(|d| d.green_jobs.contains_key(j)));
+        if fixed {
+            let jobs: Vec<String> = shown.jobs.iter().take(3).map(|j| safe::code_span(j, 60, false)).collect();
+            let more = if shown.jobs.len() > 3 { format!(" +{}", shown.jobs.len() - 3) } else { String::new() };
+            out.push_str(&format!(
+                "- ✅ **fixed** {title} · red yesterday; {}{more} green in a later run\n",
+                jobs.join(", ")
+            ));
+        } else {
+            let date = since.map_or(String::new(), |d| format!(" {d}"));
+            out.push_str(&format!(
+                "- ⚪ **quiet since**{date} {title} · not seen today, no green run of its job(s) seen yet\n"
+            ));
+        }
     }
-    if fixed > TLDR_LINES {
-        out.push_str(&format!("- _+{} more fixed cluster(s)_\n", fixed - TLDR_LINES));
+    if gone > TLDR_LINES {
+        out.push_str(&format!("- _+{} more cluster(s) fixed or quiet_\n", gone - TLDR_LINES));
     }
     if !out.is_empty() {
         out.push('\n');
@@ -540,20 +604,7 @@ fn render_tldr_lines(s: &DailySummary, clusters: &[ClusterView]) -> String {
 /// issues and pull requests, extracted facts.
 fn tldr_line(s: &DailySummary, c: &ClusterView, status: TldrStatus) -> String {
     let facts = c.facts.as_ref();
-    let label = match status {
-        TldrStatus::New => "🆕 **new**".to_string(),
-        TldrStatus::Persistent => match facts.and_then(|f| f.since_sha.as_deref()) {
-            Some(sha) => format!("🟥 **persistent** since `{}`", short_sha(sha)),
-            None => "🟥 **persistent**".into(),
-        },
-        TldrStatus::Flaky => match facts {
-            Some(f) => format!("🔁 **flaky** {} of {}", f.red_runs, f.runs_considered),
-            None => "🔁 **flaky**".into(),
-        },
-        // Not new against yesterday's report, though its jobs' history is unknown.
-        TldrStatus::NoHistory if known_yesterday(s).is_some() => "🟧 **red yesterday too**".into(),
-        TldrStatus::NoHistory => "❔ **no history**".into(),
-    };
+    let label = status_label(status, facts, known_yesterday(s).is_some());
     let mut parts = vec![format!("{label} {}", safe::code_span(&c.title, 100, false))];
 
     let mut per_wf: BTreeMap<&str, BTreeSet<JobId>> = BTreeMap::new();

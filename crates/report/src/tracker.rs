@@ -25,7 +25,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use ci_model::JobId;
 use serde::{Deserialize, Serialize};
 
@@ -52,8 +52,6 @@ pub const MAX_ARCHIVE_PARTS: usize = 8;
 pub const ERROR_CHARS: usize = 160;
 /// Chars of a cluster name kept per entry.
 pub const CLUSTER_CHARS: usize = 80;
-/// Days without a sighting after which a quiet test reads as fixed.
-pub const FIXED_AFTER_DAYS: i64 = 3;
 
 /// `[Failure Tracker] <display>`.
 pub fn tracker_title(display: &str) -> String {
@@ -104,7 +102,7 @@ impl TrackerConfig {
 }
 
 /// One tracked test. Short JSON keys keep hundreds of entries compact.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct TrackedTest {
     /// Test file (or a descriptor for non-test failures).
     #[serde(rename = "f")]
@@ -152,6 +150,23 @@ pub struct TrackedTest {
     /// Day of the last recurrence.
     #[serde(rename = "lr", default, skip_serializing_if = "Option::is_none")]
     pub last_recurred: Option<NaiveDate>,
+    /// Name of the job of the latest sighting (what "fixed" is observed on;
+    /// empty in entries written before it was kept).
+    #[serde(rename = "jn", default, skip_serializing_if = "String::is_empty")]
+    pub job_name: String,
+    /// Day of the first completed run after the last failure in which the
+    /// job succeeded: the row is fixed, observed ([`observe_green`]).
+    /// Cleared when it fails again.
+    #[serde(rename = "fx", default, skip_serializing_if = "Option::is_none")]
+    pub fixed_on: Option<NaiveDate>,
+}
+
+impl TrackedTest {
+    /// The job whose green run can fix this row: the name kept with the
+    /// sighting, else (older entries) the name in a job-level row's file.
+    pub fn job(&self) -> Option<&str> {
+        Some(self.job_name.as_str()).filter(|n| !n.is_empty()).or_else(|| self.test_file.strip_prefix("job: "))
+    }
 }
 
 fn is_zero(n: &u32) -> bool {
@@ -195,12 +210,47 @@ pub struct TrackerObservation {
     pub run_started_at: String,
     /// Fingerprint.
     pub fingerprint: String,
+    /// Job name.
+    pub job_name: String,
 }
 
-/// `file::function`, the entry key; `None` when both are empty.
+/// `file::function`, the test's key; `None` when both are empty.
 pub fn entry_key(test_file: &str, test_function: &str) -> Option<String> {
     let (f, t) = (test_file.trim(), test_function.trim());
     (!f.is_empty() || !t.is_empty()).then(|| format!("{f}::{t}"))
+}
+
+/// The key of a tracker row: one row per (test, cause), so a test failing
+/// for two causes is two rows. `file::function @<short cause id>` when
+/// `fingerprint` is a cause id of this version; else the test's key alone
+/// (entries written before rows were per cause, or with an older id: they
+/// are adopted by the test's first current-cause sighting, see [`merge`]).
+pub fn row_key(test_file: &str, test_function: &str, fingerprint: &str) -> Option<String> {
+    let test = entry_key(test_file, test_function)?;
+    Some(if crate::cause::is_current(fingerprint) {
+        format!("{test} @{}", crate::cause::short_id(fingerprint))
+    } else {
+        test
+    })
+}
+
+/// State written when rows were per test (same `v=2` line, keyed by
+/// `file::function`) re-keyed per (test, cause) from each entry's own
+/// fields (entries without a current cause id keep their key); two entries landing on one key are unioned (earliest first
+/// seen, latest sighting), so no row is lost or doubled.
+fn rekey(state: &mut TrackerState) {
+    let entries = std::mem::take(&mut state.entries);
+    let mut rekeyed = TrackerState { entries: BTreeMap::new(), ..state.clone() };
+    for (k, e) in entries {
+        // Only a row with a current cause id moves; any other keeps its key.
+        let key = if crate::cause::is_current(&e.fingerprint) {
+            row_key(&e.test_file, &e.test_function, &e.fingerprint).unwrap_or(k)
+        } else {
+            k
+        };
+        union_into(&mut rekeyed, TrackerState { entries: BTreeMap::from([(key, e)]), ..TrackerState::default() });
+    }
+    state.entries = rekeyed.entries;
 }
 
 /// The status word a cluster's facts give its tests: `flaky k of n` for a
@@ -237,6 +287,7 @@ pub fn observations_from_jobs(
             detail_url: detail.clone(),
             run_started_at: job.started_at.clone().unwrap_or_default(),
             fingerprint: fp.to_string(),
+            job_name: job.name.clone(),
         };
         // One row per test per cause (the report's clusters); a job-level
         // row only for a cause with no test (summary lines are no rows).
@@ -274,6 +325,15 @@ pub fn observations_from_jobs(
                 o.cluster = cause.title.clone();
                 out.push(o);
             }
+            // Tests a digest entry cut from `failures`, kept by cause.
+            let short = crate::cause::short_id(&cause.id);
+            for (file, func) in more_tests(job, &short) {
+                if seen.insert((file.clone(), func.clone())) {
+                    let mut o = observe(file, func, &cause.title, &cause.id, job_url.clone());
+                    o.cluster = cause.title.clone();
+                    out.push(o);
+                }
+            }
             if seen.is_empty() {
                 let link = cause
                     .failures
@@ -283,6 +343,30 @@ pub fn observations_from_jobs(
                 let mut o = observe(format!("job: {}", job.name), "N/A".into(), &cause.title, &cause.id, link);
                 o.cluster = cause.title.clone();
                 out.push(o);
+            }
+        }
+        // Cut tests whose cause has no kept failure left in the entry: rows
+        // by their cause id alone (its title was cut with them).
+        let kept: std::collections::BTreeSet<String> = job.causes().iter().map(|c| crate::cause::short_id(&c.id)).collect();
+        for short in job.more_tests.keys().filter(|k| !kept.contains(*k)) {
+            for (file, func) in more_tests(job, short) {
+                out.push(TrackerObservation { status: status_word(facts.get(short)), ..base(file, func, "", short, job_url.clone()) });
+            }
+        }
+    }
+    out
+}
+
+/// The `(file, function)` rows of the tests a digest entry cut from its
+/// failures for the cause `short` (the same rows its failures would give).
+fn more_tests(job: &JobReport, short: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for (file, funcs) in job.more_tests.get(short).into_iter().flatten() {
+        for func in funcs {
+            match (file.is_empty(), func.is_empty()) {
+                (true, true) => {}
+                (true, false) => out.push((format!("job: {}", job.name), func.clone())),
+                (false, _) => out.push((file.clone(), if func.is_empty() { "N/A".into() } else { func.clone() })),
             }
         }
     }
@@ -312,7 +396,17 @@ pub fn merge(state: &mut TrackerState, observations: &[TrackerObservation], toda
         state.workflow = cfg.workflow.clone();
     }
     for o in observations {
-        let Some(key) = entry_key(&o.test_file, &o.test_function) else { continue };
+        let Some(key) = row_key(&o.test_file, &o.test_function, &o.fingerprint) else { continue };
+        // A row kept per test (no current cause id: written before rows were
+        // per cause) is this (test, cause)'s history: adopt it, once, so the
+        // row is neither lost nor doubled.
+        if !state.entries.contains_key(&key) {
+            if let Some(test) = entry_key(&o.test_file, &o.test_function).filter(|t| *t != key) {
+                if let Some(old) = state.entries.remove(&test) {
+                    state.entries.insert(key.clone(), old);
+                }
+            }
+        }
         let fresh = TrackedTest {
             test_file: o.test_file.trim().to_string(),
             test_function: o.test_function.trim().to_string(),
@@ -329,6 +423,8 @@ pub fn merge(state: &mut TrackerState, observations: &[TrackerObservation], toda
             days_seen: 1,
             recurrences: 0,
             last_recurred: None,
+            job_name: o.job_name.clone(),
+            fixed_on: None,
         };
         match state.entries.get_mut(&key) {
             None => {
@@ -355,6 +451,7 @@ pub fn merge(state: &mut TrackerState, observations: &[TrackerObservation], toda
                     (&mut e.detail_url, fresh.detail_url),
                     (&mut e.run_started_at, fresh.run_started_at),
                     (&mut e.fingerprint, fresh.fingerprint),
+                    (&mut e.job_name, fresh.job_name),
                 ] {
                     if !src.is_empty() {
                         *dst = src;
@@ -363,6 +460,8 @@ pub fn merge(state: &mut TrackerState, observations: &[TrackerObservation], toda
                 if fresh.job_id.is_some() {
                     e.job_id = fresh.job_id;
                 }
+                // Red again: whatever green run was seen came before this.
+                e.fixed_on = None;
             }
         }
     }
@@ -373,9 +472,36 @@ pub fn merge(state: &mut TrackerState, observations: &[TrackerObservation], toda
     outcome
 }
 
-/// Whether an entry counts as failing on `today`.
+/// Whether an entry counts as failing on `today`: seen within the grace
+/// period and not seen fixed since.
 pub fn is_failing(e: &TrackedTest, today: NaiveDate, cfg: &TrackerConfig) -> bool {
-    (today - e.last_seen).num_days() <= cfg.failing_grace_days
+    (today - e.last_seen).num_days() <= cfg.failing_grace_days && e.fixed_on.is_none()
+}
+
+/// Mark rows fixed whose job the scan saw succeed in a completed run after
+/// the row's last failure. `green_jobs`: job name → start of that run (the
+/// workflow facts' `green_jobs`). The last failure is the sighting's run
+/// start, else the end of its last day. Rows of other jobs, and rows whose
+/// job is unknown, are left as they are ("quiet since", never a guessed
+/// "fixed"). Returns the rows newly marked.
+pub fn observe_green(state: &mut TrackerState, green_jobs: &BTreeMap<String, DateTime<Utc>>) -> usize {
+    let mut marked = 0;
+    for e in state.entries.values_mut() {
+        if e.fixed_on.is_some() {
+            continue;
+        }
+        let Some(green) = e.job().and_then(|j| green_jobs.get(j)) else { continue };
+        let last_failure = DateTime::parse_from_rfc3339(&e.run_started_at)
+            .map(|d| d.with_timezone(&Utc))
+            .ok()
+            .filter(|d| d.date_naive() == e.last_seen)
+            .unwrap_or_else(|| e.last_seen.and_time(NaiveTime::from_hms_opt(23, 59, 59).unwrap_or_default()).and_utc());
+        if *green > last_failure {
+            e.fixed_on = Some(green.date_naive());
+            marked += 1;
+        }
+    }
+    marked
 }
 
 /// Render order: failing (by first_seen, key), then quiet (most recently seen first).
@@ -447,6 +573,7 @@ pub fn parse_tracker<'a>(
             let part = decode_state(v, json)?;
             union_into(&mut state, part);
         }
+        rekey(&mut state);
         return Ok(LoadedTracker { state, source: StateSource::Current });
     }
     for (prefix, source) in [
@@ -570,6 +697,8 @@ fn convert_legacy(map: BTreeMap<String, serde_json::Value>) -> BTreeMap<String, 
                 days_seen: 1,
                 recurrences: 0,
                 last_recurred: None,
+                job_name: String::new(),
+                fixed_on: None,
             },
         );
     }
@@ -742,7 +871,7 @@ pub fn render_tracker(state: &TrackerState, cfg: &TrackerConfig, now: DateTime<U
     head.push_str(&format!(
         "One row per failing test and cause (a failure without a test is one row for its job), built from {report}. **Broken since** is the first day the test was seen failing and is never re-dated. \
 **Status**: 🔴 failing = seen within the last {} day(s) (🔴 failing again: after a quiet period, history kept); 🔁 flaky k of n = red in k of the last n runs, green in between; \
-⚪ quiet since = not seen since that day; ✅ fixed = not seen for {FIXED_AFTER_DAYS} days or more. \
+⚪ quiet since = not seen since that day, no green run of its job seen since; ✅ fixed = its job succeeded in a later completed run (observed). \
 Quiet entries are kept for {} days, then dropped.\n\n",
         cfg.failing_grace_days + 1,
         cfg.retention_days
@@ -849,13 +978,13 @@ fn failing_row(e: &TrackedTest, today: NaiveDate, cfg: &TrackerConfig) -> String
     )
 }
 
-/// A quiet entry's status: quiet since its last sighting, fixed once that
-/// is [`FIXED_AFTER_DAYS`] ago.
-fn quiet_status(e: &TrackedTest, today: NaiveDate) -> String {
-    if (today - e.last_seen).num_days() >= FIXED_AFTER_DAYS {
-        format!("✅ fixed (quiet since {})", e.last_seen)
-    } else {
-        format!("⚪ quiet since {}", e.last_seen)
+/// A quiet entry's status: fixed when a green run of its job was seen
+/// after its last failure ([`observe_green`]), else quiet since its last
+/// sighting (silence alone is not a fix: the job may not have run).
+fn quiet_status(e: &TrackedTest, _today: NaiveDate) -> String {
+    match e.fixed_on {
+        Some(d) => format!("✅ fixed {d} (green run after the last failure)"),
+        None => format!("⚪ quiet since {}", e.last_seen),
     }
 }
 

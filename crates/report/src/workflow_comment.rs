@@ -19,6 +19,7 @@ use crate::markers::{self, ANALYSIS_END, ANALYSIS_START, JOB_DIGEST_PREFIX, JOB_
 use crate::model::{display_minute, display_time, short_sha, ClusterFacts, JobOutcome, JobReport, WorkflowReport};
 use crate::safe::{self, char_len};
 use crate::state_json;
+use crate::summary::{history_status, status_label};
 use crate::SAFE_BODY_CHARS;
 
 /// Most comment parts one workflow report may use (circuit breaker against
@@ -38,6 +39,11 @@ pub const MESSAGE_CHARS: usize = 200;
 /// Above this, the processed-id list is spread over the parts instead of
 /// repeated in each (see [`render_workflow_comments`]).
 pub const IDS_LINE_MAX: usize = 15_000;
+/// Room kept at the end of part 1 for the hidden lines appended after
+/// packing (the workflow facts line, [`crate::facts::with_facts`]), so part
+/// 1 with them is still within [`SAFE_BODY_CHARS`]. Anything else appended
+/// later (the LLM memory) is pruned to what is left under the same cap.
+pub const PART1_TRAILER_RESERVE: usize = crate::facts::MAX_FACTS_CHARS + 1;
 
 
 const DETAILS_CLOSE: &str = "</details>";
@@ -372,7 +378,10 @@ fn render_header(report: &WorkflowReport, clusters: &[ClusterView], job_table: b
         let rows = clusters
             .iter()
             .map(|c| {
-                let status = c.facts.as_ref().map_or("—".to_string(), |f| f.sentence());
+                // The TL;DR's status words (one renderer), then the history.
+                let facts = c.facts.as_ref();
+                let label = status_label(history_status(facts), facts, false);
+                let status = facts.map_or(label.clone(), |f| format!("{label} · {}", f.sentence()));
                 format!(
                     "| {} {} | {} | {} | {} |",
                     safe::code_span(&c.title, 120, true),
@@ -491,7 +500,7 @@ pub fn render_workflow_comments(report: &WorkflowReport) -> Vec<String> {
     let rest_capacity = SAFE_BODY_CHARS.saturating_sub(fixed_rest);
 
     let header = render_header(report, &clusters, true);
-    let first_capacity = SAFE_BODY_CHARS.saturating_sub(fixed_rest + char_len(&header));
+    let first_capacity = SAFE_BODY_CHARS.saturating_sub(fixed_rest + PART1_TRAILER_RESERVE + char_len(&header));
     let block_cap = rest_capacity.max(2_000);
     let blocks: Vec<String> = report.jobs.iter().map(|j| fit_block(j, block_cap)).collect();
     // Greedy in order: minimal number of parts for ordered, unsplittable blocks.
@@ -503,7 +512,8 @@ pub fn render_workflow_comments(report: &WorkflowReport) -> Vec<String> {
         if used + len > capacity && !(parts.len() > 1 && parts.last().is_some_and(Vec::is_empty)) {
             if parts.len() == MAX_PARTS {
                 let header = render_header(report, &clusters, false);
-                let first_capacity = SAFE_BODY_CHARS.saturating_sub(fixed_rest + char_len(&header));
+                let first_capacity =
+                    SAFE_BODY_CHARS.saturating_sub(fixed_rest + PART1_TRAILER_RESERVE + char_len(&header));
                 let digest = render_digest(report, &clusters, first_capacity, rest_capacity);
                 let ids_lines = ids_lines(&all_ids, &full_ids_line, spread, &digest.members, report);
                 return assemble(report, &header, &digest.bodies, &ids_lines, &pending, &foot);
@@ -613,6 +623,26 @@ pub fn digest_job(job: &JobReport, keep: usize) -> JobReport {
     j.name = safe::truncate_chars(&j.name, DIGEST_NAME_CHARS).into_owned();
     j.failed_steps.truncate(DIGEST_STEPS);
     if j.failures.len() > keep {
+        // The tests of the failures cut, by cause: the trackers' rows.
+        for cause in job.causes() {
+            for &i in cause.failures.iter().filter(|&&i| i >= keep) {
+                let f = &job.failures[i];
+                if f.test_file.is_none() && f.test_function.is_none() {
+                    continue;
+                }
+                let funcs = j
+                    .more_tests
+                    .entry(crate::cause::short_id(&cause.id))
+                    .or_default()
+                    .entry(f.test_file.clone().unwrap_or_default())
+                    .or_default();
+                funcs.push(f.test_function.clone().unwrap_or_default());
+            }
+        }
+        j.more_tests.values_mut().flat_map(|files| files.values_mut()).for_each(|funcs| {
+            funcs.sort();
+            funcs.dedup();
+        });
         j.failures_total = u32::try_from(job.failure_count()).unwrap_or(u32::MAX);
         j.failures.truncate(keep);
         for f in &mut j.failures {
@@ -1044,12 +1074,13 @@ pub fn status_summary(
     for (fp, status) in statuses {
         let Some((headline, members)) = members.get(fp) else { continue };
         let headline = headline.clone();
-        let (rank, label) = match status {
-            FailureStatus::New => (0, "🆕 **new**"),
-            FailureStatus::Persistent => (1, "🟥 **persistent**"),
-            FailureStatus::Flaky => (2, "🔁 **flaky**"),
-            FailureStatus::NoHistory => (3, "❔ **no history**"),
+        let rank = match status {
+            FailureStatus::New => 0,
+            FailureStatus::Persistent => 1,
+            FailureStatus::Flaky => 2,
+            FailureStatus::NoHistory => 3,
         };
+        let label = status_label((*status).into(), facts.get(fp), false);
         let mut names: Vec<String> = members.iter().map(|j| j.name.clone()).collect();
         names.dedup();
         let shown: Vec<String> = names.iter().take(3).map(|n| safe::code_span(n, 60, false)).collect();

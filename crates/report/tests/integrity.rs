@@ -19,6 +19,7 @@ fn a_bare_url_in_a_cluster_name_stays_in_code() {
         detail_url: String::new(),
         run_started_at: "2026-11-21T04:00:12Z".into(),
         fingerprint: "a1b2c3d4".into(),
+        ..TrackerObservation::default()
     };
     let mut s = TrackerState::default();
     let day = NaiveDate::from_ymd_opt(2026, 11, 21).unwrap();

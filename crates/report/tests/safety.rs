@@ -194,6 +194,7 @@ proptest! {
             days_seen: 1,
             recurrences: 0,
             last_recurred: None,
+            ..TrackedTest::default()
         };
         let mut state = TrackerState { workflow: cfg.workflow.clone(), ..TrackerState::default() };
         state.entries.insert(format!("{}::{}", v[0], v[1]), entry);

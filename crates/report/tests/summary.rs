@@ -41,6 +41,7 @@ fn summary() -> DailySummary {
         cluster_facts: report.cluster_facts.clone(),
         last_scanned: Some(at(12, 30)),
         comment_url: Some("https://github.com/acme/ci-bot/issues/77#issuecomment-1".into()),
+        green_jobs: Default::default(),
     };
     let mut pr_jobs = vec![sample_jobs()[0].clone()];
     pr_jobs[0].job_id = JobId(63000000001);
@@ -55,6 +56,7 @@ fn summary() -> DailySummary {
         cluster_facts: Default::default(),
         last_scanned: Some(at(12, 10)),
         comment_url: None,
+        green_jobs: Default::default(),
     };
     let green = WorkflowDay {
         workflow: "release-docker.yml".into(),
@@ -223,7 +225,7 @@ fn the_first_screen_says_what_is_red_new_and_what_to_do() {
 }
 
 #[test]
-fn the_tldr_is_bounded_and_yesterdays_clusters_gone_under_green_runs_read_as_fixed() {
+fn the_tldr_is_bounded_and_yesterdays_clusters_gone_read_fixed_only_when_their_jobs_ran_green() {
     let mut s = summary();
     let template = sample_jobs()[0].clone();
     s.workflows[0].jobs = (0..25u64)
@@ -240,9 +242,9 @@ fn the_tldr_is_bounded_and_yesterdays_clusters_gone_under_green_runs_read_as_fix
     let more = summary_clusters(&s).len() - TLDR_LINES;
     assert!(tldr.contains(&format!("- _+{more} more cluster(s) in the table below_")), "{tldr}");
 
-    // Tomorrow the nightly ran green and pr-test did not run: yesterday's
-    // clusters are fixed, and only the workflow that ran green is named.
-    let tomorrow = DailySummary {
+    // Tomorrow the nightly ran green and pr-test did not run, but no run of
+    // the clusters' own jobs was seen green: gone is only "quiet since".
+    let mut tomorrow = DailySummary {
         date: date() + Duration::days(1),
         bot_name: "ci-bot".into(),
         workflows: vec![
@@ -253,9 +255,22 @@ fn the_tldr_is_bounded_and_yesterdays_clusters_gone_under_green_runs_read_as_fix
         ..DailySummary::default()
     };
     let t = render_summary_block(&tomorrow);
+    let quiet: Vec<&str> = t.lines().filter(|l| l.starts_with("- ⚪ **quiet since** ")).collect();
+    assert_eq!(quiet.len(), 3, "{t}");
+    assert!(!t.contains("**fixed**"), "{t}");
+    assert!(quiet.iter().all(|l| l.contains(&date().to_string())), "{quiet:?}");
+
+    // The nightly's jobs seen green after their failure: those clusters are
+    // fixed (observed); one whose job was not seen green stays quiet.
+    let mut jobs: Vec<String> = summary().workflows[1].jobs.iter().map(|j| j.name.clone()).collect();
+    let not_seen = jobs.pop().expect("a job");
+    tomorrow.workflows[0].green_jobs = jobs.iter().map(|j| (j.clone(), at(3, 0) + Duration::days(1))).collect();
+    let t = render_summary_block(&tomorrow);
     let fixed: Vec<&str> = t.lines().filter(|l| l.starts_with("- ✅ **fixed**")).collect();
-    assert_eq!(fixed.len(), 3, "{t}");
-    assert!(fixed.iter().all(|l| l.ends_with("`nightly-test.yml` ran green")), "{fixed:?}");
+    let quiet: Vec<&str> = t.lines().filter(|l| l.starts_with("- ⚪ **quiet since**")).collect();
+    assert_eq!(fixed.len() + quiet.len(), 3, "{t}");
+    assert!(!fixed.is_empty(), "{t}");
+    assert!(fixed.iter().all(|l| l.contains("green in a later run") && !l.contains(&not_seen)), "{fixed:?}");
 }
 
 #[test]

@@ -32,6 +32,7 @@ fn obs(file: &str, func: &str, error: &str) -> TrackerObservation {
         detail_url: "https://github.com/acme/ci-bot/issues/77#job-61000000001".into(),
         run_started_at: "2026-11-21T04:00:12Z".into(),
         fingerprint: "a1b2c3d4".into(),
+        job_name: "unit-test-backend-1-gpu".into(),
     }
 }
 
@@ -261,4 +262,99 @@ fn crlf_bodies_parse() {
     let doc = render_tracker(&s, &c, Utc.with_ymd_and_hms(2026, 11, 1, 12, 0, 0).unwrap());
     let back = parse_tracker(&doc.body.replace('\n', "\r\n"), [], &c.workflow).unwrap();
     assert_eq!(back.state, s);
+}
+
+/// Rows are per (test, cause) (issue #14). A tracker written when rows were
+/// per test (the same `v=2` state line, keyed `file::function`) still
+/// parses; each entry is re-keyed from its own fields, an entry without a
+/// current cause id is adopted by its test's first sighting, and a test
+/// failing for a second cause gets a second row: nothing lost, nothing
+/// doubled.
+#[test]
+fn a_tracker_written_per_test_migrates_to_rows_per_test_and_cause() {
+    let c = cfg();
+    let oom = format!("v2:{}", "1".repeat(16));
+    let fault = format!("v2:{}", "2".repeat(16));
+    let entry = |file: &str, func: &str, fp: &str, first: u32| TrackedTest {
+        test_file: file.into(),
+        test_function: func.into(),
+        cluster: "HIP OOM".into(),
+        error: "RuntimeError: HIP out of memory".into(),
+        status: String::new(),
+        job_url: String::new(),
+        job_id: None,
+        detail_url: String::new(),
+        run_started_at: String::new(),
+        fingerprint: fp.into(),
+        first_seen: day(first),
+        last_seen: day(first + 1),
+        days_seen: 2,
+        recurrences: 0,
+        last_recurred: None,
+        ..TrackedTest::default()
+    };
+    // The per-test state as the previous writer stored it.
+    let mut old = TrackerState { workflow: c.workflow.clone(), ..Default::default() };
+    old.entries.insert("test/a.py::test_x".into(), entry("test/a.py", "test_x", &oom, 1));
+    old.entries.insert("test/b.py::test_y".into(), entry("test/b.py", "test_y", "a1b2c3d4", 2));
+    old.entries.insert("job: setup::N/A".into(), entry("job: setup", "N/A", "", 3));
+    let body = render_tracker(&old, &c, Utc.with_ymd_and_hms(2026, 11, 4, 0, 0, 0).unwrap()).body;
+    assert!(body.contains(r#""tests":{"job: setup::N/A":"#), "per-test keys on disk: {body}");
+
+    let loaded = parse_tracker(&body, [], &c.workflow).unwrap();
+    assert_eq!(loaded.source, StateSource::Current);
+    let mut keys: Vec<&str> = loaded.state.entries.keys().map(String::as_str).collect();
+    keys.sort();
+    let oom_key = format!("test/a.py::test_x @{}", ci_report::cause::short_id(&oom));
+    assert_eq!(keys, ["job: setup::N/A", oom_key.as_str(), "test/b.py::test_y"]);
+
+    // Today: test_x fails for the OOM and for a GPU fault; test_y (its old
+    // row had an older id) for the fault.
+    let mut state = loaded.state;
+    let seen = |file: &str, func: &str, fp: &str| TrackerObservation { fingerprint: fp.into(), ..obs(file, func, "e") };
+    let today = [seen("test/a.py", "test_x", &oom), seen("test/a.py", "test_x", &fault), seen("test/b.py", "test_y", &fault)];
+    let out = merge(&mut state, &today, day(5), &c);
+    assert_eq!(out.new, vec![format!("test/a.py::test_x @{}", ci_report::cause::short_id(&fault))]);
+    assert_eq!(state.entries.len(), 4, "{:?}", state.entries.keys());
+    let rows = |file: &str| state.entries.values().filter(|e| e.test_file == file).collect::<Vec<_>>();
+    assert_eq!(rows("test/a.py").len(), 2, "one row per cause");
+    let y = rows("test/b.py");
+    assert_eq!(y.len(), 1, "the old row is adopted, not doubled");
+    assert_eq!((y[0].first_seen, y[0].last_seen, y[0].days_seen), (day(2), day(5), 3));
+    assert_eq!(rows("test/a.py").iter().map(|e| e.first_seen).min(), Some(day(1)), "history of the OOM row kept");
+
+    // Written again and read back: the same rows.
+    let doc = render_tracker(&state, &c, Utc.with_ymd_and_hms(2026, 11, 5, 12, 0, 0).unwrap());
+    let back = parse_tracker(&doc.body, doc.archive.iter().map(String::as_str), &c.workflow).unwrap();
+    assert_eq!(back.state, state);
+}
+
+/// A row is fixed only when its job was seen green after its last failure
+/// (`observe_green`); silence is "quiet since". Failing again clears it.
+#[test]
+fn fixed_is_observed_on_the_rows_job_not_inferred_from_silence() {
+    use std::collections::BTreeMap;
+    let c = cfg();
+    let mut s = TrackerState::default();
+    let o = TrackerObservation { run_started_at: "2026-11-01T04:00:00Z".into(), ..obs("test/a.py", "test_x", "AssertionError") };
+    merge(&mut s, std::slice::from_ref(&o), day(1), &c);
+    let green_at = |job: &str, d: u32, h: u32| BTreeMap::from([(job.to_string(), Utc.with_ymd_and_hms(2026, 11, d, h, 0, 0).unwrap())]);
+    // A week of silence: quiet, never fixed.
+    let body = render_tracker(&s, &c, Utc.with_ymd_and_hms(2026, 11, 8, 0, 0, 0).unwrap()).body;
+    assert!(body.contains("⚪ quiet since 2026-11-01") && !body.contains("✅ fixed 2026"), "{body}");
+    // Another job green, or this job green before the failure: still quiet.
+    assert_eq!(observe_green(&mut s, &green_at("other-job", 5, 0)), 0);
+    assert_eq!(observe_green(&mut s, &green_at(&o.job_name, 1, 3)), 0, "the failing run started at 04:00");
+    // This job green after the failure: fixed, and no longer failing.
+    assert_eq!(observe_green(&mut s, &green_at(&o.job_name, 2, 6)), 1);
+    let e = s.entries.values().next().unwrap().clone();
+    assert_eq!(e.fixed_on, Some(day(2)));
+    assert!(!is_failing(&e, day(2), &c));
+    let body = render_tracker(&s, &c, Utc.with_ymd_and_hms(2026, 11, 2, 12, 0, 0).unwrap()).body;
+    assert!(body.contains("✅ fixed 2026-11-02"), "{body}");
+    let back = parse_tracker(&body, [], &c.workflow).unwrap();
+    assert_eq!(back.state, s);
+    // It fails again: not fixed any more.
+    merge(&mut s, std::slice::from_ref(&o), day(3), &c);
+    assert_eq!(s.entries.values().next().unwrap().fixed_on, None);
 }

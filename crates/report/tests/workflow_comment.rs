@@ -336,3 +336,41 @@ fn a_huge_processed_id_list_is_spread_over_parts_and_unioned_back() {
     assert_eq!(back.processed_job_ids, expected);
     assert_eq!(back.jobs.len(), 30);
 }
+
+/// The cluster table says each cluster's status in the TL;DR's words, from
+/// the one renderer (`summary::status_label`), so the comment and the daily
+/// report never word a cluster differently (issue #14).
+#[test]
+fn the_cluster_table_words_each_status_as_the_tldr_does() {
+    use ci_model::FailureStatus;
+    use ci_report::summary::{render_summary_block, status_label, tldr_status, DailySummary, WorkflowDay};
+    let mut report = sample_report();
+    let ids: Vec<String> = report.jobs.iter().flat_map(|j| j.causes()).map(|c| c.id).collect::<BTreeSet<_>>().into_iter().collect();
+    let statuses = [FailureStatus::Persistent, FailureStatus::Flaky, FailureStatus::New];
+    for (id, st) in ids.iter().zip(statuses) {
+        let f = report.cluster_facts.entry(id.clone()).or_default();
+        f.status = Some(st);
+        f.red_runs = 2;
+        f.runs_considered = 5;
+        f.since_sha = Some("fedcba9876543210".into());
+    }
+    let comment = render_workflow_comments(&report).remove(0);
+    let table = &comment[comment.find("### Symptom clusters").expect("cluster table")..];
+    let day = WorkflowDay {
+        workflow: report.workflow.clone(),
+        jobs: report.jobs.clone(),
+        cluster_facts: report.cluster_facts.clone(),
+        ..WorkflowDay::default()
+    };
+    let summary = DailySummary { date: at(0, 0).date_naive(), workflows: vec![day], ..DailySummary::default() };
+    let tldr = render_summary_block(&summary);
+    let mut seen = BTreeSet::new();
+    for c in ci_report::summary::summary_clusters(&summary) {
+        let label = status_label(tldr_status(&summary, &c), c.facts.as_ref(), false);
+        let row = table.lines().find(|l| l.contains(&ci_report::cluster::short_fp(&c.fingerprint))).expect("a row per cluster");
+        assert!(row.contains(&format!("| {label}")), "{row} lacks {label}");
+        assert!(tldr.contains(&format!("- {label} ")), "the TL;DR says {label} too");
+        seen.insert(label);
+    }
+    assert!(seen.iter().any(|l| l.contains("**flaky** 2 of 5")) && seen.iter().any(|l| l.contains("**persistent** since `fedcba9`")), "{seen:?}");
+}

@@ -106,6 +106,7 @@ pub async fn run<G: GitHub + Clone + 'static>(
         in_flight: scan.in_flight.iter().map(|(r, p, f)| (r.id, *p, *f)).collect(),
         clusters: cluster_facts_map.clone(),
         scanned_at: Some(ctx.settings.now),
+        green_jobs: scan.green_after_red(),
     };
 
     // A deferred job (rate limit) is not processed: the next run reads it.
@@ -132,7 +133,9 @@ pub async fn run<G: GitHub + Clone + 'static>(
     // a quiet tick costs reads only (conditional 304s).
     let unchanged = new_reports.is_empty()
         && previous_facts.as_ref().is_some_and(|p| p.in_flight == facts.in_flight && p.runs_completed == facts.runs_completed);
-    let in_scope = !scan.failed.is_empty() || !report.jobs.is_empty();
+    // A job seen green after its failure is news too (what makes trackers
+    // and the TL;DR say "fixed"): its facts line must be written.
+    let in_scope = !scan.failed.is_empty() || !report.jobs.is_empty() || !facts.green_jobs.is_empty();
     // In dry-run the daily issue may not exist yet: render anyway (issue 0)
     // so the plan shows what the comment would say.
     let target_issue = today.as_ref().map(|i| i.number).or(ctx.dry_run().then_some(IssueNumber(0)));

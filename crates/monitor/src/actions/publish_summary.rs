@@ -209,6 +209,7 @@ pub fn build<G: GitHub + Clone + 'static>(
                 jobs: rec.jobs,
                 cluster_facts: facts.clusters,
                 last_scanned: facts.scanned_at,
+                green_jobs: facts.green_jobs,
                 comment_url: mine
                     .iter()
                     .map(|c| (find_part(&c.body).map_or(1, |p| p.0), c.id, c))

@@ -12,12 +12,11 @@ use ci_github::{CommentId, GitHub, Issue, IssueFilter, RepoRef, StateFilter};
 use ci_report::markers::tracker_issue_marker;
 use ci_report::step_summary::{self, TrackerLine};
 use ci_report::tracker::{
-    archive_marker_line, is_failing, legacy_tracker_titles, merge, observations_from_jobs, parse_archive_marker, parse_tracker,
+    archive_marker_line, is_failing, legacy_tracker_titles, merge, observations_from_jobs, observe_green, parse_archive_marker, parse_tracker,
     render_tracker, tracker_placeholder_body, tracker_rendered_at, tracker_title, TrackerConfig, TRACKER_LABEL,
 };
-use ci_report::facts::parse_facts;
+use ci_report::facts::{parse_facts, WorkflowFacts};
 use ci_report::workflow_comment::{belongs_to_workflow, parse_workflow_comments};
-use ci_report::ClusterFacts;
 use ci_report::JobReport;
 
 use crate::action::{Outcome, UpdateTrackersOutputs};
@@ -60,7 +59,6 @@ pub async fn run<G: GitHub + Clone + 'static>(ctx: &Ctx<G>) -> anyhow::Result<Ou
             .iter()
             .filter(|c| belongs_to_workflow(&c.body, &t.workflow))
             .find_map(|c| parse_facts(&c.body))
-            .map(|f| f.clusters)
             .unwrap_or_default();
         match update_one(ctx, &repo, &listed[&repo], t, &jobs, &facts, today.as_ref()).await {
             Ok((url, failing)) => {
@@ -87,7 +85,7 @@ async fn update_one<G: GitHub + Clone + 'static>(
     issues: &[Issue],
     t: &TrackedWorkflow,
     jobs: &[JobReport],
-    facts: &BTreeMap<String, ClusterFacts>,
+    facts: &WorkflowFacts,
     daily: Option<&Issue>,
 ) -> anyhow::Result<(String, usize)> {
     let title = tracker_title(&t.display);
@@ -114,9 +112,11 @@ async fn update_one<G: GitHub + Clone + 'static>(
     let loaded = parse_tracker(&body, archive_comments.iter().map(|c| c.body.as_str()), &t.workflow)
         .map_err(|e| anyhow::anyhow!("its state cannot be read ({e:?}); left untouched so no history is lost"))?;
     let mut state = loaded.state;
-    let observations = observations_from_jobs(jobs, daily.map(|d| d.html_url.as_str()), facts);
+    let observations = observations_from_jobs(jobs, daily.map(|d| d.html_url.as_str()), &facts.clusters);
     let now = ctx.settings.now;
     merge(&mut state, &observations, now.date_naive(), &cfg);
+    // "Fixed" only where the scan saw the job green after its last failure.
+    observe_green(&mut state, &facts.green_jobs);
     let mut doc = render_tracker(&state, &cfg, now);
     // A tick that changed nothing must not rewrite the issue just to move its
     // "last updated" clock (a write per tick, and noise in the edit history).

@@ -8,9 +8,9 @@
 //! its jobs are never fetched; that keeps a tick at "a small constant plus
 //! the log downloads" instead of "one call per run in the history".
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use ci_github::{GitHub, RunFilter};
 
 use crate::config::MonitoredWorkflow;
@@ -39,6 +39,29 @@ impl WorkflowScan {
     pub fn facts_for(&self, job_name: &str, run_id: RunId, window: usize) -> HistoryFacts {
         let obs = history::observations(job_name, &self.runs);
         history::facts(run_id, &obs, window)
+    }
+
+    /// Jobs (by name) red in a completed run of the scan and green in a
+    /// later completed one, with the start of the first such green run
+    /// after the job's last failure: the observed "fixed" of trackers and
+    /// the daily TL;DR (a successful run vouches for all of its jobs).
+    pub fn green_after_red(&self) -> BTreeMap<String, DateTime<Utc>> {
+        let red: BTreeSet<&str> = self
+            .runs
+            .iter()
+            .flat_map(|(_, jobs)| jobs)
+            .filter(|j| j.signal() == Signal::Red)
+            .map(|j| j.name.as_str())
+            .collect();
+        red.into_iter()
+            .filter_map(|name| {
+                // Newest first: what comes before the newest red is later.
+                let obs = history::observations(name, &self.runs);
+                let last_red = obs.iter().position(|o| o.signal == Signal::Red)?;
+                let green = obs[..last_red].iter().rev().find(|o| o.signal == Signal::Green)?;
+                Some((name.to_string(), green.created_at))
+            })
+            .collect()
     }
 }
 

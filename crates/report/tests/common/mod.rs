@@ -51,6 +51,7 @@ pub fn job(id: u64, name: &str, failures: Vec<FailureView>) -> JobReport {
         baseline: None,
         failures_total: 0,
         facts: BTreeMap::new(),
+        more_tests: BTreeMap::new(),
     }
 }
 
