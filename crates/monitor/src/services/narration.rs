@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use chrono::NaiveDate;
 use ci_llm::cache::LlmMemory;
-use ci_llm::facts::{ClusterFact, CountsFact, HistoryFact, JobFacts, KeyLine, LogLine, PickFacts, RelatedFact, SuspectRange, TestFact};
+use ci_llm::facts::{ClusterFact, HistoryFact, JobFacts, PickFacts, RelatedFact, SuspectRange};
 use ci_llm::pick::ModelPick;
 use ci_llm::tokens::{Price, Tally};
 use ci_llm::{render, Deterministic, Llm, Narrator, ProviderChoice, ProviderInfo, Resolved, Scrubber, Templates, Told};
@@ -20,15 +20,6 @@ use ci_report::{ClusterFacts, JobReport, ModelPickedLine};
 use ci_triage::{Analysis, RuleSet};
 
 use crate::domain::history::HistoryFacts;
-
-/// Lines of context the model is shown around a key line. One: issue #16's
-/// cost target (1/20 of the old bot's tokens on the demo) is met with the
-/// line before and after; the engine's excerpt in the block keeps more.
-const KEY_LINE_CONTEXT: u32 = 1;
-
-/// Candidates offered for "the line to read first": the engine's top
-/// key lines (the pick's gain is in the first few, see docs/llm.md).
-const PICK_CANDIDATES: usize = 5;
 
 /// Grace over the provider's own deadline before the narrator gives up on a
 /// call (the provider's timeout should fire first).
@@ -229,33 +220,7 @@ pub fn job_facts(c: &JobContext<'_>) -> JobFacts {
         job: c.report.name.clone(),
         head_sha: c.report.head_sha.as_deref().map(short),
         failing_step: a.failing_step.clone().or_else(|| c.report.failed_steps.first().cloned()),
-        category: a.verdict.category.to_string(),
-        flaky: a.verdict.flaky,
-        rule: a.verdict.rule.clone(),
-        failing_tests: a
-            .failures
-            .iter()
-            .filter_map(|f| f.test.as_ref().map(|t| TestFact { id: t.id.clone(), message: f.message.clone(), line: f.line }))
-            .collect(),
-        key_lines: a
-            .key_lines
-            .iter()
-            .take(ci_llm::prompt::MAX_KEY_LINES)
-            .filter_map(|&line| {
-                let e = a.excerpts.iter().find(|e| e.line == line)?;
-                Some(KeyLine {
-                    line,
-                    rule: e.rule.clone(),
-                    context: e
-                        .context
-                        .iter()
-                        .filter(|l| l.no + KEY_LINE_CONTEXT >= line && l.no <= line + KEY_LINE_CONTEXT)
-                        .map(|l| LogLine { no: l.no, text: l.text.clone() })
-                        .collect(),
-                })
-            })
-            .collect(),
-        counts: a.counts.as_ref().map(|n| CountsFact { run: n.run, passed: n.passed, failed: n.failed, skipped: n.skipped }),
+        // Identity is the report's (cause ids), not the triage fingerprints.
         fingerprints,
         cluster: c.clusters.first().map(|(id, _)| ClusterFact {
             id: id.chars().take(12).collect(),
@@ -268,6 +233,7 @@ pub fn job_facts(c: &JobContext<'_>) -> JobFacts {
         // The monitor makes no PR/issue search: the prompt says "not searched".
         related: Vec::<RelatedFact>::new(),
         related_searched: false,
+        ..ci_llm::engine::job_facts(a)
     }
 }
 
@@ -278,61 +244,12 @@ fn short(sha: &str) -> String {
 /// The candidates for "the line to read first" when the engine's best line
 /// is generic (no rule named the reason), else `None`.
 pub fn pick_facts(report: &JobReport, a: &Analysis, rules: &RuleSet) -> Option<PickFacts> {
-    let priority = a.verdict.rule.as_deref().and_then(|r| {
-        // Runner parsers name the failing test: as specific as a rule.
-        if r.starts_with("runner:") { Some(62) } else { rules.get(r).map(|r| r.priority) }
-    });
-    if !ci_llm::pick::engine_line_is_generic(priority, a.verdict.basis.as_deref()) {
-        return None;
-    }
-    let candidates: Vec<LogLine> = a
-        .key_lines
-        .iter()
-        .take(PICK_CANDIDATES)
-        .filter_map(|&line| {
-            let e = a.excerpts.iter().find(|e| e.line == line)?;
-            let l = e.context.iter().find(|l| l.no == line)?;
-            Some(LogLine { no: line, text: l.text.clone() })
-        })
-        .collect();
-    if candidates.len() < 2 {
-        return None;
-    }
     let mut fingerprints: Vec<String> = report.fingerprints().into_iter().collect();
     fingerprints.extend(report.fingerprint.clone());
-    Some(PickFacts {
-        job: report.name.clone(),
-        failing_step: a.failing_step.clone(),
-        category: a.verdict.category.to_string(),
-        candidates,
-        fingerprints,
-    })
+    ci_llm::engine::pick_facts(&report.name, a, rules, fingerprints)
 }
 
-/// The log as far as the engine kept it: every line of its excerpts at its
-/// own line number, the others empty. The model was shown only these lines,
-/// so a quote it makes is checked against exactly them, at the right line
-/// numbers, without holding the whole log (the monitor streams it).
-pub fn excerpt_log(a: &Analysis) -> Vec<u8> {
-    let mut lines: std::collections::BTreeMap<u32, &str> = std::collections::BTreeMap::new();
-    for e in &a.excerpts {
-        for l in &e.context {
-            lines.insert(l.no, &l.text);
-        }
-    }
-    let mut out = Vec::new();
-    let mut at = 1;
-    for (no, text) in lines {
-        while at < no {
-            out.push(b'\n');
-            at += 1;
-        }
-        out.extend_from_slice(text.replace(['\n', '\r'], " ").as_bytes());
-        out.push(b'\n');
-        at += 1;
-    }
-    out
-}
+pub use ci_llm::engine::excerpt_log;
 
 /// A log line's link on the job page, when the engine can place it.
 pub fn line_url(job: &Job, report: &JobReport, a: &Analysis, line: u32) -> Option<String> {
