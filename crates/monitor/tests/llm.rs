@@ -251,3 +251,59 @@ async fn agent_mode_without_docker_falls_back_to_the_api_and_says_so() {
     assert!(all.contains("API mode used"));
     assert!(all.contains("The model's reading"));
 }
+
+/// A `TestCtx` (seven workflows) whose config asks `llm` with a daily
+/// budget of `budget` tokens.
+async fn small_ctx(llm: &FakeLlm, budget: u64) -> (common::TestCtx, Arc<LlmSetup>) {
+    let extra = format!(
+        "llm:\n  provider: anthropic\n  base_url: {}\n  timeout_secs: 5\n  retries: 0\n  daily_token_budget: {budget}\n",
+        llm.url()
+    );
+    let t = common::TestCtx::with_scenario(Scenario::default(), &extra).await;
+    let s = setup(&t.config);
+    (t, s)
+}
+
+async fn analyze_with(t: &common::TestCtx, llm: &Arc<LlmSetup>, workflow: &str) {
+    let ctx = t.ctx().await.with_llm(llm.clone());
+    ci_monitor::actions::analyze_workflow::run(&ctx, workflow).await.expect("analyze-workflow");
+}
+
+/// The cache is the repository's, not each workflow's: the same failure in
+/// two workflows costs one call, and the second report shows the answer
+/// from the cache (checked against its own log).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_failure_in_two_workflows_costs_one_call() {
+    let llm = FakeLlm::start_on(([127, 0, 0, 1], 0).into(), Arc::new(fake_llm::reader::answer)).await.unwrap();
+    let (mut t, setup) = small_ctx(&llm, 300_000).await;
+    t.fail_job("ci.yml", "test", common::PYTEST_LOG);
+    t.fail_job("nightly.yml", "test", common::PYTEST_LOG);
+    analyze_with(&t, &setup, "ci.yml").await;
+    assert_eq!(llm.requests().len(), 1, "the first workflow asks");
+    analyze_with(&t, &setup, "nightly.yml").await;
+    assert_eq!(llm.requests().len(), 1, "the second workflow's same failure comes from the cache");
+    let bodies = t.comments_on(common::BOT, t.daily_issue().number);
+    let nightly: Vec<&String> = bodies.iter().filter(|b| ci_report::workflow_comment::belongs_to_workflow(b, "nightly.yml")).collect();
+    assert!(nightly.iter().any(|b| b.contains("The model's reading")), "{nightly:?}");
+    assert!(nightly.iter().any(|b| b.contains(" cached (0 tokens)")), "{nightly:?}");
+}
+
+/// The daily budget is the repository's: what one workflow's report spent
+/// counts against the next one's, which then keeps the deterministic
+/// report, labelled.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_daily_budget_is_counted_across_workflows() {
+    let llm = FakeLlm::start_on(([127, 0, 0, 1], 0).into(), Arc::new(fake_llm::reader::answer)).await.unwrap();
+    // Room for one job narrative (about 1,000 tokens with its output cap),
+    // not two.
+    let (mut t, setup) = small_ctx(&llm, 1_500).await;
+    t.fail_job("ci.yml", "test", common::PYTEST_LOG);
+    t.fail_job("gpu.yml", "moe", common::OOM_LOG);
+    analyze_with(&t, &setup, "ci.yml").await;
+    assert_eq!(llm.requests().len(), 1);
+    analyze_with(&t, &setup, "gpu.yml").await;
+    assert_eq!(llm.requests().len(), 1, "the budget ci.yml spent is the repository's");
+    let bodies = t.comments_on(common::BOT, t.daily_issue().number);
+    let gpu = bodies.iter().filter(|b| ci_report::workflow_comment::belongs_to_workflow(b, "gpu.yml")).cloned().collect::<Vec<_>>().join("\n");
+    assert!(gpu.contains("today's LLM token budget is spent"), "{gpu}");
+}

@@ -72,7 +72,7 @@ pub async fn run<G: GitHub + Clone + 'static>(
     // The model describes the new jobs (none configured: nothing happens).
     let mut llm = ctx.llm().configured().then(|| {
         let today: Vec<&str> = comments.iter().map(|c| c.body.as_str()).collect();
-        let stored = narration::stored_memory(workflow, today.iter().copied(), earlier_bodies.iter().map(String::as_str));
+        let stored = narration::stored_memory(workflow, today.iter().copied(), earlier_bodies.iter().map(String::as_str), ctx.settings.date);
         let others = narration::used_by_others(workflow, today.iter().copied(), ctx.settings.date);
         Session::start(ctx.llm(), stored, others, ctx.settings.date)
     });

@@ -314,19 +314,35 @@ pub async fn narrate_jobs(
     }
 }
 
-/// The memory this workflow's comments keep: today's first, else the
-/// newest earlier day's (`earlier` newest first).
+/// The memory this workflow's report starts from: its own budget (today's
+/// comment first, else the newest earlier day's; `earlier` newest first),
+/// and a cache that is the repository's: answers any workflow's report
+/// stored (today's, then earlier days') serve this one too, so the same
+/// fingerprint in two workflows costs one call. Its own entries win a tie.
+/// The bodies are the bot's own comments only (`Ctx::list_comments` checks
+/// the author), so nobody else can plant an answer.
 pub fn stored_memory<'b>(
     workflow: &str,
     today: impl IntoIterator<Item = &'b str>,
     earlier: impl IntoIterator<Item = &'b str>,
+    day: NaiveDate,
 ) -> Option<LlmMemory> {
-    let mine = |b: &&str| ci_report::workflow_comment::belongs_to_workflow(b, workflow);
-    today
-        .into_iter()
+    let today: Vec<&str> = today.into_iter().collect();
+    let earlier: Vec<&str> = earlier.into_iter().collect();
+    let mine = |b: &&&str| ci_report::workflow_comment::belongs_to_workflow(b, workflow);
+    let readable = |b: &&str| ci_report::llm_memory::parse_memory::<LlmMemory>(b).filter(|m| m.v == ci_llm::cache::MEMORY_VERSION);
+    let mut own = today
+        .iter()
         .filter(mine)
-        .find_map(ci_report::llm_memory::parse_memory)
-        .or_else(|| earlier.into_iter().filter(mine).find_map(ci_report::llm_memory::parse_memory))
+        .find_map(readable)
+        .or_else(|| earlier.iter().filter(mine).find_map(readable));
+    for other in today.iter().chain(earlier.iter()).filter(|b| !mine(b)).filter_map(readable) {
+        let m = own.get_or_insert_with(|| LlmMemory::new(0, day));
+        for (key, entry) in other.cache.entries {
+            m.cache.entries.entry(key).or_insert(entry);
+        }
+    }
+    own
 }
 
 /// Tokens the other workflows' reports spent on `day`, from their memory
