@@ -148,22 +148,33 @@ async fn the_demo_costs_at_most_a_twentieth_of_the_old_api_mode() {
         let log = server.state().jobs(TARGET, *run).into_iter().find(|j| j.id == *job).and_then(|j| j.log).unwrap_or_default();
         old += legacy::old_job_prompt_tokens(&log);
     }
-    let requests = llm.requests();
-    let ours: u64 = requests.iter().map(|r| tokens::estimate(&r.system()) + tokens::estimate(&r.user())).sum();
-    let largest = requests.iter().map(|r| tokens::estimate(&r.system()) + tokens::estimate(&r.user())).max().unwrap_or(0);
+    // Like for like: the old count is its per-job prompts' log part, so
+    // ours is the per-job prompts (narratives and picks). The daily-summary
+    // narratives (one per publish whose clusters changed) answer the old
+    // bot's daily summary, which the old count leaves out: they are counted
+    // and bounded apart.
+    let all = llm.requests();
+    let (summaries, requests): (Vec<_>, Vec<_>) = all.iter().partition(|r| r.user().contains("Task: daily summary"));
+    let cost = |r: &&fake_llm::Recorded| tokens::estimate(&r.system()) + tokens::estimate(&r.user());
+    let ours: u64 = requests.iter().map(cost).sum();
+    let largest = requests.iter().map(cost).max().unwrap_or(0);
     for r in &requests {
         let kind = if r.user().contains("pick the line to read first") { "pick" } else { "job" };
-        println!("  {kind} prompt: {} tokens", tokens::estimate(&r.system()) + tokens::estimate(&r.user()));
+        println!("  {kind} prompt: {} tokens", cost(r));
     }
+    let summary_tokens: u64 = summaries.iter().map(cost).sum();
+    println!("  daily-summary prompts: {} calls, {} tokens", summaries.len(), tokens::thousands(summary_tokens));
+    assert!(summaries.len() <= 4, "at most one summary narrative per day whose clusters changed: {}", summaries.len());
     let ratio = ours as f64 / old as f64;
     println!(
-        "demo, 4 days: {} analysed jobs; old API mode {} tokens (log part only); wired path {} tokens in {} calls \
-         (largest {largest}); ratio 1/{:.1}",
+        "demo, 4 days: {} analysed jobs; old API mode {} tokens (log part only); wired path {} tokens in {} job calls \
+         (largest {largest}); ratio 1/{:.1}; with the daily summaries 1/{:.1}",
         jobs.len(),
         tokens::thousands(old),
         tokens::thousands(ours),
         requests.len(),
-        1.0 / ratio
+        1.0 / ratio,
+        old as f64 / (ours + summary_tokens) as f64
     );
     assert!(ratio <= 1.0 / 20.0, "ours {ours} vs old {old}: ratio 1/{:.1} > 1/20", 1.0 / ratio);
 }
@@ -306,4 +317,67 @@ async fn the_daily_budget_is_counted_across_workflows() {
     let bodies = t.comments_on(common::BOT, t.daily_issue().number);
     let gpu = bodies.iter().filter(|b| ci_report::workflow_comment::belongs_to_workflow(b, "gpu.yml")).cloned().collect::<Vec<_>>().join("\n");
     assert!(gpu.contains("today's LLM token budget is spent"), "{gpu}");
+}
+
+async fn publish_with(t: &common::TestCtx, llm: &Arc<LlmSetup>) -> String {
+    let ctx = t.ctx().await.with_llm(llm.clone());
+    let out = ci_monitor::actions::publish_summary::run(&ctx).await.expect("publish-summary");
+    out.summary
+}
+
+/// The daily summary's narrative: one call when the clusters are new, none
+/// while they stay the same (its memory is in the issue body), one more
+/// when a cluster appears; shown after the TL;DR, marked as the model's,
+/// with the LLM footer; the workflows' budget counts it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_daily_summary_narrative_is_asked_only_when_the_clusters_change() {
+    let llm = FakeLlm::start_on(([127, 0, 0, 1], 0).into(), Arc::new(fake_llm::reader::answer)).await.unwrap();
+    let (mut t, setup) = small_ctx(&llm, 300_000).await;
+    t.fail_job("ci.yml", "test", common::PYTEST_LOG);
+    analyze_with(&t, &setup, "ci.yml").await;
+    assert_eq!(llm.requests().len(), 1);
+    let step = publish_with(&t, &setup).await;
+    assert_eq!(llm.requests().len(), 2, "the summary asks once");
+    assert!(llm.requests()[1].user().contains("Task: daily summary"), "{}", llm.requests()[1].user());
+    let body = t.daily_issue().body.unwrap_or_default();
+    let tldr = body.find("## TL;DR").unwrap();
+    let reading = body.find("**The model's reading**").expect("the narrative is in the summary block");
+    let table = body.find("## Workflow status").unwrap();
+    assert!(tldr < reading && reading < table, "after the TL;DR, before the tables: {body}");
+    assert!(body.contains("It describes; the verdicts above are the engine's."));
+    assert!(body.contains("LLM: claude-sonnet-4-5 via the Anthropic API"), "footer: {body}");
+    assert!(step.contains("LLM: claude-sonnet-4-5"), "{step}");
+    assert!(body.contains("<!-- ci-bot:llm-memory v=2 "), "the summary keeps its memory in the block");
+
+    // Same clusters: no call, and the body is written no more.
+    publish_with(&t, &setup).await;
+    let settled = t.daily_issue().body.unwrap_or_default();
+    let writes = t.write_requests();
+    publish_with(&t, &setup).await;
+    assert_eq!(llm.requests().len(), 2, "no new cluster, no call");
+    assert_eq!(t.daily_issue().body.unwrap_or_default(), settled);
+    assert_eq!(t.write_requests(), writes, "an unchanged summary writes nothing");
+    assert!(settled.contains("**The model's reading**"));
+
+    // A new cluster: the job's call, then one summary call.
+    t.fail_job("gpu.yml", "moe", common::OOM_LOG);
+    analyze_with(&t, &setup, "gpu.yml").await;
+    assert_eq!(llm.requests().len(), 3);
+    publish_with(&t, &setup).await;
+    assert_eq!(llm.requests().len(), 4, "the clusters changed: the summary asks again");
+    assert!(llm.requests()[3].user().contains("OutOfMemoryError"));
+}
+
+/// A failing model: the summary block is the deterministic one, labelled.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_model_leaves_the_summary_deterministic_and_labelled() {
+    let llm = FakeLlm::start_on(([127, 0, 0, 1], 0).into(), Arc::new(|_| Reply::status(500))).await.unwrap();
+    let (mut t, setup) = small_ctx(&llm, 300_000).await;
+    t.fail_job("ci.yml", "test", common::PYTEST_LOG);
+    analyze_with(&t, &setup, "ci.yml").await;
+    publish_with(&t, &setup).await;
+    let body = t.daily_issue().body.unwrap_or_default();
+    assert!(body.contains("_Deterministic triage only: the LLM call failed (LLM endpoint answered HTTP 500"), "{body}");
+    assert!(!body.contains("The model's reading"));
+    assert!(body.contains("## Failure clusters (deduplicated across workflows): 1"));
 }

@@ -345,16 +345,11 @@ pub fn stored_memory<'b>(
     own
 }
 
-/// Tokens the other workflows' reports spent on `day`, from their memory
-/// lines in today's comments: the budget is the repository's, not each
-/// workflow's.
+/// Tokens the other reports spent on `day`, from their memory lines in
+/// today's bodies (the other workflows' comments, and the daily issue's for
+/// its summary): the budget is the repository's, not each workflow's.
 pub fn used_by_others<'b>(workflow: &str, today_bodies: impl IntoIterator<Item = &'b str>, day: NaiveDate) -> u64 {
-    today_bodies
-        .into_iter()
-        .filter(|b| !ci_report::workflow_comment::belongs_to_workflow(b, workflow))
-        .filter_map(ci_report::llm_memory::parse_memory::<LlmMemory>)
-        .map(|m| m.budget.used(day))
-        .sum()
+    used_in(today_bodies.into_iter().filter(|b| !ci_report::workflow_comment::belongs_to_workflow(b, workflow)), day)
 }
 
 /// Most answers one memory line keeps.
@@ -375,4 +370,95 @@ pub fn store_memory(parts: Vec<String>, memory: &mut LlmMemory) -> Vec<String> {
         }
         cap /= 2;
     }
+}
+
+/// Tokens every report whose memory line is in `bodies` spent on `day`.
+fn used_in<'b>(bodies: impl IntoIterator<Item = &'b str>, day: NaiveDate) -> u64 {
+    bodies.into_iter().filter_map(ci_report::llm_memory::parse_memory::<LlmMemory>).map(|m| m.budget.used(day)).sum()
+}
+
+/// Clusters the daily-summary prompt shows at most (the TL;DR's count).
+const SUMMARY_CLUSTERS: usize = ci_report::summary::TLDR_LINES;
+/// Answers the daily summary's own memory line keeps, and its size: it
+/// lives in the issue body beside the summary block.
+const SUMMARY_CACHED: usize = 8;
+const SUMMARY_MEMORY_CHARS: usize = 6_000;
+
+/// The daily-summary prompt's facts: the summary the engine built (its
+/// clusters in TL;DR order, "new" as the TL;DR says it, the workflows and
+/// their red-job trend). Identity, counts and status are the engine's.
+pub fn summary_facts(s: &ci_report::summary::DailySummary) -> ci_llm::facts::SummaryFacts {
+    use ci_llm::facts::{ClusterSummary, SummaryFacts, WorkflowFact};
+    use ci_report::summary::{summary_clusters, summary_state, tldr_order, TldrStatus};
+    let state = summary_state(s);
+    let clusters = summary_clusters(s);
+    SummaryFacts {
+        repo: s.repo.clone(),
+        workflow: None,
+        date: s.date.format("%Y-%m-%d").to_string(),
+        workflows: s
+            .workflows
+            .iter()
+            .map(|w| WorkflowFact {
+                name: w.workflow.clone(),
+                runs: w.runs_completed,
+                failed_jobs: w.jobs.iter().map(|j| j.name.as_str()).collect::<std::collections::BTreeSet<_>>().len() as u32,
+                trend: state.red_jobs.values().map(|d| d.get(&w.workflow).copied().unwrap_or(0)).collect(),
+            })
+            .collect(),
+        clusters: tldr_order(s, &clusters)
+            .into_iter()
+            .take(SUMMARY_CLUSTERS)
+            .map(|(c, status)| ClusterSummary {
+                id: ci_report::cause::short_id(&c.fingerprint),
+                headline: c.title.clone(),
+                new: status == TldrStatus::New,
+                jobs: c.job_count() as u32,
+                workflows: c.workflows().into_iter().map(String::from).collect(),
+                first_seen: None,
+                tests: c.tests().into_iter().take(3).map(String::from).collect(),
+            })
+            .collect(),
+    }
+}
+
+/// The daily summary's use of the model, kept over publish-summary's
+/// rebuild rounds: its memory is the daily issue body's own line (budget and
+/// the narratives by cluster set), and the budget left is the repository's
+/// (what today's workflow reports spent is taken off).
+pub fn summary_session<'a>(
+    setup: &'a LlmSetup,
+    issue_body: &str,
+    today_comments: &[&str],
+    day: NaiveDate,
+) -> Option<Session<'a>> {
+    if !setup.configured() {
+        return None;
+    }
+    let stored = ci_report::llm_memory::parse_memory::<LlmMemory>(issue_body);
+    Some(Session::start(setup, stored, used_in(today_comments.iter().copied(), day), day))
+}
+
+/// Put the model's narrative over the clusters into `s` (or the label
+/// saying why there is none), its footer, and the memory line the block
+/// keeps. The cache key is the set of cluster ids (with their "new"
+/// status): while the clusters stay the same, the narrative comes from the
+/// memory at no cost; a day with no cluster asks nothing. Quotes are
+/// checked against the facts shown (the logs' key lines, as headlines).
+pub async fn narrate_summary(session: &mut Session<'_>, s: &mut ci_report::summary::DailySummary) {
+    let facts = summary_facts(s);
+    s.narrative = if facts.clusters.is_empty() {
+        None
+    } else {
+        let told = session.summary(ci_llm::Task::DailySummary, &facts).await;
+        session.markdown(&told, &|_| None)
+    };
+    s.llm_footer = session.footer();
+    session.memory.cache.prune(SUMMARY_CACHED, SUMMARY_MEMORY_CHARS);
+    // Hit counts would change the block on every publish; an unchanged day
+    // must write nothing (pruning goes by the day last used, not by hits).
+    for e in session.memory.cache.entries.values_mut() {
+        e.hits = 0;
+    }
+    s.llm_memory = Some(ci_report::llm_memory::memory_line(&session.memory));
 }
