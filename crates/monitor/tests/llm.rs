@@ -266,11 +266,15 @@ async fn agent_mode_without_docker_falls_back_to_the_api_and_says_so() {
 /// A `TestCtx` (seven workflows) whose config asks `llm` with a daily
 /// budget of `budget` tokens.
 async fn small_ctx(llm: &FakeLlm, budget: u64) -> (common::TestCtx, Arc<LlmSetup>) {
+    small_ctx_with(llm, budget, Scenario::default()).await
+}
+
+async fn small_ctx_with(llm: &FakeLlm, budget: u64, scenario: Scenario) -> (common::TestCtx, Arc<LlmSetup>) {
     let extra = format!(
         "llm:\n  provider: anthropic\n  base_url: {}\n  timeout_secs: 5\n  retries: 0\n  daily_token_budget: {budget}\n",
         llm.url()
     );
-    let t = common::TestCtx::with_scenario(Scenario::default(), &extra).await;
+    let t = common::TestCtx::with_scenario(scenario, &extra).await;
     let s = setup(&t.config);
     (t, s)
 }
@@ -380,4 +384,49 @@ async fn a_failing_model_leaves_the_summary_deterministic_and_labelled() {
     assert!(body.contains("_Deterministic triage only: the LLM call failed (LLM endpoint answered HTTP 500"), "{body}");
     assert!(!body.contains("The model's reading"));
     assert!(body.contains("## Failure clusters (deduplicated across workflows): 1"));
+}
+
+/// A pull request #7 on `acme/app`, head `aaaa…`, merge base `bbbb…`.
+fn pr_scenario() -> Scenario {
+    let (head, base) = (format!("{:0<40}", "aaaa"), format!("{:0<40}", "bbbb"));
+    let yaml = format!(
+        "settings:\n  login: ci-bot\n  tokens:\n    test-token: ci-bot\nrepos:\n  - name: {}\n    commits:\n      - {{ sha: {base}, date: \"2026-01-15T06:00:00Z\", message: base }}\n    pulls:\n      - number: 7\n        title: Add widget\n        user: alice\n        head_ref: feature/x\n        head_sha: {head}\n        base_ref: main\n        base_sha: {base}\n        merge_base_sha: {base}\n",
+        common::TARGET
+    );
+    Scenario::from_yaml_str(&yaml).expect("scenario")
+}
+
+/// The PR's ci-status comment explains its verdicts ("is this failure
+/// mine?") in a checked narrative marked as the model's; the verdict stays
+/// the engine's; the same failures and verdicts cost no second call (the
+/// comment keeps the memory) and an unchanged status is not rewritten.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_ci_status_comment_explains_the_engines_verdicts() {
+    let llm = FakeLlm::start_on(([127, 0, 0, 1], 0).into(), Arc::new(fake_llm::reader::answer)).await.unwrap();
+    let (mut t, setup) = small_ctx_with(&llm, 300_000, pr_scenario()).await;
+    t.run("ci.yml", "bbbb", &[("unit", None)]);
+    t.run("ci.yml", "aaaa", &[("unit", Some(common::PYTEST_LOG))]);
+    let ctx = t.ctx().await.with_llm(setup.clone());
+    ci_monitor::actions::ci_status::run(&ctx, Some(7), None).await.expect("ci-status");
+    assert_eq!(llm.requests().len(), 1);
+    let user = llm.requests()[0].user();
+    assert!(user.contains("NEW: passed on the base") && user.contains("AssertionError: assert True is False"), "{user}");
+    assert!(!user.contains("](https://"), "links are not sent: {user}");
+    let status = |t: &common::TestCtx| {
+        t.comments_on(common::TARGET, 7).into_iter().find(|b| b.contains(&ci_report::pr_status::ci_status_marker(7))).expect("status comment")
+    };
+    let body = status(&t);
+    assert!(body.contains("## CI status:") && body.contains("NEW"), "{body}");
+    assert!(body.contains("**The model's reading**"), "{body}");
+    assert!(body.contains("the model's reading only explains them"), "{body}");
+    assert!(body.contains("LLM: claude-sonnet-4-5 via the Anthropic API"), "{body}");
+    assert!(body.contains("<!-- ci-bot:llm-memory v=2 "));
+
+    let writes = t.write_requests();
+    ci_monitor::actions::ci_status::run(&t.ctx().await.with_llm(setup.clone()), Some(7), None).await.expect("ci-status");
+    assert_eq!(llm.requests().len(), 1, "the same verdicts are explained from the comment's memory");
+    let again = status(&t);
+    ci_monitor::actions::ci_status::run(&t.ctx().await.with_llm(setup.clone()), Some(7), None).await.expect("ci-status");
+    assert_eq!(status(&t), again);
+    assert!(t.write_requests() <= writes + 1, "at most the footer's first 'cached' is rewritten");
 }

@@ -126,7 +126,7 @@ pub async fn run<G: GitHub + Clone + 'static>(ctx: &Ctx<G>) -> anyhow::Result<Ou
         summary_clusters(&summary).len(),
         &issue.html_url,
     );
-    if let Some(footer) = &summary.llm_footer {
+    if let Some(footer) = &summary.llm.footer {
         out.summary.push_str(&format!("\n{footer}\n"));
     }
     out.warnings = warnings;
@@ -240,8 +240,6 @@ pub fn build<G: GitHub + Clone + 'static>(
         repo: ctx.settings.repo.to_string(),
         server_url: ctx.settings.server_url.clone(),
         related: BTreeMap::new(),
-        narrative: None,
-        llm_footer: None,
-        llm_memory: None,
+        llm: Default::default(),
     }
 }

@@ -447,18 +447,79 @@ pub fn summary_session<'a>(
 /// checked against the facts shown (the logs' key lines, as headlines).
 pub async fn narrate_summary(session: &mut Session<'_>, s: &mut ci_report::summary::DailySummary) {
     let facts = summary_facts(s);
-    s.narrative = if facts.clusters.is_empty() {
+    s.llm.narrative = if facts.clusters.is_empty() {
         None
     } else {
         let told = session.summary(ci_llm::Task::DailySummary, &facts).await;
         session.markdown(&told, &|_| None)
     };
-    s.llm_footer = session.footer();
+    s.llm.footer = session.footer();
     session.memory.cache.prune(SUMMARY_CACHED, SUMMARY_MEMORY_CHARS);
     // Hit counts would change the block on every publish; an unchanged day
     // must write nothing (pruning goes by the day last used, not by hits).
     for e in session.memory.cache.entries.values_mut() {
         e.hits = 0;
     }
-    s.llm_memory = Some(ci_report::llm_memory::memory_line(&session.memory));
+    s.llm.memory_line = Some(ci_report::llm_memory::memory_line(&session.memory));
+}
+
+/// The ci-status prompt's facts: each failed job with the line to read
+/// first (or its first test) and the engine's verdict with its strongest
+/// evidence. The verdicts are final; the model explains them.
+pub fn ci_status_facts(r: &ci_report::pr_model::CiStatusReport, title: &str) -> ci_llm::facts::PrFacts {
+    use ci_llm::facts::{PrFacts, PrFailure};
+    PrFacts {
+        repo: r.repo.clone(),
+        number: r.pr,
+        title: title.to_string(),
+        failures: r
+            .verdicts
+            .iter()
+            .map(|j| PrFailure {
+                job: format!("{} / {}", j.job.workflow, j.job.name),
+                what: j.failure.as_ref().map(|l| l.text.clone()).or_else(|| j.tests.first().cloned()).unwrap_or_default(),
+                verdict: match j.evidence.first() {
+                    Some(e) => format!("{}: {}", j.verdict.label(), plain(&ci_report::pr_status::evidence_sentence(r, e, false))),
+                    None => j.verdict.label().to_string(),
+                },
+            })
+            .collect(),
+        ..Default::default()
+    }
+}
+
+/// The comment's Markdown sentence as plain text for a prompt: links become
+/// their text (the urls cost tokens and say nothing the model needs), code
+/// spans lose their backticks.
+fn plain(markdown: &str) -> String {
+    static LINK: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let link = LINK.get_or_init(|| regex::Regex::new(r"\[([^\]]*)\]\([^)]*\)").expect("valid regex"));
+    link.replace_all(markdown, "$1").replace('`', "")
+}
+
+/// Answers the ci-status comment's memory line keeps.
+const CI_STATUS_CACHED: usize = 4;
+
+/// Put the model's explanation of a PR's verdicts ("is this failure
+/// mine?") into `r`, with its footer and the memory line the comment
+/// keeps. `previous` is the bot's own ci-status comment of the PR, if any:
+/// its memory serves the same failures and verdicts again at no cost. No
+/// failed job: no call. The verdicts stay the engine's.
+pub async fn narrate_ci_status(setup: &LlmSetup, r: &mut ci_report::pr_model::CiStatusReport, title: &str, previous: Option<&str>, day: NaiveDate) {
+    if !setup.configured() {
+        return;
+    }
+    let stored = previous.and_then(ci_report::llm_memory::parse_memory::<LlmMemory>);
+    let mut session = Session::start(setup, stored, 0, day);
+    let facts = ci_status_facts(r, title);
+    if !facts.failures.is_empty() {
+        let told = session.ci_status(&facts).await;
+        r.llm.narrative = session.markdown(&told, &|_| None);
+    }
+    r.llm.footer = session.footer();
+    session.memory.cache.prune(CI_STATUS_CACHED, SUMMARY_MEMORY_CHARS);
+    for e in session.memory.cache.entries.values_mut() {
+        e.hits = 0;
+    }
+    r.llm.memory_line = Some(ci_report::llm_memory::memory_line(&session.memory));
 }
