@@ -42,11 +42,10 @@ async fn main() {
     let rules = RuleSet::builtin();
     let analysis = ci_triage::analyze(log.as_slice(), &rules);
     let mut out = serde_json::to_value(&analysis).expect("analysis serialises");
-    let priority = analysis.verdict.rule.as_deref().and_then(|r| {
-        if r.starts_with("runner:") { Some(62) } else { rules.get(r).map(|r| r.priority) }
-    });
-    let generic = ci_llm::pick::engine_line_is_generic(priority, analysis.verdict.basis.as_deref());
+    let generic = ci_llm::engine::line_is_generic(&analysis, &rules);
     if let (true, Ok(url)) = (generic && analysis.key_lines.len() > 1, std::env::var("CI_LLM_PICK_URL")) {
+        // Every key line is a candidate here (not the monitor's top five):
+        // the score table in docs/llm.md was measured that way.
         let lines: Vec<&[u8]> = log.split(|&b| b == b'\n').collect();
         let candidates = analysis
             .key_lines

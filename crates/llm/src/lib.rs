@@ -13,6 +13,8 @@
 //!   deadline per call, SSE streaming, output cap); agent mode lives in
 //!   `ci-sandbox`.
 //! - [`settings`]: the `llm:` config section and `CI_BOT_LLM_*` overrides.
+//! - [`engine`]: the one conversion of the engine's analysis into
+//!   [`facts`] (key lines with context, candidates, the checked log).
 //! - [`templates`] and [`prompt`]: `agent/` templates filled with
 //!   [`facts`], never the whole log.
 //! - [`secrets`]: the single redaction call site.
@@ -31,6 +33,7 @@
 pub mod anthropic;
 pub mod budget;
 pub mod cache;
+pub mod engine;
 pub mod facts;
 mod http;
 pub mod legacy;

@@ -39,7 +39,7 @@ fn filled_prompts_snapshot() {
     let t = Templates::builtin();
     let job = oom_job();
     let a = common::analyze(&job.log);
-    let mut f = common::job_facts("demo-org/gpu-ml", "Nightly GPU", &job.job, &a, &job.log);
+    let mut f = common::job_facts("demo-org/gpu-ml", "Nightly GPU", &job.job, &a);
     f.history = Some(ci_llm::facts::HistoryFact {
         red: 3,
         runs: 5,
@@ -69,11 +69,11 @@ fn filled_prompts_snapshot() {
         .into_iter()
         .find(|j| {
             let a = common::analyze(&j.log);
-            common::generic(&a) && common::pick_facts(&j.job, &a, &j.log).candidates.len() >= 2
+            common::pick_facts(&j.job, &a).is_some()
         })
         .unwrap();
     let ga = common::analyze(&generic_job.log);
-    insta::assert_snapshot!("pick_first_line_user", prompt::pick_line(&t, &common::pick_facts(&generic_job.job, &ga, &generic_job.log)).user);
+    insta::assert_snapshot!("pick_first_line_user", prompt::pick_line(&t, &common::pick_facts(&generic_job.job, &ga).unwrap()).user);
 
     let summary = ci_llm::facts::SummaryFacts {
         repo: "demo-org/gpu-ml".into(),
@@ -118,7 +118,7 @@ async fn a_failed_job_gets_a_checked_narrative_and_a_repeat_costs_nothing() {
     let scrubber = Scrubber::default();
     let job = oom_job();
     let a = common::analyze(&job.log);
-    let facts = common::job_facts("demo-org/gpu-ml", "Nightly GPU", &job.job, &a, &job.log);
+    let facts = common::job_facts("demo-org/gpu-ml", "Nightly GPU", &job.job, &a);
     let real_line = job.log.lines().position(|l| l.contains("torch.OutOfMemoryError")).unwrap() as u32 + 1;
     server.push(Reply::text(
         json!({
@@ -173,7 +173,7 @@ async fn no_llm_budget_and_failures_leave_the_deterministic_result_labelled() {
     let scrubber = Scrubber::default();
     let job = oom_job();
     let a = common::analyze(&job.log);
-    let facts = common::job_facts("demo-org/gpu-ml", "Nightly GPU", &job.job, &a, &job.log);
+    let facts = common::job_facts("demo-org/gpu-ml", "Nightly GPU", &job.job, &a);
 
     let mut memory = LlmMemory::new(100_000, today());
     let mut n = Narrator::new(None, &templates, &scrubber, &mut memory, today());
@@ -227,7 +227,7 @@ async fn prompt_injection_in_a_log_has_no_effect() {
          2026-01-01T00:00:03.0000000Z ##[error]Process completed with exit code 1.\n"
     );
     let a = common::analyze(&log);
-    let mut facts = common::job_facts("o/r", "CI", "test (3.12)", &a, &log);
+    let mut facts = common::job_facts("o/r", "CI", "test (3.12)", &a);
     // Make sure the injected line is among what the model is shown.
     facts.key_lines.insert(
         0,
@@ -280,11 +280,11 @@ async fn the_pick_is_a_shown_line_and_marked_as_the_models() {
         .into_iter()
         .find(|j| {
             let a = common::analyze(&j.log);
-            common::generic(&a) && common::pick_facts(&j.job, &a, &j.log).candidates.len() >= 2
+            common::pick_facts(&j.job, &a).is_some()
         })
         .expect("a demo job whose best line is generic, with several candidates");
     let a = common::analyze(&job.log);
-    let facts = common::pick_facts(&job.job, &a, &job.log);
+    let facts = common::pick_facts(&job.job, &a).unwrap();
     assert!(facts.candidates.len() >= 2, "{:?}", facts.candidates);
     let chosen = facts.candidates[1].no;
     let server = FakeLlm::start().await.unwrap();

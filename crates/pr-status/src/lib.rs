@@ -201,5 +201,6 @@ pub fn compute(inputs: &Inputs, cfg: &StatusConfig, bot_name: &str) -> CiStatusR
         notes,
         generated_at: inputs.now,
         bot_name: bot_name.to_string(),
+        llm: Default::default(),
     }
 }

@@ -55,6 +55,44 @@ pub fn with_memory(mut parts: Vec<String>, line: &str) -> Vec<String> {
     parts
 }
 
+/// What a model added to a report the bot writes (the daily summary, a
+/// PR's ci-status comment): its narrative, already rendered through
+/// [`crate::safe`] and marked as the model's by `ci_llm::render` (or the
+/// label saying why there is none), the LLM footer line, and the memory
+/// line the report keeps. All `None` without a model: the report is then
+/// exactly the deterministic one.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LlmPart {
+    /// The narrative block (Markdown, escaped), or the deterministic label.
+    pub narrative: Option<String>,
+    /// The footer line (plain text, escaped when rendered).
+    pub footer: Option<String>,
+    /// [`memory_line`] of the memory this report keeps.
+    pub memory_line: Option<String>,
+}
+
+impl LlmPart {
+    /// The narrative and a blank line, or nothing.
+    pub fn narrative_md(&self) -> String {
+        self.narrative.as_deref().map(|n| format!("{}\n\n", n.trim_end())).unwrap_or_default()
+    }
+
+    /// The footer as an italic line, or nothing.
+    pub fn footer_md(&self) -> String {
+        self.footer.as_deref().map(|l| format!("*{}*\n", crate::safe::inline(l, 400))).unwrap_or_default()
+    }
+
+    /// The memory line and a newline, or nothing (only a well-formed line:
+    /// one line, our marker).
+    pub fn memory_md(&self) -> String {
+        self.memory_line
+            .as_deref()
+            .filter(|l| l.starts_with(LLM_MEMORY_PREFIX) && !l.contains('\n'))
+            .map(|l| format!("{l}\n"))
+            .unwrap_or_default()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

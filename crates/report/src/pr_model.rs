@@ -364,6 +364,10 @@ pub struct CiStatusReport {
     pub generated_at: DateTime<Utc>,
     /// Display name of the bot (footer).
     pub bot_name: String,
+    /// The model's explanation of the verdicts (never the verdicts), its
+    /// footer and the memory the comment keeps; empty without a model.
+    #[serde(skip)]
+    pub llm: crate::llm_memory::LlmPart,
 }
 
 impl CiStatusReport {

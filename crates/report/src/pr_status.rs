@@ -308,6 +308,7 @@ fn note_text(r: &CiStatusReport, n: &StatusNote) -> String {
 pub fn render_ci_status(r: &CiStatusReport) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{}", ci_status_marker(r.pr));
+    out.push_str(&r.llm.memory_md());
     let _ = writeln!(out, "## CI status: {}\n", header_line(r));
 
     let total = r.passed as usize + r.verdicts.len() + r.pending.len() + r.completeness.not_tested.len();
@@ -336,12 +337,15 @@ pub fn render_ci_status(r: &CiStatusReport) -> String {
     if let Some(b) = banner(r) {
         out.push_str(&b);
     }
+    out.push_str(&r.llm.narrative_md());
 
+    let how = if r.llm.footer.is_some() { "deterministic; the model's reading only explains them" } else { "deterministic, no LLM" };
     let footer = format!(
-        "\n---\n<sub>Verdicts by {} from ci-triage fingerprints: deterministic, no LLM. Updated {} for {}.</sub>\n",
+        "\n---\n<sub>Verdicts by {} from ci-triage fingerprints: {how}. Updated {} for {}.</sub>\n{}",
         safe::inline(&r.bot_name, 60),
         display_time(&r.generated_at),
         commit_link(r, &r.head_sha, false),
+        r.llm.footer_md(),
     );
     let mut budget = SAFE_BODY_CHARS.saturating_sub(char_len(&out) + char_len(&footer) + RESERVE);
 

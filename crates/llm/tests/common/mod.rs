@@ -1,9 +1,9 @@
-//! Test support: engine facts from real logs (the same mapping the monitor
-//! will do), and the demo scenario's job logs.
+//! Test support: engine facts from real logs (through `ci_llm::engine`, the
+//! mapping the monitor uses), and the demo scenario's job logs.
 
 #![allow(dead_code)]
 
-use ci_llm::facts::{CountsFact, JobFacts, KeyLine, LogLine, PickFacts, TestFact};
+use ci_llm::facts::{JobFacts, PickFacts};
 use ci_triage::{Analysis, RuleSet};
 
 /// Analyse `log` with the built-in rules.
@@ -11,72 +11,23 @@ pub fn analyze(log: &str) -> Analysis {
     ci_triage::analyze(log.as_bytes(), &RuleSet::builtin())
 }
 
-/// Lines `line-around ..= line+around` of `log`, cleaned (timestamps and ANSI off).
-pub fn window(log: &str, line: u32, around: u32) -> Vec<LogLine> {
-    let lines: Vec<&str> = log.split('\n').collect();
-    let from = line.saturating_sub(around).max(1);
-    let to = (line + around).min(lines.len() as u32);
-    (from..=to)
-        .map(|no| {
-            let mut text = String::new();
-            ci_triage::clean::clean_line(lines[no as usize - 1].as_bytes(), &mut text);
-            LogLine { no, text }
-        })
-        .collect()
-}
-
-/// `JobFacts` from an analysis and its log: what the monitor hands the LLM
-/// layer. Key lines come with their neighbours read from the log.
-pub fn job_facts(repo: &str, workflow: &str, job: &str, a: &Analysis, log: &str) -> JobFacts {
+/// `JobFacts` from an analysis: the engine's part through the one
+/// conversion the monitor uses (`ci_llm::engine`), with a job's identity.
+pub fn job_facts(repo: &str, workflow: &str, job: &str, a: &Analysis) -> JobFacts {
     JobFacts {
         repo: repo.into(),
         workflow: workflow.into(),
         job: job.into(),
         head_sha: Some("1a2b3c4d5e6f".into()),
-        failing_step: a.failing_step.clone(),
-        category: a.verdict.category.to_string(),
-        flaky: a.verdict.flaky,
-        rule: a.verdict.rule.clone(),
-        failing_tests: a
-            .failures
-            .iter()
-            .filter_map(|f| f.test.as_ref().map(|t| TestFact { id: t.id.clone(), message: f.message.clone(), line: f.line }))
-            .collect(),
-        key_lines: a
-            .key_lines
-            .iter()
-            .take(3)
-            .map(|&line| KeyLine {
-                line,
-                rule: a.excerpts.iter().find(|e| e.line == line).map(|e| e.rule.clone()).unwrap_or_default(),
-                context: window(log, line, 2),
-            })
-            .collect(),
-        counts: a.counts.as_ref().map(|c| CountsFact { run: c.run, passed: c.passed, failed: c.failed, skipped: c.skipped }),
-        fingerprints: a.failures.iter().map(|f| f.fingerprint.clone()).collect(),
-        ..Default::default()
+        ..ci_llm::engine::job_facts(a)
     }
 }
 
-/// The pick task's facts: the engine's key lines (up to 20) as candidates.
-pub fn pick_facts(job: &str, a: &Analysis, log: &str) -> PickFacts {
-    let candidates = a.key_lines.iter().flat_map(|&l| window(log, l, 0)).collect();
-    PickFacts {
-        job: job.into(),
-        failing_step: a.failing_step.clone(),
-        category: a.verdict.category.to_string(),
-        candidates,
-        fingerprints: a.failures.iter().map(|f| f.fingerprint.clone()).collect(),
-    }
-}
-
-/// Is the engine's best line generic (so the pick task applies)?
-pub fn generic(a: &Analysis) -> bool {
-    let rules = RuleSet::builtin();
-    let prio = a.verdict.rule.as_deref().and_then(|r| {
-        if r.starts_with("runner:") { Some(62) } else { rules.get(r).map(|r| r.priority) }
-    });
-    ci_llm::pick::engine_line_is_generic(prio, a.verdict.basis.as_deref())
+/// The pick task's facts, as the monitor builds them (`None`: the engine's
+/// line is specific, or fewer than two candidates).
+pub fn pick_facts(job: &str, a: &Analysis) -> Option<PickFacts> {
+    let fingerprints = a.failures.iter().map(|f| f.fingerprint.clone()).collect();
+    ci_llm::engine::pick_facts(job, a, &RuleSet::builtin(), fingerprints)
 }
 
 /// A failed job of the demo scenario.

@@ -73,9 +73,11 @@ pub async fn run<G: GitHub + Clone + 'static>(
 
     // The model describes the new jobs (none configured: nothing happens).
     let mut llm = ctx.llm().configured().then(|| {
+        // The daily issue's body carries the daily summary's spending.
+        let issue_body = today.as_ref().map(|i| i.body.as_str());
         let today: Vec<&str> = comments.iter().map(|c| c.body.as_str()).collect();
-        let stored = narration::stored_memory(workflow, today.iter().copied(), earlier_bodies.iter().map(String::as_str));
-        let others = narration::used_by_others(workflow, today.iter().copied(), ctx.settings.date);
+        let stored = narration::stored_memory(workflow, today.iter().copied(), earlier_bodies.iter().map(String::as_str), ctx.settings.date);
+        let others = narration::used_by_others(workflow, today.iter().copied().chain(issue_body), ctx.settings.date);
         Session::start(ctx.llm(), stored, others, ctx.settings.date)
     });
     if let Some(session) = &mut llm {

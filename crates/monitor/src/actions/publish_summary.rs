@@ -45,6 +45,7 @@ use ci_report::workflow_comment::{belongs_to_workflow, parse_workflow_comments};
 use crate::action::{IssueLink, Outcome, PublishSummaryOutputs};
 use crate::ctx::Ctx;
 use crate::services::daily_issues::{ensure_daily_issue, initial_body, list_daily_issues};
+use crate::services::narration;
 
 /// Rebuilds before giving up. Each one means a workflow comment changed
 /// while we built, so this bounds how many matrix jobs can finish during one
@@ -73,9 +74,17 @@ pub async fn run<G: GitHub + Clone + 'static>(ctx: &Ctx<G>) -> anyhow::Result<Ou
     let mut related = parse_summary_state(&issue.body).filter(|s| s.date == date).map(|s| s.related).unwrap_or_default();
     let mut searches_left = MAX_SEARCHES;
     let mut warnings = Vec::new();
+    // The model's narrative over the clusters (none configured: nothing
+    // happens); one session over every rebuild round, so a round with the
+    // same clusters is served from its memory.
+    let today_bodies: Vec<&str> = comments.iter().map(|c| c.body.as_str()).collect();
+    let mut llm = narration::summary_session(ctx.llm(), &issue.body, &today_bodies, date);
     let mut summary = build(ctx, &comments, yesterday.clone());
     find_related(ctx, &summary, &mut related, &mut searches_left, &mut warnings).await;
     summary.related = related.clone();
+    if let Some(session) = &mut llm {
+        narration::narrate_summary(session, &mut summary).await;
+    }
     let initial = initial_body(ctx, date);
     let marker = daily_issue_marker(date);
     let mut rounds = 0;
@@ -100,6 +109,9 @@ pub async fn run<G: GitHub + Clone + 'static>(ctx: &Ctx<G>) -> anyhow::Result<Ou
         summary = build(ctx, &comments, yesterday.clone());
         find_related(ctx, &summary, &mut related, &mut searches_left, &mut warnings).await;
         summary.related = related.clone();
+        if let Some(session) = &mut llm {
+            narration::narrate_summary(session, &mut summary).await;
+        }
     }
     for c in comments.iter().filter(|c| is_legacy_summary_comment(&c.body)) {
         ctx.delete_comment(repo, c.id).await?;
@@ -114,6 +126,9 @@ pub async fn run<G: GitHub + Clone + 'static>(ctx: &Ctx<G>) -> anyhow::Result<Ou
         summary_clusters(&summary).len(),
         &issue.html_url,
     );
+    if let Some(footer) = &summary.llm.footer {
+        out.summary.push_str(&format!("\n{footer}\n"));
+    }
     out.warnings = warnings;
     Ok(out)
 }
@@ -226,5 +241,6 @@ pub fn build<G: GitHub + Clone + 'static>(
         repo: ctx.settings.repo.to_string(),
         server_url: ctx.settings.server_url.clone(),
         related: BTreeMap::new(),
+        llm: Default::default(),
     }
 }

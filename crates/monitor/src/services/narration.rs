@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use chrono::NaiveDate;
 use ci_llm::cache::LlmMemory;
-use ci_llm::facts::{ClusterFact, CountsFact, HistoryFact, JobFacts, KeyLine, LogLine, PickFacts, RelatedFact, SuspectRange, TestFact};
+use ci_llm::facts::{ClusterFact, HistoryFact, JobFacts, PickFacts, RelatedFact, SuspectRange};
 use ci_llm::pick::ModelPick;
 use ci_llm::tokens::{Price, Tally};
 use ci_llm::{render, Deterministic, Llm, Narrator, ProviderChoice, ProviderInfo, Resolved, Scrubber, Templates, Told};
@@ -20,15 +20,6 @@ use ci_report::{ClusterFacts, JobReport, ModelPickedLine};
 use ci_triage::{Analysis, RuleSet};
 
 use crate::domain::history::HistoryFacts;
-
-/// Lines of context the model is shown around a key line. One: issue #16's
-/// cost target (1/20 of the old bot's tokens on the demo) is met with the
-/// line before and after; the engine's excerpt in the block keeps more.
-const KEY_LINE_CONTEXT: u32 = 1;
-
-/// Candidates offered for "the line to read first": the engine's top
-/// key lines (the pick's gain is in the first few, see docs/llm.md).
-const PICK_CANDIDATES: usize = 5;
 
 /// Grace over the provider's own deadline before the narrator gives up on a
 /// call (the provider's timeout should fire first).
@@ -229,33 +220,7 @@ pub fn job_facts(c: &JobContext<'_>) -> JobFacts {
         job: c.report.name.clone(),
         head_sha: c.report.head_sha.as_deref().map(short),
         failing_step: a.failing_step.clone().or_else(|| c.report.failed_steps.first().cloned()),
-        category: a.verdict.category.to_string(),
-        flaky: a.verdict.flaky,
-        rule: a.verdict.rule.clone(),
-        failing_tests: a
-            .failures
-            .iter()
-            .filter_map(|f| f.test.as_ref().map(|t| TestFact { id: t.id.clone(), message: f.message.clone(), line: f.line }))
-            .collect(),
-        key_lines: a
-            .key_lines
-            .iter()
-            .take(ci_llm::prompt::MAX_KEY_LINES)
-            .filter_map(|&line| {
-                let e = a.excerpts.iter().find(|e| e.line == line)?;
-                Some(KeyLine {
-                    line,
-                    rule: e.rule.clone(),
-                    context: e
-                        .context
-                        .iter()
-                        .filter(|l| l.no + KEY_LINE_CONTEXT >= line && l.no <= line + KEY_LINE_CONTEXT)
-                        .map(|l| LogLine { no: l.no, text: l.text.clone() })
-                        .collect(),
-                })
-            })
-            .collect(),
-        counts: a.counts.as_ref().map(|n| CountsFact { run: n.run, passed: n.passed, failed: n.failed, skipped: n.skipped }),
+        // Identity is the report's (cause ids), not the triage fingerprints.
         fingerprints,
         cluster: c.clusters.first().map(|(id, _)| ClusterFact {
             id: id.chars().take(12).collect(),
@@ -268,6 +233,7 @@ pub fn job_facts(c: &JobContext<'_>) -> JobFacts {
         // The monitor makes no PR/issue search: the prompt says "not searched".
         related: Vec::<RelatedFact>::new(),
         related_searched: false,
+        ..ci_llm::engine::job_facts(a)
     }
 }
 
@@ -278,61 +244,12 @@ fn short(sha: &str) -> String {
 /// The candidates for "the line to read first" when the engine's best line
 /// is generic (no rule named the reason), else `None`.
 pub fn pick_facts(report: &JobReport, a: &Analysis, rules: &RuleSet) -> Option<PickFacts> {
-    let priority = a.verdict.rule.as_deref().and_then(|r| {
-        // Runner parsers name the failing test: as specific as a rule.
-        if r.starts_with("runner:") { Some(62) } else { rules.get(r).map(|r| r.priority) }
-    });
-    if !ci_llm::pick::engine_line_is_generic(priority, a.verdict.basis.as_deref()) {
-        return None;
-    }
-    let candidates: Vec<LogLine> = a
-        .key_lines
-        .iter()
-        .take(PICK_CANDIDATES)
-        .filter_map(|&line| {
-            let e = a.excerpts.iter().find(|e| e.line == line)?;
-            let l = e.context.iter().find(|l| l.no == line)?;
-            Some(LogLine { no: line, text: l.text.clone() })
-        })
-        .collect();
-    if candidates.len() < 2 {
-        return None;
-    }
     let mut fingerprints: Vec<String> = report.fingerprints().into_iter().collect();
     fingerprints.extend(report.fingerprint.clone());
-    Some(PickFacts {
-        job: report.name.clone(),
-        failing_step: a.failing_step.clone(),
-        category: a.verdict.category.to_string(),
-        candidates,
-        fingerprints,
-    })
+    ci_llm::engine::pick_facts(&report.name, a, rules, fingerprints)
 }
 
-/// The log as far as the engine kept it: every line of its excerpts at its
-/// own line number, the others empty. The model was shown only these lines,
-/// so a quote it makes is checked against exactly them, at the right line
-/// numbers, without holding the whole log (the monitor streams it).
-pub fn excerpt_log(a: &Analysis) -> Vec<u8> {
-    let mut lines: std::collections::BTreeMap<u32, &str> = std::collections::BTreeMap::new();
-    for e in &a.excerpts {
-        for l in &e.context {
-            lines.insert(l.no, &l.text);
-        }
-    }
-    let mut out = Vec::new();
-    let mut at = 1;
-    for (no, text) in lines {
-        while at < no {
-            out.push(b'\n');
-            at += 1;
-        }
-        out.extend_from_slice(text.replace(['\n', '\r'], " ").as_bytes());
-        out.push(b'\n');
-        at += 1;
-    }
-    out
-}
+pub use ci_llm::engine::excerpt_log;
 
 /// A log line's link on the job page, when the engine can place it.
 pub fn line_url(job: &Job, report: &JobReport, a: &Analysis, line: u32) -> Option<String> {
@@ -397,31 +314,42 @@ pub async fn narrate_jobs(
     }
 }
 
-/// The memory this workflow's comments keep: today's first, else the
-/// newest earlier day's (`earlier` newest first).
+/// The memory this workflow's report starts from: its own budget (today's
+/// comment first, else the newest earlier day's; `earlier` newest first),
+/// and a cache that is the repository's: answers any workflow's report
+/// stored (today's, then earlier days') serve this one too, so the same
+/// fingerprint in two workflows costs one call. Its own entries win a tie.
+/// The bodies are the bot's own comments only (`Ctx::list_comments` checks
+/// the author), so nobody else can plant an answer.
 pub fn stored_memory<'b>(
     workflow: &str,
     today: impl IntoIterator<Item = &'b str>,
     earlier: impl IntoIterator<Item = &'b str>,
+    day: NaiveDate,
 ) -> Option<LlmMemory> {
-    let mine = |b: &&str| ci_report::workflow_comment::belongs_to_workflow(b, workflow);
-    today
-        .into_iter()
+    let today: Vec<&str> = today.into_iter().collect();
+    let earlier: Vec<&str> = earlier.into_iter().collect();
+    let mine = |b: &&&str| ci_report::workflow_comment::belongs_to_workflow(b, workflow);
+    let readable = |b: &&str| ci_report::llm_memory::parse_memory::<LlmMemory>(b).filter(|m| m.v == ci_llm::cache::MEMORY_VERSION);
+    let mut own = today
+        .iter()
         .filter(mine)
-        .find_map(ci_report::llm_memory::parse_memory)
-        .or_else(|| earlier.into_iter().filter(mine).find_map(ci_report::llm_memory::parse_memory))
+        .find_map(readable)
+        .or_else(|| earlier.iter().filter(mine).find_map(readable));
+    for other in today.iter().chain(earlier.iter()).filter(|b| !mine(b)).filter_map(readable) {
+        let m = own.get_or_insert_with(|| LlmMemory::new(0, day));
+        for (key, entry) in other.cache.entries {
+            m.cache.entries.entry(key).or_insert(entry);
+        }
+    }
+    own
 }
 
-/// Tokens the other workflows' reports spent on `day`, from their memory
-/// lines in today's comments: the budget is the repository's, not each
-/// workflow's.
+/// Tokens the other reports spent on `day`, from their memory lines in
+/// today's bodies (the other workflows' comments, and the daily issue's for
+/// its summary): the budget is the repository's, not each workflow's.
 pub fn used_by_others<'b>(workflow: &str, today_bodies: impl IntoIterator<Item = &'b str>, day: NaiveDate) -> u64 {
-    today_bodies
-        .into_iter()
-        .filter(|b| !ci_report::workflow_comment::belongs_to_workflow(b, workflow))
-        .filter_map(ci_report::llm_memory::parse_memory::<LlmMemory>)
-        .map(|m| m.budget.used(day))
-        .sum()
+    used_in(today_bodies.into_iter().filter(|b| !ci_report::workflow_comment::belongs_to_workflow(b, workflow)), day)
 }
 
 /// Most answers one memory line keeps.
@@ -442,4 +370,156 @@ pub fn store_memory(parts: Vec<String>, memory: &mut LlmMemory) -> Vec<String> {
         }
         cap /= 2;
     }
+}
+
+/// Tokens every report whose memory line is in `bodies` spent on `day`.
+fn used_in<'b>(bodies: impl IntoIterator<Item = &'b str>, day: NaiveDate) -> u64 {
+    bodies.into_iter().filter_map(ci_report::llm_memory::parse_memory::<LlmMemory>).map(|m| m.budget.used(day)).sum()
+}
+
+/// Clusters the daily-summary prompt shows at most (the TL;DR's count).
+const SUMMARY_CLUSTERS: usize = ci_report::summary::TLDR_LINES;
+/// Answers the daily summary's own memory line keeps, and its size: it
+/// lives in the issue body beside the summary block.
+const SUMMARY_CACHED: usize = 8;
+const SUMMARY_MEMORY_CHARS: usize = 6_000;
+
+/// The daily-summary prompt's facts: the summary the engine built (its
+/// clusters in TL;DR order, "new" as the TL;DR says it, the workflows and
+/// their red-job trend). Identity, counts and status are the engine's.
+pub fn summary_facts(s: &ci_report::summary::DailySummary) -> ci_llm::facts::SummaryFacts {
+    use ci_llm::facts::{ClusterSummary, SummaryFacts, WorkflowFact};
+    use ci_report::summary::{summary_clusters, summary_state, tldr_order, TldrStatus};
+    let state = summary_state(s);
+    let clusters = summary_clusters(s);
+    SummaryFacts {
+        repo: s.repo.clone(),
+        workflow: None,
+        date: s.date.format("%Y-%m-%d").to_string(),
+        workflows: s
+            .workflows
+            .iter()
+            .map(|w| WorkflowFact {
+                name: w.workflow.clone(),
+                runs: w.runs_completed,
+                failed_jobs: w.jobs.iter().map(|j| j.name.as_str()).collect::<std::collections::BTreeSet<_>>().len() as u32,
+                trend: state.red_jobs.values().map(|d| d.get(&w.workflow).copied().unwrap_or(0)).collect(),
+            })
+            .collect(),
+        clusters: tldr_order(s, &clusters)
+            .into_iter()
+            .take(SUMMARY_CLUSTERS)
+            .map(|(c, status)| ClusterSummary {
+                id: ci_report::cause::short_id(&c.fingerprint),
+                headline: c.title.clone(),
+                new: status == TldrStatus::New,
+                jobs: c.job_count() as u32,
+                workflows: c.workflows().into_iter().map(String::from).collect(),
+                first_seen: None,
+                tests: c.tests().into_iter().take(3).map(String::from).collect(),
+            })
+            .collect(),
+    }
+}
+
+/// The daily summary's use of the model, kept over publish-summary's
+/// rebuild rounds: its memory is the daily issue body's own line (budget and
+/// the narratives by cluster set), and the budget left is the repository's
+/// (what today's workflow reports spent is taken off).
+pub fn summary_session<'a>(
+    setup: &'a LlmSetup,
+    issue_body: &str,
+    today_comments: &[&str],
+    day: NaiveDate,
+) -> Option<Session<'a>> {
+    if !setup.configured() {
+        return None;
+    }
+    let stored = ci_report::llm_memory::parse_memory::<LlmMemory>(issue_body);
+    Some(Session::start(setup, stored, used_in(today_comments.iter().copied(), day), day))
+}
+
+/// Put the model's narrative over the clusters into `s` (or the label
+/// saying why there is none), its footer, and the memory line the block
+/// keeps. The cache key is the set of cluster ids (with their "new"
+/// status): while the clusters stay the same, the narrative comes from the
+/// memory at no cost; a day with no cluster asks nothing. Quotes are
+/// checked against the facts shown (the logs' key lines, as headlines).
+pub async fn narrate_summary(session: &mut Session<'_>, s: &mut ci_report::summary::DailySummary) {
+    let facts = summary_facts(s);
+    s.llm.narrative = if facts.clusters.is_empty() {
+        None
+    } else {
+        let told = session.summary(ci_llm::Task::DailySummary, &facts).await;
+        session.markdown(&told, &|_| None)
+    };
+    s.llm.footer = session.footer();
+    session.memory.cache.prune(SUMMARY_CACHED, SUMMARY_MEMORY_CHARS);
+    // Hit counts would change the block on every publish; an unchanged day
+    // must write nothing (pruning goes by the day last used, not by hits).
+    for e in session.memory.cache.entries.values_mut() {
+        e.hits = 0;
+    }
+    s.llm.memory_line = Some(ci_report::llm_memory::memory_line(&session.memory));
+}
+
+/// The ci-status prompt's facts: each failed job with the line to read
+/// first (or its first test) and the engine's verdict with its strongest
+/// evidence. The verdicts are final; the model explains them.
+pub fn ci_status_facts(r: &ci_report::pr_model::CiStatusReport, title: &str) -> ci_llm::facts::PrFacts {
+    use ci_llm::facts::{PrFacts, PrFailure};
+    PrFacts {
+        repo: r.repo.clone(),
+        number: r.pr,
+        title: title.to_string(),
+        failures: r
+            .verdicts
+            .iter()
+            .map(|j| PrFailure {
+                job: format!("{} / {}", j.job.workflow, j.job.name),
+                what: j.failure.as_ref().map(|l| l.text.clone()).or_else(|| j.tests.first().cloned()).unwrap_or_default(),
+                verdict: match j.evidence.first() {
+                    Some(e) => format!("{}: {}", j.verdict.label(), plain(&ci_report::pr_status::evidence_sentence(r, e, false))),
+                    None => j.verdict.label().to_string(),
+                },
+            })
+            .collect(),
+        ..Default::default()
+    }
+}
+
+/// The comment's Markdown sentence as plain text for a prompt: links become
+/// their text (the urls cost tokens and say nothing the model needs), code
+/// spans lose their backticks.
+fn plain(markdown: &str) -> String {
+    static LINK: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let link = LINK.get_or_init(|| regex::Regex::new(r"\[([^\]]*)\]\([^)]*\)").expect("valid regex"));
+    link.replace_all(markdown, "$1").replace('`', "")
+}
+
+/// Answers the ci-status comment's memory line keeps.
+const CI_STATUS_CACHED: usize = 4;
+
+/// Put the model's explanation of a PR's verdicts ("is this failure
+/// mine?") into `r`, with its footer and the memory line the comment
+/// keeps. `previous` is the bot's own ci-status comment of the PR, if any:
+/// its memory serves the same failures and verdicts again at no cost. No
+/// failed job: no call. The verdicts stay the engine's.
+pub async fn narrate_ci_status(setup: &LlmSetup, r: &mut ci_report::pr_model::CiStatusReport, title: &str, previous: Option<&str>, day: NaiveDate) {
+    if !setup.configured() {
+        return;
+    }
+    let stored = previous.and_then(ci_report::llm_memory::parse_memory::<LlmMemory>);
+    let mut session = Session::start(setup, stored, 0, day);
+    let facts = ci_status_facts(r, title);
+    if !facts.failures.is_empty() {
+        let told = session.ci_status(&facts).await;
+        r.llm.narrative = session.markdown(&told, &|_| None);
+    }
+    r.llm.footer = session.footer();
+    session.memory.cache.prune(CI_STATUS_CACHED, SUMMARY_MEMORY_CHARS);
+    for e in session.memory.cache.entries.values_mut() {
+        e.hits = 0;
+    }
+    r.llm.memory_line = Some(ci_report::llm_memory::memory_line(&session.memory));
 }

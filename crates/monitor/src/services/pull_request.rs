@@ -338,9 +338,14 @@ pub async fn post_ci_status<G: GitHub + Clone + 'static>(
 ) -> anyhow::Result<(Posted, CiStatusReport)> {
     let pull = ctx.github().get_pull_request(repo, IssueNumber(number)).await?;
     let inputs = status_inputs(ctx, repo, &pull).await?;
-    let report = ci_pr_status::compute(&inputs, &ctx.config.ci_status, &ctx.config.bot_name);
-    let body = ci_report::pr_status::render_ci_status(&report);
+    let mut report = ci_pr_status::compute(&inputs, &ctx.config.ci_status, &ctx.config.bot_name);
     let marker = ci_report::pr_status::ci_status_marker(number);
+    if ctx.llm().configured() {
+        // The bot's own comment (the author is checked) keeps the memory.
+        let previous = ctx.github().list_comments(repo, IssueNumber(number)).await?.into_iter().find(|c| c.body.contains(&marker)).map(|c| c.body);
+        crate::services::narration::narrate_ci_status(ctx.llm(), &mut report, &pull.title, previous.as_deref(), ctx.settings.date).await;
+    }
+    let body = ci_report::pr_status::render_ci_status(&report);
     let up = ctx.upsert_comment(repo, IssueNumber(number), &marker, &body).await?;
     let heading = ci_report::pr_status::header_line(&report);
     Ok((Posted { pr: number, heading, url: up.map(|u| u.object.html_url) }, report))
