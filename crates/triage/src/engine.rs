@@ -108,6 +108,8 @@ const BUCKET_KEEP: u32 = 20;
 /// Distinct generic candidates kept per (step, command, vocabulary class):
 /// the earliest, since the first error is usually the cause.
 const GENERIC_KEEP: u32 = 24;
+/// Classes of generic lines: three vocabulary bits, red, log record, indented.
+const GENERIC_CLASSES: usize = 1 << 6;
 /// Lines kept for context and for the tail before a failing exit across
 /// a read-buffer edge.
 const RING: usize = TAIL as usize;
@@ -131,8 +133,13 @@ struct Scan<'r> {
     wanting: usize,
     /// Candidates kept per (step, effective priority).
     buckets: std::collections::HashMap<(usize, i32), u32>,
-    /// Generic candidates kept per (step, command segment, class).
-    generic_buckets: std::collections::HashMap<(usize, u32, u8), u32, FastHash>,
+    /// Generic candidates kept per class (`generic`'s six bits) in the
+    /// current (step, command segment). Both only grow, so a bucket of an
+    /// earlier pair is never asked again: only the current pair's counters
+    /// are kept. (A map keyed by all three grew with every command echo,
+    /// which is what made the memory of a log that repeats itself grow.)
+    generic_at: (usize, u32),
+    generic_kept: [u32; GENERIC_CLASSES],
     /// Normalised hashes of the generic candidates (one per distinct line).
     generic_seen: std::collections::HashSet<u64, FastHash>,
     tracker: Tracker,
@@ -162,7 +169,8 @@ impl<'r> Scan<'r> {
             wants,
             wanting,
             buckets: Default::default(),
-            generic_buckets: Default::default(),
+            generic_at: (0, 0),
+            generic_kept: [0; GENERIC_CLASSES],
             generic_seen: Default::default(),
             tracker: Tracker::default(),
             baseline: None,
@@ -387,8 +395,12 @@ impl<'r> Scan<'r> {
         let record = starts_like_log_record(text.as_bytes());
         let indented = text.starts_with([' ', '\t']);
         let class = words | (red as u8) << 3 | (record as u8) << 4 | (indented as u8) << 5;
-        let key = (self.steps.current(), self.tracker.segment, class);
-        let kept = self.generic_buckets.entry(key).or_insert(0);
+        let at = (self.steps.current(), self.tracker.segment);
+        if at != self.generic_at {
+            self.generic_at = at;
+            self.generic_kept = [0; GENERIC_CLASSES];
+        }
+        let kept = &mut self.generic_kept[class as usize];
         if *kept >= GENERIC_KEEP || self.generic_seen.contains(&hash) {
             return;
         }

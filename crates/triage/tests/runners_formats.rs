@@ -34,6 +34,23 @@ error: test run failed
 }
 
 #[test]
+fn nextest_pass_of_an_earlier_failure_is_flaky_and_other_passes_change_nothing() {
+    // The parser skips the capture search on `PASS` lines that name none of
+    // its failures; a `PASS` that names one must still reach it.
+    let log = "\
+        FAIL [   0.010s] my-crate tests::broken
+        FAIL [   0.010s] my-crate tests::again
+        PASS [   0.004s] my-crate tests::ok
+        PASS [   0.004s] my-crate tests::broken_too
+        PASS [   0.009s] my-crate tests::again
+";
+    let r = run_parsers(log.as_bytes());
+    let ids: Vec<_> = r.failures.iter().map(|f| f.id.as_str()).collect();
+    assert_eq!(ids, ["tests::broken"]);
+    assert_eq!(r.flaky_tests, ["tests::again"]);
+}
+
+#[test]
 fn libtest_terse_output_names_failures_in_the_list() {
     let log = "\
 running 3 tests
