@@ -70,10 +70,7 @@ pub(super) struct Inner {
     cfg: Config,
     budget: WriteBudget,
     stats: Mutex<Stats>,
-    /// Last 200 of each read, by Accept and path: its ETag, body, and `Link`
-    /// header (a 304 carries none). The cached `Link` may be older than a
-    /// page added since, so `get_pages` also follows any full page.
-    etags: Mutex<HashMap<String, (HeaderValue, Bytes, Option<HeaderValue>)>>,
+    etags: Mutex<HashMap<String, (HeaderValue, Bytes)>>,
     /// Per rate-limit resource (`core`, `search`, ...): earliest time the
     /// next request may go out, because the primary limit is exhausted.
     gate: Mutex<HashMap<String, Gate>>,

@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, TimeZone, Utc};
-use http::header::{HeaderMap, ACCEPT, ETAG, IF_NONE_MATCH, LINK};
+use http::header::{HeaderMap, ACCEPT, ETAG, IF_NONE_MATCH};
 use http::{Method, StatusCode};
 use http_body_util::BodyExt;
 use serde::de::DeserializeOwned;
@@ -115,7 +115,7 @@ impl Client {
                     .lock()
                     .unwrap_or_else(|p| p.into_inner())
                     .get(&cache_key)
-                    .map(|(e, _, _)| e.clone())
+                    .map(|(e, _)| e.clone())
             } else {
                 None
             };
@@ -152,15 +152,11 @@ impl Client {
                             .unwrap_or_else(|p| p.into_inner())
                             .get(&cache_key)
                             .cloned();
-                        if let Some((_, body, link)) = cached {
+                        if let Some((_, body)) = cached {
                             self.bump(|s| &mut s.conditional_hits, op);
-                            let mut headers = parts.headers;
-                            if let Some(link) = link {
-                                headers.entry(LINK).or_insert(link);
-                            }
                             return Ok(Response {
                                 status: StatusCode::OK,
-                                headers,
+                                headers: parts.headers,
                                 body,
                             });
                         }
@@ -183,8 +179,7 @@ impl Client {
                                 if cache.len() >= MAX_ETAG_ENTRIES {
                                     cache.clear();
                                 }
-                                let link = parts.headers.get(LINK).cloned();
-                                cache.insert(cache_key.clone(), (tag.clone(), bytes.clone(), link));
+                                cache.insert(cache_key.clone(), (tag.clone(), bytes.clone()));
                             }
                         }
                         return Ok(Response {
@@ -268,9 +263,10 @@ impl Client {
             next = next_link(&resp.headers)
                 .map(|url| self.relative(&url))
                 .transpose()?;
-            // A 304 has no `Link` of its own and the cached one may predate
-            // a page that has since filled up (the ETag covers the body, not
-            // the header): a full page with no `next` is followed anyway.
+            // A 304 has no `Link`, and the ETag covers the body, not the
+            // header: a first page that has not changed says nothing of a
+            // page added since. So a full page with no `next` is followed
+            // anyway (every list asks for `per_page`).
             if next.is_none() && per_page_of(&path).is_some_and(|n| got == n) {
                 next = Some(with_page(&path, page_of(&path) + 1));
             }
