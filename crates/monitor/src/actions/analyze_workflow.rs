@@ -25,7 +25,7 @@ use crate::domain::history::HistoryFacts;
 use crate::services::daily_issues::{ensure_daily_issue, list_daily_issues};
 use crate::services::scan::{scan_workflow, WorkflowScan};
 use crate::services::narration::{self, NewJob, Session};
-use crate::services::triage::triage_jobs_with_analyses;
+use crate::services::triage::triage_jobs;
 
 /// Runs the action for `workflow`.
 pub async fn run<G: GitHub + Clone + 'static>(
@@ -64,7 +64,7 @@ pub async fn run<G: GitHub + Clone + 'static>(
     let scan = scan_workflow(ctx, &wf, lookback).await?;
     let new_jobs: Vec<(WorkflowRun, Job)> =
         scan.failed.iter().filter(|(_, j)| !processed.contains(&j.id)).cloned().collect();
-    let triaged = triage_jobs_with_analyses(ctx, &ctx.settings.repo, &new_jobs).await;
+    let triaged = triage_jobs(ctx, &ctx.settings.repo, &new_jobs).await;
     let deferred = triaged.deferred_warning();
     let (new_reports, analyses) = (triaged.reports, triaged.analyses);
 

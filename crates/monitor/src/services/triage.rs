@@ -35,21 +35,7 @@ pub const RATE_RESERVE: u64 = 300;
 /// one network read hands over, typically 8 to 64 KiB).
 pub(crate) const PIPE_CHUNKS: usize = 16;
 
-/// Each job's log (from `repo`, where the runs live) triaged into its
-/// report, in input order, with every secret redacted. A job whose log
-/// cannot be read or analysed is recorded as incomplete, so it is not
-/// retried forever; but a job whose log was not read because the rate
-/// limit ran low (or out) is left out, unrecorded, for the next run (see
-/// [`Triaged::deferred`]).
-pub async fn triage_jobs<G: GitHub + Clone + 'static>(
-    ctx: &Ctx<G>,
-    repo: &RepoRef,
-    jobs: &[(WorkflowRun, Job)],
-) -> Triaged {
-    triage_jobs_with_analyses(ctx, repo, jobs).await
-}
-
-/// What [`triage_jobs_with_analyses`] hands back.
+/// What [`triage_jobs`] hands back.
 #[derive(Debug, Default)]
 pub struct Triaged {
     /// One report per job that was read (or failed for good), input order.
@@ -73,10 +59,14 @@ impl Triaged {
     }
 }
 
-/// [`triage_jobs`], also handing back the engine's analysis of each log
-/// that was read (redacted too), by job: what the LLM layer builds its
-/// facts from.
-pub async fn triage_jobs_with_analyses<G: GitHub + Clone + 'static>(
+/// Each job's log (from `repo`, where the runs live) triaged into its
+/// report, in input order, with every secret redacted, and (when an LLM
+/// will use it) the engine's analysis of each log, redacted too. A job
+/// whose log cannot be read or analysed is recorded as incomplete, so it is
+/// not retried forever; but a job whose log was not read because the rate
+/// limit ran low (or out) is left out, unrecorded, for the next run (see
+/// [`Triaged::deferred`]).
+pub async fn triage_jobs<G: GitHub + Clone + 'static>(
     ctx: &Ctx<G>,
     repo: &RepoRef,
     jobs: &[(WorkflowRun, Job)],
