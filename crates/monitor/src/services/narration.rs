@@ -170,6 +170,18 @@ impl<'a> Session<'a> {
             Err(why) => Some(render::deterministic(why)),
         }
     }
+
+    /// The memory line a report keeps in its own body (the daily summary
+    /// block, a PR's ci-status comment): at most `cached` answers, and no
+    /// hit counts, which would change the body on every run; an unchanged
+    /// report must write nothing (pruning goes by the day last used).
+    pub fn memory_line_for_body(&mut self, cached: usize) -> String {
+        self.memory.cache.prune(cached, SUMMARY_MEMORY_CHARS);
+        for e in self.memory.cache.entries.values_mut() {
+            e.hits = 0;
+        }
+        ci_report::llm_memory::memory_line(&self.memory)
+    }
 }
 
 /// What the monitor knows about one new failed job beyond its log.
@@ -454,13 +466,7 @@ pub async fn narrate_summary(session: &mut Session<'_>, s: &mut ci_report::summa
         session.markdown(&told, &|_| None)
     };
     s.llm.footer = session.footer();
-    session.memory.cache.prune(SUMMARY_CACHED, SUMMARY_MEMORY_CHARS);
-    // Hit counts would change the block on every publish; an unchanged day
-    // must write nothing (pruning goes by the day last used, not by hits).
-    for e in session.memory.cache.entries.values_mut() {
-        e.hits = 0;
-    }
-    s.llm.memory_line = Some(ci_report::llm_memory::memory_line(&session.memory));
+    s.llm.memory_line = Some(session.memory_line_for_body(SUMMARY_CACHED));
 }
 
 /// The ci-status prompt's facts: each failed job with the line to read
@@ -517,9 +523,5 @@ pub async fn narrate_ci_status(setup: &LlmSetup, r: &mut ci_report::pr_model::Ci
         r.llm.narrative = session.markdown(&told, &|_| None);
     }
     r.llm.footer = session.footer();
-    session.memory.cache.prune(CI_STATUS_CACHED, SUMMARY_MEMORY_CHARS);
-    for e in session.memory.cache.entries.values_mut() {
-        e.hits = 0;
-    }
-    r.llm.memory_line = Some(ci_report::llm_memory::memory_line(&session.memory));
+    r.llm.memory_line = Some(session.memory_line_for_body(CI_STATUS_CACHED));
 }
