@@ -22,7 +22,6 @@ use crate::state_json;
 /// Longest memory line kept; the caller prunes its cache to fit.
 pub const MAX_MEMORY_CHARS: usize = 24_000;
 
-
 /// The memory as its hidden line.
 pub fn memory_line<T: Serialize>(memory: &T) -> String {
     markers::json_marker_line(LLM_MEMORY_PREFIX, &state_json::to_opaque_string(memory))
