@@ -63,7 +63,7 @@ fn four_days() -> Vec<DateTime<Utc>> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn new_failures_get_checked_narratives_and_known_fingerprints_cost_no_call() {
-    let llm = FakeLlm::start_on(([127, 0, 0, 1], 0).into(), Arc::new(fake_llm::reader::answer)).await.unwrap();
+    let llm = answering_llm().await;
     let config = config_with_llm(llm.url(), "anthropic");
     let setup = setup(&config);
     let server = FakeGitHub::start(Scenario::from_yaml_str(SCENARIO).unwrap()).await.unwrap();
@@ -126,7 +126,7 @@ async fn new_failures_get_checked_narratives_and_known_fingerprints_cost_no_call
 /// log part of its prompt only), both with `ci_llm::tokens::estimate`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_demo_costs_at_most_a_twentieth_of_the_old_api_mode() {
-    let llm = FakeLlm::start_on(([127, 0, 0, 1], 0).into(), Arc::new(fake_llm::reader::answer)).await.unwrap();
+    let llm = answering_llm().await;
     let config = config_with_llm(llm.url(), "anthropic");
     let setup = setup(&config);
     let server = FakeGitHub::start(Scenario::from_yaml_str(SCENARIO).unwrap()).await.unwrap();
@@ -195,7 +195,7 @@ async fn without_an_llm_the_report_is_deterministic_and_says_so() {
 /// The jobs' deterministic content is the same as without a model.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failing_model_leaves_the_deterministic_report_labelled() {
-    let llm = FakeLlm::start_on(([127, 0, 0, 1], 0).into(), Arc::new(|_| Reply::status(500))).await.unwrap();
+    let llm = failing_llm().await;
     let config = config_with_llm(llm.url(), "anthropic");
     let setup = setup(&config);
     let at = four_days()[3];
@@ -245,7 +245,7 @@ async fn a_failing_model_leaves_the_deterministic_report_labelled() {
 /// endpoint, and the report says so.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn agent_mode_without_docker_falls_back_to_the_api_and_says_so() {
-    let llm = FakeLlm::start_on(([127, 0, 0, 1], 0).into(), Arc::new(fake_llm::reader::answer)).await.unwrap();
+    let llm = answering_llm().await;
     let config = config_with_llm(llm.url(), "agent");
     let resolved = config.llm.resolve([("ANTHROPIC_API_KEY".to_string(), KEY.to_string())]).unwrap();
     let nowhere = bollard::Docker::connect_with_http("http://127.0.0.1:1", 2, bollard::API_DEFAULT_VERSION).unwrap();
@@ -279,6 +279,16 @@ async fn small_ctx_with(llm: &FakeLlm, budget: u64, scenario: Scenario) -> (comm
     (t, s)
 }
 
+/// A fake model that answers from the prompt's facts (`fake_llm::reader`).
+async fn answering_llm() -> FakeLlm {
+    FakeLlm::start_on(([127, 0, 0, 1], 0).into(), Arc::new(fake_llm::reader::answer)).await.unwrap()
+}
+
+/// A fake model that answers every request with a 500.
+async fn failing_llm() -> FakeLlm {
+    FakeLlm::start_on(([127, 0, 0, 1], 0).into(), Arc::new(|_| Reply::status(500))).await.unwrap()
+}
+
 async fn analyze_with(t: &common::TestCtx, llm: &Arc<LlmSetup>, workflow: &str) {
     let ctx = t.ctx().await.with_llm(llm.clone());
     ci_monitor::actions::analyze_workflow::run(&ctx, workflow).await.expect("analyze-workflow");
@@ -289,7 +299,7 @@ async fn analyze_with(t: &common::TestCtx, llm: &Arc<LlmSetup>, workflow: &str) 
 /// from the cache (checked against its own log).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_same_failure_in_two_workflows_costs_one_call() {
-    let llm = FakeLlm::start_on(([127, 0, 0, 1], 0).into(), Arc::new(fake_llm::reader::answer)).await.unwrap();
+    let llm = answering_llm().await;
     let (mut t, setup) = small_ctx(&llm, 300_000).await;
     t.fail_job("ci.yml", "test", common::PYTEST_LOG);
     t.fail_job("nightly.yml", "test", common::PYTEST_LOG);
@@ -308,7 +318,7 @@ async fn the_same_failure_in_two_workflows_costs_one_call() {
 /// report, labelled.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_daily_budget_is_counted_across_workflows() {
-    let llm = FakeLlm::start_on(([127, 0, 0, 1], 0).into(), Arc::new(fake_llm::reader::answer)).await.unwrap();
+    let llm = answering_llm().await;
     // Room for one job narrative (about 1,000 tokens with its output cap),
     // not two.
     let (mut t, setup) = small_ctx(&llm, 1_500).await;
@@ -335,7 +345,7 @@ async fn publish_with(t: &common::TestCtx, llm: &Arc<LlmSetup>) -> String {
 /// with the LLM footer; the workflows' budget counts it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_daily_summary_narrative_is_asked_only_when_the_clusters_change() {
-    let llm = FakeLlm::start_on(([127, 0, 0, 1], 0).into(), Arc::new(fake_llm::reader::answer)).await.unwrap();
+    let llm = answering_llm().await;
     let (mut t, setup) = small_ctx(&llm, 300_000).await;
     t.fail_job("ci.yml", "test", common::PYTEST_LOG);
     analyze_with(&t, &setup, "ci.yml").await;
@@ -375,7 +385,7 @@ async fn the_daily_summary_narrative_is_asked_only_when_the_clusters_change() {
 /// A failing model: the summary block is the deterministic one, labelled.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failing_model_leaves_the_summary_deterministic_and_labelled() {
-    let llm = FakeLlm::start_on(([127, 0, 0, 1], 0).into(), Arc::new(|_| Reply::status(500))).await.unwrap();
+    let llm = failing_llm().await;
     let (mut t, setup) = small_ctx(&llm, 300_000).await;
     t.fail_job("ci.yml", "test", common::PYTEST_LOG);
     analyze_with(&t, &setup, "ci.yml").await;
@@ -402,7 +412,7 @@ fn pr_scenario() -> Scenario {
 /// comment keeps the memory) and an unchanged status is not rewritten.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_ci_status_comment_explains_the_engines_verdicts() {
-    let llm = FakeLlm::start_on(([127, 0, 0, 1], 0).into(), Arc::new(fake_llm::reader::answer)).await.unwrap();
+    let llm = answering_llm().await;
     let (mut t, setup) = small_ctx_with(&llm, 300_000, pr_scenario()).await;
     t.run("ci.yml", "bbbb", &[("unit", None)]);
     t.run("ci.yml", "aaaa", &[("unit", Some(common::PYTEST_LOG))]);
