@@ -20,15 +20,18 @@
 //! `aho-corasick` crate, and the engine's JSON was byte-identical on every
 //! dataset log when this replaced it).
 //!
-//! Literals of one or two bytes (`OK`) are searched with `memmem`.
+//! A two-byte literal (TAP's `# `) is represented by all 256 windows it
+//! can start (its bytes and any third), and checked once more at the end
+//! of the line; one-byte literals are searched with `memmem`.
 
 use memchr::memmem;
 
 const WINDOW: usize = 3;
 /// 2^18 bits: 32 KiB, an L1 data cache. Each distinct window sets one bit;
-/// the built-in triggers have 679 distinct windows, which set 0.26 % of the
-/// bits, so about that share of positions goes to verification for nothing
-/// (1.04 % with 2^16 bits: more than one per 100-byte line).
+/// the built-in triggers have ~935 distinct windows (679, and the 256 of
+/// the two-byte `# `), which set 0.36 % of the bits, so about that share
+/// of positions goes to verification for nothing (1.04 % with 2^16 bits
+/// and the 679: more than one per 100-byte line).
 const FILTER_BITS: u32 = 18;
 const EMPTY: u32 = u32::MAX;
 
@@ -44,8 +47,11 @@ pub struct LiteralSet {
     entries: Box<[Entry]>,
     /// All literals, back to back (`Entry::at`).
     bytes: Box<[u8]>,
-    /// Literals shorter than the window: (literal id, finder).
+    /// One-byte literals: (literal id, finder).
     short: Vec<(u32, memmem::Finder<'static>)>,
+    /// Two-byte literals, (literal id, bytes): a window finds each
+    /// occurrence but one at the very end of the line.
+    pairs: Vec<(u32, [u8; 2])>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -71,12 +77,23 @@ impl LiteralSet {
     pub fn new<S: AsRef<[u8]>>(literals: &[S]) -> LiteralSet {
         let mut bytes = Vec::new();
         let mut short = Vec::new();
+        let mut pairs = Vec::new();
         let mut windowed: Vec<(u32, Entry)> = Vec::new();
         for (id, lit) in literals.iter().map(AsRef::as_ref).enumerate() {
             let entry = |offset: usize, at: usize| Entry { offset: offset as u32, at: at as u32, len: lit.len() as u32, literal: id as u32 };
             match lit.len() {
                 0 => {}
-                n if n < WINDOW => short.push((id as u32, memmem::Finder::new(lit).into_owned())),
+                1 => short.push((id as u32, memmem::Finder::new(lit).into_owned())),
+                2 => {
+                    // A memmem search per line cost ~100 instructions, 3 % of the
+                    // engine on the logsage logs; 256 more windows set 0.1 % more
+                    // of the filter's bits.
+                    for third in 0..=255u8 {
+                        windowed.push((trigram(&[lit[0], lit[1], third]), entry(0, bytes.len())));
+                    }
+                    pairs.push((id as u32, [lit[0], lit[1]]));
+                    bytes.extend_from_slice(lit);
+                }
                 n => {
                     let offset = (0..=n - WINDOW).max_by_key(|&o| (rarity(&lit[o..o + WINDOW]), std::cmp::Reverse(o))).expect("n >= WINDOW");
                     windowed.push((trigram(&lit[offset..]), entry(offset, bytes.len())));
@@ -94,7 +111,7 @@ impl LiteralSet {
         while start < windowed.len() {
             let window = windowed[start].0;
             let end = start + windowed[start..].iter().take_while(|(w, _)| *w == window).count();
-            let x = mix(window);
+            let x = mix(key(window));
             let (word, bit) = filter_place(x);
             filter[word] |= 1 << bit;
             let mut s = (x >> slot_shift) as usize;
@@ -105,7 +122,7 @@ impl LiteralSet {
             start = end;
         }
         let entries = windowed.into_iter().map(|(_, e)| e).collect();
-        LiteralSet { filter, slots, slot_shift, entries, bytes: bytes.into_boxed_slice(), short }
+        LiteralSet { filter, slots, slot_shift, entries, bytes: bytes.into_boxed_slice(), short, pairs }
     }
 
     /// Calls `found(id, start)` once per occurrence of each literal in `hay`
@@ -113,16 +130,13 @@ impl LiteralSet {
     /// (overlapping occurrences included), in no particular order.
     #[inline]
     pub fn for_each_match(&self, hay: &[u8], mut found: impl FnMut(usize, usize)) {
-        if hay.len() > WINDOW {
-            // Four-byte loads while a fourth byte remains.
-            for i in 0..hay.len() - WINDOW {
-                let w = u32::from_le_bytes(hay[i..i + 4].try_into().expect("four bytes")) & 0x00ff_ffff;
-                self.probe(hay, i, w, &mut found);
+        self.scan(hay, &mut found);
+        if let Some(end) = hay.len().checked_sub(2) {
+            for (id, pair) in &self.pairs {
+                if hay[end..] == pair[..] {
+                    found(*id as usize, end);
+                }
             }
-        }
-        if hay.len() >= WINDOW {
-            let last = hay.len() - WINDOW;
-            self.probe(hay, last, trigram(&hay[last..]), &mut found);
         }
         for (id, finder) in &self.short {
             // `find_iter` skips overlapping occurrences (`==` twice in `===`).
@@ -134,20 +148,42 @@ impl LiteralSet {
         }
     }
 
+    /// Every window of `hay`. Not inlined: inside the engine's line
+    /// function the loop can lose a register to its caller (it reloaded
+    /// `hay` from the stack at every position once `pairs` was added). 11
+    /// instructions per position (12 before, by objdump).
+    #[inline(never)]
+    fn scan(&self, hay: &[u8], found: &mut impl FnMut(usize, usize)) {
+        if hay.len() > WINDOW {
+            // Four-byte loads while a fourth byte remains.
+            // The shift drops the fourth byte: one instruction, where a
+            // mask needed its constant in a register or reloaded.
+            for i in 0..hay.len() - WINDOW {
+                let k = u32::from_le_bytes(hay[i..i + 4].try_into().expect("four bytes")) << 8;
+                self.probe(hay, i, k, found);
+            }
+        }
+        if hay.len() >= WINDOW {
+            let last = hay.len() - WINDOW;
+            self.probe(hay, last, key(trigram(&hay[last..])), found);
+        }
+    }
+
     #[inline(always)]
-    fn probe(&self, hay: &[u8], i: usize, window: u32, found: &mut impl FnMut(usize, usize)) {
-        let x = mix(window);
+    fn probe(&self, hay: &[u8], i: usize, key: u32, found: &mut impl FnMut(usize, usize)) {
+        let x = mix(key);
         let (word, bit) = filter_place(x);
         if self.filter[word] & (1 << bit) != 0 {
-            self.verify(hay, i, window, found);
+            self.verify(hay, i, key, found);
         }
     }
 
     #[inline(never)]
-    fn verify(&self, hay: &[u8], i: usize, window: u32, found: &mut impl FnMut(usize, usize)) {
+    fn verify(&self, hay: &[u8], i: usize, key: u32, found: &mut impl FnMut(usize, usize)) {
         // The hash is recomputed here, not passed: a value the scan loop
         // must keep for the rare call costs it a register copy per position.
-        let x = mix(window);
+        let x = mix(key);
+        let window = key >> 8;
         let mask = self.slots.len() - 1;
         let mut s = (x >> self.slot_shift) as usize;
         let slot = loop {
@@ -189,6 +225,12 @@ fn trigram(b: &[u8]) -> u32 {
     u32::from_le_bytes([b[0], b[1], b[2], 0])
 }
 
+/// What the scan hashes: the window in the top three bytes.
+#[inline(always)]
+fn key(window: u32) -> u32 {
+    window << 8
+}
+
 /// The filter word and bit of hash `x`: its top FILTER_BITS bits.
 #[inline(always)]
 fn filter_place(x: u32) -> (usize, u32) {
@@ -196,10 +238,13 @@ fn filter_place(x: u32) -> (usize, u32) {
     ((h >> 6) as usize, h & 63)
 }
 
-/// Multiplicative hashing: the top bits of the product index the filter and the slots.
+/// Multiplicative hashing: the top bits of the product index the filter
+/// and the slots. The key's low byte is zero, so this is the product of
+/// the window and the constant modulo 2^24, shifted up: still a
+/// multiplicative hash, with the constant an immediate operand.
 #[inline(always)]
-fn mix(window: u32) -> u32 {
-    window.wrapping_mul(0x9E37_79B1)
+fn mix(key: u32) -> u32 {
+    key.wrapping_mul(0x9E37_79B1)
 }
 
 /// How rare the three bytes `w` are in CI logs, in eighths of a bit
