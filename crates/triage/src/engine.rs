@@ -5,7 +5,7 @@
 use crate::analysis::{Analysis, Category, Excerpt, ExcerptLine, Failure, TestRef, SCHEMA};
 use crate::baseline::Baseline;
 use crate::candidate::Candidate;
-use crate::clean::{clean_line, clean_line_red, plain_line, read_line_capped, MAX_LINE, MAX_UNBROKEN};
+use crate::clean::{clean_line, clean_line_red, plain_line_if, read_line_capped, MAX_LINE, MAX_UNBROKEN};
 use crate::fingerprint::{fingerprint, normalise};
 use crate::rank;
 use crate::rules::RuleSet;
@@ -82,7 +82,7 @@ fn run<R: Read>(reader: R, rules: &RuleSet, baseline: Option<&Baseline>, feature
                 if raw.last() == Some(&b'\n') {
                     raw.pop();
                 }
-                scan.line(&raw, &[]);
+                scan.line(&raw, &[], true);
                 scan.text.clear();
                 clean_line(&raw, &mut scan.text);
                 scan.remember(scan.no);
@@ -190,9 +190,16 @@ impl<'r> Scan<'r> {
     fn block(&mut self, block: &[u8]) {
         self.bytes += block.len() as u64;
         let mut pos = 0;
+        // The next `\r` or ESC at or after `pos` (`block.len()`: none): most
+        // lines have neither, and are then known to need no cleaning.
+        let find = |from: usize| memchr::memchr2(b'\r', 0x1b, &block[from..]).map_or(block.len(), |p| from + p);
+        let mut next_cr_or_esc = find(0);
         while pos < block.len() {
             let end = pos + memchr::memchr(b'\n', &block[pos..]).expect("a block ends with a newline");
-            self.line(&block[pos..end.min(pos + MAX_LINE)], &block[..pos]);
+            if next_cr_or_esc < pos {
+                next_cr_or_esc = find(pos);
+            }
+            self.line(&block[pos..end.min(pos + MAX_LINE)], &block[..pos], next_cr_or_esc < end);
             pos = end + 1;
         }
         // The block is about to be consumed: keep its last lines as context
@@ -220,8 +227,9 @@ impl<'r> Scan<'r> {
 
     /// The full path for one line (without its `\n`). `before` is the block
     /// up to this line (its last lines are the context of a candidate here);
-    /// lines before the block are in `self.ring`.
-    fn line(&mut self, raw: &[u8], before: &[u8]) {
+    /// lines before the block are in `self.ring`. `may_hold_cr_or_esc`:
+    /// false when the line is known to hold neither.
+    fn line(&mut self, raw: &[u8], before: &[u8], may_hold_cr_or_esc: bool) {
         let rules = self.rules;
         let m = self.m;
         self.lines += 1;
@@ -233,7 +241,7 @@ impl<'r> Scan<'r> {
         // they hold no trigger and nobody waits for them. Those are matched
         // as bytes and never checked for UTF-8. (Triggers are UTF-8 without
         // U+FFFD, so a line holds one exactly when its lossy text does.)
-        let plain = plain_line(raw).filter(|_| !m.match_lossy || std::str::from_utf8(raw).is_ok());
+        let plain = plain_line_if(raw, may_hold_cr_or_esc).filter(|_| !m.match_lossy || std::str::from_utf8(raw).is_ok());
         let cleaned = plain.is_none();
         let (bytes, ts, red) = match plain {
             Some((b, ts)) => (b, ts, false),
