@@ -20,15 +20,22 @@ pub fn timestamp_prefix_len(line: &[u8]) -> usize {
     if line.len() < 21 {
         return 0;
     }
+    // Eight bytes at a time: this runs on every line.
     let b = line;
-    let digit = |i: usize| b[i].is_ascii_digit();
-    if !(digit(0) && digit(1) && digit(2) && digit(3) && b[4] == b'-' && b[7] == b'-' && b[10] == b'T' && b[13] == b':' && b[16] == b':') {
+    let word = |i: usize| u64::from_le_bytes(b[i..i + 8].try_into().expect("eight bytes"));
+    let byte = |w: u64, k: u32| (w >> (8 * k)) as u8;
+    let (head, mid) = (word(0), word(8));
+    if !(ascii_digits(head, 0xffff_ffff) && byte(head, 4) == b'-' && byte(head, 7) == b'-' && byte(mid, 2) == b'T' && byte(mid, 5) == b':' && b[16] == b':') {
         return 0;
     }
     // Fractional seconds, then `Z` and one space.
     let mut i = 19;
     if i < b.len() && b[i] == b'.' {
         i += 1;
+        // GitHub's seven digits and `Z`, in one word.
+        if b.len() >= 28 && ascii_digits(word(20), 0x00ff_ffff_ffff_ffff) && b[27] == b'Z' {
+            i = 27;
+        }
         while i < b.len() && b[i].is_ascii_digit() {
             i += 1;
         }
@@ -41,6 +48,17 @@ pub fn timestamp_prefix_len(line: &[u8]) -> usize {
         return i;
     }
     0
+}
+
+/// The bytes of `w` that `mask` selects (0xff each) are ASCII digits.
+#[inline(always)]
+fn ascii_digits(w: u64, mask: u64) -> bool {
+    const ZEROS: u64 = 0x3030_3030_3030_3030;
+    const HIGH: u64 = 0xf0f0_f0f0_f0f0_f0f0;
+    let w = (w & mask) | (ZEROS & !mask);
+    // High nibble 3, and still 3 after adding 6 (0x3a..=0x3f become 0x4_):
+    // no carry crosses bytes, all are 0x30..=0x3f.
+    w & HIGH == ZEROS && w.wrapping_add(0x0606_0606_0606_0606) & HIGH == ZEROS
 }
 
 /// Keep only what the terminal would finally show for a line that uses `\r`
@@ -261,6 +279,62 @@ mod tests {
         let mut s = String::new();
         clean_line(raw, &mut s);
         s
+    }
+
+    /// The byte-by-byte check the word-wise one replaced.
+    fn bytewise_timestamp_prefix_len(line: &[u8]) -> usize {
+        // Shortest accepted: `2025-03-24T03:21:36Z ` (21 bytes).
+        if line.len() < 21 {
+            return 0;
+        }
+        let b = line;
+        let digit = |i: usize| b[i].is_ascii_digit();
+        if !(digit(0) && digit(1) && digit(2) && digit(3) && b[4] == b'-' && b[7] == b'-' && b[10] == b'T' && b[13] == b':' && b[16] == b':') {
+            return 0;
+        }
+        // Fractional seconds, then `Z` and one space.
+        let mut i = 19;
+        if i < b.len() && b[i] == b'.' {
+            i += 1;
+            while i < b.len() && b[i].is_ascii_digit() {
+                i += 1;
+            }
+        }
+        if i < b.len() && b[i] == b'Z' {
+            i += 1;
+            if i < b.len() && b[i] == b' ' {
+                i += 1;
+            }
+            return i;
+        }
+        0
+    }
+
+    #[test]
+    fn timestamp_words_agree_with_bytes() {
+        let mut cases: Vec<Vec<u8>> = [
+            "2025-03-24T03:21:37.4374164Z x", "2025-03-24T03:21:37.4374164Z", "2025-03-24T03:21:37.4374164", "2025-03-24T03:21:37.437Z ",
+            "2025-03-24T03:21:36Z ", "2025-03-24T03:21:36Z", "2025-03-24T03:21:37.43741645Z x", "2025-03-24T03:21:37.437416xZ x",
+            "2025-03-24T03:21:37.4374164Y x", "2025/03-24T03:21:37.4374164Z x", "2025-03-24 03:21:37.4374164Z x", "202a-03-24T03:21:37.4374164Z x",
+            "2025-03-24T03:21:37:4374164Z x", "short", "",
+        ]
+        .iter()
+        .map(|s| s.as_bytes().to_vec())
+        .collect();
+        // Every byte of a GitHub prefix replaced by a few others.
+        let base = b"2025-03-24T03:21:37.4374164Z msg".to_vec();
+        for i in 0..base.len() {
+            for x in [b'0', b'9', b'/', b':', b'-', b'Z', b' ', b'.', 0x3a, 0x2f, 0xb0, 0x39 + 0x80] {
+                let mut v = base.clone();
+                v[i] = x;
+                cases.push(v.clone());
+                v.truncate(i + 1);
+                cases.push(v);
+            }
+        }
+        for c in &cases {
+            assert_eq!(timestamp_prefix_len(c), bytewise_timestamp_prefix_len(c), "{:?}", String::from_utf8_lossy(c));
+        }
     }
 
     #[test]
