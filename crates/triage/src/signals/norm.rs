@@ -18,9 +18,33 @@ impl Fnv {
     }
 }
 
-fn is_word(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_'
-}
+/// Byte classes for [`line_hash`], one table load per byte instead of
+/// range tests.
+const WORD: u8 = 1;
+const DIGIT: u8 = 2;
+const HEX_LETTER: u8 = 4;
+const SPACE: u8 = 8;
+static CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        if c.is_ascii_alphanumeric() || c == b'_' {
+            t[b] |= WORD;
+        }
+        if c.is_ascii_digit() {
+            t[b] |= DIGIT;
+        }
+        if matches!(c, b'a'..=b'f' | b'A'..=b'F') {
+            t[b] |= HEX_LETTER;
+        }
+        if c.is_ascii_whitespace() {
+            t[b] |= SPACE;
+        }
+        b += 1;
+    }
+    t
+};
 
 /// The normalised hash of one cleaned line (see the module docs). Leading
 /// and trailing whitespace and runs of it do not count.
@@ -33,7 +57,7 @@ pub(crate) fn line_hash(text: &[u8]) -> u64 {
     let mut at_field_start = true;
     while i < n {
         let b = text[i];
-        if b.is_ascii_whitespace() {
+        if CLASS[b as usize] & SPACE != 0 {
             pending_space = true;
             at_field_start = true;
             i += 1;
@@ -46,22 +70,24 @@ pub(crate) fn line_hash(text: &[u8]) -> u64 {
         started = true;
         if at_field_start && is_temp_path(&text[i..]) {
             // The whole field is a temporary path.
-            while i < n && !text[i].is_ascii_whitespace() {
+            while i < n && CLASS[text[i] as usize] & SPACE == 0 {
                 i += 1;
             }
             h.byte(0xfe);
             continue;
         }
         at_field_start = false;
-        if is_word(b) {
+        if CLASS[b as usize] & WORD != 0 {
             let start = i;
-            let (mut digits, mut hex_letters, mut other) = (0, 0, 0);
-            while i < n && is_word(text[i]) {
-                match text[i] {
-                    b'0'..=b'9' => digits += 1,
-                    b'a'..=b'f' | b'A'..=b'F' => hex_letters += 1,
-                    _ => other += 1,
+            let (mut digits, mut hex_letters, mut other) = (0u32, 0u32, 0u32);
+            while i < n {
+                let c = CLASS[text[i] as usize];
+                if c & WORD == 0 {
+                    break;
                 }
+                digits += (c & DIGIT != 0) as u32;
+                hex_letters += (c & HEX_LETTER != 0) as u32;
+                other += (c & (DIGIT | HEX_LETTER) == 0) as u32;
                 i += 1;
             }
             let token = &text[start..i];
@@ -95,6 +121,10 @@ pub(crate) fn line_hash(text: &[u8]) -> u64 {
 fn is_temp_path(s: &[u8]) -> bool {
     const PREFIXES: &[&[u8]] = &[b"/tmp/", b"/var/folders/", b"/private/var/", b"/var/tmp/", b"C:\\Users\\", b"D:\\a\\_temp", b"/home/runner/work/_temp/"];
     let s = s.strip_prefix(b"'").or_else(|| s.strip_prefix(b"\"")).unwrap_or(s);
+    // Asked at every field: most start with none of the prefixes' bytes.
+    if !matches!(s.first(), Some(b'/' | b'C' | b'D')) {
+        return false;
+    }
     PREFIXES.iter().any(|p| s.starts_with(p))
 }
 
