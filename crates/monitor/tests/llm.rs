@@ -605,3 +605,53 @@ async fn pull_request_spend_is_counted_by_the_next_monitor_run() {
     let gpu = t.comments_on(common::BOT, t.daily_issue().number).into_iter().filter(|b| ci_report::workflow_comment::belongs_to_workflow(b, "gpu.yml")).collect::<Vec<_>>().join("\n");
     assert!(gpu.contains("today's LLM token budget is spent"), "{gpu}");
 }
+
+async fn analyze_url_with(t: &common::TestCtx, llm: &Arc<LlmSetup>, run: ci_model::RunId, output: ci_monitor::action::UrlOutput) -> String {
+    let url = format!("https://github.com/{}/actions/runs/{}", common::TARGET, run.get());
+    let ctx = t.ctx().await.with_llm(llm.clone());
+    let out = ci_monitor::actions::analyze_url::run(&ctx, &url, output).await.expect("analyze-url");
+    format!("{}\n{}", out.stdout, out.summary)
+}
+
+fn analyze_issue(t: &common::TestCtx) -> String {
+    let mut issues: Vec<_> = t.server.state().issues(common::BOT).into_iter().filter(|i| i.title.starts_with("[Analyze]")).collect();
+    assert_eq!(issues.len(), 1, "one issue per URL");
+    issues.remove(0).body.unwrap_or_default()
+}
+
+/// analyze-url with a model: each failed job's narrative as analyze-workflow
+/// makes it, the footer with its cost, the memory in its own issue (the
+/// same URL again costs no call), the spend recorded for the daily budget;
+/// a failure the monitor already described costs no call either (on stdout,
+/// where nothing is written, not even the spend).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn analyze_url_narrates_each_job_cached_and_budgeted_like_the_monitor() {
+    use ci_monitor::action::UrlOutput;
+    let llm = answering_llm().await;
+    let (mut t, setup) = small_ctx(&llm, 300_000).await;
+    let (run, _) = t.run("gpu.yml", "cccc", &[("moe", Some(common::OOM_LOG)), ("lint", None)]);
+    analyze_url_with(&t, &setup, run, UrlOutput::Issue).await;
+    assert_eq!(llm.requests().len(), 1);
+    let body = analyze_issue(&t);
+    assert!(body.contains("**The model's reading** (claude-sonnet-4-5 via the Anthropic API"), "{body}");
+    assert!(body.contains("using ci-triage + checked LLM narratives"), "{body}");
+    assert!(body.contains("LLM: claude-sonnet-4-5 via the Anthropic API") && body.contains("1 call"), "{body}");
+    assert!(body.contains("<!-- ci-bot:llm-memory v=2 "), "{body}");
+    assert!(spend_comment(&t).is_some(), "the spend counts for the daily budget");
+
+    analyze_url_with(&t, &setup, run, UrlOutput::Issue).await;
+    assert_eq!(llm.requests().len(), 1, "the same URL again: from the issue's memory");
+    assert!(analyze_issue(&t).contains("cached answer: 0 tokens"));
+
+    // The monitor describes a failure; analyze-url of it is answered from
+    // the monitor's memory, on stdout, writing nothing.
+    t.fail_job("ci.yml", "test", common::PYTEST_LOG);
+    analyze_with(&t, &setup, "ci.yml").await;
+    assert_eq!(llm.requests().len(), 2);
+    let (run, _) = t.run("nightly.yml", "dddd", &[("test", Some(common::PYTEST_LOG))]);
+    let writes = t.write_requests();
+    let out = analyze_url_with(&t, &setup, run, UrlOutput::Stdout).await;
+    assert_eq!(llm.requests().len(), 2, "a failure the monitor described costs no call");
+    assert_eq!(t.write_requests(), writes, "stdout writes nothing");
+    assert!(out.contains("cached answer: 0 tokens") && out.contains("LLM: claude-sonnet-4-5"), "{out}");
+}

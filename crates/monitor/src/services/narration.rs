@@ -10,9 +10,9 @@
 use std::time::Duration;
 
 use chrono::NaiveDate;
-use ci_llm::cache::LlmMemory;
 use ci_github::{GitHub, Issue};
 use ci_llm::budget::Budget;
+use ci_llm::cache::LlmMemory;
 use ci_llm::facts::{ClusterFact, HistoryFact, JobFacts, PickFacts, PrFacts, RelatedFact, SuspectRange};
 use ci_llm::pick::ModelPick;
 use ci_llm::tokens::{Price, Tally};
@@ -183,8 +183,8 @@ impl<'a> Session<'a> {
     /// block, a PR's ci-status comment): at most `cached` answers, and no
     /// hit counts, which would change the body on every run; an unchanged
     /// report must write nothing (pruning goes by the day last used).
-    pub fn memory_line_for_body(&mut self, cached: usize) -> String {
-        self.memory.cache.prune(cached, SUMMARY_MEMORY_CHARS);
+    pub fn memory_line_for_body(&mut self, cached: usize, chars: usize) -> String {
+        self.memory.cache.prune(cached, chars);
         for e in self.memory.cache.entries.values_mut() {
             e.hits = 0;
         }
@@ -474,7 +474,7 @@ pub async fn narrate_summary(session: &mut Session<'_>, s: &mut ci_report::summa
         session.markdown(&told, &|_| None)
     };
     s.llm.footer = session.footer();
-    s.llm.memory_line = Some(session.memory_line_for_body(SUMMARY_CACHED));
+    s.llm.memory_line = Some(session.memory_line_for_body(SUMMARY_CACHED, SUMMARY_MEMORY_CHARS));
 }
 
 /// The ci-status prompt's facts: each failed job with the line to read
@@ -601,7 +601,7 @@ pub async fn narrate_pull_request(
     part.footer = session.footer();
     // No counters in the stored line: an unchanged comment stays unchanged.
     session.memory.budget = Budget::new(0, day);
-    part.memory_line = Some(session.memory_line_for_body(PR_CACHED));
+    part.memory_line = Some(session.memory_line_for_body(PR_CACHED, SUMMARY_MEMORY_CHARS));
     spent
 }
 
@@ -615,6 +615,9 @@ pub struct CommandSpend {
     dailies: DailyIssues,
     issue: Option<Issue>,
     ledger: Option<LlmMemory>,
+    /// Today's bodies with memory lines (the daily issue's and its bot
+    /// comments'): their answers serve a command's jobs too.
+    bodies: Vec<String>,
     /// Tokens the repository used today, all readers together.
     pub used_today: u64,
 }
@@ -625,7 +628,7 @@ impl CommandSpend {
         let day = ctx.settings.date;
         let dailies = list_daily_issues(ctx, 0).await?;
         let Some(issue) = dailies.get(day).cloned() else {
-            return Ok(CommandSpend { dailies, issue: None, ledger: None, used_today: 0 });
+            return Ok(CommandSpend { dailies, issue: None, ledger: None, bodies: Vec::new(), used_today: 0 });
         };
         let comments = ctx.github().list_comments(&ctx.settings.bot_repo, issue.number).await?;
         let bodies = comments.iter().map(|c| c.body.as_str()).chain(std::iter::once(issue.body.as_str()));
@@ -636,7 +639,8 @@ impl CommandSpend {
             .find(|c| c.body.contains(&marker))
             .and_then(|c| ci_report::llm_memory::parse_memory::<LlmMemory>(&c.body))
             .filter(|m| m.v == ci_llm::cache::MEMORY_VERSION && m.budget.day == day);
-        Ok(CommandSpend { dailies, issue: Some(issue), ledger, used_today })
+        let bodies = comments.into_iter().map(|c| c.body).chain(std::iter::once(issue.body.clone())).collect();
+        Ok(CommandSpend { dailies, issue: Some(issue), ledger, bodies, used_today })
     }
 
     /// Add `spent` to today's spend comment on the daily issue (the day's
@@ -675,4 +679,53 @@ pub async fn record_spend<G: GitHub + Clone + 'static>(ctx: &Ctx<G>, spend: Opti
             eprintln!("LLM spend not recorded on the daily issue: {e}");
         }
     }
+}
+
+/// Most chars of the memory line an `[Analyze]` issue keeps: its body is
+/// cut at `SAFE_BODY_CHARS`, and the line must fit what is left of GitHub's
+/// limit with the issue's marker line.
+const ANALYZE_MEMORY_CHARS: usize = 4_000;
+
+/// analyze-url's use of the model: the per-job narratives and picks exactly
+/// as analyze-workflow makes them ([`narrate_jobs`]; no history or cluster:
+/// one run of any repository), under the repository's daily budget
+/// (`today`). Its memory is its own `[Analyze]` issue's line (`previous`:
+/// analysing the same URL again costs no call) with the answers of today's
+/// workflow reports (a failure the monitor described costs no call either).
+/// Returns what it spent and what the report shows: the footer, and the
+/// memory line when `keep` (an issue; on stdout nothing is kept).
+#[allow(clippy::too_many_arguments)]
+pub async fn narrate_url_jobs(
+    setup: &LlmSetup,
+    today: &CommandSpend,
+    previous: Option<&str>,
+    keep: bool,
+    repo: &str,
+    workflow: &str,
+    new: &[NewJob<'_>],
+    jobs: &mut [JobReport],
+    rules: &RuleSet,
+    day: NaiveDate,
+) -> (Budget, ci_report::llm_memory::LlmPart) {
+    let mut spent = Budget::new(0, day);
+    let mut part = ci_report::llm_memory::LlmPart::default();
+    if !setup.configured() {
+        return (spent, part);
+    }
+    // The issue's own answers first (they win a tie), then today's reports'.
+    let stored = stored_memory("", previous.into_iter().chain(today.bodies.iter().map(String::as_str)), [], day).map(|mut m| {
+        m.budget = Budget::new(0, day);
+        m
+    });
+    let mut session = Session::start(setup, stored, today.used_today, day);
+    narrate_jobs(&mut session, repo, workflow, new, jobs, &std::collections::BTreeMap::new(), rules).await;
+    spent.used_in = session.tally.input_tokens;
+    spent.used_out = session.tally.output_tokens;
+    part.footer = session.footer();
+    if keep {
+        session.memory.budget = Budget::new(0, day);
+        let cached = (2 * new.len()).clamp(PR_CACHED, MAX_CACHED);
+        part.memory_line = Some(session.memory_line_for_body(cached, ANALYZE_MEMORY_CHARS));
+    }
+    (spent, part)
 }
