@@ -536,6 +536,11 @@ async fn the_review_gets_a_checked_reading_of_the_diff_and_injection_has_no_effe
     assert_eq!(llm.requests().len(), 1, "a repeated review of the same head costs no call");
     let again = review_body(&t);
     assert!(again.contains("cached answer: 0 tokens") && again.contains("1 quote(s) verified"), "{again}");
+
+    // An edited description is something new to read: one more call.
+    t.server.state().with_repo(common::TARGET, |r| r.issues.get_mut(&7).expect("pull 7").body = Some("Now with tests.".into())).unwrap();
+    ci_monitor::actions::pr_review::run(&t.ctx().await.with_llm(setup.clone()), Some(7), &[], None).await.expect("pr-review");
+    assert_eq!(llm.requests().len(), 2, "the key is what the model is shown");
 }
 
 /// A failing model leaves the review the deterministic checklist, labelled.
