@@ -130,8 +130,12 @@ async fn run_async(args: Args) -> anyhow::Result<i32> {
     let days = args.days.max(1);
     let mut last = TickOutcome::default();
     let total = Instant::now();
-    for d in (0..days).rev() {
-        let at = now - Duration::days(d as i64);
+    let mut ticks: Vec<chrono::DateTime<Utc>> = (0..days).rev().map(|d| now - Duration::days(d as i64)).collect();
+    if llm.is_some() {
+        // Today once more: nothing new, so no LLM call (memory in the comments).
+        ticks.push(now);
+    }
+    for at in ticks {
         let gh = client(server.url(), config.write_budget).await?;
         let mut ctx = context(gh.clone(), &config, at);
         if let Some((_, setup)) = &llm {

@@ -165,10 +165,18 @@ impl<'a> Narrator<'a> {
         self.narrate(prompt, &ids, source.as_bytes()).await
     }
 
-    /// Review a PR (quotes checked against the diff).
+    /// Review a PR (quotes checked against the diff). Keyed by everything
+    /// the model is shown, so the same head asked again costs nothing and
+    /// an edited description or another focus asks again.
     pub async fn pr_review(&mut self, facts: &PrFacts) -> Result<Told, Deterministic> {
         let prompt = prompt::pr_review(self.templates, facts);
-        let ids = vec![format!("pr:{}:{}", facts.number, tokens::estimate(&facts.diff)), facts.diff.clone()];
+        let ids = vec![
+            format!("pr:{}", facts.number),
+            format!("title:{}", facts.title),
+            format!("body:{}", facts.body),
+            format!("focus:{}", facts.focus.as_deref().unwrap_or_default()),
+            format!("diff:{}", facts.diff),
+        ];
         self.narrate(prompt, &ids, facts.diff.as_bytes()).await
     }
 

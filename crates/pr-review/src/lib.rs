@@ -8,10 +8,11 @@
 //! files its areas match. Pure and bounded: 3,000 files and their patches
 //! are one pass.
 //!
-//! The LLM layer (issue #16, `ci-llm`) adds a narrative on top: it fills
-//! [`Checklist::narrative`] (rendered above the checklist, escaped and cut
-//! to fit) and may use [`Checklist::changed_symbols`] to look for callers
-//! in a checkout. Without it, the checklist is the review, not a failure.
+//! The LLM layer (issue #16, `ci-llm`, driven by the monitor's
+//! `services::narration`) adds the model's reading of the diff on top: it
+//! fills [`Checklist::llm`] (rendered above the checklist, already escaped
+//! by `ci_llm::render`, cut at a line to fit). Without it, the checklist is
+//! the review, not a failure.
 
 #![warn(missing_docs)]
 
@@ -319,7 +320,7 @@ pub fn checklist(input: &ReviewInput<'_>, cfg: &ReviewConfig) -> Checklist {
         risks,
         changed_symbols: symbols.into_iter().collect(),
         ci_status: input.ci_status.clone(),
-        narrative: None,
+        llm: Default::default(),
         generated_at: input.now,
         bot_name: input.bot_name.to_string(),
     }

@@ -75,17 +75,32 @@ fn review_focus_narrows_everything() {
     assert!(body.contains("No changed file matched `quantization`"), "{body}");
 }
 
+/// The model's reading arrives rendered (escaped once, by `ci_llm::render`
+/// through `ci_report::safe`; the escaping of model text is tested end to
+/// end in the monitor's `tests/llm.rs`): it is shown as it is, above the
+/// checklist, with the LLM footer and the memory line, and a reading too
+/// long for the comment is cut between lines.
 #[test]
-fn the_narrative_hook_sits_above_the_checklist_and_is_escaped() {
+fn the_models_reading_sits_above_the_checklist_and_is_cut_between_lines() {
     let files = pr_files();
     let mut c = checklist(&input(&files, &[]), &ReviewConfig::default());
-    c.narrative = Some("### Review\nLooks fine. cc @maintainers <!-- hidden --> ```\nunclosed".into());
+    c.llm.narrative = Some("**The model's reading** (m). It describes.\n\nLooks fine: `a_b`.".into());
+    c.llm.footer = Some("LLM: m · 1 call".into());
+    c.llm.memory_line = Some("<!-- ci-bot:llm-memory v=2 {} -->".into());
     let body = render_checklist(&c);
     let (narrative, rest) = body.split_once("### Checklist").unwrap();
-    assert!(narrative.contains("Looks fine."));
-    assert!(!body.contains("@maintainers") && !body.contains("<!-- hidden"));
+    assert!(narrative.contains("Looks fine: `a_b`."), "not escaped twice: {narrative}");
+    assert!(narrative.lines().nth(1) == Some("<!-- ci-bot:llm-memory v=2 {} -->"), "{narrative}");
     assert!(rest.contains("**Risky changes:**"));
-    assert!(body.contains("the narrative above it is model-written"));
+    assert!(body.contains("the model's reading above it only describes the diff"));
+    assert!(body.trim_end().ends_with("*LLM: m · 1 call*"), "{body}");
+
+    c.llm.narrative = Some((0..20_000).map(|i| format!("- step `{i}`\n")).collect());
+    let body = render_checklist(&c);
+    assert!(body.chars().count() <= ci_report::SAFE_BODY_CHARS, "{}", body.len());
+    let (narrative, _) = body.split_once("### Checklist").unwrap();
+    assert!(narrative.contains("cut to fit the comment"));
+    assert!(narrative.lines().filter(|l| l.starts_with("- step")).all(|l| l.ends_with('`')), "whole lines only");
 }
 
 #[test]

@@ -54,6 +54,19 @@ pub fn with_memory(mut parts: Vec<String>, line: &str) -> Vec<String> {
     parts
 }
 
+/// The body of the daily issue's spend comment
+/// ([`markers::llm_spend_marker`]): the tokens the commands outside the
+/// workflow reports used today, said once for people and kept as a memory
+/// line (budget only, no answers) that every reader of today's memory lines
+/// counts against the repository's daily budget.
+pub fn spend_comment(memory_line: &str, tokens_in: u64, tokens_out: u64) -> String {
+    format!(
+        "{}\n{memory_line}\n_LLM tokens used today by pull-request and analyze-url commands: {tokens_in} in / {tokens_out} out. \
+         The repository's daily token budget counts them with the workflow reports'._\n",
+        markers::llm_spend_marker()
+    )
+}
+
 /// What a model added to a report the bot writes (the daily summary, a
 /// PR's ci-status comment): its narrative, already rendered through
 /// [`crate::safe`] and marked as the model's by `ci_llm::render` (or the
@@ -74,6 +87,30 @@ impl LlmPart {
     /// The narrative and a blank line, or nothing.
     pub fn narrative_md(&self) -> String {
         self.narrative.as_deref().map(|n| format!("{}\n\n", n.trim_end())).unwrap_or_default()
+    }
+
+    /// [`Self::narrative_md`] in at most `max` chars: whole lines only (each
+    /// line of a rendered narrative is complete Markdown, so a cut between
+    /// lines leaves no code span or emphasis open), and a note when cut.
+    pub fn narrative_within(&self, max: usize) -> String {
+        let full = self.narrative_md();
+        if char_len(&full) <= max {
+            return full;
+        }
+        const CUT: &str = "_… the rest of the model's reading is cut to fit the comment._\n\n";
+        let mut out = String::new();
+        for line in full.lines() {
+            if char_len(&out) + char_len(line) + 1 + char_len(CUT) > max {
+                break;
+            }
+            out.push_str(line);
+            out.push('\n');
+        }
+        if !out.is_empty() {
+            out.push('\n');
+            out.push_str(CUT);
+        }
+        out
     }
 
     /// The footer as an italic line, or nothing.

@@ -88,6 +88,11 @@ pub const WORKFLOW_FACTS_PREFIX: &str = "<!-- ci-bot:workflow-facts ";
 /// of a workflow's comment: `<!-- ci-bot:llm-memory v=2 {json} -->` (see
 /// [`crate::llm_memory`]).
 pub const LLM_MEMORY_PREFIX: &str = "<!-- ci-bot:llm-memory ";
+/// The daily issue's one comment that counts the tokens the model used
+/// for the commands outside the workflow reports (ci-status, pr-review,
+/// analyze-url): `<!-- ci-bot:llm-spend v=2 -->` (see
+/// [`crate::llm_memory::spend_comment`]).
+pub const LLM_SPEND_PREFIX: &str = "<!-- ci-bot:llm-spend ";
 
 /// The one `ci-status` comment on a pull request:
 /// `<!-- ci-bot:ci-status v=2 pr=<n> -->` (see [`crate::pr_status`]).
@@ -249,6 +254,11 @@ pub fn find_workflow_report(body: &str) -> Option<(u32, String)> {
         }
         Some((version?, workflow?))
     })
+}
+
+/// `<!-- ci-bot:llm-spend v=2 -->`.
+pub fn llm_spend_marker() -> String {
+    format!("{LLM_SPEND_PREFIX}v={VERSION}{CLOSE}")
 }
 
 /// A line `<!-- <prefix>v=<n> <json> -->` holding a JSON payload. The JSON

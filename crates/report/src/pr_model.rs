@@ -467,10 +467,11 @@ pub struct Checklist {
     /// The `ci-status` header line, when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ci_status: Option<String>,
-    /// A narrative review from the LLM layer (untrusted Markdown), when one
-    /// is configured; the checklist stands on its own without it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub narrative: Option<String>,
+    /// The model's reading of the diff (never the checklist), its footer
+    /// and the memory the comment keeps; empty without a model: the
+    /// checklist stands on its own.
+    #[serde(skip)]
+    pub llm: crate::llm_memory::LlmPart,
     /// When it was computed.
     pub generated_at: DateTime<Utc>,
     /// Display name of the bot (footer).

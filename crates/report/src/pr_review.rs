@@ -5,8 +5,9 @@
 //! `<!-- ci-bot:pr-review v=2 pr=<n> head=<sha> -->`: asking again on the
 //! same head updates it, a new push gets a new one (older reviews stay
 //! readable as history). Without an LLM the checklist is the review; with
-//! one, [`Checklist::narrative`] is inserted above it, escaped like any
-//! other untrusted Markdown and cut to fit.
+//! one, the model's reading ([`Checklist::llm`], escaped once, by
+//! `ci_llm::render` through [`crate::safe`]) is inserted above it, cut at a
+//! line to fit, with the LLM footer line and the comment's memory line.
 
 use std::fmt::Write;
 
@@ -67,13 +68,15 @@ fn code_list(items: &[String], max: usize) -> String {
 pub fn render_checklist(c: &Checklist) -> String {
     let commit = format!("{}/{}/commit/{}", c.server_url.trim_end_matches('/'), c.repo, c.head_sha);
     let mut out = format!("{}\n", pr_review_marker(c.pr, &c.head_sha));
+    out.push_str(&c.llm.memory_md());
     let _ = writeln!(out, "## Review of #{} at {}\n", c.pr, safe::code_link(&short_sha(&c.head_sha), &commit, 12, false));
 
     let footer = format!(
-        "\n---\n<sub>Checklist by {}: deterministic, from the diff only{}. {}.</sub>\n",
+        "\n---\n<sub>Checklist by {}: deterministic, from the diff only{}. {}.</sub>\n{}",
         safe::inline(&c.bot_name, 60),
-        if c.narrative.is_some() { "; the narrative above it is model-written" } else { "" },
-        display_time(&c.generated_at)
+        if c.llm.footer.is_some() { "; the model's reading above it only describes the diff" } else { "" },
+        display_time(&c.generated_at),
+        c.llm.footer_md(),
     );
 
     let mut summary = String::new();
@@ -143,16 +146,15 @@ pub fn render_checklist(c: &Checklist) -> String {
 
     let mut budget = SAFE_BODY_CHARS.saturating_sub(char_len(&out) + char_len(&summary) + char_len(&footer) + 600);
 
-    // The hook for the LLM layer: a narrative above the checklist.
-    match c.narrative.as_deref().filter(|n| !n.trim().is_empty()) {
-        Some(n) => {
-            let room = (budget / 2).max(1_000).min(budget);
-            let text = safe::markdown(n, room);
-            out.push_str(&text);
-            out.push_str("\n\n### Checklist\n\n");
-            budget = budget.saturating_sub(char_len(&text) + 20);
-        }
-        None => out.push_str("_No narrative review is configured; this is the deterministic checklist._\n\n"),
+    // The model's reading (or why there is none) above the checklist.
+    let room = (budget / 2).max(1_000).min(budget);
+    let narrative = c.llm.narrative_within(room);
+    if narrative.is_empty() {
+        out.push_str("_No narrative review is configured; this is the deterministic checklist._\n\n");
+    } else {
+        out.push_str(&narrative);
+        out.push_str("### Checklist\n\n");
+        budget = budget.saturating_sub(char_len(&narrative) + 20);
     }
     out.push_str(&summary);
 

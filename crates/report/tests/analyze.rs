@@ -23,6 +23,7 @@ fn report() -> AnalyzeReport {
         summary: Some("Two jobs share one accuracy regression; one Docker pull hit a rate limit.".into()),
         bot_name: "ci-bot".into(),
         method: "ci-triage".into(),
+        ..Default::default()
     }
 }
 

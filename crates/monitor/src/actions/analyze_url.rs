@@ -1,8 +1,10 @@
 //! `analyze-url`: a run or job URL of any repository → an `[Analyze]` issue
 //! in the bot repo (one per run/job: re-dispatching updates it instead of
-//! opening another), or Markdown on stdout.
+//! opening another), or Markdown on stdout. With a model configured each
+//! failed job gets its checked narrative (`services::narration`); the issue
+//! keeps the memory and the day's spend is recorded on the daily issue.
 
-use ci_github::{GitHub, RepoRef};
+use ci_github::{GitHub, IssueFilter, RepoRef, StateFilter};
 use ci_model::{JobId, RunId, Signal};
 use ci_report::analyze::{
     analyze_title_for_job, analyze_title_for_run, render_analyze_body, render_analyze_no_failures,
@@ -14,6 +16,7 @@ use ci_report::step_summary;
 use crate::action::{AnalyzeUrlOutputs, IssueLink, Outcome, UrlOutput};
 use crate::ctx::Ctx;
 use crate::domain::gate::is_gate_job;
+use crate::services::narration::{self, CommandSpend, NewJob};
 use crate::services::triage::triage_jobs;
 
 /// What a run or job URL names.
@@ -78,7 +81,49 @@ pub async fn run<G: GitHub + Clone + 'static>(
     let pairs: Vec<_> = selected.iter().map(|j| (run.clone(), j.clone())).collect();
     let triaged = triage_jobs(ctx, &parsed.repo, &pairs).await;
     let deferred = triaged.deferred_warning();
-    let reports = triaged.reports;
+    let (reports, analyses) = (triaged.reports, triaged.analyses);
+    let marker = analyze_target_marker(&parsed.repo.to_string(), parsed.run_id, parsed.job_id);
+
+    // The model describes each failed job as analyze-workflow does (none
+    // configured: nothing happens).
+    let mut jobs = reports.clone();
+    let mut llm = ci_report::llm_memory::LlmPart::default();
+    let mut spend = None;
+    if ctx.llm().configured() && !reports.is_empty() {
+        let keep = matches!(output, UrlOutput::Issue);
+        // This URL's issue keeps the memory: read it back (the list the
+        // upsert makes anyway). On stdout nothing is kept.
+        let previous = if keep {
+            let filter = IssueFilter { labels: vec![ANALYZE_LABEL.to_string()], state: StateFilter::All, since: None };
+            ctx.github().list_issues(&ctx.settings.bot_repo, &filter).await?.into_iter().find(|i| i.body.contains(&marker)).map(|i| i.body)
+        } else {
+            None
+        };
+        let today = CommandSpend::read(ctx).await?;
+        let new: Vec<NewJob<'_>> = selected
+            .iter()
+            .filter_map(|job| {
+                let (_, analysis) = analyses.iter().find(|(id, _)| *id == job.id)?;
+                Some(NewJob { job, analysis, history: None })
+            })
+            .collect();
+        let (spent, part) = narration::narrate_url_jobs(
+            ctx.llm(),
+            &today,
+            previous.as_deref(),
+            keep,
+            &parsed.repo.to_string(),
+            &workflow,
+            &new,
+            &mut jobs,
+            &ctx.rules,
+            ctx.settings.date,
+        )
+        .await;
+        llm = part;
+        // On stdout nothing is written to GitHub, the spend neither.
+        spend = keep.then_some((today, spent));
+    }
 
     let report = AnalyzeReport {
         repo: parsed.repo.to_string(),
@@ -90,10 +135,11 @@ pub async fn run<G: GitHub + Clone + 'static>(
         head_sha: run.head_sha.clone(),
         event: run.event.clone(),
         analyzed_at: ctx.settings.now,
-        jobs: reports.clone(),
+        jobs,
         summary: None,
         bot_name: ctx.config.bot_name.clone(),
-        method: "ci-triage (deterministic)".into(),
+        method: ctx.llm().method().into(),
+        llm,
     };
     let mut title = match (parsed.job_id, selected.first()) {
         (Some(id), Some(j)) => analyze_title_for_job(&j.name, id),
@@ -109,7 +155,6 @@ pub async fn run<G: GitHub + Clone + 'static>(
     match output {
         UrlOutput::Stdout => out.stdout = render_analyze_stdout(&title, &body),
         UrlOutput::Issue => {
-            let marker = analyze_target_marker(&parsed.repo.to_string(), parsed.run_id, parsed.job_id);
             let full = with_marker_line(&body, &marker);
             let issue = ctx
                 .upsert_issue(&ctx.settings.bot_repo, &marker, &title, &[ANALYZE_LABEL.to_string()], None, |_| full.clone())
@@ -118,6 +163,10 @@ pub async fn run<G: GitHub + Clone + 'static>(
         }
     }
     out.summary = step_summary::analyze_url(&run.html_url, reports.len());
+    if let Some(footer) = &report.llm.footer {
+        out.summary.push_str(&format!("- {}\n", ci_report::safe::inline(footer, 400)));
+    }
+    narration::record_spend(ctx, spend).await;
     out.warnings.extend(deferred);
     Ok(out)
 }

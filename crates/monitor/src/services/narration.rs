@@ -10,8 +10,10 @@
 use std::time::Duration;
 
 use chrono::NaiveDate;
+use ci_github::{GitHub, Issue};
+use ci_llm::budget::Budget;
 use ci_llm::cache::LlmMemory;
-use ci_llm::facts::{ClusterFact, HistoryFact, JobFacts, PickFacts, RelatedFact, SuspectRange};
+use ci_llm::facts::{ClusterFact, HistoryFact, JobFacts, PickFacts, PrFacts, RelatedFact, SuspectRange};
 use ci_llm::pick::ModelPick;
 use ci_llm::tokens::{Price, Tally};
 use ci_llm::{render, Deterministic, Llm, Narrator, ProviderChoice, ProviderInfo, Resolved, Scrubber, Templates, Told};
@@ -19,7 +21,9 @@ use ci_model::Job;
 use ci_report::{ClusterFacts, JobReport, ModelPickedLine};
 use ci_triage::{Analysis, RuleSet};
 
+use crate::ctx::Ctx;
 use crate::domain::history::HistoryFacts;
+use crate::services::daily_issues::{ensure_daily_issue, list_daily_issues, DailyIssues};
 
 /// Grace over the provider's own deadline before the narrator gives up on a
 /// call (the provider's timeout should fire first).
@@ -146,10 +150,14 @@ impl<'a> Session<'a> {
         r
     }
 
-    /// A PR's CI status explained.
-    pub async fn ci_status(&mut self, facts: &ci_llm::facts::PrFacts) -> Result<Told, Deterministic> {
+    /// A pull request's CI status explained (`Task::CiStatus`) or its diff
+    /// read (`Task::PrReview`).
+    pub async fn pull_request(&mut self, task: ci_llm::Task, facts: &PrFacts) -> Result<Told, Deterministic> {
         let mut n = self.narrator();
-        let r = n.ci_status(facts).await;
+        let r = match task {
+            ci_llm::Task::PrReview => n.pr_review(facts).await,
+            _ => n.ci_status(facts).await,
+        };
         let t = std::mem::take(&mut n.tally);
         self.tally.merge(&t);
         r
@@ -175,8 +183,8 @@ impl<'a> Session<'a> {
     /// block, a PR's ci-status comment): at most `cached` answers, and no
     /// hit counts, which would change the body on every run; an unchanged
     /// report must write nothing (pruning goes by the day last used).
-    pub fn memory_line_for_body(&mut self, cached: usize) -> String {
-        self.memory.cache.prune(cached, SUMMARY_MEMORY_CHARS);
+    pub fn memory_line_for_body(&mut self, cached: usize, chars: usize) -> String {
+        self.memory.cache.prune(cached, chars);
         for e in self.memory.cache.entries.values_mut() {
             e.hits = 0;
         }
@@ -466,14 +474,14 @@ pub async fn narrate_summary(session: &mut Session<'_>, s: &mut ci_report::summa
         session.markdown(&told, &|_| None)
     };
     s.llm.footer = session.footer();
-    s.llm.memory_line = Some(session.memory_line_for_body(SUMMARY_CACHED));
+    s.llm.memory_line = Some(session.memory_line_for_body(SUMMARY_CACHED, SUMMARY_MEMORY_CHARS));
 }
 
 /// The ci-status prompt's facts: each failed job with the line to read
 /// first (or its first test) and the engine's verdict with its strongest
 /// evidence. The verdicts are final; the model explains them.
-pub fn ci_status_facts(r: &ci_report::pr_model::CiStatusReport, title: &str) -> ci_llm::facts::PrFacts {
-    use ci_llm::facts::{PrFacts, PrFailure};
+pub fn ci_status_facts(r: &ci_report::pr_model::CiStatusReport, title: &str) -> PrFacts {
+    use ci_llm::facts::PrFailure;
     PrFacts {
         repo: r.repo.clone(),
         number: r.pr,
@@ -503,25 +511,221 @@ fn plain(markdown: &str) -> String {
     link.replace_all(markdown, "$1").replace('`', "")
 }
 
-/// Answers the ci-status comment's memory line keeps.
-const CI_STATUS_CACHED: usize = 4;
+/// The pr-review prompt's facts: the pull request's title and description
+/// (untrusted, fenced as data), the files in the checklist's scope and their
+/// diff, at most the lines the prompt shows (quotes are checked against
+/// exactly these).
+pub fn review_facts(
+    checklist: &ci_report::pr_model::Checklist,
+    title: &str,
+    body: &str,
+    files: &[ci_report::pr_model::ChangedFile],
+) -> PrFacts {
+    use std::fmt::Write;
+    let in_scope: std::collections::BTreeSet<&str> = checklist.areas.iter().flat_map(|a| a.files.iter().map(String::as_str)).collect();
+    let files: Vec<&ci_report::pr_model::ChangedFile> = files.iter().filter(|f| in_scope.contains(f.path.as_str())).collect();
+    let mut diff = String::new();
+    let mut lines = 0;
+    for f in &files {
+        let Some(patch) = f.patch.as_deref() else { continue };
+        if lines >= ci_llm::prompt::MAX_DIFF_LINES {
+            break;
+        }
+        let _ = writeln!(diff, "diff --git a/{0} b/{0}", f.path);
+        lines += 1;
+        for l in patch.lines().take(ci_llm::prompt::MAX_DIFF_LINES.saturating_sub(lines)) {
+            diff.push_str(l);
+            diff.push('\n');
+            lines += 1;
+        }
+    }
+    let count = |n: u64| u32::try_from(n).unwrap_or(u32::MAX);
+    PrFacts {
+        repo: checklist.repo.clone(),
+        number: checklist.pr,
+        title: title.to_string(),
+        body: body.to_string(),
+        files: files
+            .iter()
+            .map(|f| ci_llm::facts::ChangedFile { path: f.path.clone(), additions: count(f.additions), deletions: count(f.deletions) })
+            .collect(),
+        diff,
+        focus: (!checklist.focus.is_empty()).then(|| checklist.focus.join(", ")),
+        ..Default::default()
+    }
+}
 
-/// Put the model's explanation of a PR's verdicts ("is this failure
-/// mine?") into `r`, with its footer and the memory line the comment
-/// keeps. `previous` is the bot's own ci-status comment of the PR, if any:
-/// its memory serves the same failures and verdicts again at no cost. No
-/// failed job: no call. The verdicts stay the engine's.
-pub async fn narrate_ci_status(setup: &LlmSetup, r: &mut ci_report::pr_model::CiStatusReport, title: &str, previous: Option<&str>, day: NaiveDate) {
+/// Answers a pull-request comment's memory line keeps (its own failures
+/// and verdicts, or its own diff: a few are enough).
+const PR_CACHED: usize = 4;
+
+/// Put the model's reading of a pull request into `part` (the ci-status
+/// comment's explanation of the verdicts, or the pr-review comment's
+/// reading of the diff), with the footer and the memory line the comment
+/// keeps; returns what it spent (the caller records it with
+/// [`CommandSpend::record`]). `previous` is the bot's own comment this one
+/// replaces: its answers serve the same facts again at no cost.
+/// `others_used` is what the repository spent today: the budget is the
+/// repository's. Nothing to say (no failed job, no diff): no call. The
+/// verdicts and the checklist stay the engine's.
+pub async fn narrate_pull_request(
+    setup: &LlmSetup,
+    task: ci_llm::Task,
+    facts: &PrFacts,
+    part: &mut ci_report::llm_memory::LlmPart,
+    previous: Option<&str>,
+    others_used: u64,
+    day: NaiveDate,
+) -> Budget {
+    let mut spent = Budget::new(0, day);
     if !setup.configured() {
-        return;
+        return spent;
     }
-    let stored = previous.and_then(ci_report::llm_memory::parse_memory::<LlmMemory>);
-    let mut session = Session::start(setup, stored, 0, day);
-    let facts = ci_status_facts(r, title);
-    if !facts.failures.is_empty() {
-        let told = session.ci_status(&facts).await;
-        r.llm.narrative = session.markdown(&told, &|_| None);
+    // The comment's own counters are not today's spend: the day's spend
+    // comment is, and `others_used` already holds it.
+    let stored = previous.and_then(ci_report::llm_memory::parse_memory::<LlmMemory>).map(|mut m| {
+        m.budget = Budget::new(0, day);
+        m
+    });
+    let mut session = Session::start(setup, stored, others_used, day);
+    let asks = match task {
+        ci_llm::Task::PrReview => !facts.diff.trim().is_empty(),
+        _ => !facts.failures.is_empty(),
+    };
+    if asks {
+        let told = session.pull_request(task, facts).await;
+        part.narrative = session.markdown(&told, &|_| None);
     }
-    r.llm.footer = session.footer();
-    r.llm.memory_line = Some(session.memory_line_for_body(CI_STATUS_CACHED));
+    spent.used_in = session.tally.input_tokens;
+    spent.used_out = session.tally.output_tokens;
+    part.footer = session.footer();
+    // No counters in the stored line: an unchanged comment stays unchanged.
+    session.memory.budget = Budget::new(0, day);
+    part.memory_line = Some(session.memory_line_for_body(PR_CACHED, SUMMARY_MEMORY_CHARS));
+    spent
+}
+
+/// What the repository's model use cost today, as a command outside the
+/// workflow reports (ci-status, pr-review, analyze-url) reads it: every
+/// memory line on today's daily issue (the workflows' comments, the daily
+/// summary in the body, and the spend comment these commands keep there).
+/// [`CommandSpend::record`] adds a command's own spend to that comment, so
+/// the next reader, a workflow report or a command, counts it.
+pub struct CommandSpend {
+    dailies: DailyIssues,
+    issue: Option<Issue>,
+    ledger: Option<LlmMemory>,
+    /// Today's bodies with memory lines (the daily issue's and its bot
+    /// comments'): their answers serve a command's jobs too.
+    bodies: Vec<String>,
+    /// Tokens the repository used today, all readers together.
+    pub used_today: u64,
+}
+
+impl CommandSpend {
+    /// Read today's daily issue and its bot comments (two list calls).
+    pub async fn read<G: GitHub + Clone + 'static>(ctx: &Ctx<G>) -> anyhow::Result<Self> {
+        let day = ctx.settings.date;
+        let dailies = list_daily_issues(ctx, 0).await?;
+        let Some(issue) = dailies.get(day).cloned() else {
+            return Ok(CommandSpend { dailies, issue: None, ledger: None, bodies: Vec::new(), used_today: 0 });
+        };
+        let comments = ctx.github().list_comments(&ctx.settings.bot_repo, issue.number).await?;
+        let bodies = comments.iter().map(|c| c.body.as_str()).chain(std::iter::once(issue.body.as_str()));
+        let used_today = used_in(bodies, day);
+        let marker = ci_report::markers::llm_spend_marker();
+        let ledger = comments
+            .iter()
+            .find(|c| c.body.contains(&marker))
+            .and_then(|c| ci_report::llm_memory::parse_memory::<LlmMemory>(&c.body))
+            .filter(|m| m.v == ci_llm::cache::MEMORY_VERSION && m.budget.day == day);
+        let bodies = comments.into_iter().map(|c| c.body).chain(std::iter::once(issue.body.clone())).collect();
+        Ok(CommandSpend { dailies, issue: Some(issue), ledger, bodies, used_today })
+    }
+
+    /// Add `spent` to today's spend comment on the daily issue (the day's
+    /// issue is created when there is none yet). Nothing spent: nothing
+    /// written. Two commands recording at the same moment may lose one's
+    /// count (the comment is read, then upserted): the budget bounds the
+    /// cost, it is not an account.
+    pub async fn record<G: GitHub + Clone + 'static>(mut self, ctx: &Ctx<G>, spent: &Budget) -> anyhow::Result<()> {
+        let day = ctx.settings.date;
+        if spent.used(day) == 0 {
+            return Ok(());
+        }
+        let issue = match self.issue.take() {
+            Some(i) => i,
+            None => match ensure_daily_issue(ctx, &mut self.dailies).await? {
+                Some(i) => i,
+                None => return Ok(()),
+            },
+        };
+        let mut memory = self.ledger.take().unwrap_or_else(|| LlmMemory::new(0, day));
+        memory.budget.used_in += spent.used_in;
+        memory.budget.used_out += spent.used_out;
+        let line = ci_report::llm_memory::memory_line(&memory);
+        let body = ci_report::llm_memory::spend_comment(&line, memory.budget.used_in, memory.budget.used_out);
+        ctx.upsert_comment(&ctx.settings.bot_repo, issue.number, &ci_report::markers::llm_spend_marker(), &body).await?;
+        Ok(())
+    }
+}
+
+/// Count what a command's model calls spent where the next reader counts
+/// it ([`CommandSpend::record`]), after the command posted its result: a
+/// failure here is a log line, not a failed command.
+pub async fn record_spend<G: GitHub + Clone + 'static>(ctx: &Ctx<G>, spend: Option<(CommandSpend, Budget)>) {
+    if let Some((today, spent)) = spend {
+        if let Err(e) = today.record(ctx, &spent).await {
+            eprintln!("LLM spend not recorded on the daily issue: {e}");
+        }
+    }
+}
+
+/// Most chars of the memory line an `[Analyze]` issue keeps: its body is
+/// cut at `SAFE_BODY_CHARS`, and the line must fit what is left of GitHub's
+/// limit with the issue's marker line.
+const ANALYZE_MEMORY_CHARS: usize = 4_000;
+
+/// analyze-url's use of the model: the per-job narratives and picks exactly
+/// as analyze-workflow makes them ([`narrate_jobs`]; no history or cluster:
+/// one run of any repository), under the repository's daily budget
+/// (`today`). Its memory is its own `[Analyze]` issue's line (`previous`:
+/// analysing the same URL again costs no call) with the answers of today's
+/// workflow reports (a failure the monitor described costs no call either).
+/// Returns what it spent and what the report shows: the footer, and the
+/// memory line when `keep` (an issue; on stdout nothing is kept).
+#[allow(clippy::too_many_arguments)]
+pub async fn narrate_url_jobs(
+    setup: &LlmSetup,
+    today: &CommandSpend,
+    previous: Option<&str>,
+    keep: bool,
+    repo: &str,
+    workflow: &str,
+    new: &[NewJob<'_>],
+    jobs: &mut [JobReport],
+    rules: &RuleSet,
+    day: NaiveDate,
+) -> (Budget, ci_report::llm_memory::LlmPart) {
+    let mut spent = Budget::new(0, day);
+    let mut part = ci_report::llm_memory::LlmPart::default();
+    if !setup.configured() {
+        return (spent, part);
+    }
+    // The issue's own answers first (they win a tie), then today's reports'.
+    let stored = stored_memory("", previous.into_iter().chain(today.bodies.iter().map(String::as_str)), [], day).map(|mut m| {
+        m.budget = Budget::new(0, day);
+        m
+    });
+    let mut session = Session::start(setup, stored, today.used_today, day);
+    narrate_jobs(&mut session, repo, workflow, new, jobs, &std::collections::BTreeMap::new(), rules).await;
+    spent.used_in = session.tally.input_tokens;
+    spent.used_out = session.tally.output_tokens;
+    part.footer = session.footer();
+    if keep {
+        session.memory.budget = Budget::new(0, day);
+        let cached = (2 * new.len()).clamp(PR_CACHED, MAX_CACHED);
+        part.memory_line = Some(session.memory_line_for_body(cached, ANALYZE_MEMORY_CHARS));
+    }
+    (spent, part)
 }

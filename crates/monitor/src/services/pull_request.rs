@@ -17,6 +17,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::Duration;
 use ci_commands::{Command, Job as CommandJob};
 use ci_github::{GitHub, IssueNumber, PullRequest, RepoRef, RunFilter};
+use ci_llm::Task;
 use ci_model::{Job, WorkflowRun};
 use ci_pr_status::signals::job_key;
 use ci_pr_status::verdict::specific_fingerprints;
@@ -26,6 +27,7 @@ use ci_report::{JobOutcome, JobReport};
 
 use crate::ctx::Ctx;
 use crate::domain::gate::is_gate_job;
+use crate::services::narration::{self, CommandSpend};
 use crate::services::triage::triage_jobs;
 
 /// Failed-job logs read for one `ci-status` (head and base together).
@@ -340,19 +342,25 @@ pub async fn post_ci_status<G: GitHub + Clone + 'static>(
     let inputs = status_inputs(ctx, repo, &pull).await?;
     let mut report = ci_pr_status::compute(&inputs, &ctx.config.ci_status, &ctx.config.bot_name);
     let marker = ci_report::pr_status::ci_status_marker(number);
+    let mut spend = None;
     if ctx.llm().configured() {
         // The bot's own comment (the author is checked) keeps the memory.
         let previous = ctx.github().list_comments(repo, IssueNumber(number)).await?.into_iter().find(|c| c.body.contains(&marker)).map(|c| c.body);
-        crate::services::narration::narrate_ci_status(ctx.llm(), &mut report, &pull.title, previous.as_deref(), ctx.settings.date).await;
+        let today = CommandSpend::read(ctx).await?;
+        let facts = narration::ci_status_facts(&report, &pull.title);
+        let spent = narration::narrate_pull_request(ctx.llm(), Task::CiStatus, &facts, &mut report.llm, previous.as_deref(), today.used_today, ctx.settings.date).await;
+        spend = Some((today, spent));
     }
     let body = ci_report::pr_status::render_ci_status(&report);
     let up = ctx.upsert_comment(repo, IssueNumber(number), &marker, &body).await?;
+    narration::record_spend(ctx, spend).await;
     let heading = ci_report::pr_status::header_line(&report);
     Ok((Posted { pr: number, heading, url: up.map(|u| u.object.html_url) }, report))
 }
 
-/// The deterministic review of pull request `number`, narrowed to `focus`,
-/// upserted under its head's marker.
+/// The review of pull request `number`, narrowed to `focus`, upserted
+/// under its head's marker: the deterministic checklist, and with a model
+/// configured its checked reading of the diff above it.
 pub async fn post_review<G: GitHub + Clone + 'static>(
     ctx: &Ctx<G>,
     repo: &RepoRef,
@@ -364,12 +372,10 @@ pub async fn post_review<G: GitHub + Clone + 'static>(
     // The status heading is read from the ci-status comment when there is
     // one: a review must not cost a second full status computation.
     let marker = ci_report::pr_status::ci_status_marker(number);
-    let ci_status = ctx
-        .github()
-        .list_comments(repo, IssueNumber(number))
-        .await
-        .ok()
-        .and_then(|cs| cs.into_iter().find(|c| c.body.contains(&marker)))
+    let comments = ctx.github().list_comments(repo, IssueNumber(number)).await.unwrap_or_default();
+    let ci_status = comments
+        .iter()
+        .find(|c| c.body.contains(&marker))
         .and_then(|c| c.body.lines().find(|l| l.starts_with("## ")).map(|l| l.trim_start_matches("## ").to_string()));
     let input = ci_pr_review::ReviewInput {
         repo: &repo.to_string(),
@@ -383,10 +389,21 @@ pub async fn post_review<G: GitHub + Clone + 'static>(
         now: ctx.settings.now,
         bot_name: &ctx.config.bot_name,
     };
-    let checklist = ci_pr_review::checklist(&input, &ctx.config.pr_review);
-    let body = ci_report::pr_review::render_checklist(&checklist);
+    let mut checklist = ci_pr_review::checklist(&input, &ctx.config.pr_review);
     let marker = ci_report::pr_review::pr_review_marker(number, &pull.head.sha);
+    let mut spend = None;
+    if ctx.llm().configured() {
+        // This head's review (the bot's own comment) keeps the memory: asking
+        // again on the same head costs no call.
+        let previous = comments.iter().find(|c| c.body.contains(&marker)).map(|c| c.body.as_str());
+        let today = CommandSpend::read(ctx).await?;
+        let facts = narration::review_facts(&checklist, &pull.title, &pull.body, &files);
+        let spent = narration::narrate_pull_request(ctx.llm(), Task::PrReview, &facts, &mut checklist.llm, previous, today.used_today, ctx.settings.date).await;
+        spend = Some((today, spent));
+    }
+    let body = ci_report::pr_review::render_checklist(&checklist);
     let up = ctx.upsert_comment(repo, IssueNumber(number), &marker, &body).await?;
+    narration::record_spend(ctx, spend).await;
     let heading = body.lines().find(|l| l.starts_with('#')).unwrap_or("").trim_start_matches('#').trim().to_string();
     Ok(Posted { pr: number, heading, url: up.map(|u| u.object.html_url) })
 }
