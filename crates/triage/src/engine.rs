@@ -622,20 +622,26 @@ impl<'r> Scan<'r> {
                 None => Failing::None,
             },
         };
-        // The first error-like generic line of the failing step or command.
+        // The error-like generic lines of the failing step or command, in
+        // log order: the first of them are usually the cause, the later
+        // ones its consequences and summaries.
         let rules = self.rules;
         let weak = |c: &Candidate| c.ranked_by_signals(rules);
-        let first = self
+        let mut errors: Vec<u32> = self
             .done
             .iter()
             .filter(|c| weak(c) && c.sig.is_some_and(|s| signals::error_like(s.flags)) && failing.contains(c.line, c.step))
             .map(|c| c.line)
-            .min();
+            .collect();
+        errors.sort_unstable();
+        errors.dedup();
         for c in self.done.iter_mut() {
             let is_weak = weak(c);
             let Some(sig) = c.sig.as_mut() else { continue };
-            if Some(c.line) == first && is_weak {
-                sig.flags |= flag::FIRST_IN_FAILING;
+            if is_weak {
+                if let Ok(rank) = errors.binary_search(&c.line) {
+                    sig.flags |= signals::rank_flags(rank);
+                }
             }
             if self.baseline.is_some_and(|b| b.contains_hash(sig.hash)) {
                 sig.flags |= flag::IN_BASELINE;

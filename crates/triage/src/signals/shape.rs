@@ -82,6 +82,11 @@ pub(crate) mod flag {
     /// Set once the log is read: the first error-like line of the failing
     /// step or command.
     pub const FIRST_IN_FAILING: u32 = 1 << 19;
+    /// Set once the log is read: among the first two error-like lines of
+    /// the failing step or command.
+    pub const FIRST_2_IN_FAILING: u32 = 1 << 20;
+    /// Set once the log is read: among its first ten.
+    pub const FIRST_10_IN_FAILING: u32 = 1 << 21;
 }
 
 /// The shape bits of a flagged line. `words` is the line's vocabulary mask
