@@ -193,10 +193,11 @@ pub(crate) const FEATURES: &[&str] = &[
     "first_in_failing",
     "first_2_in_failing",
     "first_10_in_failing",
+    "in_aftermath_step",
 ];
 
 /// Number of features.
-pub(crate) const N_FEATURES: usize = 34;
+pub(crate) const N_FEATURES: usize = 35;
 const _: () = assert!(FEATURES.len() == N_FEATURES);
 
 impl Failing {
@@ -236,8 +237,10 @@ pub(crate) fn rank_flags(rank: usize) -> u32 {
 }
 
 /// One candidate's features. `step` is its step index (GitHub Actions),
-/// `next_is_trace` whether the line after it is a frame or a trace head.
-pub(crate) fn features(line: u32, step: usize, sig: &Sig, occurrences: u32, failing: Failing, next_is_trace: bool) -> [f32; N_FEATURES] {
+/// `next_is_trace` whether the line after it is a frame or a trace head,
+/// `aftermath` whether its step is the CI system's own clean-up
+/// (`Steps::is_aftermath`).
+pub(crate) fn features(line: u32, step: usize, sig: &Sig, occurrences: u32, failing: Failing, next_is_trace: bool, aftermath: bool) -> [f32; N_FEATURES] {
     let mut x = [0f32; N_FEATURES];
     let f = sig.flags;
     let bit = |b: u32| if f & b != 0 { 1.0 } else { 0.0 };
@@ -280,5 +283,6 @@ pub(crate) fn features(line: u32, step: usize, sig: &Sig, occurrences: u32, fail
     x[31] = bit(flag::FIRST_IN_FAILING);
     x[32] = bit(flag::FIRST_2_IN_FAILING);
     x[33] = bit(flag::FIRST_10_IN_FAILING);
+    x[34] = aftermath as u8 as f32;
     x
 }
