@@ -28,9 +28,10 @@ re!(FRAME, r#"^(?:\s+at |\s*at [\w$.<>\[\]/@:-]+ ?\(|\s+File "[^"]*", line \d+|\
 re!(TRACE_HEAD, r"Traceback \(most recent call last\)|Exception in thread|^goroutine \d+ \[|^\s*panic: |panicked at|^\s*Caused by:|stack backtrace:|Stack trace:|^\s*Backtrace|Call stack:|most recent call first|^\s*Stack:$");
 // An exception's own line: `ValueError: x`, `java.lang.IllegalStateException: x`,
 // `E   AssertionError`, `Uncaught TypeError: x`, `thread 'x' panicked at`,
-// a namespaced type before its message (Ruby `PG::ConnectionBad: x`, C++
-// `std::runtime_error: x`-like `Foo::Bar: x`).
-re!(EXCEPTION, r"^\s*(?:E\s+|Uncaught |Unhandled |\[\w+\]\s+)?(?:[\w$]+\.)*[A-Z]\w*(?:Error|Exception|Failure|Fault|Panic|Abort)\b(?::|$| \[)|^\s*\w*(?:Error|Exception): |^\s*(?:[A-Z]\w*::)+[A-Z]\w*: ");
+// a namespaced type before its message (Ruby `PG::ConnectionBad: x`,
+// `Foo::Bar: x`), Elixir's `** (CompileError) x`, Erlang's `** exception
+// error: x`, PHP's `PHP Fatal error:  x`.
+re!(EXCEPTION, r"^\s*(?:E\s+|Uncaught |Unhandled |\[\w+\]\s+)?(?:[\w$]+\.)*[A-Z]\w*(?:Error|Exception|Failure|Fault|Panic|Abort)\b(?::|$| \[)|^\s*\w*(?:Error|Exception): |^\s*(?:[A-Z]\w*::)+[A-Z]\w*: |^\s*\*\* \((?:[A-Z]\w*\.)*[A-Z]\w*\)|^\s*\*\* exception (?:error|exit|throw):|^\s*(?:PHP )?(?:Fatal|Parse) error: ");
 // A process, script or job that ended badly (not `exit code 0`).
 re!(EXIT, r"(?i:exit(?:ed)?(?: with)?(?: exit)?(?: code| status| value)?[ :='\x22]*-?[1-9]\d*\b|returned (?:a )?non-?zero|non-?zero (?:exit|status|return)|\belifecycle\b)|ERROR: Job failed|Finished: FAILURE|make(?:\[\d+\])?: \*\*\* |ninja: build stopped|marked build as failure|script returned exit code [1-9]");
 // Lines that summarise a failure printed elsewhere: build results,
@@ -255,6 +256,38 @@ mod tests {
         assert!(has("src/lib.rs:12:5: error: x", err, flag::LOCATION));
         assert!(has("README.md:2186: Line longer than 80 characters.", Word::Weak.bit(), flag::LOCATION));
         assert!(has("[ERROR] /x/Foo.java:[21,8] cannot find symbol", err, flag::LOCATION));
+    }
+
+    #[test]
+    fn error_shapes_of_many_languages() {
+        let err = Word::Err.bit();
+        let starts_location = |t: &str| classify(t, err, false) & flag::STARTS_LOCATION != 0;
+        // Compiler and linter findings open with their location.
+        for t in [
+            "src/main.c:12:5: error: expected ';' before '}' token",
+            "src/Lib.hs:12:5: error:",
+            "lib/foo.ex:3: undefined function bar/0",
+            "[error] /x/src/main/scala/A.scala:12:5: type mismatch;",
+            "Sources/App/main.swift:4:9: error: cannot find 'x' in scope",
+            "src/app.ts(5,1): error TS2304: Cannot find name 'describe'.",
+        ] {
+            assert!(starts_location(t), "{t}");
+        }
+        // Exception lines of runtimes that do not name them `…Error:`.
+        for t in [
+            "** (CompileError) lib/foo.ex:3: undefined function bar/0",
+            "** (ArgumentError) argument error",
+            "** exception error: undefined function foo:bar/0",
+            "PHP Fatal error:  Uncaught Exception: boom in /app/src/A.php:12",
+            "Fatal error: Call to undefined function foo() in /x.php on line 3",
+            "PG::ConnectionBad: could not connect to server",
+        ] {
+            assert!(has(t, err, flag::EXCEPTION), "{t}");
+        }
+        // Perl's `at FILE line N.` and Ruby's `Failure/Error:` are located or
+        // open with a failure word.
+        assert!(has("Can't locate Foo.pm in @INC (you may need to install the Foo module) at t/a.t line 3.", Word::Weak.bit(), flag::LOCATION));
+        assert!(has("  Failure/Error: expect(x).to eq(1)", err, flag::STARTS_ERR));
     }
 
     #[test]
