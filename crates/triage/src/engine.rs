@@ -630,20 +630,26 @@ impl<'r> Scan<'r> {
                 None => Failing::None,
             },
         };
-        // The first error-like generic line of the failing step or command.
+        // The error-like generic lines of the failing step or command, in
+        // log order: the first of them are usually the cause, the later
+        // ones its consequences and summaries.
         let rules = self.rules;
         let weak = |c: &Candidate| c.ranked_by_signals(rules);
-        let first = self
+        let mut errors: Vec<u32> = self
             .done
             .iter()
             .filter(|c| weak(c) && c.sig.is_some_and(|s| signals::error_like(s.flags)) && failing.contains(c.line, c.step))
             .map(|c| c.line)
-            .min();
+            .collect();
+        errors.sort_unstable();
+        errors.dedup();
         for c in self.done.iter_mut() {
             let is_weak = weak(c);
             let Some(sig) = c.sig.as_mut() else { continue };
-            if Some(c.line) == first && is_weak {
-                sig.flags |= flag::FIRST_IN_FAILING;
+            if is_weak {
+                if let Ok(rank) = errors.binary_search(&c.line) {
+                    sig.flags |= signals::rank_flags(rank);
+                }
             }
             if self.baseline.is_some_and(|b| b.contains_hash(sig.hash)) {
                 sig.flags |= flag::IN_BASELINE;
@@ -653,7 +659,8 @@ impl<'r> Scan<'r> {
             }
             let next = c.context.split('\n').nth((c.line - c.context_first + 1) as usize);
             let next_is_trace = next.is_some_and(is_trace_line);
-            let x = signals::features(c.line, c.step, sig, self.tracker.occurrences(sig.hash), failing, next_is_trace);
+            let aftermath = self.steps.is_aftermath(c.step);
+            let x = signals::features(c.line, c.step, sig, self.tracker.occurrences(sig.hash), failing, next_is_trace, aftermath);
             sig.score = scorer::score(&x);
             features(c.line, &x);
         }

@@ -104,7 +104,19 @@ impl Steps {
     /// failed without saying which step failed (an action that died
     /// without an annotation) most likely stopped.
     pub(crate) fn last_run(&self) -> Option<usize> {
-        self.list.iter().rposition(|s| !(s.name.starts_with("Post ") || s.name.starts_with("Cleaning up")) && s.name != "Set up job")
+        (0..self.list.len()).rev().find(|&i| !self.is_aftermath(i) && self.list[i].name != "Set up job")
+    }
+
+    /// Whether step `index` is the CI system's own aftermath, which runs
+    /// whatever happened before it and never causes the failure: GitHub's
+    /// `Post …` and `Cleaning up orphan processes`, GitLab's after_script,
+    /// artifact and cache uploads and variable clean-up, Jenkins'
+    /// `Declarative: Post Actions`.
+    pub(crate) fn is_aftermath(&self, index: usize) -> bool {
+        self.list.get(index).is_some_and(|s| {
+            let n = s.name.as_str();
+            n.starts_with("Post ") || n.starts_with("Cleaning up") || n.starts_with("Declarative: Post") || GITLAB_AFTERMATH.contains(&n)
+        })
     }
 
     /// One line: `raw` as read (without `\n`), `text` the cleaned line
@@ -238,8 +250,7 @@ impl Steps {
         }
         if text.starts_with(b"##[error]") && self.first_error_step.is_none() {
             let cur = self.current();
-            let post = self.list.get(cur).is_some_and(|s| s.name.starts_with("Post ") || s.name.starts_with("Cleaning up"));
-            if !post {
+            if !self.is_aftermath(cur) {
                 self.first_error_step = Some(cur);
             }
         }
@@ -264,10 +275,8 @@ impl Steps {
     }
 
     fn gitlab(&mut self, no: u32, raw: &[u8], text: &[u8]) {
-        let mut markers = 0;
         // `section_end:…:a\r ESC[0K section_start:…:b` share one line.
         for (kind, name) in sections(raw) {
-            markers += 1;
             let name = String::from_utf8_lossy(name).into_owned();
             match kind {
                 Section::Start => {
@@ -288,9 +297,10 @@ impl Steps {
                 }
             }
         }
-        if markers > 0 {
-            return;
-        }
+        // The runner prints its verdict behind the last `section_end` on
+        // the same line (`section_end:…:cleanup_file_variables\r ESC[0K
+        // ESC[31;1mERROR: Job failed: exit code 1`): `text` is what follows
+        // the markers.
         if let Some(rest) = text.strip_prefix(b"ERROR: Job failed") {
             let code = std::str::from_utf8(rest)
                 .ok()
@@ -300,7 +310,7 @@ impl Steps {
             if self.list.is_empty() {
                 self.start(1, "Job setup".into());
             }
-            let culprit = self.list.iter().rposition(|s| !GITLAB_AFTERMATH.contains(&s.name.as_str())).unwrap_or(0);
+            let culprit = (0..self.list.len()).rev().find(|&i| !self.is_aftermath(i)).unwrap_or(0);
             self.fail(culprit, code);
         }
     }

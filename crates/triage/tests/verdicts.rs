@@ -111,6 +111,61 @@ The following tests failed and then succeeded when run in a new process['test_nn
 }
 
 #[test]
+fn a_network_error_cargo_retried_past_is_neither_the_failure_nor_flakiness() {
+    // Cargo retries a download after `warning: spurious network error`;
+    // here the retry worked and a test failed: the test is the failure, and
+    // it is not flaky because the index fetch once hiccuped.
+    let log = "\
+$ cargo test --locked
+    Updating crates.io index
+warning: spurious network error (2 tries remaining): [6] Couldn't resolve host name (Could not resolve host: index.crates.io)
+  Downloaded serde v1.0.197
+   Compiling app v0.1.0 (/builds/g/app)
+running 1 test
+test parse::tests::rejects_empty ... FAILED
+
+failures:
+
+---- parse::tests::rejects_empty stdout ----
+thread 'parse::tests::rejects_empty' panicked at src/parse.rs:88:9:
+assertion `left == right` failed
+
+failures:
+    parse::tests::rejects_empty
+
+test result: FAILED. 0 passed; 1 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.01s
+
+error: test failed, to rerun pass `--lib`
+ERROR: Job failed: exit code 101
+";
+    let a = analyze(log.as_bytes(), &RuleSet::builtin());
+    assert_eq!(a.verdict.category.to_string(), "test_failure");
+    assert_ne!(a.verdict.flaky, Some(true), "{:?}", a.verdict);
+    assert_ne!(a.key_lines.first(), Some(&3), "{:?}", a.key_lines);
+    // When every retry failed, cargo's own error says so: flaky.
+    let log = "\
+$ cargo build --locked
+warning: spurious network error (1 tries remaining): [28] Timeout was reached
+error: failed to download from `https://static.crates.io/crates/serde/1.0.197/download`
+
+Caused by:
+  [28] Timeout was reached (Operation timed out after 30000 milliseconds with 0 bytes received)
+ERROR: Job failed: exit code 101
+";
+    let a = analyze(log.as_bytes(), &RuleSet::builtin());
+    assert_eq!((a.verdict.category.to_string(), a.verdict.flaky), ("dependency".into(), Some(true)));
+    assert_eq!(a.key_lines.first(), Some(&3));
+}
+
+#[test]
+fn gitlab_runner_failures_are_flaky_and_its_job_timeout_is_a_timeout() {
+    let system = "$ cargo test --locked\n   Compiling app v0.1.0\nERROR: Job failed (system failure): pod \"runner-x-project-1-concurrent-0\" status is \"Failed\"\n";
+    assert_eq!(verdict(system, &RuleSet::builtin()), ("infra".into(), Some(true)));
+    let timeout = "$ cargo test --locked\nrunning 40 tests\ntest slow_path has been running for over 60 seconds\nERROR: Job failed: execution took longer than 1h0m0s seconds\n";
+    assert_eq!(verdict(timeout, &RuleSet::builtin()).0, "timeout");
+}
+
+#[test]
 fn a_job_level_failure_stays_the_verdict_when_tests_failed_too() {
     let log = format!("{PYTEST_ONE_FAILED}[ 1234.567890] Out of memory: Killed process 4321 (python) total-vm:81234567kB\n");
     assert_eq!(verdict(&log, &RuleSet::builtin()).0, "oom");

@@ -13,7 +13,8 @@ features the engine scores; names and order come from weights.txt). It is
 trained listwise: per log, a softmax over its candidates, maximising the
 probability of the candidates inside a labelled span (`kind: error` spans
 when a log has them, else all its spans, as score.py reads them), with L2
-regularisation. Logs with a passing run (`pass_log`) are used twice, with
+regularisation (towards zero, or with --prior towards the hand weights in
+src/signals/prior.txt, which the training then starts from). Logs with a passing run (`pass_log`) are used twice, with
 and without `--baseline`, so the weights serve both.
 
 loc@1 is computed here exactly as the engine ranks with --ruleset generic:
@@ -35,6 +36,7 @@ from concurrent.futures import ThreadPoolExecutor
 DATASETS = ["logsage_gha", "cidiff_breakages", "logchunks_travis"]
 HERE = os.path.dirname(os.path.abspath(__file__))
 WEIGHTS = os.path.join(HERE, "..", "src", "signals", "weights.txt")
+PRIOR = os.path.join(HERE, "..", "src", "signals", "prior.txt")
 
 
 def read_weights(path):
@@ -155,7 +157,7 @@ def main():
     ap.add_argument("--iters", type=int, default=300)
     ap.add_argument("--l2", type=float, default=0.003)
     ap.add_argument("--lr", type=float, default=0.05)
-    ap.add_argument("--prior", action="store_true", help="start from the current weights and regularise towards them")
+    ap.add_argument("--prior", action="store_true", help="start from the hand weights (src/signals/prior.txt) and regularise towards them")
     ap.add_argument("--write", help="write the weights trained on all datasets here")
     ap.add_argument("--cache", help="keep the feature dumps in this JSON file (reused while it is newer than --bin)")
     ap.add_argument("--eval-only", action="store_true", help="only report the current weights.txt")
@@ -169,7 +171,10 @@ def main():
             json.dump(logs, open(args.cache, "w"))
     print(f"{len(logs)} log runs, {sum(len(l['x']) for l in logs)} candidates, {len(names)} features")
     report("current weights.txt", logs, current)
-    prior = current if args.prior else None
+    prior = None
+    if args.prior:
+        prior_names, prior = read_weights(PRIOR)
+        assert prior_names == names, "prior.txt names the features of weights.txt, in order"
     if args.eval_only:
         return 0
     for held in DATASETS:
@@ -187,7 +192,7 @@ def main():
         with open(args.write, "w") as f:
             f.write("# Weights of the generic line scorer (signals/mod.rs, FEATURES), one\n")
             f.write("# `name value` per line. Written by tools/train_scorer.py "
-                    f"(--iters {args.iters} --l2 {args.l2} --lr {args.lr}); see docs/quality.md.\n")
+                    f"({'--prior ' if args.prior else ''}--iters {args.iters} --l2 {args.l2} --lr {args.lr}); see docs/quality.md.\n")
             for n, v in zip(names, w):
                 f.write(f"{n} {v:.3f}\n")
         print(f"wrote {args.write}")

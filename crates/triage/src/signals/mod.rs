@@ -191,10 +191,13 @@ pub(crate) const FEATURES: &[&str] = &[
     "starts_err",
     "starts_location",
     "first_in_failing",
+    "first_2_in_failing",
+    "first_10_in_failing",
+    "in_aftermath_step",
 ];
 
 /// Number of features.
-pub(crate) const N_FEATURES: usize = 32;
+pub(crate) const N_FEATURES: usize = 35;
 const _: () = assert!(FEATURES.len() == N_FEATURES);
 
 impl Failing {
@@ -215,9 +218,29 @@ pub(crate) fn error_like(f: u32) -> bool {
     f & (flag::ERR | flag::WEAK | flag::EXCEPTION | flag::TRACE_HEAD) != 0 && f & (flag::NEGATED | flag::SUMMARY | flag::ECHO | flag::LOGGER | flag::FRAME) == 0
 }
 
+/// The flags of the error-like line at `rank` (0: the first) among those
+/// of the failing step or command. The cause of a failure is usually
+/// printed first; what a tool prints after it (more errors that follow
+/// from it, its summary, advice) comes later, in every ecosystem.
+pub(crate) fn rank_flags(rank: usize) -> u32 {
+    let mut f = 0;
+    if rank == 0 {
+        f |= flag::FIRST_IN_FAILING;
+    }
+    if rank < 2 {
+        f |= flag::FIRST_2_IN_FAILING;
+    }
+    if rank < 10 {
+        f |= flag::FIRST_10_IN_FAILING;
+    }
+    f
+}
+
 /// One candidate's features. `step` is its step index (GitHub Actions),
-/// `next_is_trace` whether the line after it is a frame or a trace head.
-pub(crate) fn features(line: u32, step: usize, sig: &Sig, occurrences: u32, failing: Failing, next_is_trace: bool) -> [f32; N_FEATURES] {
+/// `next_is_trace` whether the line after it is a frame or a trace head,
+/// `aftermath` whether its step is the CI system's own clean-up
+/// (`Steps::is_aftermath`).
+pub(crate) fn features(line: u32, step: usize, sig: &Sig, occurrences: u32, failing: Failing, next_is_trace: bool, aftermath: bool) -> [f32; N_FEATURES] {
     let mut x = [0f32; N_FEATURES];
     let f = sig.flags;
     let bit = |b: u32| if f & b != 0 { 1.0 } else { 0.0 };
@@ -258,5 +281,8 @@ pub(crate) fn features(line: u32, step: usize, sig: &Sig, occurrences: u32, fail
     x[29] = bit(flag::STARTS_ERR);
     x[30] = bit(flag::STARTS_LOCATION);
     x[31] = bit(flag::FIRST_IN_FAILING);
+    x[32] = bit(flag::FIRST_2_IN_FAILING);
+    x[33] = bit(flag::FIRST_10_IN_FAILING);
+    x[34] = aftermath as u8 as f32;
     x
 }

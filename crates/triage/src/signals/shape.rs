@@ -20,16 +20,20 @@ macro_rules! re {
 // `File "x.py", line 12`, `file.rb:12:in`, `at line 12`.
 re!(LOCATION, r"(?:[\w.\-/\\@~+]+\.[A-Za-z][A-Za-z0-9]{0,7}(?::\d+|\(\d+|:\[\d+|, line \d+| line \d+)|\bline \d+\b)");
 // Frames of Java/JS/C# (`at …`), Python (`File "…", line N`), Ruby
-// (`from x.rb:12:in`), Go (`\t/x.go:12 +0x1f`), gdb/Rust/C++ (`#3 0x… in`,
+// (`from x.rb:12:in`, a bare `x.rb:12:in `m'` as rake prints it, not
+// the first line that carries the message), Go (`\t/x.go:12 +0x1f`), gdb/Rust/C++ (`#3 0x… in`,
 // `  12: module::fn`), Java's `... 12 more`, Perl/Elixir `(file.ex:12)`.
-re!(FRAME, r#"^(?:\s+at |\s*at [\w$.<>\[\]/@:-]+ ?\(|\s+File "[^"]*", line \d+|\s+from \S+:\d+|\s*\S+\.go:\d+(?: \+0x[0-9a-f]+)?$|\s*#\d+ +(?:0x[0-9a-fA-F]+ in )?\S|\s+\d+: +(?:0x[0-9a-f]+ - )?[\w:<>$]|\s*\.\.\. \d+ more|\s+[\w$.]+\([\w$.\-]*:\d+\)|\s+\S+:\d+:in )"#);
+re!(FRAME, r#"^(?:\s+at |\s*at [\w$.<>\[\]/@:-]+ ?\(|\s+File "[^"]*", line \d+|\s+from \S+:\d+|\s*\S+\.go:\d+(?: \+0x[0-9a-f]+)?$|\s*#\d+ +(?:0x[0-9a-fA-F]+ in )?\S|\s+\d+: +(?:0x[0-9a-f]+ - )?[\w:<>$]|\s*\.\.\. \d+ more|\s+[\w$.]+\([\w$.\-]*:\d+\)|\s+\S+:\d+:in |\S+:\d+:in [`'][^`']*'$)"#);
 // Where a trace starts.
 re!(TRACE_HEAD, r"Traceback \(most recent call last\)|Exception in thread|^goroutine \d+ \[|^\s*panic: |panicked at|^\s*Caused by:|stack backtrace:|Stack trace:|^\s*Backtrace|Call stack:|most recent call first|^\s*Stack:$");
 // An exception's own line: `ValueError: x`, `java.lang.IllegalStateException: x`,
-// `E   AssertionError`, `Uncaught TypeError: x`, `thread 'x' panicked at`.
-re!(EXCEPTION, r"^\s*(?:E\s+|Uncaught |Unhandled |\[\w+\]\s+)?(?:[\w$]+\.)*[A-Z]\w*(?:Error|Exception|Failure|Fault|Panic|Abort)\b(?::|$| \[)|^\s*\w*(?:Error|Exception): ");
+// `E   AssertionError`, `Uncaught TypeError: x`, `thread 'x' panicked at`,
+// a namespaced type before its message (Ruby `PG::ConnectionBad: x`,
+// `Foo::Bar: x`), Elixir's `** (CompileError) x`, Erlang's `** exception
+// error: x`, PHP's `PHP Fatal error:  x`.
+re!(EXCEPTION, r"^\s*(?:E\s+|Uncaught |Unhandled |\[\w+\]\s+)?(?:[\w$]+\.)*[A-Z]\w*(?:Error|Exception|Failure|Fault|Panic|Abort)\b(?::|$| \[)|^\s*\w*(?:Error|Exception): |^\s*(?:[A-Z]\w*::)+[A-Z]\w*: |^\s*\*\* \((?:[A-Z]\w*\.)*[A-Z]\w*\)|^\s*\*\* exception (?:error|exit|throw):|^\s*(?:PHP )?(?:Fatal|Parse) error: ");
 // A process, script or job that ended badly (not `exit code 0`).
-re!(EXIT, r"(?i:exit(?:ed)?(?: with)?(?: exit)?(?: code| status| value)?[ :=]*-?[1-9]\d*\b|returned (?:a )?non-?zero|non-?zero (?:exit|status|return)|\belifecycle\b)|ERROR: Job failed|Finished: FAILURE|make(?:\[\d+\])?: \*\*\* |ninja: build stopped|marked build as failure|script returned exit code [1-9]");
+re!(EXIT, r"(?i:exit(?:ed)?(?: with)?(?: exit)?(?: code| status| value)?[ :='\x22]*-?[1-9]\d*\b|returned (?:a )?non-?zero|non-?zero (?:exit|status|return)|\belifecycle\b)|ERROR: Job failed|Finished: FAILURE|make(?:\[\d+\])?: \*\*\* |ninja: build stopped|marked build as failure|script returned exit code [1-9]");
 // Lines that summarise a failure printed elsewhere: build results,
 // counts, pointers to details.
 re!(SUMMARY, r"(?i:build fail|after correcting the problems|resume the build|\b(?:failures|errors|failed|failing):\s*[1-9]|\bfailed to execute goal|execution failed for task|what went wrong|\b\d+ (?:failed|failures?|errors?|failing|problems?|broken)\b|\btests? failed|\bfailed \(|test result:|some tests|could not compile|aborting due to|error: recipe|rake aborted|\bfor more (?:details|information)|\bsee .{0,80} for (?:details|more|the full)|run with --|re-run|\[help \d+\]|full stack trace|command failed|found \d+ (?:errors?|problems?|vulnerabilit)|\d+ (?:of|out of) \d+ (?:tests? )?failed|there (?:was|were) \d+ (?:failures?|errors?)|\bfailed!$|\bbuild step\b|^\s*-+> |^\s*error: .*(?:failed|exit)|npm err! (?:code|errno|a complete log|failed at|this is probably|exit status|\s*$))");
@@ -82,6 +86,11 @@ pub(crate) mod flag {
     /// Set once the log is read: the first error-like line of the failing
     /// step or command.
     pub const FIRST_IN_FAILING: u32 = 1 << 19;
+    /// Set once the log is read: among the first two error-like lines of
+    /// the failing step or command.
+    pub const FIRST_2_IN_FAILING: u32 = 1 << 20;
+    /// Set once the log is read: among its first ten.
+    pub const FIRST_10_IN_FAILING: u32 = 1 << 21;
 }
 
 /// The shape bits of a flagged line. `words` is the line's vocabulary mask
@@ -219,6 +228,9 @@ mod tests {
             "npm ERR! code ELIFECYCLE",
             "Finished: FAILURE",
             "error Command failed with exit code 1.",
+            "##[error]Bash exited with code '1'.",
+            "🚨 Error: The command exited with status 2",
+            "Exited with code exit status 1",
         ] {
             assert!(has(t, e, flag::EXIT), "{t}");
         }
@@ -231,19 +243,51 @@ mod tests {
 
     #[test]
     fn frames_heads_and_exceptions() {
-        for t in ["    at com.x.Foo.bar(Foo.java:12)", "\tat org.junit.Assert.fail(Assert.java:88)", "  File \"/x/y.py\", line 3, in f", "    at Object.<anonymous> (src/a.test.js:5:11)", "\t/home/runner/go/x.go:749 +0x305", "  from /x/y.rb:12:in `foo'", "#3  0x00007f in main ()", "\t... 23 more"] {
+        for t in ["    at com.x.Foo.bar(Foo.java:12)", "\tat org.junit.Assert.fail(Assert.java:88)", "  File \"/x/y.py\", line 3, in f", "    at Object.<anonymous> (src/a.test.js:5:11)", "\t/home/runner/go/x.go:749 +0x305", "  from /x/y.rb:12:in `foo'", "#3  0x00007f in main ()", "\t... 23 more", "/x/pg/connection.rb:693:in `async_connect'"] {
             assert!(has(t, 0, flag::FRAME), "{t}");
         }
         let err = Word::Err.bit();
         for t in ["Traceback (most recent call last):", "Exception in thread \"main\" java.lang.Error", "goroutine 21 [running]:", "thread 'main' panicked at 'x', src/main.rs:2:5"] {
             assert!(has(t, err, flag::TRACE_HEAD), "{t}");
         }
-        for t in ["ValueError: bad value", "java.lang.IllegalStateException: x", "E   AssertionError: assert 1 == 2", "Uncaught TypeError: x is not a function"] {
+        for t in ["ValueError: bad value", "java.lang.IllegalStateException: x", "E   AssertionError: assert 1 == 2", "Uncaught TypeError: x is not a function", "PG::ConnectionBad: could not connect to server"] {
             assert!(has(t, err, flag::EXCEPTION), "{t}");
         }
         assert!(has("src/lib.rs:12:5: error: x", err, flag::LOCATION));
         assert!(has("README.md:2186: Line longer than 80 characters.", Word::Weak.bit(), flag::LOCATION));
         assert!(has("[ERROR] /x/Foo.java:[21,8] cannot find symbol", err, flag::LOCATION));
+    }
+
+    #[test]
+    fn error_shapes_of_many_languages() {
+        let err = Word::Err.bit();
+        let starts_location = |t: &str| classify(t, err, false) & flag::STARTS_LOCATION != 0;
+        // Compiler and linter findings open with their location.
+        for t in [
+            "src/main.c:12:5: error: expected ';' before '}' token",
+            "src/Lib.hs:12:5: error:",
+            "lib/foo.ex:3: undefined function bar/0",
+            "[error] /x/src/main/scala/A.scala:12:5: type mismatch;",
+            "Sources/App/main.swift:4:9: error: cannot find 'x' in scope",
+            "src/app.ts(5,1): error TS2304: Cannot find name 'describe'.",
+        ] {
+            assert!(starts_location(t), "{t}");
+        }
+        // Exception lines of runtimes that do not name them `…Error:`.
+        for t in [
+            "** (CompileError) lib/foo.ex:3: undefined function bar/0",
+            "** (ArgumentError) argument error",
+            "** exception error: undefined function foo:bar/0",
+            "PHP Fatal error:  Uncaught Exception: boom in /app/src/A.php:12",
+            "Fatal error: Call to undefined function foo() in /x.php on line 3",
+            "PG::ConnectionBad: could not connect to server",
+        ] {
+            assert!(has(t, err, flag::EXCEPTION), "{t}");
+        }
+        // Perl's `at FILE line N.` and Ruby's `Failure/Error:` are located or
+        // open with a failure word.
+        assert!(has("Can't locate Foo.pm in @INC (you may need to install the Foo module) at t/a.t line 3.", Word::Weak.bit(), flag::LOCATION));
+        assert!(has("  Failure/Error: expect(x).to eq(1)", err, flag::STARTS_ERR));
     }
 
     #[test]
