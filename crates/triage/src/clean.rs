@@ -158,31 +158,46 @@ pub(crate) fn clean_line_red(raw: &[u8], out: &mut String) -> (usize, bool) {
     if memchr(b'\r', s).is_some() {
         s = last_cr_segment(s);
     }
-    if memchr(0x1b, s).is_none() {
+    let Some(first_esc) = memchr(0x1b, s) else {
         push_lossy(s, out);
         return (ts, false);
-    }
-    let mut buf = Vec::with_capacity(s.len());
+    };
+    // Stripped into `out`'s own bytes: no buffer per line, one copy.
+    let mut buf = std::mem::take(out).into_bytes();
+    buf.reserve(s.len());
     let mut red = false;
     let mut i = 0;
-    while i < s.len() {
-        match memchr(0x1b, &s[i..]) {
-            None => {
-                buf.extend_from_slice(&s[i..]);
-                break;
-            }
-            Some(p) => {
-                buf.extend_from_slice(&s[i..i + p]);
-                let end = skip_escape(s, i + p);
-                red |= is_red_sgr(&s[i + p..end]);
-                i = end;
-            }
-        }
+    let mut esc = Some(first_esc);
+    while let Some(p) = esc {
+        buf.extend_from_slice(&s[i..i + p]);
+        let end = skip_escape(s, i + p);
+        red |= is_red_sgr(&s[i + p..end]);
+        i = end;
+        esc = next_esc(&s[i..]);
     }
+    buf.extend_from_slice(&s[i..]);
     // A timestamp can hide behind a colour reset in some wrappers.
     let ts2 = timestamp_prefix_len(&buf);
-    push_lossy(&buf[ts2..], out);
+    buf.drain(..ts2);
+    *out = match String::from_utf8(buf) {
+        Ok(text) => text,
+        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+    };
     (ts, red)
+}
+
+/// The first ESC in `s`. Escapes come in runs (`ESC[1mESC[31m`) and
+/// close together: the first bytes are looked at one by one, which is
+/// cheaper than a `memchr` call for such short gaps.
+#[inline]
+fn next_esc(s: &[u8]) -> Option<usize> {
+    const NEAR: usize = 16;
+    let near = s.len().min(NEAR);
+    match s[..near].iter().position(|&b| b == 0x1b) {
+        Some(p) => Some(p),
+        None if s.len() > NEAR => memchr(0x1b, &s[NEAR..]).map(|p| p + NEAR),
+        None => None,
+    }
 }
 
 /// `ESC [ … m` setting red: 31/91 (foreground), 41/101 (background), or

@@ -8,7 +8,7 @@ use crate::candidate::Candidate;
 use crate::clean::{clean_line, clean_line_red, plain_line_if, read_line_capped, MAX_LINE, MAX_UNBROKEN};
 use crate::fingerprint::{fingerprint, normalise};
 use crate::rank;
-use crate::rules::RuleSet;
+use crate::rules::{RuleCaptures, RuleSet};
 use crate::steps::Steps;
 use crate::runners::{self, Line, RunnerParser, RunnerReport};
 use crate::signals::norm::line_hash;
@@ -340,7 +340,7 @@ impl<'r> Scan<'r> {
                 let r = &rules.rules[i];
                 // `is_match` runs the lazy DFA; captures need the slower
                 // engines, so only the winning line pays for them.
-                if r.pattern().is_match(&text) && !r.unless().is_some_and(|u| u.is_match(&text)) {
+                if r.matches(&text) {
                     best = Some(i);
                 }
             }
@@ -587,8 +587,8 @@ impl<'r> Scan<'r> {
             }
             *kept += 1;
         }
-        let caps = if r.pattern().captures_len() > 1 { r.pattern().captures(text) } else { None };
-        let message = caps.as_ref().and_then(|c| c.name("msg")).map_or(text.trim(), |m| m.as_str().trim());
+        let caps = r.captures(text);
+        let message = caps.as_ref().and_then(|c| c.name("msg")).map_or(text.trim(), |m| m.trim());
         let message = clip_str(message).to_string();
         let group = group_key(&r.name, &r.group, caps.as_ref(), &message);
         let (context, context_first) = self.context_before(no, text, before);
@@ -739,7 +739,7 @@ fn clip(s: &str) -> String {
 
 /// The raw group key; [`normalise`] runs later, only on the few lines that
 /// become failures (it is far too slow for every candidate).
-fn group_key(rule: &str, group: &[String], caps: Option<&regex::Captures>, message: &str) -> String {
+fn group_key(rule: &str, group: &[String], caps: Option<&RuleCaptures>, message: &str) -> String {
     let mut key = rule.to_string();
     if group.is_empty() {
         key.push(':');
@@ -747,7 +747,7 @@ fn group_key(rule: &str, group: &[String], caps: Option<&regex::Captures>, messa
     } else {
         for g in group {
             key.push(':');
-            key.push_str(caps.and_then(|c| c.name(g)).map_or("", |m| m.as_str()));
+            key.push_str(caps.and_then(|c| c.name(g)).unwrap_or(""));
         }
     }
     key
