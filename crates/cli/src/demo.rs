@@ -163,12 +163,22 @@ async fn run_async(args: Args) -> anyhow::Result<i32> {
     }
     if let Some((s, _)) = &llm {
         let requests = s.requests();
-        let tokens: u64 =
-            requests.iter().map(|r| ci_llm::tokens::estimate(&r.system()) + ci_llm::tokens::estimate(&r.user())).sum();
+        let cost = |r: &fake_llm::Recorded| ci_llm::tokens::estimate(&r.system()) + ci_llm::tokens::estimate(&r.user());
+        let tokens: u64 = requests.iter().map(cost).sum();
         println!(
             "fake LLM: {} call(s) in all, ~{} prompt tokens (chars/4); narratives and the LLM footer are in the comments",
             requests.len(),
             ci_llm::tokens::thousands(tokens)
+        );
+        let summaries: u64 = requests.iter().filter(|r| r.user().contains("Task: daily summary")).map(cost).sum();
+        let (jobs, old) = old_api_mode_tokens(&server, &config);
+        let ratio = |ours: u64| old as f64 / ours.max(1) as f64;
+        println!(
+            "the old bot's API mode, same {jobs} jobs: ~{} tokens (the log part of its per-job prompts only); \
+             these job prompts 1/{:.1} of it, with the daily summaries 1/{:.1}",
+            ci_llm::tokens::thousands(old),
+            ratio(tokens - summaries),
+            ratio(tokens)
         );
     }
     let written = write_markdown(&server, &args.out).await?;
@@ -193,6 +203,32 @@ async fn run_async(args: Args) -> anyhow::Result<i32> {
         tokio::signal::ctrl_c().await?;
     }
     Ok(0)
+}
+
+/// What the old bot's API mode would have sent for the jobs this demo
+/// analysed (read back from the bot's own workflow comments): the log part
+/// of its per-job prompt, by the same token estimate as ours
+/// (`ci_llm::legacy`). Its instructions and its daily summary are left
+/// out, so the comparison favours the old bot.
+fn old_api_mode_tokens(server: &FakeGitHub, config: &Config) -> (usize, u64) {
+    let state = server.state();
+    let mut jobs = std::collections::BTreeSet::new();
+    for issue in state.issues("demo-org/ci-bot").into_iter().filter(|i| i.title.starts_with("[CI Monitor] Daily Report")) {
+        let bodies: Vec<String> = state.comments("demo-org/ci-bot", issue.number).into_iter().map(|c| c.body).collect();
+        for wf in &config.workflows {
+            for j in ci_report::workflow_comment::parse_workflow_comments(&wf.file, bodies.iter().map(String::as_str)).jobs {
+                if let Some(run) = j.run_id() {
+                    jobs.insert((run.0, j.job_id.0));
+                }
+            }
+        }
+    }
+    let old = jobs
+        .iter()
+        .filter_map(|(run, job)| state.jobs("demo-org/gpu-ml", *run).into_iter().find(|j| j.id == *job).and_then(|j| j.log))
+        .map(|log| ci_llm::legacy::old_job_prompt_tokens(&log))
+        .sum();
+    (jobs.len(), old)
 }
 
 /// Every pull request of the PR scenario through the `ci-status` action,
