@@ -190,6 +190,34 @@ impl<'a> Session<'a> {
         }
         ci_report::llm_memory::memory_line(&self.memory)
     }
+
+    /// A command's session (ci-status, pr-review, analyze-url): its comment
+    /// or issue keeps answers only. Today's spend is `others_used`, read
+    /// from the daily issue ([`CommandSpend`]), so the stored line's own
+    /// counters are not counted again.
+    fn for_command(setup: &'a LlmSetup, stored: Option<LlmMemory>, others_used: u64, today: NaiveDate) -> Self {
+        let answers_only = stored.map(|mut m| {
+            m.budget = Budget::new(0, today);
+            m
+        });
+        Self::start(setup, answers_only, others_used, today)
+    }
+
+    /// What this session's calls spent (a command records it with
+    /// [`CommandSpend::record`]).
+    fn spent(&self) -> Budget {
+        let mut b = Budget::new(0, self.today);
+        b.used_in = self.tally.input_tokens;
+        b.used_out = self.tally.output_tokens;
+        b
+    }
+
+    /// A command's memory line: answers only, no counters, so an unchanged
+    /// comment stays unchanged and nothing is counted twice.
+    fn answers_line(&mut self, cached: usize, chars: usize) -> String {
+        self.memory.budget = Budget::new(0, self.today);
+        self.memory_line_for_body(cached, chars)
+    }
 }
 
 /// What the monitor knows about one new failed job beyond its log.
@@ -577,17 +605,11 @@ pub async fn narrate_pull_request(
     others_used: u64,
     day: NaiveDate,
 ) -> Budget {
-    let mut spent = Budget::new(0, day);
     if !setup.configured() {
-        return spent;
+        return Budget::new(0, day);
     }
-    // The comment's own counters are not today's spend: the day's spend
-    // comment is, and `others_used` already holds it.
-    let stored = previous.and_then(ci_report::llm_memory::parse_memory::<LlmMemory>).map(|mut m| {
-        m.budget = Budget::new(0, day);
-        m
-    });
-    let mut session = Session::start(setup, stored, others_used, day);
+    let stored = previous.and_then(ci_report::llm_memory::parse_memory::<LlmMemory>);
+    let mut session = Session::for_command(setup, stored, others_used, day);
     let asks = match task {
         ci_llm::Task::PrReview => !facts.diff.trim().is_empty(),
         _ => !facts.failures.is_empty(),
@@ -596,13 +618,9 @@ pub async fn narrate_pull_request(
         let told = session.pull_request(task, facts).await;
         part.narrative = session.markdown(&told, &|_| None);
     }
-    spent.used_in = session.tally.input_tokens;
-    spent.used_out = session.tally.output_tokens;
     part.footer = session.footer();
-    // No counters in the stored line: an unchanged comment stays unchanged.
-    session.memory.budget = Budget::new(0, day);
-    part.memory_line = Some(session.memory_line_for_body(PR_CACHED, SUMMARY_MEMORY_CHARS));
-    spent
+    part.memory_line = Some(session.answers_line(PR_CACHED, SUMMARY_MEMORY_CHARS));
+    session.spent()
 }
 
 /// What the repository's model use cost today, as a command outside the
@@ -707,25 +725,18 @@ pub async fn narrate_url_jobs(
     rules: &RuleSet,
     day: NaiveDate,
 ) -> (Budget, ci_report::llm_memory::LlmPart) {
-    let mut spent = Budget::new(0, day);
     let mut part = ci_report::llm_memory::LlmPart::default();
     if !setup.configured() {
-        return (spent, part);
+        return (Budget::new(0, day), part);
     }
     // The issue's own answers first (they win a tie), then today's reports'.
-    let stored = stored_memory("", previous.into_iter().chain(today.bodies.iter().map(String::as_str)), [], day).map(|mut m| {
-        m.budget = Budget::new(0, day);
-        m
-    });
-    let mut session = Session::start(setup, stored, today.used_today, day);
+    let stored = stored_memory("", previous.into_iter().chain(today.bodies.iter().map(String::as_str)), [], day);
+    let mut session = Session::for_command(setup, stored, today.used_today, day);
     narrate_jobs(&mut session, repo, workflow, new, jobs, &std::collections::BTreeMap::new(), rules).await;
-    spent.used_in = session.tally.input_tokens;
-    spent.used_out = session.tally.output_tokens;
     part.footer = session.footer();
     if keep {
-        session.memory.budget = Budget::new(0, day);
         let cached = (2 * new.len()).clamp(PR_CACHED, MAX_CACHED);
-        part.memory_line = Some(session.memory_line_for_body(cached, ANALYZE_MEMORY_CHARS));
+        part.memory_line = Some(session.answers_line(cached, ANALYZE_MEMORY_CHARS));
     }
-    (spent, part)
+    (session.spent(), part)
 }
