@@ -610,17 +610,23 @@ pub async fn narrate_pull_request(
     }
     let stored = previous.and_then(ci_report::llm_memory::parse_memory::<LlmMemory>);
     let mut session = Session::for_command(setup, stored, others_used, day);
-    let asks = match task {
-        ci_llm::Task::PrReview => !facts.diff.trim().is_empty(),
-        _ => !facts.failures.is_empty(),
-    };
-    if asks {
+    if asks(task, facts) {
         let told = session.pull_request(task, facts).await;
         part.narrative = session.markdown(&told, &|_| None);
     }
     part.footer = session.footer();
     part.memory_line = Some(session.answers_line(PR_CACHED, SUMMARY_MEMORY_CHARS));
     session.spent()
+}
+
+/// Whether a pull request gives the model anything to read: a failed job
+/// (ci-status) or a diff (pr-review). Otherwise no call is made, and the
+/// command needs no budget read.
+pub fn asks(task: ci_llm::Task, facts: &PrFacts) -> bool {
+    match task {
+        ci_llm::Task::PrReview => !facts.diff.trim().is_empty(),
+        _ => !facts.failures.is_empty(),
+    }
 }
 
 /// What the repository's model use cost today, as a command outside the

@@ -346,10 +346,11 @@ pub async fn post_ci_status<G: GitHub + Clone + 'static>(
     if ctx.llm().configured() {
         // The bot's own comment (the author is checked) keeps the memory.
         let previous = ctx.github().list_comments(repo, IssueNumber(number)).await?.into_iter().find(|c| c.body.contains(&marker)).map(|c| c.body);
-        let today = CommandSpend::read(ctx).await?;
         let facts = narration::ci_status_facts(&report, &pull.title);
-        let spent = narration::narrate_pull_request(ctx.llm(), Task::CiStatus, &facts, &mut report.llm, previous.as_deref(), today.used_today, ctx.settings.date).await;
-        spend = Some((today, spent));
+        let today = spend_today(ctx, Task::CiStatus, &facts).await?;
+        let used = today.as_ref().map_or(0, |t| t.used_today);
+        let spent = narration::narrate_pull_request(ctx.llm(), Task::CiStatus, &facts, &mut report.llm, previous.as_deref(), used, ctx.settings.date).await;
+        spend = today.map(|t| (t, spent));
     }
     let body = ci_report::pr_status::render_ci_status(&report);
     let up = ctx.upsert_comment(repo, IssueNumber(number), &marker, &body).await?;
@@ -396,16 +397,26 @@ pub async fn post_review<G: GitHub + Clone + 'static>(
         // This head's review (the bot's own comment) keeps the memory: asking
         // again on the same head costs no call.
         let previous = comments.iter().find(|c| c.body.contains(&marker)).map(|c| c.body.as_str());
-        let today = CommandSpend::read(ctx).await?;
         let facts = narration::review_facts(&checklist, &pull.title, &pull.body, &files);
-        let spent = narration::narrate_pull_request(ctx.llm(), Task::PrReview, &facts, &mut checklist.llm, previous, today.used_today, ctx.settings.date).await;
-        spend = Some((today, spent));
+        let today = spend_today(ctx, Task::PrReview, &facts).await?;
+        let used = today.as_ref().map_or(0, |t| t.used_today);
+        let spent = narration::narrate_pull_request(ctx.llm(), Task::PrReview, &facts, &mut checklist.llm, previous, used, ctx.settings.date).await;
+        spend = today.map(|t| (t, spent));
     }
     let body = ci_report::pr_review::render_checklist(&checklist);
     let up = ctx.upsert_comment(repo, IssueNumber(number), &marker, &body).await?;
     narration::record_spend(ctx, spend).await;
     let heading = body.lines().find(|l| l.starts_with('#')).unwrap_or("").trim_start_matches('#').trim().to_string();
     Ok(Posted { pr: number, heading, url: up.map(|u| u.object.html_url) })
+}
+
+/// Today's spend, read only when the model will be asked (two list calls
+/// on the daily issue a green pull request does not need).
+async fn spend_today<G: GitHub + Clone + 'static>(ctx: &Ctx<G>, task: Task, facts: &ci_llm::facts::PrFacts) -> anyhow::Result<Option<CommandSpend>> {
+    if !narration::asks(task, facts) {
+        return Ok(None);
+    }
+    Ok(Some(CommandSpend::read(ctx).await?))
 }
 
 /// Run a claimed command here.
