@@ -398,6 +398,16 @@ ENVELOPES = dict(travis=travis, gha=gha, gitlab=gitlab, jenkins=jenkins, buildki
 # labels
 
 
+def flatten(L, starts):
+    """Envelope entries may hold a multi-line command; labels count file lines."""
+    out, idx = [], []
+    for x in L:
+        idx.append(len(out))
+        out += x.split("\n")
+    idx.append(len(out))
+    return out, [idx[s] for s in starts]
+
+
 def find(lines, needle, frm, upto=None):
     upto = len(lines) if upto is None else upto
     for i in range(frm, upto):
@@ -468,6 +478,7 @@ def main():
             r["out"] = scrub(r["out"], ci, c, base, build, venv)
             r["cmd"] = scrub(r["cmd"], ci, c, base, build, venv)
         L, starts = ENVELOPES[ci](c, ran, Clock(n))
+        L, starts = flatten(L, starts)
         fail_idx = next(i for i, r in enumerate(ran) if r["rc"] != 0)
         try:
             ks = spans(L, c.keys, starts[min(fail_idx, len(starts) - 1)])
@@ -1973,13 +1984,13 @@ LUA_SETUP = [("lua -v", "lua -v\nbusted --version\nbusted --help || true\nlua -e
 
 case(id="lua-busted-fail", lang="lua", tool="busted", category="test_failure", flaky=False,
      files=LUA_FILES, setup=LUA_SETUP, steps=[("Test", "busted --output=utfTerminal spec")],
-     keys=[("util joins with a separator", "Passed in:")], failed_tests=["util joins with a separator"], needs=["busted"])
+     keys=[("Failure → spec/util_spec.lua", "Expected:")], failed_tests=["util joins with a separator"], needs=["busted"])
 
 case(id="lua-busted-error", lang="lua", tool="busted", category="test_failure", flaky=False,
      files=dict(LUA_FILES, **{"spec/util_spec.lua": LUA_SPEC.replace('util.trim("  x  ")', 'util.strip("  x  ")'),
                               "src/util.lua": LUA_MOD.replace("return table.concat(list)", "return table.concat(list, sep)")}),
      setup=LUA_SETUP, steps=[("Test", "busted -o plainTerminal spec")],
-     keys=[("util trims blanks", "attempt to call a nil value")], failed_tests=["util trims blanks"], needs=["busted"])
+     keys=[("Error -> spec/util_spec.lua", "attempt to call a nil value")], failed_tests=["util trims blanks"], needs=["busted"])
 
 case(id="lua-busted-tap", lang="lua", tool="busted", category="test_failure", flaky=False,
      files=LUA_FILES, setup=LUA_SETUP, steps=[("Test", "busted -o TAP spec")],
