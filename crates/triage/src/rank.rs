@@ -297,9 +297,11 @@ fn flakiness(i: FlakyInput) -> Option<bool> {
 
 /// A step that prepares the job rather than testing the change: GitHub's
 /// `Set up job` and `actions/checkout`, GitLab's `prepare_executor`,
-/// `get_sources` and `restore_cache`, install and download steps.
+/// `get_sources` and `restore_cache`, install and download steps, and
+/// steps that wait for a service the job needs (`Wait for database`,
+/// `wait_for_db.py`): the service not coming up is the job's setup.
 static SETUP_STEP: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-    regex::Regex::new(r"(?i)(?:^|[^a-z])(?:set ?up|checkout|prepare(?:_\w+)?|get_sources|restore_cache|download\w*|install\w*|pull|dependencies|deps|bootstrap|provision\w*|initiali[sz]e)(?:$|[^a-z])").expect("static regex")
+    regex::Regex::new(r"(?i)(?:^|[^a-z])(?:set ?up|checkout|prepare(?:_\w+)?|get_sources|restore_cache|download\w*|install\w*|pull|dependencies|deps|bootstrap|provision\w*|initiali[sz]e|wait(?:ing)?)(?:$|[^a-z])").expect("static regex")
 });
 
 /// The line or its context names the job's own machine.

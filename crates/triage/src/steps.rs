@@ -11,6 +11,18 @@
 //! Docker actions fail with an annotation only, so otherwise it is the
 //! first non-cleanup step with any `##[error]` line.
 //!
+//! Azure Pipelines (same `##[` commands and timestamp prefix): a task
+//! starts at `##[section]Starting: <name>`; a script task fails with
+//! `##[error]Bash exited with code 'N'.` (PowerShell, cmd.exe, or
+//! `Script failed with exit code: N`). `Finalize Job` and `Post-job: …`
+//! tasks are aftermath.
+//!
+//! Buildkite (recognised by the agent's own `~~~ Running global … hook`
+//! or `~~~ Preparing working directory` group): each `~~~ `, `--- ` or
+//! `+++ ` line opens a group (not go test's `--- FAIL:` nor a diff's
+//! `--- a/…`); the agent ends a failed job with `🚨 Error: The command
+//! exited with status N`, so the failing step is the last group before it.
+//!
 //! GitLab CI: `section_start:<unix time>:<name>[options]` and
 //! `section_end:<unix time>:<name>` markers (each behind `ESC[0K` and hidden
 //! by a `\r`), nested for the project's own collapsible sections. GitLab
@@ -46,6 +58,8 @@ enum System {
     Jenkins,
     /// `gh run view --log`: tab-separated job and step columns.
     GhRunView,
+    /// Buildkite: `~~~`/`---`/`+++` group headers.
+    Buildkite,
 }
 
 /// A prefix every line of the log carries before the CI system's own text.
@@ -91,6 +105,11 @@ const MAX_STEPS: usize = 2048;
 /// Name of the last slot once a log has more steps than that.
 const MERGED_STEPS: &str = "(later steps, merged: more than 2048 in this log)";
 
+/// The Buildkite agent's own first groups (`~~~ Running global environment
+/// hook`, `~~~ Preparing working directory`): a log that has one is a
+/// Buildkite job log, and its `---`/`+++`/`~~~` lines are groups.
+const BUILDKITE_AGENT: &[&str] = &["Running global ", "Preparing working directory", "Running commands", "Running plugin ", "Running agent ", "Running local "];
+
 const GITLAB_AFTERMATH: &[&str] = &["after_script", "upload_artifacts_on_failure", "upload_artifacts_on_success", "archive_cache", "archive_cache_on_failure", "cleanup_file_variables"];
 
 impl Steps {
@@ -116,6 +135,8 @@ impl Steps {
         self.list.get(index).is_some_and(|s| {
             let n = s.name.as_str();
             n.starts_with("Post ") || n.starts_with("Cleaning up") || n.starts_with("Declarative: Post") || GITLAB_AFTERMATH.contains(&n)
+                || n.starts_with("Post-job: ") || n == "Finalize Job"
+                || n.ends_with("pre-exit hook") || n.ends_with("post-command hook")
         })
     }
 
@@ -128,8 +149,9 @@ impl Steps {
         // (`##[`, `Post`, `Cleaning`, `[Pipeline]`, `ERROR:`, `Stage`,
         // `Finished:`; GitLab's behind ESC, `\r` or at `section_`): most lines
         // are rejected by their first byte.
-        let marker_start = matches!(text.first(), Some(b'#' | b'P' | b'C' | b'[' | b'E' | b'S' | b'F'))
-            || matches!(raw.first(), Some(0x1b | b'\r' | b's'));
+        let marker_start = matches!(text.first(), Some(b'#' | b'P' | b'C' | b'[' | b'E' | b'S' | b'F' | b'~'))
+            || matches!(raw.first(), Some(0x1b | b'\r' | b's'))
+            || (self.system == System::Buildkite && matches!(text.first(), Some(b'-' | b'+' | 0xF0)));
         if !marker_start {
             if no == 1 && had_ts {
                 self.gha = true;
@@ -140,7 +162,12 @@ impl Steps {
             System::GitLab => return self.gitlab(no, raw, text),
             System::Jenkins => return self.jenkins(no, text),
             System::GhRunView => return self.github(no, text),
+            System::Buildkite => return self.buildkite(no, text),
             System::Unknown | System::GitHub => {}
+        }
+        if text.strip_prefix(b"~~~ ").is_some_and(|r| BUILDKITE_AGENT.iter().any(|p| r.starts_with(p.as_bytes()))) {
+            self.system = System::Buildkite;
+            return self.buildkite(no, text);
         }
         if (raw.first() == Some(&0x1b) || raw.starts_with(b"section_")) && sections(raw).next().is_some() {
             self.system = System::GitLab;
@@ -222,6 +249,9 @@ impl Steps {
             rest.starts_with(b"Run ").then(|| name(rest))
         } else if self.gha && (text.starts_with(b"Post job cleanup.") || text.starts_with(b"Cleaning up orphan processes")) {
             Some(name(text))
+        } else if let Some(rest) = text.strip_prefix(b"##[section]Starting: ") {
+            // Azure Pipelines: each task opens with `##[section]Starting: <display name>`.
+            Some(name(rest))
         } else {
             None
         };
@@ -254,8 +284,8 @@ impl Steps {
                 self.first_error_step = Some(cur);
             }
         }
-        if let Some(rest) = text.strip_prefix(b"##[error]Process completed with exit code ") {
-            let code = std::str::from_utf8(rest).ok().and_then(|r| r.trim_end_matches(['.', ' ']).parse::<i32>().ok());
+        if let Some(rest) = text.strip_prefix(b"##[error]Process completed with exit code ").or_else(|| azure_exit(text)) {
+            let code = std::str::from_utf8(rest).ok().and_then(|r| r.trim_end_matches(['.', ' ', '\'']).parse::<i32>().ok());
             if self.list.is_empty() {
                 self.push(Step { name: "Set up job".into(), start: 1, end: no, failed: false, exit_code: None });
             }
@@ -349,6 +379,32 @@ impl Steps {
         }
     }
 
+    fn buildkite(&mut self, no: u32, text: &[u8]) {
+        if let Some(name) = [&b"--- "[..], b"+++ ", b"~~~ "].iter().find_map(|p| text.strip_prefix(*p)) {
+            let name = name.trim_ascii();
+            // go test's `--- FAIL: TestX` and a diff's `--- a/x` / `+++ b/x`
+            // share the prefix but are not groups.
+            let not_group = name.is_empty()
+                || [&b"FAIL:"[..], b"PASS:", b"SKIP:", b"a/", b"b/", b"/"].iter().any(|p| name.starts_with(p))
+                || name.contains(&b'\t');
+            if !not_group {
+                if self.list.is_empty() && no > 1 {
+                    self.start(1, "Job setup".into());
+                }
+                self.start(no, String::from_utf8_lossy(name).into_owned());
+            }
+            return;
+        }
+        if let Some(rest) = text.strip_prefix("🚨 Error: The command exited with status ".as_bytes()) {
+            let code = std::str::from_utf8(rest).ok().and_then(|r| r.trim().parse::<i32>().ok());
+            if self.list.is_empty() {
+                self.start(1, "Job setup".into());
+            }
+            let culprit = (0..self.list.len()).rev().find(|&i| !self.is_aftermath(i)).unwrap_or(0);
+            self.fail(culprit, code);
+        }
+    }
+
     /// End of input after line `last_no`: the last step ends there.
     pub(crate) fn finish(&mut self, last_no: u32) {
         if let Some(last) = self.list.last_mut() {
@@ -360,6 +416,16 @@ impl Steps {
     pub(crate) fn failing(&self) -> Option<usize> {
         self.first_failed.or(if self.list.is_empty() { None } else { self.first_error_step })
     }
+}
+
+/// The exit code after an Azure Pipelines script task's failure line
+/// (`##[error]Bash exited with code '1'.`, PowerShell, cmd.exe, or the
+/// `script` shortcut's `Script failed with exit code: 1`).
+fn azure_exit(text: &[u8]) -> Option<&[u8]> {
+    let rest = text.strip_prefix(b"##[error]")?;
+    ["Bash exited with code '", "PowerShell exited with code '", "Cmd.exe exited with code '", "Script failed with exit code: "]
+        .iter()
+        .find_map(|p| rest.strip_prefix(p.as_bytes()))
 }
 
 enum Section {

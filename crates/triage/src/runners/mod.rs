@@ -125,6 +125,7 @@ mod jest;
 mod maven;
 mod minitest;
 mod mocha;
+mod node_test;
 mod phpunit;
 mod pytest;
 mod pytorch;
@@ -151,6 +152,7 @@ pub fn all_parsers() -> Vec<Box<dyn RunnerParser>> {
         Box::new(ant::Ant::default()),
         Box::new(jest::Jest::default()),
         Box::new(mocha::Mocha::default()),
+        Box::new(node_test::NodeTest::default()),
         Box::new(cargo::Cargo::default()),
         Box::new(gotest::GoTest::default()),
         Box::new(ctest::Ctest::default()),
