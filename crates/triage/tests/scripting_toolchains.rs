@@ -50,6 +50,13 @@ fn elixir_dns_failure_is_flaky_infra() {
 }
 
 #[test]
+fn pip_giving_up_on_an_unreachable_index_is_flaky_infra_not_a_missing_package() {
+    // `Could not find a version … (from versions: none)` follows, as for a
+    // package that does not exist; the last retry's connection error says why.
+    assert_eq!(verdict(&fixture("gitlab_pip_index_unreachable.log")), ("infra", Some(true), Some("pip-index-unreachable")));
+}
+
+#[test]
 fn a_refused_local_connection_in_a_pytest_test_stays_in_the_tests_section() {
     // The key line is the error inside the test's section, not pytest's
     // short summary that repeats it.
