@@ -249,11 +249,9 @@ impl Steps {
             rest.starts_with(b"Run ").then(|| name(rest))
         } else if self.gha && (text.starts_with(b"Post job cleanup.") || text.starts_with(b"Cleaning up orphan processes")) {
             Some(name(text))
-        } else if let Some(rest) = text.strip_prefix(b"##[section]Starting: ") {
-            // Azure Pipelines: each task opens with `##[section]Starting: <display name>`.
-            Some(name(rest))
         } else {
-            None
+            // Azure Pipelines: each task opens with `##[section]Starting: <display name>`.
+            text.strip_prefix(b"##[section]Starting: ").map(name)
         };
         if let Some(name) = start_name {
             self.gha = true;
