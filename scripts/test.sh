@@ -59,6 +59,12 @@ if [ -f ../shared/eval/score.py ] && [ -d ../shared/datasets ]; then
   timeout 900 python3 ../shared/eval/score.py --labels ../shared/datasets/labels.jsonl \
     --root ../shared/datasets --cmd "$bin analyze-log --format json {log}" 2>&1 | tail -n 12 \
     || echo "scorer did not finish (informational only)"
+  # Real-tool corpus, compiled ecosystems (C/C++, make, cmake/ninja, ctest,
+  # GoogleTest, Catch2, autotools, Fortran, Haskell, OCaml, Scala, LaTeX,
+  # shell, Go, Rust): labels.jsonl holds both splits (tune and sealed).
+  timeout 300 python3 ../shared/eval/score.py --labels crates/triage/eval/realtools/native/labels.jsonl \
+    --root crates/triage/eval/realtools --cmd "$bin analyze-log --format json {log}" 2>&1 | tail -n 3 \
+    || echo "realtools native scorer did not finish (informational only)"
   took "$t0"
 else
   echo "SKIP scorer: no ../shared/eval/score.py beside this checkout"

@@ -57,7 +57,7 @@ impl RunnerParser for Cargo {
     }
 
     fn triggers(&self) -> &'static [&'static str] {
-        &["running ", "... FAILED", "failures:", "test result:", "FAIL [", "PASS [", "FLAKY", "SIGSEGV [", "SIGABRT [", "TIMEOUT [", "ABORT [", "Summary ["]
+        &["running ", "... FAILED", "failures:", " stdout ----", "test result:", "FAIL [", "PASS [", "FLAKY", "SIGSEGV [", "SIGABRT [", "TIMEOUT [", "ABORT [", "Summary ["]
     }
 
     fn wants_every_line(&self) -> bool {
@@ -85,6 +85,19 @@ impl RunnerParser for Cargo {
         }
         if t == "failures:" {
             self.list_at = Some(line.no);
+            return;
+        }
+        // `---- path::test stdout ----` opens the failed test's captured
+        // output (its panic and assertion): the header a person reads,
+        // where `test path::test ... FAILED` only says that it failed.
+        if let Some(id) = t.strip_prefix("---- ").and_then(|r| r.strip_suffix(" stdout ----")) {
+            // Only a test already seen failing: `--show-output` prints the
+            // same header for passing tests under `successes:`.
+            if let Some(f) = self.failures.get_mut(id) {
+                if f.message.is_empty() {
+                    f.line = line.no;
+                }
+            }
             return;
         }
         if t.starts_with("test ") {
