@@ -41,7 +41,8 @@ pub struct Cargo {
     pass_finders: Option<Vec<memchr::memmem::Finder<'static>>>,
 }
 
-static TEST_LINE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^test (\S+) \.\.\. FAILED$").unwrap());
+// Doc tests are named `src/lib.rs - path::item (line 21)`, with spaces.
+static TEST_LINE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^test (\S+|\S+\.rs - \S.*? \(line \d+\)) \.\.\. FAILED$").unwrap());
 static RESULT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^test result: (?:ok|FAILED)\. (\d+) passed; (\d+) failed; (\d+) ignored; (\d+) measured").unwrap()
 });
@@ -49,7 +50,7 @@ static NEXTEST: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(?:TRY \d+ )?(FAIL|SIGSEGV|SIGABRT|SIGKILL|TIMEOUT|ABORT|PASS|FLAKY[^\[]*)\s*\[\s*[\d.]+s\]\s+(\S+)(?:\s+(\S+))?\s*$").unwrap()
 });
 static SUMMARY: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^Summary \[\s*[\d.]+s\]\s+(\d+) tests? run: (.*)$").unwrap());
-static LIST_ITEM: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^    ([\w:]+(?:::[\w]+)*)$").unwrap());
+static LIST_ITEM: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^    ([\w:]+(?:::[\w]+)*|\S+\.rs - \S.*? \(line \d+\))$").unwrap());
 
 impl RunnerParser for Cargo {
     fn name(&self) -> &'static str {

@@ -1692,6 +1692,92 @@ case("latex_dns_tlmgr", "latex", "latex", "curl", "infra",
       PDFLATEX],
      [(r"curl: \(6\) Could not resolve host", 0)], flaky=True)
 
+# ------------------------------------------------- second batch (tune)
+# Appended after the first batch so that every earlier case keeps its CI
+# system (the envelope rotates by position).
+SAN_MAKE = C_MAKEFILE.replace("-std=c11", "-std=c11 -g -fsanitize=address,undefined -fno-sanitize-recover=all").replace(
+    "$(CC) $(CFLAGS) -o $@ $(OBJS)", "$(CC) $(CFLAGS) -o $@ $(OBJS)")
+case("c_asan_overflow", "c", "c", "gcc", "test_failure",
+     cproj(makefile=SAN_MAKE, parse=C_PARSE.replace("for (; *line; line++)", "for (; line[-1] || *line; line++)")),
+     [("make", "make"), ("make check", "make check")],
+     [(r"ERROR: AddressSanitizer: ", 1)])
+
+case("c_ubsan_overflow", "c", "c", "gcc", "test_failure",
+     cproj(makefile=SAN_MAKE, parse=C_PARSE.replace("*out = (int)v;", "*out = (int)v * 100000000;"), tests_expect="1"),
+     [("make", "make"), ("make check", "make check")],
+     [(r"parse\.c:\d+:\d+: runtime error: ", 0)])
+
+case("c_make_parallel", "c", "c", "gcc", "compilation",
+     cproj(main=C_MAIN.replace("buffer b;", "buffer b = {0};\n        size_t fields;").replace("return 0;\n    }", "return fields;\n    }"),
+           buffer=C_BUFFER.replace("memcpy(b->data + b->len, s, n);", "memcpy(b->data + b->len, s, n)\n    b->len += 0;"),
+           makefile=C_MAKEFILE.replace("-Wextra", "-Wextra -Wshadow")),
+     [("make -j4", "make -j4 all check")],
+     [(r"buffer\.c:\d+:\d+: error: expected", SNIP)])
+
+case("cpp_clang_linker", "cpp", "c++", "clang", "compilation",
+     cpp({"include/stats.hpp": CPP_LIB["include/stats.hpp"].replace("std::string describe(", "double stddev(const std::vector<double>& xs);\nstd::string describe("),
+          "src/main.cpp": CPP_LIB["src/main.cpp"].replace("stats::describe(xs)", "stats::describe(xs) << \" sd=\" << stats::stddev(xs)")}),
+     [("make", "make CXX=clang++")],
+     [(r"undefined reference to .stats::stddev", 0)])
+
+case("cpp_static_assert", "cpp", "c++", "g++", "compilation",
+     cpp({"src/stats.cpp": CPP_LIB["src/stats.cpp"].replace("namespace stats {", "#include <type_traits>\nnamespace stats {\nstatic_assert(sizeof(double) == 4, \"stats assumes 32-bit floats for the packed wire format\");", 1)}),
+     [("make", "make CXX=g++")],
+     [(r"stats\.cpp:\d+:\d+: error: static assertion failed", SNIP)])
+
+case("cmake_ninja_werror", "cmake", "c++", "ninja", "compilation",
+     cm(CM_BASE + "target_compile_options(geom PRIVATE -Wall -Wextra -Werror)\n",
+        **{"src/geom.cpp": CM_FILES["src/geom.cpp"].replace("double norm(Vec2 a) {", "double norm(Vec2 a) {\n    int unused_count = 0;")}),
+     [CFG_NINJA, BUILD],
+     [(r"geom\.cpp:\d+:\d+: error: unused variable", SNIP)])
+
+case("rust_fmt_check", "rust", "rust", "rustfmt", "lint",
+     rs(lib=RS_LIB.replace("pub fn top(text: &str, n: usize) -> Vec<(String, usize)> {", "pub fn top( text: &str,n: usize) -> Vec<(String, usize)>\n{")),
+     [("cargo fmt", "cargo fmt --all -- --check")],
+     [(r"^Diff in .*lib\.rs", r"^[ +-]|^\s*$")])
+
+case("rust_test_compile_error", "rust", "rust", "cargo", "compilation",
+     rs(topempty="assert!(top_n(\"\", 3).is_empty());"),
+     [("cargo build", "cargo build --offline"), ("cargo test", "cargo test --offline")],
+     [(r"^error\[E0425\]: cannot find function", r"^\s*(-->|\d*\s*\||=|\.\.\.|help)|^\s*$")])
+
+case("rust_doctest_failure", "rust", "rust", "cargo", "test_failure",
+     rs(lib=RS_LIB.replace("pub fn mean_len(text: &str) -> f64 {",
+                           "/// Mean word length.\n///\n/// ```\n/// assert_eq!(tally::mean_len(\"ab cd\"), 3.0);\n/// ```\npub fn mean_len(text: &str) -> f64 {")),
+     [("cargo test", "cargo test --offline")],
+     [(r"^---- src/lib\.rs - mean_len \(line \d+\) stdout ----", r"^(Test executable failed|\s*$|thread|assertion|\s+(left|right):|stderr:|note:)")],
+     tests=["src/lib.rs - mean_len (line 21)"])
+
+case("rust_deny_warnings", "rust", "rust", "cargo", "compilation",
+     rs(lib=RS_LIB.replace("let mut m = HashMap::new();", "let mut m = HashMap::new();\n    let total = 0;")),
+     [("cargo build", "cargo build --offline")],
+     [(r"^error: unused variable: .total.", r"^\s*(-->|\d*\s*\||=|\.\.\.|help)|^\s*$")], env={"RUSTFLAGS": "-D warnings"})
+
+case("ghc_hidden_package", "haskell", "haskell", "ghc", "dependency",
+     hs(lib=HS_LIB.replace("import Data.Ord (comparing)", "import Data.Ord (comparing)\nimport qualified Data.Map.Strict as M").replace(
+         "lineCount = length . lines", "lineCount = M.size . M.fromList . flip zip [0 :: Int ..] . lines")),
+     [CABAL_BUILD],
+     [(r"TextStats\.hs:\d+:\d+: error:", r"^\s+\S|^\d+ \|")])
+
+case("hspec_uncaught_exception", "haskell", "haskell", "hspec", "test_failure",
+     hs(lib=HS_LIB.replace("  [] -> Nothing", "  [] -> error \"longest: empty input\"")),
+     [CABAL_BUILD, CABAL_TEST],
+     [(r"^\s*1\) longest is Nothing for empty input", r"^\s+\S")],
+     tests=["longest is Nothing for empty input"])
+
+case("bats_setup_failure", "shell", "shell", "bats", "test_failure",
+     {"lib/semver.sh": BATS_LIB,
+      "test/semver.bats": BATS_TEST.replace('source "$BATS_TEST_DIRNAME/../lib/semver.sh"',
+                                            'source "$BATS_TEST_DIRNAME/../lib/semver.sh"\n  [ -n "$SEMVER_FIXTURES" ]').replace("@MINOR@", "1.3.0").replace("@MAJOR@", "2.0.0").replace("@STATUS@", "2")},
+     [("bats", "SEMVER_FIXTURES= bats test/")],
+     [(r"^not ok 1 bump patch", r"^# ")],
+     tests=["bump patch", "bump minor resets patch", "bump major", "unknown part fails", "compare versions"])
+
+case("c_valgrind_leak", "c", "c", "valgrind", "test_failure",
+     cproj(parse=C_PARSE.replace("size_t n = 1;", "size_t n = 1;\n        static char *last_scratch;\n        char *scratch = malloc(64);\n        scratch[0] = *line;\n        last_scratch = scratch;\n        n += (last_scratch[0] == '#');")),
+     [("make", "make"), ("memcheck", "make clean && make CFLAGS='-O0 -g -Wall -std=c11' tests/run_tests && valgrind --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=1 ./tests/run_tests")],
+     [(r"\d+ bytes in \d+ blocks are definitely lost", 2)])
+
 # ------------------------------------------------------------- envelope
 NEED = {"gcc": "gcc", "cpp": "clang++", "make": "make", "cmake": "cmake", "ctest": "ninja",
         "gtest": "ninja", "haskell": "cabal", "shell": "bats", "rust": "cargo",
