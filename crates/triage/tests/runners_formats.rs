@@ -299,7 +299,7 @@ test result: FAILED. 1 passed; 1 failed; 0 ignored; 0 measured; 0 filtered out
 ";
     let r = run_parsers(log.as_bytes());
     let f: Vec<(String, u32)> = r.failures.iter().map(|f| (f.id.clone(), f.line)).collect();
-    assert_eq!(f, vec![("tests::bad".to_string(), 13)]);
+    assert_eq!(f, vec![("tests::bad".to_string(), 12)]);
 }
 
 /// CTest running gtest binaries (`gtest_discover_tests`) names each test as
@@ -326,4 +326,32 @@ The following tests FAILED:
     let mut f: Vec<(String, u32, &str)> = r.failures.iter().map(|f| (f.id.clone(), f.line, f.framework)).collect();
     f.sort();
     assert_eq!(f, vec![("GeomTest.NormOfUnit".to_string(), 4, "gtest"), ("check_scale".to_string(), 8, "ctest")]);
+}
+
+/// Doc tests are named after their file, item and line, with spaces.
+#[test]
+fn libtest_doc_tests_are_failures_too() {
+    let log = "\
+   Doc-tests tally
+
+running 2 tests
+test src/lib.rs - top (line 9) ... ok
+test src/lib.rs - mean_len (line 21) ... FAILED
+
+failures:
+
+---- src/lib.rs - mean_len (line 21) stdout ----
+Test executable failed (exit status: 101).
+
+failures:
+    src/lib.rs - mean_len (line 21)
+
+test result: FAILED. 1 passed; 1 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.31s
+
+error: doctest failed, to rerun pass `--doc`
+";
+    let r = run_parsers(log.as_bytes());
+    let f: Vec<(String, u32)> = r.failures.iter().map(|f| (f.id.clone(), f.line)).collect();
+    assert_eq!(f, vec![("src/lib.rs - mean_len (line 21)".to_string(), 9)]);
+    assert_eq!(failed(log), Some(1));
 }
