@@ -41,8 +41,9 @@ pub struct Cargo {
     pass_finders: Option<Vec<memchr::memmem::Finder<'static>>>,
 }
 
-// Doc tests are named `src/lib.rs - path::item (line 21)`, with spaces.
-static TEST_LINE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^test (\S+|\S+\.rs - \S.*? \(line \d+\)) \.\.\. FAILED$").unwrap());
+// Doc tests are named `src/lib.rs - path::item (line 21)`, with spaces;
+// `#[should_panic]` tests are listed as `test t - should panic ... FAILED`.
+static TEST_LINE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^test (\S+|\S+\.rs - \S.*? \(line \d+\))(?: - should panic(?: with message)?)? \.\.\. FAILED$").unwrap());
 static RESULT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^test result: (?:ok|FAILED)\. (\d+) passed; (\d+) failed; (\d+) ignored; (\d+) measured").unwrap()
 });

@@ -863,7 +863,7 @@ case("hspec_two_failures", "haskell", "haskell", "hspec", "test_failure",
 case("hunit_failure", "haskell", "haskell", "hunit", "test_failure",
      hs(test="hunit", lc="3"), [CABAL_BUILD, CABAL_TEST],
      [(r"### Failure in: 1:lineCount", r"^(expected|\s*but got|\S+\.hs:)")],
-     tests=["lineCount"])
+     tests=["1:lineCount"])
 
 # ----------------------------------------------------------------- shell
 BATS_LIB = """
@@ -1777,6 +1777,55 @@ case("c_valgrind_leak", "c", "c", "valgrind", "test_failure",
      cproj(parse=C_PARSE.replace("size_t n = 1;", "size_t n = 1;\n        static char *last_scratch;\n        char *scratch = malloc(64);\n        scratch[0] = *line;\n        last_scratch = scratch;\n        n += (last_scratch[0] == '#');")),
      [("make", "make"), ("memcheck", "make clean && make CFLAGS='-O0 -g -Wall -std=c11' tests/run_tests && valgrind --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=1 ./tests/run_tests")],
      [(r"\d+ bytes in \d+ blocks are definitely lost", 2)])
+
+# -------------------------------------------------- third batch (tune)
+case("cpp_include_chain", "cpp", "c++", "g++", "compilation",
+     cpp({"include/stats.hpp": CPP_LIB["include/stats.hpp"].replace("double mean(const std::vector<double>& xs);", "double mean(const std::vector<double>& xs)\ndouble trimmed_mean(const std::vector<double>& xs, double cut);")}),
+     [("make", "make CXX=g++")],
+     [(r"stats\.hpp:\d+:\d+: error: ", SNIP)])
+
+case("cpp_template_instantiation", "cpp", "c++", "g++", "compilation",
+     cpp({"src/stats.cpp": CPP_LIB["src/stats.cpp"].replace("#include <sstream>", "#include <sstream>\n#include <list>").replace(
+         "std::sort(xs.begin(), xs.end());", "std::list<double> ys(xs.begin(), xs.end());\n    std::sort(ys.begin(), ys.end());")}),
+     [("make", "make CXX=g++")],
+     [(r"stl_algo\.h:\d+:\d+: error: no match for .operator-.", SNIP)])
+
+case("rust_link_error", "rust", "rust", "cargo", "compilation",
+     rs(lib=RS_LIB.replace("pub fn mean_len(text: &str) -> f64 {",
+                           "extern \"C\" {\n    fn fast_len(p: *const u8, n: usize) -> usize;\n}\n\npub fn byte_len(text: &str) -> usize {\n    unsafe { fast_len(text.as_ptr(), text.len()) }\n}\n\npub fn mean_len(text: &str) -> f64 {").replace(
+                           "for (w, n) in", "for (w, n) in"),
+        ) | {"src/main.rs": """
+                use std::io::Read;
+                fn main() {
+                    let mut s = String::new();
+                    std::io::stdin().read_to_string(&mut s).unwrap();
+                    println!("{} bytes", tally::byte_len(&s));
+                }
+            """},
+     [("cargo build", "cargo build --offline")],
+     [(r"^error: linking with .cc. failed", 0), (r"error: undefined symbol: fast_len", 0)])
+
+case("rust_should_panic", "rust", "rust", "cargo", "test_failure",
+     rs(topempty='}\n\n    #[test]\n    #[should_panic(expected = "empty")]\n    fn top_of_empty_panics() {\n        top("", 0);'),
+     [("cargo test", "cargo test --offline")],
+     [(r"^---- tests::top_of_empty_panics stdout ----", 1)], tests=["tests::top_of_empty_panics"])
+
+def gt_split():
+    f = gt(throw='ASSERT_TRUE(split_ok("a,,b")) << "empty field between separators";')
+    f["tests/geom_test.cpp"] = f["tests/geom_test.cpp"].replace(
+        '#include "geom.hpp"', '#include "geom.hpp"\nstatic bool split_ok(const char* s) { return s[0] != \'a\'; }')
+    return f
+
+
+case("gtest_assert_true", "gtest", "c++", "googletest", "test_failure",
+     gt_split(),
+     [CFG_NINJA, BUILD, GT_RUN],
+     [(r"geom_test\.cpp:\d+: Failure", r"^(Value of|  Actual|Expected|empty field)")], tests=["ParserTest.RejectsEmpty"])
+
+case("hunit_error", "haskell", "haskell", "hunit", "test_failure",
+     hs(test="hunit", lib=HS_LIB.replace("longest s = case words s of", "longest s = case words s of\n  (w:_) | length w > 1 -> error (\"longest: single word \" ++ w)")),
+     [CABAL_BUILD, CABAL_TEST],
+     [(r"### Error in: +2:longest", r"^(longest:|CallStack|  error)")], tests=["2:longest"])
 
 # ------------------------------------------------------------- envelope
 NEED = {"gcc": "gcc", "cpp": "clang++", "make": "make", "cmake": "cmake", "ctest": "ninja",
