@@ -1827,6 +1827,123 @@ case("hunit_error", "haskell", "haskell", "hunit", "test_failure",
      [CABAL_BUILD, CABAL_TEST],
      [(r"### Error in: +2:longest", r"^(longest:|CallStack|  error)")], tests=["2:longest"])
 
+# ----------------------------------------- fourth batch (tune): volume
+# Real projects print much more than the failure: many files compiled with
+# warnings, many tests passing (some logging words like "error" on the
+# way), verbose build commands. Generated sources, real tool output.
+
+
+def many_c(n=30, bad=19):
+    f = {"include/mods.h": "#pragma once\n" + "".join("int mod%02d_run(int x, int unused);\n" % i for i in range(n))}
+    for i in range(n):
+        body = "int mod%02d_run(int x, int unused) {\n    int scaled = x * %d;\n    return scaled + %d;\n}\n" % (i, i + 1, i)
+        if i == bad:
+            body = "int mod%02d_run(int x, int unused) {\n    int scaled = x * %d;\n    return scaled + offset_table[%d];\n}\n" % (i, i + 1, i)
+        f["src/mod%02d.c" % i] = '#include "mods.h"\n\n' + body
+    f["src/main.c"] = '#include <stdio.h>\n#include "mods.h"\n\nint main(void) {\n    int t = 0;\n' + "".join("    t += mod%02d_run(%d, 0);\n" % (i, i) for i in range(n)) + '    printf("%d\\n", t);\n    return 0;\n}\n'
+    srcs = " ".join("src/mod%02d.c" % i for i in range(n))
+    f["Makefile"] = "CC = gcc\nCFLAGS = -O2 -Wall -Wextra -Iinclude\nSRCS = src/main.c %s\nOBJS = $(SRCS:.c=.o)\n\nmodkit: $(OBJS)\n\t$(CC) $(CFLAGS) -o $@ $(OBJS)\n\n%%.o: %%.c\n\t$(CC) $(CFLAGS) -c $< -o $@\n" % srcs
+    return f
+
+
+case("c_many_files_warnings", "c", "c", "gcc", "compilation", many_c(),
+     [("make", "make -j1")],
+     [(r"mod19\.c:\d+:\d+: error: .offset_table. undeclared", SNIP)])
+
+
+def many_cpp_cmake(n=24, bad=17):
+    f = {"CMakeLists.txt": "cmake_minimum_required(VERSION 3.16)\nproject(shapes CXX)\nset(CMAKE_CXX_STANDARD 17)\nadd_compile_options(-Wall -Wextra)\nfile(GLOB SRCS src/*.cpp)\nadd_executable(shapes ${SRCS})\n"}
+    for i in range(n):
+        extra = "    double area_%02d = w * h;\n" % i if i % 3 == 0 else ""
+        ret = "w * h + %d" % i
+        if i == bad:
+            ret = "w * h + std::hypot(w)"
+        f["src/shape%02d.cpp" % i] = "#include <cmath>\n\ndouble shape%02d(double w, double h, int unused) {\n%s    return %s;\n}\n" % (i, extra, ret)
+    f["src/main.cpp"] = "#include <cstdio>\n" + "".join("double shape%02d(double, double, int);\n" % i for i in range(n)) + "int main() {\n    double t = 0;\n" + "".join("    t += shape%02d(1, 2, 0);\n" % i for i in range(n)) + '    std::printf("%f\\n", t);\n}\n'
+    return f
+
+
+case("ninja_verbose_many", "cmake", "c++", "ninja", "compilation", many_cpp_cmake(),
+     [CFG_NINJA, ("cmake build", "cmake --build build -j1 -- -v")],
+     [(r"shape17\.cpp:\d+:\d+: error: no matching function for call to .hypot", SNIP)])
+
+
+def many_gtest(n=60, bad=37):
+    body = ['#include <gtest/gtest.h>\n#include <cstdio>\n#include "geom.hpp"\n']
+    for i in range(n):
+        noise = '  std::printf("[cache] error: miss for key %d, recomputing\\n", %d);\n' % (i, i) if i % 7 == 0 else ""
+        want = "%d.0" % (i * i) if i != bad else "%d.0" % (i * i + 1)
+        body.append("TEST(DotTable, Row%02d) {\n%s  EXPECT_DOUBLE_EQ(dot({%d, 0}, {%d, 0}), %s);\n}\n" % (i, noise, i, i, want))
+    f = dict(CM_FILES)
+    f["CMakeLists.txt"] = GT_CMAKE
+    f["tests/geom_test.cpp"] = "\n".join(body)
+    return f
+
+
+case("gtest_many_tests", "gtest", "c++", "googletest", "test_failure", many_gtest(),
+     [CFG_NINJA, BUILD, GT_RUN],
+     [(r"geom_test\.cpp:\d+: Failure", r"^(Expected|  |Which is|Value of|Actual)")], tests=["DotTable.Row37"])
+
+
+def many_rust(n=60, bad=41):
+    tests = []
+    for i in range(n):
+        noise = '        println!("warning: fixture {} missing, using defaults", %d);\n' % i if i % 9 == 0 else ""
+        want = i + 1 if i != bad else i + 2
+        tests.append("    #[test]\n    fn count_row_%02d() {\n%s        let text = \"w \".repeat(%d);\n        assert_eq!(tally(&text).get(\"w\").copied().unwrap_or(0) + 1, %d);\n    }\n" % (i, noise, i, want))
+    lib = RS_LIB.split("#[cfg(test)]")[0] + "#[cfg(test)]\nmod tests {\n    use super::*;\n\n" + "\n".join(tests) + "}\n"
+    return rs(lib=lib)
+
+
+case("rust_many_tests_nocapture", "rust", "rust", "cargo", "test_failure", many_rust(),
+     [("cargo build", "cargo build --offline"), ("cargo test", "cargo test --offline -- --nocapture --test-threads=1")],
+     [(r"^test tests::count_row_41 \.\.\. $", 4)], tests=["tests::count_row_41"])
+
+
+def many_hspec(n=40, bad=29):
+    specs = ["import Test.Hspec\nimport TextStats\n\nmain :: IO ()\nmain = hspec $ do\n  describe \"wordCount\" $ do"]
+    for i in range(n):
+        want = i if i != bad else i + 1
+        specs.append("    it \"counts %d words\" $\n      wordCount (unwords (replicate %d \"w\")) `shouldBe` %d" % (i, i, want))
+    f = hs()
+    f["test/Spec.hs"] = "\n".join(specs) + "\n"
+    return f
+
+
+case("hspec_many_specs", "haskell", "haskell", "hspec", "test_failure", many_hspec(),
+     [CABAL_BUILD, CABAL_TEST],
+     [(r"^\s*1\) wordCount counts 29 words", r"^\s+\S")], tests=["wordCount counts 29 words"])
+
+
+def many_bats(n=30, bad=22):
+    t = ["#!/usr/bin/env bats\n\nsetup() {\n  source \"$BATS_TEST_DIRNAME/../lib/semver.sh\"\n}\n"]
+    for i in range(n):
+        want = "1.%d.1" % i if i != bad else "1.%d.2" % i
+        t.append("@test \"bump patch of 1.%d.0\" {\n  run semver_bump 1.%d.0 patch\n  echo \"got: $output\"\n  [ \"$status\" -eq 0 ]\n  [ \"$output\" = \"%s\" ]\n}\n" % (i, i, want))
+    return {"lib/semver.sh": BATS_LIB, "test/semver.bats": "\n".join(t)}
+
+
+case("bats_many_tests", "shell", "shell", "bats", "test_failure", many_bats(),
+     [("bats", "bats test/")],
+     [(r"^not ok 23 bump patch of 1\.22\.0", r"^# ")], tests=["bump patch of 1.22.0"])
+
+
+def many_rec(dirs=8, bad=6):
+    f = {"Makefile": "SUBDIRS = %s\n\nall:\n\tfor d in $(SUBDIRS); do $(MAKE) -C $$d || exit 1; done\n" % " ".join("m%d" % i for i in range(dirs))}
+    for d in range(dirs):
+        f["m%d/Makefile" % d] = "CFLAGS = -O2 -Wall -Wextra\nlib%d.a: a.o b.o c.o\n\tar rcs $@ $^\n%%.o: %%.c\n\t$(CC) $(CFLAGS) -c $< -o $@\n" % d
+        for n in "abc":
+            code = "int %s%d(int x, int y) { return x * %d; }\n" % (n, d, d + 1)
+            if d == bad and n == "b":
+                code = "int %s%d(int x, int y) { return x * %d }\n" % (n, d, d + 1)
+            f["m%d/%s.c" % (d, n)] = code
+    return f
+
+
+case("make_recursive_many", "make", "c", "make", "compilation", many_rec(),
+     [("make", "make")],
+     [(r"m6/b\.c:\d+:\d+: error: expected|b\.c:\d+:\d+: error: expected", SNIP)])
+
 # ------------------------------------------------------------- envelope
 NEED = {"gcc": "gcc", "cpp": "clang++", "make": "make", "cmake": "cmake", "ctest": "ninja",
         "gtest": "ninja", "haskell": "cabal", "shell": "bats", "rust": "cargo",
