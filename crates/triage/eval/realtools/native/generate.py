@@ -1944,6 +1944,74 @@ case("make_recursive_many", "make", "c", "make", "compilation", many_rec(),
      [("make", "make")],
      [(r"m6/b\.c:\d+:\d+: error: expected|b\.c:\d+:\d+: error: expected", SNIP)])
 
+# --------------------------------------- fifth batch (sealed): volume
+# Added after the engine changes and measured only with the base and the
+# final engine (never looked at to change it).
+
+
+def many_go(n=60, bad=44):
+    t = ['package ratelimit\n\nimport (\n\t"testing"\n\t"time"\n)\n']
+    for i in range(n):
+        noise = '\tt.Logf("error budget: %%d tokens left", %d)\n' % i if i % 8 == 0 else ""
+        want = min(i, 50) if i != bad else min(i, 50) + 1
+        t.append("func TestRefillAfter%02ds(t *testing.T) {\n%s\tt0 := time.Unix(0, 0)\n\tb := &Bucket{cap: 50, tokens: 0, every: time.Second, last: t0}\n\tb.refill(t0.Add(%d * time.Second))\n\tif b.tokens != %d {\n\t\tt.Errorf(\"tokens = %%d, want %d\", b.tokens)\n\t}\n}\n" % (i, noise, i, want, want))
+    return {"go.mod": GO_MOD, "bucket.go": GO_SRC, "bucket_test.go": "\n".join(t)}
+
+
+case("go_many_tests", "go", "go", "go test", "test_failure", many_go(),
+     [("go test", "go test -count=1 -v ./...")],
+     [(r"bucket_test\.go:\d+: tokens = 44, want 45", 1)], tests=["TestRefillAfter44s"], env=GOENV)
+
+
+def many_fortran(n=16, bad=11):
+    f = {}
+    for i in range(n):
+        body = "module m%02d\n  implicit none\ncontains\n  function f%02d(x) result(y)\n    real, intent(in) :: x\n    real :: y\n    integer :: unused_%02d\n    y = x * %d.0\n  end function f%02d\nend module m%02d\n" % (i, i, i, i + 1, i, i)
+        if i == bad:
+            body = body.replace("y = x * %d.0" % (i + 1), "y = x * %d.0 + undefined_scale" % (i + 1))
+        f["src/m%02d.f90" % i] = body
+    uses = "".join("  use m%02d\n" % i for i in range(n))
+    f["src/main.f90"] = "program main\n%s  implicit none\n  print *, %s\nend program main\n" % (uses, " + ".join("f%02d(1.0)" % i for i in range(n)))
+    objs = " ".join("src/m%02d.o" % i for i in range(n))
+    f["Makefile"] = "FC = gfortran\nFFLAGS = -O2 -Wall -Jsrc\nOBJS = %s src/main.o\nsim: $(OBJS)\n\t$(FC) $(FFLAGS) -o $@ $^\nsrc/main.o: %s\n%%.o: %%.f90\n\t$(FC) $(FFLAGS) -c $< -o $@\n" % (objs, objs)
+    return f
+
+
+case("fortran_many_modules", "fortran", "fortran", "gfortran", "compilation", many_fortran(),
+     [("make", "make -j1")],
+     [(r"m11\.f90:\d+:\d+:", r"^\s*$|^\s+\d+ \||^\s+\||^Error:")])
+
+
+def many_catch2(n=40, bad=27):
+    t = ['#define CATCH_CONFIG_MAIN\n#include <catch2/catch.hpp>\n#include <string>\n']
+    for i in range(n):
+        want = i * 2 if i != bad else i * 2 + 1
+        t.append('TEST_CASE("double of %d", "[math]") {\n  INFO("checking " << %d);\n  REQUIRE(%d + %d == %d);\n}\n' % (i, i, i, i, want))
+    return {"tests/test_main.cpp": "\n".join(t),
+            "Makefile": "test_main: tests/test_main.cpp\n\tg++ -std=c++17 -O1 -o $@ $<\n"}
+
+
+case("catch2_many_cases", "catch2", "c++", "catch2", "test_failure", many_catch2(),
+     [C2B, ("tests", "./test_main --success --reporter compact")],
+     [(r"test_main\.cpp:\d+: failed: ", 0)], tests=["double of 27"])
+
+
+def many_check(n=12, bad=8):
+    f = ac()
+    names = ["tests/t%02d" % i for i in range(n)]
+    f["Makefile.am"] = "bin_PROGRAMS = ringcat\nringcat_SOURCES = src/ringcat.c src/ring.c src/ring.h\ncheck_PROGRAMS = %s\n%sTESTS = $(check_PROGRAMS)\n" % (
+        " ".join(names), "".join("tests_t%02d_SOURCES = tests/t%02d.c src/ring.c src/ring.h\n" % (i, i) for i in range(n)))
+    for i in range(n):
+        want = i if i != bad else i + 1
+        f["tests/t%02d.c" % i] = '#include <stdio.h>\n#include "../src/ring.h"\nint main(void) {\n    ring r; int v = -1;\n    ring_init(&r, 4);\n    ring_push(&r, %d);\n    ring_pop(&r, &v);\n    printf("t%02d: pushed %d popped %%d\\n", v);\n    if (v != %d) { fprintf(stderr, "t%02d: expected %d, got %%d\\n", v); return 1; }\n    return 0;\n}\n' % (i, i, i, want, i, want)
+    return f
+
+
+case("make_check_many", "autotools", "c", "automake", "test_failure", many_check(),
+     [AUTORECONF, CONFIGURE, ("make", "make"), ("make check", "make check"),
+      ("test-suite.log", "cat test-suite.log", "always")],
+     [(r"t08: expected 9, got 8", 0)], tests=["tests/t08"])
+
 # ------------------------------------------------------------- envelope
 NEED = {"gcc": "gcc", "cpp": "clang++", "make": "make", "cmake": "cmake", "ctest": "ninja",
         "gtest": "ninja", "haskell": "cabal", "shell": "bats", "rust": "cargo",
