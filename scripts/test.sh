@@ -59,10 +59,13 @@ if [ -f ../shared/eval/score.py ] && [ -d ../shared/datasets ]; then
   timeout 900 python3 ../shared/eval/score.py --labels ../shared/datasets/labels.jsonl \
     --root ../shared/datasets --cmd "$bin analyze-log --format json {log}" 2>&1 | tail -n 12 \
     || echo "scorer did not finish (informational only)"
-  # Real-tool corpus, scripting toolchains (eval/realtools/scripting: tune and sealed together).
-  timeout 300 python3 ../shared/eval/score.py --labels crates/triage/eval/realtools/scripting/labels.jsonl \
-    --root crates/triage/eval/realtools --cmd "$bin analyze-log --format json {log}" 2>&1 | tail -n 3 \
-    || echo "realtools/scripting scorer did not finish (informational only)"
+  # The real-tool corpus (crates/triage/eval/realtools/<part>/: real tool
+  # output of ecosystems the development logs lack, labelled by construction;
+  # each part's README says what it holds and which ecosystems are sealed).
+  cat crates/triage/eval/realtools/*/labels.jsonl > "$log/realtools.jsonl"
+  timeout 600 python3 ../shared/eval/score.py --labels "$log/realtools.jsonl" \
+    --root crates/triage/eval/realtools --cmd "$bin analyze-log --format json {log}" 2>&1 | tail -n 8 \
+    || echo "realtools scorer did not finish (informational only)"
   took "$t0"
 else
   echo "SKIP scorer: no ../shared/eval/score.py beside this checkout"

@@ -163,3 +163,20 @@ E       CppCompileError: C++ compile error
     assert_eq!(a.key_lines[0], 2);
     assert_eq!(a.excerpts.iter().find(|e| e.line == 4).map(|e| e.rule.as_str()), Some("gitlab-job-failed"));
 }
+
+/// real7's native-toolchain rules on the spellings the real corpus
+/// (eval/realtools/native) does not show: GHC's span form, dash's
+/// `not found`, make's `Killed`, and Travis' own `job_stages` noise.
+#[test]
+fn native_toolchains_name_the_cause_before_the_exit_code() {
+    assert_first_rules(&cases(&[
+        ("[2 of 3] Compiling Lib\nsrc/Lib.hs:(12,1)-(14,20): error:\n    • Non-exhaustive patterns\ncabal: Failed to build lib\n", ("ghc-error", "compilation")),
+        ("gen/proto.sh\n/bin/sh: 1: protoc: not found\nmake: *** [Makefile:12: gen] Error 127\n", ("shell-command-not-found", "dependency")),
+        ("./run_tests --all\nmake: *** [Makefile:30: check] Killed\n", ("shell-job-killed", "oom")),
+        ("./ci.sh\n./ci.sh: line 4: API_TOKEN: unbound variable\n", ("bash-unbound-variable", "config")),
+        ("timeout -v 600 ./bench\ntimeout: sending signal KILL to command './bench'\n", ("coreutils-timeout", "timeout")),
+    ]));
+    let travis = "/Users/travis/.travis/job_stages: line 476: yarn: command not found\n$ npm test\n";
+    let a = analyze(travis.as_bytes(), &RuleSet::builtin());
+    assert!(a.failures.iter().all(|f| f.rule != "shell-command-not-found"), "{:?}", a.failures);
+}

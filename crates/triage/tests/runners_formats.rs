@@ -270,3 +270,88 @@ the build was not ok 3 times in a row
 ";
     assert!(ids(log).is_empty());
 }
+
+/// `--show-output` prints `---- t stdout ----` for passing tests too (under
+/// `successes:`): the header moves a failure's line, never adds one.
+#[test]
+fn libtest_stdout_headers_point_at_failures_only() {
+    let log = "\
+running 2 tests
+test tests::ok ... ok
+test tests::bad ... FAILED
+
+successes:
+
+---- tests::ok stdout ----
+fine
+
+failures:
+
+---- tests::bad stdout ----
+
+thread 'tests::bad' panicked at src/lib.rs:9:5:
+assertion `left == right` failed
+
+failures:
+    tests::bad
+
+test result: FAILED. 1 passed; 1 failed; 0 ignored; 0 measured; 0 filtered out
+";
+    let r = run_parsers(log.as_bytes());
+    let f: Vec<(String, u32)> = r.failures.iter().map(|f| (f.id.clone(), f.line)).collect();
+    assert_eq!(f, vec![("tests::bad".to_string(), 12)]);
+}
+
+/// CTest running gtest binaries (`gtest_discover_tests`) names each test as
+/// gtest does: one failure, on gtest's assertion, not CTest's wrapper line.
+#[test]
+fn ctest_wrapping_gtest_reports_gtest_line() {
+    let log = "\
+    Start 2: GeomTest.NormOfUnit
+2/3 Test #2: GeomTest.NormOfUnit ................***Failed    0.01 sec
+[ RUN      ] GeomTest.NormOfUnit
+/src/tests/geom_test.cpp:11: Failure
+Expected equality of these values:
+[  FAILED  ] GeomTest.NormOfUnit (0 ms)
+    Start 3: check_scale
+3/3 Test #3: check_scale ......................***Timeout   2.01 sec
+
+33% tests passed, 2 tests failed out of 3
+
+The following tests FAILED:
+\t  2 - GeomTest.NormOfUnit (Failed)
+\t  3 - check_scale (Timeout)
+";
+    let r = run_parsers(log.as_bytes());
+    let mut f: Vec<(String, u32, &str)> = r.failures.iter().map(|f| (f.id.clone(), f.line, f.framework)).collect();
+    f.sort();
+    assert_eq!(f, vec![("GeomTest.NormOfUnit".to_string(), 4, "gtest"), ("check_scale".to_string(), 8, "ctest")]);
+}
+
+/// Doc tests are named after their file, item and line, with spaces.
+#[test]
+fn libtest_doc_tests_are_failures_too() {
+    let log = "\
+   Doc-tests tally
+
+running 2 tests
+test src/lib.rs - top (line 9) ... ok
+test src/lib.rs - mean_len (line 21) ... FAILED
+
+failures:
+
+---- src/lib.rs - mean_len (line 21) stdout ----
+Test executable failed (exit status: 101).
+
+failures:
+    src/lib.rs - mean_len (line 21)
+
+test result: FAILED. 1 passed; 1 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.31s
+
+error: doctest failed, to rerun pass `--doc`
+";
+    let r = run_parsers(log.as_bytes());
+    let f: Vec<(String, u32)> = r.failures.iter().map(|f| (f.id.clone(), f.line)).collect();
+    assert_eq!(f, vec![("src/lib.rs - mean_len (line 21)".to_string(), 9)]);
+    assert_eq!(failed(log), Some(1));
+}

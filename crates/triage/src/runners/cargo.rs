@@ -41,7 +41,9 @@ pub struct Cargo {
     pass_finders: Option<Vec<memchr::memmem::Finder<'static>>>,
 }
 
-static TEST_LINE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^test (\S+) \.\.\. FAILED$").unwrap());
+// Doc tests are named `src/lib.rs - path::item (line 21)`, with spaces;
+// `#[should_panic]` tests are listed as `test t - should panic ... FAILED`.
+static TEST_LINE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^test (\S+|\S+\.rs - \S.*? \(line \d+\))(?: - should panic(?: with message)?)? \.\.\. FAILED$").unwrap());
 static RESULT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^test result: (?:ok|FAILED)\. (\d+) passed; (\d+) failed; (\d+) ignored; (\d+) measured").unwrap()
 });
@@ -49,7 +51,7 @@ static NEXTEST: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(?:TRY \d+ )?(FAIL|SIGSEGV|SIGABRT|SIGKILL|TIMEOUT|ABORT|PASS|FLAKY[^\[]*)\s*\[\s*[\d.]+s\]\s+(\S+)(?:\s+(\S+))?\s*$").unwrap()
 });
 static SUMMARY: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^Summary \[\s*[\d.]+s\]\s+(\d+) tests? run: (.*)$").unwrap());
-static LIST_ITEM: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^    ([\w:]+(?:::[\w]+)*)$").unwrap());
+static LIST_ITEM: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^    ([\w:]+(?:::[\w]+)*|\S+\.rs - \S.*? \(line \d+\))$").unwrap());
 
 impl RunnerParser for Cargo {
     fn name(&self) -> &'static str {
@@ -57,7 +59,7 @@ impl RunnerParser for Cargo {
     }
 
     fn triggers(&self) -> &'static [&'static str] {
-        &["running ", "... FAILED", "failures:", "test result:", "FAIL [", "PASS [", "FLAKY", "SIGSEGV [", "SIGABRT [", "TIMEOUT [", "ABORT [", "Summary ["]
+        &["running ", "... FAILED", "failures:", " stdout ----", "test result:", "FAIL [", "PASS [", "FLAKY", "SIGSEGV [", "SIGABRT [", "TIMEOUT [", "ABORT [", "Summary ["]
     }
 
     fn wants_every_line(&self) -> bool {
@@ -85,6 +87,19 @@ impl RunnerParser for Cargo {
         }
         if t == "failures:" {
             self.list_at = Some(line.no);
+            return;
+        }
+        // `---- path::test stdout ----` opens the failed test's captured
+        // output (its panic and assertion): the header a person reads,
+        // where `test path::test ... FAILED` only says that it failed.
+        if let Some(id) = t.strip_prefix("---- ").and_then(|r| r.strip_suffix(" stdout ----")) {
+            // Only a test already seen failing: `--show-output` prints the
+            // same header for passing tests under `successes:`.
+            if let Some(f) = self.failures.get_mut(id) {
+                if f.message.is_empty() {
+                    f.line = line.no;
+                }
+            }
             return;
         }
         if t.starts_with("test ") {

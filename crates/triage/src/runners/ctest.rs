@@ -70,7 +70,12 @@ impl RunnerParser for Ctest {
         if let Some(c) = PROGRESS.captures(t) {
             let name = c.get(1).or_else(|| c.get(3)).map_or("", |m| m.as_str()).to_string();
             if !name.is_empty() {
-                self.failures.add(failure(NAME, name.clone(), name, None, "", line.no));
+                // The progress line is the failure's header: with
+                // `--output-on-failure` the test's own output follows it, so
+                // it stays the reported line (a message set here keeps the
+                // `FAILED:` list entry from taking its place).
+                let status = c.get(2).map_or("Failed", |m| m.as_str());
+                self.failures.add(failure(NAME, name.clone(), name, None, status, line.no));
             }
         }
     }

@@ -42,7 +42,9 @@ pub struct Gtest {
     summary_lines: Vec<u32>,
 }
 
-static FAILURE_AT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(.+?):(\d+): Failure\s*$|^(.+?)\((\d+)\): error: (.*)$").unwrap());
+// `unknown file: Failure` is how gtest reports an exception thrown in the
+// test body (no source line to name); its message follows like the others'.
+static FAILURE_AT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(.+?):(\d+): Failure\s*$|^(.+?)\((\d+)\): error: (.*)$|^(unknown file): Failure\s*$").unwrap());
 static FAILED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\[  FAILED  \] (\S+?)(?:, where (?:GetParam|TypeParam).*?)?(?: \(\d+ ms\))?$").unwrap());
 static RAN: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\[==========\] (\d+) tests? from \d+ test (?:suites?|cases?) ran\.").unwrap());
 static TALLY: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\[  (PASSED|FAILED|SKIPPED) +\] (\d+) tests?(?:\.|, listed below:)$").unwrap());
@@ -87,7 +89,7 @@ impl RunnerParser for Gtest {
             let id = c[1].to_string();
             let name = id.rsplit('.').next().unwrap_or(&id).to_string();
             let (file, at, message) = match self.first.take().filter(|_| self.running.as_deref() == Some(id.as_str())) {
-                Some((file, at, m)) => (Some(file), at, m),
+                Some((file, at, m)) => (Some(file).filter(|f| f != "unknown file"), at, m),
                 None => (None, line.no, String::new()),
             };
             self.failures.add(failure(NAME, id, name, file, &message, at));
@@ -99,7 +101,7 @@ impl RunnerParser for Gtest {
             self.binary.run = c[1].parse().ok();
         } else if self.running.is_some() {
             if let Some(c) = FAILURE_AT.captures(s) {
-                match (c.get(1), c.get(3)) {
+                match (c.get(1).or_else(|| c.get(6)), c.get(3)) {
                     (Some(file), _) => self.waiting = Some((file.as_str().to_string(), line.no)),
                     (None, Some(file)) if self.first.is_none() => self.first = Some((file.as_str().to_string(), line.no, c[5].to_string())),
                     _ => {}
@@ -110,6 +112,13 @@ impl RunnerParser for Gtest {
 
     fn finish(&mut self, out: &mut RunnerReport) {
         self.close_binary();
+        // CTest (finished before this parser) runs gtest binaries and, with
+        // `gtest_discover_tests`, names each test as gtest does: its
+        // `***Failed` line only wraps gtest's report of the assertion, so
+        // its entry for a test reported here gives way.
+        if !self.failures.is_empty() {
+            out.failures.retain(|f| f.framework != "ctest" || !self.failures.contains(&f.id));
+        }
         super::report_into(out, &mut self.failures, &self.counts, &mut self.summary_lines);
     }
 }

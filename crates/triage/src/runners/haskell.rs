@@ -41,7 +41,8 @@ pub struct Haskell {
 }
 
 static TASTY_FAIL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\s+(\S.*?):\s+FAIL(?: \(\d+(?:\.\d+)?s\))?\s*$").unwrap());
-static HUNIT_FAIL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^### (?:Failure|Error) in: (.+?)\s*$").unwrap());
+// HUnit pads the path after `Error in:` (`### Error in:   2:longest`).
+static HUNIT_FAIL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^### (?:Failure|Error) in:\s+(.+?)\s*$").unwrap());
 static LOCATION: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\S+\.l?hs:\d+(?::\d+)?:?$").unwrap());
 static TASTY_SUMMARY: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^(\d+) out of (\d+) tests failed|^All (\d+) tests passed").unwrap());
