@@ -163,7 +163,7 @@ pub(crate) fn classify(text: &str, words: u8, red: bool) -> u32 {
 
 /// A shell or CI system echoing the command it is about to run: Travis and
 /// GitLab `$ cmd`, `set -x`'s `+ cmd`, GitHub's `##[group]Run cmd` and
-/// `[command]cmd`, npm's `> pkg@1.0 script`, Docker's `Step 3/9 : RUN cmd`.
+/// `[command]cmd`, npm's `> pkg@1.0 script`, Jenkins' ` > git …`, Docker's `Step 3/9 : RUN cmd`.
 /// Cheap: called on every line.
 pub(crate) fn is_command_echo(text: &[u8]) -> bool {
     match text.first() {
@@ -172,6 +172,8 @@ pub(crate) fn is_command_echo(text: &[u8]) -> bool {
         Some(b'#') => text.starts_with(b"##[group]Run "),
         Some(b'[') => text.starts_with(b"[command]"),
         Some(b'>') => text.starts_with(b"> ") && text.len() > 3 && text[2] != b' ' && memchr::memchr(b'@', text).is_some(),
+        // Jenkins' git client: ` > git fetch --tags … # timeout=10`.
+        Some(b' ') => text.starts_with(b" > ") && text.get(3).is_some_and(u8::is_ascii_lowercase),
         Some(b'S') => text.starts_with(b"Step ") && memchr::memmem::find(text, b" : ").is_some(),
         Some(b's') => text.starts_with(b"section_start:"),
         _ => false,
@@ -292,10 +294,10 @@ mod tests {
 
     #[test]
     fn command_echoes() {
-        for t in ["$ bundle exec rake", "+ make test", "##[group]Run npm test", "[command]/usr/bin/git log", "> pkg@1.0.0 test /home/x", "Step 3/9 : RUN make"] {
+        for t in ["$ bundle exec rake", "+ make test", "##[group]Run npm test", "[command]/usr/bin/git log", "> pkg@1.0.0 test /home/x", "Step 3/9 : RUN make", " > git fetch --tags --progress origin # timeout=10"] {
             assert!(is_command_echo(t.as_bytes()), "{t}");
         }
-        for t in ["$", "+", "> Task :test", "Stepping", "plain"] {
+        for t in ["$", "+", "> Task :test", "Stepping", "plain", " > 12 | const x", "  > foo"] {
             assert!(!is_command_echo(t.as_bytes()), "{t}");
         }
     }
