@@ -36,7 +36,7 @@ re!(EXCEPTION, r"^\s*(?:E\s+|Uncaught |Unhandled |\[\w+\]\s+)?(?:[\w$]+\.)*[A-Z]
 re!(EXIT, r"(?i:exit(?:ed)?(?: with)?(?: exit)?(?: code| status| value)?[ :='\x22]*-?[1-9]\d*\b|returned (?:a )?non-?zero|non-?zero (?:exit|status|return)|\belifecycle\b)|ERROR: Job failed|Finished: FAILURE|make(?:\[\d+\])?: \*\*\* |ninja: build stopped|marked build as failure|script returned exit code [1-9]");
 // Lines that summarise a failure printed elsewhere: build results,
 // counts, pointers to details.
-re!(SUMMARY, r"(?i:build fail|after correcting the problems|resume the build|\b(?:failures|errors|failed|failing):\s*[1-9]|\bfailed to execute goal|execution failed for task|what went wrong|\b\d+ (?:failed|failures?|errors?|failing|problems?|broken)\b|\btests? failed|\bfailed \(|test result:|some tests|could not compile|aborting due to|error: recipe|rake aborted|^\s*aborting\b|\bgiving up\b|\b(?:cannot|can't|unable to) continue\b|\bfor more (?:details|information)|\bsee .{0,80} for (?:details|more|the full)|run with --|re-run|\[help \d+\]|full stack trace|command failed|found \d+ (?:errors?|problems?|vulnerabilit)|\d+ (?:of|out of) \d+ (?:tests? )?failed|there (?:was|were) \d+ (?:failures?|errors?)|\bfailed!$|\bbuild step\b|^\s*-+> |^\s*error: .*(?:failed|exit)|npm err! (?:code|errno|a complete log|failed at|this is probably|exit status|\s*$))");
+re!(SUMMARY, r"(?i:build fail|after correcting the problems|resume the build|\b(?:failures|errors|failed|failing):\s*[1-9]|\bfailed to execute goal|execution failed for task|what went wrong|\b\d+ (?:failed|failures?|errors?|failing|problems?|broken)\b|\btests? failed|\bfailed \(|test result:|some tests|could not compile|aborting due to|error: recipe|rake aborted|\berrored after\b|^\s*aborting\b|\bgiving up\b|\b(?:cannot|can't|unable to) continue\b|\bfor more (?:details|information)|\bsee .{0,80} for (?:details|more|the full)|run with --|re-run|\[help \d+\]|full stack trace|command failed|found \d+ (?:errors?|problems?|vulnerabilit)|\d+ (?:of|out of) \d+ (?:tests? )?failed|there (?:was|were) \d+ (?:failures?|errors?)|\bfailed!$|\bbuild step\b|^\s*-+> |^\s*error: .*(?:failed|exit)|npm err! (?:code|errno|a complete log|failed at|this is probably|exit status|\s*$))");
 // Words that take the alarm back.
 re!(NEGATION, r"(?i:\bwarn(?:ing)?s?\b|deprecat|\bdebug\b|\binfo\b|\bpass(?:ed|es)?\b|\bok\b|\bsuccess|\bsucceeded|\bskip(?:ped|ping)?\b|\bignor(?:e|ed|ing)\b|\bretry|\bretrying|\b0 (?:errors?|failures?|failed|problems?)\b|\b(?:errors?|failures?|failed|failing)\b[^0-9\n]{0,30}[:=] ?0\b|-werror|--\w*fail|allow[_-]fail|continue-on-error|\|\| true|\bif .*error|\bcatch\b|\bexpected_|_error\b|\berror_)|✓|✔");
 // An application's own logger (a program under test logs errors all the
@@ -237,7 +237,7 @@ mod tests {
             assert!(has(t, e, flag::EXIT), "{t}");
         }
         assert!(!has("##[error]Process completed with exit code 0.", e, flag::EXIT));
-        for t in ["[INFO] BUILD FAILURE", "FAILURE: Build failed with an exception.", "Tests run: 3, Failures: 1", "=== 2 failed, 3 passed in 1.2s ===", "Aborting: could not prepare the test database", "fatal: giving up"] {
+        for t in ["[INFO] BUILD FAILURE", "FAILURE: Build failed with an exception.", "Tests run: 3, Failures: 1", "=== 2 failed, 3 passed in 1.2s ===", "Aborting: could not prepare the test database", "fatal: giving up", "[10:02:11] 'test' errored after 2.1 s"] {
             assert!(has(t, e, flag::SUMMARY), "{t}");
         }
         assert!(!has("error[E0308]: mismatched types", e, flag::SUMMARY));
