@@ -38,7 +38,7 @@ re!(EXIT, r"(?i:exit(?:ed)?(?: with)?(?: exit)?(?: code| status| value)?[ :='\x2
 // counts, pointers to details.
 re!(SUMMARY, r"(?i:build fail|after correcting the problems|resume the build|\b(?:failures|errors|failed|failing):\s*[1-9]|\bfailed to execute goal|execution failed for task|what went wrong|\b\d+ (?:failed|failures?|errors?|failing|problems?|broken)\b|\btests? failed|\bfailed \(|test result:|some tests|could not compile|aborting due to|error: recipe|rake aborted|\berrored after\b|^\s*aborting\b|\bgiving up\b|\b(?:cannot|can't|unable to) continue\b|\bfor more (?:details|information)|\bsee .{0,80} for (?:details|more|the full)|run with --|re-run|\[help \d+\]|full stack trace|command failed|found \d+ (?:errors?|problems?|vulnerabilit)|\d+ (?:of|out of) \d+ (?:tests? )?failed|there (?:was|were) \d+ (?:failures?|errors?)|\bfailed!$|\bbuild step\b|^\s*-+> |^\s*error: .*(?:failed|exit)|npm err! (?:code|errno|a complete log|failed at|this is probably|exit status|\s*$))");
 // Words that take the alarm back.
-re!(NEGATION, r"(?i:\bwarn(?:ing)?s?\b|deprecat|\bdebug\b|\binfo\b|\bpass(?:ed|es)?\b|\bok\b|\bsuccess|\bsucceeded|\bskip(?:ped|ping)?\b|\bignor(?:e|ed|ing)\b|\bretry|\bretrying|\b0 (?:errors?|failures?|failed|problems?)\b|\b(?:errors?|failures?|failed|failing)\b[^0-9\n]{0,30}[:=] ?0\b|-werror|--\w*fail|allow[_-]fail|continue-on-error|\|\| true|\bif .*error|\bcatch\b|\bexpected_|_error\b|\berror_)|✓|✔");
+re!(NEGATION, r"(?i:\bwarn(?:ing)?s?\b|deprecat|\bdebug\b|\binfo\b|\bpass(?:ed|es)?\b|\bok\b|\bsuccess|\bsucceeded|\bskip(?:ped|ping)?\b|\bignor(?:e|ed|ing)\b|\bretry|\bretrying|\b0 (?:errors?|failures?|failed|problems?)\b|\b(?:errors?|failures?|failed|failing)\b[^0-9\n]{0,30}[:=] ?0\b|-werror|--\w*fail|allow[_-]fail|continue-on-error|\|\| true|unable to find image '[^']*' locally|\bif .*error|\bcatch\b|\bexpected_|_error\b|\berror_)|✓|✔");
 // An application's own logger (a program under test logs errors all the
 // time; the runner's verdict matters more).
 // A failure word opening the line, after an optional `[ERROR]`, `##[error]`
@@ -315,7 +315,7 @@ mod tests {
     #[test]
     fn negations() {
         let err = Word::Err.bit();
-        for t in ["0 errors, 2 warnings", "Number of errors in tests: 0", "warning: unused variable `x`", "Failures: 0, Errors: 0", "test_error_path PASSED", "INFO error handler installed"] {
+        for t in ["0 errors, 2 warnings", "Number of errors in tests: 0", "warning: unused variable `x`", "Failures: 0, Errors: 0", "test_error_path PASSED", "INFO error handler installed", "Unable to find image 'rust:1.70' locally"] {
             assert!(has(t, err, flag::NEGATED), "{t}");
         }
         assert!(!has("error: could not find `Cargo.toml`", err, flag::NEGATED));
