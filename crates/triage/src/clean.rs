@@ -81,6 +81,12 @@ fn last_cr_segment(line: &[u8]) -> &[u8] {
                 if has_visible_text(seg) || start == 0 {
                     return seg;
                 }
+                // `\r\x1b[0K` with nothing after it erases the line: Travis
+                // ends its `travis_time:end:…` markers so, and the terminal
+                // shows an empty line, not the marker.
+                if seg.starts_with(b"\x1b[0K") || seg.starts_with(b"\x1b[K") || seg.starts_with(b"\x1b[2K") {
+                    return &seg[..0];
+                }
                 end = start - 1;
             }
         }
@@ -365,6 +371,8 @@ mod tests {
         let raw = b"travis_time:end:03a60174:start=1564322472547722987,finish=1564322494220147521,duration=21672424534\r\x1b[0K\x1b[31;1mThe command \"ci/script.sh\" exited with 101.\x1b[0m\r";
         assert_eq!(c(raw), "The command \"ci/script.sh\" exited with 101.");
         assert_eq!(c(b"10%\r50%\r100%"), "100%");
+        // A timer marker the terminal erases right after printing it.
+        assert_eq!(c(b"travis_time:end:057a1580:start=1461566035163360371,finish=1461566074682430332,duration=39519069961\r\x1b[0K\r"), "");
     }
 
     #[test]

@@ -660,7 +660,7 @@ impl<'r> Scan<'r> {
             let next = c.context.split('\n').nth((c.line - c.context_first + 1) as usize);
             let next_is_trace = next.is_some_and(is_trace_line);
             let aftermath = self.steps.is_aftermath(c.step);
-            let x = signals::features(c.line, c.step, sig, self.tracker.occurrences(sig.hash), failing, next_is_trace, aftermath);
+            let x = signals::features(c.line, c.step, sig, self.tracker.occurrences(sig.hash), failing, next_is_trace, aftermath, errors.is_empty());
             sig.score = scorer::score(&x);
             features(c.line, &x);
         }

@@ -194,10 +194,11 @@ pub(crate) const FEATURES: &[&str] = &[
     "first_2_in_failing",
     "first_10_in_failing",
     "in_aftermath_step",
+    "before_silent_failing",
 ];
 
 /// Number of features.
-pub(crate) const N_FEATURES: usize = 35;
+pub(crate) const N_FEATURES: usize = 36;
 const _: () = assert!(FEATURES.len() == N_FEATURES);
 
 impl Failing {
@@ -239,8 +240,11 @@ pub(crate) fn rank_flags(rank: usize) -> u32 {
 /// One candidate's features. `step` is its step index (GitHub Actions),
 /// `next_is_trace` whether the line after it is a frame or a trace head,
 /// `aftermath` whether its step is the CI system's own clean-up
-/// (`Steps::is_aftermath`).
-pub(crate) fn features(line: u32, step: usize, sig: &Sig, occurrences: u32, failing: Failing, next_is_trace: bool, aftermath: bool) -> [f32; N_FEATURES] {
+/// (`Steps::is_aftermath`), `silent_failing` whether the failing step or
+/// command printed no error-like line of its own (it only checked a
+/// condition, or only reported the exit: the cause is earlier).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn features(line: u32, step: usize, sig: &Sig, occurrences: u32, failing: Failing, next_is_trace: bool, aftermath: bool, silent_failing: bool) -> [f32; N_FEATURES] {
     let mut x = [0f32; N_FEATURES];
     let f = sig.flags;
     let bit = |b: u32| if f & b != 0 { 1.0 } else { 0.0 };
@@ -284,5 +288,6 @@ pub(crate) fn features(line: u32, step: usize, sig: &Sig, occurrences: u32, fail
     x[32] = bit(flag::FIRST_2_IN_FAILING);
     x[33] = bit(flag::FIRST_10_IN_FAILING);
     x[34] = aftermath as u8 as f32;
+    x[35] = (before && silent_failing) as u8 as f32;
     x
 }

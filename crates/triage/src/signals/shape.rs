@@ -36,9 +36,9 @@ re!(EXCEPTION, r"^\s*(?:E\s+|Uncaught |Unhandled |\[\w+\]\s+)?(?:[\w$]+\.)*[A-Z]
 re!(EXIT, r"(?i:exit(?:ed)?(?: with)?(?: exit)?(?: code| status| value)?[ :='\x22]*-?[1-9]\d*\b|returned (?:a )?non-?zero|non-?zero (?:exit|status|return)|\belifecycle\b)|ERROR: Job failed|Finished: FAILURE|make(?:\[\d+\])?: \*\*\* |ninja: build stopped|marked build as failure|script returned exit code [1-9]");
 // Lines that summarise a failure printed elsewhere: build results,
 // counts, pointers to details.
-re!(SUMMARY, r"(?i:build fail|after correcting the problems|resume the build|\b(?:failures|errors|failed|failing):\s*[1-9]|\bfailed to execute goal|execution failed for task|what went wrong|\b\d+ (?:failed|failures?|errors?|failing|problems?|broken)\b|\btests? failed|\bfailed \(|test result:|some tests|could not compile|aborting due to|error: recipe|rake aborted|\bfor more (?:details|information)|\bsee .{0,80} for (?:details|more|the full)|run with --|re-run|\[help \d+\]|full stack trace|command failed|found \d+ (?:errors?|problems?|vulnerabilit)|\d+ (?:of|out of) \d+ (?:tests? )?failed|there (?:was|were) \d+ (?:failures?|errors?)|\bfailed!$|\bbuild step\b|^\s*-+> |^\s*error: .*(?:failed|exit)|npm err! (?:code|errno|a complete log|failed at|this is probably|exit status|\s*$))");
+re!(SUMMARY, r"(?i:build fail|after correcting the problems|resume the build|\b(?:failures|errors|failed|failing):\s*[1-9]|\bfailed to execute goal|execution failed for task|what went wrong|\b\d+ (?:failed|failures?|errors?|failing|problems?|broken)\b|\btests? failed|\bfailed \(|test result:|some tests|could not compile|aborting due to|error: recipe|rake aborted|\berrored after\b|^\s*aborting\b|\bgiving up\b|\b(?:cannot|can't|unable to) continue\b|\bfor more (?:details|information)|\bsee .{0,80} for (?:details|more|the full)|run with --|re-run|\[help \d+\]|full stack trace|command failed|found \d+ (?:errors?|problems?|vulnerabilit)|\d+ (?:of|out of) \d+ (?:tests? )?failed|there (?:was|were) \d+ (?:failures?|errors?)|\bfailed!$|\bbuild step\b|^\s*-+> |^\s*error: .*(?:failed|exit)|npm err! (?:code|errno|a complete log|failed at|this is probably|exit status|\s*$))");
 // Words that take the alarm back.
-re!(NEGATION, r"(?i:\bwarn(?:ing)?s?\b|deprecat|\bdebug\b|\binfo\b|\bpass(?:ed|es)?\b|\bok\b|\bsuccess|\bsucceeded|\bskip(?:ped|ping)?\b|\bignor(?:e|ed|ing)\b|\bretry|\bretrying|\b0 (?:errors?|failures?|failed|problems?)\b|\b(?:errors?|failures?|failed|failing)\b[^0-9\n]{0,30}[:=] ?0\b|-werror|--\w*fail|allow[_-]fail|continue-on-error|\|\| true|\bif .*error|\bcatch\b|\bexpected_|_error\b|\berror_)|✓|✔");
+re!(NEGATION, r"(?i:\bwarn(?:ing)?s?\b|deprecat|\bdebug\b|\binfo\b|\bpass(?:ed|es)?\b|\bok\b|\bsuccess|\bsucceeded|\bskip(?:ped|ping)?\b|\bignor(?:e|ed|ing)\b|\bretry|\bretrying|\b0 (?:errors?|failures?|failed|problems?)\b|\b(?:errors?|failures?|failed|failing)\b[^0-9\n]{0,30}[:=] ?0\b|-werror|--\w*fail|allow[_-]fail|continue-on-error|\|\| true|unable to find image '[^']*' locally|\bif .*error|\bcatch\b|\bexpected_|_error\b|\berror_)|✓|✔");
 // An application's own logger (a program under test logs errors all the
 // time; the runner's verdict matters more).
 // A failure word opening the line, after an optional `[ERROR]`, `##[error]`
@@ -163,7 +163,7 @@ pub(crate) fn classify(text: &str, words: u8, red: bool) -> u32 {
 
 /// A shell or CI system echoing the command it is about to run: Travis and
 /// GitLab `$ cmd`, `set -x`'s `+ cmd`, GitHub's `##[group]Run cmd` and
-/// `[command]cmd`, npm's `> pkg@1.0 script`, Docker's `Step 3/9 : RUN cmd`.
+/// `[command]cmd`, npm's `> pkg@1.0 script`, Jenkins' ` > git …`, Docker's `Step 3/9 : RUN cmd`.
 /// Cheap: called on every line.
 pub(crate) fn is_command_echo(text: &[u8]) -> bool {
     match text.first() {
@@ -172,6 +172,8 @@ pub(crate) fn is_command_echo(text: &[u8]) -> bool {
         Some(b'#') => text.starts_with(b"##[group]Run "),
         Some(b'[') => text.starts_with(b"[command]"),
         Some(b'>') => text.starts_with(b"> ") && text.len() > 3 && text[2] != b' ' && memchr::memchr(b'@', text).is_some(),
+        // Jenkins' git client: ` > git fetch --tags … # timeout=10`.
+        Some(b' ') => text.starts_with(b" > ") && text.get(3).is_some_and(u8::is_ascii_lowercase),
         Some(b'S') => text.starts_with(b"Step ") && memchr::memmem::find(text, b" : ").is_some(),
         Some(b's') => text.starts_with(b"section_start:"),
         _ => false,
@@ -235,7 +237,7 @@ mod tests {
             assert!(has(t, e, flag::EXIT), "{t}");
         }
         assert!(!has("##[error]Process completed with exit code 0.", e, flag::EXIT));
-        for t in ["[INFO] BUILD FAILURE", "FAILURE: Build failed with an exception.", "Tests run: 3, Failures: 1", "=== 2 failed, 3 passed in 1.2s ==="] {
+        for t in ["[INFO] BUILD FAILURE", "FAILURE: Build failed with an exception.", "Tests run: 3, Failures: 1", "=== 2 failed, 3 passed in 1.2s ===", "Aborting: could not prepare the test database", "fatal: giving up", "[10:02:11] 'test' errored after 2.1 s"] {
             assert!(has(t, e, flag::SUMMARY), "{t}");
         }
         assert!(!has("error[E0308]: mismatched types", e, flag::SUMMARY));
@@ -292,10 +294,10 @@ mod tests {
 
     #[test]
     fn command_echoes() {
-        for t in ["$ bundle exec rake", "+ make test", "##[group]Run npm test", "[command]/usr/bin/git log", "> pkg@1.0.0 test /home/x", "Step 3/9 : RUN make"] {
+        for t in ["$ bundle exec rake", "+ make test", "##[group]Run npm test", "[command]/usr/bin/git log", "> pkg@1.0.0 test /home/x", "Step 3/9 : RUN make", " > git fetch --tags --progress origin # timeout=10"] {
             assert!(is_command_echo(t.as_bytes()), "{t}");
         }
-        for t in ["$", "+", "> Task :test", "Stepping", "plain"] {
+        for t in ["$", "+", "> Task :test", "Stepping", "plain", " > 12 | const x", "  > foo"] {
             assert!(!is_command_echo(t.as_bytes()), "{t}");
         }
     }
@@ -313,7 +315,7 @@ mod tests {
     #[test]
     fn negations() {
         let err = Word::Err.bit();
-        for t in ["0 errors, 2 warnings", "Number of errors in tests: 0", "warning: unused variable `x`", "Failures: 0, Errors: 0", "test_error_path PASSED", "INFO error handler installed"] {
+        for t in ["0 errors, 2 warnings", "Number of errors in tests: 0", "warning: unused variable `x`", "Failures: 0, Errors: 0", "test_error_path PASSED", "INFO error handler installed", "Unable to find image 'rust:1.70' locally"] {
             assert!(has(t, err, flag::NEGATED), "{t}");
         }
         assert!(!has("error: could not find `Cargo.toml`", err, flag::NEGATED));

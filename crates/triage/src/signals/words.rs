@@ -131,12 +131,28 @@ pub(crate) fn standalone(hay: &[u8], start: usize, end: usize) -> bool {
         if matches!(b, b'-' | b'_' | b'/' | b'\\') || ((b.is_ascii_alphanumeric() || b == b':') && !first_is_upper) {
             return false;
         }
+        if b.is_ascii_alphanumeric() && names_a_test(hay, start, end) {
+            return false;
+        }
     }
     match hay.get(end) {
         Some(b'-' | b'_') => false,
         Some(b'.') => !hay.get(end + 1).is_some_and(|c| c.is_ascii_alphabetic()),
         _ => true,
     }
+}
+
+/// Whether the identifier around `hay[start..end]` (a capitalised word
+/// inside it: `TestWriteFailure`) names a test: `test…`/`Test…`, or
+/// `…Test`/`…Tests`/`…Spec` (JUnit, Go, XCTest, PHPUnit, ScalaTest). A
+/// test named for the error it checks is printed when it runs and when it
+/// passes; an exception's name (`TypeError`) is not a test's.
+fn names_a_test(hay: &[u8], start: usize, end: usize) -> bool {
+    let ident = |c: &u8| c.is_ascii_alphanumeric();
+    let from = start - hay[..start].iter().rev().take_while(|c| ident(c)).count();
+    let to = end + hay[end..].iter().take_while(|c| ident(c)).count();
+    let name = &hay[from..to];
+    name.len() > 4 && (name[..4].eq_ignore_ascii_case(b"test") || name.ends_with(b"Test") || name.ends_with(b"Tests") || name.ends_with(b"Spec"))
 }
 
 #[cfg(test)]
@@ -163,5 +179,10 @@ mod tests {
         assert!(at("test x ... FAILED", "FAIL"));
         assert!(at("java.lang.Error: x", "Error"));
         assert!(at("ends with error.", "error"));
+        assert!(!at("=== RUN   TestWriteFailure", "Fail"));
+        assert!(!at("testParseError(com.x.ParserTest)", "Error"));
+        assert!(!at("at com.x.ReaderErrorTest.run", "Error"));
+        assert!(at("raise AssertionError", "Error"));
+        assert!(at("java.lang.NoSuchMethodError: okio", "Error"));
     }
 }
