@@ -59,6 +59,10 @@ if [ -f ../shared/eval/score.py ] && [ -d ../shared/datasets ]; then
   timeout 900 python3 ../shared/eval/score.py --labels ../shared/datasets/labels.jsonl \
     --root ../shared/datasets --cmd "$bin analyze-log --format json {log}" 2>&1 | tail -n 12 \
     || echo "scorer did not finish (informational only)"
+  # Real-tool corpus, PyTorch CI job logs (eval/realtools/pytorch: tune and sealed together).
+  timeout 300 python3 ../shared/eval/score.py --labels crates/triage/eval/realtools/pytorch/labels.jsonl \
+    --root crates/triage/eval/realtools --cmd "$bin analyze-log --format json {log}" 2>&1 | tail -n 3 \
+    || echo "realtools/pytorch scorer did not finish (informational only)"
   took "$t0"
 else
   echo "SKIP scorer: no ../shared/eval/score.py beside this checkout"

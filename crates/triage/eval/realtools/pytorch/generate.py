@@ -931,5 +931,78 @@ shcase("lint-lintrunner", "mypy-lintrunner", "lint",
        [("torch/utils/flat.py", "F841")], "lintrunner", job="lint")
 
 
+# ---- more variants per family (same families, same split)
+tcase("assert-close-bool", "assert_close", "test_failure", "TestComparisonUtils", "test_comparison_utils.py", """
+    def test_isclose_nan(self):
+        x = torch.tensor([1.0, float("nan"), 3.0])
+        self.assertEqual(torch.isclose(x, x), torch.tensor([True, True, True]))
+""", [("_ TestComparisonUtils.test_isclose_nan _", "E*")], ["test_isclose_nan"], n=210)
+tcase("shape-cat", "shape", "test_failure", "TestShapeOps", "test_shape_ops.py", """
+    def test_cat_features(self):
+        a = torch.randn(4, 3)
+        b = torch.randn(5, 2)
+        self.assertEqual(torch.cat([a, b], dim=1).shape, (4, 5))
+""", [("_ TestShapeOps.test_cat_features _", "E*")], ["test_cat_features"], n=190)
+tcase("cuda-to-device", "cuda", "test_failure", "TestCudaPrimaryCtx", "test_cuda_primary_ctx.py", """
+    def test_copy_to_device(self):
+        x = torch.randn(4).to("cuda:0")
+        self.assertTrue(x.is_cuda)
+""", [("_ TestCudaPrimaryCtx.test_copy_to_device _", "E*")], ["test_copy_to_device"], n=170)
+tcase("crash-fpe", "crash", "test_failure", "TestNumericalStability", "test_numeric_stability.py", """
+    def test_integer_division_by_zero(self):
+        import signal
+        os.kill(os.getpid(), signal.SIGFPE)
+""", [("Fatal Python error: Floating point exception", None)], ["test_integer_division_by_zero"], n=160, kind="crash")
+tcase("timeout-lock", "timeout", "timeout", "TestFuturesStress", "test_futures.py", """
+    def test_wait_all_done(self):
+        fut = torch.futures.Future()
+        fut.wait()
+""", [("::test_wait_all_done", "Command took >")], ["test_wait_all_done"], n=230, kind="timeout", timeout=25, flaky=None)
+shcase("pip-no-wheel", "pip", "dependency", {"requirements-ci.txt": "torch==1.13.1\nnumpy\n"},
+       "python -m pip install --dry-run -r requirements-ci.txt",
+       ["python -m pip install -r requirements-ci.txt", "shell: /usr/bin/bash -e {0}"],
+       [("ERROR: Could not find a version that satisfies", "ERROR: No matching distribution")], "pip")
+shcase("lint-ruff-format", "lint", "lint", {"torch/utils/flat.py": LINT_SRC.replace("    return a / b", "    return a/b  "), "pyproject.toml": "[tool.ruff]\nline-length = 120\n"},
+       "ruff format --no-cache --check --diff torch/utils/flat.py", ["ruff format --check torch/utils/flat.py", "shell: /usr/bin/bash -e {0}"],
+       [("--- torch/utils/flat.py", "1 file would be reformatted")], "ruff", job="lint")
+tcase("dtype-where", "dtype", "test_failure", "TestMaskedOps", "test_masked.py", """
+    def test_where_mask_from_int(self):
+        mask = torch.tensor([1, 0, 1])
+        self.assertEqual(torch.where(mask, torch.ones(3), torch.zeros(3)), torch.tensor([1.0, 0.0, 1.0]))
+""", [("_ TestMaskedOps.test_where_mask_from_int _", "E*")], ["test_where_mask_from_int"], n=200)
+tcase("inductor-march", "inductor", "compilation", "TestInductorCpu", "inductor/test_cpu_cpp_wrapper.py", """
+    def test_exp_sub(self):
+        import torch._inductor.config as cfg
+        cfg.cpp.cxx = (os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools", "cxx_wrap.sh"),)
+        fn = torch.compile(lambda x: x.exp() - 1)
+        self.assertEqual(fn(torch.randn(16)), torch.zeros(16))
+""", [("bad value", None)], ["test_exp_sub"], n=90, tool="inductor",
+      more_files={"tools/cxx_wrap.sh": "#!/bin/sh\nexec g++ \"$@\" -march=skylake-avx1024\n"})
+tcase("dist-rank-raises", "distributed", "test_failure", "TestAllGather", "distributed/test_c10d_object_collectives.py", """
+    pass
+#MODULE
+class ObjectCollectivesTest(MultiProcessTestCase):
+    def setUp(self):
+        super().setUp()
+        self._spawn_processes()
+
+    @property
+    def world_size(self):
+        return 2
+
+    def test_all_gather_object_sizes(self):
+        store = dist.FileStore(self.file_name, self.world_size)
+        dist.init_process_group("gloo", store=store, rank=self.rank, world_size=self.world_size)
+        out = [None, None]
+        dist.all_gather_object(out, {"rank": self.rank})
+        self.assertEqual(out, [{"rank": 0}, {"rank": 0}])
+""", [("Process 1 exited with error code", "E*")], None, n=80, imports=DIST_IMPORTS, tool="pytest+gloo", rerun=False)
+tcase("oom-killed-expand", "oom", "oom", "TestTensorCreation", "test_tensor_creation_ops.py", """
+    def test_expand_contiguous(self):
+        x = torch.ones(1, 1 << 16).expand(1 << 16, 1 << 16).contiguous()
+        self.assertEqual(x.sum(), 1 << 32)
+""", [("_ TestTensorCreation.test_expand_contiguous _", "E*")], ["test_expand_contiguous"], n=180, ulimit=12000000, rerun=False)
+
+
 if __name__ == "__main__":
     main()
