@@ -958,7 +958,7 @@ tcase("timeout-lock", "timeout", "timeout", "TestFuturesStress", "test_futures.p
         fut = torch.futures.Future()
         fut.wait()
 """, [("::test_wait_all_done", "Command took >")], ["test_wait_all_done"], n=230, kind="timeout", timeout=25, flaky=None)
-shcase("pip-no-wheel", "pip", "dependency", {"requirements-ci.txt": "torch==1.13.1\nnumpy\n"},
+shcase("pip-no-wheel", "pip", "dependency", {"requirements-ci.txt": "torch==1.12.1\nnumpy\n"},
        "python -m pip install --dry-run -r requirements-ci.txt",
        ["python -m pip install -r requirements-ci.txt", "shell: /usr/bin/bash -e {0}"],
        [("ERROR: Could not find a version that satisfies", "ERROR: No matching distribution")], "pip")
