@@ -37,12 +37,12 @@ impl RunnerParser for PyTorch {
     }
 
     fn triggers(&self) -> &'static [&'static str] {
-        &["failed and then succeeded when run in a new process", "Error building extension '"]
+        &["failed and then succeeded when run in a new process", "RuntimeError: Error building extension '"]
     }
 
     fn feed(&mut self, line: Line<'_>) {
         let t = super::payload(line.text);
-        if self.extension_build.is_none() && t.contains("Error building extension '") {
+        if self.extension_build.is_none() && t.contains("RuntimeError: Error building extension '") {
             self.extension_build = Some(line.no);
         }
         if let Some((_, list)) = t.split_once("failed and then succeeded when run in a new process") {
