@@ -121,6 +121,10 @@ def scrub(text, base, venv):
                         "/opt/conda/envs/py_3.11/lib/python3.11/site-packages")
     text = text.replace(os.path.join(venv, "bin", "python"), PY)
     text = text.replace(venv, "/opt/conda/envs/py_3.11")
+    # pytest's saferepr cuts long strings in the middle (`...mp/torch8/venv/lib`)
+    target = "/opt/conda/envs/py_3.11"
+    for k in range(len(venv) - 1, 5, -1):
+        text = text.replace("..." + venv[-k:], "..." + target[-k:])
     text = text.replace(os.path.join(base, "home"), "/var/lib/jenkins")
     text = text.replace(base, WS)
     text = text.replace(sys.base_prefix, "/opt/conda")
