@@ -147,6 +147,9 @@ fn pytorch_conventions() {
         ("Process 2 exited with error code 10 and exception:", ("pytorch-distributed-process", "test_failure")),
         ("RuntimeError: Timed out initializing process group in store based barrier on rank 3, for key: store_based_barrier_key:1", ("distributed-setup-timeout", "timeout")),
         ("  Error (MYPY) [attr-defined]", ("lintrunner-issue", "lint")),
+        ("Command took >30min, returning 124", ("pytorch-run-test-timeout", "timeout")),
+        ("test_cuda.py::TestCuda::test_from_blob Fatal Python error: Segmentation fault", ("pytest-test-crashed", "test_failure")),
+        ("botocore.exceptions.EndpointConnectionError: Could not connect to the endpoint URL: \"https://s3.amazonaws.com/gha-artifacts/x.zip\"", ("botocore-endpoint-unreachable", "infra")),
     ]));
 }
 
