@@ -59,6 +59,11 @@ if [ -f ../shared/eval/score.py ] && [ -d ../shared/datasets ]; then
   timeout 900 python3 ../shared/eval/score.py --labels ../shared/datasets/labels.jsonl \
     --root ../shared/datasets --cmd "$bin analyze-log --format json {log}" 2>&1 | tail -n 12 \
     || echo "scorer did not finish (informational only)"
+  # flaky8: GitLab CI logs of a Rust project, flaky or not (real cargo output)
+  timeout 300 python3 ../shared/eval/score.py --root crates/triage/eval/realtools \
+    --labels crates/triage/eval/realtools/gitlab_rust/labels.jsonl \
+    --cmd "$bin analyze-log --format json {log}" 2>&1 | tail -n 3 \
+    || echo "scorer (gitlab_rust) did not finish (informational only)"
   took "$t0"
 else
   echo "SKIP scorer: no ../shared/eval/score.py beside this checkout"
