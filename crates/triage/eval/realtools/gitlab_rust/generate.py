@@ -283,9 +283,13 @@ class Servers:
         return {"DEAD": str(self.dead), "P503": str(self.p503), "STALL": str(self.pstall)}
 
     def rewrite(self, text):
+        # the job's echo of its own commands names the proxy as its CI variables would
+        for v in ("$DEAD", "$STALL"):
+            text = text.replace("http://127.0.0.1:" + v, "http://proxy.corp.internal:3128")
         text = text.replace("127.0.0.1:%d" % self.dead, "proxy.corp.internal:3128")
         text = text.replace("127.0.0.1 port %d" % self.dead, "proxy.corp.internal port 3128")
         text = text.replace("127.0.0.1:%d" % self.p503, "crates-mirror.corp.internal")
+        text = text.replace("crates-mirror.corp.internal/index/config.json` (127.0.0.1)", "crates-mirror.corp.internal/index/config.json` (10.20.0.15)")
         text = text.replace("127.0.0.1:%d" % self.pstall, "proxy.corp.internal:3128")
         text = text.replace("127.0.0.1 port %d" % self.pstall, "proxy.corp.internal port 3128")
         return text
@@ -630,7 +634,7 @@ def define():
          system={"upload": ["%s[0;33mWARNING: Uploading artifacts as \"junit\" to coordinator... 502 Bad Gateway%s[0;m  id=%s responseStatus=502 Bad Gateway status=502 token=glcbt-64" % (ESC, ESC, "8123456"),
                             "%s[0;33mWARNING: Retrying...                              %s[0;m  context=artifacts-uploader error=invalid argument" % (ESC, ESC),
                             "%s[32;1mUploading artifacts as \"junit\" to coordinator... 201 Created%s[0;m  id=8123456 responseStatus=201 Created token=glcbt-64" % (ESC, ESC)],
-                 "tail": ["section_start:0:cleanup_file_variables\r%s[0K%s[0K%s[36;1mCleaning up project directory and file based variables%s[0;m" % (ESC, ESC, ESC, ESC),
+                 "tail": ["section_start:1796460999:cleanup_file_variables\r%s[0K%s[0K%s[36;1mCleaning up project directory and file based variables%s[0;m" % (ESC, ESC, ESC, ESC),
                           "%s[31;1mERROR: Job failed: command terminated with exit code 101%s[0;m" % (ESC, ESC)]})
     case(id="test-retry-fetch-then-assert", family="tests", category="test_failure", flaky=False,
          patch=[(LIB, "    Some(w * 100 + f)", "    Some(w * 100 - f)")],
@@ -740,7 +744,7 @@ def define():
                             "%s[0;33mWARNING: Retrying...                              %s[0;m  context=artifacts-uploader error=invalid argument" % (ESC, ESC),
                             "%s[0;33mWARNING: Uploading artifacts as \"junit\" to coordinator... 502 Bad Gateway%s[0;m  id=8411230 responseStatus=502 Bad Gateway status=502 token=glcbt-64" % (ESC, ESC),
                             "%s[31;1mFATAL: invalid argument                           %s[0;m" % (ESC, ESC)],
-                 "tail": ["section_start:0:cleanup_file_variables\r%s[0K%s[0K%s[36;1mCleaning up project directory and file based variables%s[0;m" % (ESC, ESC, ESC, ESC),
+                 "tail": ["section_start:1796460999:cleanup_file_variables\r%s[0K%s[0K%s[36;1mCleaning up project directory and file based variables%s[0;m" % (ESC, ESC, ESC, ESC),
                           "%s[31;1mERROR: Job failed: exit code 1%s[0;m" % (ESC, ESC)]},
          keys=[(r"WARNING: Uploading artifacts as \"junit\" to coordinator\.\.\. 502", 0)])
     case(id="sys-prepare-conflict", family="system", category="infra", flaky=True, steps=[],
@@ -930,7 +934,7 @@ def special_envelopes(c):
         return {"sources": ["%s[32;1mFetching changes with git depth set to 20...%s[0;m" % (e, e),
                             "Initialized empty Git repository in %s/.git/" % REPO,
                             "%s[32;1mCreated fresh repository.%s[0;m" % (e, e)] + lines,
-                "tail": ["section_start:0:cleanup_file_variables\r%s[0K%s[0K%s[36;1mCleaning up project directory and file based variables%s[0;m" % (e, e, e, e),
+                "tail": ["section_start:1796460999:cleanup_file_variables\r%s[0K%s[0K%s[36;1mCleaning up project directory and file based variables%s[0;m" % (e, e, e, e),
                          "%s[31;1mERROR: Job failed: exit code 1%s[0;m" % (e, e)]}
     if c.system == "PREPARE":
         out = subprocess.run(["docker", "pull", "registry.gitlab.com/gitlab-org/gitlab-runner/gitlab-runner-helper:x86_64-v17.6.0"], capture_output=True, text=True).stderr.strip()
