@@ -242,7 +242,11 @@ pub(crate) fn verdict(ranked: &[Candidate], report: &RunnerReport, rules: &RuleS
     // that is a network rule known to be intermittent (a refused proxy, a
     // 503 from the registry, a timeout), the failure is the network's.
     let flaky = match (flaky, top) {
-        (None, Some(t)) if rule_category == Category::Dependency && network_beside(t, ranked, rules) => Some(true),
+        // Only when the resolver's failure is the verdict: a download that
+        // failed once and then passed a retry does not explain a failing test.
+        (None, Some(t)) if rule_category == Category::Dependency && category == Category::Dependency && network_beside(t, ranked, rules) => {
+            Some(true)
+        }
         _ => flaky,
     };
     let flaky = flakiness(FlakyInput { ranked, top, category, rule_category, rule_flaky: flaky, tool: tool.is_some(), basis: basis.as_deref(), report, failing_step });
