@@ -367,4 +367,12 @@ mod gitlab_rust {
         let log = include_str!("fixtures/gitlab_rust/gitlab_cargo_doctest.log");
         assert_eq!(verdict(log, &RuleSet::builtin()), ("test_failure".into(), Some(false)));
     }
+
+    #[test]
+    fn a_rustdoc_lint_under_deny_warnings_is_a_docs_failure() {
+        // `cargo doc` with `RUSTDOCFLAGS=-D warnings`: rustdoc's note names
+        // its own lint (`-D rustdoc::broken-intra-doc-links`).
+        let log = include_str!("fixtures/gitlab_rust/gitlab_cargo_doc_broken_link.log");
+        assert_eq!(verdict(log, &RuleSet::builtin()), ("docs".into(), Some(false)));
+    }
 }
