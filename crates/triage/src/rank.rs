@@ -237,8 +237,31 @@ pub(crate) fn verdict(ranked: &[Candidate], report: &RunnerReport, rules: &RuleS
         (rule_category, "rule", None)
     };
     let basis = top.map(|_| basis.to_string());
+    // A resolver's failure (cargo's `failed to get `x` as a dependency`)
+    // says what could not be had; the chain printed with it says why. When
+    // that is a network rule known to be intermittent (a refused proxy, a
+    // 503 from the registry, a timeout), the failure is the network's.
+    let flaky = match (flaky, top) {
+        // Only when the resolver's failure is the verdict: a download that
+        // failed once and then passed a retry does not explain a failing test.
+        (None, Some(t)) if rule_category == Category::Dependency && category == Category::Dependency && network_beside(t, ranked, rules) => {
+            Some(true)
+        }
+        _ => flaky,
+    };
     let flaky = flakiness(FlakyInput { ranked, top, category, rule_category, rule_flaky: flaky, tool: tool.is_some(), basis: basis.as_deref(), report, failing_step });
     Verdict { category, flaky, rule, basis, tool }
+}
+
+/// A flaky network or download rule matched within a few lines of `top`,
+/// in the same step: the error chain cargo, pip and npm print around one
+/// failure (`warning: spurious network error`, `Caused by:`).
+fn network_beside(top: &Candidate, ranked: &[Candidate], rules: &RuleSet) -> bool {
+    ranked.iter().take(8).any(|c| {
+        c.step == top.step
+            && c.line.abs_diff(top.line) <= 12
+            && c.rule.is_some_and(|r| rules.rules[r].flaky == Some(true) && matches!(rules.rules[r].category, Category::Infra | Category::Dependency))
+    })
 }
 
 struct FlakyInput<'a> {

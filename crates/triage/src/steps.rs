@@ -338,7 +338,15 @@ impl Steps {
             if self.list.is_empty() {
                 self.start(1, "Job setup".into());
             }
-            let culprit = (0..self.list.len()).rev().find(|&i| !self.is_aftermath(i)).unwrap_or(0);
+            // The runner names its uploads by the script's outcome: after a
+            // script that passed it runs `upload_artifacts_on_success`, so a
+            // job that failed after one failed in that upload.
+            let culprit = self
+                .list
+                .iter()
+                .rposition(|s| s.name == "upload_artifacts_on_success")
+                .or_else(|| (0..self.list.len()).rev().find(|&i| !self.is_aftermath(i)))
+                .unwrap_or(0);
             self.fail(culprit, code);
         }
     }

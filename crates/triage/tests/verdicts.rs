@@ -324,3 +324,55 @@ fn a_repository_adds_tool_kinds() {
     assert!(RuleSet::with_overrides("[[tool_kind]]\ncategory = \"docs\"\nwords = []\n").is_err());
     assert!(RuleSet::with_overrides("[[task_kind]]\ncategory = \"nope\"\nwords = [\"x\"]\n").is_err());
 }
+
+/// GitLab job logs of a Rust project (`eval/realtools/gitlab_rust`, real
+/// cargo and runner output).
+mod gitlab_rust {
+    use super::*;
+
+    #[test]
+    fn a_cargo_resolver_failure_caused_by_the_network_is_flaky() {
+        // cargo's `failed to get `itoa` as a dependency` is its resolver's
+        // word; the `spurious network error` retries and the `Caused by:`
+        // chain printed with it say a proxy refused the connection.
+        let log = include_str!("fixtures/gitlab_rust/gitlab_cargo_proxy_unreachable.log");
+        assert_eq!(verdict(log, &RuleSet::builtin()), ("dependency".into(), Some(true)));
+        let a = analyze(log.as_bytes(), &RuleSet::builtin());
+        let line = log.split('\n').nth(a.key_lines[0] as usize - 1).unwrap();
+        assert!(line.starts_with("error: failed to get `itoa` as a dependency"), "{line}");
+    }
+
+    #[test]
+    fn a_cargo_resolver_failure_without_network_errors_stays_deterministic() {
+        // The same envelope and resolver rule, a version that does not exist.
+        let log = include_str!("fixtures/gitlab_rust/gitlab_cargo_version_missing.log");
+        assert_eq!(verdict(log, &RuleSet::builtin()), ("dependency".into(), Some(false)));
+    }
+
+    #[test]
+    fn an_artifact_upload_the_coordinator_refused_after_passing_tests_is_flaky_infra() {
+        // Every test passed (`upload_artifacts_on_success`); the runner's
+        // upload got 502 twice and the job failed.
+        let log = include_str!("fixtures/gitlab_rust/gitlab_artifacts_upload_502.log");
+        assert_eq!(verdict(log, &RuleSet::builtin()), ("infra".into(), Some(true)));
+        let a = analyze(log.as_bytes(), &RuleSet::builtin());
+        let line = log.split('\n').nth(a.key_lines[0] as usize - 1).unwrap();
+        assert!(line.contains("Uploading artifacts as \"junit\" to coordinator... 502 Bad Gateway"), "{line}");
+    }
+
+    #[test]
+    fn a_failing_rust_doc_test_is_a_test_failure_not_a_docs_build() {
+        // `error: doctest failed, to rerun pass `--doc`` follows libtest's
+        // doc-test block in `cargo test`.
+        let log = include_str!("fixtures/gitlab_rust/gitlab_cargo_doctest.log");
+        assert_eq!(verdict(log, &RuleSet::builtin()), ("test_failure".into(), Some(false)));
+    }
+
+    #[test]
+    fn a_rustdoc_lint_under_deny_warnings_is_a_docs_failure() {
+        // `cargo doc` with `RUSTDOCFLAGS=-D warnings`: rustdoc's note names
+        // its own lint (`-D rustdoc::broken-intra-doc-links`).
+        let log = include_str!("fixtures/gitlab_rust/gitlab_cargo_doc_broken_link.log");
+        assert_eq!(verdict(log, &RuleSet::builtin()), ("docs".into(), Some(false)));
+    }
+}
