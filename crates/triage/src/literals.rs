@@ -112,7 +112,7 @@ impl LiteralSet {
             let window = windowed[start].0;
             let end = start + windowed[start..].iter().take_while(|(w, _)| *w == window).count();
             let x = mix(key(window));
-            let (word, bit) = filter_place(x);
+            let (word, bit) = filter_place(key(window), x);
             filter[word] |= 1 << bit;
             let mut s = (x >> slot_shift) as usize;
             while slots[s].window != EMPTY {
@@ -184,8 +184,8 @@ impl LiteralSet {
     #[inline(always)]
     fn probe(&self, hay: &[u8], i: usize, key: u32, found: &mut impl FnMut(usize, usize)) {
         let x = mix(key);
-        let (word, bit) = filter_place(x);
-        if self.filter[word] & (1 << bit) != 0 {
+        let (word, bit) = filter_place(key, x);
+        if (self.filter[word] >> bit) & 1 != 0 {
             self.verify(hay, i, key, found);
         }
     }
@@ -243,11 +243,14 @@ fn key(window: u32) -> u32 {
     window << 8
 }
 
-/// The filter word and bit of hash `x`: its top FILTER_BITS bits.
+/// The filter word and bit of a window (`key`, hashed: `x`): the word
+/// from the hash's top bits, the bit from the low six bits of the window's
+/// first byte. That byte is already in a register at every position and
+/// `bt` takes its bit index modulo 64, so the bit costs no instruction (a
+/// second shift of the hash cost two per position).
 #[inline(always)]
-fn filter_place(x: u32) -> (usize, u32) {
-    let h = x >> (32 - FILTER_BITS);
-    ((h >> 6) as usize, h & 63)
+fn filter_place(key: u32, x: u32) -> (usize, u32) {
+    ((x >> (32 - (FILTER_BITS - 6))) as usize, (key >> 8) & 63)
 }
 
 /// Multiplicative hashing: the top bits of the product index the filter
