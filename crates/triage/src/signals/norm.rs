@@ -24,6 +24,8 @@ const WORD: u8 = 1;
 const DIGIT: u8 = 2;
 const HEX_LETTER: u8 = 4;
 const SPACE: u8 = 8;
+/// A word byte that is neither a digit nor a hex letter.
+const OTHER: u8 = 16;
 static CLASS: [u8; 256] = {
     let mut t = [0u8; 256];
     let mut b = 0;
@@ -40,6 +42,9 @@ static CLASS: [u8; 256] = {
         }
         if c.is_ascii_whitespace() {
             t[b] |= SPACE;
+        }
+        if t[b] & WORD != 0 && t[b] & (DIGIT | HEX_LETTER) == 0 {
+            t[b] |= OTHER;
         }
         b += 1;
     }
@@ -79,22 +84,24 @@ pub(crate) fn line_hash(text: &[u8]) -> u64 {
         at_field_start = false;
         if CLASS[b as usize] & WORD != 0 {
             let start = i;
-            let (mut digits, mut hex_letters, mut other) = (0u32, 0u32, 0u32);
+            // One pass: the classes seen, and the token hashed as it is,
+            // which is what it hashes to unless it holds a digit.
+            let mut seen = 0u8;
+            let mut as_is = Fnv(h.0);
             while i < n {
                 let c = CLASS[text[i] as usize];
                 if c & WORD == 0 {
                     break;
                 }
-                digits += (c & DIGIT != 0) as u32;
-                hex_letters += (c & HEX_LETTER != 0) as u32;
-                other += (c & (DIGIT | HEX_LETTER) == 0) as u32;
+                seen |= c;
+                as_is.byte(text[i]);
                 i += 1;
             }
             let token = &text[start..i];
-            if digits > 0 && other == 0 && hex_letters > 0 && token.len() >= 4 {
+            if seen & DIGIT != 0 && seen & OTHER == 0 && seen & HEX_LETTER != 0 && token.len() >= 4 {
                 h.byte(0xff); // a hex id, hash or UUID group
-            } else if digits == 0 {
-                token.iter().for_each(|&b| h.byte(b));
+            } else if seen & DIGIT == 0 {
+                h = as_is;
             } else {
                 // Digit runs count as one digit: `worker-3`, `12.5s`, `:8080`.
                 let mut in_digits = false;
