@@ -152,6 +152,88 @@ mod tests {
         assert!(same("  a   b ", "a b"));
     }
 
+    /// `line_hash` before its tokens were read in one pass (speed7): the
+    /// hashes must not change, since a baseline built by one build is
+    /// compared with a log read by another only through them.
+    fn two_pass_reference(text: &[u8]) -> u64 {
+        let mut h = super::Fnv(0xcbf2_9ce4_8422_2325);
+        let (mut i, n) = (0, text.len());
+        let (mut pending_space, mut started, mut at_field_start) = (false, false, true);
+        while i < n {
+            let b = text[i];
+            if b.is_ascii_whitespace() {
+                pending_space = true;
+                at_field_start = true;
+                i += 1;
+                continue;
+            }
+            if pending_space && started {
+                h.byte(b' ');
+            }
+            pending_space = false;
+            started = true;
+            if at_field_start && super::is_temp_path(&text[i..]) {
+                while i < n && !text[i].is_ascii_whitespace() {
+                    i += 1;
+                }
+                h.byte(0xfe);
+                continue;
+            }
+            at_field_start = false;
+            let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+            if word(b) {
+                let start = i;
+                while i < n && word(text[i]) {
+                    i += 1;
+                }
+                let token = &text[start..i];
+                let digits = token.iter().filter(|c| c.is_ascii_digit()).count();
+                let hex = token.iter().filter(|c| matches!(c, b'a'..=b'f' | b'A'..=b'F')).count();
+                if digits > 0 && digits + hex == token.len() && hex > 0 && token.len() >= 4 {
+                    h.byte(0xff);
+                } else if digits == 0 {
+                    token.iter().for_each(|&b| h.byte(b));
+                } else {
+                    let mut in_digits = false;
+                    for &b in token {
+                        if b.is_ascii_digit() {
+                            if !in_digits {
+                                h.byte(b'0');
+                            }
+                            in_digits = true;
+                        } else {
+                            h.byte(b);
+                            in_digits = false;
+                        }
+                    }
+                }
+                continue;
+            }
+            h.byte(b);
+            i += 1;
+        }
+        h.0
+    }
+
+    #[test]
+    fn one_pass_hashes_as_two_passes_did() {
+        for line in [
+            "Ran 12 tests in 3.402s",
+            "commit 3f2a9c1e0b and 550e8400-e29b-41d4-a716-446655440000 deadbeef cafe 12ab",
+            "wrote /tmp/pytest-of-runner/x.txt and '/var/tmp/y' ok_1 __init__ É x9_y",
+            "  error[E0308]: mismatched types --> src/main.rs:4:5  ",
+        ] {
+            assert_eq!(line_hash(line.as_bytes()), two_pass_reference(line.as_bytes()), "{line:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn one_pass_hashes_as_two_passes_did_on_random_text(line in "[a-hA-H0-9_ /.:'\t-]{0,60}") {
+            proptest::prop_assert_eq!(line_hash(line.as_bytes()), two_pass_reference(line.as_bytes()));
+        }
+    }
+
     #[test]
     fn what_says_something_else_is_kept() {
         assert!(!same("test_a PASSED", "test_a FAILED"));
