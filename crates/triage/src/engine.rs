@@ -153,7 +153,8 @@ struct Scan<'r> {
     steps: Steps,
     rule_hit: Vec<bool>,
     rule_hits: Vec<usize>,
-    runner_hit: Vec<bool>,
+    /// Per parser: which of its triggers the line holds (`Line::hits`).
+    runner_hit: Vec<u64>,
     /// Per parser: it asked for every line after its last feed.
     wants: Vec<bool>,
     /// How many parsers want every line.
@@ -192,7 +193,7 @@ impl<'r> Scan<'r> {
             steps: Steps::default(),
             rule_hit: vec![false; rules.rules.len()],
             rule_hits: Vec::new(),
-            runner_hit: vec![false; n_parsers],
+            runner_hit: vec![0; n_parsers],
             wants,
             wanting,
             buckets: Default::default(),
@@ -296,8 +297,8 @@ impl<'r> Scan<'r> {
                             rule_hits.push(i);
                         }
                     }
-                    Pat::Runner(p) => {
-                        runner_hit[p] = true;
+                    Pat::Runner(p, k) => {
+                        runner_hit[p] |= 1 << k;
                         any_runner_hit = true;
                     }
                     Pat::Word(bit) => {
@@ -331,13 +332,13 @@ impl<'r> Scan<'r> {
         if any_runner_hit || self.wanting > 0 {
             self.wanting = 0;
             for (p, parser) in self.parsers.iter_mut().enumerate() {
-                if self.runner_hit[p] || self.wants[p] {
-                    parser.feed(Line { no, text });
+                if self.runner_hit[p] != 0 || self.wants[p] {
+                    parser.feed(Line { no, text, hits: self.runner_hit[p] });
                     fed = true;
                     self.wants[p] = parser.wants_every_line();
                 }
                 self.wanting += self.wants[p] as usize;
-                self.runner_hit[p] = false;
+                self.runner_hit[p] = 0;
             }
         }
 

@@ -16,6 +16,25 @@ pub struct Line<'a> {
     /// The text with the GitHub timestamp prefix, ANSI escapes and `\r`
     /// progress overwrites removed. Never contains `\n`.
     pub text: &'a str,
+    /// Which of the parser's `triggers()` `text` holds: bit k for the k-th
+    /// (bit 63 for any from the 64th on), as the engine's one trigger
+    /// search found them, so a parser need not search for them again. Zero
+    /// on a line fed only because the parser wants every line.
+    pub hits: u64,
+}
+
+impl Line<'_> {
+    /// Whether the line holds the parser's `k`-th trigger.
+    #[inline]
+    pub fn has(&self, k: usize) -> bool {
+        self.hits & (1 << k.min(63)) != 0
+    }
+}
+
+/// [`Line::hits`] computed by searching `text` for each trigger, for
+/// callers that feed parsers without the engine's search.
+pub fn hits_of(triggers: &[&str], text: &str) -> u64 {
+    triggers.iter().enumerate().filter(|(_, t)| !t.is_empty() && text.contains(*t)).fold(0, |h, (k, _)| h | 1 << k.min(63))
 }
 
 /// A failing test as the runner reported it.
