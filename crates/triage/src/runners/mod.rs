@@ -392,3 +392,57 @@ pub(crate) fn failed_of_run_or_all(c: &regex::Captures<'_>) -> crate::analysis::
     };
     crate::analysis::Counts::of_run(run, failed, None)
 }
+
+/// A parser's regex in two forms, each compiled on first use: the
+/// pattern as written (Unicode classes) for lines with a non-ASCII byte,
+/// and its `(?-u)` twin over bytes for ASCII lines, where Unicode `\w`,
+/// `\d`, `\s`, `\b`, `.` and `(?i)` match exactly what the ASCII ones do,
+/// so both find the same spans, and the ASCII automaton is smaller to
+/// build and faster to capture with (what `Rule` does for rules).
+pub(crate) struct TwinRegex {
+    src: &'static str,
+    unicode: std::sync::OnceLock<regex::Regex>,
+    ascii: std::sync::OnceLock<Option<regex::bytes::Regex>>,
+}
+
+/// The groups of a [`TwinRegex`] match, as `&str` either way.
+pub(crate) enum TwinCaptures<'t> {
+    Unicode(regex::Captures<'t>),
+    Ascii(&'t str, regex::bytes::Captures<'t>),
+}
+
+impl TwinRegex {
+    pub(crate) const fn new(src: &'static str) -> Self {
+        TwinRegex { src, unicode: std::sync::OnceLock::new(), ascii: std::sync::OnceLock::new() }
+    }
+
+    fn unicode(&self) -> &regex::Regex {
+        self.unicode.get_or_init(|| regex::Regex::new(self.src).expect("static regex"))
+    }
+
+    fn ascii_for(&self, text: &str) -> Option<&regex::bytes::Regex> {
+        if !text.is_ascii() {
+            return None;
+        }
+        self.ascii.get_or_init(|| regex::bytes::Regex::new(&format!("(?-u){}", self.src)).ok()).as_ref()
+    }
+
+    pub(crate) fn captures<'t>(&self, text: &'t str) -> Option<TwinCaptures<'t>> {
+        match self.ascii_for(text) {
+            Some(a) => a.captures(text.as_bytes()).map(|c| TwinCaptures::Ascii(text, c)),
+            None => self.unicode().captures(text).map(TwinCaptures::Unicode),
+        }
+    }
+}
+
+impl std::ops::Index<usize> for TwinCaptures<'_> {
+    type Output = str;
+    fn index(&self, i: usize) -> &str {
+        match self {
+            TwinCaptures::Unicode(c) => &c[i],
+            // ASCII text: every byte offset is a char boundary. A group
+            // that did not take part panics, as `regex::Captures` does.
+            TwinCaptures::Ascii(text, c) => &text[c.get(i).expect("no group at this index").range()],
+        }
+    }
+}
