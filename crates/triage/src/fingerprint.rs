@@ -29,6 +29,9 @@ struct Norm {
     /// without one skips the pattern, and no replacement adds a digit
     /// (`$1` of the port rule only re-inserts what it matched).
     digit: bool,
+    /// Every match holds one of these bytes (empty: no such byte): an
+    /// ASCII message without any skips the pattern, and its compile.
+    need: &'static [u8],
 }
 
 impl Norm {
@@ -51,47 +54,49 @@ impl Norm {
 }
 
 static NORMS: LazyLock<Vec<Norm>> = LazyLock::new(|| {
-    let norm = |src: &'static str, with: &'static str, digit: bool| Norm {
+    let norm = |src: &'static str, with: &'static str, digit: bool, need: &'static [u8]| Norm {
         src,
         re: std::sync::OnceLock::new(),
         ascii: std::sync::OnceLock::new(),
         with,
         digit,
+        need,
     };
     // `d`: a pattern none of whose matches lacks an ASCII `\d` or `0`;
     // `n`: one that can match without a digit (a UUID of letters, a path).
-    let d = |src, with| norm(src, with, true);
-    let n = |src, with| norm(src, with, false);
+    // The last argument: the bytes one of which every match holds.
+    let d = |src, with, need| norm(src, with, true, need);
+    let n = |src, with, need| norm(src, with, false, need);
     vec![
         // Dates and times (ISO, `HH:MM:SS`, with fractions and zones).
-        d(r"\d{4}-\d{2}-\d{2}[T _]\d{2}[:_]\d{2}[:_]\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?", "<ts>"),
-        d(r"\b\d{4}-\d{2}-\d{2}\b", "<date>"),
-        d(r"\b\d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?\b", "<time>"),
+        d(r"\d{4}-\d{2}-\d{2}[T _]\d{2}[:_]\d{2}[:_]\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?", "<ts>", b"-"),
+        d(r"\b\d{4}-\d{2}-\d{2}\b", "<date>", b"-"),
+        d(r"\b\d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?\b", "<time>", b":"),
         // UUIDs, then hex: `0x...`, and long hex runs with a digit (commit
         // shas, container ids, object addresses).
-        n(r"(?i)\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", "<uuid>"),
-        d(r"(?i)\b0x[0-9a-f]+\b", "<hex>"),
-        d(r"(?i)\b[0-9a-f]*\d[0-9a-f]*[a-f][0-9a-f]*\b|\b[0-9a-f]*[a-f][0-9a-f]*\d[0-9a-f]*\b", "<hexid>"),
+        n(r"(?i)\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", "<uuid>", b"-"),
+        d(r"(?i)\b0x[0-9a-f]+\b", "<hex>", b"xX"),
+        d(r"(?i)\b[0-9a-f]*\d[0-9a-f]*[a-f][0-9a-f]*\b|\b[0-9a-f]*[a-f][0-9a-f]*\d[0-9a-f]*\b", "<hexid>", b""),
         // Temporary and per-runner paths.
-        n(r#"(?:/tmp|/var/folders|/private/var/folders|/dev/shm)/[^\s'":,)\]]*"#, "<tmp>"),
-        n(r#"(?i)[A-Z]:\\(?:Users\\[^\\\s]+\\AppData\\Local\\)?Temp\\[^\s'":,)\]]*"#, "<tmp>"),
-        n(r"/home/runner/work/[^/\s]+/[^/\s]+/", ""),
-        n(r"/__w/[^/\s]+/[^/\s]+/", ""),
-        n(r"(?i)\b[A-Z]:\\a\\[^\\\s]+\\[^\\\s]+\\", ""),
-        n(r"/home/travis/build/[^/\s]+/[^/\s]+/", ""),
+        n(r#"(?:/tmp|/var/folders|/private/var/folders|/dev/shm)/[^\s'":,)\]]*"#, "<tmp>", b"/"),
+        n(r#"(?i)[A-Z]:\\(?:Users\\[^\\\s]+\\AppData\\Local\\)?Temp\\[^\s'":,)\]]*"#, "<tmp>", b"\\"),
+        n(r"/home/runner/work/[^/\s]+/[^/\s]+/", "", b"/"),
+        n(r"/__w/[^/\s]+/[^/\s]+/", "", b"/"),
+        n(r"(?i)\b[A-Z]:\\a\\[^\\\s]+\\[^\\\s]+\\", "", b"\\"),
+        n(r"/home/travis/build/[^/\s]+/[^/\s]+/", "", b"/"),
         // IPs and ports.
-        d(r"\b\d{1,3}(?:\.\d{1,3}){3}\b", "<ip>"),
-        d(r"(?i)\b(localhost|<ip>|\[::1?\]|0\.0\.0\.0)(?::\d{1,5})\b", "$1:<port>"),
-        d(r"(?i)\bport\s*[:=]?\s*\d{2,5}\b", "port <port>"),
+        d(r"\b\d{1,3}(?:\.\d{1,3}){3}\b", "<ip>", b"."),
+        d(r"(?i)\b(localhost|<ip>|\[::1?\]|0\.0\.0\.0)(?::\d{1,5})\b", "$1:<port>", b":"),
+        d(r"(?i)\bport\s*[:=]?\s*\d{2,5}\b", "port <port>", b"pP"),
         // Durations and sizes that change run to run.
-        d(r"(?i)\b\d+(?:\.\d+)?\s?(?:ns|us|µs|ms|s|sec|secs|seconds?|m|mins?|minutes?|h|hours?)\b", "<dur>"),
-        d(r"(?i)\b\d+(?:\.\d+)?\s?(?:[KMGT]i?B|bytes)\b", "<size>"),
+        d(r"(?i)\b\d+(?:\.\d+)?\s?(?:ns|us|µs|ms|s|sec|secs|seconds?|m|mins?|minutes?|h|hours?)\b", "<dur>", b""),
+        d(r"(?i)\b\d+(?:\.\d+)?\s?(?:[KMGT]i?B|bytes)\b", "<size>", b""),
         // Numbers inside identifiers (`worker-3`, `pytest-12`, `shard_2`, `file.py:123`),
         // and long standalone numbers (pids, run ids). Short standalone numbers
         // (exit codes, asserted values) stay: they distinguish failures.
-        d(r"([A-Za-z_\-./:#\[])\d+", "$1#"),
-        d(r"\d+([A-Za-z_\-./:\]])", "#$1"),
-        d(r"\b\d{4,}\b", "#"),
+        d(r"([A-Za-z_\-./:#\[])\d+", "$1#", b""),
+        d(r"\d+([A-Za-z_\-./:\]])", "#$1", b""),
+        d(r"\b\d{4,}\b", "#", b""),
     ]
 });
 
@@ -102,7 +107,7 @@ pub fn normalise(message: &str) -> String {
     if s.is_ascii() {
         let mut digits = s.bytes().any(|b| b.is_ascii_digit());
         for n in NORMS.iter() {
-            if n.digit && !digits {
+            if n.digit && !digits || !n.need.is_empty() && !s.bytes().any(|b| n.need.contains(&b)) {
                 continue;
             }
             match n.ascii() {
@@ -191,6 +196,8 @@ mod tests {
             "C:\\Users\\runneradmin\\AppData\\Local\\Temp\\x y D:\\a\\uv\\uv\\crates",
             "worker-3 shard_2 file.py:123 0.0.0.0:9000 done in 10ms 3h",
             "plain words only, no digits at all",
+            "ERROR: \"js-lint\" exited with 2.",
+            "Error: Process completed with exit code 1; Port 8080 in use by 0x1f at C:\\a\\b\\c\\d",
         ];
         for m in msgs {
             let mut u = m.trim().to_string();
