@@ -122,8 +122,16 @@ pub fn normalise(message: &str) -> String {
             digits = s.bytes().any(|b| b.is_ascii_digit());
         }
     } else {
+        // The same skips with Unicode classes: the needed bytes are ASCII
+        // literals either way, and `char::is_numeric` holds for every
+        // character `\d` matches (and more).
+        let mut digits = s.chars().any(char::is_numeric);
         for n in NORMS.iter() {
+            if n.digit && !digits || !n.need.is_empty() && !s.bytes().any(|b| n.need.contains(&b)) {
+                continue;
+            }
             s = n.apply_unicode(s);
+            digits = s.chars().any(char::is_numeric);
         }
     }
     s.split_whitespace().collect::<Vec<_>>().join(" ")
@@ -196,6 +204,8 @@ mod tests {
             "C:\\Users\\runneradmin\\AppData\\Local\\Temp\\x y D:\\a\\uv\\uv\\crates",
             "worker-3 shard_2 file.py:123 0.0.0.0:9000 done in 10ms 3h",
             "plain words only, no digits at all",
+            "Überprüfung fehlgeschlagen: ２ Fehler in /tmp/x/été.py:١٢ nach 3.5 s, ０x1f, Port ８０８０",
+            "ошибка без цифр и путей",
             "ERROR: \"js-lint\" exited with 2.",
             "Error: Process completed with exit code 1; Port 8080 in use by 0x1f at C:\\a\\b\\c\\d",
         ];
