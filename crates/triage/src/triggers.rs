@@ -12,8 +12,9 @@ use crate::literals::LiteralSet;
 pub(crate) enum Pat {
     /// Rule index.
     Rule(usize),
-    /// Parser index.
-    Runner(usize),
+    /// Parser index, and the trigger's index in its `triggers()` (63 for
+    /// any past the 63rd): [`crate::runners::Line::hits`].
+    Runner(usize, u8),
     /// A vocabulary word of the generic signals: its class bit
     /// (`signals::words::Word::bit`).
     Word(u8),
@@ -80,9 +81,9 @@ impl Triggers {
             }
         }
         for (p, triggers) in parsers.iter().enumerate() {
-            for t in triggers.iter() {
+            for (k, t) in triggers.iter().enumerate() {
                 if !t.is_empty() {
-                    add(t.to_string(), Pat::Runner(p));
+                    add(t.to_string(), Pat::Runner(p, k.min(63) as u8));
                 }
             }
         }

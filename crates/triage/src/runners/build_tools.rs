@@ -57,6 +57,36 @@ static LITERALS: LazyLock<Literals> = LazyLock::new(|| {
 
 const MAVEN_GOAL: &str = "Failed to execute goal ";
 
+const TRIGGERS: &[&str] = &[
+    MAVEN_GOAL,
+    "Execution failed for task",
+    "> Task :",
+    "*** [",
+    "npm ERR! ",
+    "npm error Lifecycle script",
+    "ERR_PNPM_",
+    "commands failed",
+    ": FAIL ",
+    "InvocationError for command",
+    "nox > Session",
+    "did not complete successfully",
+    "executor failed running",
+    "returned a non-zero code",
+    "- hook id: ",
+    " ... ERROR",
+    " ...ERROR",
+    "The command \"",
+];
+// Indices into TRIGGERS of the literals `feed` needs to know about (a test
+// holds them to the list).
+const T_MAVEN: usize = 0;
+const T_GRADLE_FAILED: usize = 1;
+const T_GRADLE_TASK: usize = 2;
+const T_MAKE: usize = 3;
+const T_PNPM: usize = 6;
+const T_TOX: [usize; 3] = [7, 8, 9];
+const T_DOCKER: [usize; 3] = [11, 12, 13];
+
 #[derive(Default)]
 pub struct BuildTools {
     found: Vec<ToolFailure>,
@@ -152,47 +182,35 @@ impl RunnerParser for BuildTools {
     }
 
     fn triggers(&self) -> &'static [&'static str] {
-        &[
-            "Failed to execute goal ",
-            "Execution failed for task",
-            "> Task :",
-            "*** [",
-            "npm ERR! ",
-            "npm error Lifecycle script",
-            "ERR_PNPM_",
-            "commands failed",
-            ": FAIL ",
-            "InvocationError for command",
-            "nox > Session",
-            "did not complete successfully",
-            "executor failed running",
-            "returned a non-zero code",
-            "- hook id: ",
-            " ... ERROR",
-            " ...ERROR",
-            "The command \"",
-        ]
+        TRIGGERS
     }
 
     fn feed(&mut self, line: Line<'_>) {
         let t = super::payload(line.text).trim_end();
         let no = line.no;
         // Each format's regex runs only on lines holding its own literal.
+        // The engine says which of the triggers the whole line holds: a
+        // literal it did not find is not in `t` either, so only the found
+        // ones are searched for again (most lines fed here are Gradle's
+        // `> Task :x` lines, which ran eleven searches before).
         let lits = &*LITERALS;
-        let has = |f: &memmem::Finder| f.find(t.as_bytes()).is_some();
-        let any = |fs: &[memmem::Finder]| fs.iter().any(has);
-        if let Some(rest) = lits.maven.find(t.as_bytes()).map(|p| &t[p + MAVEN_GOAL.len()..]) {
+        let has = |k: usize, f: &memmem::Finder| line.has(k) && f.find(t.as_bytes()).is_some();
+        let any = |ks: [usize; 3], fs: &[memmem::Finder; 3]| (0..3).any(|i| has(ks[i], &fs[i]));
+        // `> Task :x FAILED` must end `t` (trimmed: `\s*$` has nothing
+        // left to match), so other task lines skip the capture.
+        let gradle = has(T_GRADLE_FAILED, &lits.gradle[0]) || t.ends_with("FAILED") && has(T_GRADLE_TASK, &lits.gradle[1]);
+        if let Some(rest) = line.has(T_MAVEN).then(|| lits.maven.find(t.as_bytes())).flatten().map(|p| &t[p + MAVEN_GOAL.len()..]) {
             let coordinates = rest.split(' ').next().unwrap_or("");
             self.add(no, ToolLevel::Task, "maven", maven_goal(coordinates));
-        } else if let Some(c) = any(&lits.gradle).then(|| GRADLE.captures(t)).flatten() {
+        } else if let Some(c) = gradle.then(|| GRADLE.captures(t)).flatten() {
             let task = c.name("task").or_else(|| c.name("task2")).map_or("", |m| m.as_str());
             let name = task.rsplit(':').next().unwrap_or(task);
             self.add(no, ToolLevel::Task, "gradle", vec![name.to_string()]);
-        } else if let Some(c) = has(&lits.make).then(|| MAKE.captures(t)).flatten() {
+        } else if let Some(c) = has(T_MAKE, &lits.make).then(|| MAKE.captures(t)).flatten() {
             // `Makefile:12: lint` (GNU make 4 names the recipe's place).
             let target = c["target"].rsplit(": ").next().unwrap_or("");
             self.add(no, ToolLevel::Script, "make", vec![target.to_string()]);
-        } else if let Some(c) = (t.starts_with("npm ") || has(&lits.pnpm)).then(|| NPM.captures(t)).flatten() {
+        } else if let Some(c) = (t.starts_with("npm ") || has(T_PNPM, &lits.pnpm)).then(|| NPM.captures(t)).flatten() {
             let script = ["script", "script2", "script3"].iter().find_map(|g| c.name(g)).map_or("", |m| m.as_str());
             let cmd = c.name("cmd").or_else(|| c.name("cmd3")).map_or("", |m| m.as_str());
             // `test:unit`, `lint:css`: by convention the part before the
@@ -203,14 +221,14 @@ impl RunnerParser for BuildTools {
             }
             names.extend([script.to_string(), cmd.to_string()]);
             self.add(no, ToolLevel::Script, "npm", names);
-        } else if let Some(c) = any(&lits.tox).then(|| TOX.captures(t)).flatten() {
+        } else if let Some(c) = any(T_TOX, &lits.tox).then(|| TOX.captures(t)).flatten() {
             match c.name("env").or_else(|| c.name("env2")) {
                 Some(env) => self.add(no, ToolLevel::Script, "tox", tox_env(env.as_str())),
                 None => self.add(no, ToolLevel::Script, "tox", vec![command(&c["cmd"])]),
             }
         } else if let Some(c) = t.starts_with("nox > ").then(|| NOX.captures(t)).flatten() {
             self.add(no, ToolLevel::Script, "nox", vec![c["session"].to_string()]);
-        } else if let Some(c) = any(&lits.docker).then(|| DOCKER.captures(t)).flatten() {
+        } else if let Some(c) = any(T_DOCKER, &lits.docker).then(|| DOCKER.captures(t)).flatten() {
             let cmd = ["cmd", "cmd2", "cmd3"].iter().find_map(|g| c.name(g)).map_or("", |m| m.as_str());
             self.add(no, ToolLevel::Script, "docker", vec![cmd.to_string()]);
         } else if let Some(id) = t.trim_start().strip_prefix("- hook id: ") {
@@ -237,11 +255,23 @@ impl RunnerParser for BuildTools {
 mod tests {
     use super::*;
 
+    #[test]
+    fn trigger_indices_name_the_literals_feed_looks_for() {
+        assert_eq!(TRIGGERS[T_MAVEN], MAVEN_GOAL);
+        assert_eq!(TRIGGERS[T_GRADLE_FAILED], "Execution failed for task");
+        assert_eq!(TRIGGERS[T_GRADLE_TASK], "> Task :");
+        assert_eq!(TRIGGERS[T_MAKE], "*** [");
+        assert_eq!(TRIGGERS[T_PNPM], "ERR_PNPM_");
+        assert_eq!(T_TOX.map(|k| TRIGGERS[k]), ["commands failed", ": FAIL ", "InvocationError for command"]);
+        assert_eq!(T_DOCKER.map(|k| TRIGGERS[k]), ["did not complete successfully", "executor failed running", "returned a non-zero code"]);
+    }
+
     fn tools(log: &str) -> Vec<(ToolLevel, &'static str, Vec<String>)> {
         let mut p = BuildTools::default();
         for (i, text) in log.lines().enumerate() {
-            if p.triggers().iter().any(|t| text.contains(t)) {
-                p.feed(Line { no: i as u32 + 1, text });
+            let hits = super::super::hits_of(p.triggers(), text);
+            if hits != 0 {
+                p.feed(Line { no: i as u32 + 1, text, hits });
             }
         }
         let mut out = RunnerReport::default();

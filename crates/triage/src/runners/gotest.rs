@@ -14,11 +14,9 @@
 //! go test prints no totals, so `failed` is the number of failing leaf tests
 //! and `passed` the number of `--- PASS` lines (only shown with `-v`).
 
-use std::sync::LazyLock;
 
-use regex::Regex;
 
-use super::{failure, Counts, FailureSet, Line, RunnerParser, RunnerReport, TestFailure};
+use super::{failure, Counts, FailureSet, Line, RunnerParser, RunnerReport, TestFailure, TwinRegex};
 
 const NAME: &str = "go";
 
@@ -33,8 +31,8 @@ pub struct GoTest {
     summary_lines: Vec<u32>,
 }
 
-static RESULT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^--- (FAIL|PASS|SKIP): (\S+) \([\d.]+s\)$").unwrap());
-static PKG: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(FAIL|ok)\s+(\S+)\s+(?:[\d.]+s|\(cached\))").unwrap());
+static RESULT: TwinRegex = TwinRegex::new(r"^--- (FAIL|PASS|SKIP): (\S+) \([\d.]+s\)$");
+static PKG: TwinRegex = TwinRegex::new(r"^(FAIL|ok)\s+(\S+)\s+(?:[\d.]+s|\(cached\))");
 
 impl RunnerParser for GoTest {
     fn name(&self) -> &'static str {

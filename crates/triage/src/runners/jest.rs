@@ -16,11 +16,9 @@
 //! ran) and is left to the log rules. The summary at the end repeats every
 //! `●` entry: one failure per id. Counts are summed over `Tests:` lines (one per run).
 
-use std::sync::LazyLock;
 
-use regex::Regex;
 
-use super::{failure, number_words, Counts, FailureSet, Line, RunnerParser, RunnerReport};
+use super::{failure, number_words, Counts, FailureSet, Line, RunnerParser, RunnerReport, TwinRegex};
 
 const NAME: &str = "jest";
 
@@ -33,12 +31,12 @@ pub struct Jest {
     summary_lines: Vec<u32>,
 }
 
-static FAIL_FILE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^FAIL\s+(?:\S+\s+)?(\S+\.[cm]?[jt]sx?|\S+/\S+)(?:\s+\(.*\))?$").unwrap());
+static FAIL_FILE: TwinRegex = TwinRegex::new(r"^FAIL\s+(?:\S+\s+)?(\S+\.[cm]?[jt]sx?|\S+/\S+)(?:\s+\(.*\))?$");
 /// vitest: ` FAIL  src/a.test.ts > Suite > test` (the file, then the title).
-static VITEST_FAIL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^FAIL\s+(\S+\.[cm]?[jt]sx?)\s+>\s+(.+?)\s*$").unwrap());
+static VITEST_FAIL: TwinRegex = TwinRegex::new(r"^FAIL\s+(\S+\.[cm]?[jt]sx?)\s+>\s+(.+?)\s*$");
 /// vitest: `Tests  1 failed | 10 passed (11)`.
-static VITEST_TESTS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^Tests\s{2,}(.*?)\s*\((\d+)\)$").unwrap());
-static TESTS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^Tests:\s+(.*?\d+ total)\s*$").unwrap());
+static VITEST_TESTS: TwinRegex = TwinRegex::new(r"^Tests\s{2,}(.*?)\s*\((\d+)\)$");
+static TESTS: TwinRegex = TwinRegex::new(r"^Tests:\s+(.*?\d+ total)\s*$");
 
 impl RunnerParser for Jest {
     fn name(&self) -> &'static str {

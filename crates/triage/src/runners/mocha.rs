@@ -76,7 +76,10 @@ impl RunnerParser for Mocha {
                 return;
             }
         }
-        if let Some(c) = PASSING.captures(t) {
+        // Each capture below is tried only where its anchors could match:
+        // most fed lines are `✔ title` (a passing test), and a failed
+        // capture still costs a search.
+        if let Some(c) = may_start_with_digit(t).then(|| PASSING.captures(t)).flatten() {
             let n: u64 = c[1].parse().unwrap_or(0);
             self.seen_counts = true;
             match &c[2] {
@@ -104,7 +107,7 @@ impl RunnerParser for Mocha {
             self.in_karma_failed = false;
             return;
         }
-        if let Some(c) = KARMA_COUNT.captures(t) {
+        if let Some(c) = (t.ends_with("completed") || t.ends_with("failed") || t.ends_with("skipped")).then(|| KARMA_COUNT.captures(t)).flatten() {
             let n: u64 = c[1].parse().unwrap_or(0);
             self.seen_counts = true;
             match &c[2] {
@@ -138,6 +141,13 @@ impl RunnerParser for Mocha {
         }
         out.summary_lines.append(&mut self.summary_lines);
     }
+}
+
+/// False when `t` cannot start with a `\d` (Unicode: a non-ASCII first
+/// character is left to the regex, which fails fast on the `✔` of most
+/// fed lines; `char::is_numeric` there cost more than it saved).
+fn may_start_with_digit(t: &str) -> bool {
+    t.as_bytes().first().is_some_and(|&b| b.is_ascii_digit() || !b.is_ascii())
 }
 
 impl Mocha {

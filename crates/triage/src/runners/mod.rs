@@ -16,6 +16,25 @@ pub struct Line<'a> {
     /// The text with the GitHub timestamp prefix, ANSI escapes and `\r`
     /// progress overwrites removed. Never contains `\n`.
     pub text: &'a str,
+    /// Which of the parser's `triggers()` `text` holds: bit k for the k-th
+    /// (bit 63 for any from the 64th on), as the engine's one trigger
+    /// search found them, so a parser need not search for them again. Zero
+    /// on a line fed only because the parser wants every line.
+    pub hits: u64,
+}
+
+impl Line<'_> {
+    /// Whether the line holds the parser's `k`-th trigger.
+    #[inline]
+    pub fn has(&self, k: usize) -> bool {
+        self.hits & (1 << k.min(63)) != 0
+    }
+}
+
+/// [`Line::hits`] computed by searching `text` for each trigger, for
+/// callers that feed parsers without the engine's search.
+pub fn hits_of(triggers: &[&str], text: &str) -> u64 {
+    triggers.iter().enumerate().filter(|(_, t)| !t.is_empty() && text.contains(*t)).fold(0, |h, (k, _)| h | 1 << k.min(63))
 }
 
 /// A failing test as the runner reported it.
@@ -372,4 +391,58 @@ pub(crate) fn failed_of_run_or_all(c: &regex::Captures<'_>) -> crate::analysis::
         None => (n(1).unwrap_or(0), n(2).unwrap_or(0)),
     };
     crate::analysis::Counts::of_run(run, failed, None)
+}
+
+/// A parser's regex in two forms, each compiled on first use: the
+/// pattern as written (Unicode classes) for lines with a non-ASCII byte,
+/// and its `(?-u)` twin over bytes for ASCII lines, where Unicode `\w`,
+/// `\d`, `\s`, `\b`, `.` and `(?i)` match exactly what the ASCII ones do,
+/// so both find the same spans, and the ASCII automaton is smaller to
+/// build and faster to capture with (what `Rule` does for rules).
+pub(crate) struct TwinRegex {
+    src: &'static str,
+    unicode: std::sync::OnceLock<regex::Regex>,
+    ascii: std::sync::OnceLock<Option<regex::bytes::Regex>>,
+}
+
+/// The groups of a [`TwinRegex`] match, as `&str` either way.
+pub(crate) enum TwinCaptures<'t> {
+    Unicode(regex::Captures<'t>),
+    Ascii(&'t str, regex::bytes::Captures<'t>),
+}
+
+impl TwinRegex {
+    pub(crate) const fn new(src: &'static str) -> Self {
+        TwinRegex { src, unicode: std::sync::OnceLock::new(), ascii: std::sync::OnceLock::new() }
+    }
+
+    fn unicode(&self) -> &regex::Regex {
+        self.unicode.get_or_init(|| regex::Regex::new(self.src).expect("static regex"))
+    }
+
+    fn ascii_for(&self, text: &str) -> Option<&regex::bytes::Regex> {
+        if !text.is_ascii() {
+            return None;
+        }
+        self.ascii.get_or_init(|| regex::bytes::Regex::new(&format!("(?-u){}", self.src)).ok()).as_ref()
+    }
+
+    pub(crate) fn captures<'t>(&self, text: &'t str) -> Option<TwinCaptures<'t>> {
+        match self.ascii_for(text) {
+            Some(a) => a.captures(text.as_bytes()).map(|c| TwinCaptures::Ascii(text, c)),
+            None => self.unicode().captures(text).map(TwinCaptures::Unicode),
+        }
+    }
+}
+
+impl std::ops::Index<usize> for TwinCaptures<'_> {
+    type Output = str;
+    fn index(&self, i: usize) -> &str {
+        match self {
+            TwinCaptures::Unicode(c) => &c[i],
+            // ASCII text: every byte offset is a char boundary. A group
+            // that did not take part panics, as `regex::Captures` does.
+            TwinCaptures::Ascii(text, c) => &text[c.get(i).expect("no group at this index").range()],
+        }
+    }
 }

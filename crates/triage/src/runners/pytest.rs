@@ -13,7 +13,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{failure, number_words, Counts, FailureSet, Line, RunnerParser, RunnerReport};
+use super::{failure, number_words, Counts, FailureSet, Line, RunnerParser, RunnerReport, TwinRegex};
 
 const NAME: &str = "pytest";
 
@@ -38,23 +38,18 @@ pub struct Pytest {
     summary_lines: Vec<u32>,
 }
 
-static BANNER: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^=+ (.+?) =+$").unwrap());
+static BANNER: TwinRegex = TwinRegex::new(r"^=+ (.+?) =+$");
 /// Long titles leave little room for the `_` fill: `_ title __`, ` title _`,
 /// and past 80 columns just ` title `.
-static HEADER: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^_* (\S.*?) _*$").unwrap());
+static HEADER: TwinRegex = TwinRegex::new(r"^_* (\S.*?) _*$");
 /// What a header may name: a test (params may hold anything), a path.
 static HEADER_NAME: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[\w.:/<>-]+(?:\[.*\])?$").unwrap());
-static XDIST: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^\[gw\d+\] (?:\[\s*\d+%\] )?(FAILED|ERROR|RERUN|PASSED) (.+?)\s*$").unwrap());
-static VERBOSE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^(\S+::.+?) (FAILED|ERROR|RERUN|PASSED)(?:\s+\[\s*\d+%\])?\s*$").unwrap());
+static XDIST: TwinRegex = TwinRegex::new(r"^\[gw\d+\] (?:\[\s*\d+%\] )?(FAILED|ERROR|RERUN|PASSED) (.+?)\s*$");
+static VERBOSE: TwinRegex = TwinRegex::new(r"^(\S+::.+?) (FAILED|ERROR|RERUN|PASSED)(?:\s+\[\s*\d+%\])?\s*$");
 /// The final tally, with or without `=` (quiet mode drops them).
-static FINAL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"^=*\s*((?:\d+ (?:failed|passed|skipped|deselected|xfailed|xpassed|errors?|warnings?|rerun|pytest-warnings?)(?:, )?)+)\s+in\s+[\d.]+\s*(?:s|sec|seconds)\b[^=]*=*$",
-    )
-    .unwrap()
-});
+static FINAL: TwinRegex = TwinRegex::new(
+    r"^=*\s*((?:\d+ (?:failed|passed|skipped|deselected|xfailed|xpassed|errors?|warnings?|rerun|pytest-warnings?)(?:, )?)+)\s+in\s+[\d.]+\s*(?:s|sec|seconds)\b[^=]*=*$",
+);
 
 impl RunnerParser for Pytest {
     fn name(&self) -> &'static str {
@@ -75,7 +70,8 @@ impl RunnerParser for Pytest {
     }
 
     fn feed(&mut self, line: Line<'_>) {
-        let t = super::payload(line.text).trim_end();
+        let text = super::payload(line.text);
+        let t = text.trim_end();
         if self.in_section && line.no > self.section_at + MAX_SECTION_LINES {
             self.in_section = false;
         }
@@ -96,7 +92,6 @@ impl RunnerParser for Pytest {
                 return;
             }
         }
-        let text = super::payload(line.text);
         if self.in_section && (text.starts_with('_') || text.starts_with(' ') && !text.starts_with("  ")) {
             if let Some(c) = HEADER.captures(text) {
                 self.add_header(c[1].trim(), line.no);

@@ -164,7 +164,10 @@ pub(crate) fn classify(text: &str, words: u8, red: bool) -> u32 {
 /// A shell or CI system echoing the command it is about to run: Travis and
 /// GitLab `$ cmd`, `set -x`'s `+ cmd`, GitHub's `##[group]Run cmd` and
 /// `[command]cmd`, npm's `> pkg@1.0 script`, Jenkins' ` > git …`, Docker's `Step 3/9 : RUN cmd`.
-/// Cheap: called on every line.
+/// Cheap: called on every line. The substring search stays out of line: with
+/// it inlined the function saved five registers and set up a 352-byte
+/// frame on every call (~26 instructions a line on the logsage file).
+#[inline]
 pub(crate) fn is_command_echo(text: &[u8]) -> bool {
     match text.first() {
         Some(b'$') => text.get(1) == Some(&b' '),
@@ -174,10 +177,15 @@ pub(crate) fn is_command_echo(text: &[u8]) -> bool {
         Some(b'>') => text.starts_with(b"> ") && text.len() > 3 && text[2] != b' ' && memchr::memchr(b'@', text).is_some(),
         // Jenkins' git client: ` > git fetch --tags … # timeout=10`.
         Some(b' ') => text.starts_with(b" > ") && text.get(3).is_some_and(u8::is_ascii_lowercase),
-        Some(b'S') => text.starts_with(b"Step ") && memchr::memmem::find(text, b" : ").is_some(),
+        Some(b'S') => text.starts_with(b"Step ") && holds(text, b" : "),
         Some(b's') => text.starts_with(b"section_start:"),
         _ => false,
     }
+}
+
+#[inline(never)]
+fn holds(text: &[u8], needle: &[u8]) -> bool {
+    memchr::memmem::find(text, needle).is_some()
 }
 
 /// A cheap look at the first bytes: does the line start like an

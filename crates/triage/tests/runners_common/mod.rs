@@ -6,7 +6,7 @@
 
 #![allow(dead_code)]
 
-use ci_triage::runners::{all_parsers, Line, RunnerReport};
+use ci_triage::runners::{all_parsers, hits_of, Line, RunnerReport};
 
 pub fn run_parsers(log: &[u8]) -> RunnerReport {
     let mut parsers = all_parsers();
@@ -14,10 +14,10 @@ pub fn run_parsers(log: &[u8]) -> RunnerReport {
     let mut text = String::new();
     for (i, raw) in log.split(|&b| b == b'\n').enumerate() {
         ci_triage::clean::clean_line(raw, &mut text);
-        let line = Line { no: (i + 1) as u32, text: &text };
         for (p, parser) in parsers.iter_mut().enumerate() {
-            if parser.wants_every_line() || triggers[p].iter().any(|t| text.contains(t)) {
-                parser.feed(line);
+            let hits = hits_of(triggers[p], &text);
+            if parser.wants_every_line() || hits != 0 {
+                parser.feed(Line { no: (i + 1) as u32, text: &text, hits });
             }
         }
     }
