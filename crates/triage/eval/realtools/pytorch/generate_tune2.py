@@ -108,7 +108,7 @@ def build_files(bad_name, bad_body, csrc_body=None, warn=False):
          "torch/csrc/Module.cpp": csrc_body or native("module_init")}
     for i, op in enumerate(OPS):
         body = ""
-        if warn and i == 3:
+        if warn == "all" or (warn and i == 3):
             body = "int unused_scratch_%d(int n) { int unused = n * 2; return n; }" % i
         f["aten/src/ATen/native/%s.cpp" % op] = native(op, body)
     f["aten/src/ATen/native/%s.cpp" % bad_name] = bad_body
@@ -144,6 +144,10 @@ CASES = [
       files=build_files("ReduceOps", "#include <ATen/native/Common.h>\n#include <ATen/ops/_foreach_norm.h>\nnamespace at { namespace native {\n}}\n")),
     C("build-link-undefined", "build", "compilation", False, [("undefined reference to `at::maybe_wrap_dim", None)], "ld",
       files=build_files("Resize", native("Resize", "int64_t resize_dim(int64_t d) { return maybe_wrap_dim(d, 3); }"))),
+    C("build-warnings-around", "build", "compilation", False, [("error: cannot convert ‘const float*’ to ‘int64_t*’", None)], "g++",
+      files=build_files("Indexing", native("Indexing", "int64_t* index_ptr(const Tensor& t) { const float* p = t.data.data(); return p; }"), warn="all")),
+    C("shard-collection-error", "shard", "test_failure", False, [("ERROR collecting test_view_ops.py", "E*")], "pytest",
+      failed=None, fail_file=2, failing='#MODULE\nfrom torch.testing._internal.common_utils import make_tensor_view_strided\n'),
     C("shard-second-file", "shard", "test_failure", False, [("_ TestReductions.test_sum_dim_keepdim _", "E*")], "pytest",
       failed=["test_reductions.py::TestReductions::test_sum_dim_keepdim"], fail_file=1,
       failing='def test_sum_dim_keepdim(self):\n    x = torch.arange(12.).reshape(3, 4)\n    self.assertEqual(x.sum(1, keepdim=True).shape, (3,))\n'),
@@ -238,8 +242,8 @@ def test_step(c, base, env, clk, venv):
     if c.kind in ("shard", "gpu"):
         if not failed_any:
             raise RuntimeError("%s: all passed" % c.id)
-        fname = c.failed[0].split("::")[0][:-3]
-        body += ["", "The following tests failed consistently: %r" % (c.failed,),
+        fname = c.failed[0].split("::")[0][:-3] if c.failed else names[c.fail_file]
+        body += [""] + (["The following tests failed consistently: %r" % (c.failed,)] if c.failed else []) + [
                  "Traceback (most recent call last):", '  File "%s/test/run_test.py", line 1936, in <module>' % G.WS,
                  "    main()", '  File "%s/test/run_test.py", line 1927, in main' % G.WS, "    raise RuntimeError(",
                  "RuntimeError: %s 1/1 failed!" % fname, "", "+ cleanup", "+ retcode=1", "+ set +x"]
