@@ -150,7 +150,22 @@ fn pytorch_conventions() {
         ("Command took >30min, returning 124", ("pytorch-run-test-timeout", "timeout")),
         ("test_cuda.py::TestCuda::test_from_blob Fatal Python error: Segmentation fault", ("pytest-test-crashed", "test_failure")),
         ("botocore.exceptions.EndpointConnectionError: Could not connect to the endpoint URL: \"https://s3.amazonaws.com/gha-artifacts/x.zip\"", ("botocore-endpoint-unreachable", "infra")),
+        // torch9: what pytest prints inside a failing test (`E` prefix)
+        ("E           cc1plus: error: bad value ‘skylake-avx1024’ for ‘-march=’ switch", ("inductor-cpp-compile-output", "compilation")),
+        ("E           /tmp/torchinductor_jenkins/ab/cabc.cpp:12:5: error: ‘vec’ was not declared in this scope", ("inductor-cpp-compile-output", "compilation")),
+        ("E       torch._inductor.exc.InductorError: InvalidCxxCompiler: No working C++ compiler found in torch._inductor.config.cpp.cxx: ('g++-13',)", ("inductor-invalid-cxx-compiler", "compilation")),
+        ("E   MemoryError", ("pytest-torch-out-of-memory", "oom")),
+        ("E       RuntimeError: [enforce fail at alloc_cpu.cpp:127] err == 0. DefaultCPUAllocator: can't allocate memory: you tried to allocate 68719476736 bytes. Error code 12 (Cannot allocate memory)", ("pytest-torch-out-of-memory", "oom")),
+        ("E       torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB. GPU 0 has a total capacity of 22.05 GiB of which 1.06 GiB is free.", ("pytest-torch-out-of-memory", "oom")),
+        ("E           RuntimeError: [/__w/pytorch/pytorch/third_party/gloo/gloo/transport/tcp/unbound_buffer.cc:78] Timed out waiting 3000ms for recv operation to complete", ("torch-distributed-timeout", "timeout")),
+        ("torch.distributed.DistBackendError: [../third_party/gloo/gloo/transport/tcp/unbound_buffer.cc:81] Timed out waiting 1800000ms for recv operation to complete", ("torch-distributed-timeout", "timeout")),
+        ("E       RuntimeError: CUDA error: device-side assert triggered", ("pytest-cuda-fault", "infra")),
+        ("E       torch.AcceleratorError: CUDA error: an illegal memory access was encountered", ("pytest-cuda-fault", "infra")),
+        ("E           RuntimeError: Process 1 exited with error code 10 and exception:", ("pytorch-distributed-process-pytest", "test_failure")),
     ]));
+    // A test class named after the process group is not NCCL's own message.
+    let log = "FAILED distributed/test_c10d_nccl.py::ProcessGroupNCCLTest::test_barrier - AssertionError: timed out\n";
+    assert_ne!(first_failure(log).1, "nccl-hang");
 }
 
 #[test]
