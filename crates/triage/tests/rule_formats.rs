@@ -106,7 +106,7 @@ fn build_systems_name_what_is_missing() {
         ("! LaTeX Error: File `tikz-cd.sty' not found.", ("latex-missing-file", "dependency")),
         ("! Undefined control sequence.", ("latex-error", "docs")),
         ("./chapters/intro.tex:42: Missing $ inserted.", ("latex-error", "docs")),
-        ("* checking Rd cross-references ... ERROR", ("r-cmd-check", "unknown")),
+        ("* checking Rd cross-references ... ERROR", ("r-cmd-check-docs", "docs")),
     ]));
     // Logback's `Could NOT find resource [logback.xml]` is not CMake.
     let a = analyze("15:22:10,863 |-INFO in ch.qos.logback.classic.LoggerContext[default] - Could NOT find resource [logback.xml]\n".as_bytes(), &RuleSet::builtin());

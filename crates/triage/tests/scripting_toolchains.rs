@@ -114,3 +114,13 @@ fn node_test_spec_reporter_failures_and_counts() {
     let first = a.failures.iter().map(|f| f.line).min().unwrap();
     assert_eq!(Some(&first), a.key_lines.first());
 }
+
+#[test]
+fn testthat_compact_progress_headers_name_the_failed_test() {
+    // `test_dir()`'s progress reporter prints `Failure ('test-scale.R:3'): …`
+    // without the `── ` rule (fmt9); the header names the test_that() block.
+    let a = fixture("testthat_failure_header.log");
+    let ids: Vec<&str> = a.failures.iter().filter_map(|f| f.test.as_ref()).map(|t| t.id.as_str()).collect();
+    assert_eq!(ids, ["unit_scale handles a data frame column"]);
+    assert_eq!(verdict(&a).0, "test_failure");
+}

@@ -23,6 +23,12 @@
 //! details are in `test-suite.log`, which CI scripts often `cat`). The
 //! lines are kept only when the log also has the harness's summary, so a
 //! stray `ERROR: word` elsewhere is never a test.
+//!
+//! When the log also shows the test's own output (`cat test-suite.log`, whose
+//! sections are `FAIL: tests/x` + an `=====` underline + the output, or
+//! `cat tests/*.log`, each ending `FAIL tests/x (exit status: 1)`), the
+//! failure points at that output: the test's message says why, the harness
+//! line only that it failed.
 
 use std::sync::LazyLock;
 
@@ -40,10 +46,21 @@ pub struct Automake {
     /// The `# TOTAL:` block being read.
     block: Option<Counts>,
     summary_lines: Vec<u32>,
+    /// A `FAIL: id` line seen while reading the logs: the id, and whether
+    /// its `=====` underline (a test-suite.log section) followed.
+    section: Option<(String, bool)>,
+    /// Lines the open section has waited for its first output line.
+    section_wait: u32,
+    /// The last non-blank line of test output, for a `(exit status: N)` trailer.
+    last: Option<(u32, String)>,
+    /// The test whose test-suite.log section gave its message: its trailer
+    /// must not move it to the last line of that output.
+    sectioned: Option<String>,
 }
 
 static RESULT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(FAIL|ERROR|XPASS): (\S+)(?: \d+ (?:- )?(.*))?$").unwrap());
 static TALLY: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^# (TOTAL|PASS|SKIP|XFAIL|FAIL|XPASS|ERROR):\s+(\d+)$").unwrap());
+static TRAILER: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(?:FAIL|ERROR) (\S+) \(exit status: \d+\)$").unwrap());
 static SERIAL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(\d+) of (\d+) tests? failed|^All (\d+) tests? passed").unwrap());
 
 impl RunnerParser for Automake {
@@ -52,11 +69,19 @@ impl RunnerParser for Automake {
     }
 
     fn triggers(&self) -> &'static [&'static str] {
-        &["FAIL: ", "ERROR: ", "XPASS: ", "# TOTAL:", "# PASS:", "# SKIP:", "# XFAIL:", "# FAIL:", "# XPASS:", "# ERROR:", "Testsuite summary", " tests failed", " test failed", " tests passed"]
+        &["FAIL: ", "ERROR: ", "XPASS: ", "# TOTAL:", "# PASS:", "# SKIP:", "# XFAIL:", "# FAIL:", "# XPASS:", "# ERROR:", "Testsuite summary", " tests failed", " test failed", " tests passed", "(exit status: "]
+    }
+
+    fn wants_every_line(&self) -> bool {
+        // Only once the harness has reported: the test logs are `cat` after it.
+        self.summary_seen && !self.failures.is_empty()
     }
 
     fn feed(&mut self, line: Line<'_>) {
         let t = super::payload(line.text).trim_end();
+        if self.summary_seen && self.output_line(t, line.no) {
+            return;
+        }
         if let Some(c) = t.starts_with("# ").then(|| TALLY.captures(t)).flatten() {
             let n: u64 = c[2].parse().unwrap_or(0);
             let k = self.block.get_or_insert_with(Counts::default);
@@ -86,6 +111,10 @@ impl RunnerParser for Automake {
             let id = c[2].to_string();
             let name = id.rsplit('/').next().unwrap_or(&id).to_string();
             let message = c.get(3).map_or(c[1].to_string(), |m| m.as_str().to_string());
+            if self.summary_seen && self.failures.contains(&id) {
+                self.section = Some((id.clone(), false));
+                self.section_wait = 0;
+            }
             self.failures.add(failure(NAME, id, name, None, &message, line.no));
         }
     }
@@ -100,6 +129,55 @@ impl RunnerParser for Automake {
 }
 
 impl Automake {
+    /// Reads the failed tests' own output after the harness summary; true
+    /// when the line was consumed.
+    fn output_line(&mut self, t: &str, no: u32) -> bool {
+        if let Some(c) = t.contains("(exit status: ").then(|| TRAILER.captures(t)).flatten() {
+            // The trailer of a test's .log: its last output line is the
+            // message (a test-suite.log section already pointed and cleared it).
+            if let Some((lno, text)) = self.last.take() {
+                if self.sectioned.as_deref() != Some(&c[1]) {
+                    self.point(&c[1], lno, text);
+                }
+            }
+            self.section = None;
+            return true;
+        }
+        if let Some((id, underlined)) = self.section.take() {
+            self.section_wait += 1;
+            if !underlined {
+                if !t.is_empty() && t.bytes().all(|b| b == b'=') {
+                    self.section = Some((id, true));
+                    return true;
+                }
+            } else if !t.is_empty() && !t.starts_with("ok ") && !t.starts_with("1..") && !t.starts_with("# ") {
+                self.point(&id, no, t.to_string());
+                self.last = None;
+                self.sectioned = Some(id);
+                return true;
+            } else if self.section_wait <= 40 {
+                self.section = Some((id, true));
+                return true;
+            }
+        }
+        // Not the harness's, make's or the shell's own lines, nor another
+        // test's trailer.
+        let own = ["make", "FAIL: ", "PASS: ", "ERROR: ", "SKIP: ", "$ ", "+ "].iter().all(|p| !t.starts_with(p));
+        if own && !t.is_empty() && !t.contains("(exit status: ") && !t.bytes().all(|b| b == b'=') {
+            self.last = Some((no, t.to_string()));
+        }
+        false
+    }
+
+    fn point(&mut self, id: &str, no: u32, text: String) {
+        if let Some(f) = self.failures.get_mut(id) {
+            if f.line < no {
+                f.line = no;
+                f.message = text;
+            }
+        }
+    }
+
     fn close_block(&mut self, no: u32) {
         if let Some(k) = self.block.take() {
             self.counts.add(&k);

@@ -39,6 +39,10 @@ pub struct Testthat {
 }
 
 static HEADER3: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^── (?:Failure|Error) \('?([^')]+?)(?::\d+(?::\d+)?)?'?\): (.+?) ─*$").unwrap());
+// The compact progress reporter of `test_dir()` (testthat 3.1) prints the
+// header without the `── ` rule, between two plain `────` lines; only the
+// quoted `'file.R:N'` form is taken there, a bare `Error (x):` is too common.
+static HEADER3_BARE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(?:Failure|Error) \('([^'\s]+\.[Rr]):\d+(?::\d+)?'\): (.+)$").unwrap());
 static HEADER2: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^── \d+\. (?:Failure|Error): (.+?) \(@([^#)]+)(?:#\d+)?\)\s+─*$").unwrap());
 static TALLY: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\[ FAIL (\d+) \| WARN (\d+) \| SKIP (\d+) \| PASS (\d+) \]").unwrap());
 
@@ -48,7 +52,7 @@ impl RunnerParser for Testthat {
     }
 
     fn triggers(&self) -> &'static [&'static str] {
-        &["── ", "[ FAIL ", "══ "]
+        &["── ", "[ FAIL ", "══ ", "Failure ('", "Error ('"]
     }
 
     fn wants_every_line(&self) -> bool {
@@ -69,7 +73,8 @@ impl RunnerParser for Testthat {
         if self.waiting.offer(&mut self.failures, line.no, read, 5) {
             return;
         }
-        let header = HEADER3.captures(t).map(|c| (c[2].to_string(), c[1].to_string())).or_else(|| HEADER2.captures(t).map(|c| (c[1].to_string(), c[2].to_string())));
+        let header = HEADER3.captures(t).map(|c| (c[2].to_string(), c[1].to_string())).or_else(|| HEADER2.captures(t).map(|c| (c[1].to_string(), c[2].to_string())))
+            .or_else(|| HEADER3_BARE.captures(t).map(|c| (c[2].to_string(), c[1].to_string())));
         if let Some((id, file)) = header {
             self.failures.add(failure(NAME, id.clone(), id.clone(), Some(file), "", line.no));
             self.waiting.wait(id, line.no);
