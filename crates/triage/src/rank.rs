@@ -293,7 +293,16 @@ fn flakiness(i: FlakyInput) -> Option<bool> {
     // The same error is printed several times (the traceback, pytest's
     // short summary); the one with the failing call names the address.
     let same_rule = |c: &&Candidate| i.top.is_some_and(|t| t.rule.is_some() && c.rule == t.rule);
-    if i.rule_flaky == Some(true) && i.basis == Some("tests_failed") && i.ranked.iter().take(10).filter(same_rule).any(mentions_own_machine) {
+    // Rust prints an `io::Error` in its Debug shape (`Os { code: 111, kind:
+    // ConnectionRefused, .. }`) only when the test unwrapped its own socket
+    // call: no address is printed, and a refusal is the host's immediate
+    // answer that nothing listens there (the test's own server or port),
+    // not a lost packet; clients of remote services wrap it with the URL.
+    let own_socket_refused = |c: &&Candidate| c.message.contains("kind: ConnectionRefused");
+    if i.rule_flaky == Some(true)
+        && i.basis == Some("tests_failed")
+        && i.ranked.iter().take(10).filter(same_rule).any(|c| mentions_own_machine(c) || own_socket_refused(&c))
+    {
         return Some(false);
     }
     if let Some(f) = i.rule_flaky {

@@ -48,10 +48,10 @@ static RESULT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^test result: (?:ok|FAILED)\. (\d+) passed; (\d+) failed; (\d+) ignored; (\d+) measured").unwrap()
 });
 static NEXTEST: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:TRY \d+ )?(FAIL|SIGSEGV|SIGABRT|SIGKILL|TIMEOUT|ABORT|PASS|FLAKY[^\[]*)\s*\[\s*[\d.]+s\]\s+(\S+)(?:\s+(\S+))?\s*$").unwrap()
+    Regex::new(r"^(?:TRY \d+ )?(FAIL|SIGSEGV|SIGABRT|SIGKILL|TIMEOUT|ABORT|TMT|PASS|FLAKY[^\[]*|FLKY-FL[^\[]*)\s*\[\s*[\d.]+s\]\s+(\S+)(?:\s+(\S+))?\s*$").unwrap()
 });
 static SUMMARY: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^Summary \[\s*[\d.]+s\]\s+(\d+) tests? run: (.*)$").unwrap());
-static LIST_ITEM: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^    ([\w:]+(?:::[\w]+)*|\S+\.rs - \S.*? \(line \d+\))$").unwrap());
+static LIST_ITEM: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^    (\w+(?:::\w+)*|\S+\.rs - \S.*? \(line \d+\))$").unwrap());
 
 impl RunnerParser for Cargo {
     fn name(&self) -> &'static str {
@@ -156,8 +156,13 @@ impl RunnerParser for Cargo {
                 None => (None, c[2].to_string()),
             };
             let verdict = &c[1];
-            if verdict == "PASS" || verdict.starts_with("FLAKY") {
-                if self.failures.contains(&test) || verdict.starts_with("FLAKY") {
+            // nextest 0.9 abbreviates in its status column: `TMT` is a
+            // timeout, `FLKY-FL 2/3` a test that passed a retry under
+            // `--flaky-result fail` (`TRMNTG`, still terminating, is not a
+            // result and does not match).
+            let flaky_word = verdict.starts_with("FLAKY") || verdict.starts_with("FLKY");
+            if verdict == "PASS" || flaky_word {
+                if self.failures.contains(&test) || flaky_word {
                     self.flaky.push(test.clone());
                 }
                 self.failures.remove(&test);
