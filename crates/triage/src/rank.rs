@@ -236,6 +236,13 @@ pub(crate) fn verdict(ranked: &[Candidate], report: &RunnerReport, rules: &RuleS
     } else {
         (rule_category, "rule", None)
     };
+    // coreutils `timeout` exits 124 when it killed the command: a job whose
+    // failing command (GitLab's `$ timeout 12 cargo fetch` echo) ran under
+    // it and ended with that code timed out, whatever the command was for.
+    let category = match failing_step {
+        Some(s) if rule_category == Category::Unknown && s.exit_code == Some(124) && s.name.starts_with("$ timeout ") => Category::Timeout,
+        _ => category,
+    };
     let basis = top.map(|_| basis.to_string());
     // A resolver's failure (cargo's `failed to get `x` as a dependency`)
     // says what could not be had; the chain printed with it says why. When
@@ -333,7 +340,7 @@ fn flakiness(i: FlakyInput) -> Option<bool> {
 /// steps that wait for a service the job needs (`Wait for database`,
 /// `wait_for_db.py`): the service not coming up is the job's setup.
 static SETUP_STEP: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-    regex::Regex::new(r"(?i)(?:^|[^a-z])(?:set ?up|checkout|prepare(?:_\w+)?|get_sources|restore_cache|download\w*|install\w*|pull|dependencies|deps|bootstrap|provision\w*|initiali[sz]e|wait(?:ing)?)(?:$|[^a-z])").expect("static regex")
+    regex::Regex::new(r"(?i)(?:^|[^a-z])(?:set ?up|checkout|prepare(?:_\w+)?|get_sources|restore_cache|download\w*|fetch|install\w*|pull|dependencies|deps|bootstrap|provision\w*|initiali[sz]e|wait(?:ing)?)(?:$|[^a-z])").expect("static regex")
 });
 
 /// The line or its context names the job's own machine.
