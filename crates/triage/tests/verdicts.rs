@@ -422,4 +422,13 @@ mod gitlab_rust {
         assert_eq!(verdict(test, &RuleSet::builtin()).0, "timeout");
         assert_ne!(verdict(test, &RuleSet::builtin()).1, Some(true));
     }
+
+    #[test]
+    fn a_linker_killed_by_the_file_size_limit_is_flaky_infra() {
+        // `collect2: fatal error: ld terminated with signal 25 [File size
+        // limit exceeded]` under `ulimit -f`: rustc's `could not compile`
+        // after it is the consequence.
+        let log = include_str!("fixtures/gitlab_rust/gitlab_linker_file_size_limit.log");
+        assert_eq!(verdict(log, &RuleSet::builtin()), ("infra".into(), Some(true)));
+    }
 }
