@@ -236,6 +236,13 @@ pub(crate) fn verdict(ranked: &[Candidate], report: &RunnerReport, rules: &RuleS
     } else {
         (rule_category, "rule", None)
     };
+    // coreutils `timeout` exits 124 when it killed the command: a job whose
+    // failing command (GitLab's `$ timeout 12 cargo fetch` echo) ran under
+    // it and ended with that code timed out, whatever the command was for.
+    let category = match failing_step {
+        Some(s) if rule_category == Category::Unknown && s.exit_code == Some(124) && s.name.starts_with("$ timeout ") => Category::Timeout,
+        _ => category,
+    };
     let basis = top.map(|_| basis.to_string());
     // A resolver's failure (cargo's `failed to get `x` as a dependency`)
     // says what could not be had; the chain printed with it says why. When
@@ -293,7 +300,16 @@ fn flakiness(i: FlakyInput) -> Option<bool> {
     // The same error is printed several times (the traceback, pytest's
     // short summary); the one with the failing call names the address.
     let same_rule = |c: &&Candidate| i.top.is_some_and(|t| t.rule.is_some() && c.rule == t.rule);
-    if i.rule_flaky == Some(true) && i.basis == Some("tests_failed") && i.ranked.iter().take(10).filter(same_rule).any(mentions_own_machine) {
+    // Rust prints an `io::Error` in its Debug shape (`Os { code: 111, kind:
+    // ConnectionRefused, .. }`) only when the test unwrapped its own socket
+    // call: no address is printed, and a refusal is the host's immediate
+    // answer that nothing listens there (the test's own server or port),
+    // not a lost packet; clients of remote services wrap it with the URL.
+    let own_socket_refused = |c: &&Candidate| c.message.contains("kind: ConnectionRefused");
+    if i.rule_flaky == Some(true)
+        && i.basis == Some("tests_failed")
+        && i.ranked.iter().take(10).filter(same_rule).any(|c| mentions_own_machine(c) || own_socket_refused(&c))
+    {
         return Some(false);
     }
     if let Some(f) = i.rule_flaky {
@@ -324,7 +340,7 @@ fn flakiness(i: FlakyInput) -> Option<bool> {
 /// steps that wait for a service the job needs (`Wait for database`,
 /// `wait_for_db.py`): the service not coming up is the job's setup.
 static SETUP_STEP: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-    regex::Regex::new(r"(?i)(?:^|[^a-z])(?:set ?up|checkout|prepare(?:_\w+)?|get_sources|restore_cache|download\w*|install\w*|pull|dependencies|deps|bootstrap|provision\w*|initiali[sz]e|wait(?:ing)?)(?:$|[^a-z])").expect("static regex")
+    regex::Regex::new(r"(?i)(?:^|[^a-z])(?:set ?up|checkout|prepare(?:_\w+)?|get_sources|restore_cache|download\w*|fetch|install\w*|pull|dependencies|deps|bootstrap|provision\w*|initiali[sz]e|wait(?:ing)?)(?:$|[^a-z])").expect("static regex")
 });
 
 /// The line or its context names the job's own machine.

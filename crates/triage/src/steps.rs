@@ -325,6 +325,20 @@ impl Steps {
                 }
             }
         }
+        // GitLab runs the whole job script in one `step_script` section and
+        // echoes each command in green (`ESC[32;1m$ cargo fetch ESC[0;m`);
+        // the shell stops at the first command that fails, so each echo
+        // starts a step named by its command: a timeout that kills `cargo
+        // fetch` is then the job's setup, one that kills `cargo test` is not.
+        if raw.starts_with(b"\x1b[32;1m$ ") && self.open.last().is_some_and(|n| n == "step_script" || n == "build_script") {
+            if let Some(cmd) = text.strip_prefix(b"$ ") {
+                let cmd = String::from_utf8_lossy(cmd).trim_end().to_string();
+                if !cmd.is_empty() {
+                    self.start(no, format!("$ {cmd}"));
+                }
+            }
+            return;
+        }
         // The runner prints its verdict behind the last `section_end` on
         // the same line (`section_end:…:cleanup_file_variables\r ESC[0K
         // ESC[31;1mERROR: Job failed: exit code 1`): `text` is what follows

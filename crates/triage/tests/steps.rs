@@ -29,13 +29,15 @@ fn gitlab_sections_are_steps_and_the_script_failed() {
     let a = fixture("gitlab_cargo_test_sections.log");
     assert_eq!(
         names(&a),
-        ["Job setup", "prepare_executor", "prepare_script", "get_sources", "step_script", "upload_artifacts_on_failure", "cleanup_file_variables"]
+        ["Job setup", "prepare_executor", "prepare_script", "get_sources", "step_script", "$ cargo test --locked", "upload_artifacts_on_failure", "cleanup_file_variables"]
     );
-    assert_eq!(a.failing_step.as_deref(), Some("step_script"));
+    // The runner's green `$ cmd` echo inside `step_script` starts a step
+    // named by the command (the shell stops at the first that fails).
+    assert_eq!(a.failing_step.as_deref(), Some("$ cargo test --locked"));
     let failed = a.steps.iter().find(|s| s.failed).unwrap();
     assert_eq!(failed.exit_code, Some(101));
     // The artifact upload's own `ERROR:` after the failure is not the reason.
-    assert_eq!(a.excerpts[0].step.as_deref(), Some("step_script"));
+    assert_eq!(a.excerpts[0].step.as_deref(), Some("$ cargo test --locked"));
     assert_eq!(a.failures.iter().filter_map(|f| f.test.as_ref()).map(|t| t.id.as_str()).collect::<Vec<_>>(), ["grammar::tests::nested_blocks"]);
 }
 

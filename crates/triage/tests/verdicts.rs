@@ -375,4 +375,60 @@ mod gitlab_rust {
         let log = include_str!("fixtures/gitlab_rust/gitlab_cargo_doc_broken_link.log");
         assert_eq!(verdict(log, &RuleSet::builtin()), ("docs".into(), Some(false)));
     }
+
+    // flaky9: the sealed families' shapes (windows of `eval/realtools/gitlab_rust`).
+
+    #[test]
+    fn a_test_nextest_retried_into_a_pass_is_flaky_and_stays_named() {
+        // `--retries 2 --flaky-result fail`: `TRY 1 FAIL`, `TRY 2 PASS`, and
+        // the final `FLKY-FL 2/3` that fails the run. The libtest output
+        // nextest indents inside `stdout ───` must not name a `failures:` test.
+        let log = include_str!("fixtures/gitlab_rust/gitlab_nextest_flaky_fail.log");
+        assert_eq!(verdict(log, &RuleSet::builtin()), ("test_failure".into(), Some(true)));
+        let a = analyze(log.as_bytes(), &RuleSet::builtin());
+        let tests: Vec<&str> = a.failures.iter().filter_map(|f| f.test.as_ref().map(|t| t.id.as_str())).collect();
+        assert_eq!(tests, ["concurrent_transfers_keep_totals"]);
+    }
+
+    #[test]
+    fn a_linker_or_allocator_killed_for_memory_is_flaky_oom() {
+        // `error: linking with `cc.sh` failed: signal: 9 (SIGKILL)` and
+        // Rust's `memory allocation of 1600000000 bytes failed` (abort).
+        for log in [
+            include_str!("fixtures/gitlab_rust/gitlab_linker_sigkill.log"),
+            include_str!("fixtures/gitlab_rust/gitlab_rust_alloc_failed.log"),
+        ] {
+            assert_eq!(verdict(log, &RuleSet::builtin()), ("oom".into(), Some(true)));
+        }
+    }
+
+    #[test]
+    fn a_rust_test_refused_on_its_own_socket_is_deterministic() {
+        // `called `Result::unwrap()` on an `Err` value: Os { code: 111, kind:
+        // ConnectionRefused, .. }`: no address printed, the test's own call.
+        let log = include_str!("fixtures/gitlab_rust/gitlab_cargo_test_refused_own_port.log");
+        assert_eq!(verdict(log, &RuleSet::builtin()), ("test_failure".into(), Some(false)));
+    }
+
+    #[test]
+    fn a_gitlab_command_killed_by_timeout_is_setup_or_test_by_its_command() {
+        // One `step_script` section; the green `$ timeout 12 cargo fetch`
+        // echo names the failing command, exit 124 says `timeout` struck.
+        let fetch = include_str!("fixtures/gitlab_rust/gitlab_timeout_cargo_fetch.log");
+        assert_eq!(verdict(fetch, &RuleSet::builtin()), ("timeout".into(), Some(true)));
+        let a = analyze(fetch.as_bytes(), &RuleSet::builtin());
+        assert_eq!(a.failing_step.as_deref(), Some("$ timeout 12 cargo fetch"));
+        let test = include_str!("fixtures/gitlab_rust/gitlab_timeout_cargo_test.log");
+        assert_eq!(verdict(test, &RuleSet::builtin()).0, "timeout");
+        assert_ne!(verdict(test, &RuleSet::builtin()).1, Some(true));
+    }
+
+    #[test]
+    fn a_linker_killed_by_the_file_size_limit_is_flaky_infra() {
+        // `collect2: fatal error: ld terminated with signal 25 [File size
+        // limit exceeded]` under `ulimit -f`: rustc's `could not compile`
+        // after it is the consequence.
+        let log = include_str!("fixtures/gitlab_rust/gitlab_linker_file_size_limit.log");
+        assert_eq!(verdict(log, &RuleSet::builtin()), ("infra".into(), Some(true)));
+    }
 }

@@ -18,7 +18,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{failure, number_words, Counts, FailureSet, Line, RunnerParser, RunnerReport};
+use super::{failure, number_words, Counts, FailureSet, Line, RunnerParser, RunnerReport, TestFailure};
 
 const NAME: &str = "cargo";
 
@@ -34,6 +34,9 @@ pub struct Cargo {
     nextest: Counts,
     /// Tests nextest retried into a pass.
     flaky: Vec<String>,
+    /// Failed tries a later try of the same test passed: named again when
+    /// nextest's final `FLKY-FL` line says the run still counts them.
+    retried: Vec<TestFailure>,
     summary_lines: Vec<u32>,
     /// A searcher per failure id, for `PASS` lines (built again after the
     /// failures change: `str::contains` built one per call, ~1,000
@@ -48,10 +51,10 @@ static RESULT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^test result: (?:ok|FAILED)\. (\d+) passed; (\d+) failed; (\d+) ignored; (\d+) measured").unwrap()
 });
 static NEXTEST: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:TRY \d+ )?(FAIL|SIGSEGV|SIGABRT|SIGKILL|TIMEOUT|ABORT|PASS|FLAKY[^\[]*)\s*\[\s*[\d.]+s\]\s+(\S+)(?:\s+(\S+))?\s*$").unwrap()
+    Regex::new(r"^(?:TRY \d+ )?(FAIL|SIGSEGV|SIGABRT|SIGKILL|TIMEOUT|ABORT|TMT|PASS|FLAKY[^\[]*|FLKY-FL[^\[]*)\s*\[\s*[\d.]+s\]\s+(\S+)(?:\s+(\S+))?\s*$").unwrap()
 });
 static SUMMARY: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^Summary \[\s*[\d.]+s\]\s+(\d+) tests? run: (.*)$").unwrap());
-static LIST_ITEM: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^    ([\w:]+(?:::[\w]+)*|\S+\.rs - \S.*? \(line \d+\))$").unwrap());
+static LIST_ITEM: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^    (\w+(?:::\w+)*|\S+\.rs - \S.*? \(line \d+\))$").unwrap());
 
 impl RunnerParser for Cargo {
     fn name(&self) -> &'static str {
@@ -59,7 +62,7 @@ impl RunnerParser for Cargo {
     }
 
     fn triggers(&self) -> &'static [&'static str] {
-        &["running ", "... FAILED", "failures:", " stdout ----", "test result:", "FAIL [", "PASS [", "FLAKY", "SIGSEGV [", "SIGABRT [", "TIMEOUT [", "ABORT [", "Summary ["]
+        &["running ", "... FAILED", "failures:", " stdout ----", "test result:", "FAIL [", "PASS [", "FLAKY", "FLKY-FL", "TMT [", "SIGKILL [", "SIGSEGV [", "SIGABRT [", "TIMEOUT [", "ABORT [", "Summary ["]
     }
 
     fn wants_every_line(&self) -> bool {
@@ -156,9 +159,29 @@ impl RunnerParser for Cargo {
                 None => (None, c[2].to_string()),
             };
             let verdict = &c[1];
-            if verdict == "PASS" || verdict.starts_with("FLAKY") {
-                if self.failures.contains(&test) || verdict.starts_with("FLAKY") {
+            // nextest 0.9 abbreviates in its status column: `TMT` is a
+            // timeout, `FLKY-FL 2/3` a test that passed a retry under
+            // `--flaky-result fail` (`TRMNTG`, still terminating, is not a
+            // result and does not match).
+            let flaky_word = verdict.starts_with("FLAKY") || verdict.starts_with("FLKY");
+            if verdict.starts_with("FLKY-FL") {
+                // `--flaky-result fail`: the retry passed but the run counts
+                // the test as failed, so it stays named (at its failed try).
+                match self.retried.iter().position(|f| f.id == test) {
+                    Some(i) => {
+                        let f = self.retried.swap_remove(i);
+                        self.failures.add(f);
+                    }
+                    None => self.add(test.clone(), bin.unwrap_or_default(), line.no),
+                }
+                self.flaky.push(test);
+            } else if verdict == "PASS" || flaky_word {
+                if self.failures.contains(&test) || flaky_word {
                     self.flaky.push(test.clone());
+                }
+                if let Some(f) = self.failures.get_mut(&test) {
+                    let f = f.clone();
+                    self.retried.push(f);
                 }
                 self.failures.remove(&test);
                 self.pass_finders = None;

@@ -238,7 +238,7 @@ def files_base(deps=""):
 class Case:
     def __init__(self, id, family, category, flaky, steps, keys, failed_tests=None, patch=(), extra=None,
                  deps="", tool="cargo", executor=None, env=None, fresh_home=False, system=None, after=None,
-                 pre=(), artifacts=False, cache=None, timeout=240, color=None, services=()):
+                 pre=(), artifacts=False, cache=None, timeout=240, color=None, services=(), split=None):
         self.__dict__.update(locals())
         del self.__dict__["self"]
 
@@ -910,6 +910,35 @@ def define():
          steps=[("fetch", "for i in 1 2 3; do\n  CARGO_HTTP_PROXY=http://127.0.0.1:$DEAD cargo fetch 2>&1 && break\n  [ $i = 3 ] && exit 101\n  echo \"Retrying (attempt $((i+1)) of 3)\"\n  sleep 1\ndone")],
          keys=[(r"^error: failed to get `\w+` as a dependency|^error: failed to download", r"Could(?:n't| not) connect to server|[Ff]ailed to connect", 2)])
 
+    # ---------------- tune2 (flaky9): the same families in other words, to check
+    # flaky9's fixes on logs nobody read while writing them
+    t2 = dict(split="tune2")
+    case(id="t2-nextest-flaky-panic-msg", family="retry", category="test_failure", flaky=True, tool="cargo-nextest",
+         extra=dict(nextest_cfg(), **{"tests/settle.rs": FLAKY_TEST.replace("concurrent_transfers_keep_totals", "settlement_batches_balance")
+                                       .replace('    assert_eq!(posted, 200, "lost update under concurrent transfers");',
+                                                '    if posted != 200 {\n        panic!("batch settled {posted} of 200 transfers");\n    }')}),
+         steps=[("test", NX + " --profile ci --retries 3 --flaky-result fail -E 'test(settlement)'")], executor="kubernetes",
+         keys=[(r"^\s+TRY 1 FAIL \[.*settlement_batches_balance", r"batch settled")], failed_tests=["settlement_batches_balance"], **t2)
+    case(id="t2-job-timeout-build-index", family="timeout", category="timeout", flaky=True,
+         deps='itoa = "1"', fresh_home=True, env={"CARGO_HTTP_TIMEOUT": "60"}, timeout=10,
+         steps=[("build", "export CARGO_HTTP_PROXY=http://127.0.0.1:$STALL\ncargo build --locked --release")],
+         system={"timeout": ["%s[31;1mERROR: Job failed: execution took longer than 45m0s seconds%s[0;m" % (ESC, ESC)]},
+         keys=[(r"ERROR: Job failed: execution took longer than", 0)], **t2)
+    case(id="t2-oom-build-dep", family="resource", category="oom", flaky=True,
+         extra={"ci/rustc-wrapper.sh": "#!/bin/sh\n# the kernel's OOM killer, reproduced: SIGKILL this rustc after a moment\n( sleep 0.3; kill -9 $$ ) &\nexec \"$@\"\n"},
+         env={"RUSTC_WRAPPER": "ci/rustc-wrapper.sh", "CARGO_TERM_COLOR": "always"}, deps='itoa = "1"\nryu = "1"',
+         steps=[("build", "cargo build --release --locked -j 1")], executor="kubernetes",
+         keys=[(r"^error: could not compile", r"SIGKILL")], **t2)
+    case(id="t2-net-test-genuine-fail", family="localnet", category="test_failure", flaky=False,
+         patch=[("tests/net.rs", 'let addr = serve("1500\\n");', 'let addr = serve("-1500\\n");')],
+         steps=[("test", T + " --test net")],
+         keys=[(r"^---- reads_balance_from_service stdout ----", r"InvalidDigit|invalid digit|right:")],
+         failed_tests=["reads_balance_from_service"], **t2)
+    case(id="t2-timeout-update-index", family="timeout", category="timeout", flaky=True,
+         deps='itoa = "1"', fresh_home=True, env={"CARGO_HTTP_TIMEOUT": "60"},
+         steps=[("deps", "export CARGO_HTTP_PROXY=http://127.0.0.1:$STALL\ntimeout 9 cargo generate-lockfile")],
+         keys=[(r"Updating crates.io index", 0)], **t2)
+
 
 SPECIAL = {}
 
@@ -988,7 +1017,7 @@ def main():
             continue
         old[c.id] = {"dataset": "realtools_" + PART, "id": c.id, "log": "%s/cases/%s.log" % (PART, c.id), "ci": "gitlab",
                      "language": "rust", "tool": c.tool, "category": c.category, "flaky": c.flaky, "key_lines": spans,
-                     "failed_tests": c.failed_tests, "split": "sealed" if c.family in SEALED else "tune",
+                     "failed_tests": c.failed_tests, "split": c.split or ("sealed" if c.family in SEALED else "tune"),
                      "family": c.family, "label_source": "generated: real %s output, injected failure" % c.tool}
         print("%-40s %5.1fs rc=%s %s" % (c.id, time.time() - t0, ran[-1]["rc"] if ran else "-", spans))
     order = [c.id for c in cases]
