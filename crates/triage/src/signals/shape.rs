@@ -33,8 +33,10 @@ re!(TRACE_HEAD, r"Traceback \(most recent call last\)|Exception in thread|^gorou
 // error: x`, PHP's `PHP Fatal error:  x`.
 re!(EXCEPTION, r"^\s*(?:E\s+|Uncaught |Unhandled |\[\w+\]\s+)?(?:[\w$]+\.)*[A-Z]\w*(?:Error|Exception|Failure|Fault|Panic|Abort)\b(?::|$| \[)|^\s*\w*(?:Error|Exception): |^\s*(?:[A-Z]\w*::)+[A-Z]\w*: |^\s*\*\* \((?:[A-Z]\w*\.)*[A-Z]\w*\)|^\s*\*\* exception (?:error|exit|throw):|^\s*(?:PHP )?(?:Fatal|Parse) error: ");
 // A process, script or job that ended badly (not `exit code 0`).
-re!(EXIT, r"(?i:exit(?:ed)?(?: with)?(?: exit)?(?: code| status| value)?[ :='\x22]*-?[1-9]\d*\b|returned (?:a )?non-?zero|non-?zero (?:exit|status|return)|\belifecycle\b)|ERROR: Job failed|Finished: FAILURE|make(?:\[\d+\])?: \*\*\* |ninja: build stopped|marked build as failure|script returned exit code [1-9]");
-// SUMMARY and NEGATION run on the line in ASCII lower case, not under
+// In two: the case-blind words run on the lower-cased line (as SUMMARY).
+re!(EXIT, r"(?:exit(?:ed)?(?: with)?(?: exit)?(?: code| status| value)?[ :='\x22]*-?[1-9]\d*\b|returned (?:a )?non-?zero|non-?zero (?:exit|status|return)|\belifecycle\b)");
+re!(EXIT_CASED, r"ERROR: Job failed|Finished: FAILURE|make(?:\[\d+\])?: \*\*\* |ninja: build stopped|marked build as failure|script returned exit code [1-9]");
+// SUMMARY, NEGATION and EXIT's case-blind half run on the line in ASCII lower case, not under
 // `(?i)`: their letters are all lower case and their classes closed under
 // ASCII case, so a lower-cased line matches exactly where `(?i)` would,
 // and without `(?i)` the two compile in 7.2 M instructions instead of
@@ -119,7 +121,7 @@ pub(crate) fn classify(text: &str, words: u8, red: bool) -> u32 {
         if NEGATION.is_match(lower.as_bytes()) {
             f |= flag::NEGATED;
         }
-        if EXIT.is_match(text.as_bytes()) {
+        if EXIT.is_match(lower.as_bytes()) || EXIT_CASED.is_match(text.as_bytes()) {
             f |= flag::EXIT | flag::SUMMARY;
         } else if SUMMARY.is_match(lower.as_bytes()) {
             f |= flag::SUMMARY;
@@ -229,12 +231,12 @@ mod tests {
     use super::*;
     use crate::signals::words::Word;
 
-    /// SUMMARY and NEGATION are run on the lower-cased line instead of
+    /// SUMMARY, NEGATION and EXIT are run on the lower-cased line instead of
     /// under `(?i)`: that is exact only while every letter they hold is
     /// lower case (an upper-case one only as an escape: `\S`, `\W`, …).
     #[test]
     fn lower_cased_patterns_hold_no_upper_case_letter() {
-        for re in [&*SUMMARY, &*NEGATION] {
+        for re in [&*SUMMARY, &*NEGATION, &*EXIT] {
             let src = re.as_str().as_bytes();
             for (i, b) in src.iter().enumerate() {
                 assert!(!b.is_ascii_uppercase() || (i > 0 && src[i - 1] == b'\\'), "{}: {}", i, re.as_str());
