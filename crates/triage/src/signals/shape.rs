@@ -33,12 +33,20 @@ re!(TRACE_HEAD, r"Traceback \(most recent call last\)|Exception in thread|^gorou
 // error: x`, PHP's `PHP Fatal error:  x`.
 re!(EXCEPTION, r"^\s*(?:E\s+|Uncaught |Unhandled |\[\w+\]\s+)?(?:[\w$]+\.)*[A-Z]\w*(?:Error|Exception|Failure|Fault|Panic|Abort)\b(?::|$| \[)|^\s*\w*(?:Error|Exception): |^\s*(?:[A-Z]\w*::)+[A-Z]\w*: |^\s*\*\* \((?:[A-Z]\w*\.)*[A-Z]\w*\)|^\s*\*\* exception (?:error|exit|throw):|^\s*(?:PHP )?(?:Fatal|Parse) error: ");
 // A process, script or job that ended badly (not `exit code 0`).
-re!(EXIT, r"(?i:exit(?:ed)?(?: with)?(?: exit)?(?: code| status| value)?[ :='\x22]*-?[1-9]\d*\b|returned (?:a )?non-?zero|non-?zero (?:exit|status|return)|\belifecycle\b)|ERROR: Job failed|Finished: FAILURE|make(?:\[\d+\])?: \*\*\* |ninja: build stopped|marked build as failure|script returned exit code [1-9]");
+// In two: the case-blind words run on the lower-cased line (as SUMMARY).
+re!(EXIT, r"(?:exit(?:ed)?(?: with)?(?: exit)?(?: code| status| value)?[ :='\x22]*-?[1-9]\d*\b|returned (?:a )?non-?zero|non-?zero (?:exit|status|return)|\belifecycle\b)");
+re!(EXIT_CASED, r"ERROR: Job failed|Finished: FAILURE|make(?:\[\d+\])?: \*\*\* |ninja: build stopped|marked build as failure|script returned exit code [1-9]");
+// SUMMARY, NEGATION and EXIT's case-blind half run on the line in ASCII lower case, not under
+// `(?i)`: their letters are all lower case and their classes closed under
+// ASCII case, so a lower-cased line matches exactly where `(?i)` would,
+// and without `(?i)` the two compile in 6.3 M instructions instead of
+// 11.9 M (case-folded literal sets for the prefilter) — a tenth of a
+// small log's run. A unit test holds the letters to lower case.
 // Lines that summarise a failure printed elsewhere: build results,
 // counts, pointers to details.
-re!(SUMMARY, r"(?i:build fail|after correcting the problems|resume the build|\b(?:failures|errors|failed|failing):\s*[1-9]|\bfailed to execute goal|execution failed for task|what went wrong|\b\d+ (?:failed|failures?|errors?|failing|problems?|broken)\b|\btests? failed|\bfailed \(|test result:|some tests|could not compile|aborting due to|error: recipe|rake aborted|\berrored after\b|^\s*aborting\b|\bgiving up\b|\b(?:cannot|can't|unable to) continue\b|\bfor more (?:details|information)|\bsee .{0,80} for (?:details|more|the full)|run with --|re-run|\[help \d+\]|full stack trace|command failed|found \d+ (?:errors?|problems?|vulnerabilit)|\d+ (?:of|out of) \d+ (?:tests? )?failed|there (?:was|were) \d+ (?:failures?|errors?)|\bfailed!$|\bbuild step\b|^\s*-+> |^\s*error: .*(?:failed|exit)|npm err! (?:code|errno|a complete log|failed at|this is probably|exit status|\s*$))");
+re!(SUMMARY, r"(?:build fail|after correcting the problems|resume the build|\b(?:failures|errors|failed|failing):\s*[1-9]|\bfailed to execute goal|execution failed for task|what went wrong|\b\d+ (?:failed|failures?|errors?|failing|problems?|broken)\b|\btests? failed|\bfailed \(|test result:|some tests|could not compile|aborting due to|error: recipe|rake aborted|\berrored after\b|^\s*aborting\b|\bgiving up\b|\b(?:cannot|can't|unable to) continue\b|\bfor more (?:details|information)|\bsee .{0,80} for (?:details|more|the full)|run with --|re-run|\[help \d+\]|full stack trace|command failed|found \d+ (?:errors?|problems?|vulnerabilit)|\d+ (?:of|out of) \d+ (?:tests? )?failed|there (?:was|were) \d+ (?:failures?|errors?)|\bfailed!$|\bbuild step\b|^\s*-+> |^\s*error: .*(?:failed|exit)|npm err! (?:code|errno|a complete log|failed at|this is probably|exit status|\s*$))");
 // Words that take the alarm back.
-re!(NEGATION, r"(?i:\bwarn(?:ing)?s?\b|deprecat|\bdebug\b|\binfo\b|\bpass(?:ed|es)?\b|\bok\b|\bsuccess|\bsucceeded|\bskip(?:ped|ping)?\b|\bignor(?:e|ed|ing)\b|\bretry|\bretrying|\b0 (?:errors?|failures?|failed|problems?)\b|\b(?:errors?|failures?|failed|failing)\b[^0-9\n]{0,30}[:=] ?0\b|-werror|--\w*fail|allow[_-]fail|continue-on-error|\|\| true|unable to find image '[^']*' locally|\bif .*error|\bcatch\b|\bexpected_|_error\b|\berror_)|✓|✔");
+re!(NEGATION, r"(?:\bwarn(?:ing)?s?\b|deprecat|\bdebug\b|\binfo\b|\bpass(?:ed|es)?\b|\bok\b|\bsuccess|\bsucceeded|\bskip(?:ped|ping)?\b|\bignor(?:e|ed|ing)\b|\bretry|\bretrying|\b0 (?:errors?|failures?|failed|problems?)\b|\b(?:errors?|failures?|failed|failing)\b[^0-9\n]{0,30}[:=] ?0\b|-werror|--\w*fail|allow[_-]fail|continue-on-error|\|\| true|unable to find image '[^']*' locally|\bif .*error|\bcatch\b|\bexpected_|_error\b|\berror_)|✓|✔");
 // An application's own logger (a program under test logs errors all the
 // time; the runner's verdict matters more).
 // A failure word opening the line, after an optional `[ERROR]`, `##[error]`
@@ -109,12 +117,13 @@ pub(crate) fn classify(text: &str, words: u8, red: bool) -> u32 {
         f |= flag::RED;
     }
     if words & (Word::Err.bit() | Word::Weak.bit() | Word::Exit.bit()) != 0 || red {
-        if NEGATION.is_match(text.as_bytes()) {
+        let lower = text.to_ascii_lowercase();
+        if NEGATION.is_match(lower.as_bytes()) {
             f |= flag::NEGATED;
         }
-        if EXIT.is_match(text.as_bytes()) {
+        if EXIT.is_match(lower.as_bytes()) || EXIT_CASED.is_match(text.as_bytes()) {
             f |= flag::EXIT | flag::SUMMARY;
-        } else if SUMMARY.is_match(text.as_bytes()) {
+        } else if SUMMARY.is_match(lower.as_bytes()) {
             f |= flag::SUMMARY;
         }
         if EXCEPTION.is_match(text.as_bytes()) {
@@ -221,6 +230,35 @@ pub(crate) fn is_trace_line(text: &str) -> bool {
 mod tests {
     use super::*;
     use crate::signals::words::Word;
+
+    /// SUMMARY, NEGATION and EXIT are run on the lower-cased line instead of
+    /// under `(?i)`: that is exact only while every letter they hold is
+    /// lower case (an upper-case one only as an escape: `\S`, `\W`, …).
+    #[test]
+    fn lower_cased_patterns_hold_no_upper_case_letter() {
+        for re in [&*SUMMARY, &*NEGATION, &*EXIT] {
+            let src = re.as_str().as_bytes();
+            for (i, b) in src.iter().enumerate() {
+                assert!(!b.is_ascii_uppercase() || (i > 0 && src[i - 1] == b'\\'), "{}: {}", i, re.as_str());
+            }
+            let folded = Regex::new(&format!("(?i){}", re.as_str())).unwrap();
+            for line in [
+                "BUILD FAILED in 12s",
+                "[ERROR] Failed to execute goal org.apache.maven.plugins:maven-surefire-plugin",
+                "Tests run: 5, Failures: 0, Errors: 0, Skipped: 1",
+                "WARNING: Retrying (Retry(total=4)) after connection broken",
+                "npm ERR! A complete log of this run can be found in:",
+                "See 'docker run --help' FOR more information",
+                "ERROR: 3 Tests Failed ✔",
+                "Error: Process completed with exit code 1.",
+                "Deprecated: Function create_function() is deprecated",
+                "FAILURES: 2",
+            ] {
+                assert_eq!(folded.is_match(line.as_bytes()), re.is_match(line.to_ascii_lowercase().as_bytes()), "{line}");
+            }
+        }
+    }
+
 
     fn has(text: &str, words: u8, bit: u32) -> bool {
         classify(text, words, false) & bit != 0
