@@ -156,7 +156,7 @@ fn pytorch_conventions() {
         ("E       torch._inductor.exc.InductorError: InvalidCxxCompiler: No working C++ compiler found in torch._inductor.config.cpp.cxx: ('g++-13',)", ("inductor-invalid-cxx-compiler", "compilation")),
         ("E   MemoryError", ("pytest-torch-out-of-memory", "oom")),
         ("E       RuntimeError: [enforce fail at alloc_cpu.cpp:127] err == 0. DefaultCPUAllocator: can't allocate memory: you tried to allocate 68719476736 bytes. Error code 12 (Cannot allocate memory)", ("pytest-torch-out-of-memory", "oom")),
-        ("E       torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB. GPU 0 has a total capacity of 22.05 GiB of which 1.06 GiB is free.", ("pytest-torch-out-of-memory", "oom")),
+        ("E       torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB. GPU 0 has a total capacity of 22.05 GiB of which 1.06 GiB is free.", ("pytest-torch-gpu-out-of-memory", "oom")),
         ("E           RuntimeError: [/__w/pytorch/pytorch/third_party/gloo/gloo/transport/tcp/unbound_buffer.cc:78] Timed out waiting 3000ms for recv operation to complete", ("torch-distributed-timeout", "timeout")),
         ("torch.distributed.DistBackendError: [../third_party/gloo/gloo/transport/tcp/unbound_buffer.cc:81] Timed out waiting 1800000ms for recv operation to complete", ("torch-distributed-timeout", "timeout")),
         ("E       RuntimeError: CUDA error: device-side assert triggered", ("pytest-cuda-fault", "infra")),
