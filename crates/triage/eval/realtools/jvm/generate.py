@@ -483,7 +483,8 @@ def main():
         for l in open(label_path):
             r = json.loads(l)
             old[r["id"]] = r
-    rows = dict(old) if a.only else {}
+    known = {c.id for c in CASES}
+    rows = {k: v for k, v in old.items() if k in known} if a.only else {}
     missing = set()
     for n, c in enumerate(CASES):
         if a.only and a.only not in c.id:
@@ -1092,8 +1093,10 @@ mcase("mvn-junit4-two-classes", category="test_failure",
                      MAIN + "Ledger.java", "if (a.balance().currency().equals(currency)) {", "if (a.balance().currency() != null) {"),
       steps=MVN_TEST,
       keys=[("withdrawLowersBalance(com.acme.ledger.AccountTest)  Time elapsed", "InsufficientFundsException: insufficient"),
-            ("totalSumsOneCurrency(com.acme.ledger.LedgerTest)  Time elapsed", "IllegalArgumentException: currency mismatch")],
-      failed_tests=["withdrawLowersBalance(com.acme.ledger.AccountTest)", "totalSumsOneCurrency(com.acme.ledger.LedgerTest)"])
+            ("totalSumsOneCurrency(com.acme.ledger.LedgerTest)  Time elapsed", "IllegalArgumentException: currency mismatch"),
+            ("transferMovesMoney(com.acme.ledger.LedgerTest)  Time elapsed", "InsufficientFundsException: insufficient")],
+      failed_tests=["withdrawLowersBalance(com.acme.ledger.AccountTest)", "totalSumsOneCurrency(com.acme.ledger.LedgerTest)",
+                    "transferMovesMoney(com.acme.ledger.LedgerTest)"])
 
 mcase("mvn-junit4-npe", category="test_failure",
       files=dict(MVN_FILES, **{TEST + "ReportTest.java": D('''
@@ -1280,6 +1283,9 @@ mcase("mvn-javadoc", category="docs",
         <groupId>org.apache.maven.plugins</groupId>
         <artifactId>maven-javadoc-plugin</artifactId>
         <version>3.4.1</version>
+        <configuration>
+          <doclint>all,-missing</doclint>
+        </configuration>
         <executions>
           <execution><id>attach-javadocs</id><goals><goal>jar</goal></goals></execution>
         </executions>
@@ -1382,8 +1388,8 @@ jcase("javac-cannot-find-symbol", eco="javac", tool="javac", category="compilati
 
 jcase("javac-two-files", eco="javac", tool="javac", category="compilation",
       files=src_with(src_with(PLAIN_FILES, MAIN + "Money.java", "return amount.signum() < 0;", "return amount.signum < 0;"),
-                     MAIN + "Ledger.java", "public Money total(String currency) {", "public Money total(String currency) throws {"),
-      steps=[("Build", "./build.sh")], keys=[("Ledger.java:", 2), ("Money.java:", "location:")])
+                     MAIN + "Ledger.java", "Money t = Money.of(\"0\", currency);", "Money t = Money.of(0, currency);"),
+      steps=[("Build", "./build.sh")], keys=[("Money.java:", "location:"), ("Ledger.java:", 2)])
 
 jcase("javac-unreported-exception", eco="javac", tool="javac", category="compilation",
       files=src_with(PLAIN_FILES, MAIN + "Ledger.java",
@@ -1404,26 +1410,26 @@ jcase("junit4-core-assert", eco="junit", tool="junit4", category="test_failure",
       keys=[("1) roundsHalfEven(com.acme.ledger.MoneyTest)", 1)], failed_tests=["roundsHalfEven(com.acme.ledger.MoneyTest)"])
 
 jcase("junit4-core-error", eco="junit", tool="junit4", category="test_failure",
-      files=src_with(PLAIN_FILES, MAIN + "Ledger.java", "Account a = new Account(id, currency);\n            accounts.put(id, a);",
-                     "Account a = new Account(id, currency);\n            accounts.put(id.toUpperCase(), a);"),
+      files=src_with(PLAIN_FILES, MAIN + "Ledger.java", "Account a = new Account(id, currency);\n        accounts.put(id, a);",
+                     "Account a = new Account(id, currency);\n        accounts.put(id.toUpperCase(), a);"),
       steps=[("Build", JAVAC_TEST4),
              ("Test", "java -cp build/classes:build/test-classes:%s org.junit.runner.JUnitCore com.acme.ledger.MoneyTest com.acme.ledger.AccountTest com.acme.ledger.LedgerTest" % CP4)],
-      keys=[("1) transferMovesMoney(com.acme.ledger.LedgerTest)", 1), ("2) totalSumsOneCurrency(com.acme.ledger.LedgerTest)", 1)],
-      failed_tests=["transferMovesMoney(com.acme.ledger.LedgerTest)", "totalSumsOneCurrency(com.acme.ledger.LedgerTest)"])
+      keys=[("1) transferMovesMoney(com.acme.ledger.LedgerTest)", 1)],
+      failed_tests=["transferMovesMoney(com.acme.ledger.LedgerTest)"])
 
 jcase("junit5-console-assert", eco="junit", tool="junit5", category="test_failure",
       files=src_with(PLAIN5_FILES, MAIN + "Account.java", "entries.add(Money.of(\"0\", currency).minus(m));", "entries.add(m);"),
       steps=[("Build", JAVAC_TEST5),
              ("Test", "java -jar %s --disable-banner --details=tree -cp build/classes:build/test-classes --scan-classpath build/test-classes" % CONSOLE)],
-      keys=[("MethodSource [className = 'com.acme.ledger.AccountTest', methodName = 'withdrawLowersBalance'", "=> org.opentest4j.AssertionFailedError")],
-      failed_tests=["withdrawLowersBalance(com.acme.ledger.AccountTest)"])
+      keys=[("JUnit Jupiter:AccountTest:withdrawLowersBalance()", "=> org.opentest4j.AssertionFailedError"),
+            ("JUnit Jupiter:LedgerTest:transferMovesMoney()", "=> org.opentest4j.AssertionFailedError")],
+      failed_tests=["withdrawLowersBalance(com.acme.ledger.AccountTest)", "transferMovesMoney(com.acme.ledger.LedgerTest)"])
 
 jcase("junit5-console-exception", eco="junit", tool="junit5", category="test_failure",
-      files=src_with(PLAIN5_FILES, MAIN + "Money.java", "this.currency = Objects.requireNonNull(currency, \"currency\");",
-                     "this.currency = Objects.requireNonNull(currency.length() == 3 ? currency : null, \"currency\");"),
+      files=src_with(PLAIN5_FILES, MAIN + "Money.java", "requireSameCurrency(other);\n        return new Money(amount.add(", "return new Money(amount.add("),
       steps=[("Build", JAVAC_TEST5),
-             ("Test", "java -jar %s --disable-banner --details=flat -cp build/classes:build/test-classes --select-class com.acme.ledger.MoneyTest --select-class com.acme.ledger.AccountTest" % CONSOLE)],
-      keys=[("MethodSource [className = 'com.acme.ledger.MoneyTest', methodName = 'currencyMismatch'", "=> org.opentest4j.AssertionFailedError")],
+             ("Test", "java -jar %s --disable-banner --details=summary -cp build/classes:build/test-classes --select-class com.acme.ledger.MoneyTest --select-class com.acme.ledger.AccountTest" % CONSOLE)],
+      keys=[("JUnit Jupiter:MoneyTest:currencyMismatch()", "=> org.opentest4j.AssertionFailedError")],
       failed_tests=["currencyMismatch(com.acme.ledger.MoneyTest)"])
 
 CHECKS = D('''
@@ -1481,7 +1487,7 @@ jcase("checkstyle-cli-javadoc", eco="checkstyle", tool="checkstyle", category="l
 
 jcase("checkstyle-cli-xml", eco="checkstyle", tool="checkstyle", category="lint", needs=["checkstyle"], setup=CS_SETUP,
       files=src_with(CS_FILES, MAIN + "Money.java", "private final String currency;", "private final String Currency_Code = \"EUR\";\n    private final String currency;"),
-      steps=[("Lint", "checkstyle -c config/checkstyle.xml -f xml -o build/checkstyle.xml src/main/java || { cat build/checkstyle.xml; exit 1; }")],
+      steps=[("Lint", "mkdir -p build\ncheckstyle -c config/checkstyle.xml -f xml -o build/checkstyle.xml src/main/java || { cat build/checkstyle.xml; exit 1; }")],
       keys=[("<error line=", None)])
 
 jcase("javadoc-doclint", eco="javadoc", tool="javadoc", category="docs", needs=["javadoc"],
@@ -1559,10 +1565,10 @@ jcase("jvm-killed", eco="jvm", tool="java", category="oom", flaky=True,
       steps=[("Build", "./build.sh"), ("Import", RUN_IMPORT + "\necho 'import done'")],
       keys=[("Killed", None)])
 
-jcase("jvm-class-version", eco="jvm", tool="java", category="config",
+jcase("jvm-heap-option", eco="jvm", tool="java", category="config",
       files=RT_FILES,
       steps=[("Build", "mkdir -p build/classes\njavac --release 17 -d build/classes $(find src/main/java -name '*.java')"),
-             ("Run on the deploy JRE", "java -version 2>&1 | head -1\njavac --release 17 -d build/jre11 src/main/java/com/acme/ledger/Money.java\njava -cp build/classes -XX:+UnlockDiagnosticVMOptions -XX:MaxHeapSize=4k com.acme.ledger.tools.Importer")],
+             ("Import", "java -cp build/classes -XX:MaxHeapSize=4k com.acme.ledger.tools.Importer")],
       keys=[("Error occurred during initialization of VM", 1)])
 
 # ---- Gradle (sealed) -------------------------------------------------------
@@ -1630,7 +1636,7 @@ gcase("gradle-repo-dns", category="infra", flaky=True,
       files=dict(GRADLE_FILES, **{"build.gradle": GRADLE_BUILD.replace("testCompile 'junit:junit:4.13.2'",
                                                                       "compile 'com.acme.platform:acme-audit-client:2.3.1'\n    testCompile 'junit:junit:4.13.2'").replace(
                                       "    maven { url 'file:///usr/share/maven-repo' }", "    maven { url 'https://nexus.build.acme.invalid/repository/releases/' }\n    maven { url 'file:///usr/share/maven-repo' }")}),
-      steps=GRADLE_TEST, keys=[("Could not resolve all files for configuration", "nexus.build.acme.invalid")])
+      steps=GRADLE_TEST, keys=[("Could not resolve all files for configuration", "Name or service not known")])
 
 gcase("gradle-test-oom", category="oom",
       files=dict(GRADLE_FILES, **{"build.gradle": GRADLE_BUILD + "\ntest {\n    maxHeapSize = '48m'\n}\n",
@@ -1661,12 +1667,6 @@ gcase("gradle-javadoc", category="docs",
 gcase("gradle-build-script", category="config",
       files=dict(GRADLE_FILES, **{"build.gradle": GRADLE_BUILD.replace("testCompile 'junit:junit:4.13.2'", "testCompile 'junit:junit:4.13.2'\n    testCompile libs.assertj")}),
       steps=GRADLE_TEST, keys=[("Could not get unknown property 'libs'", None)])
-
-gcase("gradle-checkstyle", category="lint",
-      files=dict(src_with(GRADLE_FILES, MAIN + "Ledger.java", "import java.util.LinkedHashMap;", "import java.util.*;\nimport java.util.LinkedHashMap;"),
-                 **{"build.gradle": GRADLE_BUILD.replace("apply plugin: 'java'", "apply plugin: 'java'\napply plugin: 'checkstyle'") + "\ncheckstyle {\n    toolVersion = '8.36.1'\n    configFile = file('config/checkstyle.xml')\n}\n",
-                    "config/checkstyle.xml": CHECKS}),
-      steps=GRADLE_TEST, keys=[("[ant:checkstyle] [ERROR]", None)])
 
 gcase("gradle-timeout", category="timeout", flaky=True,
       files=dict(GRADLE_FILES, **{"scripts/wait-for-broker.sh": D('''
@@ -1754,7 +1754,7 @@ acase("ant-missing-antlib", category="dependency",
       files=dict(ANT_FILES, **{"build.xml": ANT_BUILD.replace('<project name="ledger" default="test" basedir=".">',
                                                               '<project name="ledger" default="test" basedir="." xmlns:jacoco="antlib:org.jacoco.ant">').replace(
           '<junit printsummary="yes" haltonfailure="yes" fork="yes">', '<jacoco:coverage destfile="${build}/jacoco.exec">\n    <junit printsummary="yes" haltonfailure="yes" fork="yes">').replace(
-          '        </junit>\n', '        </junit>\n    </jacoco:coverage>\n')}),
+          '    </junit>\n', '    </junit>\n    </jacoco:coverage>\n')}),
       steps=[("ant test", "ant -noinput test")], keys=[("Problem: failed to create task or type antlib:org.jacoco.ant:coverage", None)])
 
 # ---- TestNG (sealed) -------------------------------------------------------
@@ -1867,7 +1867,7 @@ def gvcase(id, **kw):
 
 
 gvcase("groovy-junit-assert", category="test_failure", files=GV_FILES,
-       steps=[("Test", "groovy -cp src test/ReportTest.groovy")],
+       steps=[("Test", "mkdir -p build\ngroovy -cp src test/ReportTest.groovy 2>&1 | tee build/test.log\ngrep -q 'Failures: 0' build/test.log")],
        keys=[("Test Failure: padsIdColumn(ReportTest)", "assert out ==")], failed_tests=["padsIdColumn(ReportTest)"])
 
 gvcase("groovy-script-assert", category="test_failure",
@@ -1987,3 +1987,7 @@ ktcase("kotlin-runtime-check", tool="kotlin", category="test_failure",
        steps=[("Compile", KT_BUILD), ("Smoke test", "java -jar build/ledger.jar")],
        keys=[("Exception in thread \"main\" java.lang.IllegalStateException: bad total", None)])
 
+
+
+if __name__ == "__main__":
+    main()
