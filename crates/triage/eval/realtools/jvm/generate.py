@@ -1147,7 +1147,7 @@ mcase("mvn-junit5-parameterized", category="test_failure",
         }
         ''')}),
       steps=MVN_TEST, keys=[("parsesAndRounds{String, String}[5]  Time elapsed", "AssertionFailedError")],
-      failed_tests=["parsesAndRounds(com.acme.ledger.ParseTest)"])
+      failed_tests=["parsesAndRounds{String, String}[5](com.acme.ledger.ParseTest)"])
 
 mcase("mvn-junit4-timeout", category="test_failure", flaky=None,
       files=dict(MVN_FILES, **{TEST + "SettlementTest.java": D('''
@@ -1423,14 +1423,14 @@ jcase("junit5-console-assert", eco="junit", tool="junit5", category="test_failur
              ("Test", "java -jar %s --disable-banner --details=tree -cp build/classes:build/test-classes --scan-classpath build/test-classes" % CONSOLE)],
       keys=[("JUnit Jupiter:AccountTest:withdrawLowersBalance()", "=> org.opentest4j.AssertionFailedError"),
             ("JUnit Jupiter:LedgerTest:transferMovesMoney()", "=> org.opentest4j.AssertionFailedError")],
-      failed_tests=["withdrawLowersBalance(com.acme.ledger.AccountTest)", "transferMovesMoney(com.acme.ledger.LedgerTest)"])
+      failed_tests=["com.acme.ledger.AccountTest.withdrawLowersBalance", "com.acme.ledger.LedgerTest.transferMovesMoney"])
 
 jcase("junit5-console-exception", eco="junit", tool="junit5", category="test_failure",
       files=src_with(PLAIN5_FILES, MAIN + "Money.java", "requireSameCurrency(other);\n        return new Money(amount.add(", "return new Money(amount.add("),
       steps=[("Build", JAVAC_TEST5),
              ("Test", "java -jar %s --disable-banner --details=summary -cp build/classes:build/test-classes --select-class com.acme.ledger.MoneyTest --select-class com.acme.ledger.AccountTest" % CONSOLE)],
       keys=[("JUnit Jupiter:MoneyTest:currencyMismatch()", "=> org.opentest4j.AssertionFailedError")],
-      failed_tests=["currencyMismatch(com.acme.ledger.MoneyTest)"])
+      failed_tests=["com.acme.ledger.MoneyTest.currencyMismatch"])
 
 CHECKS = D('''
     <?xml version="1.0"?>
@@ -1609,13 +1609,13 @@ GRADLE_TEST = [("gradle check", "gradle --no-daemon --console=plain check")]
 gcase("gradle-junit-fail", category="test_failure",
       files=src_with(GRADLE_FILES, MAIN + "Money.java", "RoundingMode.HALF_EVEN", "RoundingMode.CEILING"),
       steps=GRADLE_TEST, keys=[("MoneyTest > roundsHalfEven FAILED", 1)],
-      failed_tests=["roundsHalfEven(com.acme.ledger.MoneyTest)"])
+      failed_tests=["com.acme.ledger.MoneyTest.roundsHalfEven"])
 
 gcase("gradle-junit-two", category="test_failure",
       files=src_with(GRADLE_FILES, MAIN + "Account.java", "entries.add(Money.of(\"0\", currency).minus(m));", "entries.add(m.times(-2));"),
       steps=[("gradle build", "gradle --no-daemon --console=plain build")],
       keys=[("AccountTest > withdrawLowersBalance FAILED", 1), ("LedgerTest > transferMovesMoney FAILED", 1)],
-      failed_tests=["withdrawLowersBalance(com.acme.ledger.AccountTest)", "transferMovesMoney(com.acme.ledger.LedgerTest)"])
+      failed_tests=["com.acme.ledger.AccountTest.withdrawLowersBalance", "com.acme.ledger.LedgerTest.transferMovesMoney"])
 
 gcase("gradle-compile-error", category="compilation",
       files=src_with(GRADLE_FILES, MAIN + "Ledger.java", "accounts.get(to).deposit(amount);", "accounts.get(to).deposit(amount);\n        history.add(amount);"),
@@ -1658,7 +1658,7 @@ gcase("gradle-test-oom", category="oom",
             }
         }
         ''')}),
-      steps=GRADLE_TEST, keys=[("HistoryTest > keepsLongHistory FAILED", 1)], failed_tests=["keepsLongHistory(com.acme.ledger.HistoryTest)"])
+      steps=GRADLE_TEST, keys=[("HistoryTest > keepsLongHistory FAILED", 1)], failed_tests=["com.acme.ledger.HistoryTest.keepsLongHistory"])
 
 gcase("gradle-javadoc", category="docs",
       files=src_with(GRADLE_FILES, MAIN + "Ledger.java", "     * @param to the target account id\n", "     * @param target the target account id\n"),
@@ -1739,12 +1739,12 @@ acase("ant-javac-error", category="compilation",
 acase("ant-junit-fail", category="test_failure",
       files=src_with(ANT_FILES, MAIN + "Money.java", "RoundingMode.HALF_EVEN", "RoundingMode.HALF_UP"),
       steps=[("ant test", "ant -noinput test")], keys=[("Testcase: roundsHalfEven took", 2)],
-      failed_tests=["roundsHalfEven(com.acme.ledger.MoneyTest)"])
+      failed_tests=["com.acme.ledger.MoneyTest.roundsHalfEven"])
 
 acase("ant-junit-error", category="test_failure",
       files=src_with(ANT_FILES, MAIN + "Ledger.java", "accounts.get(from).withdraw(amount);", "accounts.get(from.trim() + \" \").withdraw(amount);"),
       steps=[("ant test", "ant -noinput test")], keys=[("Testcase: transferMovesMoney took", 2)],
-      failed_tests=["transferMovesMoney(com.acme.ledger.LedgerTest)"])
+      failed_tests=["com.acme.ledger.LedgerTest.transferMovesMoney"])
 
 acase("ant-java-oom", category="oom",
       files=dict(ANT_FILES, **{IMP: IMPORTER.replace("for (int i = 0; i < 50; i++) {", "for (int i = 0; i < 50_000_000; i++) {")}),
@@ -1802,12 +1802,12 @@ NG_RUN = "java -cp build/classes:build/test-classes:%s org.testng.TestNG -verbos
 jcase("testng-cli-assert", eco="testng", tool="testng", category="test_failure", needs=["java", "/usr/share/java/testng.jar"],
       files=src_with(NG_FILES, MAIN + "Money.java", "RoundingMode.HALF_EVEN", "RoundingMode.HALF_UP"),
       steps=[("Build", NG_BUILD), ("Test", NG_RUN)], keys=[("FAILED: roundsHalfEven", 1)],
-      failed_tests=["roundsHalfEven(com.acme.ledger.MoneyNgTest)"])
+      failed_tests=["roundsHalfEven"])
 
 jcase("testng-cli-skip", eco="testng", tool="testng", category="test_failure", needs=["java", "/usr/share/java/testng.jar"],
       files=src_with(NG_FILES, MAIN + "Money.java", "return new Money(amount.add(other.amount), currency);", "return new Money(amount.add(other.amount), null);"),
       steps=[("Build", NG_BUILD), ("Test", NG_RUN)],
-      keys=[("FAILED: plusAddsAmounts", 1)], failed_tests=["plusAddsAmounts(com.acme.ledger.MoneyNgTest)"])
+      keys=[("FAILED: plusAddsAmounts", 1)], failed_tests=["plusAddsAmounts"])
 
 NG_POM = pom(deps="""    <dependency>
       <groupId>org.testng</groupId>
