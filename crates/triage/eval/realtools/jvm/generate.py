@@ -1401,7 +1401,7 @@ jcase("javac-werror", eco="javac", tool="javac", category="compilation",
       files=dict(src_with(PLAIN_FILES, MAIN + "Account.java", "private final List<Money> entries = new ArrayList<>();",
                           "private final List<Money> entries = new ArrayList();"),
                  **{"build.sh": "#!/bin/sh\nset -e\nmkdir -p build/classes\njavac -Xlint:all -Werror -d build/classes $(find src/main/java -name '*.java')\n"}),
-      steps=[("Build", "./build.sh")], keys=[("warning: [unchecked] unchecked conversion", 3), ("warnings found and -Werror specified", None)])
+      steps=[("Build", "./build.sh")], keys=[("warning: [rawtypes] found raw type", 5), ("warning: [unchecked] unchecked conversion", 3), ("warnings found and -Werror specified", None)])
 
 jcase("junit4-core-assert", eco="junit", tool="junit4", category="test_failure",
       files=src_with(PLAIN_FILES, MAIN + "Money.java", "RoundingMode.HALF_EVEN", "RoundingMode.UP"),
