@@ -228,3 +228,15 @@ fn jvm_tools_name_the_cause() {
         assert!(a.failures.iter().all(|f| f.rule != "maven-pom-invalid" && f.rule != "java-noclassdef"), "{line}: {:?}", a.failures);
     }
 }
+
+/// Travis has no steps: the command it says failed after a `timeout` kill
+/// tells a service that never came up (setup, flaky) from a test run.
+#[test]
+fn travis_timeout_waiting_for_a_service_is_flaky() {
+    let log = "travis_time:start:1a2b\r\x1b[0K$ timeout --verbose 5 sh scripts/wait-for-db.sh\nwaiting for postgres at 127.0.0.1:5432\ntimeout: sending signal TERM to command 'sh'\ntravis_time:end:1a2b:start=1,finish=2,duration=1,event=script\r\x1b[0K\x1b[31;1mThe command \"timeout --verbose 5 sh scripts/wait-for-db.sh\" exited with 124.\x1b[0m\n\nDone. Your build exited with 1.\n";
+    let a = analyze(log.as_bytes(), &RuleSet::builtin());
+    assert_eq!((a.verdict.category.to_string(), a.verdict.flaky), ("timeout".to_string(), Some(true)));
+    let log = log.replace("sh scripts/wait-for-db.sh", "./gradlew test");
+    let a = analyze(log.as_bytes(), &RuleSet::builtin());
+    assert_ne!(a.verdict.flaky, Some(true));
+}
