@@ -61,8 +61,9 @@ def D(s):
 
 class Case:
     def __init__(self, id, lang, tool, category, flaky, files, steps, keys,
-                 failed_tests=None, setup=(), needs=(), ci=None, repo=None, eco=None, m2="warm"):
+                 failed_tests=None, setup=(), needs=(), ci=None, repo=None, eco=None, m2="warm", split=None):
         self.id = id
+        self.split = split           # None: by ecosystem (TUNE/SEALED); "tune2": made after jvm10's engine changes
         self.eco = eco
         self.m2 = m2                 # "warm": a cached ~/.m2 shared by cases; "fresh": empty, Maven downloads
         self.lang = lang
@@ -517,7 +518,7 @@ def main():
             f.write("\n".join(L) + "\n")
         rows[c.id] = {"dataset": "realtools_" + PART, "id": c.id, "log": rel, "ci": ci, "language": c.lang,
                       "tool": c.tool, "ecosystem": c.eco, "category": c.category, "flaky": c.flaky, "key_lines": ks,
-                      "failed_tests": c.failed_tests, "split": "sealed" if c.eco in SEALED else "tune",
+                      "failed_tests": c.failed_tests, "split": c.split or ("sealed" if c.eco in SEALED else "tune"),
                       "label_source": "generated: real %s output, injected failure" % c.tool}
         print("ok %-36s %-9s %-12s %s %s" % (c.id, ci, c.category, [(k["start"], k["end"]) for k in ks],
                                              os.path.getsize(os.path.join(HERE, "cases", c.id + ".log"))))
@@ -525,7 +526,7 @@ def main():
     with open(label_path, "w") as f:
         for i in sorted(rows, key=lambda x: order.index(x) if x in order else 10**6):
             f.write(json.dumps(rows[i]) + "\n")
-    for sp in ("tune", "sealed"):
+    for sp in ("tune", "sealed", "tune2"):
         with open(os.path.join(HERE, "labels.%s.jsonl" % sp), "w") as f:
             for i in sorted(rows, key=lambda x: order.index(x) if x in order else 10**6):
                 if rows[i]["split"] == sp:
@@ -1987,6 +1988,58 @@ ktcase("kotlin-runtime-check", tool="kotlin", category="test_failure",
        steps=[("Compile", KT_BUILD), ("Smoke test", "java -jar build/ledger.jar")],
        keys=[("Exception in thread \"main\" java.lang.IllegalStateException: bad total", None)])
 
+
+# ---- tune2: tune ecosystems, cases written after jvm10's engine changes ----
+
+mcase("t2-mvn-dependency-version-missing", category="config", split="tune2",
+      files=dict(MVN_FILES, **{"pom.xml": pom(deps=DEP_JUNIT4.replace("      <version>4.13.2</version>\n", ""))}),
+      steps=MVN_TEST, keys=[("'dependencies.dependency.version' for junit:junit:jar is missing", None)])
+
+mcase("t2-mvn-enforcer-maven-version", category="config", split="tune2",
+      files=dict(MVN_FILES, **{"pom.xml": pom(plugins="""      <plugin>
+        <groupId>org.apache.maven.plugins</groupId>
+        <artifactId>maven-enforcer-plugin</artifactId>
+        <version>3.1.0</version>
+        <executions>
+          <execution>
+            <id>enforce-maven</id>
+            <goals><goal>enforce</goal></goals>
+            <configuration>
+              <rules>
+                <requireMavenVersion><version>[3.9.6,)</version></requireMavenVersion>
+              </rules>
+            </configuration>
+          </execution>
+        </executions>
+      </plugin>
+""")}),
+      steps=[("mvn install", "mvn -B install")], keys=[("RequireMavenVersion failed with message", 1)])
+
+jcase("t2-junit4-core-two", eco="junit", tool="junit4", category="test_failure", split="tune2",
+      files=src_with(src_with(PLAIN_FILES, MAIN + "Money.java", "return new Money(amount.multiply(BigDecimal.valueOf(n)), currency);",
+                              "return new Money(amount.multiply(BigDecimal.valueOf(n + 1)), currency);"),
+                     MAIN + "Account.java", "entries.add(m);\n    }", "entries.add(m.times(1));\n    }"),
+      steps=[("Build", JAVAC_TEST4),
+             ("Test", "java -cp build/classes:build/test-classes:%s org.junit.runner.JUnitCore com.acme.ledger.MoneyTest com.acme.ledger.AccountTest com.acme.ledger.LedgerTest" % CP4)],
+      keys=[("%d) " % i, 1) for i in range(1, 7)],
+      failed_tests=["timesMultiplies(com.acme.ledger.MoneyTest)", "depositAddsToBalance(com.acme.ledger.AccountTest)",
+                    "withdrawLowersBalance(com.acme.ledger.AccountTest)", "overdraftIsRefused(com.acme.ledger.AccountTest)",
+                    "totalSumsOneCurrency(com.acme.ledger.LedgerTest)", "transferMovesMoney(com.acme.ledger.LedgerTest)"])
+
+jcase("t2-checkstyle-xml-two", eco="checkstyle", tool="checkstyle", category="lint", needs=["checkstyle"], setup=CS_SETUP, split="tune2",
+      files=src_with(CS_FILES, MAIN + "Account.java", "import java.util.List;", "import java.util.List;\nimport java.util.Map;\nimport java.io.*;"),
+      steps=[("Checkstyle", "mkdir -p build\ncheckstyle -c config/checkstyle.xml -f xml -o build/checkstyle-result.xml src/main/java || { cat build/checkstyle-result.xml; exit 1; }")],
+      keys=[("<error line=", None), ("<error line=", None)])
+
+jcase("t2-jvm-bad-option", eco="jvm", tool="java", category="config", split="tune2",
+      files=RT_FILES,
+      steps=[("Build", "./build.sh"), ("Import", "java -XX:+UseConcMarkSweepGC -Xmx256m -cp build/classes com.acme.ledger.tools.Importer")],
+      keys=[("Unrecognized VM option", 1)])
+
+mcase("t2-mvn-junit5-npe", category="test_failure", split="tune2",
+      files=src_with(MVN5_FILES, MAIN + "Ledger.java", "return accounts.get(id);", "return accounts.get(id.trim().isEmpty() ? null : id + \"-\");"),
+      steps=MVN_TEST, keys=[("transferMovesMoney  Time elapsed", 1)],
+      failed_tests=["transferMovesMoney(com.acme.ledger.LedgerTest)"])
 
 
 if __name__ == "__main__":
