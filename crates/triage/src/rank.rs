@@ -318,6 +318,16 @@ fn flakiness(i: FlakyInput) -> Option<bool> {
     if i.category == Category::Timeout && i.failing_step.is_some_and(|s| SETUP_STEP.is_match(&s.name)) {
         return Some(true);
     }
+    // Without steps (Travis), the CI's statement of the command that failed
+    // after the timeout (`The command "timeout 60 ./wait-for-db.sh" exited
+    // with 124.`) says what the job was doing.
+    if i.category == Category::Timeout && i.failing_step.is_none() {
+        let after = i.top.map_or(0, |t| t.line);
+        let command = i.report.tools.iter().filter(|t| t.level == ToolLevel::Command && t.line >= after).min_by_key(|t| t.line);
+        if command.is_some_and(|c| c.names.iter().any(|n| SETUP_STEP.is_match(n))) {
+            return Some(true);
+        }
+    }
     // Every failing test passed when retried (PyTorch reruns in a new
     // process after pytest reported the failure).
     let retried = |id: &str| i.report.flaky_tests.iter().any(|f| f == id || f.ends_with(id) || id.ends_with(f.as_str()));

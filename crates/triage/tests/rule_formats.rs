@@ -198,3 +198,45 @@ fn native_toolchains_name_the_cause_before_the_exit_code() {
     let a = analyze(travis.as_bytes(), &RuleSet::builtin());
     assert!(a.failures.iter().all(|f| f.rule != "shell-command-not-found"), "{:?}", a.failures);
 }
+
+/// jvm10's JVM-tool rules, one real line each (eval/realtools/jvm shows
+/// them in context), plus the spellings that must not match.
+#[test]
+fn jvm_tools_name_the_cause() {
+    assert_first_rules(&cases(&[
+        ("error: warnings found and -Werror specified", ("javac-werror", "compilation")),
+        ("[ERROR] /home/travis/build/acme/ledger/src/main/java/com/acme/ledger/Ledger.java: warnings found and -Werror specified", ("javac-werror", "compilation")),
+        ("src/main/java/com/acme/ledger/Ledger.java:36: error: unknown tag: null", ("javadoc-doclint-error", "docs")),
+        ("[ERROR] /builds/acme/ledger/src/main/java/com/acme/ledger/Account.java:52: error: reference not found", ("javadoc-doclint-error", "docs")),
+        ("<error line=\"12\" column=\"26\" severity=\"error\" message=\"Name &apos;Currency_Code&apos; must match pattern.\" source=\"com.puppycrawl.tools.checkstyle.checks.naming.MemberNameCheck\"/>", ("checkstyle-xml-error", "lint")),
+        ("[ERROR] The forked VM terminated without properly saying goodbye. VM crash or System.exit called?", ("surefire-fork-crash", "test_failure")),
+        ("[ERROR] Rule 0: org.apache.maven.plugins.enforcer.RequireJavaVersion failed with message:", ("maven-enforcer-rule", "config")),
+        ("[WARNING] Rule 0: org.apache.maven.plugins.enforcer.DependencyConvergence failed with message:", ("maven-enforcer-dependency-rule", "dependency")),
+        ("[FATAL] Non-parseable POM /home/circleci/project/pom.xml: expected > to finsh end tag not < from line 10 @ line 11, column 4", ("maven-pom-invalid", "config")),
+        ("[ERROR] 'dependencies.dependency.version' for junit:junit:jar is missing. @ line 22, column 17", ("maven-pom-invalid", "config")),
+        ("Exception in thread \"main\" java.lang.NoClassDefFoundError: com/google/gson/Gson", ("java-noclassdef", "dependency")),
+        ("Error occurred during initialization of VM", ("jvm-launch-error", "config")),
+        ("Unrecognized VM option 'UseConcMarkSweepGC'", ("jvm-launch-error", "config")),
+    ]));
+    // javac's own errors stay compilation; a model problem Maven only warns about is no failure.
+    assert_first_rules(&cases(&[("src/main/java/com/acme/Ledger.java:51: error: cannot find symbol", ("gcc-clang-error", "compilation"))]));
+    for line in [
+        "[WARNING] 'build.plugins.plugin.version' for org.apache.maven.plugins:maven-jar-plugin is missing. @ line 40, column 15",
+        "java.lang.NoClassDefFoundError: Could not initialize class com.acme.Config",
+    ] {
+        let a = analyze(format!("{line}\n").as_bytes(), &RuleSet::builtin());
+        assert!(a.failures.iter().all(|f| f.rule != "maven-pom-invalid" && f.rule != "java-noclassdef"), "{line}: {:?}", a.failures);
+    }
+}
+
+/// Travis has no steps: the command it says failed after a `timeout` kill
+/// tells a service that never came up (setup, flaky) from a test run.
+#[test]
+fn travis_timeout_waiting_for_a_service_is_flaky() {
+    let log = "travis_time:start:1a2b\r\x1b[0K$ timeout --verbose 5 sh scripts/wait-for-db.sh\nwaiting for postgres at 127.0.0.1:5432\ntimeout: sending signal TERM to command 'sh'\ntravis_time:end:1a2b:start=1,finish=2,duration=1,event=script\r\x1b[0K\x1b[31;1mThe command \"timeout --verbose 5 sh scripts/wait-for-db.sh\" exited with 124.\x1b[0m\n\nDone. Your build exited with 1.\n";
+    let a = analyze(log.as_bytes(), &RuleSet::builtin());
+    assert_eq!((a.verdict.category.to_string(), a.verdict.flaky), ("timeout".to_string(), Some(true)));
+    let log = log.replace("sh scripts/wait-for-db.sh", "./gradlew test");
+    let a = analyze(log.as_bytes(), &RuleSet::builtin());
+    assert_ne!(a.verdict.flaky, Some(true));
+}

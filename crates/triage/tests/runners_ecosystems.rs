@@ -519,3 +519,38 @@ Finished in 0.023 seconds
     assert_eq!(f, vec![one("jasmine", "Installer when there is no marker should write package.json", "Expected spy writeFileSync to have been called.")]);
     assert_eq!(c, Some((Some(3), Some(2), Some(1), Some(0))));
 }
+
+#[test]
+fn junit4_text_runner() {
+    let log = "\
+JUnit version 4.13.2
+.E...E......
+Time: 0.031
+There were 2 failures:
+1) roundsHalfEven(com.acme.ledger.MoneyTest)
+org.junit.ComparisonFailure: expected:<0.1[2] EUR> but was:<0.1[3] EUR>
+\tat org.junit.Assert.assertEquals(Assert.java:117)
+\tat com.acme.ledger.MoneyTest.roundsHalfEven(MoneyTest.java:21)
+2) transferMovesMoney(com.acme.ledger.LedgerTest)
+java.lang.NullPointerException: Cannot invoke \"com.acme.ledger.Account.withdraw(com.acme.ledger.Money)\"
+\tat com.acme.ledger.Ledger.transfer(Ledger.java:48)
+
+FAILURES!!!
+Tests run: 10,  Failures: 2
+
+";
+    let (f, c) = parse(log);
+    assert_eq!(
+        f,
+        vec![
+            one("junit", "roundsHalfEven(com.acme.ledger.MoneyTest)", "org.junit.ComparisonFailure: expected:<0.1[2] EUR> but was:<0.1[3] EUR>"),
+            one(
+                "junit",
+                "transferMovesMoney(com.acme.ledger.LedgerTest)",
+                "java.lang.NullPointerException: Cannot invoke \"com.acme.ledger.Account.withdraw(com.acme.ledger.Money)\""
+            ),
+        ]
+    );
+    assert_eq!(c, Some((Some(10), Some(8), Some(2), None)));
+    assert_eq!(parse("JUnit version 4.13.2\n....\nTime: 0.01\n\nOK (4 tests)\n\n").1, Some((Some(4), Some(4), Some(0), None)));
+}

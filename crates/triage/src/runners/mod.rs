@@ -141,6 +141,7 @@ mod gradle;
 mod gtest;
 mod haskell;
 mod jest;
+mod junitcore;
 mod maven;
 mod minitest;
 mod mocha;
@@ -180,6 +181,7 @@ pub fn all_parsers() -> Vec<Box<dyn RunnerParser>> {
         Box::new(spec::Spec::default()),
         Box::new(minitest::Minitest::default()),
         Box::new(phpunit::Phpunit::default()),
+        Box::new(junitcore::JunitCore::default()),
         Box::new(exunit::ExUnit::default()),
         Box::new(erlang::Erlang::default()),
         Box::new(haskell::Haskell::default()),
