@@ -155,10 +155,8 @@ struct Scan<'r> {
     rule_hits: Vec<usize>,
     /// Per parser: which of its triggers the line holds (`Line::hits`).
     runner_hit: Vec<u64>,
-    /// Per parser: it asked for every line after its last feed.
-    wants: Vec<bool>,
-    /// How many parsers want every line.
-    wanting: usize,
+    /// Bit p: parser p asked for every line after its last feed.
+    wants: u64,
     /// Candidates kept per (step, effective priority).
     buckets: std::collections::HashMap<(usize, i32), u32>,
     /// Generic candidates kept per class (`generic`'s six bits) in the
@@ -180,8 +178,8 @@ struct Scan<'r> {
 impl<'r> Scan<'r> {
     fn new(rules: &'r RuleSet, m: &'r Triggers, parsers: Vec<Box<dyn RunnerParser>>) -> Self {
         let n_parsers = parsers.len();
-        let wants: Vec<bool> = parsers.iter().map(|p| p.wants_every_line()).collect();
-        let wanting = wants.iter().filter(|&&w| w).count();
+        assert!(n_parsers <= 64, "parsers are tracked in 64-bit masks");
+        let wants = parsers.iter().enumerate().fold(0u64, |m, (p, parser)| m | (parser.wants_every_line() as u64) << p);
         Scan {
             rules,
             m,
@@ -195,7 +193,6 @@ impl<'r> Scan<'r> {
             rule_hits: Vec::new(),
             runner_hit: vec![0; n_parsers],
             wants,
-            wanting,
             buckets: Default::default(),
             generic_at: (0, 0),
             generic_kept: [0; GENERIC_CLASSES],
@@ -285,7 +282,8 @@ impl<'r> Scan<'r> {
         }
 
         // One pass collects every trigger occurrence.
-        let mut any_runner_hit = false;
+        // Bit p: parser p's triggers are on the line.
+        let mut hit_parsers = 0u64;
         let mut words = 0u8;
         let (rule_hit, rule_hits, runner_hit) = (&mut self.rule_hit, &mut self.rule_hits, &mut self.runner_hit);
         m.literals.for_each_match(bytes, |lit, start| {
@@ -299,7 +297,7 @@ impl<'r> Scan<'r> {
                     }
                     Pat::Runner(p, k) => {
                         runner_hit[p] |= 1 << k;
-                        any_runner_hit = true;
+                        hit_parsers |= 1 << p;
                     }
                     Pat::Word(bit) => {
                         if standalone(bytes, start, start + m.lengths[lit] as usize) {
@@ -309,7 +307,7 @@ impl<'r> Scan<'r> {
                 }
             }
         });
-        if !any_runner_hit && self.wanting == 0 && self.pending.is_empty() && self.rule_hits.is_empty() && words == 0 && !red {
+        if hit_parsers == 0 && self.wants == 0 && self.pending.is_empty() && self.rule_hits.is_empty() && words == 0 && !red {
             self.text = scratch;
             return;
         }
@@ -329,17 +327,21 @@ impl<'r> Scan<'r> {
         // Parsers are asked whether they want every line only after they
         // were fed (only a fed line can change that): most lines skip them.
         let mut fed = false;
-        if any_runner_hit || self.wanting > 0 {
-            self.wanting = 0;
-            for (p, parser) in self.parsers.iter_mut().enumerate() {
-                if self.runner_hit[p] != 0 || self.wants[p] {
-                    parser.feed(Line { no, text, hits: self.runner_hit[p] });
-                    fed = true;
-                    self.wants[p] = parser.wants_every_line();
-                }
-                self.wanting += self.wants[p] as usize;
-                self.runner_hit[p] = 0;
+        // Only the parsers hit or waiting, in order (a loop over all of
+        // them cost ~60 M instructions on 200 MB of logs).
+        let mut todo = hit_parsers | self.wants;
+        while todo != 0 {
+            let p = todo.trailing_zeros() as usize;
+            todo &= todo - 1;
+            let parser = &mut self.parsers[p];
+            parser.feed(Line { no, text, hits: self.runner_hit[p] });
+            fed = true;
+            if parser.wants_every_line() {
+                self.wants |= 1 << p;
+            } else {
+                self.wants &= !(1 << p);
             }
+            self.runner_hit[p] = 0;
         }
 
         // Context after earlier candidates.
