@@ -159,6 +159,13 @@ pub fn clean_line(raw: &[u8], out: &mut String) -> usize {
 /// (an SGR escape setting a red foreground or background): the colour is
 /// gone from the text, the bit is a signal (`signals`).
 pub(crate) fn clean_line_red(raw: &[u8], out: &mut String) -> (usize, bool) {
+    clean_line_red_if(raw, out, true)
+}
+
+/// [`clean_line_red`], told by the caller whether the line may hold `\r`
+/// at all (the engine knows where the block's next one is: most coloured
+/// lines then skip a `memchr` over the whole line).
+pub(crate) fn clean_line_red_if(raw: &[u8], out: &mut String, may_hold_cr: bool) -> (usize, bool) {
     out.clear();
     let mut s = raw;
     // UTF-8 BOM on the first line of files written on Windows.
@@ -167,7 +174,7 @@ pub(crate) fn clean_line_red(raw: &[u8], out: &mut String) -> (usize, bool) {
     }
     let ts = timestamp_prefix_len(s);
     s = &s[ts..];
-    if memchr(b'\r', s).is_some() {
+    if may_hold_cr && memchr(b'\r', s).is_some() {
         s = last_cr_segment(s);
     }
     let Some(first_esc) = memchr(0x1b, s) else {

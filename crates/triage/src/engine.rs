@@ -5,7 +5,7 @@
 use crate::analysis::{Analysis, Category, Excerpt, ExcerptLine, Failure, TestRef, SCHEMA};
 use crate::baseline::Baseline;
 use crate::candidate::Candidate;
-use crate::clean::{clean_line, clean_line_red, plain_line_if, read_line_capped, MAX_LINE, MAX_UNBROKEN};
+use crate::clean::{clean_line, clean_line_red, clean_line_red_if, plain_line_if, read_line_capped, MAX_LINE, MAX_UNBROKEN};
 use crate::fingerprint::{fingerprint, normalise};
 use crate::rank;
 use crate::rules::{RuleCaptures, RuleSet};
@@ -82,7 +82,7 @@ fn run<R: Read>(reader: R, rules: &RuleSet, baseline: Option<&Baseline>, feature
                 if raw.last() == Some(&b'\n') {
                     raw.pop();
                 }
-                scan.line(&raw, &[], true);
+                scan.line(&raw, &[], true, true);
                 scan.text.clear();
                 clean_line(&raw, &mut scan.text);
                 scan.remember(scan.no);
@@ -215,17 +215,22 @@ impl<'r> Scan<'r> {
     fn block(&mut self, block: &[u8]) {
         self.bytes += block.len() as u64;
         let mut pos = 0;
-        // The next `\r` or ESC at or after `pos` (`block.len()`: none): most
-        // lines have neither, and are then known to need no cleaning.
-        let find = |from: usize| memchr::memchr2(b'\r', 0x1b, &block[from..]).map_or(block.len(), |p| from + p);
-        let mut next_cr_or_esc = find(0);
+        // The next ESC and the next `\r` at or after `pos` (`block.len()`:
+        // none): most lines have neither, and are then known to need no
+        // cleaning; most coloured lines have no `\r`, which is rarer.
+        let find = |byte: u8, from: usize| memchr::memchr(byte, &block[from..]).map_or(block.len(), |p| from + p);
+        let mut next_esc = find(0x1b, 0);
+        let mut next_cr = find(b'\r', 0);
         let newline = Newline::new();
         while pos < block.len() {
             let end = pos + newline.find(&block[pos..]).expect("a block ends with a newline");
-            if next_cr_or_esc < pos {
-                next_cr_or_esc = find(pos);
+            if next_esc < pos {
+                next_esc = find(0x1b, pos);
             }
-            self.line(&block[pos..end.min(pos + MAX_LINE)], &block[..pos], next_cr_or_esc < end);
+            if next_cr < pos {
+                next_cr = find(b'\r', pos);
+            }
+            self.line(&block[pos..end.min(pos + MAX_LINE)], &block[..pos], next_esc < end || next_cr < end, next_cr < end);
             pos = end + 1;
         }
         // The block is about to be consumed: keep its last lines as context
@@ -254,8 +259,9 @@ impl<'r> Scan<'r> {
     /// The full path for one line (without its `\n`). `before` is the block
     /// up to this line (its last lines are the context of a candidate here);
     /// lines before the block are in `self.ring`. `may_hold_cr_or_esc`:
-    /// false when the line is known to hold neither.
-    fn line(&mut self, raw: &[u8], before: &[u8], may_hold_cr_or_esc: bool) {
+    /// false when the line is known to hold neither; `may_hold_cr`: false
+    /// when it is known to hold no `\r`.
+    fn line(&mut self, raw: &[u8], before: &[u8], may_hold_cr_or_esc: bool, may_hold_cr: bool) {
         let rules = self.rules;
         let m = self.m;
         self.lines += 1;
@@ -272,7 +278,7 @@ impl<'r> Scan<'r> {
         let (bytes, ts, red) = match plain {
             Some((b, ts)) => (b, ts, false),
             None => {
-                let (ts, red) = clean_line_red(raw, &mut scratch);
+                let (ts, red) = clean_line_red_if(raw, &mut scratch, may_hold_cr);
                 (scratch.as_bytes(), ts, red)
             }
         };
