@@ -20,22 +20,30 @@ pub fn timestamp_prefix_len(line: &[u8]) -> usize {
     if line.len() < 21 {
         return 0;
     }
-    // Eight bytes at a time: this runs on every line.
+    // Eight bytes at a time: this runs on every line. Each word is XORed
+    // with the prefix it should hold (`0` for a digit), the bytes that are
+    // not checked masked off: the separators must then be 0 and the digits
+    // at most 9.
     let b = line;
     let word = |i: usize| u64::from_le_bytes(b[i..i + 8].try_into().expect("eight bytes"));
-    let byte = |w: u64, k: u32| (w >> (8 * k)) as u8;
-    let (head, mid) = (word(0), word(8));
-    if !(ascii_digits(head, 0xffff_ffff) && byte(head, 4) == b'-' && byte(head, 7) == b'-' && byte(mid, 2) == b'T' && byte(mid, 5) == b':' && b[16] == b':') {
+    // `DDDD-..-`: bytes 0-3 digits, 4 and 7 `-` (5 and 6 are not checked).
+    let head = (word(0) ^ u64::from_le_bytes(*b"0000-00-")) & 0xff00_00ff_ffff_ffff;
+    // `..T..:..`: byte 10 `T`, byte 13 `:`.
+    let mid = (word(8) ^ u64::from_le_bytes(*b"00T00:00")) & 0x0000_ff00_00ff_0000;
+    if !(small_digits(head) && head & 0xff00_00ff_0000_0000 == 0 && mid == 0 && b[16] == b':') {
         return 0;
     }
     // Fractional seconds, then `Z` and one space.
     let mut i = 19;
     if i < b.len() && b[i] == b'.' {
-        i += 1;
         // GitHub's seven digits and `Z`, in one word.
-        if b.len() >= 28 && ascii_digits(word(20), 0x00ff_ffff_ffff_ffff) && b[27] == b'Z' {
-            i = 27;
+        if b.len() >= 28 {
+            let frac = word(20) ^ u64::from_le_bytes(*b"0000000Z");
+            if small_digits(frac) && frac >> 56 == 0 {
+                return if b.len() > 28 && b[28] == b' ' { 29 } else { 28 };
+            }
         }
+        i += 1;
         while i < b.len() && b[i].is_ascii_digit() {
             i += 1;
         }
@@ -50,15 +58,13 @@ pub fn timestamp_prefix_len(line: &[u8]) -> usize {
     0
 }
 
-/// The bytes of `w` that `mask` selects (0xff each) are ASCII digits.
+/// Every byte of `t` (a word XORed with ASCII `0`s) is at most 9: it was
+/// a digit there. A byte of 0x80 or more fails by its own top bit; below
+/// that, adding 0x76 sets the top bit exactly from 0x0a on and never
+/// carries into the next byte.
 #[inline(always)]
-fn ascii_digits(w: u64, mask: u64) -> bool {
-    const ZEROS: u64 = 0x3030_3030_3030_3030;
-    const HIGH: u64 = 0xf0f0_f0f0_f0f0_f0f0;
-    let w = (w & mask) | (ZEROS & !mask);
-    // High nibble 3, and still 3 after adding 6 (0x3a..=0x3f become 0x4_):
-    // no carry crosses bytes, all are 0x30..=0x3f.
-    w & HIGH == ZEROS && w.wrapping_add(0x0606_0606_0606_0606) & HIGH == ZEROS
+fn small_digits(t: u64) -> bool {
+    (t.wrapping_add(0x7676_7676_7676_7676) | t) & 0x8080_8080_8080_8080 == 0
 }
 
 /// Keep only what the terminal would finally show for a line that uses `\r`
@@ -153,6 +159,13 @@ pub fn clean_line(raw: &[u8], out: &mut String) -> usize {
 /// (an SGR escape setting a red foreground or background): the colour is
 /// gone from the text, the bit is a signal (`signals`).
 pub(crate) fn clean_line_red(raw: &[u8], out: &mut String) -> (usize, bool) {
+    clean_line_red_if(raw, out, true)
+}
+
+/// [`clean_line_red`], told by the caller whether the line may hold `\r`
+/// at all (the engine knows where the block's next one is: most coloured
+/// lines then skip a `memchr` over the whole line).
+pub(crate) fn clean_line_red_if(raw: &[u8], out: &mut String, may_hold_cr: bool) -> (usize, bool) {
     out.clear();
     let mut s = raw;
     // UTF-8 BOM on the first line of files written on Windows.
@@ -161,7 +174,7 @@ pub(crate) fn clean_line_red(raw: &[u8], out: &mut String) -> (usize, bool) {
     }
     let ts = timestamp_prefix_len(s);
     s = &s[ts..];
-    if memchr(b'\r', s).is_some() {
+    if may_hold_cr && memchr(b'\r', s).is_some() {
         s = last_cr_segment(s);
     }
     let Some(first_esc) = memchr(0x1b, s) else {
