@@ -19,6 +19,8 @@
 //! tools print `FAILED: x` too (ninja: `FAILED: obj/a.o`), so entries count
 //! only when TestNG's `Total tests run: N, …Failures: M` summary follows,
 //! and only names shaped like a Java method. TestNG 7 adds `Passes: N,`.
+//! Counts are reported only when no runner before this one counted tests
+//! (Surefire and Gradle echo TestNG's summary inside their own).
 
 use std::sync::LazyLock;
 
@@ -87,6 +89,12 @@ impl RunnerParser for TestNg {
     }
 
     fn finish(&mut self, out: &mut RunnerReport) {
+        // Surefire and Gradle run TestNG and echo its suite summary inside
+        // their own report: those tests are counted already.
+        if out.counts.is_some() {
+            self.counts = Counts::default();
+            self.summary_lines.clear();
+        }
         super::report_into(out, &mut self.failures, &self.counts, &mut self.summary_lines);
     }
 }
