@@ -235,6 +235,8 @@ fn jvm_tools_name_the_cause() {
 fn jvm_build_reports_name_the_cause() {
     assert_first_rules(&cases(&[
         ("            > nexus.build.acme.invalid: Name or service not known", ("gradle-cause-network", "infra")),
+        ("      > Could not GET 'https://jcenter.bintray.com/com/x/y/1.0/y-1.0.pom'. Received status code 502 from server: Bad Gateway", ("gradle-cause-network", "infra")),
+        ("         > Read timed out", ("gradle-cause-network", "infra")),
         ("  build file '/home/travis/build/acme/ledger/build.gradle': 15: expecting '}', found '' @ line 15, column 1.", ("gradle-build-file-error", "config")),
         ("> Could not get unknown property 'libs' for object of type org.gradle.api.internal.artifacts.dsl.dependencies.DefaultDependencyHandler.", ("gradle-script-evaluation-error", "config")),
         ("A problem occurred evaluating root project 'ledger'.", ("gradle-script-evaluation-header", "config")),
