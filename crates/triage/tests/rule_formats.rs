@@ -232,6 +232,24 @@ fn jvm_tools_name_the_cause() {
 /// Travis has no steps: the command it says failed after a `timeout` kill
 /// tells a service that never came up (setup, flaky) from a test run.
 #[test]
+fn jvm_build_reports_name_the_cause() {
+    assert_first_rules(&cases(&[
+        ("            > nexus.build.acme.invalid: Name or service not known", ("gradle-cause-network", "infra")),
+        ("      > Could not GET 'https://jcenter.bintray.com/com/x/y/1.0/y-1.0.pom'. Received status code 502 from server: Bad Gateway", ("gradle-cause-network", "infra")),
+        ("         > Read timed out", ("gradle-cause-network", "infra")),
+        ("  build file '/home/travis/build/acme/ledger/build.gradle': 15: expecting '}', found '' @ line 15, column 1.", ("gradle-build-file-error", "config")),
+        ("> Could not get unknown property 'libs' for object of type org.gradle.api.internal.artifacts.dsl.dependencies.DefaultDependencyHandler.", ("gradle-script-evaluation-error", "config")),
+        ("A problem occurred evaluating root project 'ledger'.", ("gradle-script-evaluation-header", "config")),
+        ("src/Report.groovy: 7: unable to resolve class Balance ", ("groovy-compile-error", "compilation")),
+        ("Caught: java.lang.AssertionError: totals do not add up. Expression: (totals.values().sum() == 15.0)", ("groovy-script-caught", "test_failure")),
+        ("    [javac] /var/lib/buildkite-agent/builds/acme/ledger/src/main/java/com/acme/ledger/Account.java:79: error: incompatible types: int cannot be converted to List<Money>", ("ant-javac-error", "compilation")),
+        ("/home/runner/work/ledger/ledger/build.xml:14: Compile failed; see the compiler error output for details.", ("ant-compile-failed", "compilation")),
+        ("/home/runner/work/ledger/ledger/build.xml:23: Problem: failed to create task or type antlib:org.jacoco.ant:coverage", ("ant-antlib-missing", "dependency")),
+        ("/home/runner/work/ledger/ledger/build.xml:23: Problem: failed to create task or type jacoco:coverage", ("ant-task-undefined", "config")),
+    ]));
+}
+
+#[test]
 fn travis_timeout_waiting_for_a_service_is_flaky() {
     let log = "travis_time:start:1a2b\r\x1b[0K$ timeout --verbose 5 sh scripts/wait-for-db.sh\nwaiting for postgres at 127.0.0.1:5432\ntimeout: sending signal TERM to command 'sh'\ntravis_time:end:1a2b:start=1,finish=2,duration=1,event=script\r\x1b[0K\x1b[31;1mThe command \"timeout --verbose 5 sh scripts/wait-for-db.sh\" exited with 124.\x1b[0m\n\nDone. Your build exited with 1.\n";
     let a = analyze(log.as_bytes(), &RuleSet::builtin());

@@ -554,3 +554,52 @@ Tests run: 10,  Failures: 2
     assert_eq!(c, Some((Some(10), Some(8), Some(2), None)));
     assert_eq!(parse("JUnit version 4.13.2\n....\nTime: 0.01\n\nOK (4 tests)\n\n").1, Some((Some(4), Some(4), Some(0), None)));
 }
+
+#[test]
+fn testng_command_line_runner() {
+    let log = "\
+[TestNG] Running:
+  Command line suite
+
+PASSED: plusAddsAmounts
+FAILED: roundsHalfEven
+java.lang.AssertionError: expected [0.12 EUR] but found [0.13 EUR]
+\tat org.testng.Assert.fail(Assert.java:94)
+\tat com.acme.ledger.MoneyNgTest.roundsHalfEven(MoneyNgTest.java:16)
+SKIPPED: timesMultiplies
+
+===============================================
+    Command line test
+    Tests run: 5, Failures: 1, Skips: 1
+===============================================
+
+
+===============================================
+Command line suite
+Total tests run: 5, Failures: 1, Skips: 1
+===============================================
+";
+    let (f, c) = parse(log);
+    assert_eq!(f, vec![one("testng", "roundsHalfEven", "java.lang.AssertionError: expected [0.12 EUR] but found [0.13 EUR]")]);
+    assert_eq!(c, Some((Some(5), Some(3), Some(1), Some(1))));
+    // TestNG 7 adds `Passes:`; ninja's `FAILED: obj/a.o` and a `FAILED:` with no TestNG summary are no tests.
+    assert_eq!(parse("FAILED: parses\njava.lang.AssertionError\nTotal tests run: 2, Passes: 1, Failures: 1, Skips: 0\n").0.len(), 1);
+    assert!(parse("FAILED: obj/a.o\nFAILED: link\nninja: build stopped: subcommand failed.\n").0.is_empty());
+}
+
+#[test]
+fn groovy_junit_runner() {
+    let log = "\
+JUnit 4 Runner, Tests: 2, Failures: 1, Time: 126
+Test Failure: padsIdColumn(ReportTest)
+Assertion failed: 
+
+assert out == [\"a     : 1.00\", \"bbbbbb: 2.00\"]
+       |   |
+       |   false
+";
+    let (f, c) = parse(log);
+    assert_eq!(f, vec![one("junit", "padsIdColumn(ReportTest)", "Assertion failed:")]);
+    assert_eq!(c, Some((Some(2), Some(1), Some(1), None)));
+    assert!(parse("JUnit 4 Runner, Tests: 3, Failures: 0, Time: 80\n").0.is_empty());
+}

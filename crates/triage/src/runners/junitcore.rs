@@ -20,6 +20,15 @@
 //! line after it. Counts come from `Tests run: N,  Failures: M` (two spaces:
 //! not Surefire's `Tests run: N, Failures: M, Errors: …`) or `OK (N tests)`.
 //! PHPUnit's `N) Class::method` entries are the phpunit parser's.
+//!
+//! Groovy's own JUnit runner (`groovy FooTest.groovy` on a JUnit 4 class)
+//! prints the same entries without numbers, after its one-line summary:
+//!
+//! ```text
+//! JUnit 4 Runner, Tests: 2, Failures: 1, Time: 126
+//! Test Failure: padsIdColumn(ReportTest)
+//! Assertion failed:
+//! ```
 
 use std::sync::LazyLock;
 
@@ -45,6 +54,9 @@ pub struct JunitCore {
 static SECTION: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^There (?:was|were) \d+ failures?:$").unwrap());
 static ENTRY: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\d+\) ([\w$\[\]., -]+?)\(([\w.$]+)\)$").unwrap());
 static TESTS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^Tests run: (\d+),  Failures: (\d+)$").unwrap());
+static GROOVY_HEADER: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^JUnit \d+ Runner, Tests: (\d+), Failures: (\d+)(?:, Time: \S+)?$").unwrap());
+static GROOVY_ENTRY: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^Test Failure: ([\w$\[\]., -]+?)\(([\w.$]+)\)$").unwrap());
 static OK: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^OK \((\d+) tests?\)$").unwrap());
 
 impl RunnerParser for JunitCore {
@@ -53,7 +65,7 @@ impl RunnerParser for JunitCore {
     }
 
     fn triggers(&self) -> &'static [&'static str] {
-        &["There was ", "There were ", "Tests run: ", "OK ("]
+        &["There was ", "There were ", "Tests run: ", "OK (", " Runner, Tests: "]
     }
 
     fn wants_every_line(&self) -> bool {
@@ -75,6 +87,15 @@ impl RunnerParser for JunitCore {
             self.summary_lines.push(line.no);
             return;
         }
+        if let Some(c) = GROOVY_HEADER.captures(t) {
+            let run: u64 = c[1].parse().unwrap_or(0);
+            let failed: u64 = c[2].parse().unwrap_or(0);
+            self.counts.add(&Counts::of_run(run, failed, None));
+            self.summary_lines.push(line.no);
+            self.section = (failed > 0).then_some(line.no);
+            self.entry = None;
+            return;
+        }
         if let Some(c) = OK.captures(t) {
             let run: u64 = c[1].parse().unwrap_or(0);
             self.counts.add(&Counts::of_run(run, 0, None));
@@ -86,7 +107,7 @@ impl RunnerParser for JunitCore {
             self.section = None;
             return;
         }
-        if let Some(c) = ENTRY.captures(t) {
+        if let Some(c) = ENTRY.captures(t).or_else(|| GROOVY_ENTRY.captures(t)) {
             let id = format!("{}({})", &c[1], &c[2]);
             self.failures.add(failure(NAME, id.clone(), c[1].to_string(), None, "", line.no));
             self.entry = Some(id);

@@ -152,6 +152,7 @@ mod pytorch;
 mod sbt;
 mod spec;
 mod tap;
+mod testng;
 mod testthat;
 mod unittest;
 mod xctest;
@@ -182,6 +183,7 @@ pub fn all_parsers() -> Vec<Box<dyn RunnerParser>> {
         Box::new(minitest::Minitest::default()),
         Box::new(phpunit::Phpunit::default()),
         Box::new(junitcore::JunitCore::default()),
+        Box::new(testng::TestNg::default()),
         Box::new(exunit::ExUnit::default()),
         Box::new(erlang::Erlang::default()),
         Box::new(haskell::Haskell::default()),

@@ -63,7 +63,7 @@ class Case:
     def __init__(self, id, lang, tool, category, flaky, files, steps, keys,
                  failed_tests=None, setup=(), needs=(), ci=None, repo=None, eco=None, m2="warm", split=None):
         self.id = id
-        self.split = split           # None: by ecosystem (TUNE/SEALED); "tune2": made after jvm10's engine changes
+        self.split = split           # None: by ecosystem (TUNE/SEALED); "tune2": made after jvm10's engine changes; "tune3": jvm11's check
         self.eco = eco
         self.m2 = m2                 # "warm": a cached ~/.m2 shared by cases; "fresh": empty, Maven downloads
         self.lang = lang
@@ -526,7 +526,7 @@ def main():
     with open(label_path, "w") as f:
         for i in sorted(rows, key=lambda x: order.index(x) if x in order else 10**6):
             f.write(json.dumps(rows[i]) + "\n")
-    for sp in ("tune", "sealed", "tune2"):
+    for sp in ("tune", "sealed", "tune2", "tune3"):
         with open(os.path.join(HERE, "labels.%s.jsonl" % sp), "w") as f:
             for i in sorted(rows, key=lambda x: order.index(x) if x in order else 10**6):
                 if rows[i]["split"] == sp:
@@ -2040,6 +2040,56 @@ mcase("t2-mvn-junit5-npe", category="test_failure", split="tune2",
       files=src_with(MVN5_FILES, MAIN + "Ledger.java", "return accounts.get(id);", "return accounts.get(id.trim().isEmpty() ? null : id + \"-\");"),
       steps=MVN_TEST, keys=[("transferMovesMoney  Time elapsed", 1)],
       failed_tests=["transferMovesMoney(com.acme.ledger.LedgerTest)"])
+
+# ---- tune3: sealed ecosystems, new failures, written by jvm11 BEFORE its engine changes ----
+# (jvm11 tunes on the sealed split; tune3 is its held-out check: measured once before, once after)
+
+gcase("t3-gradle-junit-npe", category="test_failure", split="tune3",
+      files=src_with(GRADLE_FILES, MAIN + "Ledger.java", "accounts.get(from).withdraw(amount);", "accounts.get(from + \"-\").withdraw(amount);"),
+      steps=[("gradle test", "gradle --no-daemon --console=plain test")],
+      keys=[("LedgerTest > transferMovesMoney FAILED", 1)], failed_tests=["com.acme.ledger.LedgerTest.transferMovesMoney"])
+
+gcase("t3-gradle-build-syntax", category="config", split="tune3",
+      files=dict(GRADLE_FILES, **{"build.gradle": GRADLE_BUILD.replace("testCompile 'junit:junit:4.13.2'\n}", "testCompile 'junit:junit:4.13.2'\n")}),
+      steps=GRADLE_TEST, keys=[("expecting '}'", None)])
+
+gcase("t3-gradle-plugin-missing", category="config", split="tune3",
+      files=dict(GRADLE_FILES, **{"build.gradle": GRADLE_BUILD.replace("apply plugin: 'java'", "apply plugin: 'java'\napply plugin: 'com.acme.codestyle'")}),
+      steps=[("gradle build", "gradle --no-daemon --console=plain build")], keys=[("Plugin with id 'com.acme.codestyle' not found", None)])
+
+acase("t3-ant-javac-symbol", category="compilation", split="tune3",
+      files=src_with(ANT_FILES, MAIN + "Ledger.java", "accounts.get(to).deposit(amount);", "accounts.get(to).deposit(amount);\n        audit.record(from, to, amount);"),
+      steps=[("ant", "ant -noinput test")], keys=[("error: cannot find symbol", "location: class Ledger")])
+
+acase("t3-ant-missing-target", category="config", split="tune3",
+      files=ANT_FILES, steps=[("ant integration-test", "ant -noinput integration-test")],
+      keys=[("does not exist in the project", None)])
+
+jcase("t3-testng-cli-two", eco="testng", tool="testng", category="test_failure", needs=["java", "/usr/share/java/testng.jar"], split="tune3",
+      files=src_with(src_with(NG_FILES, MAIN + "Money.java", "RoundingMode.HALF_EVEN", "RoundingMode.UP"),
+                     MAIN + "Money.java", "return amount.signum() < 0;", "return currency.substring(4).isEmpty();"),
+      steps=[("Build", NG_BUILD), ("Test", NG_RUN)],
+      keys=[("FAILED: negative", 1), ("FAILED: roundsHalfEven", 1)], failed_tests=["negative", "roundsHalfEven"])
+
+gvcase("t3-groovyc-syntax", tool="groovyc", category="compilation", split="tune3",
+       files=dict(GV_FILES, **{"src/Report.groovy": GROOVY_REPORT.replace("balances.collect { k, v -> line(k, v) }", "balances.collect { k, v -> line(k, v) ")}),
+       steps=[("Compile", "mkdir -p build && groovyc -d build src/*.groovy")], keys=[("Report.groovy: ", None)])
+
+gvcase("t3-groovy-script-power-assert", category="test_failure", split="tune3",
+       files=dict(GV_FILES, **{"scripts/check.groovy": D('''
+        def rates = [eur: 1.0G, usd: 1.08G, gbp: 0.86G]
+        println "check: ${rates.size()} rates"
+        def inverse = rates.collectEntries { k, v -> [k, 1 / v] }
+        assert inverse.usd.setScale(2, BigDecimal.ROUND_HALF_UP) == 0.93G && inverse.gbp > 1.2G
+        println "check: ok"
+        ''')}),
+       steps=[("Check rates", "groovy scripts/check.groovy")], keys=[("Assertion failed:", "inverse.gbp")])
+
+gvcase("t3-groovy-junit-two", category="test_failure", split="tune3",
+       files=dict(GV_FILES, **{"src/Report.groovy": GROOVY_REPORT.replace("amount.setScale(2)", "amount.setScale(1, BigDecimal.ROUND_DOWN)")}),
+       steps=[("Test", "mkdir -p build\ngroovy -cp src test/ReportTest.groovy 2>&1 | tee build/test.log\ngrep -q 'Failures: 0' build/test.log")],
+       keys=[("Test Failure: padsIdColumn(ReportTest)", "assert out =="), ("Test Failure: formatsOneLine(ReportTest)", "assert Report.line")],
+       failed_tests=["formatsOneLine(ReportTest)", "padsIdColumn(ReportTest)"])
 
 
 if __name__ == "__main__":
