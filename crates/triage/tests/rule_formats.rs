@@ -218,7 +218,8 @@ fn misc11_csharp_objc_tcl_formats() {
         ("can't find package json::write 1.0\n    while executing\n\"package require json::write 1.0\"", ("tcl-package-missing", "dependency")),
         ("can't read \"count\": no such variable\n    while executing\n\"puts \"written $count pages\"\"", ("tcl-runtime-error", "test_failure")),
         ("invalid command name \"strutil::slugify\"\n    while executing\n\"strutil::slugify $title\"", ("tcl-runtime-error", "test_failure")),
-    ]));    // tcltest's block: the runner names the test, the rule the verdict.
+    ]));
+    // tcltest's block: the runner names the test, the rule the verdict.
     let log = "==== slug-1.1 drops punctuation at the ends FAILED\n==== Contents of test case:\n---- Result was:\ntcl-tk-8-6-\n==== slug-1.1 FAILED\n";
     let a = analyze(log.as_bytes(), &RuleSet::builtin());
     assert_eq!((a.key_lines[0], a.verdict.rule.as_deref()), (1, Some("tcltest-failed")), "{:?}", a.verdict);
