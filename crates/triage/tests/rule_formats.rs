@@ -258,3 +258,29 @@ fn travis_timeout_waiting_for_a_service_is_flaky() {
     let a = analyze(log.as_bytes(), &RuleSet::builtin());
     assert_ne!(a.verdict.flaky, Some(true));
 }
+
+/// misc11's rules (eval/realtools/misc, tune split: C#/mono, Objective-C
+/// with GNUstep, Tcl) on real lines of those tools, plus spellings the
+/// corpus does not show (msbuild's project suffix, .NET Core's
+/// `Unhandled exception.`, Apple Foundation's uncaught exception).
+#[test]
+fn misc11_csharp_objc_tcl_formats() {
+    assert_first_rules(&cases(&[
+        ("mcs -out:bin/app.exe src/Invoice.cs\nsrc/Invoice.cs(14,13): error CS0103: The name `line' does not exist in the current context\nCompilation failed: 1 error(s), 0 warnings", ("csharp-compiler-error", "compilation")),
+        ("  Program.cs(10,25): error CS0266: Cannot implicitly convert type 'decimal' to 'int' [/src/App/App.csproj]\nBuild FAILED.", ("csharp-compiler-error", "compilation")),
+        ("cached segment 4\n\nUnhandled Exception:\nSystem.OutOfMemoryException: Insufficient memory to continue the execution of the program.\n  at Program.Main (System.String[] args) [0x0001f] in <d55b>:0", ("dotnet-out-of-memory", "oom")),
+        ("Unhandled exception. System.InvalidOperationException: Sequence contains no elements\n   at System.Linq.ThrowHelper.ThrowNoElementsException()", ("dotnet-unhandled-exception", "test_failure")),
+        ("Mono JIT compiler version 6.8.0.105\n\tTLS:           __thread\n\tSIGSEGV:       altstack\n\tGC:            sgen\nsrc/A.cs(3,1): error CS1525: Unexpected symbol `}'", ("csharp-compiler-error", "compilation")),
+        ("./build/inventory\n: Uncaught exception NSRangeException, reason: Index 2 is out of range 2 (in 'objectAtIndex:')", ("objc-uncaught-exception", "test_failure")),
+        ("2026-12-01 10:00:00.123 App[123:456] *** Terminating app due to uncaught exception 'NSInvalidArgumentException', reason: '-[Foo bar]: unrecognized selector sent to instance 0x600'", ("objc-uncaught-exception", "test_failure")),
+        ("cached block 4\n: Uncaught exception NSMallocException, reason: Default zone has run out of memory", ("objc-malloc-exception", "oom")),
+        ("$ tclsh tests/strutil.test\nmissing close-brace\n    while executing\n\"proc strutil::wrap {s width} {\"", ("tcl-syntax-error", "compilation")),
+        ("can't find package json::write 1.0\n    while executing\n\"package require json::write 1.0\"", ("tcl-package-missing", "dependency")),
+        ("can't read \"count\": no such variable\n    while executing\n\"puts \"written $count pages\"\"", ("tcl-runtime-error", "test_failure")),
+        ("invalid command name \"strutil::slugify\"\n    while executing\n\"strutil::slugify $title\"", ("tcl-runtime-error", "test_failure")),
+    ]));
+    // tcltest's block: the runner names the test, the rule the verdict.
+    let log = "==== slug-1.1 drops punctuation at the ends FAILED\n==== Contents of test case:\n---- Result was:\ntcl-tk-8-6-\n==== slug-1.1 FAILED\n";
+    let a = analyze(log.as_bytes(), &RuleSet::builtin());
+    assert_eq!((a.key_lines[0], a.verdict.rule.as_deref()), (1, Some("tcltest-failed")), "{:?}", a.verdict);
+}

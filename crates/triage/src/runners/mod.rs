@@ -146,6 +146,7 @@ mod maven;
 mod minitest;
 mod mocha;
 mod node_test;
+mod nunit;
 mod phpunit;
 mod pytest;
 mod pytorch;
@@ -153,6 +154,7 @@ mod sbt;
 mod spec;
 mod tap;
 mod testng;
+mod tcltest;
 mod testthat;
 mod unittest;
 mod xctest;
@@ -189,6 +191,8 @@ pub fn all_parsers() -> Vec<Box<dyn RunnerParser>> {
         Box::new(haskell::Haskell::default()),
         Box::new(xctest::XcTest::default()),
         Box::new(busted::Busted::default()),
+        Box::new(nunit::Nunit::default()),
+        Box::new(tcltest::Tcltest::default()),
         Box::new(testthat::Testthat::default()),
         Box::new(gtest::Gtest::default()),
         Box::new(catch2::Catch2::default()),
