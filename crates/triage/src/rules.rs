@@ -50,6 +50,13 @@ pub struct Rule {
     /// `^In (?P<file>\S+) line …`, whose trigger `in ` is on most lines of
     /// prose: ~59,000 regex calls on 200 MB of logs).
     start: std::sync::OnceLock<Option<Box<[u8]>>>,
+    /// For ASCII lines: the ASCII pattern as a forward-only lazy DFA with
+    /// no capture groups, which answers "does it match" exactly. Most
+    /// trigger hits are not matches; building this costs a fraction of
+    /// the full regex (no reverse automaton, no captures, no one-pass or
+    /// backtracking engines, no prefilter), which is then built only for
+    /// rules that match somewhere (their `unless` and captures need it).
+    filter: std::sync::OnceLock<Option<Filter>>,
     /// Capture group names whose (normalised) values form the group key.
     /// Empty: the normalised message is the key.
     pub group: Vec<String>,
@@ -69,6 +76,48 @@ pub struct Rule {
 struct AsciiTwin {
     pattern: regex::bytes::Regex,
     unless: Option<regex::bytes::Regex>,
+}
+
+/// See [`Rule`]'s `filter`.
+struct Filter {
+    dfa: regex_automata::hybrid::dfa::DFA,
+    cache: std::sync::Mutex<regex_automata::hybrid::dfa::Cache>,
+}
+
+impl Filter {
+    /// `src` as written, with ASCII classes, over bytes (as the ASCII
+    /// twin is built). `None` when it cannot be built so.
+    fn new(src: &str) -> Option<Filter> {
+        use regex_automata::{hybrid::dfa::DFA, nfa::thompson, util::syntax};
+        let nfa = thompson::Compiler::new()
+            .syntax(syntax::Config::new().unicode(false).utf8(false))
+            .configure(thompson::Config::new().utf8(false).which_captures(thompson::WhichCaptures::None))
+            .build(src)
+            .ok()?;
+        let dfa = DFA::builder().build_from_nfa(nfa).ok()?;
+        let cache = std::sync::Mutex::new(dfa.create_cache());
+        Some(Filter { dfa, cache })
+    }
+
+    /// `Some(true)`/`Some(false)`: the pattern matches / does not;
+    /// `None`: the DFA could not say (the full regex decides).
+    fn is_match(&self, text: &[u8]) -> Option<bool> {
+        let mut cache = self.cache.lock().ok()?;
+        let input = regex_automata::Input::new(text).earliest(true);
+        self.dfa.try_search_fwd(&mut cache, &input).ok().map(|m| m.is_some())
+    }
+}
+
+impl Clone for Filter {
+    fn clone(&self) -> Self {
+        Filter { dfa: self.dfa.clone(), cache: std::sync::Mutex::new(self.dfa.create_cache()) }
+    }
+}
+
+impl std::fmt::Debug for Filter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Filter")
+    }
 }
 
 /// The capture groups of a rule's match on one line.
@@ -92,6 +141,12 @@ impl Rule {
     pub fn matches(&self, text: &str) -> bool {
         if let Some(start) = self.start.get_or_init(|| anchored_literal(&self.pattern_source)) {
             if !text.as_bytes().starts_with(start) {
+                return false;
+            }
+        }
+        if text.is_ascii() {
+            let filter = self.filter.get_or_init(|| Filter::new(&format!("(?-u){}", self.pattern_source)));
+            if filter.as_ref().and_then(|f| f.is_match(text.as_bytes())) == Some(false) {
                 return false;
             }
         }
@@ -439,6 +494,7 @@ impl RuleSet {
                 unless,
                 ascii: std::sync::OnceLock::new(),
                 start: std::sync::OnceLock::new(),
+                filter: std::sync::OnceLock::new(),
                 group,
                 flaky: r.flaky,
                 job_level: r.job_level.unwrap_or(false),
