@@ -57,6 +57,9 @@ pub struct Rule {
     /// backtracking engines, no prefilter), which is then built only for
     /// rules that match somewhere (their `unless` and captures need it).
     filter: std::sync::OnceLock<Option<Filter>>,
+    /// The same for the other lines, with Unicode classes (a Unicode word
+    /// boundary makes it give up on non-ASCII bytes: the regex decides).
+    filter_unicode: std::sync::OnceLock<Option<Filter>>,
     /// Capture group names whose (normalised) values form the group key.
     /// Empty: the normalised message is the key.
     pub group: Vec<String>,
@@ -85,16 +88,22 @@ struct Filter {
 }
 
 impl Filter {
-    /// `src` as written, with ASCII classes, over bytes (as the ASCII
-    /// twin is built). `None` when it cannot be built so.
-    fn new(src: &str) -> Option<Filter> {
+    /// `src` with Unicode classes, or as the ASCII twin is built (`(?-u)`
+    /// put before it, over bytes). `None` when it cannot be built so.
+    fn new(src: &str, unicode: bool) -> Option<Filter> {
         use regex_automata::{hybrid::dfa::DFA, nfa::thompson, util::syntax};
-        let nfa = thompson::Compiler::new()
-            .syntax(syntax::Config::new().unicode(false).utf8(false))
-            .configure(thompson::Config::new().utf8(false).which_captures(thompson::WhichCaptures::None))
-            .build(src)
-            .ok()?;
-        let dfa = DFA::builder().build_from_nfa(nfa).ok()?;
+        let nfa = if unicode {
+            thompson::Compiler::new()
+                .configure(thompson::Config::new().which_captures(thompson::WhichCaptures::None))
+                .build(src)
+        } else {
+            thompson::Compiler::new()
+                .syntax(syntax::Config::new().unicode(false).utf8(false))
+                .configure(thompson::Config::new().utf8(false).which_captures(thompson::WhichCaptures::None))
+                .build(&format!("(?-u){src}"))
+        }
+        .ok()?;
+        let dfa = DFA::builder().configure(DFA::config().unicode_word_boundary(unicode)).build_from_nfa(nfa).ok()?;
         let cache = std::sync::Mutex::new(dfa.create_cache());
         Some(Filter { dfa, cache })
     }
@@ -144,11 +153,11 @@ impl Rule {
                 return false;
             }
         }
-        if text.is_ascii() {
-            let filter = self.filter.get_or_init(|| Filter::new(&format!("(?-u){}", self.pattern_source)));
-            if filter.as_ref().and_then(|f| f.is_match(text.as_bytes())) == Some(false) {
-                return false;
-            }
+        let unicode = !text.is_ascii();
+        let filter = if unicode { &self.filter_unicode } else { &self.filter };
+        let filter = filter.get_or_init(|| Filter::new(&self.pattern_source, unicode));
+        if filter.as_ref().and_then(|f| f.is_match(text.as_bytes())) == Some(false) {
+            return false;
         }
         if let Some(a) = self.ascii_for(text) {
             return a.pattern.is_match(text.as_bytes()) && !a.unless.as_ref().is_some_and(|u| u.is_match(text.as_bytes()));
@@ -495,6 +504,7 @@ impl RuleSet {
                 ascii: std::sync::OnceLock::new(),
                 start: std::sync::OnceLock::new(),
                 filter: std::sync::OnceLock::new(),
+                filter_unicode: std::sync::OnceLock::new(),
                 group,
                 flaky: r.flaky,
                 job_level: r.job_level.unwrap_or(false),
