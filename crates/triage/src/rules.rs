@@ -691,6 +691,44 @@ mod tests {
     }
 
     #[test]
+    fn dfa_filters_answer_like_the_patterns() {
+        // Every built-in rule's filters (ASCII and Unicode) on every line
+        // of the fixture logs and its trimmed and indented forms, plus
+        // hand-made non-ASCII lines: `Some(answer)` is the full pattern's.
+        let rs = RuleSet::builtin();
+        let mut lines = vec!["  1) süite tïtle:".to_string(), "Error: café ünïcode failed".to_string(), "FAILED tests/x.py::tést - AssertionError".to_string()];
+        let mut dirs = vec![std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures"))];
+        while let Some(d) = dirs.pop() {
+            for e in std::fs::read_dir(&d).unwrap().flatten() {
+                let path = e.path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if let Ok(bytes) = std::fs::read(&path) {
+                    for l in String::from_utf8_lossy(&bytes).lines() {
+                        lines.extend([l.to_string(), l.trim().to_string(), format!("  {l}")]);
+                    }
+                }
+            }
+        }
+        let (mut answered, mut matched) = (0, 0);
+        for r in &rs.rules {
+            let (ascii, unicode) = (Filter::new(&r.pattern_source, false), Filter::new(&r.pattern_source, true));
+            for line in &lines {
+                let f = if line.is_ascii() { ascii.as_ref() } else { unicode.as_ref() };
+                let Some(answer) = f.and_then(|f| f.is_match(line.as_bytes())) else { continue };
+                answered += 1;
+                let full = r.pattern().is_match(line);
+                matched += usize::from(full);
+                assert_eq!(answer, full, "rule {} on {line:?}", r.name);
+                let unless = r.unless().is_some_and(|u| u.is_match(line));
+                assert_eq!(r.matches(line), full && !unless, "rule {} on {line:?}", r.name);
+            }
+        }
+        assert!(answered > 100_000, "filter answers: {answered}");
+        assert!(matched >= 100, "matches checked: {matched}");
+    }
+
+    #[test]
     fn overrides_disable_change_and_add() {
         let first = RuleSet::builtin().rules[0].name.clone();
         let toml = format!(
