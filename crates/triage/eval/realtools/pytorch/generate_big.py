@@ -138,7 +138,7 @@ def pyt(args, cwd, env):
 
 def decoy_setup_step():
     """A continue-on-error step that fails harmlessly (as get-workflow-job-id does when GitHub rate-limits)."""
-    return (G.step_hdr("pytorch/test-infra/.github/actions/get-workflow-job-id@main", "with:", "  github-token: ***", "continue-on-error: true"),
+    return (G.step_hdr("pytorch/test-infra/.github/actions/get-workflow-job-id@main", "with:", "  github-token: ***"),
             ["##[group]Run set -eux", "python3 .github/scripts/get_workflow_job_id.py \"${GITHUB_RUN_ID}\" \"${RUNNER_NAME}\"",
              "shell: /usr/bin/bash --noprofile --norc -e -o pipefail {0}", "##[endgroup]",
              "+ python3 .github/scripts/get_workflow_job_id.py 12634417811 i-0b7e5c2a9d1f3e468",
@@ -276,6 +276,9 @@ def test_step(c, base, env, clk):
                     body += run_file(name, clk, out, rc)
                 else:
                     break
+        flaky_here = ["%s.py::%s::%s" % (name, cls, t) for t in flakes]
+        if flaky_here:
+            body.append("The following tests failed and then succeeded when run in a new process%r" % (flaky_here,))
         body.append("FINISHED PRINTING LOG FILE of %s 1/1 (test/test-reports/%s_1.1_3a6e9c1b0f2d4e7a_toprint.log)" % (name, name))
         if rc and not consistent or (rc >= 128 or rc < 0):
             if c.failing_kind == "segv" and fails:
