@@ -146,9 +146,11 @@ impl RunnerParser for Pytest {
     }
 
     fn finish(&mut self, out: &mut RunnerReport) {
+        let mut retried = Vec::new();
         for id in std::mem::take(&mut self.rerun) {
             self.nodes.remove(&id);
             let d = dotted(&id);
+            retried.push(d.clone());
             for (h, a, b) in &self.sections {
                 let hd = dotted(h);
                 if d == hd || d.ends_with(&format!(".{hd}")) {
@@ -167,6 +169,10 @@ impl RunnerParser for Pytest {
         let headers = std::mem::take(&mut self.headers);
         for h in headers.iter() {
             let hd = dotted(&h.id);
+            // The section of a test that passed on a retry reports no failure.
+            if retried.iter().any(|d| d == &hd || d.ends_with(&format!(".{hd}"))) {
+                continue;
+            }
             let owner = known.iter().find(|(_, d)| d == &hd || d.ends_with(&format!(".{hd}")));
             match owner {
                 Some((id, _)) => {
