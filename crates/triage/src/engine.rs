@@ -660,7 +660,21 @@ impl<'r> Scan<'r> {
         for p in self.parsers.iter_mut() {
             p.finish(&mut report);
         }
-        let failing = match self.steps.failing().or_else(|| self.steps.last_run()) {
+        // Lines that show work failing (a test, a build tool's unit, a
+        // compiler, test or lint rule's match): what a step that failed
+        // only with a lookup's `Error:` lacks.
+        let rules_ = self.rules;
+        let mut work_lines: Vec<u32> = report.failures.iter().map(|t| t.line).collect();
+        work_lines.extend(report.tools.iter().map(|t| t.line));
+        work_lines.extend(self.done.iter().filter(|c| {
+            c.rule.is_some_and(|i| {
+                let r = &rules_.rules[i];
+                r.priority >= rank::FAILURE_MIN_PRIORITY
+                    && matches!(r.category, Category::Compilation | Category::TestFailure | Category::Lint | Category::Docs)
+            })
+        }).map(|c| c.line));
+        let failing_step = self.steps.failing_with_tests(&work_lines);
+        let failing = match failing_step.or_else(|| self.steps.last_run()) {
             Some(step) => Failing::Step(step),
             None => match self.tracker.failing_command() {
                 Some((echo, exit)) => Failing::Command { echo, exit },
@@ -701,7 +715,7 @@ impl<'r> Scan<'r> {
             sig.score = scorer::score(&x);
             features(c.line, &x);
         }
-        build(self.done, report, self.steps, self.rules, self.lines, self.bytes)
+        build(self.done, report, self.steps, failing_step, self.rules, self.lines, self.bytes)
     }
 }
 
@@ -790,8 +804,7 @@ fn group_key(rule: &str, group: &[String], caps: Option<&RuleCaptures>, message:
     key
 }
 
-fn build(cands: Vec<Candidate>, report: RunnerReport, steps: Steps, rules: &RuleSet, lines: u64, bytes: u64) -> Analysis {
-    let failing_step = steps.failing();
+fn build(cands: Vec<Candidate>, report: RunnerReport, steps: Steps, failing_step: Option<usize>, rules: &RuleSet, lines: u64, bytes: u64) -> Analysis {
     let step_name = |i: usize| -> Option<String> {
         if steps.list.is_empty() {
             None

@@ -30,6 +30,11 @@ const AFTER_FAILING_STEP: i32 = -45;
 /// (go's leaf `--- FAIL: TestX/case` over the parent `--- FAIL: TestX` that
 /// only aggregates it).
 const RUNNER_CONFIRMED: i32 = 1;
+/// Malus for a line that reports a failure of a test the runner retried
+/// and then saw pass (`RERUN` … `PASSED`, run_test.py's retry in a new
+/// process): a flaky test, not what failed the job. Below any line of the
+/// failing step that is not part of such a report.
+const RETRIED_AND_PASSED: i32 = -60;
 
 /// Keep at most `keep` of `cands` when the log has more candidate lines than
 /// memory allows: the highest priorities, the current step first, and among
@@ -150,6 +155,9 @@ pub(crate) fn rank(
         }
         if c.rule.is_some() && confirmed.contains(&c.line) {
             s += RUNNER_CONFIRMED;
+        }
+        if report.flaky_lines.iter().any(|&(a, b)| a <= c.line && c.line <= b) {
+            s += RETRIED_AND_PASSED;
         }
         if let Some(f) = failing_step {
             if !steps.is_empty() {

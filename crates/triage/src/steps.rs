@@ -436,6 +436,24 @@ impl Steps {
     pub(crate) fn failing(&self) -> Option<usize> {
         self.first_failed.or(if self.list.is_empty() { None } else { self.first_error_step })
     }
+
+    /// [`Steps::failing`], unless that step shows no failing work (a test,
+    /// a compiler error, `test_lines`) while a later step that also failed
+    /// (not the CI system's aftermath) does:
+    /// a `continue-on-error` setup step (a job-id lookup that hit a rate
+    /// limit, an optional cache restore) fails first and the job goes on,
+    /// so the step whose tests failed is where the job really failed.
+    pub(crate) fn failing_with_tests(&self, test_lines: &[u32]) -> Option<usize> {
+        let first = self.failing()?;
+        let has_test = |i: usize| {
+            let s = &self.list[i];
+            test_lines.iter().any(|&l| s.start <= l && l <= s.end)
+        };
+        if test_lines.is_empty() || has_test(first) {
+            return Some(first);
+        }
+        Some((first + 1..self.list.len()).find(|&i| self.list[i].failed && !self.is_aftermath(i) && has_test(i)).unwrap_or(first))
+    }
 }
 
 /// The exit code after an Azure Pipelines script task's failure line

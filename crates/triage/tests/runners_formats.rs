@@ -355,3 +355,39 @@ error: doctest failed, to rerun pass `--doc`
     assert_eq!(f, vec![("src/lib.rs - mean_len (line 21)".to_string(), 9)]);
     assert_eq!(failed(log), Some(1));
 }
+
+#[test]
+fn pytest_failure_then_pass_in_a_new_process_is_flaky_with_its_report_lines() {
+    // PyTorch's run_test.py runs a file with `pytest -x -v`, then retries a
+    // failed test alone in a new process: FAILED, then PASSED.
+    let log = "\
+test_a.py::TestA::test_ok PASSED                                        [ 50%]
+test_a.py::TestA::test_flaky FAILED                                     [100%]
+
+=================================== FAILURES ===================================
+______________________________ TestA.test_flaky _______________________________
+    def test_flaky(self):
+>       raise RuntimeError(\"worker timed out\")
+E       RuntimeError: worker timed out
+
+test_a.py:9: RuntimeError
+=========================== short test summary info ============================
+FAILED test_a.py::TestA::test_flaky - RuntimeError: worker timed out
+========================= 1 failed, 1 passed in 0.10s ==========================
+Got exit code 1
+Retrying single test...
+test_a.py::TestA::test_flaky PASSED                                     [100%]
+============================== 1 passed in 0.01s ===============================
+test_b.py::TestB::test_real FAILED                                      [100%]
+=========================== short test summary info ============================
+FAILED test_b.py::TestB::test_real - AssertionError: Tensor-likes are not close!
+test_b.py::TestB::test_real FAILED                                      [100%]
+";
+    let r = run_parsers(log.as_bytes());
+    let ids: Vec<_> = r.failures.iter().map(|f| f.id.as_str()).collect();
+    assert_eq!(ids, ["test_b.py::TestB::test_real"]);
+    assert_eq!(r.flaky_tests, ["test_a.py::TestA::test_flaky"]);
+    // the section (header through `test_a.py:9: RuntimeError`) and the FAILED line
+    assert!(r.flaky_lines.contains(&(12, 12)), "{:?}", r.flaky_lines);
+    assert!(r.flaky_lines.iter().any(|&(a, b)| a == 5 && b >= 8), "{:?}", r.flaky_lines);
+}

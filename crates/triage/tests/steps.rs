@@ -84,3 +84,30 @@ fn gitlab_timestamped_logs_lose_their_stream_prefix() {
     assert_eq!(a.failing_step.as_deref(), Some("step_script"));
     assert_eq!((a.key_lines[0], a.failures[0].rule.as_str()), (3, "rustc-error"));
 }
+
+#[test]
+fn a_failed_lookup_step_before_the_failing_tests_is_not_the_failing_step() {
+    // A continue-on-error step fails first (a rate-limited API lookup); the
+    // job goes on and the test step fails with a failing test.
+    let log = "\
+##[group]Run get-workflow-job-id
+##[endgroup]
+Error: Unable to fetch the job id: HTTP Error 403: API rate limit exceeded
+##[error]Process completed with exit code 1.
+##[group]Run python -m pytest -v
+##[endgroup]
+tests/test_a.py::test_ok PASSED
+tests/test_a.py::test_bad FAILED
+=========================== short test summary info ============================
+FAILED tests/test_a.py::test_bad - AssertionError: assert 1 == 2
+========================= 1 failed, 1 passed in 0.10s ==========================
+##[error]Process completed with exit code 1.
+##[group]Run teardown
+##[endgroup]
+Error response from daemon: a prune operation is already running
+##[error]Process completed with exit code 1.
+";
+    let a = analyze(log.as_bytes(), &RuleSet::builtin());
+    assert_eq!(a.failing_step.as_deref(), Some("Run python -m pytest -v"), "{:?}", names(&a));
+    assert_eq!(a.key_lines[0], 10, "{:?}", a.key_lines);
+}

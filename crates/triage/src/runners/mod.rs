@@ -75,6 +75,10 @@ pub struct RunnerReport {
     /// and `FLAKY`, PyTorch's rerun in a new process): flaky by the
     /// runner's own account, and not among `failures`.
     pub flaky_tests: Vec<String>,
+    /// Line ranges (inclusive) that report a failure of one of
+    /// `flaky_tests`: its `____ C.test ____` section and its `FAILED` line.
+    /// What a retry went on to pass is not what failed the job.
+    pub flaky_lines: Vec<(u32, u32)>,
 }
 
 /// A build tool's or CI system's own statement of what failed: the unit of

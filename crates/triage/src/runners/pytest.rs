@@ -36,6 +36,13 @@ pub struct Pytest {
     last_header: Option<String>,
     counts: Counts,
     summary_lines: Vec<u32>,
+    /// Every `FAILURES` section header (`Class.test`) with its first and
+    /// last line, and every `FAILED id` line: where a test that later
+    /// passed on a retry was reported failing.
+    sections: Vec<(String, u32, u32)>,
+    failed_at: Vec<(String, u32)>,
+    /// The last section still growing.
+    open_section: bool,
 }
 
 static BANNER: TwinRegex = TwinRegex::new(r"^=+ (.+?) =+$");
@@ -75,7 +82,16 @@ impl RunnerParser for Pytest {
         if self.in_section && line.no > self.section_at + MAX_SECTION_LINES {
             self.in_section = false;
         }
+        if !self.in_section {
+            self.open_section = false;
+        }
+        if self.open_section {
+            if let Some(s) = self.sections.last_mut() {
+                s.2 = line.no;
+            }
+        }
         if t.starts_with('=') {
+            self.open_section = false;
             if let Some(c) = BANNER.captures(t) {
                 let title = c[1].trim();
                 self.in_section = title == "FAILURES" || title == "ERRORS";
@@ -130,8 +146,22 @@ impl RunnerParser for Pytest {
     }
 
     fn finish(&mut self, out: &mut RunnerReport) {
+        let mut retried = Vec::new();
         for id in std::mem::take(&mut self.rerun) {
             self.nodes.remove(&id);
+            let d = dotted(&id);
+            retried.push(d.clone());
+            for (h, a, b) in &self.sections {
+                let hd = dotted(h);
+                if d == hd || d.ends_with(&format!(".{hd}")) {
+                    out.flaky_lines.push((*a, *b));
+                }
+            }
+            for (f, at) in &self.failed_at {
+                if *f == id {
+                    out.flaky_lines.push((*at, *at));
+                }
+            }
             out.flaky_tests.push(id);
         }
         // Fold each section header into the node id it names.
@@ -139,6 +169,10 @@ impl RunnerParser for Pytest {
         let headers = std::mem::take(&mut self.headers);
         for h in headers.iter() {
             let hd = dotted(&h.id);
+            // The section of a test that passed on a retry reports no failure.
+            if retried.iter().any(|d| d == &hd || d.ends_with(&format!(".{hd}"))) {
+                continue;
+            }
             let owner = known.iter().find(|(_, d)| d == &hd || d.ends_with(&format!(".{hd}")));
             match owner {
                 Some((id, _)) => {
@@ -194,6 +228,10 @@ impl Pytest {
         }
         let leaf = name.rsplit(['.', '/']).next().unwrap_or(&name).to_string();
         self.last_header = Some(name.clone());
+        if self.sections.len() < 10_000 {
+            self.sections.push((name.clone(), no, no));
+            self.open_section = true;
+        }
         self.headers.add(failure(NAME, name, leaf, file, "", no));
     }
 
@@ -203,6 +241,10 @@ impl Pytest {
         let path_like = id.contains("::") || id.ends_with(".py") || (self.in_short_summary && id.contains('/'));
         if !path_like || id.starts_with('(') {
             return;
+        }
+        // Bounded like `sections`: a log of a million FAILED lines must not grow it without end.
+        if self.failed_at.len() < 10_000 {
+            self.failed_at.push((id.to_string(), no));
         }
         self.add_node(id, msg, no);
     }
@@ -222,10 +264,15 @@ impl Pytest {
                     self.rerun.push(id.to_string());
                 }
             }
-            // A pass after reruns clears the earlier attempts.
+            // A pass after reruns clears the earlier attempts; so does a
+            // pass of a test that failed earlier in the log (a driver that
+            // retries a failed test in a new process, as PyTorch's
+            // run_test.py does): it failed, then passed on a retry.
             _ => {
                 if self.rerun.iter().any(|r| r == id) {
                     self.nodes.remove(id);
+                } else if self.nodes.contains(id) {
+                    self.rerun.push(id.to_string());
                 }
             }
         }
