@@ -339,7 +339,13 @@ fn flakiness(i: FlakyInput) -> Option<bool> {
     // Every failing test passed when retried (PyTorch reruns in a new
     // process after pytest reported the failure).
     let retried = |id: &str| i.report.flaky_tests.iter().any(|f| f == id || f.ends_with(id) || id.ends_with(f.as_str()));
+    // Unless the line to read first is a rule's match outside every retried
+    // test's report (a crash of another test, which pytest never lists as
+    // failed): that is what failed the job, and the retries are noise.
+    let top_outside_retries = !i.report.flaky_lines.is_empty()
+        && i.top.is_some_and(|t| t.rule.is_some() && !i.report.flaky_lines.iter().any(|&(a, b)| a <= t.line && t.line <= b));
     if !i.report.flaky_tests.is_empty()
+        && !top_outside_retries
         && i.report.failures.iter().all(|f| retried(&f.id))
         && matches!(i.category, Category::TestFailure | Category::Unknown)
     {

@@ -111,6 +111,27 @@ The following tests failed and then succeeded when run in a new process['test_nn
 }
 
 #[test]
+fn a_crash_beside_a_retried_test_is_not_flaky() {
+    // One test failed and passed on its retry; another crashed the
+    // interpreter, which pytest never lists as failed. The crash failed the
+    // job: the retry does not make it flaky.
+    let log = "\
+test_nn.py::TestNN::test_conv FAILED
+=========================== short test summary info ============================
+FAILED test_nn.py::TestNN::test_conv - AssertionError: Tensor-likes are not close!
+========================= 1 failed, 12 passed in 3.10s =========================
+Retrying single test...
+test_nn.py::TestNN::test_conv PASSED
+test_ops.py::TestCommonCPU::test_storage_from_null_ptr Fatal Python error: Segmentation fault
+Got exit code -11 (SIGSEGV)
+##[error]Process completed with exit code 1.
+";
+    let a = analyze(log.as_bytes(), &RuleSet::builtin());
+    assert_eq!(a.verdict.rule.as_deref(), Some("pytest-test-crashed"), "{:?}", a.verdict);
+    assert_ne!(a.verdict.flaky, Some(true), "{:?}", a.verdict);
+}
+
+#[test]
 fn a_network_error_cargo_retried_past_is_neither_the_failure_nor_flakiness() {
     // Cargo retries a download after `warning: spurious network error`;
     // here the retry worked and a test failed: the test is the failure, and
