@@ -214,6 +214,16 @@ pub(crate) fn verdict(ranked: &[Candidate], report: &RunnerReport, rules: &RuleS
             None => (Category::TestFailure, None, Some("runner".to_string()), false),
         },
     };
+    // A cause line of Gradle's report that no specific rule knows (`>
+    // Plugin with id 'x' not found.`) is where to read, but its headline
+    // (`A problem occurred evaluating root project 'x'.`: configuration)
+    // says what kind of failure it is.
+    let rule_category = match top {
+        Some(t) if rule_category == Category::Unknown && rule.as_deref().is_some_and(|r| r.starts_with("gradle-report-cause")) => {
+            headline_category(t, ranked, rules).unwrap_or(rule_category)
+        }
+        _ => rule_category,
+    };
     let failed = WhatFailed::new(report, failing_step);
     let outside_cause =
         matches!(rule_category, Category::Infra | Category::Timeout | Category::Oom | Category::Config | Category::Dependency);
@@ -258,6 +268,18 @@ pub(crate) fn verdict(ranked: &[Candidate], report: &RunnerReport, rules: &RuleS
     };
     let flaky = flakiness(FlakyInput { ranked, top, category, rule_category, rule_flaky: flaky, tool: tool.is_some(), basis: basis.as_deref(), report, failing_step });
     Verdict { category, flaky, rule, basis, tool }
+}
+
+/// The category of the nearest rule matched on the few lines above `cause`
+/// in its step (the headline of the report the cause line belongs to).
+fn headline_category(cause: &Candidate, ranked: &[Candidate], rules: &RuleSet) -> Option<Category> {
+    ranked
+        .iter()
+        .filter(|c| c.step == cause.step && c.line < cause.line && cause.line - c.line <= 8)
+        .filter_map(|c| c.rule.map(|r| (c.line, rules.rules[r].category)))
+        .filter(|(_, cat)| *cat != Category::Unknown)
+        .max_by_key(|(line, _)| *line)
+        .map(|(_, cat)| cat)
 }
 
 /// A flaky network or download rule matched within a few lines of `top`,
