@@ -135,6 +135,28 @@ pub(crate) fn rank(
     cands.extend(extra);
     let confirmed: std::collections::HashSet<u32> = report.failures.iter().map(|t| t.line).filter(|&l| l != 0).collect();
     let generic_only = rules.is_generic();
+    // A `keep_priority` rule's line (a `>` cause of Gradle's report) keeps
+    // its priority only under its headline: a rule of the same family
+    // (`gradle-…`) matched on the few lines above it in its step. Elsewhere
+    // (npm's and composer's `> script` echoes) it is not a candidate.
+    let family = |name: &str| name.split('-').next().unwrap_or("").to_string();
+    let headlines: Vec<(u32, usize, String)> = cands
+        .iter()
+        .filter_map(|c| c.rule.map(|r| (c, &rules.rules[r])))
+        .filter(|(_, r)| !r.keep_priority)
+        .map(|(c, r)| (c.line, c.step, family(&r.name)))
+        .collect();
+    let anchored = |c: &Candidate| -> bool {
+        let Some(r) = c.rule.map(|r| &rules.rules[r]) else { return false };
+        if !r.keep_priority {
+            return false;
+        }
+        let f = family(&r.name);
+        headlines.iter().any(|(line, step, hf)| *step == c.step && *line < c.line && c.line - *line <= 8 && *hf == f)
+    };
+    let keep: Vec<bool> = cands.iter().map(|c| !c.rule.is_some_and(|r| rules.rules[r].keep_priority) || anchored(c)).collect();
+    let mut kept = keep.iter();
+    cands.retain(|_| *kept.next().unwrap_or(&true));
     let score = |c: &Candidate| -> i32 {
         let sig = c.sig.as_ref();
         if generic_only {
