@@ -288,8 +288,8 @@ fn misc11_csharp_objc_tcl_formats() {
 #[test]
 fn jvm12_gradle_causes_ant_reasons_testng_configuration() {
     assert_first_rules(&cases(&[
-        ("> Plugin with id 'com.acme.codestyle' not found.", ("gradle-report-cause", "unknown")),
-        ("   > Could not create an instance of type com.acme.gradle.LintExtension.", ("gradle-report-cause-nested", "unknown")),
+        ("* What went wrong:\nA problem occurred evaluating root project 'ledger'.\n> Plugin with id 'com.acme.codestyle' not found.", ("gradle-report-cause", "unknown")),
+        ("* What went wrong:\nA problem occurred configuring root project 'ledger'.\n> Failed to apply plugin [id 'com.acme.lint']\n   > Could not create an instance of type com.acme.gradle.LintExtension.", ("gradle-report-cause-nested", "unknown")),
         ("Task 'integrationTest' not found in root project 'ledger'. Some candidates are: 'integTest'.", ("gradle-task-not-found", "config")),
         ("Target \"integration-test\" does not exist in the project \"ledger\". ", ("ant-target-missing", "config")),
         ("/home/travis/build/acme/ledger/build.xml:23: Test com.acme.ledger.AccountTest failed", ("ant-test-failed", "test_failure")),
