@@ -37,7 +37,7 @@ impl Candidate {
     /// failed (category unknown: `The command "…" exited with 1`,
     /// `BUILD FAILURE`, `error: …`).
     pub(crate) fn ranked_by_signals(&self, rules: &RuleSet) -> bool {
-        self.generic || self.rule.is_some_and(|i| rules.rules[i].category == Category::Unknown)
+        self.generic || self.rule.is_some_and(|i| rules.rules[i].category == Category::Unknown && !rules.rules[i].keep_priority)
     }
 
     pub(crate) fn excerpt_lines(&self) -> Vec<ExcerptLine> {

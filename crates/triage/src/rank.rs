@@ -140,6 +140,28 @@ pub(crate) fn rank(
     cands.extend(extra);
     let confirmed: std::collections::HashSet<u32> = report.failures.iter().map(|t| t.line).filter(|&l| l != 0).collect();
     let generic_only = rules.is_generic();
+    // A `keep_priority` rule's line (a `>` cause of Gradle's report) keeps
+    // its priority only under its headline: a rule of the same family
+    // (`gradle-…`) matched on the few lines above it in its step. Elsewhere
+    // (npm's and composer's `> script` echoes) it is not a candidate.
+    let family = |name: &str| name.split('-').next().unwrap_or("").to_string();
+    let headlines: Vec<(u32, usize, String)> = cands
+        .iter()
+        .filter_map(|c| c.rule.map(|r| (c, &rules.rules[r])))
+        .filter(|(_, r)| !r.keep_priority)
+        .map(|(c, r)| (c.line, c.step, family(&r.name)))
+        .collect();
+    let anchored = |c: &Candidate| -> bool {
+        let Some(r) = c.rule.map(|r| &rules.rules[r]) else { return false };
+        if !r.keep_priority {
+            return false;
+        }
+        let f = family(&r.name);
+        headlines.iter().any(|(line, step, hf)| *step == c.step && *line < c.line && c.line - *line <= 8 && *hf == f)
+    };
+    let keep: Vec<bool> = cands.iter().map(|c| !c.rule.is_some_and(|r| rules.rules[r].keep_priority) || anchored(c)).collect();
+    let mut kept = keep.iter();
+    cands.retain(|_| *kept.next().unwrap_or(&true));
     let score = |c: &Candidate| -> i32 {
         let sig = c.sig.as_ref();
         if generic_only {
@@ -222,6 +244,16 @@ pub(crate) fn verdict(ranked: &[Candidate], report: &RunnerReport, rules: &RuleS
             None => (Category::TestFailure, None, Some("runner".to_string()), false),
         },
     };
+    // A cause line of Gradle's report that no specific rule knows (`>
+    // Plugin with id 'x' not found.`) is where to read, but its headline
+    // (`A problem occurred evaluating root project 'x'.`: configuration)
+    // says what kind of failure it is.
+    let rule_category = match top {
+        Some(t) if rule_category == Category::Unknown && rule.as_deref().is_some_and(|r| r.starts_with("gradle-report-cause")) => {
+            headline_category(t, ranked, rules).unwrap_or(rule_category)
+        }
+        _ => rule_category,
+    };
     let failed = WhatFailed::new(report, failing_step);
     let outside_cause =
         matches!(rule_category, Category::Infra | Category::Timeout | Category::Oom | Category::Config | Category::Dependency);
@@ -266,6 +298,18 @@ pub(crate) fn verdict(ranked: &[Candidate], report: &RunnerReport, rules: &RuleS
     };
     let flaky = flakiness(FlakyInput { ranked, top, category, rule_category, rule_flaky: flaky, tool: tool.is_some(), basis: basis.as_deref(), report, failing_step });
     Verdict { category, flaky, rule, basis, tool }
+}
+
+/// The category of the nearest rule matched on the few lines above `cause`
+/// in its step (the headline of the report the cause line belongs to).
+fn headline_category(cause: &Candidate, ranked: &[Candidate], rules: &RuleSet) -> Option<Category> {
+    ranked
+        .iter()
+        .filter(|c| c.step == cause.step && c.line < cause.line && cause.line - c.line <= 8)
+        .filter_map(|c| c.rule.map(|r| (c.line, rules.rules[r].category)))
+        .filter(|(_, cat)| *cat != Category::Unknown)
+        .max_by_key(|(line, _)| *line)
+        .map(|(_, cat)| cat)
 }
 
 /// A flaky network or download rule matched within a few lines of `top`,

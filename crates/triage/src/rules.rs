@@ -71,6 +71,11 @@ pub struct Rule {
     /// match is then taken for why a test failed (a refused connection or a
     /// syntax error inside a test is a test failure).
     pub job_level: bool,
+    /// An `unknown` rule that still ranks at its own priority instead of
+    /// where the generic signals place it: a line that says only *that*
+    /// something failed but is known to be the cause's own line (the `>`
+    /// cause of Gradle's report, above its headline).
+    pub keep_priority: bool,
     /// Why the rule exists (shown by `--explain` style tooling and docs).
     pub why: String,
 }
@@ -400,6 +405,7 @@ struct RawRule {
     group: Option<Vec<String>>,
     flaky: Option<bool>,
     job_level: Option<bool>,
+    keep_priority: Option<bool>,
     why: Option<String>,
     /// `false` disables a built-in rule of the same name.
     enabled: Option<bool>,
@@ -508,6 +514,7 @@ impl RuleSet {
                 group,
                 flaky: r.flaky,
                 job_level: r.job_level.unwrap_or(false),
+                keep_priority: r.keep_priority.unwrap_or(false),
                 why: r.why.clone().unwrap_or_default(),
             });
         }
@@ -567,7 +574,7 @@ fn merge(base: &mut RawRule, o: RawRule) {
     macro_rules! take {
         ($($f:ident),*) => { $( if o.$f.is_some() { base.$f = o.$f; } )* };
     }
-    take!(category, priority, triggers, pattern, unless, group, flaky, job_level, why, enabled);
+    take!(category, priority, triggers, pattern, unless, group, flaky, job_level, keep_priority, why, enabled);
 }
 
 #[cfg(test)]

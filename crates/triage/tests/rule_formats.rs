@@ -284,3 +284,29 @@ fn misc11_csharp_objc_tcl_formats() {
     let a = analyze(log.as_bytes(), &RuleSet::builtin());
     assert_eq!((a.key_lines[0], a.verdict.rule.as_deref()), (1, Some("tcltest-failed")), "{:?}", a.verdict);
 }
+
+#[test]
+fn jvm12_gradle_causes_ant_reasons_testng_configuration() {
+    assert_first_rules(&cases(&[
+        ("* What went wrong:\nA problem occurred evaluating root project 'ledger'.\n> Plugin with id 'com.acme.codestyle' not found.", ("gradle-report-cause", "unknown")),
+        ("* What went wrong:\nA problem occurred configuring root project 'ledger'.\n> Failed to apply plugin [id 'com.acme.lint']\n   > Could not create an instance of type com.acme.gradle.LintExtension.", ("gradle-report-cause-nested", "unknown")),
+        ("Task 'integrationTest' not found in root project 'ledger'. Some candidates are: 'integTest'.", ("gradle-task-not-found", "config")),
+        ("Target \"integration-test\" does not exist in the project \"ledger\". ", ("ant-target-missing", "config")),
+        ("/home/travis/build/acme/ledger/build.xml:23: Test com.acme.ledger.AccountTest failed", ("ant-test-failed", "test_failure")),
+        ("/home/travis/build/acme/ledger/build.xml:31: Java returned: 1", ("ant-java-returned", "unknown")),
+        ("/home/travis/build/acme/ledger/build.xml:27: Property db.url must be set", ("ant-build-failed-reason", "unknown")),
+        ("FAILED CONFIGURATION: @BeforeClass setUp\njava.lang.NullPointerException", ("testng-configuration-failed", "test_failure")),
+        ("[ERROR] Failed to execute goal org.apache.maven.plugins:maven-deploy-plugin:2.8.2:deploy (default-deploy) on project ledger: Failed to deploy artifacts: Could not transfer artifact com.acme:ledger:jar:1.4.0 from/to ossrh (https://oss.sonatype.org/content/repositories/releases): Return code is: 401, ReasonPhrase: Unauthorized. -> [Help 1]", ("maven-deploy-unauthorized", "config")),
+    ]));
+    // The deepest cause of Gradle's report is the key line; its headline
+    // says the kind of failure.
+    let log = "FAILURE: Build failed with an exception.\n\n* Where:\nBuild file '/home/travis/build/acme/ledger/build.gradle' line: 2\n\n* What went wrong:\nA problem occurred evaluating root project 'ledger'.\n> Plugin with id 'com.acme.codestyle' not found.\n\n* Try:\nRun with --stacktrace option to get the stack trace.\n\nBUILD FAILED in 1s\n";
+    let a = analyze(log.as_bytes(), &RuleSet::builtin());
+    assert_eq!((a.key_lines[0], a.verdict.category.to_string()), (8, "config".to_string()), "{:?}", a.verdict);
+    // TestNG's runner names the configuration method as the failure.
+    let log = "===============================================\n    Command line test\n    Tests run: 0, Failures: 0, Skips: 0\n    Configuration Failures: 1, Skips: 0\n===============================================\nFAILED CONFIGURATION: @BeforeClass loadRates\njava.lang.NullPointerException: Cannot invoke \"String.trim()\" because the return value of \"java.lang.System.getProperty(String)\" is null\n\tat com.acme.ledger.MoneyNgTest.loadRates(MoneyNgTest.java:18)\nSKIPPED: negative\n\n===============================================\nCommand line suite\nTotal tests run: 5, Failures: 0, Skips: 5\nConfiguration Failures: 1, Skips: 0\n===============================================\n";
+    let a = analyze(log.as_bytes(), &RuleSet::builtin());
+    assert_eq!(a.verdict.category.to_string(), "test_failure");
+    let tests: Vec<&str> = a.failures.iter().filter_map(|f| f.test.as_ref()).map(|t| t.id.as_str()).collect();
+    assert_eq!(tests, ["loadRates"]);
+}

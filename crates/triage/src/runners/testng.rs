@@ -41,7 +41,11 @@ pub struct TestNg {
     summary_lines: Vec<u32>,
 }
 
-static ENTRY: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^FAILED: ([A-Za-z_$][\w$]*)(\(.*\))?$").unwrap());
+/// `FAILED: method`, and a failing set-up or tear-down method
+/// (`FAILED CONFIGURATION: @BeforeClass setUp`: the tests it guards are
+/// skipped, so it is the failure).
+static ENTRY: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^FAILED(?: CONFIGURATION)?: (?:@\w+ )?([A-Za-z_$][\w$]*)(\(.*\))?$").unwrap());
 static TOTAL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^Total tests run: (\d+), (?:Passes: \d+, )?Failures: (\d+), Skips: (\d+)").unwrap()
 });
@@ -52,7 +56,7 @@ impl RunnerParser for TestNg {
     }
 
     fn triggers(&self) -> &'static [&'static str] {
-        &["FAILED: ", "Total tests run: "]
+        &["FAILED: ", "FAILED CONFIGURATION: ", "Total tests run: "]
     }
 
     fn wants_every_line(&self) -> bool {

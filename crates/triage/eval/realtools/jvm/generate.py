@@ -63,7 +63,7 @@ class Case:
     def __init__(self, id, lang, tool, category, flaky, files, steps, keys,
                  failed_tests=None, setup=(), needs=(), ci=None, repo=None, eco=None, m2="warm", split=None):
         self.id = id
-        self.split = split           # None: by ecosystem (TUNE/SEALED); "tune2": made after jvm10's engine changes; "tune3": jvm11's check
+        self.split = split           # None: by ecosystem (TUNE/SEALED); "tune2": made after jvm10's engine changes; "tune3": jvm11's check; "tune4": jvm12's check
         self.eco = eco
         self.m2 = m2                 # "warm": a cached ~/.m2 shared by cases; "fresh": empty, Maven downloads
         self.lang = lang
@@ -526,7 +526,7 @@ def main():
     with open(label_path, "w") as f:
         for i in sorted(rows, key=lambda x: order.index(x) if x in order else 10**6):
             f.write(json.dumps(rows[i]) + "\n")
-    for sp in ("tune", "sealed", "tune2", "tune3"):
+    for sp in ("tune", "sealed", "tune2", "tune3", "tune4"):
         with open(os.path.join(HERE, "labels.%s.jsonl" % sp), "w") as f:
             for i in sorted(rows, key=lambda x: order.index(x) if x in order else 10**6):
                 if rows[i]["split"] == sp:
@@ -2090,6 +2090,54 @@ gvcase("t3-groovy-junit-two", category="test_failure", split="tune3",
        steps=[("Test", "mkdir -p build\ngroovy -cp src test/ReportTest.groovy 2>&1 | tee build/test.log\ngrep -q 'Failures: 0' build/test.log")],
        keys=[("Test Failure: padsIdColumn(ReportTest)", "assert out =="), ("Test Failure: formatsOneLine(ReportTest)", "assert Report.line")],
        failed_tests=["formatsOneLine(ReportTest)", "padsIdColumn(ReportTest)"])
+
+# ---- tune4: Gradle report causes, Ant BUILD FAILED reasons and [task] prefixes, TestNG configuration
+# failures; written by jvm12 BEFORE its engine changes (its held-out check: measured once before, once after)
+
+gcase("t4-gradle-api-no-java-library", category="config", split="tune4",
+      files=dict(GRADLE_FILES, **{"build.gradle": GRADLE_BUILD.replace("testCompile 'junit:junit:4.13.2'", "api 'com.google.code.gson:gson:2.10.1'\n    testCompile 'junit:junit:4.13.2'")}),
+      steps=GRADLE_TEST, keys=[("Could not find method api() for arguments", None)])
+
+gcase("t4-gradle-java-version-property", category="config", split="tune4",
+      files=dict(GRADLE_FILES, **{"build.gradle": GRADLE_BUILD.replace("sourceCompatibility = 1.8", "sourceCompatibility = JavaVersion.VERSION_HEAD")}),
+      steps=[("gradle build", "gradle --no-daemon --console=plain build")], keys=[("No such property: VERSION_HEAD", None)])
+
+gcase("t4-gradle-apply-from-missing", category="config", split="tune4",
+      files=dict(GRADLE_FILES, **{"build.gradle": GRADLE_BUILD + "\napply from: 'gradle/publishing.gradle'\n"}),
+      steps=GRADLE_TEST, keys=[("gradle/publishing.gradle' as it does not exist", None)])
+
+gcase("t4-gradle-task-not-found", category="config", split="tune4",
+      files=GRADLE_FILES, steps=[("gradle integrationTest", "gradle --no-daemon --console=plain integrationTest")],
+      keys=[("Task 'integrationTest' not found in root project 'ledger'", None)])
+
+acase("t4-ant-fail-property", category="config", split="tune4",
+      files=dict(ANT_FILES, **{"build.xml": ANT_BUILD.replace('<target name="test" depends="compile-tests">',
+                                                              '<target name="test" depends="compile-tests">\n    <fail unless="db.url" message="Property db.url must be set (pass -Ddb.url=jdbc:...)"/>')}),
+      steps=[("ant test", "ant -noinput test")], keys=[("Property db.url must be set", None)])
+
+acase("t4-ant-junit-brief", category="test_failure", split="tune4",
+      files=dict(src_with(ANT_FILES, MAIN + "Money.java", "return amount.signum() < 0;", "return amount.signum() > 0;"),
+                 **{"build.xml": ANT_BUILD.replace('<formatter type="plain" usefile="false"/>', '<formatter type="brief" usefile="false"/>')}),
+      steps=[("ant test", "ant -noinput test")],
+      keys=[("Testcase: depositAddsToBalance(", 2), ("Testcase: withdrawLowersBalance(", 2), ("Testcase: overdraftIsRefused(", 2)],
+      failed_tests=["com.acme.ledger.AccountTest.depositAddsToBalance", "com.acme.ledger.AccountTest.withdrawLowersBalance",
+                    "com.acme.ledger.AccountTest.overdraftIsRefused"])
+
+acase("t4-ant-java-exception", category="test_failure", split="tune4",
+      files=dict(ANT_FILES, **{IMP: IMPORTER.replace("for (int i = 0; i < 50; i++) {", "if (args.length == 0) throw new IllegalStateException(\"no input file given to the importer\");\n        for (int i = 0; i < 50; i++) {")}),
+      steps=[("ant import", "ant -noinput import")], keys=[("IllegalStateException: no input file given", None)])
+
+NG_SETUP_TEST = NG_TEST.replace("import org.testng.annotations.Test;", "import org.testng.annotations.BeforeClass;\nimport org.testng.annotations.Test;").replace(
+    "public class MoneyNgTest {", "public class MoneyNgTest {\n    private java.util.Map<String, String> rates;\n\n    @BeforeClass\n    public void loadRates() {\n        rates = new java.util.HashMap<>();\n        rates.put(\"EUR\", System.getProperty(\"rates.eur\").trim());\n    }\n")
+jcase("t4-testng-cli-beforeclass", eco="testng", tool="testng", category="test_failure", needs=["java", "/usr/share/java/testng.jar"], split="tune4",
+      files=dict(NG_FILES, **{TEST + "MoneyNgTest.java": NG_SETUP_TEST}),
+      steps=[("Build", NG_BUILD), ("Test", "mkdir -p build\n" + NG_RUN + " 2>&1 | tee build/testng.log\ngrep -q 'Failures: 0, Skips: 0' build/testng.log")],
+      keys=[("FAILED CONFIGURATION: @BeforeClass loadRates", 1)], failed_tests=["loadRates"])
+
+mcase("t4-testng-surefire-beforeclass", eco="testng", tool="testng", category="test_failure", split="tune4",
+      files=dict(NG_FILES, **{TEST + "MoneyNgTest.java": NG_SETUP_TEST, "pom.xml": NG_POM}),
+      steps=MVN_TEST, keys=[("loadRates(com.acme.ledger.MoneyNgTest)  Time elapsed", 1)],
+      failed_tests=["loadRates(com.acme.ledger.MoneyNgTest)"])
 
 
 if __name__ == "__main__":
