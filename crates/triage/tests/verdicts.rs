@@ -132,6 +132,32 @@ Got exit code -11 (SIGSEGV)
 }
 
 #[test]
+fn a_test_failing_in_one_tox_env_and_passing_in_another_is_not_a_retry() {
+    // The same suite in two environments of one job: the pass in py312 is
+    // not a retry of the py38 failure, which still failed the job.
+    let log = "\
+py38: commands[0]> pytest -v tests
+tests/test_io.py::test_read FAILED
+=================================== FAILURES ===================================
+__________________________________ test_read ___________________________________
+E       TypeError: 'type' object is not subscriptable
+=========================== short test summary info ============================
+FAILED tests/test_io.py::test_read - TypeError: 'type' object is not subscriptable
+========================= 1 failed, 3 passed in 0.12s ==========================
+py38: exit 1 (0.50 seconds) /src> pytest -v tests pid=100
+py312: commands[0]> pytest -v tests
+tests/test_io.py::test_read PASSED
+============================== 4 passed in 0.10s ===============================
+  py38: FAIL code 1 (2.10 seconds)
+  py312: OK (1.90 seconds)
+  evaluation failed :( (4.01 seconds)
+";
+    let a = analyze(log.as_bytes(), &RuleSet::builtin());
+    assert!(a.failures.iter().any(|f| f.test.as_ref().is_some_and(|t| t.id == "tests/test_io.py::test_read")), "{:?}", a.failures);
+    assert_ne!(a.verdict.flaky, Some(true), "{:?}", a.verdict);
+}
+
+#[test]
 fn a_network_error_cargo_retried_past_is_neither_the_failure_nor_flakiness() {
     // Cargo retries a download after `warning: spurious network error`;
     // here the retry worked and a test failed: the test is the failure, and

@@ -43,6 +43,12 @@ pub struct Pytest {
     failed_at: Vec<(String, u32)>,
     /// The last section still growing.
     open_section: bool,
+    /// A driver said it retries failed tests (PyTorch's run_test.py:
+    /// `Retrying single test...`) after a failure was seen: only then is a
+    /// later pass of a failed test a retry. Without it the pass is another
+    /// run of the suite (tox or nox environments, a matrix in one job) and
+    /// the failure stands.
+    retry_announced: bool,
 }
 
 static BANNER: TwinRegex = TwinRegex::new(r"^=+ (.+?) =+$");
@@ -67,7 +73,7 @@ impl RunnerParser for Pytest {
         // The final tally is found by its count words, not by ` in `, which
         // is in half the prose of a log. `ERROR` only with a space beside
         // it: Maven's `[ERROR]` is on every line of a failed Java build.
-        &["FAILED", " ERROR", "ERROR ", "FAIL ", "RERUN", "PASSED", "== ", " passed", " failed", " error", " skipped", " deselected", " xfailed", " xpassed", " warning"]
+        &["FAILED", " ERROR", "ERROR ", "FAIL ", "RERUN", "PASSED", "Retrying", "new process", "== ", " passed", " failed", " error", " skipped", " deselected", " xfailed", " xpassed", " warning"]
     }
 
     /// Inside `FAILURES` / `ERRORS`: headers and `E   ` lines carry no
@@ -89,6 +95,12 @@ impl RunnerParser for Pytest {
             if let Some(s) = self.sections.last_mut() {
                 s.2 = line.no;
             }
+        }
+        if !self.retry_announced
+            && !self.nodes.is_empty()
+            && (t.contains("Retrying single test") || t.contains("Retrying failed test") || t.contains("when run in a new process"))
+        {
+            self.retry_announced = true;
         }
         if t.starts_with('=') {
             self.open_section = false;
@@ -265,13 +277,13 @@ impl Pytest {
                 }
             }
             // A pass after reruns clears the earlier attempts; so does a
-            // pass of a test that failed earlier in the log (a driver that
-            // retries a failed test in a new process, as PyTorch's
-            // run_test.py does): it failed, then passed on a retry.
+            // pass of a test that failed earlier in the log once a driver
+            // announced retries (PyTorch's run_test.py retries a failed
+            // test in a new process): it failed, then passed on a retry.
             _ => {
                 if self.rerun.iter().any(|r| r == id) {
                     self.nodes.remove(id);
-                } else if self.nodes.contains(id) {
+                } else if self.retry_announced && self.nodes.contains(id) {
                     self.rerun.push(id.to_string());
                 }
             }
