@@ -646,6 +646,25 @@ mod tests {
         assert!(compared > 500, "lines compared: {compared}");
     }
 
+    /// Every line of the fixture logs, as is, trimmed and indented.
+    fn fixture_lines() -> Vec<String> {
+        let mut lines = Vec::new();
+        let mut dirs = vec![std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures"))];
+        while let Some(d) = dirs.pop() {
+            for e in std::fs::read_dir(&d).unwrap().flatten() {
+                let path = e.path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if let Ok(bytes) = std::fs::read(&path) {
+                    for l in String::from_utf8_lossy(&bytes).lines() {
+                        lines.extend([l.to_string(), l.trim().to_string(), format!("  {l}")]);
+                    }
+                }
+            }
+        }
+        lines
+    }
+
     #[test]
     fn anchored_literal_is_what_every_match_starts_with() {
         let start = |p: &str| anchored_literal(p).map(|s| String::from_utf8(s.into_vec()).unwrap());
@@ -668,20 +687,7 @@ mod tests {
         // ones too) and on each line's trimmed and indented forms: the
         // check never rejects a line the pattern matches.
         let rs = RuleSet::builtin();
-        let mut lines = Vec::new();
-        let mut dirs = vec![std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures"))];
-        while let Some(d) = dirs.pop() {
-            for e in std::fs::read_dir(&d).unwrap().flatten() {
-                let path = e.path();
-                if path.is_dir() {
-                    dirs.push(path);
-                } else if let Ok(bytes) = std::fs::read(&path) {
-                    for l in String::from_utf8_lossy(&bytes).lines() {
-                        lines.extend([l.to_string(), l.trim().to_string(), format!("  {l}")]);
-                    }
-                }
-            }
-        }
+        let lines = fixture_lines();
         let (mut anchored, mut matched) = (0, 0);
         for r in &rs.rules {
             let Some(start) = anchored_literal(&r.pattern_source) else { continue };
@@ -704,19 +710,7 @@ mod tests {
         // hand-made non-ASCII lines: `Some(answer)` is the full pattern's.
         let rs = RuleSet::builtin();
         let mut lines = vec!["  1) süite tïtle:".to_string(), "Error: café ünïcode failed".to_string(), "FAILED tests/x.py::tést - AssertionError".to_string()];
-        let mut dirs = vec![std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures"))];
-        while let Some(d) = dirs.pop() {
-            for e in std::fs::read_dir(&d).unwrap().flatten() {
-                let path = e.path();
-                if path.is_dir() {
-                    dirs.push(path);
-                } else if let Ok(bytes) = std::fs::read(&path) {
-                    for l in String::from_utf8_lossy(&bytes).lines() {
-                        lines.extend([l.to_string(), l.trim().to_string(), format!("  {l}")]);
-                    }
-                }
-            }
-        }
+        lines.extend(fixture_lines());
         let (mut answered, mut matched) = (0, 0);
         for r in &rs.rules {
             let (ascii, unicode) = (Filter::new(&r.pattern_source, false), Filter::new(&r.pattern_source, true));
