@@ -238,7 +238,7 @@ def files_base(deps=""):
 class Case:
     def __init__(self, id, family, category, flaky, steps, keys, failed_tests=None, patch=(), extra=None,
                  deps="", tool="cargo", executor=None, env=None, fresh_home=False, system=None, after=None,
-                 pre=(), artifacts=False, cache=None, timeout=240, color=None, services=(), split=None):
+                 pre=(), artifacts=False, cache=None, timeout=240, color=None, services=(), split=None, cache_lines=None):
         self.__dict__.update(locals())
         del self.__dict__["self"]
 
@@ -469,7 +469,7 @@ def envelope(c, ran, after, clean_):
     cache = c.cache if c.cache is not None else (seed % 3 != 0)
     if cache:
         sec("restore_cache", "Restoring cache")
-        L += ["%s[32;1mChecking cache for cargo-1-protected...%s[0;m" % (ESC, ESC),
+        L += c.cache_lines if c.cache_lines else ["%s[32;1mChecking cache for cargo-1-protected...%s[0;m" % (ESC, ESC),
               "%s[0;33mWARNING: file does not exist                      %s[0;m " % (ESC, ESC) if seed % 2 else
               "Downloading cache from https://storage.googleapis.com/acme-runner-cache/project/4121/cargo-1-protected%s  ETag%s=%s\"6c1f%x\"%s" % (ESC + "[0;m", ESC + "[0;m", ESC + "[0;m", seed % 4096, ESC + "[0;m"),
               "%s[32;1mSuccessfully extracted cache%s[0;m" % (ESC, ESC)]
@@ -939,6 +939,145 @@ def define():
          steps=[("deps", "export CARGO_HTTP_PROXY=http://127.0.0.1:$STALL\ntimeout 9 cargo generate-lockfile")],
          keys=[(r"Updating crates.io index", 0)], **t2)
 
+    # ---------------- tune3 (gl12): a blind split written before any engine
+    # change for issue #13's GitLab/Rust misses; other shapes than tune/tune2
+    # (a workspace of several crates, a proc-macro, nextest without JUnit,
+    # `-- --test-threads`, doc-test compile errors, a stale lock file, cache
+    # restore noise). Looked at only for its numbers.
+    t3 = dict(split="tune3")
+    ws_toml = CARGO_TOML.format(deps="{deps}") + "\n[workspace]\nmembers = [{members}]\n"
+
+    def ws(members, deps="", **files):
+        d = {"Cargo.toml": ws_toml.format(deps=deps, members=", ".join('"%s"' % m for m in members))}
+        d.update({k.replace("__", "/").replace("_DOT_", "."): v for k, v in files.items()})
+        return d
+
+    report_toml = "[package]\nname = \"ledger-report\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\nledger = { path = \"../..\" }\n"
+    report_rs = ("//! Renders ledger balances for the monthly statement.\n\n"
+                 "/// Formats cents as `12.34`, negative amounts in parentheses.\n"
+                 "pub fn money(cents: i64) -> String {\n"
+                 "    let a = cents.abs();\n"
+                 "    let s = format!(\"{}.{:02}\", a / 100, a % 100);\n"
+                 "    if cents < 0 { format!(\"({s})\") } else { s }\n"
+                 "}\n\n"
+                 "pub fn statement(l: &ledger::Ledger) -> Vec<String> {\n"
+                 "    l.accounts().into_iter().map(|a| format!(\"{a:<8}{:>12}\", money(l.balance(a)))).collect()\n"
+                 "}\n\n"
+                 "#[cfg(test)]\nmod tests {\n    use super::*;\n\n"
+                 "    #[test]\n    fn renders_cents() {\n        assert_eq!(money(1234), \"12.34\");\n    }\n\n"
+                 "    #[test]\n    fn renders_negative_in_parens() {\n        assert_eq!(money(-705), \"(7.05)\");\n    }\n\n"
+                 "    #[test]\n    fn statement_has_one_line_per_account() {\n        let mut l = ledger::Ledger::new();\n        l.transfer(\"cash\", \"rent\", 5);\n        assert_eq!(statement(&l).len(), 2);\n    }\n}\n")
+    rep = {"crates/ledger-report/Cargo.toml": report_toml, "crates/ledger-report/src/lib.rs": report_rs}
+
+    case(id="t3-ws-member-assert", family="tests", category="test_failure", flaky=False,
+         extra=dict(ws(["crates/ledger-report"]), **{"crates/ledger-report/Cargo.toml": report_toml,
+                    "crates/ledger-report/src/lib.rs": report_rs.replace("if cents < 0 { format!(\"({s})\") } else { s }", "if cents < 0 { format!(\"-{s}\") } else { s }")}),
+         steps=[("test", "cargo test --workspace --locked --no-fail-fast")],
+         keys=[(r"^---- tests::renders_negative_in_parens stdout ----", r"^\s+right:")],
+         failed_tests=["tests::renders_negative_in_parens"], **t3)
+    case(id="t3-test-threads-expect", family="tests", category="test_failure", flaky=False, executor="kubernetes",
+         extra={"tests/import.rs": "use ledger::parse_amount;\n\nfn import(csv: &str) -> Result<Vec<i64>, String> {\n    csv.lines().map(|l| parse_amount(l.trim()).ok_or(format!(\"bad amount {l:?}\"))).collect()\n}\n\n#[test]\nfn imports_bank_export() {\n    let rows = import(\"12.50\\n3.99\\n1,200.00\\n\").expect(\"bank export must import\");\n    assert_eq!(rows.iter().sum::<i64>(), 121649);\n}\n\n#[test]\nfn imports_empty_file() {\n    assert_eq!(import(\"\").unwrap(), Vec::<i64>::new());\n}\n"},
+         steps=[("test", "cargo test --locked --tests -- --test-threads=1")],
+         keys=[(r"^---- imports_bank_export stdout ----", r"bank export must import")],
+         failed_tests=["imports_bank_export"], color="always", **t3)
+    case(id="t3-nextest-default-profile", family="tests", category="test_failure", flaky=False, tool="cargo-nextest",
+         extra=dict(ws(["crates/ledger-report"]), **{"crates/ledger-report/Cargo.toml": report_toml,
+                    "crates/ledger-report/src/lib.rs": report_rs.replace("l.accounts().into_iter().map(", "l.accounts().into_iter().skip(1).map(")}),
+         steps=[("test", "cargo nextest run --workspace --locked --no-fail-fast")],
+         keys=[(r"^\s+FAIL \[.*statement_has_one_line_per_account", r"^\s+right:")],
+         failed_tests=["tests::statement_has_one_line_per_account"], **t3)
+    case(id="t3-doctest-compile-error", family="tests", category="test_failure", flaky=False,
+         patch=[(LIB, "    pub fn new() -> Self {", "    /// ```\n    /// let mut l = ledger::Ledger::with_accounts(&[\"cash\", \"rent\"]);\n    /// l.transfer(\"cash\", \"rent\", 5);\n    /// ```\n    pub fn new() -> Self {")],
+         steps=[("test", "cargo test --locked --doc")],
+         keys=[(r"^---- src/lib.rs - Ledger::new \(line \d+\) stdout ----", r"^error\[E0599\]")],
+         failed_tests=["src/lib.rs - Ledger::new (line 29)"], executor="kubernetes", **t3)
+    derive_toml = "[package]\nname = \"ledger-derive\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[lib]\nproc-macro = true\n"
+    derive_rs = ("use proc_macro::{TokenStream, TokenTree};\n\n"
+                 "/// `#[derive(Account)]`: an `account_name()` for a struct, from its name.\n"
+                 "#[proc_macro_derive(Account)]\n"
+                 "pub fn derive_account(input: TokenStream) -> TokenStream {\n"
+                 "    let mut it = input.into_iter();\n"
+                 "    let mut kind = String::new();\n"
+                 "    let mut name = String::new();\n"
+                 "    while let Some(t) = it.next() {\n"
+                 "        if let TokenTree::Ident(i) = t {\n"
+                 "            let s = i.to_string();\n"
+                 "            if s == \"struct\" || s == \"enum\" {\n"
+                 "                kind = s;\n"
+                 "                name = it.next().map(|t| t.to_string()).unwrap_or_default();\n"
+                 "                break;\n"
+                 "            }\n"
+                 "        }\n"
+                 "    }\n"
+                 "    if kind != \"struct\" {\n"
+                 "        panic!(\"#[derive(Account)] supports structs only, `{name}` is an {kind}\");\n"
+                 "    }\n"
+                 "    format!(\"impl {name} {{ pub fn account_name() -> &'static str {{ \\\"{name}\\\" }} }}\").parse().unwrap()\n"
+                 "}\n")
+    case(id="t3-proc-macro-panic", family="compile", category="compilation", flaky=False, tool="rustc",
+         extra=ws(["crates/ledger-derive"], deps='ledger-derive = { path = "crates/ledger-derive" }',
+                  **{"crates/ledger-derive/Cargo.toml": derive_toml, "crates/ledger-derive/src/lib.rs": derive_rs}),
+         patch=[(LIB, "pub mod net;", "pub mod net;\n\n/// Where a transfer came from.\n#[derive(ledger_derive::Account)]\npub enum Source {\n    Bank,\n    Card,\n}")],
+         steps=[("build", "cargo build --workspace --locked --all-targets")],
+         keys=[(r"^error: proc-macro derive panicked", r"= help: message:")], **t3)
+    schema_toml = "[package]\nname = \"ledger-schema\"\nversion = \"0.1.0\"\nedition = \"2021\"\nbuild = \"build.rs\"\n"
+    schema_build = ("fn main() {\n    println!(\"cargo:rerun-if-env-changed=LEDGER_SCHEMA_VERSION\");\n"
+                    "    println!(\"cargo:warning=checking the ledger schema against migrations/\");\n"
+                    "    let v = std::env::var(\"LEDGER_SCHEMA_VERSION\").unwrap_or_default();\n"
+                    "    if v.parse::<u32>().map_or(true, |n| n < 7) {\n"
+                    "        panic!(\"schema version {v:?} is older than the migrations (need >= 7); set LEDGER_SCHEMA_VERSION\");\n"
+                    "    }\n}\n")
+    case(id="t3-build-rs-member", family="compile", category="compilation", flaky=False, tool="cargo",
+         extra=ws(["crates/ledger-schema", "crates/ledger-report"], **{"crates/ledger-schema/Cargo.toml": schema_toml,
+                  "crates/ledger-schema/build.rs": schema_build, "crates/ledger-schema/src/lib.rs": "//! The schema version the ledger expects.\npub const VERSION: u32 = 7;\n",
+                  "crates/ledger-report/Cargo.toml": report_toml, "crates/ledger-report/src/lib.rs": report_rs}),
+         steps=[("test", "cargo test --workspace --locked --no-fail-fast")],
+         keys=[(r"^error: failed to run custom build command for `ledger-schema", r"older than the migrations")], **t3)
+    case(id="t3-clippy-workspace", family="lint", category="lint", flaky=False, tool="clippy",
+         extra=ws(["crates/ledger-report"], **{"crates/ledger-report/Cargo.toml": report_toml,
+                  "crates/ledger-report/src/lib.rs": report_rs.replace("pub fn statement(", "/// The widest account name, for column alignment.\npub fn widest(names: &[&str]) -> usize {\n    let mut w = 0;\n    for i in 0..names.len() {\n        w = w.max(names[i].len());\n    }\n    w\n}\n\npub fn statement(")}),
+         steps=[("fmt", "cargo fmt --all --check || true"), ("clippy", "cargo clippy --workspace --all-targets --locked -- -D warnings")],
+         keys=[(r"^error: the loop variable `i` is only used to index `names`", r"^\s+= help: for further")], executor="kubernetes", **t3)
+    stale_lock = "# This file is automatically @generated by Cargo.\n# It is not intended for manual editing.\nversion = 4\n\n[[package]]\nname = \"ledger\"\nversion = \"0.3.1\"\n"
+    case(id="t3-stale-lockfile", family="deps", category="dependency", flaky=False,
+         deps='itoa = "1"', fresh_home=True, extra={"Cargo.lock": stale_lock},
+         steps=[("build", "cargo build --locked --release")],
+         keys=[(r"^error: cannot update the lock file .* because --locked was passed", r"^help: to generate the lock file")], **t3)
+    case(id="t3-net-sparse-mirror-dns", family="network", category="dependency", flaky=True,
+         deps='itoa = "1"', fresh_home=True, color="always",
+         extra={".cargo/config.toml": "[source.crates-io]\nreplace-with = \"acme-mirror\"\n\n[source.acme-mirror]\nregistry = \"sparse+https://crates-mirror.acme-internal.invalid/index/\"\n"},
+         steps=[("fetch", "cargo fetch")],
+         keys=[(r"^error: failed to get `itoa` as a dependency", r"resolve|Could not resolve")], executor="kubernetes", **t3)
+    bad_zip = ["%s[32;1mChecking cache for cargo-1-protected...%s[0;m" % (ESC, ESC),
+               "Downloading cache from https://storage.googleapis.com/acme-runner-cache/project/4121/cargo-1-protected%s  ETag%s=%s\"6c1f9a2\"%s" % (ESC + "[0;m", ESC + "[0;m", ESC + "[0;m", ESC + "[0;m"),
+               "%s[0;33mWARNING: cache.zip: unexpected EOF                %s[0;m" % (ESC, ESC),
+               "%s[0;33mWARNING: Failed to extract cache%s[0;m" % (ESC, ESC)]
+    case(id="t3-cache-restore-fail-then-test", family="system", category="test_failure", flaky=False,
+         cache_lines=bad_zip, cache=True,
+         patch=[("tests/api.rs", "    assert_eq!(l.balance(\"cash\"), -1_140_000);", "    assert_eq!(l.balance(\"cash\"), 1_140_000, \"cash must be debited\");")],
+         steps=[("test", T + " --test api -- --test-threads 2")],
+         keys=[(r"^---- month_of_rent stdout ----", r"cash must be debited|^\s+right:")], failed_tests=["month_of_rent"], **t3)
+    case(id="t3-sys-attach-lost", family="system", category="infra", flaky=True, executor="kubernetes",
+         extra=ws(["crates/ledger-report"], **rep),
+         steps=[("test", "cargo test --workspace --locked")],
+         system={"cut": "Compiling ledger-report",
+                 "tail": ["%s[31;1mERROR: Job failed (system failure): error streaming logs: unable to upgrade connection: container not found (\"build\")%s[0;m" % (ESC, ESC)]},
+         keys=[(r"ERROR: Job failed \(system failure\): error streaming logs", 0)], **t3)
+    case(id="t3-res-nextest-ulimit", family="resource", category="oom", flaky=True, tool="cargo-nextest",
+         extra={"tests/replay.rs": "#[test]\nfn replay_large_journal() {\n    let journal: Vec<u64> = Vec::with_capacity(300_000_000);\n    assert!(journal.capacity() >= 300_000_000);\n}\n\n#[test]\nfn replay_empty_journal() {\n    assert!(Vec::<u64>::new().is_empty());\n}\n"},
+         steps=[("build", "cargo nextest run --locked --no-run"), ("test", "ulimit -v 1500000\ncargo nextest run --locked --no-fail-fast")],
+         keys=[(r"^\s+SIGABRT \[.*replay_large_journal", r"memory allocation of \d+ bytes failed")], failed_tests=["replay_large_journal"], **t3)
+    case(id="t3-timeout-cargo-install", family="timeout", category="timeout", flaky=True,
+         fresh_home=True, env={"CARGO_HTTP_TIMEOUT": "60"}, cache=False,
+         steps=[("tools", "export CARGO_HTTP_PROXY=http://127.0.0.1:$STALL\ntimeout 8 cargo install --locked cargo-deny"), ("deny", "cargo deny check")],
+         keys=[(r"Updating crates.io index", 0)], **t3)
+    case(id="t3-retry-pass-then-clippy", family="retry", category="lint", flaky=False, tool="clippy",
+         extra=flaky_files,
+         patch=[(LIB, "    pub fn accounts(&self) -> Vec<&str> {\n        self.entries.keys().map(|k| k.as_str()).collect()",
+                 "    pub fn accounts(&self) -> Vec<&str> {\n        self.entries.iter().map(|(k, _)| k.as_str()).collect()")],
+         steps=[("test", "cargo test --locked --test race || { echo \"Retrying failed tests (attempt 2 of 2)\"; cargo test --locked --test race; }"),
+                ("clippy", "cargo clippy --locked --all-targets -- -D warnings")],
+         keys=[(r"^error: iterating on a map's keys", r"^\s+= help: for further")], **t3)
 
 SPECIAL = {}
 
