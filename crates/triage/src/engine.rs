@@ -170,6 +170,11 @@ struct Scan<'r> {
     generic_seen: std::collections::HashSet<u64, FastHash>,
     tracker: Tracker,
     baseline: Option<&'r Baseline>,
+    /// The header line (`error: …`, `error[E0308]: …`, `warning: …` at
+    /// column 0) of the rustc/clippy/rustdoc diagnostic whose body
+    /// (` --> `, `|` gutters, `= note:`, `note:`/`help:`) the current line
+    /// continues, if any (`rustc_diag_next`).
+    rustc_diag: Option<u32>,
     no: u32,
     bytes: u64,
     lines: u64,
@@ -198,6 +203,7 @@ impl<'r> Scan<'r> {
             generic_kept: [0; GENERIC_CLASSES],
             generic_seen: Default::default(),
             tracker: Tracker::default(),
+            rustc_diag: None,
             baseline: None,
             no: 0,
             bytes: 0,
@@ -283,6 +289,7 @@ impl<'r> Scan<'r> {
             }
         };
         self.steps.observe(no, raw, bytes, ts > 0);
+        self.rustc_diag = rustc_diag_next(self.rustc_diag, no, bytes);
         if is_command_echo(bytes) {
             self.tracker.echo(no, bytes[0] == b'+');
         }
@@ -617,6 +624,9 @@ impl<'r> Scan<'r> {
             Some(f) if f < step => usize::MAX,
             _ => step,
         };
+        if self.hoist_to_rustc_header(i, no, priority, text) {
+            return;
+        }
         let kept = self.buckets.entry((bucket_step, priority)).or_insert(0);
         if !fed {
             if *kept >= BUCKET_KEEP {
@@ -645,6 +655,37 @@ impl<'r> Scan<'r> {
         if self.done.len() + self.pending.len() > MAX_CANDIDATES {
             rank::compact(&mut self.done, step, MAX_CANDIDATES / 2);
         }
+    }
+
+    /// rustc, clippy and rustdoc name what a diagnostic is about in notes
+    /// under its header (`= note: `-D clippy::len-zero` implied by `-D
+    /// warnings``, `note: the lint level is defined here` over
+    /// `#![deny(missing_docs)]`): a rule that knows such a note says what
+    /// the diagnostic is, but the line to read is the header
+    /// (`error: length comparison to zero`), which may have only a generic
+    /// candidate. The rule's verdict moves to the header's candidate when
+    /// that one is weaker, and the note makes none of its own.
+    fn hoist_to_rustc_header(&mut self, i: usize, no: u32, priority: i32, text: &str) -> bool {
+        let Some(h) = self.rustc_diag.filter(|&h| h < no) else { return false };
+        let r = &self.rules.rules[i];
+        if !matches!(r.category, Category::Lint | Category::Docs | Category::Compilation) {
+            return false;
+        }
+        let rules = self.rules;
+        let Some(c) = self.pending.iter_mut().rev().chain(self.done.iter_mut().rev().take(RING)).find(|c| c.line == h) else {
+            return false;
+        };
+        let weaker = c.ranked_by_signals(rules) || c.rule.is_none_or(|j| rules.rules[j].priority < priority);
+        if !weaker || c.step != self.steps.current() {
+            return false;
+        }
+        let caps = r.captures(text);
+        let message = c.message.clone();
+        c.group = group_key(&r.name, &r.group, caps.as_ref(), &message);
+        c.rule = Some(i);
+        c.generic = false;
+        c.priority = priority;
+        true
     }
 
     fn finish(self) -> Analysis {
@@ -897,4 +938,34 @@ fn rule_name(rules: &RuleSet, c: &Candidate) -> String {
         None if c.generic => "generic".into(),
         None => "runner".into(),
     }
+}
+
+/// The rustc diagnostic the line `no` belongs to (see `Scan::rustc_diag`):
+/// a header at column 0 opens one, and it goes on while the lines are its
+/// body: the ` --> file:line:col` pointer, `|` gutters (`12 |     code`),
+/// `= note:`/`= help:` footnotes, `note:`/`help:` sub-diagnostics and
+/// `::: ` pointers. A blank line or anything else closes it.
+fn rustc_diag_next(open: Option<u32>, no: u32, line: &[u8]) -> Option<u32> {
+    if line.starts_with(b"error:") || line.starts_with(b"error[") || line.starts_with(b"warning:") || line.starts_with(b"warning[") {
+        return Some(no);
+    }
+    open?;
+    if line.starts_with(b"note:") || line.starts_with(b"help:") {
+        return open;
+    }
+    let body = line.trim_ascii_start();
+    // `12 |     code` (from column 0 once the line number has two digits)
+    // and `   |`: the diagnostic's source lines.
+    let gutter = body[body.iter().take_while(|b| b.is_ascii_digit()).count()..].trim_ascii_start();
+    if gutter.first() == Some(&b'|') && gutter.len() < line.len() {
+        return open;
+    }
+    if body.len() == line.len() || body.is_empty() {
+        return None;
+    }
+    let diag = body.starts_with(b"-->")
+        || body.starts_with(b"::: ")
+        || body.starts_with(b"= ")
+        || body.starts_with(b"...");
+    diag.then_some(open).flatten()
 }
