@@ -668,7 +668,10 @@ impl<'r> Scan<'r> {
     fn hoist_to_rustc_header(&mut self, i: usize, no: u32, priority: i32, text: &str) -> bool {
         let Some(h) = self.rustc_diag.filter(|&h| h < no) else { return false };
         let r = &self.rules.rules[i];
-        if !matches!(r.category, Category::Lint | Category::Docs | Category::Compilation) {
+        // Lints only: a linker's or a compiler's note (`= note: rust-lld:
+        // error: undefined symbol: …`) holds the cause itself, which the
+        // header (`error: linking with `cc` failed`) does not.
+        if !matches!(r.category, Category::Lint | Category::Docs) {
             return false;
         }
         let rules = self.rules;
