@@ -9,9 +9,7 @@
 //! into a node id that ends with it; headers with no node id (no `-rf`
 //! summary) stay as they are.
 
-use std::sync::LazyLock;
 
-use regex::Regex;
 
 use super::{failure, number_words, Counts, FailureSet, Line, RunnerParser, RunnerReport, TwinRegex};
 
@@ -56,7 +54,7 @@ static BANNER: TwinRegex = TwinRegex::new(r"^=+ (.+?) =+$");
 /// and past 80 columns just ` title `.
 static HEADER: TwinRegex = TwinRegex::new(r"^_* (\S.*?) _*$");
 /// What a header may name: a test (params may hold anything), a path.
-static HEADER_NAME: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[\w.:/<>-]+(?:\[.*\])?$").unwrap());
+static HEADER_NAME: TwinRegex = TwinRegex::new(r"^[\w.:/<>-]+(?:\[.*\])?$");
 static XDIST: TwinRegex = TwinRegex::new(r"^\[gw\d+\] (?:\[\s*\d+%\] )?(FAILED|ERROR|RERUN|PASSED) (.+?)\s*$");
 static VERBOSE: TwinRegex = TwinRegex::new(r"^(\S+::.+?) (FAILED|ERROR|RERUN|PASSED)(?:\s+\[\s*\d+%\])?\s*$");
 /// The final tally, with or without `=` (quiet mode drops them).
