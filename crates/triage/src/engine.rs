@@ -634,7 +634,7 @@ impl<'r> Scan<'r> {
             }
             *kept += 1;
         }
-        let caps = r.captures(text);
+        let caps = if r.captures_used() { r.captures(text) } else { None };
         let message = caps.as_ref().and_then(|c| c.name("msg")).map_or(text.trim(), |m| m.trim());
         let message = clip_str(message).to_string();
         let group = group_key(&r.name, &r.group, caps.as_ref(), &message);

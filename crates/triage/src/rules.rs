@@ -180,6 +180,15 @@ impl Rule {
         if p.captures_len() > 1 { p.captures(text).map(RuleCaptures::Unicode) } else { None }
     }
 
+    /// Whether the engine reads any of the pattern's groups: `msg` or one
+    /// named in `group`. A rule with groups for neither (`segfault`'s
+    /// `what`, `git-fetch`'s unnamed one) needs no captures on its winning
+    /// lines; their search is the costly part of a match.
+    pub(crate) fn captures_used(&self) -> bool {
+        let named = |n: &str| self.pattern_source.contains(&format!("(?P<{n}>")) || self.pattern_source.contains(&format!("(?<{n}>"));
+        named("msg") || self.group.iter().any(|g| named(g))
+    }
+
     fn ascii_for(&self, text: &str) -> Option<&AsciiTwin> {
         if !text.is_ascii() {
             return None;
@@ -608,6 +617,20 @@ mod tests {
                 assert_eq!(k.matches(t), unicode.is_match(&words_of(t)), "{:?} on {t:?}", k.words);
             }
         }
+    }
+
+    #[test]
+    fn captures_used_agrees_with_the_compiled_group_names() {
+        // The engine skips captures when this says no: it must say yes for
+        // every rule whose compiled pattern has `msg` or a `group` name.
+        let rs = RuleSet::builtin();
+        let mut skipped = 0;
+        for r in &rs.rules {
+            let compiled = r.pattern().capture_names().flatten().any(|n| n == "msg" || r.group.iter().any(|g| g == n));
+            assert_eq!(r.captures_used(), compiled, "rule {}", r.name);
+            skipped += usize::from(!compiled);
+        }
+        assert!(skipped > 0 && skipped < rs.rules.len());
     }
 
     #[test]

@@ -18,11 +18,9 @@
 //! formatter (plain + brief = twice), so only the first one after each
 //! `Testsuite:` counts; suites are summed.
 
-use std::sync::LazyLock;
 
-use regex::Regex;
 
-use super::{failure, Counts, FailureSet, Line, RunnerParser, RunnerReport};
+use super::{TwinRegex, failure, Counts, FailureSet, Line, RunnerParser, RunnerReport};
 
 const NAME: &str = "junit";
 
@@ -40,12 +38,10 @@ pub struct Ant {
     summary_lines: Vec<u32>,
 }
 
-static TESTS_RUN: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^Tests run: (\d+), Failures: (\d+), Errors: (\d+)(?:, Skipped: (\d+))?").unwrap());
-static TESTCASE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^Testcase: (.+?)(?: took [\d.,]+ sec|:\s*(FAILED|Caused an ERROR))\s*$").unwrap());
-static METHOD_SOURCE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^MethodSource \[className = '([^']+)', methodName = '([^']+)'").unwrap());
-static BOX: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\[\s*(\d+) tests (successful|failed|skipped|found|aborted)\s*\]$").unwrap());
+static TESTS_RUN: TwinRegex = TwinRegex::new(r"^Tests run: (\d+), Failures: (\d+), Errors: (\d+)(?:, Skipped: (\d+))?");
+static TESTCASE: TwinRegex = TwinRegex::new(r"^Testcase: (.+?)(?: took [\d.,]+ sec|:\s*(FAILED|Caused an ERROR))\s*$");
+static METHOD_SOURCE: TwinRegex = TwinRegex::new(r"^MethodSource \[className = '([^']+)', methodName = '([^']+)'");
+static BOX: TwinRegex = TwinRegex::new(r"^\[\s*(\d+) tests (successful|failed|skipped|found|aborted)\s*\]$");
 
 impl RunnerParser for Ant {
     fn name(&self) -> &'static str {

@@ -30,11 +30,9 @@
 //! failure points at that output: the test's message says why, the harness
 //! line only that it failed.
 
-use std::sync::LazyLock;
 
-use regex::Regex;
 
-use super::{failure, Counts, FailureSet, Line, RunnerParser, RunnerReport};
+use super::{TwinRegex, failure, Counts, FailureSet, Line, RunnerParser, RunnerReport};
 
 const NAME: &str = "automake";
 
@@ -58,10 +56,10 @@ pub struct Automake {
     sectioned: Option<String>,
 }
 
-static RESULT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(FAIL|ERROR|XPASS): (\S+)(?: \d+ (?:- )?(.*))?$").unwrap());
-static TALLY: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^# (TOTAL|PASS|SKIP|XFAIL|FAIL|XPASS|ERROR):\s+(\d+)$").unwrap());
-static TRAILER: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(?:FAIL|ERROR) (\S+) \(exit status: \d+\)$").unwrap());
-static SERIAL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(\d+) of (\d+) tests? failed|^All (\d+) tests? passed").unwrap());
+static RESULT: TwinRegex = TwinRegex::new(r"^(FAIL|ERROR|XPASS): (\S+)(?: \d+ (?:- )?(.*))?$");
+static TALLY: TwinRegex = TwinRegex::new(r"^# (TOTAL|PASS|SKIP|XFAIL|FAIL|XPASS|ERROR):\s+(\d+)$");
+static TRAILER: TwinRegex = TwinRegex::new(r"^(?:FAIL|ERROR) (\S+) \(exit status: \d+\)$");
+static SERIAL: TwinRegex = TwinRegex::new(r"^(\d+) of (\d+) tests? failed|^All (\d+) tests? passed");
 
 impl RunnerParser for Automake {
     fn name(&self) -> &'static str {

@@ -27,9 +27,8 @@
 use std::sync::LazyLock;
 
 use memchr::memmem;
-use regex::Regex;
 
-use super::{Line, RunnerParser, RunnerReport, ToolFailure, ToolLevel};
+use super::{TwinRegex, Line, RunnerParser, RunnerReport, ToolFailure, ToolLevel};
 
 /// The literals `feed` looks for, each searcher built once: `str::contains`
 /// built one per call (a tenth of a percent of the engine each, on the
@@ -92,41 +91,26 @@ pub struct BuildTools {
     found: Vec<ToolFailure>,
 }
 
-static GRADLE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:^|\s)(?:Execution failed for task '(?P<task>[^']+)'|> Task (?P<task2>:\S+) FAILED\s*$)").unwrap()
-});
-static MAKE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:\S*/)?(?:g?make|mingw32-make)(?:\.exe)?(?:\[\d+\])?: \*\*\* \[(?P<target>[^\]]+)\] (?:Error|Interrupt)").unwrap()
-});
-static NPM: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(concat!(
+static GRADLE: TwinRegex = TwinRegex::new(r"(?:^|\s)(?:Execution failed for task '(?P<task>[^']+)'|> Task (?P<task2>:\S+) FAILED\s*$)");
+static MAKE: TwinRegex = TwinRegex::new(r"^(?:\S*/)?(?:g?make|mingw32-make)(?:\.exe)?(?:\[\d+\])?: \*\*\* \[(?P<target>[^\]]+)\] (?:Error|Interrupt)");
+static NPM: TwinRegex = TwinRegex::new(concat!(
         r"^npm ERR! \S+@\S+ (?P<script>\S+): `(?P<cmd>.*)`\s*$",
         r"|^npm (?:ERR!|error) Lifecycle script `(?P<script2>[^`]+)` failed",
         r"|ERR_PNPM_\w+\s+\S+ (?P<script3>\S+): `(?P<cmd3>.*)`",
-    ))
-    .unwrap()
-});
-static TOX: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(concat!(
+    ));
+static TOX: TwinRegex = TwinRegex::new(concat!(
         r"^ERROR:\s+(?P<env>[\w.-]+): commands failed",
         r"|^\s*(?P<env2>[\w.-]+): FAIL (?:code \d+|✖)",
         r"|^ERROR: InvocationError for command (?P<cmd>.+?)(?: \(exited with code \d+\))?$",
-    ))
-    .unwrap()
-});
-static NOX: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^nox > Session (?P<session>\S+) (?:failed|aborted)").unwrap());
-static DOCKER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(concat!(
+    ));
+static NOX: TwinRegex = TwinRegex::new(r"^nox > Session (?P<session>\S+) (?:failed|aborted)");
+static DOCKER: TwinRegex = TwinRegex::new(concat!(
         r#"process "(?:/bin/(?:ba)?sh -c )?(?P<cmd>.*)" did not complete successfully"#,
         r"|executor failed running \[(?:/bin/(?:ba)?sh -c )?(?P<cmd2>.*)\]: ",
         r"|^The command '(?:/bin/(?:ba)?sh -c )?(?P<cmd3>.*)' returned a non-zero code",
-    ))
-    .unwrap()
-});
-static R_CHECK: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\* checking (.+?) \.\.\. ?ERROR").unwrap());
-static TRAVIS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"^The command "(?P<cmd>.*)" (?:exited with (?P<code>\d+)|failed(?: and exited with (?P<code2>\d+))?)"#).unwrap()
-});
+    ));
+static R_CHECK: TwinRegex = TwinRegex::new(r"^\* checking (.+?) \.\.\. ?ERROR");
+static TRAVIS: TwinRegex = TwinRegex::new(r#"^The command "(?P<cmd>.*)" (?:exited with (?P<code>\d+)|failed(?: and exited with (?P<code2>\d+))?)"#);
 
 impl BuildTools {
     fn add(&mut self, line: u32, level: ToolLevel, source: &'static str, names: Vec<String>) {

@@ -13,11 +13,9 @@
 //! file; the next line is the test's full name (busted's id: the
 //! `describe` and `it` names joined), the line after it the message.
 
-use std::sync::LazyLock;
 
-use regex::Regex;
 
-use super::{failure, Counts, FailureSet, Line, RunnerParser, RunnerReport};
+use super::{TwinRegex, failure, Counts, FailureSet, Line, RunnerParser, RunnerReport};
 
 const NAME: &str = "busted";
 
@@ -30,10 +28,8 @@ pub struct Busted {
     summary_lines: Vec<u32>,
 }
 
-static HEADER: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(?:Failure|Error) (?:→|->) (\S+) @ \d+$").unwrap());
-static SUMMARY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(\d+) success(?:es)? / (\d+) failures? / (\d+) errors? / (\d+) pending : [\d.]+ seconds").unwrap()
-});
+static HEADER: TwinRegex = TwinRegex::new(r"^(?:Failure|Error) (?:→|->) (\S+) @ \d+$");
+static SUMMARY: TwinRegex = TwinRegex::new(r"^(\d+) success(?:es)? / (\d+) failures? / (\d+) errors? / (\d+) pending : [\d.]+ seconds");
 
 impl RunnerParser for Busted {
     fn name(&self) -> &'static str {

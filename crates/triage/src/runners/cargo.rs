@@ -14,11 +14,9 @@
 //! nextest prints one `Summary`; a test that failed a try and then passed
 //! (`TRY 2 PASS`, `FLAKY`) is not a failure.
 
-use std::sync::LazyLock;
 
-use regex::Regex;
 
-use super::{failure, number_words, Counts, FailureSet, Line, RunnerParser, RunnerReport, TestFailure};
+use super::{TwinRegex, failure, number_words, Counts, FailureSet, Line, RunnerParser, RunnerReport, TestFailure};
 
 const NAME: &str = "cargo";
 
@@ -46,15 +44,11 @@ pub struct Cargo {
 
 // Doc tests are named `src/lib.rs - path::item (line 21)`, with spaces;
 // `#[should_panic]` tests are listed as `test t - should panic ... FAILED`.
-static TEST_LINE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^test (\S+|\S+\.rs - \S.*? \(line \d+\))(?: - should panic(?: with message)?)? \.\.\. FAILED$").unwrap());
-static RESULT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^test result: (?:ok|FAILED)\. (\d+) passed; (\d+) failed; (\d+) ignored; (\d+) measured").unwrap()
-});
-static NEXTEST: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:TRY \d+ )?(FAIL|SIGSEGV|SIGABRT|SIGKILL|TIMEOUT|ABORT|TMT|PASS|FLAKY[^\[]*|FLKY-FL[^\[]*)\s*\[\s*[\d.]+s\]\s+(\S+)(?:\s+(\S+))?\s*$").unwrap()
-});
-static SUMMARY: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^Summary \[\s*[\d.]+s\]\s+(\d+) tests? run: (.*)$").unwrap());
-static LIST_ITEM: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^    (\w+(?:::\w+)*|\S+\.rs - \S.*? \(line \d+\))$").unwrap());
+static TEST_LINE: TwinRegex = TwinRegex::new(r"^test (\S+|\S+\.rs - \S.*? \(line \d+\))(?: - should panic(?: with message)?)? \.\.\. FAILED$");
+static RESULT: TwinRegex = TwinRegex::new(r"^test result: (?:ok|FAILED)\. (\d+) passed; (\d+) failed; (\d+) ignored; (\d+) measured");
+static NEXTEST: TwinRegex = TwinRegex::new(r"^(?:TRY \d+ )?(FAIL|SIGSEGV|SIGABRT|SIGKILL|TIMEOUT|ABORT|TMT|PASS|FLAKY[^\[]*|FLKY-FL[^\[]*)\s*\[\s*[\d.]+s\]\s+(\S+)(?:\s+(\S+))?\s*$");
+static SUMMARY: TwinRegex = TwinRegex::new(r"^Summary \[\s*[\d.]+s\]\s+(\d+) tests? run: (.*)$");
+static LIST_ITEM: TwinRegex = TwinRegex::new(r"^    (\w+(?:::\w+)*|\S+\.rs - \S.*? \(line \d+\))$");
 
 impl RunnerParser for Cargo {
     fn name(&self) -> &'static str {

@@ -23,11 +23,9 @@
 //! assertion (`REQUIRE( … )`, or the text after `due to unexpected
 //! exception with message:`), and the `FAILED:` line is the one reported.
 
-use std::sync::LazyLock;
 
-use regex::Regex;
 
-use super::{failure, Counts, FailureSet, Line, RunnerParser, RunnerReport};
+use super::{TwinRegex, failure, Counts, FailureSet, Line, RunnerParser, RunnerReport};
 
 const NAME: &str = "catch2";
 const RULE: &str = "-------------------------------------------------------------------------------";
@@ -45,9 +43,9 @@ pub struct Catch2 {
     summary_lines: Vec<u32>,
 }
 
-static FAILED_AT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(.+?)(?::(\d+)|\((\d+)\)): FAILED:$").unwrap());
-static CASES: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^test cases:\s*(\d+) \|(.*)$").unwrap());
-static ALL_PASSED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^All tests passed \(\d+ assertions? in (\d+) test cases?\)").unwrap());
+static FAILED_AT: TwinRegex = TwinRegex::new(r"^(.+?)(?::(\d+)|\((\d+)\)): FAILED:$");
+static CASES: TwinRegex = TwinRegex::new(r"^test cases:\s*(\d+) \|(.*)$");
+static ALL_PASSED: TwinRegex = TwinRegex::new(r"^All tests passed \(\d+ assertions? in (\d+) test cases?\)");
 
 impl RunnerParser for Catch2 {
     fn name(&self) -> &'static str {

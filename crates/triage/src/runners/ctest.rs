@@ -11,11 +11,9 @@
 //! Ids are the CTest test names. The `FAILED:` list is read line by line
 //! (`wants_every_line`) until its first line that is not an entry.
 
-use std::sync::LazyLock;
 
-use regex::Regex;
 
-use super::{failure, Counts, FailureSet, Line, RunnerParser, RunnerReport};
+use super::{TwinRegex, failure, Counts, FailureSet, Line, RunnerParser, RunnerReport};
 
 const NAME: &str = "ctest";
 
@@ -27,11 +25,9 @@ pub struct Ctest {
     summary_lines: Vec<u32>,
 }
 
-static PROGRESS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\d+/\d+ Test\s+#\d+: (\S+) \.*\s*\*{3}(Failed|Timeout|Exception|Not Run)|^\d+/\d+ Test\s+#\d+: (\S+) \.*\s*\(?(?:SEGFAULT|Child aborted|Subprocess aborted|OTHER_FAULT|ILLEGAL|BUS_ERROR)").unwrap()
-});
-static ENTRY: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\d+ - (.+?) \(([^)]*)\)$").unwrap());
-static TOTAL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\d+% tests passed, (\d+) tests? failed out of (\d+)").unwrap());
+static PROGRESS: TwinRegex = TwinRegex::new(r"^\d+/\d+ Test\s+#\d+: (\S+) \.*\s*\*{3}(Failed|Timeout|Exception|Not Run)|^\d+/\d+ Test\s+#\d+: (\S+) \.*\s*\(?(?:SEGFAULT|Child aborted|Subprocess aborted|OTHER_FAULT|ILLEGAL|BUS_ERROR)");
+static ENTRY: TwinRegex = TwinRegex::new(r"^\d+ - (.+?) \(([^)]*)\)$");
+static TOTAL: TwinRegex = TwinRegex::new(r"^\d+% tests passed, (\d+) tests? failed out of (\d+)");
 
 impl RunnerParser for Ctest {
     fn name(&self) -> &'static str {

@@ -19,11 +19,9 @@
 //! next `%%% SUITE ==>` line (the reason: `{badmatch,2}`,
 //! `timetrap_timeout`), or EUnit's `**error:`/`**exit:`/`**throw:` line.
 
-use std::sync::LazyLock;
 
-use regex::Regex;
 
-use super::{failure, Counts, FailureSet, Line, MessageNext, Read, RunnerParser, RunnerReport};
+use super::{TwinRegex, failure, Counts, FailureSet, Line, MessageNext, Read, RunnerParser, RunnerReport};
 
 #[derive(Default)]
 pub struct Erlang {
@@ -37,14 +35,12 @@ pub struct Erlang {
     summary_lines: Vec<u32>,
 }
 
-static CT_FAILED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^%%% (\w+) ==> (\S+?): FAILED$").unwrap());
-static CT_REASON: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^%%% \w+ ==> (.+)$").unwrap());
-static CT_SUMMARY: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^Failed (\d+) tests?\. Passed (\d+) tests?\.(?: Skipped (\d+))?|^(?:Passed|All) (\d+) tests?(?: passed)?\.$").unwrap());
-static CT_COMPLETE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^TEST COMPLETE, (.+) of (\d+) test cases?").unwrap());
-static EUNIT_FAILED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\s*(\w+): (\w+)(?: \(.*\))?\.\.\.\*failed\*$").unwrap());
-static EUNIT_SUMMARY: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^\s*Failed: (\d+)\.\s+Skipped: (\d+)\.\s+Passed: (\d+)\.|^\s*All (\d+) tests passed\.$").unwrap());
+static CT_FAILED: TwinRegex = TwinRegex::new(r"^%%% (\w+) ==> (\S+?): FAILED$");
+static CT_REASON: TwinRegex = TwinRegex::new(r"^%%% \w+ ==> (.+)$");
+static CT_SUMMARY: TwinRegex = TwinRegex::new(r"^Failed (\d+) tests?\. Passed (\d+) tests?\.(?: Skipped (\d+))?|^(?:Passed|All) (\d+) tests?(?: passed)?\.$");
+static CT_COMPLETE: TwinRegex = TwinRegex::new(r"^TEST COMPLETE, (.+) of (\d+) test cases?");
+static EUNIT_FAILED: TwinRegex = TwinRegex::new(r"^\s*(\w+): (\w+)(?: \(.*\))?\.\.\.\*failed\*$");
+static EUNIT_SUMMARY: TwinRegex = TwinRegex::new(r"^\s*Failed: (\d+)\.\s+Skipped: (\d+)\.\s+Passed: (\d+)\.|^\s*All (\d+) tests passed\.$");
 
 impl RunnerParser for Erlang {
     fn name(&self) -> &'static str {

@@ -20,11 +20,9 @@
 //! invalidated`. The summary is read after `Finished in` or a header only:
 //! rebar3's EUnit formatter prints the same words.
 
-use std::sync::LazyLock;
 
-use regex::Regex;
 
-use super::{failure, Counts, FailureSet, Line, RunnerParser, RunnerReport};
+use super::{TwinRegex, failure, Counts, FailureSet, Line, RunnerParser, RunnerReport};
 
 const NAME: &str = "exunit";
 
@@ -40,13 +38,9 @@ pub struct ExUnit {
     summary_lines: Vec<u32>,
 }
 
-static HEADER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\s+\d+\) (?:((?:test|doctest|property|describe) .+) \(([A-Z][\w.]*)\)|([A-Z][\w.]*): (failure on setup_all callback.*))$").unwrap()
-});
-static LOCATION: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(\S+\.exs?):\d+$").unwrap());
-static SUMMARY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^((?:\d+ (?:doctests?|propert(?:y|ies)|tests?|failures?|excluded|skipped|invalid)(?:, )?)+)$").unwrap()
-});
+static HEADER: TwinRegex = TwinRegex::new(r"^\s+\d+\) (?:((?:test|doctest|property|describe) .+) \(([A-Z][\w.]*)\)|([A-Z][\w.]*): (failure on setup_all callback.*))$");
+static LOCATION: TwinRegex = TwinRegex::new(r"^(\S+\.exs?):\d+$");
+static SUMMARY: TwinRegex = TwinRegex::new(r"^((?:\d+ (?:doctests?|propert(?:y|ies)|tests?|failures?|excluded|skipped|invalid)(?:, )?)+)$");
 
 impl RunnerParser for ExUnit {
     fn name(&self) -> &'static str {

@@ -13,11 +13,9 @@
 //! id. Counts are summed over every test task's `N tests completed` line
 //! (one per task / module); a task that passes prints none.
 
-use std::sync::LazyLock;
 
-use regex::Regex;
 
-use super::{failure, Counts, FailureSet, Line, RunnerParser, RunnerReport};
+use super::{TwinRegex, failure, Counts, FailureSet, Line, RunnerParser, RunnerReport};
 
 const NAME: &str = "gradle";
 
@@ -28,11 +26,10 @@ pub struct Gradle {
     summary_lines: Vec<u32>,
 }
 
-static COMPLETED: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^(\d+) tests? completed, (\d+) failed(?:, (\d+) skipped)?\s*$").unwrap());
-static CLASS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[A-Za-z_][\w$]*(?:\.[A-Za-z_][\w$]*)*$").unwrap());
+static COMPLETED: TwinRegex = TwinRegex::new(r"^(\d+) tests? completed, (\d+) failed(?:, (\d+) skipped)?\s*$");
+static CLASS: TwinRegex = TwinRegex::new(r"^[A-Za-z_][\w$]*(?:\.[A-Za-z_][\w$]*)*$");
 /// `pkg.Class.method...` with at least two dots before any `(` / `[`.
-static QUALIFIED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[A-Za-z_][\w$]*(?:\.[\w$]+){2,}(?:[( \[].*)?$").unwrap());
+static QUALIFIED: TwinRegex = TwinRegex::new(r"^[A-Za-z_][\w$]*(?:\.[\w$]+){2,}(?:[( \[].*)?$");
 
 impl RunnerParser for Gradle {
     fn name(&self) -> &'static str {

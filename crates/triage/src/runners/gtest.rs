@@ -20,11 +20,9 @@
 //! `file(line): error: message` on one line), which is also the line
 //! reported. Counts are summed over the binaries' totals.
 
-use std::sync::LazyLock;
 
-use regex::Regex;
 
-use super::{failure, Counts, FailureSet, Line, RunnerParser, RunnerReport};
+use super::{TwinRegex, failure, Counts, FailureSet, Line, RunnerParser, RunnerReport};
 
 const NAME: &str = "gtest";
 
@@ -44,10 +42,10 @@ pub struct Gtest {
 
 // `unknown file: Failure` is how gtest reports an exception thrown in the
 // test body (no source line to name); its message follows like the others'.
-static FAILURE_AT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(.+?):(\d+): Failure\s*$|^(.+?)\((\d+)\): error: (.*)$|^(unknown file): Failure\s*$").unwrap());
-static FAILED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\[  FAILED  \] (\S+?)(?:, where (?:GetParam|TypeParam).*?)?(?: \(\d+ ms\))?$").unwrap());
-static RAN: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\[==========\] (\d+) tests? from \d+ test (?:suites?|cases?) ran\.").unwrap());
-static TALLY: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\[  (PASSED|FAILED|SKIPPED) +\] (\d+) tests?(?:\.|, listed below:)$").unwrap());
+static FAILURE_AT: TwinRegex = TwinRegex::new(r"^(.+?):(\d+): Failure\s*$|^(.+?)\((\d+)\): error: (.*)$|^(unknown file): Failure\s*$");
+static FAILED: TwinRegex = TwinRegex::new(r"^\[  FAILED  \] (\S+?)(?:, where (?:GetParam|TypeParam).*?)?(?: \(\d+ ms\))?$");
+static RAN: TwinRegex = TwinRegex::new(r"^\[==========\] (\d+) tests? from \d+ test (?:suites?|cases?) ran\.");
+static TALLY: TwinRegex = TwinRegex::new(r"^\[  (PASSED|FAILED|SKIPPED) +\] (\d+) tests?(?:\.|, listed below:)$");
 
 impl RunnerParser for Gtest {
     fn name(&self) -> &'static str {

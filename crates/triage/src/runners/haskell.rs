@@ -25,11 +25,9 @@
 //! not a source location. Counts: tasty's `N out of M tests failed` / `All
 //! M tests passed`, HUnit's `Cases:` line.
 
-use std::sync::LazyLock;
 
-use regex::Regex;
 
-use super::{failure, Counts, FailureSet, Line, MessageNext, Read, RunnerParser, RunnerReport};
+use super::{TwinRegex, failure, Counts, FailureSet, Line, MessageNext, Read, RunnerParser, RunnerReport};
 
 #[derive(Default)]
 pub struct Haskell {
@@ -40,14 +38,12 @@ pub struct Haskell {
     summary_lines: Vec<u32>,
 }
 
-static TASTY_FAIL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\s+(\S.*?):\s+FAIL(?: \(\d+(?:\.\d+)?s\))?\s*$").unwrap());
+static TASTY_FAIL: TwinRegex = TwinRegex::new(r"^\s+(\S.*?):\s+FAIL(?: \(\d+(?:\.\d+)?s\))?\s*$");
 // HUnit pads the path after `Error in:` (`### Error in:   2:longest`).
-static HUNIT_FAIL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^### (?:Failure|Error) in:\s+(.+?)\s*$").unwrap());
-static LOCATION: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\S+\.l?hs:\d+(?::\d+)?:?$").unwrap());
-static TASTY_SUMMARY: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^(\d+) out of (\d+) tests failed|^All (\d+) tests passed").unwrap());
-static HUNIT_SUMMARY: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^Cases: (\d+)\s+Tried: (\d+)\s+Errors: (\d+)\s+Failures: (\d+)\s*$").unwrap());
+static HUNIT_FAIL: TwinRegex = TwinRegex::new(r"^### (?:Failure|Error) in:\s+(.+?)\s*$");
+static LOCATION: TwinRegex = TwinRegex::new(r"^\S+\.l?hs:\d+(?::\d+)?:?$");
+static TASTY_SUMMARY: TwinRegex = TwinRegex::new(r"^(\d+) out of (\d+) tests failed|^All (\d+) tests passed");
+static HUNIT_SUMMARY: TwinRegex = TwinRegex::new(r"^Cases: (\d+)\s+Tried: (\d+)\s+Errors: (\d+)\s+Failures: (\d+)\s*$");
 
 impl RunnerParser for Haskell {
     fn name(&self) -> &'static str {

@@ -30,11 +30,9 @@
 //! Assertion failed:
 //! ```
 
-use std::sync::LazyLock;
 
-use regex::Regex;
 
-use super::{failure, Counts, FailureSet, Line, RunnerParser, RunnerReport};
+use super::{TwinRegex, failure, Counts, FailureSet, Line, RunnerParser, RunnerReport};
 
 const NAME: &str = "junit";
 /// A section longer than this lost its end.
@@ -51,13 +49,12 @@ pub struct JunitCore {
     summary_lines: Vec<u32>,
 }
 
-static SECTION: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^There (?:was|were) \d+ failures?:$").unwrap());
-static ENTRY: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\d+\) ([\w$\[\]., -]+?)\(([\w.$]+)\)$").unwrap());
-static TESTS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^Tests run: (\d+),  Failures: (\d+)$").unwrap());
-static GROOVY_HEADER: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^JUnit \d+ Runner, Tests: (\d+), Failures: (\d+)(?:, Time: \S+)?$").unwrap());
-static GROOVY_ENTRY: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^Test Failure: ([\w$\[\]., -]+?)\(([\w.$]+)\)$").unwrap());
-static OK: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^OK \((\d+) tests?\)$").unwrap());
+static SECTION: TwinRegex = TwinRegex::new(r"^There (?:was|were) \d+ failures?:$");
+static ENTRY: TwinRegex = TwinRegex::new(r"^\d+\) ([\w$\[\]., -]+?)\(([\w.$]+)\)$");
+static TESTS: TwinRegex = TwinRegex::new(r"^Tests run: (\d+),  Failures: (\d+)$");
+static GROOVY_HEADER: TwinRegex = TwinRegex::new(r"^JUnit \d+ Runner, Tests: (\d+), Failures: (\d+)(?:, Time: \S+)?$");
+static GROOVY_ENTRY: TwinRegex = TwinRegex::new(r"^Test Failure: ([\w$\[\]., -]+?)\(([\w.$]+)\)$");
+static OK: TwinRegex = TwinRegex::new(r"^OK \((\d+) tests?\)$");
 
 impl RunnerParser for JunitCore {
     fn name(&self) -> &'static str {

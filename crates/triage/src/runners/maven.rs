@@ -20,11 +20,9 @@
 //! that never reached their totals line (a forked VM crash), so a test is
 //! never counted twice.
 
-use std::sync::LazyLock;
 
-use regex::Regex;
 
-use super::{failure, Counts, FailureSet, Line, RunnerParser, RunnerReport};
+use super::{TwinRegex, failure, Counts, FailureSet, Line, RunnerParser, RunnerReport};
 
 const NAME: &str = "junit";
 
@@ -67,18 +65,14 @@ struct Listed {
     line: u32,
 }
 
-static COUNTS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^Tests run: (\d+), Failures: (\d+), Errors: (\d+), Skipped: (\d+)(?:, Flakes: \d+)?(.*)$").unwrap()
-});
-static PER_TEST: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^(.+?)(?:\s+--)?\s+Time elapsed: [\d.,]+ ?s(?:ec)?\s+<<< (FAILURE|ERROR)!\s*$").unwrap());
+static COUNTS: TwinRegex = TwinRegex::new(r"^Tests run: (\d+), Failures: (\d+), Errors: (\d+), Skipped: (\d+)(?:, Flakes: \d+)?(.*)$");
+static PER_TEST: TwinRegex = TwinRegex::new(r"^(.+?)(?:\s+--)?\s+Time elapsed: [\d.,]+ ?s(?:ec)?\s+<<< (FAILURE|ERROR)!\s*$");
 /// `method(pkg.Class)`; the method part may hold spaces and brackets.
-static METHOD_CLASS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(.+)\(([\w.$\[\]-]+)\)$").unwrap());
+static METHOD_CLASS: TwinRegex = TwinRegex::new(r"^(.+)\(([\w.$\[\]-]+)\)$");
 /// A `Results` entry: `Class.method:42 msg`, `Class.method:42->Other.x:9 » Exc`,
 /// `Class.method » Exc msg`, `method(pkg.Class): msg`.
-static ENTRY_DOTTED: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^([\w$]+(?:\.[\w$]+)*)\.([\w$]+(?:\[[^\]]*\])?)(?::\d+)?(?:->\S+)*(?:\s+(.*))?$").unwrap());
-static ENTRY_PAREN: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^([^\s(:]+)\(([\w.$\[\]-]+)\)(?:\([^)]*\))?(?::\s*(.*))?$").unwrap());
+static ENTRY_DOTTED: TwinRegex = TwinRegex::new(r"^([\w$]+(?:\.[\w$]+)*)\.([\w$]+(?:\[[^\]]*\])?)(?::\d+)?(?:->\S+)*(?:\s+(.*))?$");
+static ENTRY_PAREN: TwinRegex = TwinRegex::new(r"^([^\s(:]+)\(([\w.$\[\]-]+)\)(?:\([^)]*\))?(?::\s*(.*))?$");
 
 /// Strip Maven's `[INFO] ` / `[ERROR] ` level prefix.
 fn body(t: &str) -> (&str, bool) {

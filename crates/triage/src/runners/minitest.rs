@@ -22,11 +22,9 @@
 //! the message is the line after the id (the rest of test-unit's error
 //! line).
 
-use std::sync::LazyLock;
 
-use regex::Regex;
 
-use super::{failure, Counts, FailureSet, Line, RunnerParser, RunnerReport};
+use super::{TwinRegex, failure, Counts, FailureSet, Line, RunnerParser, RunnerReport};
 
 const NAME: &str = "minitest";
 
@@ -48,14 +46,11 @@ enum State {
     Message { id: String, file: Option<String>, at: u32 },
 }
 
-static HEADER: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\s*(?:\d+\) )?(?:Failure|Error):$").unwrap());
+static HEADER: TwinRegex = TwinRegex::new(r"^\s*(?:\d+\) )?(?:Failure|Error):$");
 /// `Class#test_name [file:line]:` or `Class#test_name:`.
-static MINITEST_ID: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^([A-Z][\w:]*#\S+?)(?: \[(.+?):\d+\])?:$").unwrap());
-static TEST_UNIT: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^(?:Failure|Error): (test\S*\([\w:]+\))(?: \[(.+?):\d+\])?:?\s*(.*)$").unwrap());
-static SUMMARY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(\d+) (?:runs|tests), \d+ assertions, (\d+) failures, (\d+) errors, (\d+) (?:skips|pendings)(?:, (\d+) omissions)?").unwrap()
-});
+static MINITEST_ID: TwinRegex = TwinRegex::new(r"^([A-Z][\w:]*#\S+?)(?: \[(.+?):\d+\])?:$");
+static TEST_UNIT: TwinRegex = TwinRegex::new(r"^(?:Failure|Error): (test\S*\([\w:]+\))(?: \[(.+?):\d+\])?:?\s*(.*)$");
+static SUMMARY: TwinRegex = TwinRegex::new(r"^(\d+) (?:runs|tests), \d+ assertions, (\d+) failures, (\d+) errors, (\d+) (?:skips|pendings)(?:, (\d+) omissions)?");
 
 impl RunnerParser for Minitest {
     fn name(&self) -> &'static str {

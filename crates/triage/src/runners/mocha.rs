@@ -22,11 +22,9 @@
 //! and `✔ N tests completed` / `✖ N tests failed` counts. Counts of several
 //! runs in one log (one per package or browser) are summed.
 
-use std::sync::LazyLock;
 
-use regex::Regex;
 
-use super::{failure, Counts, FailureSet, Line, RunnerParser, RunnerReport};
+use super::{TwinRegex, failure, Counts, FailureSet, Line, RunnerParser, RunnerReport};
 
 const NAME: &str = "mocha";
 
@@ -49,10 +47,9 @@ pub struct Mocha {
     summary_lines: Vec<u32>,
 }
 
-static PASSING: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(\d+) (passing|failing|pending)(?: \(.*\))?$").unwrap());
-static ENTRY: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(\d+)\) (.+)$").unwrap());
-static KARMA_COUNT: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^[✔✖ℹ]\s+(\d+) tests? (completed|failed|skipped)$").unwrap());
+static PASSING: TwinRegex = TwinRegex::new(r"^(\d+) (passing|failing|pending)(?: \(.*\))?$");
+static ENTRY: TwinRegex = TwinRegex::new(r"^(\d+)\) (.+)$");
+static KARMA_COUNT: TwinRegex = TwinRegex::new(r"^[✔✖ℹ]\s+(\d+) tests? (completed|failed|skipped)$");
 
 impl RunnerParser for Mocha {
     fn name(&self) -> &'static str {

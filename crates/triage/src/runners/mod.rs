@@ -396,7 +396,7 @@ pub(crate) fn payload(text: &str) -> &str {
 
 /// Counts of the two summary lines many harnesses print: "F out of R tests
 /// failed" (groups 1 and 2) or "all N tests passed" (group 3).
-pub(crate) fn failed_of_run_or_all(c: &regex::Captures<'_>) -> crate::analysis::Counts {
+pub(crate) fn failed_of_run_or_all(c: &TwinCaptures<'_>) -> crate::analysis::Counts {
     let n = |i: usize| c.get(i).and_then(|m| m.as_str().parse::<u64>().ok());
     let (failed, run) = match n(3) {
         Some(all) => (0, all),
@@ -419,7 +419,7 @@ pub(crate) struct TwinRegex {
 
 /// The groups of a [`TwinRegex`] match, as `&str` either way.
 pub(crate) enum TwinCaptures<'t> {
-    Unicode(regex::Captures<'t>),
+    Unicode(&'t str, regex::Captures<'t>),
     Ascii(&'t str, regex::bytes::Captures<'t>),
 }
 
@@ -442,7 +442,65 @@ impl TwinRegex {
     pub(crate) fn captures<'t>(&self, text: &'t str) -> Option<TwinCaptures<'t>> {
         match self.ascii_for(text) {
             Some(a) => a.captures(text.as_bytes()).map(|c| TwinCaptures::Ascii(text, c)),
-            None => self.unicode().captures(text).map(TwinCaptures::Unicode),
+            None => self.unicode().captures(text).map(|c| TwinCaptures::Unicode(text, c)),
+        }
+    }
+
+    pub(crate) fn is_match(&self, text: &str) -> bool {
+        match self.ascii_for(text) {
+            Some(a) => a.is_match(text.as_bytes()),
+            None => self.unicode().is_match(text),
+        }
+    }
+}
+
+/// One group of a [`TwinCaptures`]: what `regex::Match` offers.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct TwinMatch<'t> {
+    text: &'t str,
+    start: usize,
+    end: usize,
+}
+
+impl<'t> TwinMatch<'t> {
+    pub(crate) fn as_str(&self) -> &'t str {
+        &self.text[self.start..self.end]
+    }
+    #[allow(dead_code)]
+    pub(crate) fn start(&self) -> usize {
+        self.start
+    }
+    #[allow(dead_code)]
+    pub(crate) fn end(&self) -> usize {
+        self.end
+    }
+}
+
+impl<'t> TwinCaptures<'t> {
+    /// Group `i`, when it took part in the match.
+    pub(crate) fn get(&self, i: usize) -> Option<TwinMatch<'t>> {
+        match self {
+            TwinCaptures::Unicode(text, c) => c.get(i).map(|m| TwinMatch { text, start: m.start(), end: m.end() }),
+            TwinCaptures::Ascii(text, c) => c.get(i).map(|m| TwinMatch { text, start: m.start(), end: m.end() }),
+        }
+    }
+
+    /// The named group, when it took part in the match.
+    pub(crate) fn name(&self, name: &str) -> Option<TwinMatch<'t>> {
+        match self {
+            TwinCaptures::Unicode(text, c) => c.name(name).map(|m| TwinMatch { text, start: m.start(), end: m.end() }),
+            TwinCaptures::Ascii(text, c) => c.name(name).map(|m| TwinMatch { text, start: m.start(), end: m.end() }),
+        }
+    }
+}
+
+impl std::ops::Index<&str> for TwinCaptures<'_> {
+    type Output = str;
+    /// A named group; panics when it did not take part, as `regex::Captures` does.
+    fn index(&self, name: &str) -> &str {
+        match self {
+            TwinCaptures::Unicode(_, c) => &c[name],
+            TwinCaptures::Ascii(text, c) => &text[c.name(name).expect("no group with this name").range()],
         }
     }
 }
@@ -451,7 +509,7 @@ impl std::ops::Index<usize> for TwinCaptures<'_> {
     type Output = str;
     fn index(&self, i: usize) -> &str {
         match self {
-            TwinCaptures::Unicode(c) => &c[i],
+            TwinCaptures::Unicode(_, c) => &c[i],
             // ASCII text: every byte offset is a char boundary. A group
             // that did not take part panics, as `regex::Captures` does.
             TwinCaptures::Ascii(text, c) => &text[c.get(i).expect("no group at this index").range()],

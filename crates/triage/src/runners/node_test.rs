@@ -26,11 +26,9 @@
 //! (The TAP reporter, the default off a terminal, is the TAP parser's.)
 
 use std::collections::HashMap;
-use std::sync::LazyLock;
 
-use regex::Regex;
 
-use super::{failure, Counts, FailureSet, Line, RunnerParser, RunnerReport};
+use super::{TwinRegex, failure, Counts, FailureSet, Line, RunnerParser, RunnerReport};
 
 const NAME: &str = "node-test";
 
@@ -53,8 +51,8 @@ pub struct NodeTest {
     summary_lines: Vec<u32>,
 }
 
-static FAILED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^✖ (.+?) \([\d.]+m?s\)(?: # \w+.*)?$").unwrap());
-static COUNT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^ℹ (tests|pass|fail|skipped|todo|cancelled) (\d+)$").unwrap());
+static FAILED: TwinRegex = TwinRegex::new(r"^✖ (.+?) \([\d.]+m?s\)(?: # \w+.*)?$");
+static COUNT: TwinRegex = TwinRegex::new(r"^ℹ (tests|pass|fail|skipped|todo|cancelled) (\d+)$");
 
 impl RunnerParser for NodeTest {
     fn name(&self) -> &'static str {

@@ -14,11 +14,9 @@
 //! is NUnit's full name (`Namespace.Fixture.Method`), the message the first
 //! non-empty line after the header.
 
-use std::sync::LazyLock;
 
-use regex::Regex;
 
-use super::{failure, Counts, FailureSet, Line, RunnerParser, RunnerReport};
+use super::{TwinRegex, failure, Counts, FailureSet, Line, RunnerParser, RunnerReport};
 
 const NAME: &str = "nunit";
 
@@ -29,9 +27,7 @@ pub struct Nunit {
     entry: Option<(String, u32)>,
 }
 
-static HEADER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\d+\) (?:Test Failure|Test Error|Failed|Error|SetUp Error|TearDown Error|Invalid) : ([A-Za-z_][\w`]*(?:\.[\w`<>]+)+(?:\(.*\))?)\s*$").unwrap()
-});
+static HEADER: TwinRegex = TwinRegex::new(r"^\d+\) (?:Test Failure|Test Error|Failed|Error|SetUp Error|TearDown Error|Invalid) : ([A-Za-z_][\w`]*(?:\.[\w`<>]+)+(?:\(.*\))?)\s*$");
 
 impl RunnerParser for Nunit {
     fn name(&self) -> &'static str {

@@ -20,11 +20,9 @@
 //! `path.php:line` of the entry. Counts come from `Tests: …` or `OK (N
 //! tests, M assertions)`.
 
-use std::sync::LazyLock;
 
-use regex::Regex;
 
-use super::{failure, Counts, FailureSet, Line, RunnerParser, RunnerReport};
+use super::{TwinRegex, failure, Counts, FailureSet, Line, RunnerParser, RunnerReport};
 
 const NAME: &str = "phpunit";
 /// A section longer than this lost its end.
@@ -41,12 +39,11 @@ pub struct Phpunit {
     summary_lines: Vec<u32>,
 }
 
-static SECTION: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^There (?:was|were) \d+ (errors?|failures?|warnings?|risky tests?|skipped tests?|incomplete tests?|deprecations?|notices?|PHPUnit \w+)(?: \w+)*:$").unwrap());
-static ENTRY: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\d+\) ([\w\\]+::\w+.*)$").unwrap());
-static LOCATION: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(\S+\.php):\d+$").unwrap());
-static TESTS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^Tests: (\d+), Assertions: \d+(.*)\.$").unwrap());
-static OK: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^OK \((\d+) tests?, \d+ assertions?\)$").unwrap());
+static SECTION: TwinRegex = TwinRegex::new(r"^There (?:was|were) \d+ (errors?|failures?|warnings?|risky tests?|skipped tests?|incomplete tests?|deprecations?|notices?|PHPUnit \w+)(?: \w+)*:$");
+static ENTRY: TwinRegex = TwinRegex::new(r"^\d+\) ([\w\\]+::\w+.*)$");
+static LOCATION: TwinRegex = TwinRegex::new(r"^(\S+\.php):\d+$");
+static TESTS: TwinRegex = TwinRegex::new(r"^Tests: (\d+), Assertions: \d+(.*)\.$");
+static OK: TwinRegex = TwinRegex::new(r"^OK \((\d+) tests?, \d+ assertions?\)$");
 
 impl RunnerParser for Phpunit {
     fn name(&self) -> &'static str {

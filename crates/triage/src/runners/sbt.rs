@@ -13,11 +13,9 @@
 //! lines (`failed` = Failed + Errors). ScalaTest's own `Tests: succeeded`
 //! line is only used when sbt printed no total.
 
-use std::sync::LazyLock;
 
-use regex::Regex;
 
-use super::{failure, Counts, FailureSet, Line, RunnerParser, RunnerReport};
+use super::{TwinRegex, failure, Counts, FailureSet, Line, RunnerParser, RunnerReport};
 
 const NAME: &str = "sbt";
 
@@ -31,14 +29,11 @@ pub struct Sbt {
     summary_lines: Vec<u32>,
 }
 
-static TOTAL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:Passed|Failed): Total (\d+), Failed (\d+), Errors (\d+), Passed (\d+)(?:, Skipped (\d+))?").unwrap()
-});
-static JUNIT_IFACE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^Test ([\w.$]+(?:\[[^\]]*\])?) failed: (.*?)(?:, took [\d.]+ ?s(?:ec)?)?$").unwrap());
-static SCALATEST: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^- (.+?) \*\*\* FAILED \*\*\*").unwrap());
-static SUITE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^([A-Za-z_][\w$]*(?:\.[\w$]+)*):$").unwrap());
-static SCALATEST_TOTAL: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^Tests: succeeded (\d+), failed (\d+), canceled (\d+), ignored (\d+)").unwrap());
+static TOTAL: TwinRegex = TwinRegex::new(r"^(?:Passed|Failed): Total (\d+), Failed (\d+), Errors (\d+), Passed (\d+)(?:, Skipped (\d+))?");
+static JUNIT_IFACE: TwinRegex = TwinRegex::new(r"^Test ([\w.$]+(?:\[[^\]]*\])?) failed: (.*?)(?:, took [\d.]+ ?s(?:ec)?)?$");
+static SCALATEST: TwinRegex = TwinRegex::new(r"^- (.+?) \*\*\* FAILED \*\*\*");
+static SUITE: TwinRegex = TwinRegex::new(r"^([A-Za-z_][\w$]*(?:\.[\w$]+)*):$");
+static SCALATEST_TOTAL: TwinRegex = TwinRegex::new(r"^Tests: succeeded (\d+), failed (\d+), canceled (\d+), ignored (\d+)");
 
 /// `[info] [error] text` -> `text`.
 fn strip_levels(mut t: &str) -> &str {

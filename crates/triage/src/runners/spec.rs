@@ -30,11 +30,9 @@
 //! that is not a location. `An error occurred while loading ./spec/x_spec.rb`
 //! (an example file that does not load) is a failure named by the file.
 
-use std::sync::LazyLock;
 
-use regex::Regex;
 
-use super::{failure, Counts, FailureSet, Line, RunnerParser, RunnerReport};
+use super::{TwinRegex, failure, Counts, FailureSet, Line, RunnerParser, RunnerReport};
 
 /// An entry longer than this stops being read line by line.
 const MAX_ENTRY_LINES: u32 = 200;
@@ -66,13 +64,11 @@ struct Entry {
     done: bool,
 }
 
-static HEADER: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\s*\d+\) (.+?)\s*$").unwrap());
-static SUMMARY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(\d+) (examples?|specs?|tests?), (\d+) failures?(?:, (\d+) (?:pending|cancell?ed))?(?:, (\d+) errors? occurred outside of examples)?\s*$").unwrap()
-});
-static RERUN: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^rspec (\./\S+?)(?::\d+|\[[\d:,]+\])? # (.+)$").unwrap());
-static HSPEC_LOCATION: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\s*\S+\.l?hs:\d+:\d+:\s*$").unwrap());
-static EUNIT_ID: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(\w+:\w+/\d+)(?::|$)").unwrap());
+static HEADER: TwinRegex = TwinRegex::new(r"^\s*\d+\) (.+?)\s*$");
+static SUMMARY: TwinRegex = TwinRegex::new(r"^(\d+) (examples?|specs?|tests?), (\d+) failures?(?:, (\d+) (?:pending|cancell?ed))?(?:, (\d+) errors? occurred outside of examples)?\s*$");
+static RERUN: TwinRegex = TwinRegex::new(r"^rspec (\./\S+?)(?::\d+|\[[\d:,]+\])? # (.+)$");
+static HSPEC_LOCATION: TwinRegex = TwinRegex::new(r"^\s*\S+\.l?hs:\d+:\d+:\s*$");
+static EUNIT_ID: TwinRegex = TwinRegex::new(r"^(\w+:\w+/\d+)(?::|$)");
 
 impl Spec {
     fn close(&mut self) {

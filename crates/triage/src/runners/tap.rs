@@ -30,21 +30,17 @@
 //! Counts are the producer's own footer: tape's `# tests/# pass/# fail`, or
 //! node-tap's `# failed N of M tests`.
 
-use std::sync::LazyLock;
 
-use regex::Regex;
 
-use super::{failure, Counts, FailureSet, Line, RunnerParser, RunnerReport};
+use super::{TwinRegex, failure, Counts, FailureSet, Line, RunnerParser, RunnerReport};
 
 const NAME: &str = "tap";
 
 /// `not ok 6 - description # TODO reason`: the number is required (it is what
 /// tells a TAP line from prose saying "not ok").
-static NOT_OK: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^( *)not ok \d+(?: *-)?(?: +(.*?))?\s*$").unwrap());
-static FOOTER: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^# (tests|pass|fail|skip|todo) +(\d+)$").unwrap());
-static NODE_TAP_FAILED: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^# failed (\d+) of (\d+) tests?$").unwrap());
+static NOT_OK: TwinRegex = TwinRegex::new(r"^( *)not ok \d+(?: *-)?(?: +(.*?))?\s*$");
+static FOOTER: TwinRegex = TwinRegex::new(r"^# (tests|pass|fail|skip|todo) +(\d+)$");
+static NODE_TAP_FAILED: TwinRegex = TwinRegex::new(r"^# failed (\d+) of (\d+) tests?$");
 
 #[derive(Default)]
 pub struct Tap {

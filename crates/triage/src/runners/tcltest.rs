@@ -17,11 +17,9 @@
 //! line is the header with the description, the message the first `----`
 //! line (`Result was:`, `Test generated error; …`).
 
-use std::sync::LazyLock;
 
-use regex::Regex;
 
-use super::{failure, Counts, FailureSet, Line, RunnerParser, RunnerReport};
+use super::{TwinRegex, failure, Counts, FailureSet, Line, RunnerParser, RunnerReport};
 
 const NAME: &str = "tcltest";
 
@@ -34,10 +32,9 @@ pub struct Tcltest {
     summary_lines: Vec<u32>,
 }
 
-static HEADER: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^==== (\S+) (.+) FAILED$").unwrap());
-static FOOTER: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^==== (\S+) FAILED$").unwrap());
-static SUMMARY: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^\S+:\s+Total\s+(\d+)\s+Passed\s+(\d+)\s+Skipped\s+(\d+)\s+Failed\s+(\d+)\s*$").unwrap());
+static HEADER: TwinRegex = TwinRegex::new(r"^==== (\S+) (.+) FAILED$");
+static FOOTER: TwinRegex = TwinRegex::new(r"^==== (\S+) FAILED$");
+static SUMMARY: TwinRegex = TwinRegex::new(r"^\S+:\s+Total\s+(\d+)\s+Passed\s+(\d+)\s+Skipped\s+(\d+)\s+Failed\s+(\d+)\s*$");
 
 impl RunnerParser for Tcltest {
     fn name(&self) -> &'static str {

@@ -22,11 +22,9 @@
 //! Counts are reported only when no runner before this one counted tests
 //! (Surefire and Gradle echo TestNG's summary inside their own).
 
-use std::sync::LazyLock;
 
-use regex::Regex;
 
-use super::{failure, Counts, FailureSet, Line, RunnerParser, RunnerReport};
+use super::{TwinRegex, failure, Counts, FailureSet, Line, RunnerParser, RunnerReport};
 
 const NAME: &str = "testng";
 
@@ -44,11 +42,8 @@ pub struct TestNg {
 /// `FAILED: method`, and a failing set-up or tear-down method
 /// (`FAILED CONFIGURATION: @BeforeClass setUp`: the tests it guards are
 /// skipped, so it is the failure).
-static ENTRY: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^FAILED(?: CONFIGURATION)?: (?:@\w+ )?([A-Za-z_$][\w$]*)(\(.*\))?$").unwrap());
-static TOTAL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^Total tests run: (\d+), (?:Passes: \d+, )?Failures: (\d+), Skips: (\d+)").unwrap()
-});
+static ENTRY: TwinRegex = TwinRegex::new(r"^FAILED(?: CONFIGURATION)?: (?:@\w+ )?([A-Za-z_$][\w$]*)(\(.*\))?$");
+static TOTAL: TwinRegex = TwinRegex::new(r"^Total tests run: (\d+), (?:Passes: \d+, )?Failures: (\d+), Skips: (\d+)");
 
 impl RunnerParser for TestNg {
     fn name(&self) -> &'static str {

@@ -19,11 +19,9 @@
 //! redrawn as tests run, so only lines after a failure list or at the end
 //! of a run are summed; testthat prints the final one after `══ `).
 
-use std::sync::LazyLock;
 
-use regex::Regex;
 
-use super::{failure, Counts, FailureSet, Line, MessageNext, Read, RunnerParser, RunnerReport};
+use super::{TwinRegex, failure, Counts, FailureSet, Line, MessageNext, Read, RunnerParser, RunnerReport};
 
 const NAME: &str = "testthat";
 
@@ -38,13 +36,13 @@ pub struct Testthat {
     summary_lines: Vec<u32>,
 }
 
-static HEADER3: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^── (?:Failure|Error) \('?([^')]+?)(?::\d+(?::\d+)?)?'?\): (.+?) ─*$").unwrap());
+static HEADER3: TwinRegex = TwinRegex::new(r"^── (?:Failure|Error) \('?([^')]+?)(?::\d+(?::\d+)?)?'?\): (.+?) ─*$");
 // The compact progress reporter of `test_dir()` (testthat 3.1) prints the
 // header without the `── ` rule, between two plain `────` lines; only the
 // quoted `'file.R:N'` form is taken there, a bare `Error (x):` is too common.
-static HEADER3_BARE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(?:Failure|Error) \('([^'\s]+\.[Rr]):\d+(?::\d+)?'\): (.+)$").unwrap());
-static HEADER2: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^── \d+\. (?:Failure|Error): (.+?) \(@([^#)]+)(?:#\d+)?\)\s+─*$").unwrap());
-static TALLY: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\[ FAIL (\d+) \| WARN (\d+) \| SKIP (\d+) \| PASS (\d+) \]").unwrap());
+static HEADER3_BARE: TwinRegex = TwinRegex::new(r"^(?:Failure|Error) \('([^'\s]+\.[Rr]):\d+(?::\d+)?'\): (.+)$");
+static HEADER2: TwinRegex = TwinRegex::new(r"^── \d+\. (?:Failure|Error): (.+?) \(@([^#)]+)(?:#\d+)?\)\s+─*$");
+static TALLY: TwinRegex = TwinRegex::new(r"\[ FAIL (\d+) \| WARN (\d+) \| SKIP (\d+) \| PASS (\d+) \]");
 
 impl RunnerParser for Testthat {
     fn name(&self) -> &'static str {

@@ -15,11 +15,9 @@
 //! Counts are summed over every `Ran N tests` block: test scripts often run
 //! several suites in one job.
 
-use std::sync::LazyLock;
 
-use regex::Regex;
 
-use super::{failure, Counts, FailureSet, Line, RunnerParser, RunnerReport};
+use super::{TwinRegex, failure, Counts, FailureSet, Line, RunnerParser, RunnerReport};
 
 const NAME: &str = "unittest";
 
@@ -43,13 +41,13 @@ pub struct Unittest {
     summary_lines: Vec<u32>,
 }
 
-static HEAD: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(FAIL|ERROR|UNEXPECTED SUCCESS): (\S.*?)\s*$").unwrap());
+static HEAD: TwinRegex = TwinRegex::new(r"^(FAIL|ERROR|UNEXPECTED SUCCESS): (\S.*?)\s*$");
 /// Verbose progress: `test_x (pkg.Class) ... FAIL`.
-static VERBOSE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(\w+ \([\w.]+\)) \.\.\. (FAIL|ERROR)$").unwrap());
-static RAN: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^Ran (\d+) tests? in [\d.]+s$").unwrap());
-static RESULT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(OK|FAILED)(?: \((.*)\))?$").unwrap());
+static VERBOSE: TwinRegex = TwinRegex::new(r"^(\w+ \([\w.]+\)) \.\.\. (FAIL|ERROR)$");
+static RAN: TwinRegex = TwinRegex::new(r"^Ran (\d+) tests? in [\d.]+s$");
+static RESULT: TwinRegex = TwinRegex::new(r"^(OK|FAILED)(?: \((.*)\))?$");
 /// Exception lines that carry the message of the last failure.
-static MESSAGE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(?:[\w.]+(?:Error|Exception|Failure|Exit)|AssertionError)\b:?.*$").unwrap());
+static MESSAGE: TwinRegex = TwinRegex::new(r"^(?:[\w.]+(?:Error|Exception|Failure|Exit)|AssertionError)\b:?.*$");
 
 impl RunnerParser for Unittest {
     fn name(&self) -> &'static str {

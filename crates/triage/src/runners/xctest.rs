@@ -20,11 +20,9 @@
 //! reported. Counts are the outermost suite's `Executed` line (each nested
 //! suite prints one) and Swift Testing's `Test run with N tests`.
 
-use std::sync::LazyLock;
 
-use regex::Regex;
 
-use super::{failure, Counts, FailureSet, Line, RunnerParser, RunnerReport};
+use super::{TwinRegex, failure, Counts, FailureSet, Line, RunnerParser, RunnerReport};
 
 #[derive(Default)]
 pub struct XcTest {
@@ -45,17 +43,13 @@ fn test_id(name: &str) -> String {
     }
 }
 
-static CASE_FAILED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^Test Case '(.+?)' failed \(").unwrap());
-static ASSERTION: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(.+?):(\d+): error: (-\[\S+ \S+\]|\S+) : (.*)$").unwrap());
-static SUITE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^Test Suite '.+' (started|passed|failed) at ").unwrap());
-static EXECUTED: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^Executed (\d+) tests?, with (?:(\d+) tests? skipped and )?(\d+) failures? \((\d+) unexpected\)").unwrap());
-static SWIFT_ISSUE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^✘ Test (\S+?\(.*?\)) recorded an issue at (\S+?):\d+:\d+: (.*)$").unwrap());
-static SWIFT_FAILED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^✘ Test (\S+?\(.*?\)) failed after ").unwrap());
-static SWIFT_RUN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^[✘✔] Test run with (\d+) tests? (?:in \d+ suites? )?(?:passed|failed) after [\d.]+ seconds(?: with (\d+) issues?)?").unwrap()
-});
+static CASE_FAILED: TwinRegex = TwinRegex::new(r"^Test Case '(.+?)' failed \(");
+static ASSERTION: TwinRegex = TwinRegex::new(r"^(.+?):(\d+): error: (-\[\S+ \S+\]|\S+) : (.*)$");
+static SUITE: TwinRegex = TwinRegex::new(r"^Test Suite '.+' (started|passed|failed) at ");
+static EXECUTED: TwinRegex = TwinRegex::new(r"^Executed (\d+) tests?, with (?:(\d+) tests? skipped and )?(\d+) failures? \((\d+) unexpected\)");
+static SWIFT_ISSUE: TwinRegex = TwinRegex::new(r"^✘ Test (\S+?\(.*?\)) recorded an issue at (\S+?):\d+:\d+: (.*)$");
+static SWIFT_FAILED: TwinRegex = TwinRegex::new(r"^✘ Test (\S+?\(.*?\)) failed after ");
+static SWIFT_RUN: TwinRegex = TwinRegex::new(r"^[✘✔] Test run with (\d+) tests? (?:in \d+ suites? )?(?:passed|failed) after [\d.]+ seconds(?: with (\d+) issues?)?");
 
 impl RunnerParser for XcTest {
     fn name(&self) -> &'static str {
