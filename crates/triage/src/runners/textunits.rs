@@ -267,7 +267,8 @@ mod tests {
     fn aunit_text_reporter() {
         let out = run(&mut Aunit::default(), "OK Ledger : Test_Total\n\nFAIL Ledger : Test_Average\n    average of 10, 20, 30\n    at ledger_tests.adb:16\n\nTotal Tests Run:   2\nSuccessful Tests:  1\nFailed Assertions: 1\nUnexpected Errors: 0\n");
         assert_eq!(got(&out), vec![("Ledger.Test_Average", 3, "average of 10, 20, 30")]);
-        assert_eq!((out.counts.unwrap().run, out.counts.unwrap().failed), (Some(2), Some(1)));
+        let c = out.counts.clone().unwrap();
+        assert_eq!((c.run, c.failed), (Some(2), Some(1)));
     }
 
     #[test]
