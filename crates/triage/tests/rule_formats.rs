@@ -310,3 +310,36 @@ fn jvm12_gradle_causes_ant_reasons_testng_configuration() {
     let tests: Vec<&str> = a.failures.iter().filter_map(|f| f.test.as_ref()).map(|t| t.id.as_str()).collect();
     assert_eq!(tests, ["loadRates"]);
 }
+
+/// fresh13's rules (eval/realtools/fresh, tune split: Ada/GNAT, Free
+/// Pascal, SWI-Prolog) on real lines of those tools, and the any-language
+/// `file:line[:col]: error:` shape on an extension no rule lists.
+#[test]
+fn fresh13_gnat_fpc_swipl_formats() {
+    assert_first_rules(&cases(&[
+        ("Compile\n   [Ada]          main.adb\nmain.adb:7:22: error: invalid operand types for operator \"&\"\ngprbuild: *** compilation phase failed", ("source-compiler-error", "compilation")),
+        ("ledger.adb:6:23: error: \"Item\" is undefined\nledger.adb:6:23: error: possible misspelling of \"Items\"", ("source-compiler-error", "compilation")),
+        ("source/app.d:10:5: error: undefined identifier `letter`", ("source-compiler-error", "compilation")),
+        ("   [Ada]          ledger.adb\nledger.adb:8:17: (style) space not allowed\nledger.adb:13:19: (style) space required\ngprbuild: *** compilation phase failed", ("gnat-style-check", "lint")),
+        ("cached block 4\n\nraised STORAGE_ERROR : System.Memory.Alloc: heap exhausted", ("gnat-storage-error-heap", "oom")),
+        ("+ ./bin/main\ntotal 300\n\nraised CONSTRAINT_ERROR : main.adb:8 range check failed", ("gnat-unhandled-exception", "test_failure")),
+        ("FAIL Ledger : Test_Average\n    average of 10, 20, 30\n    at ledger_tests.adb:16\n\nTotal Tests Run:   2\nSuccessful Tests:  1\nFailed Assertions: 1", ("runner:aunit", "test_failure")),
+        ("Compiling src/stats.pas\nstats.pas(19,18) Error: Identifier not found \"X\"\nstats.pas(34) Fatal: There were 1 errors compiling module, stopping\nFatal: Compilation aborted\nError: /usr/bin/ppcx64 returned an error exitcode", ("fpc-compiler-error", "compilation")),
+        ("report.lpr(5,23) Fatal: Can't find unit synacode used by Report\nFatal: Compilation aborted", ("fpc-unit-not-found", "dependency")),
+        ("cached segment 3\nAn unhandled exception occurred at $0000000000418E77:\nEOutOfMemory: Out of memory\n  $0000000000418E77", ("fpc-out-of-memory", "oom")),
+        ("    00.000  TestMeanOfThree\n    00.000  TestClampAbove  Failed: \"clamp above\" expected: <10> but was: <15>\n      Exception:   \"clamp above\" expected: <10> but was: <15>", ("fpcunit-test-failed", "test_failure")),
+        ("ERROR: /builds/acme/pl-proj/route.pl:7:0: Syntax error: Operator expected\n% PL-Unit: route .", ("swipl-syntax-error", "compilation")),
+        ("ERROR: /src/bin/export.pl:1:\nERROR:    source_sink `library(yaml_schema)' does not exist\nWarning: /src/bin/export.pl:1:", ("swipl-source-missing", "dependency")),
+        ("a -> d costs 8 via [a,c,b,d]\nERROR: /src/bin/report.pl:2: user:main catch/3: Unknown procedure: print_route_table/1", ("swipl-unknown-procedure", "test_failure")),
+        ("fetching https://index.example.invalid/packs/index.json\nERROR: /src/bin/fetch.pl:2: user:main Socket error: Host not found", ("swipl-socket-error", "infra")),
+    ]));
+    // Script and config files keep their own tools' reading.
+    let a = analyze("app/models.py:12: error: Incompatible return value type (got \"int\", expected \"str\")\n".as_bytes(), &RuleSet::builtin());
+    assert!(a.failures.iter().all(|f| f.rule != "source-compiler-error"), "{:?}", a.failures);
+    // plunit: the `ERROR: file:line:` location, then the test; both tests named.
+    let log = "% PL-Unit: route .\nERROR: /src/tests/test_route.pl:10:\n\ttest shortest_a_b: wrong answer (compared using =:=)\nERROR:     Expected: 3\nERROR:     Got:      4\nERROR: /src/tests/test_route.pl:13:\n\ttest shortest_path: wrong answer (compared using ==)\n**FAILED 0.040 sec\n% 2 tests failed\n% 1 tests passed\nERROR: -g run_tests: false\n";
+    let a = analyze(log.as_bytes(), &RuleSet::builtin());
+    assert_eq!((a.verdict.category.to_string(), a.verdict.rule.as_deref()), ("test_failure".to_string(), Some("plunit-test-failed")));
+    let tests: Vec<&str> = a.failures.iter().filter_map(|f| f.test.as_ref()).map(|t| t.id.as_str()).collect();
+    assert_eq!(tests, ["shortest_a_b", "shortest_path"]);
+}

@@ -160,6 +160,7 @@ mod tap;
 mod testng;
 mod tcltest;
 mod testthat;
+mod textunits;
 mod unittest;
 mod xctest;
 
@@ -198,6 +199,9 @@ pub fn all_parsers() -> Vec<Box<dyn RunnerParser>> {
         Box::new(nunit::Nunit::default()),
         Box::new(tcltest::Tcltest::default()),
         Box::new(testthat::Testthat::default()),
+        Box::new(textunits::Aunit::default()),
+        Box::new(textunits::Fpcunit::default()),
+        Box::new(textunits::Plunit::default()),
         Box::new(gtest::Gtest::default()),
         Box::new(catch2::Catch2::default()),
         Box::new(automake::Automake::default()),
