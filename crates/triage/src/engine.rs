@@ -438,8 +438,10 @@ impl<'r> Scan<'r> {
         }
         let hash = line_hash(text.as_bytes());
         self.tracker.count(hash);
-        if self.steps.in_header {
-            // The step's script as GitHub echoes it, not its output.
+        if self.steps.in_header || is_command_echo(text.as_bytes()) {
+            // The step's script as GitHub echoes it, or a shell's echo of the
+            // command it runs next (GitLab's `$ timeout 9 cargo fetch`):
+            // what was run, not what it printed.
             flags = Some(flags.unwrap_or_else(|| classify(text, words, red)) | flag::ECHO);
         }
         // The earliest lines of each kind are kept: a chatty logger or a long
@@ -468,25 +470,36 @@ impl<'r> Scan<'r> {
     /// the exit they are).
     fn tail(&mut self, no: u32, text: &str, before: &[u8]) {
         // The tail stays inside the failing step's or command's output.
-        let segment_start = match self.steps.list.last() {
-            Some(_) => self.steps.output_start.saturating_sub(1),
-            None => 0,
-        }
-        .max(self.tracker.last_echo());
-        let first = no.saturating_sub(TAIL).max(segment_start + 1);
+        // GitLab prints its verdict (`ERROR: Job failed: exit code 124`)
+        // after its own clean-up sections: the failing command's last lines
+        // are then those of the step that failed, not the clean-up's.
+        let current = self.steps.current();
+        let failed_earlier = self.steps.first_failed.filter(|&f| f < current && self.steps.is_aftermath(current));
+        let tail_step = failed_earlier.unwrap_or(current);
+        let (segment_start, end) = match (failed_earlier.map(|f| &self.steps.list[f]), self.steps.list.last()) {
+            (Some(step), _) => (step.start, step.end + 1),
+            (None, Some(_)) => (self.steps.output_start.saturating_sub(1), no),
+            (None, None) => (0, no),
+        };
+        let echo = self.tracker.last_echo();
+        let segment_start = if echo < end { segment_start.max(echo) } else { segment_start };
+        let first = end.saturating_sub(TAIL).max(segment_start + 1);
         for c in self.pending.iter_mut().chain(self.done.iter_mut().rev().take(2 * RING)) {
-            if c.line >= first && c.line < no {
+            if c.line >= first && c.line < end {
                 let sig = c.sig.get_or_insert_with(Sig::default);
                 if sig.tail == 0 {
                     sig.tail = no - c.line;
                 }
             }
         }
-        let mut recent = self.recent(before, TAIL as usize);
+        // The ring keeps TAIL lines, whatever the read sizes: a clean-up
+        // longer than that leaves the failed step's tail out of reach.
+        let back = no.saturating_sub(first).min(TAIL) as usize;
+        let mut recent = self.recent(before, back);
         recent.push((no, (text.to_string(), false)));
         for (k, (line_no, raw_or_text)) in recent.iter().enumerate().take(recent.len() - 1) {
             let line_no = *line_no;
-            if line_no < first || self.pending.iter().any(|c| c.line == line_no) || self.done.iter().rev().take(2 * RING).any(|c| c.line == line_no) {
+            if line_no < first || line_no >= end || self.pending.iter().any(|c| c.line == line_no) || self.done.iter().rev().take(2 * RING).any(|c| c.line == line_no) {
                 continue;
             }
             let (line_text, red) = raw_or_text;
@@ -522,7 +535,8 @@ impl<'r> Scan<'r> {
             }
             let after_missing = CONTEXT_AFTER - (hi - k);
             let sig = Sig { flags, hash, tail: no - line_no, score: 0.0 };
-            let cand = self.generic_candidate(line_no, text, sig, context, recent[lo].0);
+            let mut cand = self.generic_candidate(line_no, text, sig, context, recent[lo].0);
+            cand.step = tail_step;
             if after_missing == 0 {
                 self.done.push(cand);
             } else {
