@@ -986,3 +986,26 @@ fn rustc_diag_next(open: Option<u32>, no: u32, line: &[u8]) -> Option<u32> {
         || body.starts_with(b"...");
     diag.then_some(open).flatten()
 }
+
+#[cfg(test)]
+mod window_census {
+    /// Which trigger windows send the scan to `verify` for nothing, on the
+    /// log named by `CENSUS_LOG` (speed13):
+    /// `CENSUS_LOG=FILE cargo test -p ci-triage --lib window_census -- --ignored --nocapture`.
+    #[test]
+    #[ignore]
+    fn census() {
+        let Ok(path) = std::env::var("CENSUS_LOG") else { return };
+        let rules = crate::rules::RuleSet::builtin();
+        let parsers = crate::runners::all_parsers();
+        let triggers: Vec<&[&str]> = parsers.iter().map(|p| p.triggers()).collect();
+        let data = std::fs::read(path).expect("CENSUS_LOG readable");
+        let lines: Vec<&[u8]> = data.split(|&b| b == b'\n').collect();
+        let (windows, filter_only) = rules.triggers(&triggers).literals.window_census(&lines);
+        let misses: u64 = windows.iter().map(|w| w.2).sum();
+        eprintln!("filter bit set, no such window: {filter_only}; window hits with no literal: {misses}");
+        for (w, hits, miss, lits) in windows.iter().take(40) {
+            eprintln!("{:?} hits {hits} misses {miss} {lits:?}", String::from_utf8_lossy(w));
+        }
+    }
+}

@@ -225,6 +225,51 @@ impl LiteralSet {
     }
 }
 
+#[cfg(test)]
+impl LiteralSet {
+    /// Per window the filter passes on `lines`: (window, hits, hits with no
+    /// literal there, its literals), most misses first; and the positions
+    /// that pass the filter with no window at all. For `engine`'s ignored
+    /// census test, which says which triggers send the scan to `verify`
+    /// for nothing.
+    pub(crate) fn window_census(&self, lines: &[&[u8]]) -> (Vec<([u8; 3], u64, u64, Vec<String>)>, u64) {
+        let mut per: std::collections::HashMap<u32, (u64, u64)> = Default::default();
+        let mut filter_only = 0u64;
+        for hay in lines.iter().filter(|h| h.len() >= WINDOW) {
+            for i in 0..=hay.len() - WINDOW {
+                let window = trigram(&hay[i..]);
+                let (k, x) = (key(window), mix(key(window)));
+                let (word, bit) = filter_place(k, x);
+                if (self.filter[word] >> bit) & 1 == 0 {
+                    continue;
+                }
+                let Some(slot) = self.slots.iter().find(|s| s.window == window) else {
+                    filter_only += 1;
+                    continue;
+                };
+                let found = self.entries[slot.start as usize..slot.end as usize].iter().any(|e| {
+                    let Some(start) = (i + 1).checked_sub(e.back as usize) else { return false };
+                    hay.get(start..start + e.len as usize) == Some(&self.bytes[e.at as usize..(e.at + e.len) as usize])
+                });
+                let c = per.entry(window).or_default();
+                c.0 += 1;
+                c.1 += u64::from(!found);
+            }
+        }
+        let mut out: Vec<_> = per
+            .into_iter()
+            .map(|(w, (hits, misses))| {
+                let slot = self.slots.iter().find(|s| s.window == w).expect("counted windows have slots");
+                let lits = self.entries[slot.start as usize..slot.end as usize].iter().map(|e| String::from_utf8_lossy(&self.bytes[e.at as usize..(e.at + e.len) as usize]).into_owned()).collect();
+                let b = w.to_le_bytes();
+                ([b[0], b[1], b[2]], hits, misses, lits)
+            })
+            .collect();
+        out.sort_by_key(|c| (std::cmp::Reverse(c.2), c.0));
+        (out, filter_only)
+    }
+}
+
 /// `a == b` for equal-length slices, the first eight bytes compared inline
 /// (most candidates differ there) before any call to memcmp.
 #[inline(always)]
