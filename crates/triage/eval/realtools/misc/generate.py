@@ -9,7 +9,6 @@ edited.
 
 Usage: python3 generate.py [--only ID_SUBSTRING] [--work DIR]
 """
-import argparse
 import json
 import os
 import sys
@@ -667,61 +666,7 @@ case(id="rkt-timeout", lang="racket", tool="timeout", category="timeout", flaky=
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--only")
-    ap.add_argument("--work", default="/tmp/realtools-misc")
-    a = ap.parse_args()
-    work = os.path.abspath(a.work)
-    os.makedirs(work, exist_ok=True)
-    os.makedirs(os.path.join(HERE, "cases"), exist_ok=True)
-    label_path = os.path.join(HERE, "labels.jsonl")
-    old = {}
-    if os.path.exists(label_path):
-        for l in open(label_path):
-            r = json.loads(l)
-            old[r["id"]] = r
-    rows = dict(old) if a.only else {}
-    missing = set()
-    venv = os.path.join(work, "no-venv")
-    for n, c in enumerate(CASES):
-        if a.only and a.only not in c.id:
-            continue
-        lack = [t for t in c.needs if not G.have(t)]
-        if lack:
-            missing.update(lack)
-            print("skip %s: missing %s" % (c.id, ", ".join(lack)))
-            continue
-        ci = c.ci or G.CIS[n % len(G.CIS)]
-        try:
-            base, build, ran = G.execute(c, work, venv)
-        except RuntimeError as e:
-            print("FAIL", e)
-            continue
-        for r in ran:
-            r["out"] = G.scrub(r["out"], ci, c, base, build, venv)
-            r["cmd"] = G.scrub(r["cmd"], ci, c, base, build, venv)
-        L, starts = G.ENVELOPES[ci](c, ran, G.Clock(n + 500))
-        L, starts = G.flatten(L, starts)
-        fail_idx = next(i for i, r in enumerate(ran) if r["rc"] != 0)
-        try:
-            ks = G.spans(L, c.keys, starts[min(fail_idx, len(starts) - 1)])
-        except LookupError as e:
-            print("FAIL %s: %s\n%s" % (c.id, e, "\n".join(L[-60:])))
-            continue
-        rel = "%s/cases/%s.log" % (PART, c.id)
-        with open(os.path.join(HERE, "cases", c.id + ".log"), "w") as f:
-            f.write("\n".join(L) + "\n")
-        rows[c.id] = {"dataset": "realtools_" + PART, "id": c.id, "log": rel, "ci": ci, "language": c.lang,
-                      "tool": c.tool, "category": c.category, "flaky": c.flaky, "key_lines": ks,
-                      "failed_tests": c.failed_tests, "split": "sealed" if c.lang in SEALED else "tune",
-                      "label_source": "generated: real %s output, injected failure" % c.tool}
-        print("ok %-28s %-9s %s %s" % (c.id, ci, c.category, [(k["start"], k["end"]) for k in ks]))
-    order = [c.id for c in CASES]
-    with open(label_path, "w") as f:
-        for i in sorted(rows, key=lambda x: order.index(x) if x in order else 10**6):
-            f.write(json.dumps(rows[i]) + "\n")
-    if missing:
-        print("missing tools (cases skipped):", ", ".join(sorted(missing)))
+    G.run_part(HERE, PART, CASES, SEALED, clock_base=500, work_default="/tmp/realtools-misc")
 
 
 if __name__ == "__main__":
