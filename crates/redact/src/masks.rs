@@ -61,11 +61,15 @@ pub(crate) fn value_region(text: &str, end: usize) -> Option<&str> {
 /// Whether only a GitHub timestamp and blanks precede the command starting
 /// at `start` on its line (looking back a bounded distance).
 pub(crate) fn at_line_start(text: &str, start: usize) -> bool {
+    // The same answer whether `text` is the line alone or a block holding
+    // it (`observe_bytes` hands over lines, a redactor whole texts): the
+    // line's start is looked for up to `MAX_PREFIX` bytes back.
+    const MAX_PREFIX: usize = 64;
     let b = text.as_bytes();
-    let from = start.saturating_sub(64);
+    let from = start.saturating_sub(MAX_PREFIX + 1);
     let line_start = match memchr::memrchr(b'\n', &b[from..start]) {
         Some(i) => from + i + 1,
-        None if from == 0 => 0,
+        None if start <= MAX_PREFIX => 0,
         None => return false,
     };
     is_command_position(&text[line_start..start])
@@ -98,6 +102,33 @@ impl LearnedSecrets {
             if let Some(value) = mask_value(raw, at_line_start(text, start)) {
                 self.insert(value);
             }
+        }
+    }
+
+    /// What `observe(&String::from_utf8_lossy(bytes))` learns, without
+    /// decoding the bytes: only the lines that spell the command are
+    /// decoded (a log streamed through [`crate::LearningReader`] holds a
+    /// handful among millions, and decoding every byte was a sixth of a
+    /// triage run). `bytes` should hold whole lines.
+    pub fn observe_bytes(&mut self, bytes: &[u8]) {
+        let mut lines: Vec<(usize, usize)> = Vec::new();
+        for finder in [&*LOWER, &*UPPER] {
+            // A line of many commands is looked up once, not once per hit.
+            let mut line_end = 0;
+            for hit in finder.find_iter(bytes) {
+                if hit < line_end {
+                    continue;
+                }
+                let start = memchr::memrchr(b'\n', &bytes[..hit]).map_or(0, |i| i + 1);
+                line_end = memchr::memchr(b'\n', &bytes[hit..]).map_or(bytes.len(), |i| hit + i);
+                lines.push((start, line_end));
+            }
+        }
+        // In order, once each: values are kept in the order first seen.
+        lines.sort_unstable();
+        lines.dedup();
+        for (start, end) in lines {
+            self.observe(&String::from_utf8_lossy(&bytes[start..end]));
         }
     }
 

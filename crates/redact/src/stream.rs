@@ -215,7 +215,7 @@ impl<R: Read> LearningReader<R> {
     pub fn into_learned(mut self) -> LearnedSecrets {
         if !self.partial.is_empty() {
             let tail = std::mem::take(&mut self.partial);
-            self.learned.observe(&String::from_utf8_lossy(&tail));
+            self.learned.observe_bytes(&tail);
         }
         self.learned
     }
@@ -227,14 +227,17 @@ impl<R: Read> LearningReader<R> {
                 self.partial.extend_from_slice(&bytes[..bytes.len().min(room)]);
             }
             Some(last) => {
-                let (lines, rest) = bytes.split_at(last + 1);
-                if self.partial.is_empty() {
-                    self.learned.observe(&String::from_utf8_lossy(lines));
-                } else {
-                    self.partial.extend_from_slice(lines);
-                    let joined = std::mem::take(&mut self.partial);
-                    self.learned.observe(&String::from_utf8_lossy(&joined));
+                let (mut lines, rest) = bytes.split_at(last + 1);
+                if !self.partial.is_empty() {
+                    // Only the held line's end joins it; the lines after
+                    // it are read where they are.
+                    let first = memchr::memchr(b'\n', lines).map_or(lines.len(), |i| i + 1);
+                    self.partial.extend_from_slice(&lines[..first]);
+                    self.learned.observe_bytes(&self.partial);
+                    self.partial.clear();
+                    lines = &lines[first..];
                 }
+                self.learned.observe_bytes(lines);
                 self.partial.extend_from_slice(&rest[..rest.len().min(MAX_PARTIAL)]);
             }
         }
@@ -269,6 +272,46 @@ mod tests {
         assert_eq!(out, log);
         let learned = r.into_learned();
         assert_eq!(learned.values().collect::<Vec<_>>(), vec!["s3cretVALUE-123456"]);
+    }
+
+    proptest::proptest! {
+        /// Whatever the reads' sizes, the reader learns what decoding the
+        /// whole log and observing it learns (it decodes only the lines
+        /// that spell a command).
+        #[test]
+        fn a_learning_reader_learns_what_the_whole_text_holds(
+            parts in proptest::collection::vec(0usize..12, 0..60),
+            chunk in 1usize..97,
+        ) {
+            const PARTS: [&[u8]; 12] = [
+                b"2026-01-01T00:00:00.1234567Z ",
+                b"::add-mask::",
+                b"##[add-mask]",
+                b"::ADD-MASK::",
+                b"s3cret-value-",
+                b"\n",
+                b"\r\n",
+                b"\xff\xfe",
+                b"+ echo '",
+                b"' ",
+                b"                                ",
+                b"caf\xc3\xa9",
+            ];
+            let log: Vec<u8> = parts.iter().enumerate().flat_map(|(k, &p)| {
+                let mut v = PARTS[p].to_vec();
+                if p == 4 {
+                    v.extend_from_slice(k.to_string().as_bytes());
+                }
+                v
+            }).collect();
+            let mut want = LearnedSecrets::new();
+            want.observe(&String::from_utf8_lossy(&log));
+            let mut r = LearningReader::new(&log[..]);
+            let mut buf = vec![0u8; chunk];
+            while r.read(&mut buf).unwrap() > 0 {}
+            let got = r.into_learned();
+            proptest::prop_assert_eq!(got.values().collect::<Vec<_>>(), want.values().collect::<Vec<_>>());
+        }
     }
 
     #[test]
