@@ -1,7 +1,9 @@
 //! Structured logs: human lines by default, JSON lines (one object per
 //! event, with timestamp, level, target and fields) with `--log-format json`.
 
-use tracing_subscriber::EnvFilter;
+use tracing_subscriber::filter::Targets;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
 
 /// How log lines look.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -27,6 +29,12 @@ impl std::str::FromStr for LogFormat {
 
 /// Install the global subscriber (stderr; level from `RUST_LOG`, default
 /// `info`). A second call is a no-op.
+///
+/// `RUST_LOG` takes a level and per-target levels (`warn,ci_host=debug`),
+/// not `EnvFilter`'s span and field filters: `EnvFilter` pulls in
+/// regex-automata's full-DFA builder, and Cargo's feature unification then
+/// made every triage regex build a full DFA it never used (~50 M
+/// instructions a run).
 pub fn init_logging(format: LogFormat) {
     init_logging_with(format, "info");
 }
@@ -34,10 +42,11 @@ pub fn init_logging(format: LogFormat) {
 /// [`init_logging`] with another default filter when `RUST_LOG` is unset
 /// (the one-shot actions keep their log to warnings and GitHub waits).
 pub fn init_logging_with(format: LogFormat, default_filter: &str) {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_filter));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(false);
+    let from_env = std::env::var("RUST_LOG").ok().and_then(|v| v.parse::<Targets>().ok());
+    let filter = from_env.unwrap_or_else(|| default_filter.parse().unwrap_or_default());
+    let builder = tracing_subscriber::fmt().with_writer(std::io::stderr).with_ansi(false);
     let _ = match format {
-        LogFormat::Json => builder.json().flatten_event(true).with_current_span(false).try_init(),
-        LogFormat::Text => builder.try_init(),
+        LogFormat::Json => builder.json().flatten_event(true).with_current_span(false).finish().with(filter).try_init(),
+        LogFormat::Text => builder.finish().with(filter).try_init(),
     };
 }

@@ -1009,3 +1009,50 @@ mod window_census {
         }
     }
 }
+
+#[cfg(test)]
+mod rule_census {
+    use crate::triggers::Pat;
+
+    /// Which rules' regexes the trigger hits send to `Rule::matches`, and
+    /// how often they then match (a cost census, not a check).
+    /// `CENSUS_LOG=FILE cargo test --release -p ci-triage --lib rule_census -- --ignored --nocapture`.
+    #[test]
+    #[ignore]
+    fn census() {
+        let Ok(path) = std::env::var("CENSUS_LOG") else { return };
+        let rules = crate::rules::RuleSet::builtin();
+        let parsers = crate::runners::all_parsers();
+        let triggers: Vec<&[&str]> = parsers.iter().map(|p| p.triggers()).collect();
+        let m = rules.triggers(&triggers);
+        let data = std::fs::read(path).expect("CENSUS_LOG readable");
+        let mut calls = vec![(0u64, 0u64, 0u64); rules.rules.len()];
+        let mut text = String::new();
+        for raw in data.split(|&b| b == b'\n') {
+            crate::clean::clean_line(raw, &mut text);
+            let mut hit = vec![];
+            m.literals.for_each_match(text.as_bytes(), |lit, _| {
+                for who in &m.pats[lit] {
+                    if let Pat::Rule(i) = who {
+                        if !hit.contains(i) {
+                            hit.push(*i);
+                        }
+                    }
+                }
+            });
+            for i in hit {
+                let t = std::time::Instant::now();
+                let ok = rules.rules[i].matches(&text);
+                calls[i].2 += t.elapsed().as_nanos() as u64;
+                calls[i].0 += 1;
+                calls[i].1 += ok as u64;
+            }
+        }
+        let mut order: Vec<usize> = (0..calls.len()).collect();
+        order.sort_by_key(|&i| std::cmp::Reverse(calls[i].2));
+        for &i in order.iter().take(40) {
+            let r = &rules.rules[i];
+            eprintln!("{:>8} calls {:>7} match {:>6} ms  {}  {:?}", calls[i].0, calls[i].1, calls[i].2 / 1_000_000, r.name, r.triggers);
+        }
+    }
+}

@@ -60,6 +60,9 @@ pub struct Rule {
     /// The same for the other lines, with Unicode classes (a Unicode word
     /// boundary makes it give up on non-ASCII bytes: the regex decides).
     filter_unicode: std::sync::OnceLock<Option<Filter>>,
+    /// The same two for `unless`.
+    unless_filter: std::sync::OnceLock<Option<Filter>>,
+    unless_filter_unicode: std::sync::OnceLock<Option<Filter>>,
     /// Capture group names whose (normalised) values form the group key.
     /// Empty: the normalised message is the key.
     pub group: Vec<String>,
@@ -161,13 +164,32 @@ impl Rule {
         let unicode = !text.is_ascii();
         let filter = if unicode { &self.filter_unicode } else { &self.filter };
         let filter = filter.get_or_init(|| Filter::new(&self.pattern_source, unicode));
-        if filter.as_ref().and_then(|f| f.is_match(text.as_bytes())) == Some(false) {
-            return false;
+        match filter.as_ref().and_then(|f| f.is_match(text.as_bytes())) {
+            Some(false) => return false,
+            // The filter's answer is exact: only `unless` is left, and the
+            // full regex (its compile and its own lazy DFA's states) waits
+            // for a line whose captures are wanted.
+            Some(true) => return !self.unless_matches(text, unicode),
+            None => {}
         }
         if let Some(a) = self.ascii_for(text) {
             return a.pattern.is_match(text.as_bytes()) && !a.unless.as_ref().is_some_and(|u| u.is_match(text.as_bytes()));
         }
         self.pattern().is_match(text) && !self.unless().is_some_and(|u| u.is_match(text))
+    }
+
+    /// Whether `unless` matches `text` (`unicode`: the text is not ASCII),
+    /// by its own forward DFA where one can answer.
+    fn unless_matches(&self, text: &str, unicode: bool) -> bool {
+        let Some(src) = &self.unless_source else { return false };
+        let filter = if unicode { &self.unless_filter_unicode } else { &self.unless_filter };
+        if let Some(answer) = filter.get_or_init(|| Filter::new(src, unicode)).as_ref().and_then(|f| f.is_match(text.as_bytes())) {
+            return answer;
+        }
+        match self.ascii_for(text) {
+            Some(a) => a.unless.as_ref().is_some_and(|u| u.is_match(text.as_bytes())),
+            None => self.unless().is_some_and(|u| u.is_match(text)),
+        }
     }
 
     /// The pattern's capture groups on `text`, when it has any besides
@@ -520,6 +542,8 @@ impl RuleSet {
                 start: std::sync::OnceLock::new(),
                 filter: std::sync::OnceLock::new(),
                 filter_unicode: std::sync::OnceLock::new(),
+                unless_filter: std::sync::OnceLock::new(),
+                unless_filter_unicode: std::sync::OnceLock::new(),
                 group,
                 flaky: r.flaky,
                 job_level: r.job_level.unwrap_or(false),
