@@ -16,6 +16,9 @@ use crate::known::{Admission, MIN_SECRET_LEN};
 
 static LOWER: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("add-mask"));
 static UPPER: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("ADD-MASK"));
+/// Both spellings in one Teddy searcher (`None` on a CPU without SSSE3).
+static BOTH: LazyLock<Option<aho_corasick::packed::Searcher>> =
+    LazyLock::new(|| aho_corasick::packed::Config::new().builder().add("add-mask").add("ADD-MASK").build());
 
 /// Longest command value looked at. A longer one is not a credential a
 /// log would print, and the cap keeps a line of many commands linear.
@@ -112,16 +115,29 @@ impl LearnedSecrets {
     /// triage run). `bytes` should hold whole lines.
     pub fn observe_bytes(&mut self, bytes: &[u8]) {
         let mut lines: Vec<(usize, usize)> = Vec::new();
-        for finder in [&*LOWER, &*UPPER] {
-            // A line of many commands is looked up once, not once per hit.
-            let mut line_end = 0;
-            for hit in finder.find_iter(bytes) {
-                if hit < line_end {
-                    continue;
-                }
+        // A line of many commands is looked up once, not once per hit.
+        let mut line_of = |hit: usize, line_end: &mut usize| {
+            if hit >= *line_end {
                 let start = memchr::memrchr(b'\n', &bytes[..hit]).map_or(0, |i| i + 1);
-                line_end = memchr::memchr(b'\n', &bytes[hit..]).map_or(bytes.len(), |i| hit + i);
-                lines.push((start, line_end));
+                *line_end = memchr::memchr(b'\n', &bytes[hit..]).map_or(bytes.len(), |i| hit + i);
+                lines.push((start, *line_end));
+            }
+        };
+        match &*BOTH {
+            // One SIMD pass finds both spellings.
+            Some(both) => {
+                let mut line_end = 0;
+                for m in both.find_iter(bytes) {
+                    line_of(m.start(), &mut line_end);
+                }
+            }
+            None => {
+                for finder in [&*LOWER, &*UPPER] {
+                    let mut line_end = 0;
+                    for hit in finder.find_iter(bytes) {
+                        line_of(hit, &mut line_end);
+                    }
+                }
             }
         }
         // In order, once each: values are kept in the order first seen.
@@ -285,5 +301,30 @@ mod tests {
         l.observe(&many);
         assert_eq!(l.len(), MAX_VALUES);
         assert_eq!(l.dropped(), 5);
+    }
+}
+
+#[cfg(test)]
+mod speed {
+    /// `CI_REDACT_MASK_FILE=… cargo test --release -p ci-redact --lib
+    /// mask_search_speed -- --ignored --nocapture`: one Teddy pass for
+    /// both spellings against two memmem passes (minimum of 7 runs).
+    #[test]
+    #[ignore]
+    fn mask_search_speed() {
+        let Ok(path) = std::env::var("CI_REDACT_MASK_FILE") else { return };
+        let data = std::fs::read(path).unwrap();
+        let both = super::BOTH.as_ref().expect("Teddy available");
+        let (mut one, mut two) = (f64::MAX, f64::MAX);
+        for _ in 0..7 {
+            let t = std::time::Instant::now();
+            let a = both.find_iter(&data).count();
+            one = one.min(t.elapsed().as_secs_f64());
+            let t = std::time::Instant::now();
+            let b = super::LOWER.find_iter(&data).count() + super::UPPER.find_iter(&data).count();
+            two = two.min(t.elapsed().as_secs_f64());
+            assert_eq!(a, b);
+        }
+        eprintln!("mask search: teddy {one:.4} s, two memmem {two:.4} s");
     }
 }
