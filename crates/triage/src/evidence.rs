@@ -1,0 +1,213 @@
+//! Category from evidence, format-independent (issue #13, cat14).
+//!
+//! When the best line says only *that* something failed (a generic
+//! candidate, an `unknown` rule), the verdict reads, on the few best-ranked
+//! lines and the lines around them (never on every line of the log):
+//!
+//! 1. **statements of what failed** any build tool or CI prints in some
+//!    shape (`Failed to execute goal …maven-checkstyle-plugin…`, `The
+//!    command "pyflakes src" exited with 1`, `Execution failed for task
+//!    ':javadoc'`, `make: *** [lint]`, `error: command 'gcc' failed`):
+//!    the tool they name is looked up in `[[tool_kind]]`;
+//! 2. **vocabulary classes** of the key lines and their neighbours: words
+//!    and shapes that say what kind of failure a line reports in any
+//!    language (`cannot find symbol`, `was not declared in this scope` →
+//!    compilation; `AssertionError`, `expected … but was` → test failure;
+//!    `Could not resolve dependencies`, `No matching distribution` →
+//!    dependency; `Connection refused`, `Temporary failure in name
+//!    resolution` → infra; `Killed`, `MemoryError`, `std::bad_alloc` →
+//!    oom; `timed out`, `exceeded the maximum execution time` → timeout;
+//!    `file:line:col: E501 …` → lint).
+//!
+//! Each class has a weight; a match on a key line counts more than one on
+//! a neighbour, and the best-ranked line more than the fifth. The class
+//! with the most weight is the evidence, and the phrase that weighed most
+//! is reported (`Verdict::evidence`) so a reader sees why.
+
+use crate::analysis::Category;
+use crate::candidate::Candidate;
+use crate::rules::RuleSet;
+use regex::Regex;
+use std::sync::LazyLock;
+
+/// Ranked lines read (the best first).
+const TOP: usize = 5;
+/// Weight of the i-th best line.
+const RANK_WEIGHT: [f32; TOP] = [5.0, 3.0, 2.0, 1.5, 1.0];
+/// A match on the key line itself counts this many times one on a neighbour.
+const KEY_LINE: f32 = 3.0;
+
+/// What the words of the best lines say.
+#[derive(Debug, Clone)]
+pub(crate) struct Evidence {
+    pub category: Category,
+    /// Total weight of `category`'s matches.
+    pub score: f32,
+    /// Total weight of the runner-up category.
+    pub runner_up: f32,
+    /// The phrase that weighed most, and its line.
+    pub phrase: String,
+    pub line: u32,
+}
+
+impl Evidence {
+    /// Clearly more than any other class says, and more than a stray
+    /// word on a neighbour.
+    pub fn strong(&self) -> bool {
+        self.score >= 9.0 && self.score >= 1.5 * self.runner_up
+    }
+
+    pub fn describe(&self) -> String {
+        format!("line {}: `{}`", self.line, self.phrase)
+    }
+}
+
+/// A class of words: the category it implies and how much one match weighs.
+struct Class {
+    category: Category,
+    weight: f32,
+    re: Regex,
+}
+
+fn class(category: Category, weight: f32, pattern: &str) -> Class {
+    Class { category, weight, re: Regex::new(&format!("(?i){pattern}")).expect("static vocabulary regex") }
+}
+
+static CLASSES: LazyLock<Vec<Class>> = LazyLock::new(|| {
+    use Category::*;
+    vec![
+        // Out of memory: the kernel, the runtime or the allocator said so.
+        class(Oom, 3.0, r"out of memory|outofmemoryerror|\bmemoryerror\b|std::bad_alloc|cannot allocate memory|can't allocate memory|failed to allocate|oom[- ]?kill|\boom\b|killed process \d+|java heap space|gc overhead limit exceeded|heap out of memory|memory exhausted|virtual memory exhausted|\benomem\b|exit code 137|signal 9\b|sigkill|^\s*killed\s*$|\bkilled\b.*\b(?:signal|memory)\b"),
+        // Out of time.
+        class(Timeout, 2.5, r"timed out|\btimeout\b|timeoutexpired|time ?limit|deadline exceeded|exceeded the maximum execution time|no output has been received|took too long|\bexit(?:ed)?(?: with)?(?: code| status)? 124\b|sending signal term|watchdog"),
+        // The machine, the network or a service failed.
+        class(Infra, 3.0, r"connection refused|connection reset|econnrefused|econnreset|etimedout|eai_again|could not resolve host|temporary failure in name resolution|name or service not known|unknown host|no route to host|network is unreachable|getaddrinfo|tls handshake|ssl: |\b50[234]\b (?:service unavailable|bad gateway|gateway time)|service unavailable|bad gateway|rate limit|lost communication|runner has received a shutdown|no space left on device|error response from daemon|could not connect|failed to connect|unable to connect|connecterror|cuda error|nvidia driver|device-side assert|broken pipe"),
+        // A dependency could not be had.
+        class(Dependency, 3.0, r"could not resolve dependenc|failed to collect dependencies|could not find artifact|could not transfer artifact|dependencyresolutionexception|pluginresolutionexception|could not be resolved|no matching distribution|could not find a version that satisfies|resolutionimpossible|unable to resolve dependency|eresolve|version solving failed|no matching package|not found in (?:the )?registry|\b404\b.*not found|not found.*\b404\b|\be404\b|unable to locate package|has no installation candidate|failed to fetch|failed to download|could not download|classnotfoundexception|noclassdeffounderror|conflicting dependencies|unsatisfiable|failed to select a version|no solution found|requires.*which is not installed|cannot find package|could not find module|failed to load package"),
+        // The code did not compile.
+        class(Compilation, 3.0, r"compilation (?:error|failed|terminated)|compile error|compiler error|could not compile|failed to compile|cannot find symbol|was not declared in this scope|undeclared identifier|use of undeclared|undeclared \(first use|undefined reference to|ld returned \d+ exit status|linker command failed|fatal error: [^ ]+: no such file|\.h: no such file|';' expected|expected ';'|incompatible types|cannot be converted to|package [\w.]+ does not exist|\bsyntax error\b|syntaxerror|parse error|unexpected token|error\[e\d{4}\]|error ts\d{3,}|error cs\d{4}|error c\d{4}|mismatched types|cannot convert|too (?:many|few) arguments to function|no matching function|has no member named|is not a member of|does not name a type|incompatible types|unresolved (?:external|reference|import)|not found: (?:value|type)|ninja: build stopped|cppcompileerror|error building extension|-werror|might not have been initialized|cannot infer type|method does not override|is not abstract and does not override|non-static .* cannot be referenced|duplicate class|unreachable statement|missing return statement|cannot resolve symbol|no member named|implicit declaration of function|conflicting types for|redefinition of|undefined symbol|unknown type name|not declared|error: expected"),
+        // A test ran and failed.
+        class(TestFailure, 2.5, r"assertionerror|assertion ?failed|assertionfailederror|comparisonfailure|assert(?:ion)? .*(?:failed|!=|==)|expected:? ?<.*> but was|\bexpected\b.*\b(?:but (?:was|got)|got|actual)\b|<<< (?:failure|error)!|tests? (?:failed|failures)|\btests run:.*(?:failures|errors): [1-9]|\bfailed\b.*::|^failed |--- fail:|^not ok \d+|\bfailures?:\s*[1-9]|panicked at|\bfailing tests?\b|test failed|\btest_\w+\b.*\b(?:failed|error)\b|\bfail(?:ed)?\s+\S*test|^e\s{2,}\S|\bfail!|test .* \.\.\. (?:fail|error)|spec failed|expect\(|to equal\b|should (?:be|equal|have)|unexpected exception|^error: test_"),
+        // A linter, formatter or static checker refused the code.
+        class(Lint, 3.0, r"\blint(?:er|ing)?\b|checkstyle|flake8|pyflakes|pylint|pycodestyle|eslint|rubocop|clippy|\bruff\b|\bmypy\b|pyright|\bblack\b|prettier|gofmt|golangci|staticcheck|shellcheck|ktlint|detekt|spotless|scalafmt|rustfmt|would reformat|reformatted|imported but unused|unused import|line too long|trailing whitespace|missing (?:a )?javadoc|\bstyle\b.*\b(?:error|violation|issue)|violations? (?:found|detected)|code style|\([a-z]+\) [A-Z]\w+: |\[[A-Z][a-zA-Z]+(?:Check)?\]\s*$|:\d+:\d+: [A-Z]{1,3}\d{2,4}\b|\bSC\d{4}\b|incorrectly formatted|not formatted|formatting (?:issues|check)|wrong (?:order|indentation)"),
+        // Building or checking documentation failed.
+        class(Docs, 3.0, r"sphinx|javadoc|doclint|docstring|doxygen|mkdocs|rustdoc|\.rst:\d+|unknown document|undefined label|unknown target name|autodoc|broken (?:link|reference)|build-html|\bdocs?\b.*\b(?:failed|error|build)\b|unknown tag: |no @param|no @return|@param .* not found|Rd files|vignette"),
+        // The job's configuration or setup is wrong.
+        class(Config, 2.5, r"non-parseable pom|problems were encountered while processing the poms|enforcer rules have failed|requirejavaversion|requiremavenversion|invalid target release|unsupported class file major version|release version \d+ not supported|invalid (?:configuration|workflow|yaml)|yaml(?:error| syntax)|mapping values are not allowed|unknown (?:configuration|config) (?:key|option)|unrecognized (?:option|argument|arguments)|no such option|missing required (?:property|argument|environment)|not set in the environment|is not defined in the environment|environment variable .* (?:not set|missing)|permission denied \(publickey\)|secret .* not (?:found|set)|could not find (?:a )?(?:jdk|java|toolchain)|toolchain .* not (?:found|installed)|command not found|no such file or directory.*(?:\.ya?ml|\.toml|\.cfg|\.ini|config)"),
+    ]
+});
+
+/// Whether `c`'s line (or context) talks about the job's own machine:
+/// a refused connection to `localhost` is the code under test's, not the network's.
+fn own_machine(text: &str) -> bool {
+    static LOCAL: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(?i)\b(?:localhost|127\.0\.0\.1|0\.0\.0\.0)\b|\[::1\]").expect("static regex"));
+    LOCAL.is_match(text)
+}
+
+/// The vocabulary evidence of the best `TOP` lines of `ranked` (the
+/// failing step's only, when it is known).
+pub(crate) fn vocabulary(ranked: &[Candidate], failing_step: Option<usize>) -> Option<Evidence> {
+    let mut score = [0f32; Category::ALL.len()];
+    let mut best_phrase: [(f32, String, u32); Category::ALL.len()] = Default::default();
+    let lines = ranked.iter().filter(|c| failing_step.is_none_or(|s| c.step == s)).take(TOP);
+    for (rank, c) in lines.enumerate() {
+        let rw = RANK_WEIGHT[rank];
+        let first = c.context_first;
+        let context: Vec<(u32, &str)> = if c.context.is_empty() {
+            vec![(c.line, c.message.as_str())]
+        } else {
+            c.context.split('\n').enumerate().map(|(i, t)| (first + i as u32, t)).collect()
+        };
+        for (no, text) in context {
+            // Long lines are data (a JSON dump, a minified bundle), not words.
+            let text = if text.len() > 600 { &text[..text.floor_char_boundary(600)] } else { text };
+            let here = if no == c.line { KEY_LINE } else { 1.0 };
+            for cl in CLASSES.iter() {
+                let Some(m) = cl.re.find(text) else { continue };
+                if cl.category == Category::Infra && own_machine(text) {
+                    continue;
+                }
+                let w = rw * here * cl.weight;
+                let i = index(cl.category);
+                score[i] += w;
+                if w > best_phrase[i].0 {
+                    best_phrase[i] = (w, m.as_str().trim().to_string(), no);
+                }
+            }
+        }
+    }
+    let mut order: Vec<usize> = (0..score.len()).filter(|&i| score[i] > 0.0).collect();
+    order.sort_by(|&a, &b| score[b].total_cmp(&score[a]).then(a.cmp(&b)));
+    let &best = order.first()?;
+    let runner_up = order.get(1).map_or(0.0, |&i| score[i]);
+    let (_, phrase, line) = best_phrase[best].clone();
+    Some(Evidence { category: Category::ALL[best], score: score[best], runner_up, phrase, line })
+}
+
+fn index(c: Category) -> usize {
+    Category::ALL.iter().position(|&x| x == c).unwrap_or(0)
+}
+
+/// A build tool's or CI's statement of what failed, in any of the shapes
+/// they print it, with the name it gives.
+static STATEMENT: LazyLock<Vec<Regex>> = LazyLock::new(|| {
+    [
+        r#"The command "([^"]+)" (?:exited with [1-9]|failed)"#,
+        r"Failed to execute goal (\S+)",
+        r"Execution failed for task '([^']+)'",
+        r"> Task (\S+) FAILED",
+        r"make(?:\[\d+\])?: \*\*\* \[(?:[^\]\s]*/)?([^\]\s/]+)\]",
+        r"error: command '([^']+)' failed",
+        r"Command '\[?([^\]']+)",
+        r"ERROR: InvocationError for command (.+)",
+        r"(?i)^(?:error: )?(\S+(?: \S+)?) (?:exited|failed) with (?:exit )?(?:code|status) [1-9]",
+        r"npm ERR! (?:Failed at the|code ELIFECYCLE).*?(\S+) script",
+        r"\berror: (\S+) returned non-zero exit status",
+    ]
+    .iter()
+    .map(|p| Regex::new(p).expect("static statement regex"))
+    .collect()
+});
+
+/// A tool named by a statement of what failed among the best lines and
+/// their neighbours, when `[[tool_kind]]` knows it: `(category, name, line)`.
+pub(crate) fn stated_tool(ranked: &[Candidate], failing_step: Option<usize>, rules: &RuleSet) -> Option<(Category, String, u32)> {
+    let lines = ranked.iter().filter(|c| failing_step.is_none_or(|s| c.step == s)).take(TOP);
+    let mut found: Option<(Category, String, u32)> = None;
+    for c in lines {
+        let first = c.context_first;
+        let context: Vec<(u32, &str)> = if c.context.is_empty() {
+            vec![(c.line, c.message.as_str())]
+        } else {
+            c.context.split('\n').enumerate().map(|(i, t)| (first + i as u32, t)).collect()
+        };
+        for (no, text) in context {
+            if text.len() > 600 {
+                continue;
+            }
+            for re in STATEMENT.iter() {
+                let Some(name) = re.captures(text).and_then(|m| m.get(1)) else { continue };
+                let name = name.as_str();
+                // A Maven goal `org.apache.maven.plugins:maven-checkstyle-plugin:3.1:check`:
+                // the plugin is what failed.
+                let name = name.split(':').find(|p| p.contains("plugin")).unwrap_or(name);
+                if let Some(cat) = rules.tool_category(name) {
+                    // The earliest-ranked statement wins.
+                    if found.is_none() {
+                        found = Some((cat, name.to_string(), no));
+                    }
+                }
+            }
+        }
+        if found.is_some() {
+            return found;
+        }
+    }
+    found
+}
+
+/// Outside causes: the tool could not run or get what it needed.
+pub(crate) fn outside(c: Category) -> bool {
+    matches!(c, Category::Infra | Category::Timeout | Category::Oom | Category::Config | Category::Dependency)
+}
