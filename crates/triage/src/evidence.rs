@@ -57,6 +57,12 @@ impl Evidence {
         self.score >= 9.0 && self.score >= 1.5 * self.runner_up
     }
 
+    /// An outside cause (the tool could not run) needs only to weigh as
+    /// much as any other class: what failed inside could not be reached.
+    pub fn strong_outside(&self) -> bool {
+        self.score >= 9.0 && self.score >= self.runner_up
+    }
+
     pub fn describe(&self) -> String {
         format!("line {}: `{}`", self.line, self.phrase)
     }
@@ -77,23 +83,29 @@ static CLASSES: LazyLock<Vec<Class>> = LazyLock::new(|| {
     use Category::*;
     vec![
         // Out of memory: the kernel, the runtime or the allocator said so.
-        class(Oom, 3.0, r"out of memory|outofmemoryerror|\bmemoryerror\b|std::bad_alloc|cannot allocate memory|can't allocate memory|failed to allocate|oom[- ]?kill|\boom\b|killed process \d+|java heap space|gc overhead limit exceeded|heap out of memory|memory exhausted|virtual memory exhausted|\benomem\b|exit code 137|signal 9\b|sigkill|^\s*killed\s*$|\bkilled\b.*\b(?:signal|memory)\b"),
+        class(Oom, 3.0, r"out of memory|outofmemoryerror|\bmemoryerror\b|std::bad_alloc|cannot allocate memory|can't allocate memory|failed to allocate|oom[- ]?kill|\boom\b|killed process \d+|java heap space|gc overhead limit exceeded|heap out of memory|memory exhausted|virtual memory exhausted|\benomem\b|exit code 137|signal 9\b|sigkill|^\s*killed\s*$|\b\d+ killed\s|\bkilled\b.*\b(?:signal|memory)\b"),
         // Out of time.
         class(Timeout, 2.5, r"timed out|\btimeout\b|timeoutexpired|time ?limit|deadline exceeded|exceeded the maximum execution time|no output has been received|took too long|\bexit(?:ed)?(?: with)?(?: code| status)? 124\b|sending signal term|watchdog"),
         // The machine, the network or a service failed.
-        class(Infra, 3.0, r"connection refused|connection reset|econnrefused|econnreset|etimedout|eai_again|could not resolve host|temporary failure in name resolution|name or service not known|unknown host|no route to host|network is unreachable|getaddrinfo|tls handshake|ssl: |\b50[234]\b (?:service unavailable|bad gateway|gateway time)|service unavailable|bad gateway|rate limit|lost communication|runner has received a shutdown|no space left on device|error response from daemon|could not connect|failed to connect|unable to connect|connecterror|cuda error|nvidia driver|device-side assert|broken pipe"),
+        class(Infra, 3.0, r"connection refused|connection reset|econnrefused|econnreset|etimedout|eai_again|could not resolve host|dial tcp|no such host|temporary failure in name resolution|name or service not known|unknown host|no route to host|network is unreachable|getaddrinfo|tls handshake|ssl: |\b50[234]\b (?:service unavailable|bad gateway|gateway time)|service unavailable|bad gateway|rate limit|lost communication|runner has received a shutdown|no space left on device|error response from daemon|could not connect|failed to connect|unable to connect|connecterror|cuda error|nvidia driver|device-side assert|broken pipe"),
         // A dependency could not be had.
-        class(Dependency, 3.0, r"could not resolve dependenc|failed to collect dependencies|could not find artifact|could not transfer artifact|dependencyresolutionexception|pluginresolutionexception|could not be resolved|no matching distribution|could not find a version that satisfies|resolutionimpossible|unable to resolve dependency|eresolve|version solving failed|no matching package|not found in (?:the )?registry|\b404\b.*not found|not found.*\b404\b|\be404\b|unable to locate package|has no installation candidate|failed to fetch|failed to download|could not download|classnotfoundexception|noclassdeffounderror|conflicting dependencies|unsatisfiable|failed to select a version|no solution found|requires.*which is not installed|cannot find package|could not find module|failed to load package"),
+        class(Dependency, 3.0, r"could not resolve dependenc|failed to collect dependencies|could not find artifact|could not transfer artifact|dependencyresolutionexception|pluginresolutionexception|could not be resolved|no matching distribution|could not find a version that satisfies|resolutionimpossible|unable to resolve dependency|eresolve|version solving failed|no matching package|not found in (?:the )?registry|\b404\b.*not found|not found.*\b404\b|\be404\b|unable to locate package|has no installation candidate|failed to fetch|failed to download|could not download|command not found|configure: error: .*(?:required|cannot find|not found|install|missing)|compiler cannot create executables|failed to create task or type|did not find one|could not find a package configuration|find_package|conflicting dependencies|unsatisfiable|failed to select a version|no solution found|requires.*which is not installed|cannot find package|could not find module|failed to load package"),
         // The code did not compile.
-        class(Compilation, 3.0, r"compilation (?:error|failed|terminated)|compile error|compiler error|could not compile|failed to compile|cannot find symbol|was not declared in this scope|undeclared identifier|use of undeclared|undeclared \(first use|undefined reference to|ld returned \d+ exit status|linker command failed|fatal error: [^ ]+: no such file|\.h: no such file|';' expected|expected ';'|incompatible types|cannot be converted to|package [\w.]+ does not exist|\bsyntax error\b|syntaxerror|unexpected token|error\[e\d{4}\]|error ts\d{3,}|error cs\d{4}|error c\d{4}|mismatched types|cannot convert|too (?:many|few) arguments to function|no matching function|has no member named|is not a member of|does not name a type|incompatible types|unresolved (?:external|reference|import)|not found: (?:value|type)|ninja: build stopped|cppcompileerror|error building extension|-werror|might not have been initialized|cannot infer type|method does not override|is not abstract and does not override|non-static .* cannot be referenced|duplicate class|unreachable statement|missing return statement|cannot resolve symbol|no member named|implicit declaration of function|conflicting types for|redefinition of|undefined symbol|unknown type name|not declared|error: expected"),
+        class(Compilation, 3.0, r"compilation (?:error|failed|terminated)|compile error|compiler error|could not compile|failed to compile|cannot find symbol|was not declared in this scope|undeclared identifier|use of undeclared|undeclared \(first use|undefined reference to|ld returned \d+ exit status|linker command failed|fatal error: [^ ]+: no such file|\.h: no such file|';' expected|expected ';'|incompatible types|cannot be converted to|package [\w.]+ does not exist|\bsyntax error\b|syntaxerror|unexpected token|error\[e\d{4}\]|error ts\d{3,}|error cs\d{4}|error c\d{4}|mismatched types|cannot convert|too (?:many|few) arguments to function|no matching function|has no member named|is not a member of|does not name a type|incompatible types|unresolved (?:external|reference|import)|not found: (?:value|type)|ninja: build stopped|cppcompileerror|error building extension|-werror|might not have been initialized|cannot infer type|method does not override|is not abstract and does not override|non-static .* cannot be referenced|duplicate class|unreachable statement|missing return statement|cannot resolve symbol|no member named|implicit declaration of function|conflicting types for|redefinition of|undefined symbol|unknown type name|unable to resolve class|multiplecompilationerrorsexception|couldn.t match (?:expected )?type|unbound (?:value|module|constructor)|no rule to make target|failed to build|not declared|error: expected"),
+        // Class loading failed: a missing jar, or noise a JVM prints anyway.
+        class(Dependency, 1.0, r"classnotfoundexception|noclassdeffounderror"),
+        // A program crashed at run time: usually the tests' program.
+        class(TestFailure, 1.0, r#"exception in thread "main"|segmentation fault|core dumped|uncaught exception|stackoverflowerror|traceback \(most recent call last\)"#),
+        // A compiler's `file:line:col: error:` shape.
+        class(Compilation, 1.5, r"^\S+:\d+:\d+: (?:fatal )?error:"),
         // A test ran and failed.
-        class(TestFailure, 2.5, r"assertionerror|assertion ?failed|assertionfailederror|comparisonfailure|assert(?:ion)? .*(?:failed|!=|==)|expected:? ?<.*> but was|\bexpected\b.*\b(?:but (?:was|got)|got|actual)\b|<<< (?:failure|error)!|tests? (?:failed|failures)|\btests run:.*(?:failures|errors): [1-9]|\bfailed\b.*::|^failed |--- fail:|^not ok \d+|\bfailures?:\s*[1-9]|panicked at|\bfailing tests?\b|test failed|\btest_\w+\b.*\b(?:failed|error)\b|\bfail(?:ed)?\s+\S*test|^e\s{2,}\S|\bfail!|test .* \.\.\. (?:fail|error)|spec failed|expect\(|to equal\b|should (?:be|equal|have)|unexpected exception|^error: test_"),
+        class(TestFailure, 2.5, r"assertionerror|assertion ?failed|assertionfailederror|comparisonfailure|assert(?:ion)? .*(?:failed|!=|==)|expected:? ?<.*> but was|\bexpected\b.*\b(?:but (?:was|got)|got|actual)\b|<<< (?:failure|error)!|tests? (?:failed|failures)|\btests run:.*(?:failures|errors): [1-9]|\bfailed\b.*::|^failed |--- fail:|^not ok \d+|\bfailures?:\s*[1-9]|panicked at|\bfailing tests?\b|test failed|\btest_\w+\b.*\b(?:failed|error)\b|\bfail(?:ed)?\s+\S*test|^e\s{2,}\S|\bfail!|test .* \.\.\. (?:fail|error)|spec failed|expect\(|to equal\b|should (?:be|equal|have)|unexpected exception|^(?:error|fail|failed): test|testtimedoutexception|test timed out|addresssanitizer|undefinedbehaviorsanitizer|runtime error: |leaksanitizer|assert_failure|^fail: \S|# fail:\s+[1-9]|\w+(?:error|exception) at \w*tests?\.java:\d+"),
         // A linter, formatter or static checker refused the code.
-        class(Lint, 3.0, r"\blint(?:er|ing)?\b|checkstyle|flake8|pyflakes|pylint|pycodestyle|eslint|rubocop|clippy|\bruff\b|\bmypy\b|pyright|\bblack\b|prettier|gofmt|golangci|staticcheck|shellcheck|ktlint|detekt|spotless|scalafmt|rustfmt|would reformat|reformatted|imported but unused|unused import|line too long|trailing whitespace|missing (?:a )?javadoc|\bstyle\b.*\b(?:error|violation|issue)|violations? (?:found|detected)|code style|(?-i:\([a-z]+\) [A-Z][a-z]\w+: |\[[A-Z][a-z]+[A-Z][a-zA-Z]+\]\s*$|:\d+:\d+: [A-Z]{1,3}\d{2,4}\b|\bSC\d{4}\b)|incorrectly formatted|not formatted|formatting (?:issues|check)|wrong (?:order|indentation)"),
+        class(Lint, 3.0, r"\blint(?:er|ing)?\b|checkstyle|flake8|pyflakes|pylint|pycodestyle|eslint|rubocop|clippy|\bruff\b|\bmypy\b|pyright|\bblack\b|prettier|gofmt|golangci|staticcheck|shellcheck|ktlint|detekt|spotless|scalafmt|rustfmt|would reformat|reformatted|imported but unused|unused import|line too long|trailing whitespace|missing (?:a )?javadoc|(?:unused|expected) @(?:param|return|throws)|\bgo vet\b|\bvet:|reads arg #\d|\bstyle\b.*\b(?:error|violation|issue)|violations? (?:found|detected)|code style|(?-i:\([a-z]+\) [A-Z][a-z]\w+: |\[[A-Z][a-z]+[A-Z][a-zA-Z]+\]\s*$|:\d+:\d+: [A-Z]{1,3}\d{2,4}\b|\bSC\d{4}\b)|incorrectly formatted|not formatted|formatting (?:issues|check)|wrong (?:order|indentation)"),
         // Building or checking documentation failed.
-        class(Docs, 3.0, r"sphinx|javadoc|doclint|docstring|doxygen|mkdocs|rustdoc|\.rst:\d+|unknown document|undefined label|unknown target name|autodoc|broken (?:link|reference)|build-html|\bdocs?\b.*\b(?:failed|error|build)\b|unknown tag: |no @param|no @return|@param .* not found|Rd files|vignette"),
+        class(Docs, 3.0, r"sphinx|javadoc (?:error|failed|generation)|generating javadoc|javadoc: error|doclint|latex error|\.sty\W* not found|no output pdf|docstring|doxygen|mkdocs|rustdoc|\.rst:\d+|unknown document|undefined label|unknown target name|autodoc|broken (?:link|reference)|build-html|\bdocs?\b.*\b(?:failed|error|build)\b|unknown tag: |no @param|no @return|@param .* not found|Rd files|vignette"),
         // The job's configuration or setup is wrong.
-        class(Config, 2.5, r"non-parseable pom|problems were encountered while processing the poms|enforcer rules have failed|requirejavaversion|requiremavenversion|invalid target release|unsupported class file major version|release version \d+ not supported|invalid (?:configuration|workflow|yaml)|yaml(?:error| syntax)|mapping values are not allowed|unknown (?:configuration|config) (?:key|option)|unrecognized (?:option|argument|arguments)|no such option|missing required (?:property|argument|environment)|not set in the environment|is not defined in the environment|environment variable .* (?:not set|missing)|permission denied \(publickey\)|secret .* not (?:found|set)|could not find (?:a )?(?:jdk|java|toolchain)|toolchain .* not (?:found|installed)|command not found|no such file or directory.*(?:\.ya?ml|\.toml|\.cfg|\.ini|config)"),
+        class(Config, 2.5, r"non-parseable pom|problems were encountered while processing the poms|enforcer rules have failed|requirejavaversion|requiremavenversion|invalid target release|unsupported class file major version|release version \d+ not supported|invalid (?:configuration|workflow|yaml)|yaml(?:error| syntax)|mapping values are not allowed|unknown (?:configuration|config) (?:key|option)|unrecognized (?:option|argument|arguments)|no such option|missing required (?:property|argument|environment)|not set in the environment|is not defined in the environment|environment variable .* (?:not set|missing)|permission denied \(publickey\)|secret .* not (?:found|set)|could not find (?:a )?(?:jdk|java|toolchain)|toolchain .* not (?:found|installed)|no such file or directory.*(?:\.ya?ml|\.toml|\.cfg|\.ini|config)|a problem occurred (?:evaluating|configuring)|could not get unknown property|plugin with id .* not found|could not find method|no such property|task .* not found in|target .* does not exist in the project|must be set|missing separator|unknown cmake command|configuring incomplete|cannot find source file|unbound variable|could not create the java virtual machine|unrecognized vm option|too small maximum heap|invalid (?:maximum|initial) heap|could not read script|build file .*: \d+: expecting"),
     ]
 });
 
@@ -122,6 +134,7 @@ pub(crate) fn vocabulary(ranked: &[Candidate], failing_step: Option<usize>) -> O
         for (no, text) in context {
             // Long lines are data (a JSON dump, a minified bundle), not words.
             let text = if text.len() > 600 { &text[..text.floor_char_boundary(600)] } else { text };
+            let text = &*without_directories(text);
             let here = if no == c.line { KEY_LINE } else { 1.0 };
             for cl in CLASSES.iter() {
                 let Some(m) = cl.re.find(text) else { continue };
@@ -143,6 +156,18 @@ pub(crate) fn vocabulary(ranked: &[Candidate], failing_step: Option<usize>) -> O
     let runner_up = order.get(1).map_or(0.0, |&i| score[i]);
     let (_, phrase, line) = best_phrase[best].clone();
     Some(Evidence { category: Category::ALL[best], score: score[best], runner_up, phrase, line })
+}
+
+/// `text` with the directories of its paths dropped (`/home/ci/build/
+/// checkstyle/checkstyle/src/Main.java:12` → `Main.java:12`): a
+/// directory is named for a project or a tool, and says nothing about
+/// the failure.
+fn without_directories(text: &str) -> std::borrow::Cow<'_, str> {
+    static DIRS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[\w.~-]*/(?:[\w.~-]*/)*").expect("static regex"));
+    if !text.contains('/') {
+        return text.into();
+    }
+    DIRS.replace_all(text, "")
 }
 
 fn index(c: Category) -> usize {
@@ -170,11 +195,27 @@ static STATEMENT: LazyLock<Vec<Regex>> = LazyLock::new(|| {
     .collect()
 });
 
+/// What a statement of what failed named.
+#[derive(Debug, Clone)]
+pub(crate) struct Stated {
+    pub category: Category,
+    pub name: String,
+    pub line: u32,
+    /// A build tool's own goal, task or target (`maven-checkstyle-plugin`,
+    /// `:javadoc`, `make lint`), not a command a person wrote for the CI
+    /// (`The command "mvn install && ./lint.sh" exited with 1`), which
+    /// often chains several and says less.
+    pub by_build_tool: bool,
+}
+
+/// Statements whose name is a CI command rather than a build tool's unit.
+const CI_COMMANDS: usize = 1;
+
 /// A tool named by a statement of what failed among the best lines and
-/// their neighbours, when `[[tool_kind]]` knows it: `(category, name, line)`.
-pub(crate) fn stated_tool(ranked: &[Candidate], failing_step: Option<usize>, rules: &RuleSet) -> Option<(Category, String, u32)> {
+/// their neighbours, when `[[tool_kind]]` knows it.
+pub(crate) fn stated_tool(ranked: &[Candidate], failing_step: Option<usize>, rules: &RuleSet) -> Option<Stated> {
     let lines = ranked.iter().filter(|c| failing_step.is_none_or(|s| c.step == s)).take(TOP);
-    let mut found: Option<(Category, String, u32)> = None;
+    let mut found: Option<Stated> = None;
     for c in lines {
         let first = c.context_first;
         let context: Vec<(u32, &str)> = if c.context.is_empty() {
@@ -186,16 +227,20 @@ pub(crate) fn stated_tool(ranked: &[Candidate], failing_step: Option<usize>, rul
             if text.len() > 600 {
                 continue;
             }
-            for re in STATEMENT.iter() {
+            for (k, re) in STATEMENT.iter().enumerate() {
                 let Some(name) = re.captures(text).and_then(|m| m.get(1)) else { continue };
+                // Options configure a command, they do not say what it does
+                // (`-Pbuild-swagger-documentation`).
+                let words: Vec<&str> = name.as_str().split(' ').filter(|w| !w.starts_with('-')).collect();
+                let name = words.join(" ");
                 let name = name.as_str();
                 // A Maven goal `org.apache.maven.plugins:maven-checkstyle-plugin:3.1:check`:
                 // the plugin is what failed.
                 let name = name.split(':').find(|p| p.contains("plugin")).unwrap_or(name);
-                if let Some(cat) = rules.tool_category(name) {
+                if let Some(category) = rules.tool_category(name) {
                     // The earliest-ranked statement wins.
                     if found.is_none() {
-                        found = Some((cat, name.to_string(), no));
+                        found = Some(Stated { category, name: name.to_string(), line: no, by_build_tool: k >= CI_COMMANDS });
                     }
                 }
             }

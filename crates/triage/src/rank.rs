@@ -337,15 +337,21 @@ fn from_evidence(
     let words = evidence::vocabulary(ranked, step);
     let stated = evidence::stated_tool(ranked, step, rules);
     let words_say = |w: &evidence::Evidence| Some((w.category, "key_line_words", None, Some(w.describe())));
-    if let Some((category, name, line)) = stated {
-        match &words {
-            Some(w) if evidence::outside(w.category) && !evidence::outside(category) && w.strong() => return words_say(w),
-            _ => return Some((category, "failed_command", Some(name.clone()), Some(format!("line {line}: `{name}` failed")))),
+    let outside_words = words.as_ref().filter(|w| evidence::outside(w.category) && w.strong_outside());
+    if let Some(t) = stated.as_ref().filter(|t| t.by_build_tool) {
+        match outside_words {
+            Some(w) if !evidence::outside(t.category) => return words_say(w),
+            _ => return Some((t.category, "failing_tool", Some(t.name.clone()), Some(format!("line {}: `{}` failed", t.line, t.name)))),
         }
     }
-    if let Some(w) = words.as_ref().filter(|w| evidence::outside(w.category) && w.strong()) {
+    if let Some(w) = outside_words {
         return words_say(w);
     }
+    // A CI command's statement (`The command "…" exited with 1`) counts as
+    // what the job was doing, like a step's name.
+    let kind_of_work = kind_of_work.or_else(|| {
+        stated.map(|t| Named { category: t.category, name: t.name, level: Level::Task(crate::runners::ToolLevel::Command) })
+    });
     if let Some(n) = kind_of_work {
         let overridden = match &words {
             Some(w) => {
