@@ -301,6 +301,13 @@ pub(crate) fn verdict(ranked: &[Candidate], report: &RunnerReport, rules: &RuleS
         _ => flaky,
     };
     let flaky = flakiness(FlakyInput { ranked, top, category, rule_category, rule_flaky: flaky, tool: tool.is_some(), basis: basis.as_deref(), report, failing_step });
+    // A network, service or runner failure read from the words of the
+    // best lines (no rule knew the format) is intermittent, as the rules
+    // that know one say (`flaky = true` on every network and runner-loss rule).
+    let flaky = match flaky {
+        None if category == Category::Infra && basis.as_deref() == Some("key_line_words") => Some(true),
+        f => f,
+    };
     Verdict { category, flaky, rule, basis, tool, evidence }
 }
 
