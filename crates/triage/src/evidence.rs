@@ -48,6 +48,8 @@ pub(crate) struct Evidence {
     /// The phrase that weighed most, and its line.
     pub phrase: String,
     pub line: u32,
+    /// The best line's own words decided over what its neighbours say.
+    pub decisive: bool,
 }
 
 impl Evidence {
@@ -60,7 +62,7 @@ impl Evidence {
     /// An outside cause (the tool could not run) needs only to weigh as
     /// much as any other class: what failed inside could not be reached.
     pub fn strong_outside(&self) -> bool {
-        self.score >= 9.0 && self.score >= self.runner_up
+        self.decisive || self.score >= 9.0 && self.score >= self.runner_up
     }
 
     pub fn describe(&self) -> String {
@@ -101,7 +103,7 @@ static CLASSES: LazyLock<Vec<Class>> = LazyLock::new(|| {
         // A test ran and failed.
         class(TestFailure, 2.5, r"assertionerror|assertion ?failed|assertionfailederror|comparisonfailure|assert(?:ion)? .*(?:failed|!=|==)|expected:? ?<.*> but was|\bexpected\b.*\b(?:but (?:was|got)|got|actual)\b|<<< (?:failure|error)!|tests? (?:failed|failures)|\btests run:.*(?:failures|errors): [1-9]|\bfailed\b.*::|^failed |--- fail:|^not ok \d+|\bfailures?:\s*[1-9]|panicked at|\bfailing tests?\b|test failed|\btest_\w+\b.*\b(?:failed|error)\b|\bfail(?:ed)?\s+\S*test|\bfail!|test .* \.\.\. (?:fail|error)|spec failed|expect\(|to equal\b|should (?:be|equal|have)|unexpected exception|^(?:error|fail|failed): test|failure/error|\?assert\w*|expected .* to be|^\s*\d+\) failure|error running tests|testtimedoutexception|test timed out|addresssanitizer|undefinedbehaviorsanitizer|runtime error: |leaksanitizer|assert_failure|^fail: \S|# fail:\s+[1-9]|\w+(?:error|exception) at \w*tests?\.java:\d+"),
         // A linter, formatter or static checker refused the code.
-        class(Lint, 3.0, r"\blint(?:er|ing)?\b|checkstyle|flake8|pyflakes|pylint|pycodestyle|eslint|rubocop|clippy|\bruff\b|\bmypy\b|pyright|\bblack\b|prettier|gofmt|golangci|staticcheck|shellcheck|ktlint|detekt|spotless|scalafmt|rustfmt|would reformat|reformatted|imported but unused|unused import|line too long|trailing whitespace|missing (?:a )?javadoc|(?:unused|expected) @(?:param|return|throws)|\bgo vet\b|\bvet:|reads arg #\d|\bstyle\b.*\b(?:error|violation|issue)|violations? (?:found|detected)|code style|(?-i:\([a-z]+\) [A-Z][a-z]\w+: |\[[A-Z][a-z]+[A-Z][a-zA-Z]+\]\s*$|:\d+:\d+: [A-Z]{1,3}\d{2,4}\b|\bSC\d{4}\b)|incorrectly formatted|not formatted|formatting (?:issues|check)|wrong (?:order|indentation)"),
+        class(Lint, 3.0, r"\b(?:lint(?:er|ing)?|checkstyle|flake8|pyflakes|pylint|pycodestyle|eslint|rubocop|clippy|ruff|mypy|pyright|black|prettier|gofmt|golangci|staticcheck|shellcheck|ktlint|detekt|spotless|scalafmt|rustfmt)\b|would reformat|reformatted|imported but unused|unused import|line too long|trailing whitespace|missing (?:a )?javadoc|(?:unused|expected) @(?:param|return|throws)|\bgo vet\b|\bvet:|reads arg #\d|\bstyle\b.*\b(?:error|violation|issue)|violations? (?:found|detected)|code style|(?-i:\([a-z]+\) [A-Z][a-z]\w+: |\[[A-Z][a-z]+[A-Z][a-zA-Z]+\]\s*$|:\d+:\d+: [A-Z]{1,3}\d{2,4}\b|\bSC\d{4}\b)|incorrectly formatted|not formatted|formatting (?:issues|check)|wrong (?:order|indentation)"),
         // Building or checking documentation failed.
         class(Docs, 3.0, r"sphinx|javadoc (?:error|failed|generation)|generating javadoc|javadoc: error|doclint|latex error|\.sty\W* not found|no output pdf|docstring|doxygen|mkdocs|rustdoc|\.rst:\d+|unknown document|undefined label|unknown target name|autodoc|broken (?:link|reference)|build-html|\bdocs?\b.*\b(?:failed|error|build)\b|unknown tag: |no @param|no @return|@param .* not found|Rd files|vignette|codoc mismatch|documentation object"),
         // The job's configuration or setup is wrong.
@@ -145,7 +147,8 @@ pub(crate) fn vocabulary(ranked: &[Candidate], failing_step: Option<usize>) -> O
                 }
                 let w = rw * here * cl.weight;
                 if rank == 0 && no == c.line && cl.weight >= 2.5 {
-                    if cl.category == Category::TestFailure {
+                    // A test that ran out of memory failed for want of memory.
+                    if cl.category == Category::TestFailure && !matches!(top_line, Some((Category::Oom, _, _))) {
                         top_says_test = true;
                     } else if top_line.as_ref().is_none_or(|(_, tw, _)| cl.weight > *tw) {
                         top_line = Some((cl.category, cl.weight, m.as_str().trim().to_string()));
@@ -162,7 +165,7 @@ pub(crate) fn vocabulary(ranked: &[Candidate], failing_step: Option<usize>) -> O
     // The best line's own words, when they name a specific kind (out of
     // memory, a compiler's error) and not a test's, say what failed inside
     // a test run: a test that ran out of memory is an out-of-memory failure.
-    let decisive = top_line.filter(|_| !top_says_test);
+    let decisive = top_line.filter(|(cat, _, _)| !top_says_test || *cat == Category::Oom);
     let mut order: Vec<usize> = (0..score.len()).filter(|&i| score[i] > 0.0).collect();
     order.sort_by(|&a, &b| score[b].total_cmp(&score[a]).then(a.cmp(&b)));
     let &first = order.first()?;
@@ -172,7 +175,7 @@ pub(crate) fn vocabulary(ranked: &[Candidate], failing_step: Option<usize>) -> O
     };
     let runner_up = order.iter().filter(|&&i| i != best).map(|&i| score[i]).fold(0.0, f32::max);
     let (_, phrase, line) = best_phrase[best].clone();
-    Some(Evidence { category: Category::ALL[best], score: score[best], runner_up, phrase, line })
+    Some(Evidence { category: Category::ALL[best], score: score[best], runner_up, phrase, line, decisive: best != first })
 }
 
 /// `text` with the directories of its paths dropped (`/home/ci/build/
