@@ -27,7 +27,7 @@
 use crate::analysis::Category;
 use crate::candidate::Candidate;
 use crate::rules::RuleSet;
-use regex::Regex;
+use regex::bytes::Regex;
 use std::sync::LazyLock;
 
 /// Ranked lines read (the best first).
@@ -74,11 +74,32 @@ impl Evidence {
 struct Class {
     category: Category,
     weight: f32,
-    re: Regex,
+    re: regex_automata::meta::Regex,
+    /// Matched on the text as printed; the others on its ASCII lower case.
+    cased: bool,
 }
 
 fn class(category: Category, weight: f32, pattern: &str) -> Class {
-    Class { category, weight, re: Regex::new(&format!("(?i){pattern}")).expect("static vocabulary regex") }
+    // Matched on lower-cased text rather than with `(?i)`: the case
+    // variants of these long word lists made compiling them cost ~30 ms,
+    // more than a small log's whole analysis.
+    Class { category, weight, re: words(pattern), cased: false }
+}
+
+fn class_cased(category: Category, weight: f32, pattern: &str) -> Class {
+    Class { category, weight, re: words(pattern), cased: true }
+}
+
+/// A word list searched on a few short lines: no literal prefilter, whose
+/// construction (the case variants of hundreds of words) cost more than
+/// the searches it would speed up.
+fn words(pattern: &str) -> regex_automata::meta::Regex {
+    use regex_automata::{meta, util::syntax};
+    meta::Regex::builder()
+        .configure(meta::Config::new().auto_prefilter(false).utf8_empty(false).onepass(false).backtrack(false).which_captures(regex_automata::nfa::thompson::WhichCaptures::Implicit))
+        .syntax(syntax::Config::new().unicode(false).utf8(false))
+        .build(pattern)
+        .expect("static vocabulary regex")
 }
 
 static CLASSES: LazyLock<Vec<Class>> = LazyLock::new(|| {
@@ -103,9 +124,12 @@ static CLASSES: LazyLock<Vec<Class>> = LazyLock::new(|| {
         // A test ran and failed.
         class(TestFailure, 2.5, r"assertionerror|assertion ?failed|assertionfailederror|comparisonfailure|assert(?:ion)? .*(?:failed|!=|==)|expected:? ?<.*> but was|\bexpected\b.*\b(?:but (?:was|got)|got|actual)\b|<<< (?:failure|error)!|tests? (?:failed|failures)|\btests run:.*(?:failures|errors): [1-9]|\bfailed\b.*::|^failed |--- fail:|^not ok \d+|\bfailures?:\s*[1-9]|panicked at|\bfailing tests?\b|test failed|\btest_\w+\b.*\b(?:failed|error)\b|\bfail(?:ed)?\s+\S*test|\bfail!|test .* \.\.\. (?:fail|error)|spec failed|expect\(|to equal\b|should (?:be|equal|have)|unexpected exception|^(?:error|fail|failed): test|failure/error|\?assert\w*|expected .* to be|^\s*\d+\) failure|error running tests|testtimedoutexception|test timed out|addresssanitizer|undefinedbehaviorsanitizer|runtime error: |leaksanitizer|assert_failure|^fail: \S|# fail:\s+[1-9]|\w+(?:error|exception) at \w*tests?\.java:\d+"),
         // A linter, formatter or static checker refused the code.
-        class(Lint, 3.0, r"\b(?:lint(?:er|ing)?|checkstyle|flake8|pyflakes|pylint|pycodestyle|eslint|rubocop|clippy|ruff|mypy|pyright|black|prettier|gofmt|golangci|staticcheck|shellcheck|ktlint|detekt|spotless|scalafmt|rustfmt)\b|would reformat|reformatted|imported but unused|unused import|line too long|trailing whitespace|missing (?:a )?javadoc|(?:unused|expected) @(?:param|return|throws)|\bgo vet\b|\bvet:|reads arg #\d|\bstyle\b.*\b(?:error|violation|issue)|violations? (?:found|detected)|code style|(?-i:\([a-z]+\) [A-Z][a-z]\w+: |\[[A-Z][a-z]+[A-Z][a-zA-Z]+\]\s*$|:\d+:\d+: [A-Z]{1,3}\d{2,4}\b|\bSC\d{4}\b)|incorrectly formatted|not formatted|formatting (?:issues|check)|wrong (?:order|indentation)"),
+        class(Lint, 3.0, r"\b(?:lint(?:er|ing)?|checkstyle|flake8|pyflakes|pylint|pycodestyle|eslint|rubocop|clippy|ruff|mypy|pyright|black|prettier|gofmt|golangci|staticcheck|shellcheck|ktlint|detekt|spotless|scalafmt|rustfmt)\b|would reformat|reformatted|imported but unused|unused import|line too long|trailing whitespace|missing (?:a )?javadoc|(?:unused|expected) @(?:param|return|throws)|\bgo vet\b|\bvet:|reads arg #\d|\bstyle\b.*\b(?:error|violation|issue)|violations? (?:found|detected)|code style|incorrectly formatted|not formatted|formatting (?:issues|check)|wrong (?:order|indentation)"),
+        // Checkstyle's `(javadoc) JavadocType: …` and `… [MissingSwitchDefault]`,
+        // a linter's `file:12:5: E501 …` code, ShellCheck's `SC2086`.
+        class_cased(Lint, 3.0, r"\([a-z]+\) [A-Z][a-z]\w+: |\[[A-Z][a-z]+[A-Z][a-zA-Z]+\]\s*$|:\d+:\d+: [A-Z]{1,3}\d{2,4}\b|\bSC\d{4}\b"),
         // Building or checking documentation failed.
-        class(Docs, 3.0, r"sphinx|javadoc (?:error|failed|generation)|generating javadoc|javadoc: error|doclint|latex error|\.sty\W* not found|no output pdf|docstring|doxygen|mkdocs|rustdoc|\.rst:\d+|unknown document|undefined label|unknown target name|autodoc|broken (?:link|reference)|build-html|\bdocs?\b.*\b(?:failed|error|build)\b|unknown tag: |no @param|no @return|@param .* not found|Rd files|vignette|codoc mismatch|documentation object"),
+        class(Docs, 3.0, r"sphinx|javadoc (?:error|failed|generation)|generating javadoc|javadoc: error|doclint|latex error|\.sty\W* not found|no output pdf|docstring|doxygen|mkdocs|rustdoc|\.rst:\d+|unknown document|undefined label|unknown target name|autodoc|broken (?:link|reference)|build-html|\bdocs?\b.*\b(?:failed|error|build)\b|unknown tag: |no @param|no @return|@param .* not found|rd files|vignette|codoc mismatch|documentation object"),
         // The job's configuration or setup is wrong.
         class(Config, 2.5, r"non-parseable pom|problems were encountered while processing the poms|enforcer rules have failed|requirejavaversion|requiremavenversion|invalid target release|unsupported class file major version|release version \d+ not supported|invalid (?:configuration|workflow|yaml)|yaml(?:error| syntax)|mapping values are not allowed|unknown (?:configuration|config) (?:key|option)|unrecognized (?:option|argument|arguments)|no such option|missing required (?:property|argument|environment)|not set in the environment|is not defined in the environment|environment variable .* (?:not set|missing)|permission denied \(publickey\)|secret .* not (?:found|set)|could not find (?:a )?(?:jdk|java|toolchain)|toolchain .* not (?:found|installed)|no such file or directory.*(?:\.ya?ml|\.toml|\.cfg|\.ini|config)|a problem occurred (?:evaluating|configuring)|could not get unknown property|plugin with id .* not found|could not find method|no such property|task .* not found in|target .* does not exist in the project|must be set|missing separator|unknown cmake command|configuring incomplete|cannot find source file|unbound variable|could not create the java virtual machine|unrecognized vm option|too small maximum heap|invalid (?:maximum|initial) heap|could not read script|build file .*: \d+: expecting|no \w+file found"),
     ]
@@ -115,8 +139,8 @@ static CLASSES: LazyLock<Vec<Class>> = LazyLock::new(|| {
 /// a refused connection to `localhost` is the code under test's, not the network's.
 fn own_machine(text: &str) -> bool {
     static LOCAL: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"(?i)\b(?:localhost|127\.0\.0\.1|0\.0\.0\.0)\b|\[::1\]").expect("static regex"));
-    LOCAL.is_match(text)
+        LazyLock::new(|| Regex::new(r"(?i-u)\b(?:localhost|127\.0\.0\.1|0\.0\.0\.0)\b|\[::1\]").expect("static regex"));
+    LOCAL.is_match(text.as_bytes())
 }
 
 /// The vocabulary evidence of the best `TOP` lines of `ranked` (the
@@ -139,9 +163,12 @@ pub(crate) fn vocabulary(ranked: &[Candidate], failing_step: Option<usize>) -> O
             // Long lines are data (a JSON dump, a minified bundle), not words.
             let text = if text.len() > 600 { &text[..text.floor_char_boundary(600)] } else { text };
             let text = &*without_directories(text);
+            let lower = text.to_ascii_lowercase();
             let here = if no == c.line { KEY_LINE } else { 1.0 };
             for cl in CLASSES.iter() {
-                let Some(m) = cl.re.find(text) else { continue };
+                let hay = if cl.cased { text.as_bytes() } else { lower.as_bytes() };
+                let Some(m) = cl.re.find(hay) else { continue };
+                let m = &text.as_bytes()[m.range()];
                 if cl.category == Category::Infra && (own_machine(text) || own_machine(&c.context)) {
                     continue;
                 }
@@ -151,13 +178,13 @@ pub(crate) fn vocabulary(ranked: &[Candidate], failing_step: Option<usize>) -> O
                     if cl.category == Category::TestFailure && !matches!(top_line, Some((Category::Oom, _, _))) {
                         top_says_test = true;
                     } else if top_line.as_ref().is_none_or(|(_, tw, _)| cl.weight > *tw) {
-                        top_line = Some((cl.category, cl.weight, m.as_str().trim().to_string()));
+                        top_line = Some((cl.category, cl.weight, String::new()));
                     }
                 }
                 let i = index(cl.category);
                 score[i] += w;
                 if w > best_phrase[i].0 {
-                    best_phrase[i] = (w, m.as_str().trim().to_string(), no);
+                    best_phrase[i] = (w, String::from_utf8_lossy(m).trim().to_string(), no);
                 }
             }
         }
@@ -183,7 +210,8 @@ pub(crate) fn vocabulary(ranked: &[Candidate], failing_step: Option<usize>) -> O
 /// directory is named for a project or a tool, and says nothing about
 /// the failure.
 fn without_directories(text: &str) -> std::borrow::Cow<'_, str> {
-    static DIRS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[\w.~-]*/(?:[\w.~-]*/)*").expect("static regex"));
+    static DIRS: LazyLock<regex::Regex> =
+        LazyLock::new(|| regex::Regex::new(r"(?-u:[\w.~-])*/(?:(?-u:[\w.~-])*/)*").expect("static regex"));
     if !text.contains('/') {
         return text.into();
     }
@@ -211,7 +239,7 @@ static STATEMENT: LazyLock<Vec<Regex>> = LazyLock::new(|| {
         r"\berror: (\S+) returned non-zero exit status",
     ]
     .iter()
-    .map(|p| Regex::new(p).expect("static statement regex"))
+    .map(|p| Regex::new(&format!("(?-u){p}")).expect("static statement regex"))
     .collect()
 });
 
@@ -227,6 +255,22 @@ pub(crate) struct Stated {
     /// often chains several and says less.
     pub by_build_tool: bool,
 }
+
+/// A word of every statement in `STATEMENT`.
+const STATEMENT_WORDS: [&str; 12] = [
+    "The command",
+    "Failed to execute goal",
+    "Execution failed",
+    "> Task",
+    "***",
+    "error: command",
+    "Command '",
+    "InvocationError",
+    "exited with",
+    "failed with",
+    "npm ERR!",
+    "returned non-zero",
+];
 
 /// Statements whose name is a CI command rather than a build tool's unit.
 const CI_COMMANDS: usize = 1;
@@ -244,14 +288,17 @@ pub(crate) fn stated_tool(ranked: &[Candidate], failing_step: Option<usize>, rul
             c.context.split('\n').enumerate().map(|(i, t)| (first + i as u32, t)).collect()
         };
         for (no, text) in context {
-            if text.len() > 600 {
+            // The statements' regexes are compiled only for a log that
+            // prints one of their words.
+            if text.len() > 600 || !STATEMENT_WORDS.iter().any(|w| text.contains(w)) {
                 continue;
             }
             for (k, re) in STATEMENT.iter().enumerate() {
-                let Some(name) = re.captures(text).and_then(|m| m.get(1)) else { continue };
+                let Some(name) = re.captures(text.as_bytes()).and_then(|m| m.get(1)) else { continue };
+                let name = String::from_utf8_lossy(name.as_bytes());
                 // Options configure a command, they do not say what it does
                 // (`-Pbuild-swagger-documentation`).
-                let words: Vec<&str> = name.as_str().split(' ').filter(|w| !w.starts_with('-')).collect();
+                let words: Vec<&str> = name.split(' ').filter(|w| !w.starts_with('-')).collect();
                 let name = words.join(" ");
                 let name = name.as_str();
                 // A Maven goal `org.apache.maven.plugins:maven-checkstyle-plugin:3.1:check`:
