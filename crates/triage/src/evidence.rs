@@ -150,6 +150,7 @@ pub(crate) fn vocabulary(ranked: &[Candidate], failing_step: Option<usize>) -> O
     let mut best_phrase: [(f32, String, u32); Category::ALL.len()] = Default::default();
     let lines = ranked.iter().filter(|c| failing_step.is_none_or(|s| c.step == s)).take(TOP);
     let mut top_line: Option<(Category, f32, String)> = None;
+    let mut seen: std::collections::HashMap<u32, Vec<(usize, String)>> = std::collections::HashMap::new();
     let mut top_says_test = false;
     for (rank, c) in lines.enumerate() {
         let rw = RANK_WEIGHT[rank];
@@ -159,17 +160,15 @@ pub(crate) fn vocabulary(ranked: &[Candidate], failing_step: Option<usize>) -> O
         } else {
             c.context.split('\n').enumerate().map(|(i, t)| (first + i as u32, t)).collect()
         };
+        let near_own_machine = own_machine(&c.context);
         for (no, text) in context {
-            // Long lines are data (a JSON dump, a minified bundle), not words.
-            let text = if text.len() > 600 { &text[..text.floor_char_boundary(600)] } else { text };
-            let text = &*without_directories(text);
-            let lower = text.to_ascii_lowercase();
             let here = if no == c.line { KEY_LINE } else { 1.0 };
-            for cl in CLASSES.iter() {
-                let hay = if cl.cased { text.as_bytes() } else { lower.as_bytes() };
-                let Some(m) = cl.re.find(hay) else { continue };
-                let m = &text.as_bytes()[m.range()];
-                if cl.category == Category::Infra && (own_machine(text) || own_machine(&c.context)) {
+            // Neighbouring candidates share most of their context: each
+            // line is read once.
+            let found = seen.entry(no).or_insert_with(|| classes_of(text));
+            for &(k, ref m) in found.iter() {
+                let cl = &CLASSES[k];
+                if cl.category == Category::Infra && near_own_machine {
                     continue;
                 }
                 let w = rw * here * cl.weight;
@@ -184,7 +183,7 @@ pub(crate) fn vocabulary(ranked: &[Candidate], failing_step: Option<usize>) -> O
                 let i = index(cl.category);
                 score[i] += w;
                 if w > best_phrase[i].0 {
-                    best_phrase[i] = (w, String::from_utf8_lossy(m).trim().to_string(), no);
+                    best_phrase[i] = (w, m.clone(), no);
                 }
             }
         }
@@ -218,13 +217,29 @@ fn without_directories(text: &str) -> std::borrow::Cow<'_, str> {
     DIRS.replace_all(text, "")
 }
 
+/// The classes whose words `text` holds, with the words.
+fn classes_of(text: &str) -> Vec<(usize, String)> {
+    // Long lines are data (a JSON dump, a minified bundle), not words.
+    let text = if text.len() > 600 { &text[..text.floor_char_boundary(600)] } else { text };
+    let text = &*without_directories(text);
+    let lower = text.to_ascii_lowercase();
+    let mut out = Vec::new();
+    for (k, cl) in CLASSES.iter().enumerate() {
+        let hay = if cl.cased { text.as_bytes() } else { lower.as_bytes() };
+        if let Some(m) = cl.re.find(hay) {
+            out.push((k, String::from_utf8_lossy(&text.as_bytes()[m.range()]).trim().to_string()));
+        }
+    }
+    out
+}
+
 fn index(c: Category) -> usize {
     Category::ALL.iter().position(|&x| x == c).unwrap_or(0)
 }
 
 /// A build tool's or CI's statement of what failed, in any of the shapes
 /// they print it, with the name it gives.
-static STATEMENT: LazyLock<Vec<Regex>> = LazyLock::new(|| {
+static STATEMENT: LazyLock<Vec<regex_automata::meta::Regex>> = LazyLock::new(|| {
     [
         r#"The command "([^"]+)" (?:exited with [1-9]|failed)"#,
         r"Failed to execute goal (\S+)",
@@ -239,7 +254,14 @@ static STATEMENT: LazyLock<Vec<Regex>> = LazyLock::new(|| {
         r"\berror: (\S+) returned non-zero exit status",
     ]
     .iter()
-    .map(|p| Regex::new(&format!("(?-u){p}")).expect("static statement regex"))
+    .map(|p| {
+        use regex_automata::{meta, util::syntax};
+        meta::Regex::builder()
+            .configure(meta::Config::new().auto_prefilter(false).utf8_empty(false).onepass(false))
+            .syntax(syntax::Config::new().unicode(false).utf8(false))
+            .build(p)
+            .expect("static statement regex")
+    })
     .collect()
 });
 
@@ -294,8 +316,10 @@ pub(crate) fn stated_tool(ranked: &[Candidate], failing_step: Option<usize>, rul
                 continue;
             }
             for (k, re) in STATEMENT.iter().enumerate() {
-                let Some(name) = re.captures(text.as_bytes()).and_then(|m| m.get(1)) else { continue };
-                let name = String::from_utf8_lossy(name.as_bytes());
+                let mut caps = re.create_captures();
+                re.captures(text.as_bytes(), &mut caps);
+                let Some(span) = caps.get_group(1) else { continue };
+                let name = String::from_utf8_lossy(&text.as_bytes()[span.range()]);
                 // Options configure a command, they do not say what it does
                 // (`-Pbuild-swagger-documentation`).
                 let words: Vec<&str> = name.split(' ').filter(|w| !w.starts_with('-')).collect();
