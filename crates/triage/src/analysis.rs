@@ -137,7 +137,9 @@ pub struct Verdict {
     /// `tests_failed` (the runner reported failing tests, and the best
     /// line is read as why), `failing_tool`, `failed_command` or
     /// `failing_step` (what failed decided: a build tool's goal, task,
-    /// target or script, the CI command, the CI step; `tool` names it).
+    /// target or script, the CI command, the CI step; `tool` names it),
+    /// `key_line_words` (the vocabulary of the best lines: `evidence`
+    /// quotes it).
     /// `None` when nothing was found.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub basis: Option<String>,
