@@ -137,7 +137,9 @@ pub struct Verdict {
     /// `tests_failed` (the runner reported failing tests, and the best
     /// line is read as why), `failing_tool`, `failed_command` or
     /// `failing_step` (what failed decided: a build tool's goal, task,
-    /// target or script, the CI command, the CI step; `tool` names it).
+    /// target or script, the CI command, the CI step; `tool` names it),
+    /// `key_line_words` (the vocabulary of the best lines: `evidence`
+    /// quotes it).
     /// `None` when nothing was found.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub basis: Option<String>,
@@ -146,6 +148,12 @@ pub struct Verdict {
     /// (`maven-checkstyle-plugin`, `javadoc`, `mypy src`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tool: Option<String>,
+    /// The words that decided `category` when the best line said only
+    /// *that* something failed (extension): the phrase and its line
+    /// (`line 179: \`cannot find symbol\``), the statement of what failed
+    /// (`line 40: \`maven-checkstyle-plugin\` failed`) or the step's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<String>,
 }
 
 impl Verdict {
@@ -162,6 +170,7 @@ impl Verdict {
             Some("failing_step") => "; named by the failing step",
             Some("failed_command") => "; named by the failed command",
             Some("failing_tool") => "; named by the failing tool",
+            Some("key_line_words") => "; from the words of the key lines",
             _ => "",
         };
         format!("({flaky}{basis})")

@@ -19,6 +19,7 @@ mod baseline;
 mod candidate;
 pub mod clean;
 mod engine;
+mod evidence;
 mod literals;
 pub mod fingerprint;
 mod rank;

@@ -262,6 +262,7 @@ pub(crate) fn verdict(ranked: &[Candidate], report: &RunnerReport, rules: &RuleS
     // says which program printed a line shaped like one (Checkstyle's
     // `File.java:12: error: Missing a Javadoc comment.`).
     let named = failed.tool(rules).filter(|n| rule_category != Category::Compilation || WhatFailed::by_build_tool(n));
+    let mut evidence = None;
     let (category, basis, tool) = if job_level {
         (rule_category, "rule", None)
     } else if let Some(n) = named.filter(|_| !outside_cause) {
@@ -269,8 +270,11 @@ pub(crate) fn verdict(ranked: &[Candidate], report: &RunnerReport, rules: &RuleS
     } else if tests_failed && !matches!(rule_category, Category::Lint | Category::Docs) {
         (Category::TestFailure, if rule_category == Category::TestFailure { "rule" } else { "tests_failed" }, None)
     } else if rule_category == Category::Unknown {
-        match failed.kind_of_work(rules) {
-            Some(n) => (n.category, n.level.basis(), Some(n.name)),
+        match from_evidence(ranked, rules, failing_step_index(ranked, failing_step), failed.kind_of_work(rules)) {
+            Some((category, basis, name, why)) => {
+                evidence = why;
+                (category, basis, name)
+            }
             None => (Category::Unknown, "rule", None),
         }
     } else {
@@ -297,7 +301,79 @@ pub(crate) fn verdict(ranked: &[Candidate], report: &RunnerReport, rules: &RuleS
         _ => flaky,
     };
     let flaky = flakiness(FlakyInput { ranked, top, category, rule_category, rule_flaky: flaky, tool: tool.is_some(), basis: basis.as_deref(), report, failing_step });
-    Verdict { category, flaky, rule, basis, tool }
+    // A network, service or runner failure read from the words of the
+    // best lines (no rule knew the format) is intermittent, as the rules
+    // that know one say (`flaky = true` on every network and runner-loss rule).
+    let flaky = match flaky {
+        None if category == Category::Infra && basis.as_deref() == Some("key_line_words") => Some(true),
+        f => f,
+    };
+    Verdict { category, flaky, rule, basis, tool, evidence }
+}
+
+/// The index of the failing step among the steps the candidates carry:
+/// the step of any ranked line inside it.
+fn failing_step_index(ranked: &[Candidate], failing_step: Option<&Step>) -> Option<usize> {
+    let s = failing_step?;
+    ranked.iter().find(|c| s.start <= c.line && c.line <= s.end).map(|c| c.step)
+}
+
+/// The category when the best line says only *that* something failed
+/// (`crate::evidence`), with its basis, the name of what failed and the
+/// words that decided. In this order:
+/// 1. a statement of what failed among the best lines naming a known tool
+///    (`Failed to execute goal …maven-checkstyle-plugin…`, `The command
+///    "pyflakes ." exited with 1`), unless their words name an outside
+///    cause (the tool could not run);
+/// 2. the words of the best lines when they name an outside cause
+///    (`Killed`, `Connection refused`, `Could not resolve dependencies`):
+///    whatever the step was for, it could not run;
+/// 3. the failing step's or command's name (`[[step_kind]]`), except that
+///    a test or build step whose best lines clearly say something else
+///    (a test step's compiler errors: the tests are compiled first) goes
+///    by the words; a lint or docs step's errors shaped like a compiler's
+///    are its tool's findings;
+/// 4. the words of the best lines.
+fn from_evidence(
+    ranked: &[Candidate],
+    rules: &RuleSet,
+    step: Option<usize>,
+    kind_of_work: Option<Named>,
+) -> Option<(Category, &'static str, Option<String>, Option<String>)> {
+    use crate::evidence;
+    let words = evidence::vocabulary(ranked, step);
+    let stated = evidence::stated_tool(ranked, step, rules);
+    let words_say = |w: &evidence::Evidence| Some((w.category, "key_line_words", None, Some(w.describe())));
+    let outside_words = words.as_ref().filter(|w| evidence::outside(w.category) && w.strong_outside());
+    if let Some(t) = stated.as_ref().filter(|t| t.by_build_tool) {
+        match outside_words {
+            Some(w) if !evidence::outside(t.category) => return words_say(w),
+            _ => return Some((t.category, "failing_tool", Some(t.name.clone()), Some(format!("line {}: `{}` failed", t.line, t.name)))),
+        }
+    }
+    if let Some(w) = outside_words {
+        return words_say(w);
+    }
+    // A CI command's statement (`The command "…" exited with 1`) counts as
+    // what the job was doing, like a step's name.
+    let kind_of_work = kind_of_work.or_else(|| {
+        stated.map(|t| Named { category: t.category, name: t.name, level: Level::Task(crate::runners::ToolLevel::Command) })
+    });
+    if let Some(n) = kind_of_work {
+        let overridden = match &words {
+            Some(w) => {
+                w.strong()
+                    && w.category != n.category
+                    && matches!(n.category, Category::TestFailure | Category::Compilation | Category::Dependency)
+            }
+            None => false,
+        };
+        if !overridden {
+            let why = format!("`{}`", n.name);
+            return Some((n.category, n.level.basis(), Some(n.name), Some(why)));
+        }
+    }
+    words.as_ref().and_then(words_say)
 }
 
 /// The category of the nearest rule matched on the few lines above `cause`
