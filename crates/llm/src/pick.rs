@@ -16,10 +16,11 @@ use crate::verify::json_object;
 pub const GENERIC_PRIORITY: i32 = 40;
 
 /// What the engine's best line tells about whether to ask: the verdict's
-/// `basis` (`failing_step`/`failed_command` mean the best line was generic)
-/// or the best rule's priority.
+/// `basis` (`failing_step`/`failed_command`/`key_line_words` mean the best
+/// line was generic: the category came from elsewhere) or the best rule's
+/// priority.
 pub fn engine_line_is_generic(best_rule_priority: Option<i32>, basis: Option<&str>) -> bool {
-    matches!(basis, Some("failing_step" | "failed_command"))
+    matches!(basis, Some("failing_step" | "failed_command" | "key_line_words"))
         || best_rule_priority.is_none_or(|p| p < GENERIC_PRIORITY)
 }
 
@@ -113,6 +114,7 @@ mod tests {
         assert!(engine_line_is_generic(Some(20), None));
         assert!(engine_line_is_generic(None, None));
         assert!(engine_line_is_generic(Some(87), Some("failing_step")));
+        assert!(engine_line_is_generic(Some(87), Some("key_line_words")));
         assert!(!engine_line_is_generic(Some(87), Some("rule")));
     }
 }
