@@ -461,9 +461,11 @@ impl Steps {
     }
 
     fn travis(&mut self, no: u32, raw: &[u8], text: &[u8]) {
-        if raw.starts_with(b"travis_time:start:") || raw.starts_with(b"travis_fold:start:") {
-            // Timers without an echo (Travis' own set-up) start no step.
-            if let Some(cmd) = text.strip_prefix(b"$ ") {
+        // A command's start marker may follow the previous one's end and
+        // fold markers on the same raw line; the echo is what is left of
+        // it. Timers without an echo (Travis' own set-up) start no step.
+        if let Some(cmd) = text.strip_prefix(b"$ ") {
+            if raw.starts_with(b"travis_time:start:") || memchr::memmem::find(raw, b"\x1b[0Ktravis_time:start:").is_some() {
                 let cmd = String::from_utf8_lossy(cmd).trim_end().to_string();
                 if !cmd.is_empty() {
                     if self.list.is_empty() && no > 1 {
@@ -471,7 +473,10 @@ impl Steps {
                     }
                     self.start(no, format!("$ {cmd}"));
                 }
+                return;
             }
+        }
+        if raw.starts_with(b"travis_time:start:") || raw.starts_with(b"travis_fold:start:") {
             return;
         }
         if let Some(rest) = text.strip_prefix(b"The command \"") {
