@@ -129,7 +129,7 @@ const BUILDKITE_AGENT: &[&str] = &["Running global ", "Preparing working directo
 
 /// Name of the lines Travis prints between two commands (after a
 /// `travis_time:end:` marker, before the next command's start).
-const TRAVIS_BETWEEN: &str = "(Travis, between commands)";
+pub(crate) const TRAVIS_BETWEEN: &str = "(Travis, between commands)";
 
 const GITLAB_AFTERMATH: &[&str] = &["after_script", "upload_artifacts_on_failure", "upload_artifacts_on_success", "archive_cache", "archive_cache_on_failure", "cleanup_file_variables"];
 
