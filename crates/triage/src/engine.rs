@@ -474,9 +474,12 @@ impl<'r> Scan<'r> {
         // after its own clean-up sections: the failing command's last lines
         // are then those of the step that failed, not the clean-up's.
         let current = self.steps.current();
-        let failed_earlier = self.steps.first_failed.filter(|&f| f < current && self.steps.is_aftermath(current));
+        // Travis' commands are steps for ranking only: the generic signals
+        // read its logs by command echo and exit line, as they were trained.
+        let travis = self.steps.is_travis();
+        let failed_earlier = self.steps.first_failed.filter(|&f| !travis && f < current && self.steps.is_aftermath(current));
         let tail_step = failed_earlier.unwrap_or(current);
-        let (segment_start, end) = match (failed_earlier.map(|f| &self.steps.list[f]), self.steps.list.last()) {
+        let (segment_start, end) = match (failed_earlier.map(|f| &self.steps.list[f]), self.steps.list.last().filter(|_| !travis)) {
             (Some(step), _) => (step.start, step.end + 1),
             (None, Some(_)) => (self.steps.output_start.saturating_sub(1), no),
             (None, None) => (0, no),
@@ -732,7 +735,7 @@ impl<'r> Scan<'r> {
             })
         }).map(|c| c.line));
         let failing_step = self.steps.failing_with_tests(&work_lines);
-        let failing = match failing_step.or_else(|| self.steps.last_run()) {
+        let failing = match failing_step.or_else(|| self.steps.last_run()).filter(|_| !self.steps.is_travis()) {
             Some(step) => Failing::Step(step),
             None => match self.tracker.failing_command() {
                 Some((echo, exit)) => Failing::Command { echo, exit },
@@ -768,7 +771,7 @@ impl<'r> Scan<'r> {
             }
             let next = c.context.split('\n').nth((c.line - c.context_first + 1) as usize);
             let next_is_trace = next.is_some_and(is_trace_line);
-            let aftermath = self.steps.is_aftermath(c.step);
+            let aftermath = !self.steps.is_travis() && self.steps.is_aftermath(c.step);
             let x = signals::features(c.line, c.step, sig, self.tracker.occurrences(sig.hash), failing, next_is_trace, aftermath, errors.is_empty());
             sig.score = scorer::score(&x);
             features(c.line, &x);

@@ -162,6 +162,7 @@ pub(crate) fn rank(
     let keep: Vec<bool> = cands.iter().map(|c| !c.rule.is_some_and(|r| rules.rules[r].keep_priority) || anchored(c)).collect();
     let mut kept = keep.iter();
     cands.retain(|_| *kept.next().unwrap_or(&true));
+    let travis = steps.iter().any(|s| s.name == crate::steps::TRAVIS_BETWEEN);
     let score = |c: &Candidate| -> i32 {
         let sig = c.sig.as_ref();
         if generic_only {
@@ -184,6 +185,12 @@ pub(crate) fn rank(
         if let Some(f) = failing_step {
             if !steps.is_empty() {
                 s += match c.step.cmp(&f) {
+                    // Travis runs `after_failure`/`after_script` and the later
+                    // script commands after the failing one, and what they
+                    // print (a deploy script's exception) is read as much as
+                    // the failing command's own lines: only the commands that
+                    // passed before it are told apart.
+                    std::cmp::Ordering::Equal | std::cmp::Ordering::Greater if travis => 0,
                     std::cmp::Ordering::Equal => IN_FAILING_STEP,
                     std::cmp::Ordering::Less => BEFORE_FAILING_STEP,
                     std::cmp::Ordering::Greater => AFTER_FAILING_STEP,

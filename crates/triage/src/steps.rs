@@ -38,6 +38,18 @@
 //! `Finished: FAILURE`, the last stage that ran (`Declarative: Post Actions`
 //! excepted).
 //!
+//! Travis CI: each command runs between `travis_time:start:<id>` (the same
+//! raw line ends in the `$ command` echo, behind `\r ESC[0K`) and
+//! `travis_time:end:<id>:…`; a script command that failed says so behind
+//! its end marker (`The command "make check" exited with 2.`, or `…
+//! failed and exited with 1 during .` in the install phases). Each command
+//! is a step named by its echo; what Travis prints between commands
+//! (environment exports, cache set-up and upload, `Done. Your build exited
+//! with 1.`) belongs to a between-commands step, its own aftermath. The
+//! failing step is the first command whose end says it failed: Travis runs
+//! the later script commands too, and a retried download or an advisory
+//! check that printed errors in a command that passed is noise.
+//!
 //! `gh run view --log`: every line is `job<TAB>step<TAB>timestamp text`.
 //! The step column names the steps; [`Steps::content`] hands the rest of
 //! the line to the engine, so rules and parsers read the same text as in
@@ -60,6 +72,8 @@ enum System {
     GhRunView,
     /// Buildkite: `~~~`/`---`/`+++` group headers.
     Buildkite,
+    /// Travis CI: `travis_time:start:`/`travis_time:end:` around each command.
+    Travis,
 }
 
 /// A prefix every line of the log carries before the CI system's own text.
@@ -97,6 +111,9 @@ pub(crate) struct Steps {
     pub(crate) in_header: bool,
     /// First line of the current step's own output (after its header).
     pub(crate) output_start: u32,
+    /// Travis: the last line was a command's end marker; the next line
+    /// starts the between-commands step.
+    travis_between: bool,
 }
 
 /// GitLab's own sections that run after a failure too: never the failing step.
@@ -109,6 +126,10 @@ const MERGED_STEPS: &str = "(later steps, merged: more than 2048 in this log)";
 /// hook`, `~~~ Preparing working directory`): a log that has one is a
 /// Buildkite job log, and its `---`/`+++`/`~~~` lines are groups.
 const BUILDKITE_AGENT: &[&str] = &["Running global ", "Preparing working directory", "Running commands", "Running plugin ", "Running agent ", "Running local "];
+
+/// Name of the lines Travis prints between two commands (after a
+/// `travis_time:end:` marker, before the next command's start).
+pub(crate) const TRAVIS_BETWEEN: &str = "(Travis, between commands)";
 
 const GITLAB_AFTERMATH: &[&str] = &["after_script", "upload_artifacts_on_failure", "upload_artifacts_on_success", "archive_cache", "archive_cache_on_failure", "cleanup_file_variables"];
 
@@ -136,7 +157,7 @@ impl Steps {
             let n = s.name.as_str();
             n.starts_with("Post ") || n.starts_with("Cleaning up") || n.starts_with("Declarative: Post") || GITLAB_AFTERMATH.contains(&n)
                 || n.starts_with("Post-job: ") || n == "Finalize Job"
-                || n.ends_with("pre-exit hook") || n.ends_with("post-command hook")
+                || n.ends_with("pre-exit hook") || n.ends_with("post-command hook") || n == TRAVIS_BETWEEN
         })
     }
 
@@ -145,13 +166,19 @@ impl Steps {
     /// be UTF-8. `had_ts` says the raw line began with a GitHub timestamp.
     #[inline]
     pub(crate) fn observe(&mut self, no: u32, raw: &[u8], text: &[u8], had_ts: bool) {
+        if self.travis_between {
+            self.travis_between = false;
+            self.start(no, TRAVIS_BETWEEN.into());
+        }
         // Every marker of every system starts with one of these bytes
         // (`##[`, `Post`, `Cleaning`, `[Pipeline]`, `ERROR:`, `Stage`,
         // `Finished:`; GitLab's behind ESC, `\r` or at `section_`): most lines
         // are rejected by their first byte.
         let marker_start = matches!(text.first(), Some(b'#' | b'P' | b'C' | b'[' | b'E' | b'S' | b'F' | b'~'))
             || matches!(raw.first(), Some(0x1b | b'\r' | b's'))
-            || (self.system == System::Buildkite && matches!(text.first(), Some(b'-' | b'+' | 0xF0)));
+            || (self.system == System::Buildkite && matches!(text.first(), Some(b'-' | b'+' | 0xF0)))
+            || (raw.first() == Some(&b't') && raw.starts_with(b"travis_"))
+            || (self.system == System::Travis && text.first() == Some(&b'T'));
         if !marker_start {
             if no == 1 && had_ts {
                 self.gha = true;
@@ -163,7 +190,15 @@ impl Steps {
             System::Jenkins => return self.jenkins(no, text),
             System::GhRunView => return self.github(no, text),
             System::Buildkite => return self.buildkite(no, text),
+            System::Travis => return self.travis(no, raw, text),
             System::Unknown | System::GitHub => {}
+        }
+        if raw.starts_with(b"travis_time:") || raw.starts_with(b"travis_fold:") {
+            self.system = System::Travis;
+            return self.travis(no, raw, text);
+        }
+        if raw.first() == Some(&b't') {
+            return;
         }
         if text.strip_prefix(b"~~~ ").is_some_and(|r| BUILDKITE_AGENT.iter().any(|p| r.starts_with(p.as_bytes()))) {
             self.system = System::Buildkite;
@@ -423,6 +458,48 @@ impl Steps {
             let culprit = (0..self.list.len()).rev().find(|&i| !self.is_aftermath(i)).unwrap_or(0);
             self.fail(culprit, code);
         }
+    }
+
+    fn travis(&mut self, no: u32, raw: &[u8], text: &[u8]) {
+        // A command's start marker may follow the previous one's end and
+        // fold markers on the same raw line; the echo is what is left of
+        // it. Timers without an echo (Travis' own set-up) start no step.
+        if let Some(cmd) = text.strip_prefix(b"$ ") {
+            if raw.starts_with(b"travis_time:start:") || memchr::memmem::find(raw, b"\x1b[0Ktravis_time:start:").is_some() {
+                let cmd = String::from_utf8_lossy(cmd).trim_end().to_string();
+                if !cmd.is_empty() {
+                    if self.list.is_empty() && no > 1 {
+                        self.start(1, TRAVIS_BETWEEN.into());
+                    }
+                    self.start(no, format!("$ {cmd}"));
+                }
+                return;
+            }
+        }
+        if raw.starts_with(b"travis_time:start:") || raw.starts_with(b"travis_fold:start:") {
+            return;
+        }
+        if let Some(rest) = text.strip_prefix(b"The command \"") {
+            // `…" exited with 2.` or `…" failed and exited with 1 during .`
+            let code = memchr::memmem::rfind(rest, b"exited with ")
+                .and_then(|i| std::str::from_utf8(&rest[i + 12..]).ok())
+                .and_then(|r| r.split(|c: char| !c.is_ascii_digit()).next())
+                .and_then(|n| n.parse::<i32>().ok());
+            let cur = self.current();
+            if code.is_some_and(|c| c != 0) && !self.list.is_empty() && !self.is_aftermath(cur) && self.first_failed.is_none() {
+                self.fail(cur, code);
+            }
+        }
+        // The end marker's line (with its `The command …` verdict) is the
+        // command's; what follows is Travis' own until the next command.
+        if raw.starts_with(b"travis_time:end:") && !self.list.is_empty() && !self.is_aftermath(self.current()) {
+            self.travis_between = true;
+        }
+    }
+
+    /// Whether the steps are Travis' commands.
+    pub(crate) fn is_travis(&self) -> bool {
+        self.system == System::Travis
     }
 
     /// End of input after line `last_no`: the last step ends there.
