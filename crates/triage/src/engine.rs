@@ -991,44 +991,43 @@ fn rustc_diag_next(open: Option<u32>, no: u32, line: &[u8]) -> Option<u32> {
 }
 
 #[cfg(test)]
-mod window_census {
-    /// Which trigger windows send the scan to `verify` for nothing, on the
-    /// log named by `CENSUS_LOG` (speed13):
-    /// `CENSUS_LOG=FILE cargo test -p ci-triage --lib window_census -- --ignored --nocapture`.
-    #[test]
-    #[ignore]
-    fn census() {
-        let Ok(path) = std::env::var("CENSUS_LOG") else { return };
-        let rules = crate::rules::RuleSet::builtin();
+mod census {
+    //! Cost censuses on the log named by `CENSUS_LOG`, not checks:
+    //! `CENSUS_LOG=FILE cargo test --release -p ci-triage --lib census -- --ignored --nocapture`.
+    use crate::rules::RuleSet;
+    use crate::triggers::{Pat, Triggers};
+
+    /// The built-in rules, their trigger search and the log, or `None`
+    /// without `CENSUS_LOG`.
+    fn setup(rules: &RuleSet) -> Option<(&Triggers, Vec<u8>)> {
+        let path = std::env::var("CENSUS_LOG").ok()?;
         let parsers = crate::runners::all_parsers();
         let triggers: Vec<&[&str]> = parsers.iter().map(|p| p.triggers()).collect();
-        let data = std::fs::read(path).expect("CENSUS_LOG readable");
+        Some((rules.triggers(&triggers), std::fs::read(path).expect("CENSUS_LOG readable")))
+    }
+
+    /// Which trigger windows send the scan to `verify` for nothing (speed13).
+    #[test]
+    #[ignore]
+    fn windows() {
+        let rules = RuleSet::builtin();
+        let Some((m, data)) = setup(&rules) else { return };
         let lines: Vec<&[u8]> = data.split(|&b| b == b'\n').collect();
-        let (windows, filter_only) = rules.triggers(&triggers).literals.window_census(&lines);
+        let (windows, filter_only) = m.literals.window_census(&lines);
         let misses: u64 = windows.iter().map(|w| w.2).sum();
         eprintln!("filter bit set, no such window: {filter_only}; window hits with no literal: {misses}");
         for (w, hits, miss, lits) in windows.iter().take(40) {
             eprintln!("{:?} hits {hits} misses {miss} {lits:?}", String::from_utf8_lossy(w));
         }
     }
-}
-
-#[cfg(test)]
-mod rule_census {
-    use crate::triggers::Pat;
 
     /// Which rules' regexes the trigger hits send to `Rule::matches`, and
-    /// how often they then match (a cost census, not a check).
-    /// `CENSUS_LOG=FILE cargo test --release -p ci-triage --lib rule_census -- --ignored --nocapture`.
+    /// how often they then match (speed14).
     #[test]
     #[ignore]
-    fn census() {
-        let Ok(path) = std::env::var("CENSUS_LOG") else { return };
-        let rules = crate::rules::RuleSet::builtin();
-        let parsers = crate::runners::all_parsers();
-        let triggers: Vec<&[&str]> = parsers.iter().map(|p| p.triggers()).collect();
-        let m = rules.triggers(&triggers);
-        let data = std::fs::read(path).expect("CENSUS_LOG readable");
+    fn rules() {
+        let rules = RuleSet::builtin();
+        let Some((m, data)) = setup(&rules) else { return };
         let mut calls = vec![(0u64, 0u64, 0u64); rules.rules.len()];
         let mut text = String::new();
         for raw in data.split(|&b| b == b'\n') {
