@@ -440,65 +440,7 @@ def have(tool):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--only")
-    ap.add_argument("--work", default="/tmp/realtools-scripting")
-    ap.add_argument("--venv", default=None, help="venv with pytest mypy flake8 ruff (made if missing)")
-    a = ap.parse_args()
-    work = os.path.abspath(a.work)
-    os.makedirs(work, exist_ok=True)
-    venv = a.venv or os.path.join(work, "venv")
-    if not os.path.exists(os.path.join(venv, "bin", "pytest")):
-        subprocess.run([sys.executable, "-m", "venv", venv], check=True)
-        subprocess.run([os.path.join(venv, "bin", "pip"), "install", "-q", "pytest", "mypy", "flake8", "ruff"], check=True)
-    os.makedirs(os.path.join(HERE, "cases"), exist_ok=True)
-    label_path = os.path.join(HERE, "labels.jsonl")
-    old = {}
-    if os.path.exists(label_path):
-        for l in open(label_path):
-            r = json.loads(l)
-            old[r["id"]] = r
-    rows = dict(old) if a.only else {}
-    missing = set()
-    for n, c in enumerate(CASES):
-        if a.only and a.only not in c.id:
-            continue
-        lack = [t for t in c.needs if not have(t)]
-        if lack:
-            missing.update(lack)
-            print("skip %s: missing %s" % (c.id, ", ".join(lack)))
-            continue
-        ci = c.ci or CIS[n % len(CIS)]
-        try:
-            base, build, ran = execute(c, work, venv)
-        except RuntimeError as e:
-            print("FAIL", e)
-            continue
-        for r in ran:
-            r["out"] = scrub(r["out"], ci, c, base, build, venv)
-            r["cmd"] = scrub(r["cmd"], ci, c, base, build, venv)
-        L, starts = ENVELOPES[ci](c, ran, Clock(n))
-        L, starts = flatten(L, starts)
-        fail_idx = next(i for i, r in enumerate(ran) if r["rc"] != 0)
-        try:
-            ks = spans(L, c.keys, starts[min(fail_idx, len(starts) - 1)])
-        except LookupError as e:
-            print("FAIL %s: %s\n%s" % (c.id, e, "\n".join(L[-60:])))
-            continue
-        rel = "%s/cases/%s.log" % (PART, c.id)
-        with open(os.path.join(HERE, "cases", c.id + ".log"), "w") as f:
-            f.write("\n".join(L) + "\n")
-        rows[c.id] = {"dataset": "realtools_" + PART, "id": c.id, "log": rel, "ci": ci, "language": c.lang,
-                      "tool": c.tool, "category": c.category, "flaky": c.flaky, "key_lines": ks,
-                      "failed_tests": c.failed_tests, "split": "sealed" if c.lang in SEALED else "tune",
-                      "label_source": "generated: real %s output, injected failure" % c.tool}
-        print("ok %-40s %-9s %s %s" % (c.id, ci, c.category, [(k["start"], k["end"]) for k in ks]))
-    order = [c.id for c in CASES]
-    with open(label_path, "w") as f:
-        for i in sorted(rows, key=lambda x: order.index(x) if x in order else 10**6):
-            f.write(json.dumps(rows[i]) + "\n")
-    if missing:
-        print("missing tools (cases skipped):", ", ".join(sorted(missing)))
+    run_part(HERE, PART, CASES, SEALED, 0, "/tmp/realtools-scripting", python_venv=True)
 
 
 # --------------------------------------------------------------------------
@@ -2049,17 +1991,26 @@ case(id="lua-killed", lang="lua", tool="lua", category="oom", flaky=True,
 
 
 
-def run_part(here, part, cases, sealed, clock_base, work_default):
-    """The driver of a part that imports this module (misc, fresh): run each
-    case's tools, wrap the output in its CI envelope, label it, and write
-    cases/<id>.log and labels.jsonl beside the caller."""
+def run_part(here, part, cases, sealed, clock_base, work_default, python_venv=False):
+    """The driver of a part (this one, misc, fresh): run each case's tools,
+    wrap the output in its CI envelope, label it, and write cases/<id>.log
+    and labels.jsonl beside the caller. `python_venv`: the cases run
+    pytest/mypy/flake8/ruff from a venv (`--venv`, made if missing)."""
     ap = argparse.ArgumentParser()
     ap.add_argument("--only")
     ap.add_argument("--work", default=work_default)
     ap.add_argument("--show", action="store_true", help="print each log's tail")
+    if python_venv:
+        ap.add_argument("--venv", default=None, help="venv with pytest mypy flake8 ruff (made if missing)")
     a = ap.parse_args()
     work = os.path.abspath(a.work)
     os.makedirs(work, exist_ok=True)
+    venv = os.path.join(work, "no-venv")
+    if python_venv:
+        venv = a.venv or os.path.join(work, "venv")
+        if not os.path.exists(os.path.join(venv, "bin", "pytest")):
+            subprocess.run([sys.executable, "-m", "venv", venv], check=True)
+            subprocess.run([os.path.join(venv, "bin", "pip"), "install", "-q", "pytest", "mypy", "flake8", "ruff"], check=True)
     os.makedirs(os.path.join(here, "cases"), exist_ok=True)
     label_path = os.path.join(here, "labels.jsonl")
     old = {}
@@ -2069,7 +2020,6 @@ def run_part(here, part, cases, sealed, clock_base, work_default):
             old[r["id"]] = r
     rows = dict(old) if a.only else {}
     missing = set()
-    venv = os.path.join(work, "no-venv")
     for n, c in enumerate(cases):
         if a.only and a.only not in c.id:
             continue
@@ -2102,7 +2052,7 @@ def run_part(here, part, cases, sealed, clock_base, work_default):
                       "tool": c.tool, "category": c.category, "flaky": c.flaky, "key_lines": ks,
                       "failed_tests": c.failed_tests, "split": "sealed" if c.lang in sealed else "tune",
                       "label_source": "generated: real %s output, injected failure" % c.tool}
-        print("ok %-28s %-9s %s %s" % (c.id, ci, c.category, [(k["start"], k["end"]) for k in ks]))
+        print("ok %-40s %-9s %s %s" % (c.id, ci, c.category, [(k["start"], k["end"]) for k in ks]))
         if a.show:
             for k in ks:
                 print("   | " + "\n   | ".join(L[k["start"] - 1:k["end"]]))
