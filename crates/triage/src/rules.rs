@@ -35,15 +35,18 @@ pub struct Rule {
     /// ones by a unit test.
     pattern: std::sync::OnceLock<Regex>,
     unless: std::sync::OnceLock<Option<Regex>>,
-    /// The pattern and `unless` with ASCII classes (`(?-u)`), over bytes,
-    /// for ASCII lines (most lines): Unicode `\w`, `\d`, `\s`, `\b`, `.`
-    /// and `(?i)` differ from ASCII ones only on non-ASCII characters, so
-    /// on an ASCII line both match and capture the same spans, and the
-    /// ASCII automaton is a fraction of the Unicode one to compile and to
-    /// run (a winning line's captures cost ~46,000 instructions with
-    /// Unicode classes). `None`: a pattern `(?-u)` rejects (non-ASCII in a
+    /// The pattern with ASCII classes (`(?-u)`), over bytes, for the
+    /// captures of ASCII lines (most lines): Unicode `\w`, `\d`, `\s`,
+    /// `\b`, `.` and `(?i)` differ from ASCII ones only on non-ASCII
+    /// characters, so on an ASCII line both capture the same spans, and
+    /// the ASCII automaton is a fraction of the Unicode one to compile and
+    /// to run (a winning line's captures cost ~46,000 instructions with
+    /// Unicode classes). Built without lazy DFAs or a prefilter: it only
+    /// ever runs on one line the filter already matched, where the
+    /// backtracker finds the groups at once, and those engines were most
+    /// of its compile. `None`: a pattern `(?-u)` rejects (non-ASCII in a
     /// class); the Unicode one then serves every line.
-    ascii: std::sync::OnceLock<Option<AsciiTwin>>,
+    ascii: std::sync::OnceLock<Option<regex_automata::meta::Regex>>,
     /// For a pattern written `^` and a literal, with no `|` outside a
     /// group: that literal, which every match starts with. A line that
     /// does not start with it is rejected without the regex (`In ` of
@@ -81,12 +84,6 @@ pub struct Rule {
     pub keep_priority: bool,
     /// Why the rule exists (shown by `--explain` style tooling and docs).
     pub why: String,
-}
-
-#[derive(Debug, Clone)]
-struct AsciiTwin {
-    pattern: regex::bytes::Regex,
-    unless: Option<regex::bytes::Regex>,
 }
 
 /// See [`Rule`]'s `filter`.
@@ -172,7 +169,7 @@ impl std::fmt::Debug for Filter {
 /// The capture groups of a rule's match on one line.
 pub(crate) enum RuleCaptures<'t> {
     Unicode(regex::Captures<'t>),
-    Ascii(&'t str, regex::bytes::Captures<'t>),
+    Ascii(&'t str, regex_automata::util::captures::Captures),
 }
 
 impl<'t> RuleCaptures<'t> {
@@ -180,7 +177,7 @@ impl<'t> RuleCaptures<'t> {
         match self {
             RuleCaptures::Unicode(c) => c.name(name).map(|m| m.as_str()),
             // ASCII text: every byte offset is a char boundary.
-            RuleCaptures::Ascii(text, c) => c.name(name).map(|m| &text[m.range()]),
+            RuleCaptures::Ascii(text, c) => c.get_group_by_name(name).map(|m| &text[m.range()]),
         }
     }
 }
@@ -204,9 +201,8 @@ impl Rule {
             Some(true) => return !self.unless_matches(text, unicode),
             None => {}
         }
-        if let Some(a) = self.ascii_for(text) {
-            return a.pattern.is_match(text.as_bytes()) && !a.unless.as_ref().is_some_and(|u| u.is_match(text.as_bytes()));
-        }
+        // Only where a filter could not be built or gave up: the full
+        // regexes, which on an ASCII line match as the ASCII ones would.
         self.pattern().is_match(text) && !self.unless().is_some_and(|u| u.is_match(text))
     }
 
@@ -218,17 +214,19 @@ impl Rule {
         if let Some(answer) = filter.get_or_init(|| Filter::new(src, unicode)).as_ref().and_then(|f| f.is_match(text.as_bytes())) {
             return answer;
         }
-        match self.ascii_for(text) {
-            Some(a) => a.unless.as_ref().is_some_and(|u| u.is_match(text.as_bytes())),
-            None => self.unless().is_some_and(|u| u.is_match(text)),
-        }
+        self.unless().is_some_and(|u| u.is_match(text))
     }
 
     /// The pattern's capture groups on `text`, when it has any besides
     /// the whole match and matches.
     pub(crate) fn captures<'t>(&self, text: &'t str) -> Option<RuleCaptures<'t>> {
         if let Some(a) = self.ascii_for(text) {
-            return if a.pattern.captures_len() > 1 { a.pattern.captures(text.as_bytes()).map(|c| RuleCaptures::Ascii(text, c)) } else { None };
+            if a.captures_len() <= 1 {
+                return None;
+            }
+            let mut caps = a.create_captures();
+            a.captures(text.as_bytes(), &mut caps);
+            return caps.is_match().then_some(RuleCaptures::Ascii(text, caps));
         }
         let p = self.pattern();
         if p.captures_len() > 1 { p.captures(text).map(RuleCaptures::Unicode) } else { None }
@@ -243,19 +241,19 @@ impl Rule {
         named("msg") || self.group.iter().any(|g| named(g))
     }
 
-    fn ascii_for(&self, text: &str) -> Option<&AsciiTwin> {
+    fn ascii_for(&self, text: &str) -> Option<&regex_automata::meta::Regex> {
         if !text.is_ascii() {
             return None;
         }
         self.ascii
             .get_or_init(|| {
-                let ascii = |src: &str| regex::bytes::Regex::new(&format!("(?-u){src}")).ok();
-                let pattern = ascii(&self.pattern_source)?;
-                let unless = match &self.unless_source {
-                    Some(u) => Some(ascii(u)?),
-                    None => None,
-                };
-                Some(AsciiTwin { pattern, unless })
+                use regex_automata::{meta, util::syntax};
+                let config = meta::Config::new().utf8_empty(false).hybrid(false).dfa(false).auto_prefilter(false);
+                meta::Builder::new()
+                    .configure(config)
+                    .syntax(syntax::Config::new().unicode(false).utf8(false))
+                    .build(&format!("(?-u){}", self.pattern_source))
+                    .ok()
             })
             .as_ref()
     }
