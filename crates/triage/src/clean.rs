@@ -206,23 +206,49 @@ pub(crate) fn clean_line_red_if(raw: &[u8], out: &mut String, may_hold_cr: bool)
 }
 
 /// The first ESC in `s`. Escapes come in runs (`ESC[1mESC[31m`) and
-/// close together: the first bytes are looked at one by one, which is
-/// cheaper than a `memchr` call for such short gaps.
+/// close together: the first 16 bytes are looked at eight at a time in a
+/// register, which is cheaper than a `memchr` call for such short gaps
+/// (and than looking at them one by one: that loop was a quarter of the
+/// time spent cleaning coloured lines).
 #[inline]
 fn next_esc(s: &[u8]) -> Option<usize> {
     const NEAR: usize = 16;
-    let near = s.len().min(NEAR);
-    match s[..near].iter().position(|&b| b == 0x1b) {
-        Some(p) => Some(p),
-        None if s.len() > NEAR => memchr(0x1b, &s[NEAR..]).map(|p| p + NEAR),
-        None => None,
+    let mut at = 0;
+    while at < NEAR {
+        let Some(word) = s.get(at..at + 8) else {
+            return s[at..].iter().position(|&b| b == 0x1b).map(|p| at + p);
+        };
+        if let Some(p) = esc_in(u64::from_le_bytes(word.try_into().expect("eight bytes"))) {
+            return Some(at + p);
+        }
+        at += 8;
     }
+    memchr(0x1b, &s[NEAR..]).map(|p| p + NEAR)
+}
+
+/// The index of the first ESC byte among the eight of `word` (little
+/// endian). A byte equal to ESC becomes zero after the xor, and the
+/// classic has-zero-byte test flags it; the test can also flag bytes
+/// above a real zero (a borrow), never below one, so the lowest flag is
+/// exact.
+#[inline(always)]
+fn esc_in(word: u64) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let x = word ^ (0x1b * ONES);
+    let zero = x.wrapping_sub(ONES) & !x & (0x80 * ONES);
+    (zero != 0).then(|| zero.trailing_zeros() as usize / 8)
 }
 
 /// `ESC [ … m` setting red: 31/91 (foreground), 41/101 (background), or
 /// the 256-colour reds 1, 9, 160, 196 (`38;5;N`).
 fn is_red_sgr(esc: &[u8]) -> bool {
     let Some(params) = esc.strip_prefix(b"\x1b[").and_then(|p| p.strip_suffix(b"m")) else { return false };
+    // Every red code holds a 1 or a 9, most others (`0`, `32`, `36`, `22`)
+    // neither: those are answered without splitting the parameters (a
+    // coloured line has six escapes on average).
+    if !params.iter().any(|&b| b == b'1' || b == b'9') {
+        return false;
+    }
     let mut it = params.split(|&b| b == b';');
     while let Some(p) = it.next() {
         match p {
@@ -308,6 +334,24 @@ pub(crate) fn read_line_capped<R: BufRead>(rd: &mut R, out: &mut Vec<u8>) -> std
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn next_esc_finds_the_first_escape_at_any_offset() {
+        for len in 0..40 {
+            for esc in [None, Some(0), Some(1), Some(7), Some(8), Some(15), Some(16), Some(17), Some(31)] {
+                for fill in [b'a', 0x1a, 0x1c, 0x9b, 0x00, 0xff] {
+                    let mut s = vec![fill; len];
+                    if let Some(e) = esc.filter(|&e| e < len) {
+                        s[e] = 0x1b;
+                        if e + 1 < len {
+                            s[e + 1] = 0x1b;
+                        }
+                    }
+                    assert_eq!(next_esc(&s), s.iter().position(|&b| b == 0x1b), "{s:?}");
+                }
+            }
+        }
+    }
 
     fn c(raw: &[u8]) -> String {
         let mut s = String::new();
