@@ -6,9 +6,9 @@
 //! error (exit 2); odd bytes inside a log give a best-effort analysis.
 
 use anyhow::Context;
-use ci_redact::{LearningReader, RedactingWriter, Redactor};
+use ci_redact::{LearnedSecrets, RedactingWriter, Redactor};
 use ci_report::analysis_view;
-use ci_triage::{analyze_against, analyze_zip, is_zip, Analysis, Baseline, RuleSet};
+use ci_triage::{analyze_watching, analyze_zip, is_zip, Analysis, Baseline, RuleSet};
 use std::io::{BufRead, BufReader, Read, Write};
 
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
@@ -86,9 +86,11 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         }
         Box::new(f)
     };
-    // The log's `::add-mask::` values are learned as it streams by, and the
-    // output is redacted with them (and the environment's secrets).
-    let mut input = BufReader::with_capacity(256 * 1024, LearningReader::new(input));
+    // The log's `::add-mask::` values are learned as it streams by (the
+    // engine hands over the lines that may hold one), and the output is
+    // redacted with them (and the environment's secrets).
+    let mut learned = LearnedSecrets::new();
+    let mut input = BufReader::with_capacity(256 * 1024, input);
     let head = input.fill_buf().with_context(|| format!("reading {}", args.file))?;
     let out = if is_zip(head) {
         if baseline.is_some() {
@@ -96,13 +98,14 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         }
         let mut buf = Vec::new();
         (&mut input).take(MAX_STDIN_ZIP).read_to_end(&mut buf).with_context(|| format!("reading {}", args.file))?;
+        learned.observe_bytes(&buf);
         let jobs = analyze_zip(std::io::Cursor::new(buf), &rules).with_context(|| args.file.clone())?;
         render_many(&jobs, args.format)
     } else {
-        render_one(&analyze_against(&mut input, &rules, baseline.as_ref()), args.format)
+        render_one(&analyze_watching(&mut input, &rules, baseline.as_ref(), &mut |line| learned.observe_bytes(line)), args.format)
     };
     let mut redactor = Redactor::builder().process_env().build().unwrap_or_default();
-    redactor.learn(&input.into_inner().into_learned());
+    redactor.learn(&learned);
     let mut stdout = RedactingWriter::new(&redactor, std::io::stdout().lock());
     // A closed pipe (`| head`) is not an error worth a stack of messages.
     let _ = stdout.write_all(out.as_bytes()).and_then(|_| stdout.finish().map(drop));

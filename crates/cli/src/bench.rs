@@ -190,13 +190,14 @@ fn concatenate(dir: &Path, out: &Path, size: u64) -> anyhow::Result<usize> {
 fn measure(file: &Path) -> anyhow::Result<i32> {
     let rules = ci_triage::RuleSet::builtin();
     let f = std::fs::File::open(file).with_context(|| format!("cannot open {}", file.display()))?;
-    // What a run does with a log: read it through the `::add-mask::`
-    // learner, triage it, and redact what it found with what was learned.
+    // What a run does with a log: triage it, learning the `::add-mask::`
+    // values of the lines the engine hands over, and redact what it found
+    // with what was learned.
     let t = Instant::now();
-    let mut input = ci_redact::LearningReader::new(f);
-    let a = ci_triage::analyze(&mut input, &rules);
+    let mut learned = ci_redact::LearnedSecrets::new();
+    let a = ci_triage::analyze_watching(f, &rules, None, &mut |line| learned.observe_bytes(line));
     let mut redactor = ci_redact::Redactor::new();
-    redactor.learn(&input.into_learned());
+    redactor.learn(&learned);
     let json = serde_json::to_string(&a)?;
     let out = redactor.redact(&json).into_owned();
     let secs = t.elapsed().as_secs_f64();

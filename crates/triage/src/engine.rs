@@ -45,10 +45,32 @@ pub fn analyze<R: Read>(reader: R, rules: &RuleSet) -> Analysis {
 /// assert_eq!(a.key_lines[0], 3);
 /// ```
 pub fn analyze_against<R: Read>(reader: R, rules: &RuleSet, baseline: Option<&Baseline>) -> Analysis {
-    run(reader, rules, baseline, None)
+    run(reader, rules, baseline, None, None)
 }
 
-fn run<R: Read>(reader: R, rules: &RuleSet, baseline: Option<&Baseline>, features: Option<&mut dyn FnMut(u32, &[f32; N_FEATURES])>) -> Analysis {
+/// Literals whose lines [`analyze_watching`] hands to its watcher: GitHub's
+/// command that declares a value secret (`::add-mask::`, the legacy
+/// `##[add-mask]`) in the spellings runners accept. The one trigger search
+/// finds them at no cost, where the redactor's learner read every byte of
+/// the log again for them (3 % of a run).
+pub const WATCHED: [&str; 2] = ["add-mask", "ADD-MASK"];
+
+/// [`analyze_against`], handing `watch` the raw bytes (without the `\n`,
+/// capped at [`MAX_LINE`](crate::MAX_LINE)) of every line that may hold one
+/// of [`WATCHED`]: each line that does, and some that do not (a line with
+/// a `\r` is handed over whatever its text, since a redraw can hide the
+/// command from the cleaned text). The watcher looks for itself.
+pub fn analyze_watching<R: Read>(reader: R, rules: &RuleSet, baseline: Option<&Baseline>, watch: &mut dyn FnMut(&[u8])) -> Analysis {
+    run(reader, rules, baseline, None, Some(watch))
+}
+
+fn run<'a, R: Read>(
+    reader: R,
+    rules: &'a RuleSet,
+    baseline: Option<&'a Baseline>,
+    features: Option<&mut dyn FnMut(u32, &[f32; N_FEATURES])>,
+    watch: Option<&'a mut (dyn FnMut(&[u8]) + 'a)>,
+) -> Analysis {
     let parsers = if rules.runners { runners::all_parsers() } else { Vec::new() };
     // The trigger search is cached per rule set, for the built-in parsers'
     // triggers (a generic set has none).
@@ -56,6 +78,7 @@ fn run<R: Read>(reader: R, rules: &RuleSet, baseline: Option<&Baseline>, feature
     let m = rules.triggers(&parser_triggers);
     let mut scan = Scan::new(rules, m, parsers);
     scan.baseline = baseline;
+    scan.watch = watch;
     let mut rd = BufReader::with_capacity(BLOCK, reader);
     let mut raw: Vec<u8> = Vec::with_capacity(1024);
     loop {
@@ -144,6 +167,8 @@ const RING: usize = TAIL as usize;
 /// The state of one pass over a log.
 struct Scan<'r> {
     rules: &'r RuleSet,
+    /// See [`analyze_watching`].
+    watch: Option<&'r mut (dyn FnMut(&[u8]) + 'r)>,
     m: &'r Triggers,
     parsers: Vec<Box<dyn RunnerParser>>,
     text: String,
@@ -187,6 +212,7 @@ impl<'r> Scan<'r> {
         let wants = parsers.iter().enumerate().fold(0u64, |m, (p, parser)| m | (parser.wants_every_line() as u64) << p);
         Scan {
             rules,
+            watch: None,
             m,
             parsers,
             text: String::with_capacity(1024),
@@ -273,6 +299,7 @@ impl<'r> Scan<'r> {
         self.lines += 1;
         self.no = self.no.saturating_add(1);
         let no = self.no;
+        let line = raw;
         let raw = self.steps.content(no, raw);
         let mut scratch = std::mem::take(&mut self.text);
         // Most lines need no cleaning but the timestamp cut, and no text:
@@ -298,6 +325,7 @@ impl<'r> Scan<'r> {
         // Bit p: parser p's triggers are on the line.
         let mut hit_parsers = 0u64;
         let mut words = 0u8;
+        let mut watched = false;
         let (rule_hit, rule_hits, runner_hit) = (&mut self.rule_hit, &mut self.rule_hits, &mut self.runner_hit);
         m.literals.for_each_match(bytes, |lit, start| {
             for who in &m.pats[lit] {
@@ -317,9 +345,20 @@ impl<'r> Scan<'r> {
                             words |= bit;
                         }
                     }
+                    Pat::Watch => watched = true,
                 }
             }
         });
+        // The cleaned text holds a command the raw line holds, but where a
+        // `\r` redraw dropped what came before it (and on the first line,
+        // which may start with a byte-order mark): those lines go to the
+        // watcher whatever their text. Removing an escape never splits the
+        // command: one inside it is no command to begin with.
+        if watched || cleaned && (no == 1 || may_hold_cr && memchr::memchr(b'\r', line).is_some()) {
+            if let Some(watch) = self.watch.as_mut() {
+                watch(line);
+            }
+        }
         if hit_parsers == 0 && self.wants == 0 && self.pending.is_empty() && self.rule_hits.is_empty() && words == 0 && !red {
             self.text = scratch;
             return;
@@ -786,7 +825,7 @@ impl<'r> Scan<'r> {
 #[doc(hidden)]
 pub fn generic_features<R: Read>(reader: R, rules: &RuleSet, baseline: Option<&Baseline>) -> Vec<(u32, Vec<f32>)> {
     let mut out = Vec::new();
-    run(reader, rules, baseline, Some(&mut |line: u32, x: &[f32; N_FEATURES]| out.push((line, x.to_vec()))));
+    run(reader, rules, baseline, Some(&mut |line: u32, x: &[f32; N_FEATURES]| out.push((line, x.to_vec()))), None);
     out
 }
 

@@ -33,7 +33,7 @@ pub mod zip;
 pub use analysis::{Analysis, Category, Counts, Excerpt, ExcerptLine, Failure, Step, TestRef, Verdict, SCHEMA};
 pub use baseline::Baseline;
 pub use clean::MAX_LINE;
-pub use engine::{analyze, analyze_against};
+pub use engine::{analyze, analyze_against, analyze_watching, WATCHED};
 #[doc(hidden)]
 pub use engine::generic_features;
 

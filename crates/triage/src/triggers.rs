@@ -18,6 +18,8 @@ pub(crate) enum Pat {
     /// A vocabulary word of the generic signals: its class bit
     /// (`signals::words::Word::bit`).
     Word(u8),
+    /// One of [`crate::WATCHED`]: the line goes to the caller's watcher.
+    Watch,
 }
 
 /// What the trigger search needs per rule set; built once per rule set
@@ -91,6 +93,9 @@ impl Triggers {
             for v in case_variants(w) {
                 add(v, Pat::Word(*bit));
             }
+        }
+        for w in crate::engine::WATCHED {
+            add(w.to_string(), Pat::Watch);
         }
         let literals = LiteralSet::new(&lits);
         let mut by_priority: Vec<usize> = (0..rules.len()).collect();

@@ -14,7 +14,7 @@ use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::Arc;
 
 use ci_github::{GitHub, Job, JobId, RepoRef, WorkflowRun};
-use ci_redact::{LearnedSecrets, LearningReader};
+use ci_redact::LearnedSecrets;
 use ci_report::JobReport;
 use ci_triage::{Analysis, RuleSet};
 
@@ -122,11 +122,13 @@ async fn triage_streaming<G: GitHub + Clone + 'static>(
             let (tx, rx) = sync_channel::<Vec<u8>>(PIPE_CHUNKS);
             let base = baseline.as_ref().map(|b| b.baseline.clone());
             let triage = tokio::task::spawn_blocking(move || {
-                let learning = LearningReader::new(PipeReader::new(rx));
-                let mut reader = FactReader { inner: learning, facts: LogFactScanner::new(facts.to_vec()) };
-                let analysis = ci_triage::analyze_against(&mut reader, &rules, base.as_deref());
+                let mut reader = FactReader { inner: PipeReader::new(rx), facts: LogFactScanner::new(facts.to_vec()) };
+                // The engine hands over the lines that may hold an
+                // `::add-mask::` command.
+                let mut learned = LearnedSecrets::new();
+                let analysis = ci_triage::analyze_watching(&mut reader, &rules, base.as_deref(), &mut |line| learned.observe_bytes(line));
                 // Triage may stop reading early; the facts are in what it read.
-                (analysis, reader.inner.into_learned(), reader.facts.finish())
+                (analysis, learned, reader.facts.finish())
             });
             let mut sink = PipeWriter::new(tx);
             let downloaded = gh.download_job_log(&repo, job.id, &mut sink).await;
