@@ -202,14 +202,36 @@ impl LiteralSet {
             }
             i += 8;
         }
-        while i + 4 <= hay.len() {
-            let k = u32::from_le_bytes(hay[i..i + 4].try_into().expect("four bytes")) << 8;
-            self.probe(hay, i, k, found);
-            i += 1;
+        // At most seven positions are left with a fourth byte: four, two
+        // and one unrolled, where a loop paid its counter and condition
+        // per position, and lines are short.
+        if i + 7 <= hay.len() {
+            let run: &[u8; 7] = hay[i..i + 7].try_into().expect("seven bytes");
+            for k in 0..4 {
+                let key = u32::from_le_bytes(run[k..k + 4].try_into().expect("four bytes")) << 8;
+                self.probe(hay, i + k, key, found);
+            }
+            i += 4;
         }
-        if hay.len() >= WINDOW {
-            let last = hay.len() - WINDOW;
-            self.probe(hay, last, key(trigram(&hay[last..])), found);
+        if i + 5 <= hay.len() {
+            let run: &[u8; 5] = hay[i..i + 5].try_into().expect("five bytes");
+            for k in 0..2 {
+                let key = u32::from_le_bytes(run[k..k + 4].try_into().expect("four bytes")) << 8;
+                self.probe(hay, i + k, key, found);
+            }
+            i += 2;
+        }
+        if i + 4 <= hay.len() {
+            let key = u32::from_le_bytes(hay[i..i + 4].try_into().expect("four bytes")) << 8;
+            self.probe(hay, i, key, found);
+        }
+        // The last window: the line's last four bytes with the first
+        // dropped, not three single-byte loads.
+        if hay.len() >= 4 {
+            let last = u32::from_le_bytes(hay[hay.len() - 4..].try_into().expect("four bytes")) & !0xff;
+            self.probe(hay, hay.len() - WINDOW, last, found);
+        } else if hay.len() == WINDOW {
+            self.probe(hay, 0, key(trigram(hay)), found);
         }
     }
 
