@@ -47,6 +47,8 @@ pub struct Rule {
     /// of its compile. `None`: a pattern `(?-u)` rejects (non-ASCII in a
     /// class); the Unicode one then serves every line.
     ascii: std::sync::OnceLock<Option<regex_automata::meta::Regex>>,
+    /// The same with Unicode classes, for the other lines.
+    unicode_captures: std::sync::OnceLock<regex_automata::meta::Regex>,
     /// For a pattern written `^` and a literal, with no `|` outside a
     /// group: that literal, which every match starts with. A line that
     /// does not start with it is rejected without the regex (`In ` of
@@ -167,18 +169,16 @@ impl std::fmt::Debug for Filter {
 }
 
 /// The capture groups of a rule's match on one line.
-pub(crate) enum RuleCaptures<'t> {
-    Unicode(regex::Captures<'t>),
-    Ascii(&'t str, regex_automata::util::captures::Captures),
+pub(crate) struct RuleCaptures<'t> {
+    text: &'t str,
+    caps: regex_automata::util::captures::Captures,
 }
 
 impl<'t> RuleCaptures<'t> {
     pub(crate) fn name(&self, name: &str) -> Option<&'t str> {
-        match self {
-            RuleCaptures::Unicode(c) => c.name(name).map(|m| m.as_str()),
-            // ASCII text: every byte offset is a char boundary.
-            RuleCaptures::Ascii(text, c) => c.get_group_by_name(name).map(|m| &text[m.range()]),
-        }
+        // Both regexes match UTF-8 text on char boundaries (the ASCII one
+        // only ever reads ASCII lines).
+        self.caps.get_group_by_name(name).map(|m| &self.text[m.range()])
     }
 }
 
@@ -220,16 +220,16 @@ impl Rule {
     /// The pattern's capture groups on `text`, when it has any besides
     /// the whole match and matches.
     pub(crate) fn captures<'t>(&self, text: &'t str) -> Option<RuleCaptures<'t>> {
-        if let Some(a) = self.ascii_for(text) {
-            if a.captures_len() <= 1 {
-                return None;
-            }
-            let mut caps = a.create_captures();
-            a.captures(text.as_bytes(), &mut caps);
-            return caps.is_match().then_some(RuleCaptures::Ascii(text, caps));
+        let re = match self.ascii_for(text) {
+            Some(a) => a,
+            None => self.unicode_captures.get_or_init(|| captures_only(&self.pattern_source, true).expect(CHECKED)),
+        };
+        if re.captures_len() <= 1 {
+            return None;
         }
-        let p = self.pattern();
-        if p.captures_len() > 1 { p.captures(text).map(RuleCaptures::Unicode) } else { None }
+        let mut caps = re.create_captures();
+        re.captures(text.as_bytes(), &mut caps);
+        caps.is_match().then_some(RuleCaptures { text, caps })
     }
 
     /// Whether the engine reads any of the pattern's groups: `msg` or one
@@ -245,17 +245,7 @@ impl Rule {
         if !text.is_ascii() {
             return None;
         }
-        self.ascii
-            .get_or_init(|| {
-                use regex_automata::{meta, util::syntax};
-                let config = meta::Config::new().utf8_empty(false).hybrid(false).dfa(false).auto_prefilter(false);
-                meta::Builder::new()
-                    .configure(config)
-                    .syntax(syntax::Config::new().unicode(false).utf8(false))
-                    .build(&format!("(?-u){}", self.pattern_source))
-                    .ok()
-            })
-            .as_ref()
+        self.ascii.get_or_init(|| captures_only(&self.pattern_source, false)).as_ref()
     }
 
     pub fn pattern(&self) -> &Regex {
@@ -267,6 +257,22 @@ impl Rule {
     pub fn unless(&self) -> Option<&Regex> {
         self.unless.get_or_init(|| self.unless_source.as_deref().map(|u| Regex::new(u).expect(CHECKED))).as_ref()
     }
+}
+
+/// `src` compiled for captures on one line a filter already matched:
+/// without lazy DFAs or a prefilter, which were most of a compile and
+/// which such a line does not need (the backtracker finds the groups at
+/// once). With Unicode classes, or ASCII ones over bytes (`None` if
+/// `(?-u)` rejects the pattern).
+fn captures_only(src: &str, unicode: bool) -> Option<regex_automata::meta::Regex> {
+    use regex_automata::{meta, util::syntax};
+    let config = meta::Config::new().hybrid(false).dfa(false).auto_prefilter(false);
+    let (config, syntax, src) = if unicode {
+        (config, syntax::Config::new(), src.to_string())
+    } else {
+        (config.utf8_empty(false), syntax::Config::new().unicode(false).utf8(false), format!("(?-u){src}"))
+    };
+    meta::Builder::new().configure(config).syntax(syntax).build(&src).ok()
 }
 
 /// The literal every match of `pattern` starts with, for a pattern that
@@ -569,6 +575,7 @@ impl RuleSet {
                 pattern,
                 unless,
                 ascii: std::sync::OnceLock::new(),
+                unicode_captures: std::sync::OnceLock::new(),
                 start: std::sync::OnceLock::new(),
                 filter: std::sync::OnceLock::new(),
                 filter_unicode: std::sync::OnceLock::new(),
@@ -712,11 +719,19 @@ mod tests {
             for line in lines.iter().filter(|l| r.triggers.iter().any(|t| l.to_lowercase().contains(&t.to_lowercase()))) {
                 let unicode = r.pattern().is_match(line) && !r.unless().is_some_and(|u| u.is_match(line));
                 assert_eq!(r.matches(line), unicode, "rule {} on {line:?}", r.name);
-                let spans = |c: Option<RuleCaptures>| -> Vec<Option<String>> {
-                    r.pattern().capture_names().flatten().map(|n| c.as_ref().and_then(|c| c.name(n)).map(str::to_string)).collect()
-                };
-                let unicode_caps = r.pattern().captures(line).map(RuleCaptures::Unicode);
-                assert_eq!(spans(r.captures(line)), spans(unicode_caps), "rule {} on {line:?}", r.name);
+                let names: Vec<&str> = r.pattern().capture_names().flatten().collect();
+                let ours = r.captures(line);
+                let ours: Vec<Option<&str>> = names.iter().map(|n| ours.as_ref().and_then(|c| c.name(n))).collect();
+                let unicode = r.pattern().captures(line).filter(|_| !names.is_empty());
+                let unicode: Vec<Option<&str>> = names.iter().map(|n| unicode.as_ref().and_then(|c| c.name(n)).map(|m| m.as_str())).collect();
+                assert_eq!(ours, unicode, "rule {} on {line:?}", r.name);
+                // Non-ASCII lines take the Unicode captures-only regex.
+                let wide = format!("{line} é");
+                let ours = r.captures(&wide);
+                let ours: Vec<Option<&str>> = names.iter().map(|n| ours.as_ref().and_then(|c| c.name(n))).collect();
+                let full = r.pattern().captures(&wide).filter(|_| !names.is_empty());
+                let full: Vec<Option<&str>> = names.iter().map(|n| full.as_ref().and_then(|c| c.name(n)).map(|m| m.as_str())).collect();
+                assert_eq!(ours, full, "rule {} on {wide:?}", r.name);
                 compared += 1;
             }
         }
