@@ -64,13 +64,12 @@ pub fn analyze_watching<R: Read>(reader: R, rules: &RuleSet, baseline: Option<&B
     run(reader, rules, baseline, None, Some(watch))
 }
 
-fn run<'a, R: Read>(
-    reader: R,
-    rules: &'a RuleSet,
-    baseline: Option<&'a Baseline>,
-    features: Option<&mut dyn FnMut(u32, &[f32; N_FEATURES])>,
-    watch: Option<&'a mut (dyn FnMut(&[u8]) + 'a)>,
-) -> Analysis {
+/// Sees each generic candidate's line and feature vector (`generic_features`).
+type FeatureSink<'a> = &'a mut dyn FnMut(u32, &[f32; N_FEATURES]);
+/// See [`analyze_watching`].
+type LineWatch<'a> = &'a mut (dyn FnMut(&[u8]) + 'a);
+
+fn run<'a, R: Read>(reader: R, rules: &'a RuleSet, baseline: Option<&'a Baseline>, features: Option<FeatureSink<'_>>, watch: Option<LineWatch<'a>>) -> Analysis {
     let parsers = if rules.runners { runners::all_parsers() } else { Vec::new() };
     // The trigger search is cached per rule set, for the built-in parsers'
     // triggers (a generic set has none).
@@ -168,7 +167,7 @@ const RING: usize = TAIL as usize;
 struct Scan<'r> {
     rules: &'r RuleSet,
     /// See [`analyze_watching`].
-    watch: Option<&'r mut (dyn FnMut(&[u8]) + 'r)>,
+    watch: Option<LineWatch<'r>>,
     m: &'r Triggers,
     parsers: Vec<Box<dyn RunnerParser>>,
     text: String,
