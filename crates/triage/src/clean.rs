@@ -243,12 +243,6 @@ fn esc_in(word: u64) -> Option<usize> {
 /// the 256-colour reds 1, 9, 160, 196 (`38;5;N`).
 fn is_red_sgr(esc: &[u8]) -> bool {
     let Some(params) = esc.strip_prefix(b"\x1b[").and_then(|p| p.strip_suffix(b"m")) else { return false };
-    // Every red code holds a 1 or a 9, most others (`0`, `32`, `36`, `22`)
-    // neither: those are answered without splitting the parameters (a
-    // coloured line has six escapes on average).
-    if !params.iter().any(|&b| b == b'1' || b == b'9') {
-        return false;
-    }
     let mut it = params.split(|&b| b == b';');
     while let Some(p) = it.next() {
         match p {

@@ -59,8 +59,9 @@ pub struct Rule {
     /// no capture groups, which answers "does it match" exactly. Most
     /// trigger hits are not matches; building this costs a fraction of
     /// the full regex (no reverse automaton, no captures, no one-pass or
-    /// backtracking engines, no prefilter), which is then built only for
-    /// rules that match somewhere (their `unless` and captures need it).
+    /// backtracking engines, no prefilter). A winning line's captures are
+    /// taken by `ascii` or `unicode_captures`; the full regexes serve only
+    /// where a filter cannot answer.
     filter: std::sync::OnceLock<Option<Filter>>,
     /// The same for the other lines, with Unicode classes (a Unicode word
     /// boundary makes it give up on non-ASCII bytes: the regex decides).
