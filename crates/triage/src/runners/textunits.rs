@@ -39,11 +39,7 @@
 //! Ids: AUnit's `Suite.Routine`, fpcunit's `Class.Method`, plunit's test
 //! name (the unit is not printed by every version).
 
-use std::sync::LazyLock;
-
-use regex::Regex;
-
-use super::{failure, Counts, FailureSet, Line, RunnerParser, RunnerReport};
+use super::{failure, Counts, FailureSet, Line, RunnerParser, RunnerReport, TwinRegex};
 
 fn report(out: &mut RunnerReport, failures: &mut FailureSet, counts: &Counts, summary_lines: &mut Vec<u32>) {
     super::report_into(out, failures, counts, summary_lines);
@@ -64,8 +60,7 @@ pub struct Aunit {
     summary_lines: Vec<u32>,
 }
 
-static AUNIT_HEADER: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^(?:FAIL|ERROR) ([A-Za-z][\w.]*(?: [\w.]+)*) : ([A-Za-z]\w*(?:[ .]\w+)*)\s*$").unwrap());
+static AUNIT_HEADER: TwinRegex = TwinRegex::new(r"^(?:FAIL|ERROR) ([A-Za-z][\w.]*(?: [\w.]+)*) : ([A-Za-z]\w*(?:[ .]\w+)*)\s*$");
 
 impl RunnerParser for Aunit {
     fn name(&self) -> &'static str {
@@ -140,10 +135,8 @@ pub struct Fpcunit {
     summary_lines: Vec<u32>,
 }
 
-static FPC_CLASS: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^\s*([A-Za-z_]\w*) Time:\d[\d.:]* N:\d+ E:\d+ F:\d+ I:\d+\s*$").unwrap());
-static FPC_TEST: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^\s+\d[\d.:]*\s+([A-Za-z_]\w*)\s+(?:Failed|Error): (.*)$").unwrap());
+static FPC_CLASS: TwinRegex = TwinRegex::new(r"^\s*([A-Za-z_]\w*) Time:\d[\d.:]* N:\d+ E:\d+ F:\d+ I:\d+\s*$");
+static FPC_TEST: TwinRegex = TwinRegex::new(r"^\s+\d[\d.:]*\s+([A-Za-z_]\w*)\s+(?:Failed|Error): (.*)$");
 
 impl RunnerParser for Fpcunit {
     fn name(&self) -> &'static str {
@@ -195,11 +188,11 @@ pub struct Plunit {
     summary_lines: Vec<u32>,
 }
 
-static PL_LOCATION: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^ERROR: \S+\.(?:pl|plt|pro):\d+:(?:\d+:)?\s*$").unwrap());
-static PL_TEST: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\s*test (?:[\w]+:)?([a-z]\w*|'[^']+')(?: \(forall .*\))?: (failed|wrong answer.*|received error.*|must fail.*|succeeded with choicepoint.*|.*assertion failed.*)$").unwrap()
-});
-static PL_COUNT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^% (\d+) tests? (failed|passed)\b").unwrap());
+static PL_LOCATION: TwinRegex = TwinRegex::new(r"^ERROR: \S+\.(?:pl|plt|pro):\d+:(?:\d+:)?\s*$");
+static PL_TEST: TwinRegex = TwinRegex::new(
+    r"^\s*test (?:[\w]+:)?([a-z]\w*|'[^']+')(?: \(forall .*\))?: (failed|wrong answer.*|received error.*|must fail.*|succeeded with choicepoint.*|.*assertion failed.*)$",
+);
+static PL_COUNT: TwinRegex = TwinRegex::new(r"^% (\d+) tests? (failed|passed)\b");
 
 impl RunnerParser for Plunit {
     fn name(&self) -> &'static str {
