@@ -246,7 +246,14 @@ fn strip_escapes(s: &[u8], buf: &mut Vec<u8>) -> (bool, bool) {
             }
         }
         escaped = true;
-        let (len, r) = escape_len(rest);
+        // The escape's first eight bytes in a word; near the line's end,
+        // the line's last eight moved down, zeros past its end.
+        let word = match (rest.first_chunk::<8>(), s.last_chunk::<8>()) {
+            (Some(chunk), _) => u64::from_le_bytes(*chunk),
+            (None, Some(last)) => u64::from_le_bytes(*last) >> (8 * (8 - rest.len())),
+            (None, None) => 0,
+        };
+        let (len, r) = escape_len(rest, word);
         red |= r;
         rest = &rest[len..];
     }
@@ -271,32 +278,36 @@ fn esc_in(word: u64) -> Option<usize> {
 /// The length of the escape `s` starts with (`s[0]` is ESC), as
 /// [`skip_escape`] measures it, and whether it sets red as `is_red_sgr`
 /// (in the tests) tells: an SGR escape with 31/91 or 41/101, or a
-/// 256-colour red `38;5;N`/`48;5;N` with N 1, 9, 160 or 196.
+/// 256-colour red `38;5;N`/`48;5;N` with N 1, 9, 160 or 196. `word`
+/// holds the first eight bytes of `s` (little endian), zeros past its
+/// end, or 0.
 #[inline]
-fn escape_len(s: &[u8]) -> (usize, bool) {
+fn escape_len(s: &[u8], word: u64) -> (usize, bool) {
     const ONES: u64 = 0x0101_0101_0101_0101;
-    // Most escapes are short SGRs (`ESC[0m`, `ESC[39m`, `ESC[32m`): the
-    // final byte is then in the first word, after at most two parameter
-    // bytes, and a red one is one of three.
-    if let Some(chunk) = s.first_chunk::<8>() {
-        let word = u64::from_le_bytes(*chunk);
-        if word & 0xffff == 0x5b1b {
-            // Bytes 0x40..=0x7e past `ESC[`: at least 0x40 and below
-            // 0x7f, top bit clear. On the low seven bits the sums cannot
-            // carry into the next byte.
-            let low = word & (0x7f * ONES);
-            let finals = low.wrapping_add(0x40 * ONES) & !low.wrapping_add(ONES) & !word & (0x80 * ONES) & !0xffff;
-            if finals != 0 {
-                let k = finals.trailing_zeros() as usize / 8;
-                if chunk[k] != b'm' {
-                    return (k + 1, false);
-                }
-                if k <= 4 {
-                    // Two parameter bytes hold at most one field that can
-                    // be red (`31`, `91`, `41`); fewer hold none.
-                    return (k + 1, k == 4 && matches!(&chunk[2..4], b"31" | b"91" | b"41"));
-                }
+    // Most escapes are short SGRs (`ESC[0m`, `ESC[39m`, `ESC[32;1m`): the
+    // final byte is then in the first word, and the parameters before it
+    // are read from the register.
+    if word & 0xffff == 0x5b1b {
+        // Bytes 0x40..=0x7e past `ESC[`: at least 0x40 and below 0x7f,
+        // top bit clear. On the low seven bits the sums cannot carry into
+        // the next byte. The zeros past the end are no final byte.
+        let low = word & (0x7f * ONES);
+        let finals = low.wrapping_add(0x40 * ONES) & !low.wrapping_add(ONES) & !word & (0x80 * ONES) & !0xffff;
+        if finals != 0 {
+            let k = finals.trailing_zeros() as usize / 8;
+            if (word >> (8 * k)) as u8 != b'm' {
+                return (k + 1, false);
             }
+            if k <= 4 {
+                // Two parameter bytes hold at most one field that can be
+                // red (`31`, `91`, `41`); fewer hold none.
+                return (k + 1, k == 4 && matches!((word >> 16) as u16, 0x3133 | 0x3139 | 0x3134));
+            }
+            let mut csi = Csi::new();
+            for j in 2..k {
+                csi.byte((word >> (8 * j)) as u8);
+            }
+            return (k + 1, csi.end());
         }
     }
     if s.get(1) != Some(&b'[') {
@@ -310,11 +321,7 @@ fn escape_len(s: &[u8]) -> (usize, bool) {
         if (0x40..=0x7e).contains(&b) {
             return (j + 1, b == b'm' && csi.end());
         }
-        if b == b';' {
-            csi.field_end();
-        } else {
-            csi.push(b);
-        }
+        csi.byte(b);
         j += 1;
     }
     // Unterminated: no final `m`, not red.
@@ -340,9 +347,14 @@ impl Csi {
         Csi { key: 1, state: 0, red: false }
     }
 
+    /// One parameter byte.
     #[inline(always)]
-    fn push(&mut self, b: u8) {
-        self.key = if self.key < 1 << 24 { self.key << 8 | b as u32 } else { Csi::TOO_LONG };
+    fn byte(&mut self, b: u8) {
+        if b == b';' {
+            self.field_end();
+        } else {
+            self.key = if self.key < 1 << 24 { self.key << 8 | b as u32 } else { Csi::TOO_LONG };
+        }
     }
 
     #[inline(always)]
