@@ -288,6 +288,17 @@ fn escape_len(s: &[u8], word: u64) -> (usize, bool) {
     // final byte is then in the first word, and the parameters before it
     // are read from the register.
     if word & 0xffff == 0x5b1b {
+        // `ESC[Nm` and `ESC[NNm` with digits, three escapes in four:
+        // a few compares.
+        let digit = |at: u32| ((word >> at) as u8).wrapping_sub(b'0') < 10;
+        if digit(16) {
+            if (word >> 24) as u8 == b'm' {
+                return (4, false);
+            }
+            if digit(24) && (word >> 32) as u8 == b'm' {
+                return (5, matches!((word >> 16) as u16, 0x3133 | 0x3139 | 0x3134));
+            }
+        }
         // Bytes 0x40..=0x7e past `ESC[`: at least 0x40 and below 0x7f,
         // top bit clear. On the low seven bits the sums cannot carry into
         // the next byte. The zeros past the end are no final byte.
