@@ -90,7 +90,7 @@ pub(crate) fn line_hash(text: &[u8]) -> u64 {
                 let b = text[i];
                 let c = CLASS[b as usize];
                 if c & NOT_WORD == 0 {
-                    i = word(text, i, &mut h);
+                    i = word(text, i, c, &mut h);
                 } else if c & SPACE != 0 {
                     break;
                 } else {
@@ -109,15 +109,17 @@ pub(crate) fn line_hash(text: &[u8]) -> u64 {
     h.0
 }
 
-/// Hash the word token starting at `start` into `h`; returns its end.
+/// Hash the word token starting at `start` (a word byte of class
+/// `first`) into `h`; returns its end.
 #[inline(always)]
-fn word(text: &[u8], start: usize, h: &mut Fnv) -> usize {
+fn word(text: &[u8], start: usize, first: u8, h: &mut Fnv) -> usize {
     let n = text.len();
-    let mut i = start;
+    let mut i = start + 1;
     // One pass: the classes seen, and the token hashed as it is, which
     // is what it hashes to unless it holds a digit.
-    let mut seen = 0u8;
+    let mut seen = first;
     let mut as_is = Fnv(h.0);
+    as_is.byte(text[start]);
     // Eight bytes per bounds check while they last; the token's end is
     // handled where it is found (a shared exit cost ~10 instructions per
     // token to tell the two loops apart again).
