@@ -7,6 +7,8 @@
 use memchr::memmem::Finder;
 use regex::bytes::Regex;
 use regex_automata::meta;
+use regex_automata::util::prefilter::Prefilter;
+use regex_automata::Span;
 use std::sync::LazyLock;
 
 // ASCII semantics (`(?-u)`: `\w`, `\b`, `\s`, `(?i)` on ASCII only) over
@@ -57,7 +59,7 @@ re!(EXCEPTION, r"^\s*(?:E\s+|Uncaught |Unhandled |\[\w+\]\s+)?(?:[\w$]+\.)*[A-Z]
 // In two: the case-blind words run on the lower-cased line (as SUMMARY).
 re!(EXIT, r"(?:exit(?:ed)?(?: with)?(?: exit)?(?: code| status| value)?[ :='\x22]*-?[1-9]\d*\b|returned (?:a )?non-?zero|non-?zero (?:exit|status|return)|\belifecycle\b)");
 re!(EXIT_CASED, r"ERROR: Job failed|Finished: FAILURE|make(?:\[\d+\])?: \*\*\* |ninja: build stopped|marked build as failure|script returned exit code [1-9]");
-// SUMMARY, NEGATION and EXIT's case-blind half run on the line in ASCII lower case, not under
+// The SUMMARY_* regexes, NEGATION and EXIT's case-blind half run on the line in ASCII lower case, not under
 // `(?i)`: their letters are all lower case and their classes closed under
 // ASCII case, so a lower-cased line matches exactly where `(?i)` would,
 // and without `(?i)` the two compile in 6.3 M instructions instead of
@@ -65,15 +67,29 @@ re!(EXIT_CASED, r"ERROR: Job failed|Finished: FAILURE|make(?:\[\d+\])?: \*\*\* |
 // small log's run. A unit test holds the letters to lower case.
 // Lines that summarise a failure printed elsewhere: build results,
 // counts, pointers to details.
-// Its `\bsee .{0,80} for (?:details|more|the full)` is matched by hand
-// (`see_for_details`): in the lazy DFA the counted `.` kept up to 80
-// positions alive, and built states for them on line after line (8 M of
-// the 54 M instructions SUMMARY cost on the 200 MB bench's 7,971 lines).
-re!(SUMMARY, r"(?:build fail|after correcting the problems|resume the build|\b(?:failures|errors|failed|failing):\s*[1-9]|\bfailed to execute goal|execution failed for task|what went wrong|\b\d+ (?:failed|failures?|errors?|failing|problems?|broken)\b|\btests? failed|\bfailed \(|test result:|some tests|could not compile|aborting due to|error: recipe|rake aborted|\berrored after\b|^\s*aborting\b|\bgiving up\b|\b(?:cannot|can't|unable to) continue\b|\bfor more (?:details|information)|run with --|re-run|\[help \d+\]|full stack trace|command failed|found \d+ (?:errors?|problems?|vulnerabilit)|\d+ (?:of|out of) \d+ (?:tests? )?failed|there (?:was|were) \d+ (?:failures?|errors?)|\bfailed!$|\bbuild step\b|^\s*-+> |^\s*error: .*(?:failed|exit)|npm err! (?:code|errno|a complete log|failed at|this is probably|exit status|\s*$))");
+// In three, each run only on lines holding its words: the one regex
+// read every flagged line and built lazy DFA states for most of them (its
+// ~35 alternatives are in every state): 54 M instructions on the 200 MB
+// bench's 7,720 lines. Its `\bsee .{0,80} for (?:details|more|the full)`
+// is matched by hand (`see_for_details`): the counted `.` kept up to 80
+// positions alive in the DFA (8 M of the 54 M).
+// The alternatives that hold `fail`:
+re!(SUMMARY_FAIL, r"(?:build fail|\b(?:failures|failed|failing):\s*[1-9]|\bfailed to execute goal|execution failed for task|\b\d+ (?:failed|failures?|failing)\b|\btests? failed|\bfailed \(|command failed|\d+ (?:of|out of) \d+ (?:tests? )?failed|there (?:was|were) \d+ failures?|\bfailed!$|npm err! failed at)");
+// Those that hold `error`:
+re!(SUMMARY_ERROR, r"(?:\berrors:\s*[1-9]|\b\d+ errors?\b|error: recipe|\berrored after\b|found \d+ errors?|there (?:was|were) \d+ errors?|^\s*error: .*(?:failed|exit))");
+// The rest, each holding one of `REST_WORDS` (parts of its words that
+// rarely open other words: Teddy stops at each line position that opens
+// like one of them, and `co`ntinue, `res`ume, `for` are everywhere; with
+// the words whole the pass cost 8.5 M on the bench, with these 6.9 M):
+re!(SUMMARY_REST, r"(?:after correcting the problems|resume the build|what went wrong|\b\d+ (?:problems?|broken)\b|test result:|some tests|could not compile|aborting due to|rake aborted|^\s*aborting\b|\bgiving up\b|\b(?:cannot|can't|unable to) continue\b|\bfor more (?:details|information)|run with --|re-run|\[help \d+\]|full stack trace|found \d+ (?:problems?|vulnerabilit)|\bbuild step\b|^\s*-+> |npm err! (?:code|errno|a complete log|this is probably|exit status|\s*$))");
+const REST_WORDS: &[&str] = &[
+    "oblem", "sume the build", "went wrong", "roken", "sult:", "some tests", "uld not compile", "borting", "ake aborted", "iving up", "ntinue",
+    "more details", "more information", "with --", "e-run", "[help ", "ack trace", "vulnerabilit", "uild step", "-> ", "npm err! ",
+];
 // Words that take the alarm back. Without the prefilter: its literals
 // (`ok`, `info`, `✓`, …) are short and common, so Teddy stopped on almost
 // every line to hand over to the DFA, which then read the line anyway
-// (39.9 M instructions on the bench's 7,971 lines with it, 24 M without).
+// (36.5 M instructions on the bench's 7,971 lines with it, 20.7 M without).
 re_np!(NEGATION, NEGATION_SRC, r"(?:\bwarn(?:ing)?s?\b|deprecat|\bdebug\b|\binfo\b|\bpass(?:ed|es)?\b|\bok\b|\bsuccess|\bsucceeded|\bskip(?:ped|ping)?\b|\bignor(?:e|ed|ing)\b|\bretry|\bretrying|\b0 (?:errors?|failures?|failed|problems?)\b|-werror|--\w*fail|allow[_-]fail|continue-on-error|\|\| true|unable to find image '[^']*' locally|\bif .*error|\bcatch\b|\bexpected_|_error\b|\berror_)|✓|✔");
 // NEGATION's zero count (`errors: 0`, `Failures = 0`), apart: its
 // `[^0-9\n]{0,30}` in the same automaton multiplied the lazy DFA's
@@ -156,7 +172,7 @@ pub(crate) fn classify(text: &str, words: u8, red: bool) -> u32 {
         }
         if (may_exit(l) && EXIT.is_match(l)) || EXIT_CASED.is_match(text.as_bytes()) {
             f |= flag::EXIT | flag::SUMMARY;
-        } else if (may_summarise(l) && SUMMARY.is_match(l)) || see_for_details(l) {
+        } else if summarises(l) {
             f |= flag::SUMMARY;
         }
         if EXCEPTION.is_match(text.as_bytes()) {
@@ -237,20 +253,47 @@ fn may_locate(t: &[u8]) -> bool {
     }) || LINE.find_iter(t).any(|i| t.get(i + 5).is_some_and(u8::is_ascii_digit))
 }
 
-/// SUMMARY (less `see … for details`) needs one of these, each a part of
-/// one or more of its alternatives; the two most frequent first.
-fn may_summarise(l: &[u8]) -> bool {
-    static NEEDLES: LazyLock<Vec<Finder<'static>>> = LazyLock::new(|| {
-        [
-            "error", "fail", "problem", "found ", "-> ", "there w", "npm err!", " continue", "for more ", "[help ", "broken", "re-run",
-            "resume the build", "aborting", "giving up", "what went wrong", "build step", "run with --", "test result:", "some tests",
-            "could not compile", "rake aborted", "full stack trace",
-        ]
-        .iter()
-        .map(|n| Finder::new(n.as_bytes()))
-        .collect()
-    });
-    NEEDLES.iter().any(|n| n.find(l).is_some())
+/// A summary of a failure printed elsewhere (`SUMMARY_FAIL`, …), on the
+/// lower-cased line.
+fn summarises(l: &[u8]) -> bool {
+    static FAIL: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"fail"));
+    static ERROR: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"error"));
+    // One Teddy pass for the twenty words (a `memmem` each cost ~1,500
+    // instructions a line).
+    static REST: LazyLock<Option<Prefilter>> = LazyLock::new(|| Prefilter::new(regex_automata::MatchKind::LeftmostFirst, REST_WORDS));
+    (FAIL.find_iter(l).any(|p| may_summarise_fail(l, p)) && SUMMARY_FAIL.is_match(l))
+        || (ERROR.find_iter(l).any(|p| may_summarise_error(l, p)) && SUMMARY_ERROR.is_match(l))
+        || (REST.as_ref().is_none_or(|p| p.find(l, Span::from(0..l.len())).is_some()) && SUMMARY_REST.is_match(l))
+        || see_for_details(l)
+}
+
+/// Could SUMMARY_FAIL match around the `fail` at `p`? Each of its
+/// alternatives needs one of these there. (It ran on 1,034 of the bench's
+/// lines and cost ~9 M instructions there.)
+fn may_summarise_fail(l: &[u8], p: usize) -> bool {
+    let (before, after) = l.split_at(p);
+    [&b"failures:"[..], b"failed:", b"failing:", b"failed to execute goal", b"failed (", b"failed!"].iter().any(|w| after.starts_with(w))
+        || [&b"build "[..], b"execution ", b"test ", b"tests ", b"command ", b"npm err! "].iter().any(|w| before.ends_with(w))
+        // `3 failed`, `2 of 5 failed`, `there were 2 failures`.
+        || (p >= 2 && l[p - 1] == b' ' && l[p - 2].is_ascii_digit())
+}
+
+/// Could SUMMARY_ERROR match around the `error` at `p`? Each of its
+/// alternatives needs one of these there. (It ran on 2,725 of the bench's
+/// lines, most holding `error` nowhere near a count or at the start.)
+fn may_summarise_error(l: &[u8], p: usize) -> bool {
+    let after = &l[p..];
+    // `\s` without Unicode: vertical tab included.
+    let space = |b: &u8| matches!(b, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ');
+    after.starts_with(b"errors:")
+        || after.starts_with(b"error: recipe")
+        || after.starts_with(b"errored after")
+        // `12 errors`, `found 3 errors`, `there were 2 errors`.
+        || (p >= 2 && l[p - 1] == b' ' && l[p - 2].is_ascii_digit())
+        // `^\s*error: .*(?:failed|exit)`.
+        || (after.starts_with(b"error: ")
+            && l[..p].iter().all(space)
+            && (memchr::memmem::find(&after[7..], b"failed").is_some() || memchr::memmem::find(&after[7..], b"exit").is_some()))
 }
 
 /// SUMMARY's `\bsee .{0,80} for (?:details|more|the full)` on the
@@ -368,7 +411,7 @@ mod tests {
     #[test]
     fn lower_cased_patterns_hold_no_upper_case_letter() {
         let negation = Regex::new(&format!("(?-u){NEGATION_SRC}")).unwrap();
-        for re in [&*SUMMARY, &negation, &*NEGATION_ZERO, &*EXIT] {
+        for re in [&*SUMMARY_FAIL, &*SUMMARY_ERROR, &*SUMMARY_REST, &negation, &*NEGATION_ZERO, &*EXIT] {
             let src = re.as_str().as_bytes();
             for (i, b) in src.iter().enumerate() {
                 assert!(!b.is_ascii_uppercase() || (i > 0 && src[i - 1] == b'\\'), "{}: {}", i, re.as_str());
@@ -627,3 +670,4 @@ mod tests {
         }
     }
 }
+
