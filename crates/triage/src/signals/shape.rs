@@ -4,12 +4,31 @@
 //! prefix. Run only on the lines the vocabulary flags and on the last lines
 //! before a process exits, never on every line.
 
+use memchr::memmem::Finder;
 use regex::bytes::Regex;
+use regex_automata::meta;
+use regex_automata::util::prefilter::Prefilter;
+use regex_automata::Span;
 use std::sync::LazyLock;
 
 // ASCII semantics (`(?-u)`: `\w`, `\b`, `\s`, `(?i)` on ASCII only) over
 // bytes: the lazy DFA then runs every pattern to the end, where Unicode
 // word boundaries send a line with one non-ASCII byte to the slow engines.
+macro_rules! re_np {
+    ($name:ident, $src_name:ident, $src:expr) => {
+        // The source, for the tests.
+        #[cfg(test)]
+        const $src_name: &str = $src;
+        static $name: LazyLock<meta::Regex> = LazyLock::new(|| {
+            // The settings `regex::bytes` uses, less the prefilter.
+            meta::Regex::builder()
+                .syntax(regex_automata::util::syntax::Config::new().utf8(false))
+                .configure(meta::Config::new().utf8_empty(false).auto_prefilter(false))
+                .build(concat!("(?-u)", $src))
+                .expect("static regex")
+        });
+    };
+}
 macro_rules! re {
     ($name:ident, $src:expr) => {
         static $name: LazyLock<Regex> = LazyLock::new(|| Regex::new(concat!("(?-u)", $src)).expect("static regex"));
@@ -40,7 +59,7 @@ re!(EXCEPTION, r"^\s*(?:E\s+|Uncaught |Unhandled |\[\w+\]\s+)?(?:[\w$]+\.)*[A-Z]
 // In two: the case-blind words run on the lower-cased line (as SUMMARY).
 re!(EXIT, r"(?:exit(?:ed)?(?: with)?(?: exit)?(?: code| status| value)?[ :='\x22]*-?[1-9]\d*\b|returned (?:a )?non-?zero|non-?zero (?:exit|status|return)|\belifecycle\b)");
 re!(EXIT_CASED, r"ERROR: Job failed|Finished: FAILURE|make(?:\[\d+\])?: \*\*\* |ninja: build stopped|marked build as failure|script returned exit code [1-9]");
-// SUMMARY, NEGATION and EXIT's case-blind half run on the line in ASCII lower case, not under
+// The SUMMARY_* regexes, NEGATION and EXIT's case-blind half run on the line in ASCII lower case, not under
 // `(?i)`: their letters are all lower case and their classes closed under
 // ASCII case, so a lower-cased line matches exactly where `(?i)` would,
 // and without `(?i)` the two compile in 6.3 M instructions instead of
@@ -48,9 +67,30 @@ re!(EXIT_CASED, r"ERROR: Job failed|Finished: FAILURE|make(?:\[\d+\])?: \*\*\* |
 // small log's run. A unit test holds the letters to lower case.
 // Lines that summarise a failure printed elsewhere: build results,
 // counts, pointers to details.
-re!(SUMMARY, r"(?:build fail|after correcting the problems|resume the build|\b(?:failures|errors|failed|failing):\s*[1-9]|\bfailed to execute goal|execution failed for task|what went wrong|\b\d+ (?:failed|failures?|errors?|failing|problems?|broken)\b|\btests? failed|\bfailed \(|test result:|some tests|could not compile|aborting due to|error: recipe|rake aborted|\berrored after\b|^\s*aborting\b|\bgiving up\b|\b(?:cannot|can't|unable to) continue\b|\bfor more (?:details|information)|\bsee .{0,80} for (?:details|more|the full)|run with --|re-run|\[help \d+\]|full stack trace|command failed|found \d+ (?:errors?|problems?|vulnerabilit)|\d+ (?:of|out of) \d+ (?:tests? )?failed|there (?:was|were) \d+ (?:failures?|errors?)|\bfailed!$|\bbuild step\b|^\s*-+> |^\s*error: .*(?:failed|exit)|npm err! (?:code|errno|a complete log|failed at|this is probably|exit status|\s*$))");
-// Words that take the alarm back.
-re!(NEGATION, r"(?:\bwarn(?:ing)?s?\b|deprecat|\bdebug\b|\binfo\b|\bpass(?:ed|es)?\b|\bok\b|\bsuccess|\bsucceeded|\bskip(?:ped|ping)?\b|\bignor(?:e|ed|ing)\b|\bretry|\bretrying|\b0 (?:errors?|failures?|failed|problems?)\b|-werror|--\w*fail|allow[_-]fail|continue-on-error|\|\| true|unable to find image '[^']*' locally|\bif .*error|\bcatch\b|\bexpected_|_error\b|\berror_)|✓|✔");
+// In three, each run only on lines holding its words: the one regex
+// read every flagged line and built lazy DFA states for most of them (its
+// ~35 alternatives are in every state): 54 M instructions on the 200 MB
+// bench's 7,720 lines. Its `\bsee .{0,80} for (?:details|more|the full)`
+// is matched by hand (`see_for_details`): the counted `.` kept up to 80
+// positions alive in the DFA (8 M of the 54 M).
+// The alternatives that hold `fail`:
+re!(SUMMARY_FAIL, r"(?:build fail|\b(?:failures|failed|failing):\s*[1-9]|\bfailed to execute goal|execution failed for task|\b\d+ (?:failed|failures?|failing)\b|\btests? failed|\bfailed \(|command failed|\d+ (?:of|out of) \d+ (?:tests? )?failed|there (?:was|were) \d+ failures?|\bfailed!$|npm err! failed at)");
+// Those that hold `error`:
+re!(SUMMARY_ERROR, r"(?:\berrors:\s*[1-9]|\b\d+ errors?\b|error: recipe|\berrored after\b|found \d+ errors?|there (?:was|were) \d+ errors?|^\s*error: .*(?:failed|exit))");
+// The rest, each holding one of `REST_WORDS` (parts of its words that
+// rarely open other words: Teddy stops at each line position that opens
+// like one of them, and `co`ntinue, `res`ume, `for` are everywhere; with
+// the words whole the pass cost 8.5 M on the bench, with these 6.9 M):
+re!(SUMMARY_REST, r"(?:after correcting the problems|resume the build|what went wrong|\b\d+ (?:problems?|broken)\b|test result:|some tests|could not compile|aborting due to|rake aborted|^\s*aborting\b|\bgiving up\b|\b(?:cannot|can't|unable to) continue\b|\bfor more (?:details|information)|run with --|re-run|\[help \d+\]|full stack trace|found \d+ (?:problems?|vulnerabilit)|\bbuild step\b|^\s*-+> |npm err! (?:code|errno|a complete log|this is probably|exit status|\s*$))");
+const REST_WORDS: &[&str] = &[
+    "oblem", "sume the build", "went wrong", "roken", "sult:", "some tests", "uld not compile", "borting", "ake aborted", "iving up", "ntinue",
+    "more details", "more information", "with --", "e-run", "[help ", "ack trace", "vulnerabilit", "uild step", "-> ", "npm err! ",
+];
+// Words that take the alarm back. Without the prefilter: its literals
+// (`ok`, `info`, `✓`, …) are short and common, so Teddy stopped on almost
+// every line to hand over to the DFA, which then read the line anyway
+// (36.5 M instructions on the bench's 7,971 lines with it, 20.7 M without).
+re_np!(NEGATION, NEGATION_SRC, r"(?:\bwarn(?:ing)?s?\b|deprecat|\bdebug\b|\binfo\b|\bpass(?:ed|es)?\b|\bok\b|\bsuccess|\bsucceeded|\bskip(?:ped|ping)?\b|\bignor(?:e|ed|ing)\b|\bretry|\bretrying|\b0 (?:errors?|failures?|failed|problems?)\b|-werror|--\w*fail|allow[_-]fail|continue-on-error|\|\| true|unable to find image '[^']*' locally|\bif .*error|\bcatch\b|\bexpected_|_error\b|\berror_)|✓|✔");
 // NEGATION's zero count (`errors: 0`, `Failures = 0`), apart: its
 // `[^0-9\n]{0,30}` in the same automaton multiplied the lazy DFA's
 // states by seven (676 KB of them on 11 MB of error lines, 93 KB without).
@@ -126,12 +166,13 @@ pub(crate) fn classify(text: &str, words: u8, red: bool) -> u32 {
     }
     if words & (Word::Err.bit() | Word::Weak.bit() | Word::Exit.bit()) != 0 || red {
         let lower = text.to_ascii_lowercase();
-        if NEGATION.is_match(lower.as_bytes()) || NEGATION_ZERO.is_match(lower.as_bytes()) {
+        let l = lower.as_bytes();
+        if NEGATION.is_match(l) || (may_count_zero(l) && NEGATION_ZERO.is_match(l)) {
             f |= flag::NEGATED;
         }
-        if EXIT.is_match(lower.as_bytes()) || EXIT_CASED.is_match(text.as_bytes()) {
+        if (may_exit(l) && EXIT.is_match(l)) || EXIT_CASED.is_match(text.as_bytes()) {
             f |= flag::EXIT | flag::SUMMARY;
-        } else if SUMMARY.is_match(lower.as_bytes()) {
+        } else if summarises(l) {
             f |= flag::SUMMARY;
         }
         if EXCEPTION.is_match(text.as_bytes()) {
@@ -141,7 +182,7 @@ pub(crate) fn classify(text: &str, words: u8, red: bool) -> u32 {
             f |= flag::TRACE_HEAD;
         }
     }
-    if LOCATION.is_match(text.as_bytes()) {
+    if may_locate(text.as_bytes()) && LOCATION.is_match(text.as_bytes()) {
         f |= flag::LOCATION;
         if STARTS_LOCATION.is_match(text.as_bytes()) {
             f |= flag::STARTS_LOCATION;
@@ -178,14 +219,139 @@ pub(crate) fn classify(text: &str, words: u8, red: bool) -> u32 {
     f
 }
 
+// Literal pre-checks: each is true on every line its regex can match (a
+// unit test holds them to it on real lines), and false on most of the
+// flagged lines, where the regex would read the whole line and build lazy
+// DFA states for it for nothing.
+
+/// NEGATION_ZERO needs `[:=] ?0` (166 of the bench's 7,720 lines).
+fn may_count_zero(l: &[u8]) -> bool {
+    memchr::memchr2_iter(b':', b'=', l).any(|i| match l.get(i + 1) {
+        Some(b'0') => true,
+        Some(b' ') => l.get(i + 2) == Some(&b'0'),
+        _ => false,
+    })
+}
+
+/// EXIT's lower-case half needs `exit`, `zero` (`non-zero`) or `elifecycle`.
+fn may_exit(l: &[u8]) -> bool {
+    memchr::memchr3_iter(b'x', b'z', b'y', l).any(|i| match l[i] {
+        b'x' => i > 0 && l[i - 1..].starts_with(b"exit"),
+        b'z' => l[i..].starts_with(b"zero"),
+        _ => i >= 6 && l[i - 6..].starts_with(b"elifecycle"),
+    })
+}
+
+/// LOCATION needs `:` or `(` before a digit, `:[` before one, or `line `
+/// before one.
+fn may_locate(t: &[u8]) -> bool {
+    static LINE: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"line "));
+    memchr::memchr2_iter(b':', b'(', t).any(|i| match t.get(i + 1) {
+        Some(d) if d.is_ascii_digit() => true,
+        Some(b'[') => t[i] == b':' && t.get(i + 2).is_some_and(u8::is_ascii_digit),
+        _ => false,
+    }) || LINE.find_iter(t).any(|i| t.get(i + 5).is_some_and(u8::is_ascii_digit))
+}
+
+/// A summary of a failure printed elsewhere (`SUMMARY_FAIL`, …), on the
+/// lower-cased line.
+fn summarises(l: &[u8]) -> bool {
+    static FAIL: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"fail"));
+    static ERROR: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"error"));
+    // One Teddy pass for the twenty words (a `memmem` each cost ~1,500
+    // instructions a line).
+    static REST: LazyLock<Option<Prefilter>> = LazyLock::new(|| Prefilter::new(regex_automata::MatchKind::LeftmostFirst, REST_WORDS));
+    (FAIL.find_iter(l).any(|p| may_summarise_fail(l, p)) && SUMMARY_FAIL.is_match(l))
+        || (ERROR.find_iter(l).any(|p| may_summarise_error(l, p)) && SUMMARY_ERROR.is_match(l))
+        || (REST.as_ref().is_none_or(|p| p.find(l, Span::from(0..l.len())).is_some()) && SUMMARY_REST.is_match(l))
+        || see_for_details(l)
+}
+
+/// Could SUMMARY_FAIL match around the `fail` at `p`? Each of its
+/// alternatives needs one of these there. (It ran on 1,034 of the bench's
+/// lines and cost ~9 M instructions there.)
+fn may_summarise_fail(l: &[u8], p: usize) -> bool {
+    let (before, after) = l.split_at(p);
+    [&b"failures:"[..], b"failed:", b"failing:", b"failed to execute goal", b"failed (", b"failed!"].iter().any(|w| after.starts_with(w))
+        || [&b"build "[..], b"execution ", b"test ", b"tests ", b"command ", b"npm err! "].iter().any(|w| before.ends_with(w))
+        // `3 failed`, `2 of 5 failed`, `there were 2 failures`.
+        || (p >= 2 && l[p - 1] == b' ' && l[p - 2].is_ascii_digit())
+}
+
+/// Could SUMMARY_ERROR match around the `error` at `p`? Each of its
+/// alternatives needs one of these there. (It ran on 2,725 of the bench's
+/// lines, most holding `error` nowhere near a count or at the start.)
+fn may_summarise_error(l: &[u8], p: usize) -> bool {
+    let after = &l[p..];
+    // `\s` without Unicode: vertical tab included.
+    let space = |b: &u8| matches!(b, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ');
+    after.starts_with(b"errors:")
+        || after.starts_with(b"error: recipe")
+        || after.starts_with(b"errored after")
+        // `12 errors`, `found 3 errors`, `there were 2 errors`.
+        || (p >= 2 && l[p - 1] == b' ' && l[p - 2].is_ascii_digit())
+        // `^\s*error: .*(?:failed|exit)`.
+        || (after.starts_with(b"error: ")
+            && l[..p].iter().all(space)
+            && (memchr::memmem::find(&after[7..], b"failed").is_some() || memchr::memmem::find(&after[7..], b"exit").is_some()))
+}
+
+/// SUMMARY's `\bsee .{0,80} for (?:details|more|the full)` on the
+/// lower-cased line, by hand (see SUMMARY).
+fn see_for_details(l: &[u8]) -> bool {
+    static SEE: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"see "));
+    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    SEE.find_iter(l).any(|i| {
+        if i > 0 && word(l[i - 1]) {
+            return false;
+        }
+        // ` for ` may start right after `see ` or up to 80 bytes (none a
+        // newline) later.
+        let from = i + 4;
+        for j in from..=(from + 80).min(l.len()) {
+            let rest = &l[j..];
+            if rest.starts_with(b" for ") && [&b"details"[..], b"more", b"the full"].iter().any(|w| rest[5..].starts_with(w)) {
+                return true;
+            }
+            if rest.first() == Some(&b'\n') {
+                break;
+            }
+        }
+        false
+    })
+}
+
 /// A shell or CI system echoing the command it is about to run: Travis and
 /// GitLab `$ cmd`, `set -x`'s `+ cmd`, GitHub's `##[group]Run cmd` and
 /// `[command]cmd`, npm's `> pkg@1.0 script`, Jenkins' ` > git …`, Docker's `Step 3/9 : RUN cmd`.
-/// Cheap: called on every line. The substring search stays out of line: with
-/// it inlined the function saved five registers and set up a 352-byte
-/// frame on every call (~26 instructions a line on the logsage file).
-#[inline]
+/// Cheap: called on every line, so inlined down to a look at the first two
+/// bytes, which every echo fixes (`$ `, `+ `, `##`, `[c`, `> `, ` >`, `St`,
+/// `se`); only the few lines that open so pay a call.
+#[inline(always)]
 pub(crate) fn is_command_echo(text: &[u8]) -> bool {
+    match text {
+        [a, b, ..] if ECHO_SECOND[*a as usize] == *b as u16 => echo_rest(text),
+        _ => false,
+    }
+}
+
+/// The second byte of an echo by its first; 256 (no byte) when none opens so.
+static ECHO_SECOND: [u16; 256] = {
+    let mut t = [256u16; 256];
+    let pairs: [&[u8; 2]; 8] = [b"$ ", b"+ ", b"##", b"[c", b"> ", b" >", b"St", b"se"];
+    let mut i = 0;
+    while i < pairs.len() {
+        t[pairs[i][0] as usize] = pairs[i][1] as u16;
+        i += 1;
+    }
+    t
+};
+
+/// The rest of `is_command_echo`. The substring search stays out of line:
+/// with it inlined the function saved five registers and set up a 352-byte
+/// frame on every call (~26 instructions a line on the logsage file).
+#[inline(never)]
+fn echo_rest(text: &[u8]) -> bool {
     match text.first() {
         Some(b'$') => text.get(1) == Some(&b' '),
         Some(b'+') => text.get(1) == Some(&b' ') && text.len() > 2,
@@ -244,7 +410,8 @@ mod tests {
     /// lower case (an upper-case one only as an escape: `\S`, `\W`, …).
     #[test]
     fn lower_cased_patterns_hold_no_upper_case_letter() {
-        for re in [&*SUMMARY, &*NEGATION, &*NEGATION_ZERO, &*EXIT] {
+        let negation = Regex::new(&format!("(?-u){NEGATION_SRC}")).unwrap();
+        for re in [&*SUMMARY_FAIL, &*SUMMARY_ERROR, &*SUMMARY_REST, &negation, &*NEGATION_ZERO, &*EXIT] {
             let src = re.as_str().as_bytes();
             for (i, b) in src.iter().enumerate() {
                 assert!(!b.is_ascii_uppercase() || (i > 0 && src[i - 1] == b'\\'), "{}: {}", i, re.as_str());
@@ -374,4 +541,133 @@ mod tests {
         }
         assert!(!has("error: could not find `Cargo.toml`", err, flag::NEGATED));
     }
+
+    /// The classify and is_command_echo of f9753fa, before the literal
+    /// pre-checks, the hand-matched `see … for details` and NEGATION
+    /// without prefilter: the reference the new ones are held to.
+    mod before {
+        use regex::bytes::Regex;
+        use std::sync::LazyLock;
+        macro_rules! re {
+            ($name:ident, $src:expr) => {
+                static $name: LazyLock<Regex> = LazyLock::new(|| Regex::new(concat!("(?-u)", $src)).unwrap());
+            };
+        }
+        re!(LOCATION, r"(?:[\w.\-/\\@~+]+\.[A-Za-z][A-Za-z0-9]{0,7}(?::\d+|\(\d+|:\[\d+|, line \d+| line \d+)|\bline \d+\b)");
+        re!(FRAME, r#"^(?:\s+at |\s*at [\w$.<>\[\]/@:-]+ ?\(|\s+File "[^"]*", line \d+|\s+from \S+:\d+|\s*\S+\.go:\d+(?: \+0x[0-9a-f]+)?$|\s*#\d+ +(?:0x[0-9a-fA-F]+ in )?\S|\s+\d+: +(?:0x[0-9a-f]+ - )?[\w:<>$]|\s*\.\.\. \d+ more|\s+[\w$.]+\([\w$.\-]*:\d+\)|\s+\S+:\d+:in |\S+:\d+:in [`'][^`']*'$)"#);
+        re!(TRACE_HEAD, r"Traceback \(most recent call last\)|Exception in thread|panicked at|stack backtrace:|Stack trace:|Call stack:|most recent call first");
+        re!(TRACE_HEAD_START, r"^(?:goroutine \d+ \[|\s*panic: |\s*Caused by:|\s*Backtrace|\s*Stack:$)");
+        re!(EXCEPTION, r"^\s*(?:E\s+|Uncaught |Unhandled |\[\w+\]\s+)?(?:[\w$]+\.)*[A-Z]\w*(?:Error|Exception|Failure|Fault|Panic|Abort)\b(?::|$| \[)|^\s*\w*(?:Error|Exception): |^\s*(?:[A-Z]\w*::)+[A-Z]\w*: |^\s*\*\* \((?:[A-Z]\w*\.)*[A-Z]\w*\)|^\s*\*\* exception (?:error|exit|throw):|^\s*(?:PHP )?(?:Fatal|Parse) error: ");
+        re!(EXIT, r"(?:exit(?:ed)?(?: with)?(?: exit)?(?: code| status| value)?[ :='\x22]*-?[1-9]\d*\b|returned (?:a )?non-?zero|non-?zero (?:exit|status|return)|\belifecycle\b)");
+        re!(EXIT_CASED, r"ERROR: Job failed|Finished: FAILURE|make(?:\[\d+\])?: \*\*\* |ninja: build stopped|marked build as failure|script returned exit code [1-9]");
+        re!(SUMMARY, r"(?:build fail|after correcting the problems|resume the build|\b(?:failures|errors|failed|failing):\s*[1-9]|\bfailed to execute goal|execution failed for task|what went wrong|\b\d+ (?:failed|failures?|errors?|failing|problems?|broken)\b|\btests? failed|\bfailed \(|test result:|some tests|could not compile|aborting due to|error: recipe|rake aborted|\berrored after\b|^\s*aborting\b|\bgiving up\b|\b(?:cannot|can't|unable to) continue\b|\bfor more (?:details|information)|\bsee .{0,80} for (?:details|more|the full)|run with --|re-run|\[help \d+\]|full stack trace|command failed|found \d+ (?:errors?|problems?|vulnerabilit)|\d+ (?:of|out of) \d+ (?:tests? )?failed|there (?:was|were) \d+ (?:failures?|errors?)|\bfailed!$|\bbuild step\b|^\s*-+> |^\s*error: .*(?:failed|exit)|npm err! (?:code|errno|a complete log|failed at|this is probably|exit status|\s*$))");
+        re!(NEGATION, r"(?:\bwarn(?:ing)?s?\b|deprecat|\bdebug\b|\binfo\b|\bpass(?:ed|es)?\b|\bok\b|\bsuccess|\bsucceeded|\bskip(?:ped|ping)?\b|\bignor(?:e|ed|ing)\b|\bretry|\bretrying|\b0 (?:errors?|failures?|failed|problems?)\b|-werror|--\w*fail|allow[_-]fail|continue-on-error|\|\| true|unable to find image '[^']*' locally|\bif .*error|\bcatch\b|\bexpected_|_error\b|\berror_)|✓|✔");
+        re!(NEGATION_ZERO, r"\b(?:errors?|failures?|failed|failing)\b[^0-9\n]{0,30}[:=] ?0\b");
+        re!(STARTS_ERR, r"^\s*(?:##\[error\]|\[\w+\]\s*|(?:[*>-]|•)\s+)?(?:(?i:error|fatal|fail(?:ed|ure)?|panic|abort(?:ed)?|exception)\b|E\s{2,}|✖|✗|✘|❌)");
+        re!(STARTS_LOCATION, r"^\s*(?:##\[error\])?(?:\[\w+\]\s*)?[\w.\-/\\@~+]+\.[A-Za-z][A-Za-z0-9]{0,7}(?::\d+|\(\d+|:\[\d+)");
+
+        pub(super) fn shape_bits(text: &str, group: bool, err: bool) -> u32 {
+            use super::super::flag;
+            let mut f = 0;
+            if group {
+                let lower = text.to_ascii_lowercase();
+                if NEGATION.is_match(lower.as_bytes()) || NEGATION_ZERO.is_match(lower.as_bytes()) {
+                    f |= flag::NEGATED;
+                }
+                if EXIT.is_match(lower.as_bytes()) || EXIT_CASED.is_match(text.as_bytes()) {
+                    f |= flag::EXIT | flag::SUMMARY;
+                } else if SUMMARY.is_match(lower.as_bytes()) {
+                    f |= flag::SUMMARY;
+                }
+                if EXCEPTION.is_match(text.as_bytes()) {
+                    f |= flag::EXCEPTION;
+                }
+                if TRACE_HEAD.is_match(text.as_bytes()) || TRACE_HEAD_START.is_match(text.as_bytes()) {
+                    f |= flag::TRACE_HEAD;
+                }
+            }
+            if LOCATION.is_match(text.as_bytes()) {
+                f |= flag::LOCATION;
+                if STARTS_LOCATION.is_match(text.as_bytes()) {
+                    f |= flag::STARTS_LOCATION;
+                }
+            }
+            if err && STARTS_ERR.is_match(text.as_bytes()) {
+                f |= flag::STARTS_ERR;
+            }
+            if FRAME.is_match(text.as_bytes()) {
+                f |= flag::FRAME;
+            }
+            f
+        }
+
+        pub(super) fn is_command_echo(text: &[u8]) -> bool {
+            match text.first() {
+                Some(b'$') => text.get(1) == Some(&b' '),
+                Some(b'+') => text.get(1) == Some(&b' ') && text.len() > 2,
+                Some(b'#') => text.starts_with(b"##[group]Run "),
+                Some(b'[') => text.starts_with(b"[command]"),
+                Some(b'>') => text.starts_with(b"> ") && text.len() > 3 && text[2] != b' ' && memchr::memchr(b'@', text).is_some(),
+                Some(b' ') => text.starts_with(b" > ") && text.get(3).is_some_and(u8::is_ascii_lowercase),
+                Some(b'S') => text.starts_with(b"Step ") && memchr::memmem::find(text, b" : ").is_some(),
+                Some(b's') => text.starts_with(b"section_start:"),
+                _ => false,
+            }
+        }
+    }
+
+    /// The classify bits the regexes decide, old and new, on every line of
+    /// the real logs in `shared/datasets` that holds a vocabulary word
+    /// (with the word mask set, and once without, so the regexes that run
+    /// only on flagged lines are held too), and is_command_echo on every
+    /// line. Skipped where the data sets are absent.
+    #[test]
+    fn same_bits_as_before_on_real_lines() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/datasets");
+        let mut logs = Vec::new();
+        let mut dirs = vec![root];
+        while let Some(d) = dirs.pop() {
+            let Ok(rd) = std::fs::read_dir(&d) else { continue };
+            for e in rd.flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    dirs.push(p);
+                } else if p.extension().is_some_and(|x| x == "log") {
+                    logs.push(p);
+                }
+            }
+        }
+        logs.sort();
+        let shape = flag::NEGATED | flag::EXIT | flag::SUMMARY | flag::EXCEPTION | flag::TRACE_HEAD | flag::LOCATION | flag::STARTS_LOCATION | flag::STARTS_ERR | flag::FRAME;
+        let vocabulary: Vec<String> = crate::signals::words::WORDS.iter().map(|(w, _)| w.to_lowercase()).collect();
+        let (mut lines, mut hits) = (0, [0usize; 32]);
+        // 1,038 logs, ~160,000 flagged lines: a few seconds in release.
+        for log in &logs {
+            let bytes = std::fs::read(log).unwrap();
+            for raw in bytes.split(|&b| b == b'\n') {
+                assert_eq!(is_command_echo(raw), before::is_command_echo(raw), "{}", String::from_utf8_lossy(raw));
+                let text = String::from_utf8_lossy(raw);
+                let lower = text.to_lowercase();
+                if !vocabulary.iter().any(|w| lower.contains(w.as_str())) {
+                    continue;
+                }
+                lines += 1;
+                for (words, group, err) in [(Word::Err.bit() | Word::Weak.bit() | Word::Exit.bit(), true, true), (0, false, false)] {
+                    let new = classify(&text, words, false) & shape;
+                    assert_eq!(new, before::shape_bits(&text, group, err), "{text}");
+                    for (b, h) in hits.iter_mut().enumerate() {
+                        *h += (new >> b & 1) as usize;
+                    }
+                }
+            }
+        }
+        // The lines must hit each shape, or the comparison says little.
+        if !logs.is_empty() {
+            assert!(lines > 100_000, "{lines}");
+            for b in 0..22 {
+                assert!(shape & 1 << b == 0 || hits[b] > 20, "bit {b}: {}", hits[b]);
+            }
+        }
+    }
 }
+
