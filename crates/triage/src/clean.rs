@@ -477,34 +477,6 @@ pub(crate) fn read_line_capped<R: BufRead>(rd: &mut R, out: &mut Vec<u8>) -> std
     }
 }
 
-/// Lines of real CI logs for equivalence tests: the crate's fixtures,
-/// and up to `max_shared` bytes of `/work/shared/datasets` where that
-/// exists (it does on the development machine, not in CI).
-#[cfg(test)]
-pub(crate) fn real_log_lines(max_shared: usize) -> Vec<Vec<u8>> {
-    fn walk(dir: &std::path::Path, budget: &mut usize, lines: &mut Vec<Vec<u8>>) {
-        let Ok(entries) = std::fs::read_dir(dir) else { return };
-        let mut paths: Vec<_> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-        paths.sort();
-        for path in paths {
-            if *budget == 0 {
-                return;
-            }
-            if path.is_dir() {
-                walk(&path, budget, lines);
-            } else if let Ok(bytes) = std::fs::read(&path) {
-                let bytes = &bytes[..bytes.len().min(*budget)];
-                *budget -= bytes.len();
-                lines.extend(bytes.split(|&b| b == b'\n').map(<[u8]>::to_vec));
-            }
-        }
-    }
-    let mut lines = Vec::new();
-    walk(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures"), &mut { usize::MAX }, &mut lines);
-    walk(std::path::Path::new("/work/shared/datasets"), &mut { max_shared }, &mut lines);
-    lines
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -578,7 +550,7 @@ mod tests {
 
     #[test]
     fn cleans_real_lines_as_the_reference_does() {
-        let lines = real_log_lines(64 << 20);
+        let lines = crate::testdata::real_log_lines(64 << 20);
         let coloured = lines.iter().filter(|l| l.contains(&0x1b)).count();
         assert!(coloured > 100, "{coloured} coloured lines");
         for line in &lines {

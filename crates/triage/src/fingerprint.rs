@@ -268,26 +268,17 @@ mod tests {
         // `regex::Regex::replace_all` with the Unicode patterns, run on
         // every pattern without skips.
         let full: Vec<(regex::Regex, &str)> = NORMS.iter().map(|n| (regex::Regex::new(n.src).unwrap(), n.with)).collect();
-        let mut dirs = vec![std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures"))];
         let (mut lines, mut wide) = (0, 0);
-        while let Some(d) = dirs.pop() {
-            for e in std::fs::read_dir(&d).unwrap().flatten() {
-                let path = e.path();
-                if path.is_dir() {
-                    dirs.push(path);
-                    continue;
+        for text in crate::testdata::fixture_texts() {
+            for line in text.lines() {
+                let mut want = line.trim().to_string();
+                for (re, with) in &full {
+                    want = re.replace_all(&want, *with).into_owned();
                 }
-                let text = String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned();
-                for line in text.lines() {
-                    let mut want = line.trim().to_string();
-                    for (re, with) in &full {
-                        want = re.replace_all(&want, *with).into_owned();
-                    }
-                    let want = want.split_whitespace().collect::<Vec<_>>().join(" ");
-                    assert_eq!(normalise(line), want, "{line:?}");
-                    lines += 1;
-                    wide += usize::from(!line.is_ascii());
-                }
+                let want = want.split_whitespace().collect::<Vec<_>>().join(" ");
+                assert_eq!(normalise(line), want, "{line:?}");
+                lines += 1;
+                wide += usize::from(!line.is_ascii());
             }
         }
         assert!(lines > 10_000 && wide > 100, "lines {lines}, non-ASCII {wide}");

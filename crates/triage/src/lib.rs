@@ -28,6 +28,8 @@ pub mod runners;
 mod signals;
 mod triggers;
 mod steps;
+#[cfg(test)]
+mod testdata;
 pub mod zip;
 
 pub use analysis::{Analysis, Category, Counts, Excerpt, ExcerptLine, Failure, Step, TestRef, Verdict, SCHEMA};

@@ -12,9 +12,11 @@
 //! hashes the window at every position of the line into a 32 KiB bitset
 //! that stays in L1. The positions are independent of each other, so the
 //! CPU overlaps them, where a DFA must finish one byte before the next. A
-//! set bit sends the position to verification: the literals whose window is
-//! there are compared in place. A literal occurs at `s` exactly when its
-//! window occurs at `s + offset` and the compare succeeds, so every
+//! set bit sends the position to a second stage (the byte after the
+//! window, looked up in two small bitsets) and from there to
+//! verification: the literals whose window is there are compared in
+//! place. A literal occurs at `s` exactly when its window occurs at
+//! `s + offset` and the compare succeeds, so every
 //! occurrence is reported once and nothing else is: the set an overlapping
 //! Aho-Corasick search reports (the tests check this against the
 //! `aho-corasick` crate, and the engine's JSON was byte-identical on every

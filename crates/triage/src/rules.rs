@@ -383,31 +383,7 @@ fn tail_dot_star(pattern: &str) -> Option<TailScan> {
             b'.' if b.get(i + 1) == Some(&b'*') && b[i + 2..].iter().all(|&c| c == b')') => {
                 tail = Some((i, open.len(), open.iter().flatten().copied().collect::<Vec<_>>()));
             }
-            b'[' => {
-                // To the `]` that closes this class.
-                i += 1;
-                if b.get(i) == Some(&b'^') {
-                    i += 1;
-                }
-                if b.get(i) == Some(&b']') {
-                    i += 1;
-                }
-                let mut nest = 1;
-                while i < b.len() {
-                    match b[i] {
-                        b'\\' => i += 1,
-                        b'[' => nest += 1,
-                        b']' => {
-                            nest -= 1;
-                            if nest == 0 {
-                                break;
-                            }
-                        }
-                        _ => {}
-                    }
-                    i += 1;
-                }
-            }
+            b'[' => i = class_end(b, i),
             _ => {}
         }
         i += 1;
@@ -450,6 +426,35 @@ fn anchored_literal(pattern: &str) -> Option<Box<[u8]>> {
     (n > 0).then(|| bytes[..n].into())
 }
 
+/// The index of the `]` that closes the class opening at `b[open]` (or
+/// `b.len()`): a `]` first (after any `^`) is a member, nested classes and
+/// escapes are skipped. For the scans of pattern text below.
+fn class_end(b: &[u8], open: usize) -> usize {
+    let mut i = open + 1;
+    if b.get(i) == Some(&b'^') {
+        i += 1;
+    }
+    if b.get(i) == Some(&b']') {
+        i += 1;
+    }
+    let mut nest = 1;
+    while i < b.len() {
+        match b[i] {
+            b'\\' => i += 1,
+            b'[' => nest += 1,
+            b']' => {
+                nest -= 1;
+                if nest == 0 {
+                    break;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    i
+}
+
 /// A `|` outside every group and class (escapes and classes skipped: a
 /// class may hold `(`, `)`, `|` and `[`, nested `[…]` and an escaped `]`).
 fn has_top_level_bar(pattern: &str) -> bool {
@@ -461,31 +466,7 @@ fn has_top_level_bar(pattern: &str) -> bool {
             b'(' => depth += 1,
             b')' => depth = depth.saturating_sub(1),
             b'|' if depth == 0 => return true,
-            b'[' => {
-                // To the `]` that closes this class.
-                i += 1;
-                if b.get(i) == Some(&b'^') {
-                    i += 1;
-                }
-                if b.get(i) == Some(&b']') {
-                    i += 1;
-                }
-                let mut nest = 1;
-                while i < b.len() {
-                    match b[i] {
-                        b'\\' => i += 1,
-                        b'[' => nest += 1,
-                        b']' => {
-                            nest -= 1;
-                            if nest == 0 {
-                                break;
-                            }
-                        }
-                        _ => {}
-                    }
-                    i += 1;
-                }
-            }
+            b'[' => i = class_end(b, i),
             _ => {}
         }
         i += 1;
@@ -854,19 +835,7 @@ mod tests {
         // Every ASCII line of the fixture logs that holds one of a rule's
         // triggers: same verdict, same capture spans.
         let rs = RuleSet::builtin();
-        let mut lines = Vec::new();
-        let mut dirs = vec![std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures"))];
-        while let Some(d) = dirs.pop() {
-            for e in std::fs::read_dir(&d).unwrap().flatten() {
-                let path = e.path();
-                if path.is_dir() {
-                    dirs.push(path);
-                } else if let Ok(bytes) = std::fs::read(&path) {
-                    let text = String::from_utf8_lossy(&bytes).into_owned();
-                    lines.extend(text.lines().filter(|l| l.is_ascii()).map(str::to_string));
-                }
-            }
-        }
+        let lines: Vec<String> = crate::testdata::fixture_texts().iter().flat_map(|t| t.lines().filter(|l| l.is_ascii()).map(str::to_string).collect::<Vec<_>>()).collect();
         assert!(lines.len() > 1000, "fixtures read: {}", lines.len());
         let mut compared = 0;
         for r in &rs.rules {
@@ -893,25 +862,6 @@ mod tests {
         assert!(compared > 500, "lines compared: {compared}");
     }
 
-    /// Every line of the fixture logs, as is, trimmed and indented.
-    fn fixture_lines() -> Vec<String> {
-        let mut lines = Vec::new();
-        let mut dirs = vec![std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures"))];
-        while let Some(d) = dirs.pop() {
-            for e in std::fs::read_dir(&d).unwrap().flatten() {
-                let path = e.path();
-                if path.is_dir() {
-                    dirs.push(path);
-                } else if let Ok(bytes) = std::fs::read(&path) {
-                    for l in String::from_utf8_lossy(&bytes).lines() {
-                        lines.extend([l.to_string(), l.trim().to_string(), format!("  {l}")]);
-                    }
-                }
-            }
-        }
-        lines
-    }
-
     #[test]
     fn anchored_literal_is_what_every_match_starts_with() {
         let start = |p: &str| anchored_literal(p).map(|s| String::from_utf8(s.into_vec()).unwrap());
@@ -934,7 +884,7 @@ mod tests {
         // ones too) and on each line's trimmed and indented forms: the
         // check never rejects a line the pattern matches.
         let rs = RuleSet::builtin();
-        let lines = fixture_lines();
+        let lines = crate::testdata::fixture_lines();
         let (mut anchored, mut matched) = (0, 0);
         for r in &rs.rules {
             let Some(start) = anchored_literal(&r.pattern_source) else { continue };
@@ -978,7 +928,7 @@ mod tests {
         // hand-made non-ASCII lines: `Some(answer)` is the full pattern's.
         let rs = RuleSet::builtin();
         let mut lines = vec!["  1) süite tïtle:".to_string(), "Error: café ünïcode failed".to_string(), "FAILED tests/x.py::tést - AssertionError".to_string()];
-        lines.extend(fixture_lines());
+        lines.extend(crate::testdata::fixture_lines());
         let (mut answered, mut matched) = (0, 0);
         for r in &rs.rules {
             let (ascii, unicode) = (Filter::new(&r.pattern_source, false), Filter::new(&r.pattern_source, true));

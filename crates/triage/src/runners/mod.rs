@@ -644,17 +644,9 @@ mod tests {
         // non-ASCII ones: a line a pattern (or its twin) matches always
         // starts with one of its first bytes.
         let mut lines = vec!["✔ works".to_string(), "٣ passing".to_string(), "３ failing".to_string(), "✖ a (1ms)".to_string(), "ℹ pass 3".to_string()];
-        let mut dirs = vec![std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures"))];
-        while let Some(d) = dirs.pop() {
-            for e in std::fs::read_dir(&d).unwrap().flatten() {
-                let path = e.path();
-                if path.is_dir() {
-                    dirs.push(path);
-                } else if let Ok(bytes) = std::fs::read(&path) {
-                    for l in String::from_utf8_lossy(&bytes).lines() {
-                        lines.extend([payload(l).to_string(), l.trim().to_string(), format!("  {l}")]);
-                    }
-                }
+        for text in crate::testdata::fixture_texts() {
+            for l in text.lines() {
+                lines.extend([payload(l).to_string(), l.trim().to_string(), format!("  {l}")]);
             }
         }
         let patterns = parser_patterns();

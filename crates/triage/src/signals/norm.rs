@@ -300,7 +300,7 @@ mod tests {
     #[test]
     fn hashes_real_lines_as_two_passes_did() {
         let mut text = String::new();
-        let lines = crate::clean::real_log_lines(64 << 20);
+        let lines = crate::testdata::real_log_lines(64 << 20);
         assert!(lines.len() > 1000);
         for raw in &lines {
             crate::clean::clean_line(raw, &mut text);

@@ -623,21 +623,7 @@ mod tests {
     /// line. Skipped where the data sets are absent.
     #[test]
     fn same_bits_as_before_on_real_lines() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/datasets");
-        let mut logs = Vec::new();
-        let mut dirs = vec![root];
-        while let Some(d) = dirs.pop() {
-            let Ok(rd) = std::fs::read_dir(&d) else { continue };
-            for e in rd.flatten() {
-                let p = e.path();
-                if p.is_dir() {
-                    dirs.push(p);
-                } else if p.extension().is_some_and(|x| x == "log") {
-                    logs.push(p);
-                }
-            }
-        }
-        logs.sort();
+        let logs = crate::testdata::dataset_logs();
         let shape = flag::NEGATED | flag::EXIT | flag::SUMMARY | flag::EXCEPTION | flag::TRACE_HEAD | flag::LOCATION | flag::STARTS_LOCATION | flag::STARTS_ERR | flag::FRAME;
         let vocabulary: Vec<String> = crate::signals::words::WORDS.iter().map(|(w, _)| w.to_lowercase()).collect();
         let (mut lines, mut hits) = (0, [0usize; 32]);
