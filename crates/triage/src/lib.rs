@@ -20,6 +20,7 @@ mod candidate;
 pub mod clean;
 mod engine;
 mod evidence;
+mod first_bytes;
 mod literals;
 pub mod fingerprint;
 mod rank;

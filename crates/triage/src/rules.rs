@@ -7,6 +7,7 @@
 //! lines that contain one of its triggers. That is what keeps the engine fast.
 
 use crate::signals::words::WORDS;
+use crate::first_bytes::FirstBytes;
 use crate::triggers::Triggers;
 use crate::analysis::Category;
 use regex::Regex;
@@ -93,13 +94,12 @@ pub struct Rule {
 struct Filter {
     dfa: regex_automata::hybrid::dfa::DFA,
     cache: std::sync::Mutex<regex_automata::hybrid::dfa::Cache>,
-    /// For a pattern every match of which starts at the line's start: bit
-    /// `b` set when a line starting with byte `b` can match. Most lines a
-    /// trigger sends to such a rule fail on their first byte, and a DFA
-    /// search costs ~35 ns before its first byte (`   > Cause` of
-    /// Gradle's report: its trigger `> ` is on 250,000 lines of 200 MB of
-    /// logs).
-    first: Option<[u64; 4]>,
+    /// For a pattern every match of which starts at the line's start, the
+    /// bytes a match can start with. Most lines a trigger sends to such a
+    /// rule fail on their first byte, and a DFA search costs ~35 ns before
+    /// its first byte (`   > Cause` of Gradle's report: its trigger `> `
+    /// is on 250,000 lines of 200 MB of logs).
+    first: Option<FirstBytes>,
 }
 
 impl Filter {
@@ -116,45 +116,25 @@ impl Filter {
             .configure(thompson::Config::new().utf8(utf8).which_captures(thompson::WhichCaptures::None))
             .build_from_hir(&hir)
             .ok()?;
-        let anchored = nfa.is_always_start_anchored();
+        let first = FirstBytes::of(&nfa);
         // No prefilter: skipping to where a literal of the pattern starts
         // saved time on long lines but cost more on the short ones most
         // lines are (and 40 M instructions to build on 200 MB of logs).
         let dfa = DFA::builder().configure(DFA::config().unicode_word_boundary(unicode)).build_from_nfa(nfa).ok()?;
-        let mut cache = dfa.create_cache();
-        let first = if anchored { first_bytes(&dfa, &mut cache) } else { None };
+        let cache = dfa.create_cache();
         Some(Filter { dfa, cache: std::sync::Mutex::new(cache), first })
     }
 
     /// `Some(true)`/`Some(false)`: the pattern matches / does not;
     /// `None`: the DFA could not say (the full regex decides).
     fn is_match(&self, text: &[u8]) -> Option<bool> {
-        if let (Some(first), Some(&b)) = (&self.first, text.first()) {
-            if first[usize::from(b >> 6)] >> (b & 63) & 1 == 0 {
-                return Some(false);
-            }
+        if self.first.is_some_and(|first| !first.may_start(text)) {
+            return Some(false);
         }
         let mut cache = self.cache.lock().ok()?;
         let input = regex_automata::Input::new(text).earliest(true);
         self.dfa.try_search_fwd(&mut cache, &input).ok().map(|m| m.is_some())
     }
-}
-
-/// The bytes a match of a start-anchored DFA can begin with: those after
-/// which its anchored start state is not dead (a quit byte, where the DFA
-/// would give up, counts as possible). `None` if the DFA cannot say.
-fn first_bytes(dfa: &regex_automata::hybrid::dfa::DFA, cache: &mut regex_automata::hybrid::dfa::Cache) -> Option<[u64; 4]> {
-    use regex_automata::{Anchored, Input};
-    // Every line is searched from its start, so the start state is the
-    // one at the start of a text whatever the line holds.
-    let start = dfa.start_state_forward(cache, &Input::new("").anchored(Anchored::Yes)).ok()?;
-    let mut first = [0u64; 4];
-    for b in 0..=255u8 {
-        if !dfa.next_state(cache, start, b).ok()?.is_dead() {
-            first[usize::from(b >> 6)] |= 1 << (b & 63);
-        }
-    }
-    Some(first)
 }
 
 impl Clone for Filter {

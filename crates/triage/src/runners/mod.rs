@@ -58,6 +58,7 @@ pub struct TestFailure {
 }
 
 pub use crate::analysis::Counts;
+use crate::first_bytes::FirstBytes;
 
 /// What all parsers found in one log.
 #[derive(Debug, Clone, Default)]
@@ -424,7 +425,7 @@ pub(crate) struct TwinRegex {
     calls: [std::sync::atomic::AtomicU32; 2],
     /// See [`first_bytes`]: of the `(?-u)` twin for ASCII lines, of the
     /// pattern for the others.
-    first: [std::sync::OnceLock<Option<[u64; 4]>>; 2],
+    first: [std::sync::OnceLock<Option<FirstBytes>>; 2],
 }
 
 /// A [`TwinRegex`] builds a [`first_bytes`] (an NFA compile: ~1/4 of the
@@ -437,12 +438,11 @@ pub(crate) struct TwinRegex {
 const FIRST_BYTES_AFTER: u32 = 1024;
 
 /// For a pattern every match of which starts at the text's start, and
-/// which cannot match the empty text: the bytes a match can start with
-/// (bit `b`), from its NFA (`unicode`: as written, else its `(?-u)`
-/// twin's over bytes): the bytes of the transitions its anchored start
-/// reaches without consuming one. `None` for other patterns.
-fn first_bytes(src: &str, unicode: bool) -> Option<[u64; 4]> {
-    use regex_automata::nfa::thompson::{self, State, WhichCaptures};
+/// which cannot match the empty text: the bytes a match can start with,
+/// from its NFA (`unicode`: as written, else its `(?-u)` twin's over
+/// bytes). `None` for other patterns.
+fn first_bytes(src: &str, unicode: bool) -> Option<FirstBytes> {
+    use regex_automata::nfa::thompson::{self, WhichCaptures};
     use regex_automata::util::syntax;
     let config = thompson::Config::new().which_captures(WhichCaptures::None);
     let nfa = if unicode {
@@ -454,34 +454,7 @@ fn first_bytes(src: &str, unicode: bool) -> Option<[u64; 4]> {
             .build(&format!("(?-u){src}"))
     }
     .ok()?;
-    if !nfa.is_always_start_anchored() {
-        return None;
-    }
-    let mut set = [0u64; 4];
-    let mut add = |lo: u8, hi: u8| {
-        for b in lo..=hi {
-            set[usize::from(b >> 6)] |= 1 << (b & 63);
-        }
-    };
-    let mut seen = vec![false; nfa.states().len()];
-    let mut todo = vec![nfa.start_anchored()];
-    while let Some(id) = todo.pop() {
-        if std::mem::replace(&mut seen[id.as_usize()], true) {
-            continue;
-        }
-        match nfa.state(id) {
-            State::ByteRange { trans } => add(trans.start, trans.end),
-            State::Sparse(s) => s.transitions.iter().for_each(|t| add(t.start, t.end)),
-            State::Dense(_) => add(0, 255),
-            State::Look { next, .. } | State::Capture { next, .. } => todo.push(*next),
-            State::Union { alternates } => todo.extend(alternates.iter().copied()),
-            State::BinaryUnion { alt1, alt2 } => todo.extend([*alt1, *alt2]),
-            State::Fail => {}
-            // Matches the empty text.
-            State::Match { .. } => return None,
-        }
-    }
-    Some(set)
+    FirstBytes::of(&nfa)
 }
 
 /// The groups of a [`TwinRegex`] match, as `&str` either way.
@@ -511,10 +484,7 @@ impl TwinRegex {
             return false;
         }
         let Some(first) = self.first[wide].get_or_init(|| first_bytes(self.src, wide == 1)) else { return false };
-        match text.as_bytes().first() {
-            None => true,
-            Some(&b) => first[usize::from(b >> 6)] >> (b & 63) & 1 == 0,
-        }
+        !first.may_start(text.as_bytes())
     }
 
     fn unicode(&self) -> &regex::Regex {
@@ -664,7 +634,7 @@ mod tests {
                     _ => unicode.is_match(line),
                 };
                 let Some(set) = first[usize::from(!ascii)] else { continue };
-                let ok = line.as_bytes().first().is_some_and(|&b| set[usize::from(b >> 6)] >> (b & 63) & 1 == 1);
+                let ok = set.may_start(line.as_bytes());
                 assert!(ok || !is_match, "{src} on {line:?}");
                 matched += usize::from(is_match);
                 rejected += usize::from(!ok);
