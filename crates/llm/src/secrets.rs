@@ -3,98 +3,69 @@
 //! it.
 //!
 //! [`Scrubber::scrub`] is the **single redaction call site** of the LLM
-//! layer. Until `ci-redact` lands on main it holds a deliberately small
-//! stopgap (the configured secret values plus the token shapes an injected
-//! log is most likely to carry); when it lands, the body of `scrub` becomes
-//! one call to `ci_redact`'s `Redactor` and nothing else changes.
-//! TODO(ci-redact): replace the stopgap below.
+//! layer, and it is one call to `ci_redact`'s [`Redactor`]: the same
+//! patterns (GitHub, cloud, registry and chat tokens, JWTs, private keys,
+//! URL passwords, `Authorization:` headers, secret-looking assignments),
+//! known values and encodings that every report and comment goes through.
+//! The layer used to hold its own four token shapes; a prompt then carried
+//! AWS keys or URL passwords that the report itself would have hidden.
 
-use std::sync::OnceLock;
-
-use regex::Regex;
+use ci_redact::Redactor;
 
 use crate::templates::Task;
 use crate::tokens;
 
-/// Values shorter than this are not treated as secrets: replacing every
-/// `abc` in a log would destroy it and protect nothing.
-const MIN_SECRET_LEN: usize = 8;
-
-/// Redacts secrets from text going to and coming from a model.
+/// Redacts secrets from text going to and coming from a model. Cheap to
+/// clone (the redactor's tables are shared).
 #[derive(Debug, Clone, Default)]
 pub struct Scrubber {
-    known: Vec<String>,
+    redactor: Redactor,
 }
 
-fn patterns() -> &'static [(&'static str, Regex)] {
-    static P: OnceLock<Vec<(&'static str, Regex)>> = OnceLock::new();
-    P.get_or_init(|| {
-        [
-            ("private-key", r"(?s)-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----.*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|\z)"),
-            ("github-token", r"\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,})\b"),
-            ("anthropic-key", r"\bsk-ant-[A-Za-z0-9_\-]{20,}"),
-            ("jwt", r"\beyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}"),
-        ]
-        .into_iter()
-        .map(|(k, p)| (k, Regex::new(p).expect("static pattern")))
-        .collect()
-    })
-}
+/// The kind shown for a value handed in by the caller.
+const CONFIGURED: &str = "configured-secret";
 
 impl Scrubber {
     /// A scrubber that knows these secret values (the GitHub token, the LLM
-    /// key, gateway header values, repository secrets).
+    /// key, gateway header values, repository secrets) besides the built-in
+    /// patterns. Values shorter than [`ci_redact::MIN_SECRET_LEN`] are not
+    /// treated as secrets: replacing every `abc` would destroy the text and
+    /// protect nothing.
     pub fn new<I, S>(secrets: I) -> Self
     where
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        let mut s = Scrubber::default();
-        for v in secrets {
-            s.add(v);
-        }
-        s
+        let builder = secrets.into_iter().fold(Redactor::builder(), |b, v| b.secret(CONFIGURED, v.into().trim()));
+        // Only a repository pattern can fail to build, and none is given.
+        Scrubber { redactor: builder.build().unwrap_or_default() }
     }
 
-    /// Values of the environment variables that hold credentials: names
-    /// ending in `TOKEN`, `SECRET`, `KEY`, `PASSWORD`, plus `GITHUB_TOKEN`
-    /// and the action's `INPUT_TOKEN`.
+    /// The values of the environment variables that hold credentials (as
+    /// [`ci_redact::is_secret_env_name`] picks them), besides the built-in
+    /// patterns.
     pub fn from_vars<I>(vars: I) -> Self
     where
         I: IntoIterator<Item = (String, String)>,
     {
-        let secret_name = |n: &str| {
-            let n = n.to_ascii_uppercase();
-            ["TOKEN", "SECRET", "KEY", "PASSWORD"].iter().any(|s| n.ends_with(s))
-        };
-        Scrubber::new(vars.into_iter().filter(|(k, _)| secret_name(k)).map(|(_, v)| v))
+        Scrubber { redactor: Redactor::builder().env(vars).build().unwrap_or_default() }
     }
 
-    /// Learn one more secret value.
-    pub fn add(&mut self, secret: impl Into<String>) {
-        let v = secret.into();
-        let v = v.trim();
-        if v.len() >= MIN_SECRET_LEN && !self.known.iter().any(|k| k == v) {
-            self.known.push(v.to_string());
-            // Longest first, so a secret that contains another is replaced whole.
-            self.known.sort_by_key(|k| std::cmp::Reverse(k.len()));
-        }
+    /// What a run scrubs with: these values and those of this process's
+    /// credential variables (the action's token, the model's key), so a
+    /// prompt is held to what the run's reports are held to.
+    pub fn for_run<I, S>(secrets: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let builder = secrets.into_iter().fold(Redactor::builder().process_env(), |b, v| b.secret(CONFIGURED, v.into().trim()));
+        Scrubber { redactor: builder.build().unwrap_or_default() }
     }
 
     /// The single redaction call site (see the module docs).
     pub fn scrub(&self, text: &str) -> String {
-        let mut out = text.to_string();
-        for k in &self.known {
-            if out.contains(k.as_str()) {
-                out = out.replace(k.as_str(), "[REDACTED:configured-secret]");
-            }
-        }
-        for (kind, re) in patterns() {
-            if re.is_match(&out) {
-                out = re.replace_all(&out, format!("[REDACTED:{kind}]").as_str()).into_owned();
-            }
-        }
-        out
+        self.redactor.redact(text).into_owned()
     }
 
     /// Scrub a prompt and seal it: the only way to make a [`SealedPrompt`],
@@ -150,15 +121,30 @@ mod tests {
         assert!(out.contains("short"), "values under 8 chars are not secrets");
         assert!(!out.contains("ghp_"));
         assert!(!out.contains("eyJhbGci"));
-        assert!(out.contains("[REDACTED:configured-secret]"));
-        assert!(out.contains("[REDACTED:github-token]"));
+        assert!(out.contains("{REDACTED:configured-secret}"), "{out}");
+        assert!(out.contains("{REDACTED:github-token}"), "{out}");
         assert_eq!(s.scrub(&out), out, "idempotent");
     }
 
     #[test]
     fn private_key_blocks_go_whole() {
         let out = Scrubber::default().scrub("a\n-----BEGIN RSA PRIVATE KEY-----\nMIIE\nabc\n-----END RSA PRIVATE KEY-----\nb");
-        assert_eq!(out, "a\n[REDACTED:private-key]\nb");
+        assert!(!out.contains("MIIE") && !out.contains("abc"), "{out}");
+        assert!(out.starts_with("a\n") && out.ends_with("\nb") && out.contains("{REDACTED:"), "{out}");
+    }
+
+    #[test]
+    fn what_the_reports_hide_the_prompts_hide() {
+        // Shapes the old four-pattern stopgap let through to a provider.
+        let text = "AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n\
+                    git clone https://deploy:hunter2hunter2@git.example.com/o/r\n\
+                    curl -H 'Authorization: Bearer abcdefghijklmnopqrstuvwx0123' https://x\n\
+                    xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx";
+        let out = Scrubber::default().scrub(text);
+        for secret in ["wJalrXUtnFEMI", "hunter2hunter2", "abcdefghijklmnopqrstuvwx0123", "AbCdEfGhIjKlMnOpQrStUvWx"] {
+            assert!(!out.contains(secret), "{secret} left in {out}");
+        }
+        assert_eq!(out, ci_redact::Redactor::new().redact(text), "one redaction, the reports' own");
     }
 
     #[test]

@@ -66,7 +66,7 @@ impl LlmSetup {
         LlmSetup {
             llm,
             templates,
-            scrubber: Scrubber::new(resolved.secrets.iter().cloned()),
+            scrubber: Scrubber::for_run(resolved.secrets.iter().cloned()),
             daily_token_budget: resolved.daily_token_budget,
             price: resolved.price,
             deadline: own + DEADLINE_GRACE,
