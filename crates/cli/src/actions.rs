@@ -101,6 +101,13 @@ pub fn watch(args: Args, every: std::time::Duration, passes: Option<u64>) -> any
     if let Some(t) = &raw.token {
         commands::mask_secret(t);
     }
+    // What the passes print goes through the same redaction as an action's
+    // output: an error chain can quote a URL with credentials or a token.
+    let mut redactor = Redactor::builder().process_env();
+    if let Some(t) = &raw.token {
+        redactor = redactor.secret("github-token", t);
+    }
+    let redactor = redactor.build().unwrap_or_default();
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     let mut n = 0u64;
     loop {
@@ -108,13 +115,11 @@ pub fn watch(args: Args, every: std::time::Duration, passes: Option<u64>) -> any
         let since = now - chrono::Duration::from_std(every * 2).unwrap_or(chrono::Duration::minutes(10));
         match rt.block_on(watch_once(&raw, now, since)) {
             Ok(o) => {
-                for (k, v) in ci_monitor::Outputs::WatchComments(o.outputs).pairs() {
-                    eprint!("{k}={v} ");
-                }
-                eprintln!();
+                let line: Vec<String> = ci_monitor::Outputs::WatchComments(o.outputs).pairs().iter().map(|(k, v)| format!("{k}={v}")).collect();
+                eprintln!("{}", redactor.redact(&line.join(" ")));
             }
             // One bad pass (GitHub down, a rate limit) is a line, not the end.
-            Err(e) => eprintln!("ci-bot watch: pass failed: {e:#}"),
+            Err(e) => eprintln!("ci-bot watch: pass failed: {}", redactor.redact(&format!("{e:#}"))),
         }
         n += 1;
         if passes.is_some_and(|p| n >= p) {
@@ -136,7 +141,10 @@ async fn watch_once(
     }
     let budget = resolved.config.write_budget;
     let client = builder.configure(|c| c.write_budget = budget).build().await?;
-    let ctx = Ctx::new(client, resolved.settings, resolved.config, resolved.warnings);
+    let mut ctx = Ctx::new(client, resolved.settings, resolved.config, resolved.warnings);
+    if let Some(t) = &raw.token {
+        ctx = ctx.with_token_secret(t);
+    }
     ci_monitor::actions::watch_comments::once(&ctx, None, since).await
 }
 
@@ -153,7 +161,7 @@ pub fn run(kind: ActionKind, args: Args) -> anyhow::Result<i32> {
     let (outcome, requests, redactor) = rt.block_on(run_action(kind, &raw))?;
     report(&outcome, requests, &redactor)?;
     if raw.dry_run == Some(true) && outcome.planned.is_empty() {
-        print!("{}", outcome.render_planned());
+        print!("{}", for_stdout(&outcome.render_planned(), under_runner()));
     }
     Ok(0)
 }
@@ -173,10 +181,12 @@ pub async fn run_action(kind: ActionKind, raw: &RawInputs) -> anyhow::Result<(Ou
     let mut llm_warnings = Vec::new();
     let config_path = std::path::PathBuf::from(raw.config.clone().unwrap_or_else(|| ci_monitor::config::DEFAULT_CONFIG_PATH.into()));
     let llm = crate::llm::setup(&resolved.config.llm, std::env::vars(), Some(&config_path), &mut llm_warnings).await;
-    let mut ctx = Ctx::new(client.clone(), resolved.settings, resolved.config, resolved.warnings).with_llm(std::sync::Arc::new(llm));
+    let mut ctx = Ctx::new(client.clone(), resolved.settings, resolved.config, resolved.warnings);
     if let Some(t) = &raw.token {
         ctx = ctx.with_token_secret(t);
     }
+    let llm = llm.with_redactor(ctx.redactor());
+    let ctx = ctx.with_llm(std::sync::Arc::new(llm));
     let mut outcome = action.run(&ctx).await.map_err(|e| anyhow::anyhow!("{}", ctx.redact(&format!("{e:#}"))))?;
     outcome.warnings.extend(ctx.warnings.iter().map(|w| format!("config: {w}")));
     outcome.warnings.extend(llm_warnings.iter().map(|w| format!("config: {w}")));
@@ -190,7 +200,7 @@ fn report(outcome: &Outcome<Outputs>, requests: u64, redactor: &Redactor) -> any
         commands::issue(&commands::warning(w, &actions_kit::Annotation::default()));
     }
     if !outcome.stdout.is_empty() {
-        print!("{}", outcome.stdout);
+        print!("{}", for_stdout(&outcome.stdout, under_runner()));
     }
     // Outside Actions (no GITHUB_OUTPUT) outputs go to stderr, so stdout
     // stays clean for `analyze-url --output stdout > report.md`.
@@ -210,7 +220,43 @@ fn report(outcome: &Outcome<Outputs>, requests: u64, redactor: &Redactor) -> any
         StepSummary::from_env().append(&outcome.summary)?;
     }
     if !outcome.planned.is_empty() {
-        print!("{}", outcome.render_planned());
+        print!("{}", for_stdout(&outcome.render_planned(), under_runner()));
     }
     Ok(())
+}
+
+/// Whether stdout is read by an Actions runner, which executes
+/// `::command::` lines printed there.
+fn under_runner() -> bool {
+    std::env::var_os("GITHUB_ACTIONS").is_some_and(|v| v == "true")
+}
+
+/// A report or plan for stdout. They quote log lines at the start of a
+/// line (inside code fences, which the runner does not know about), and a
+/// log can hold `::add-mask::`, `::error::` or a forged `::set-output::`
+/// that its own job printed and the runner ignored there: under a runner
+/// the text is wrapped in `::stop-commands::` so it is only text.
+fn for_stdout(text: &str, under_runner: bool) -> std::borrow::Cow<'_, str> {
+    if under_runner {
+        std::borrow::Cow::Owned(commands::untrusted(text))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::for_stdout;
+
+    #[test]
+    fn a_report_on_a_runner_cannot_issue_workflow_commands() {
+        let report = "## Failed job\n```\n::set-output name=issue-url::https://evil\n::add-mask::x\n```\n";
+        let wrapped = for_stdout(report, true);
+        let lines: Vec<&str> = wrapped.lines().collect();
+        let token = lines[0].strip_prefix("::stop-commands::").expect("opens with stop-commands");
+        assert!(token.len() >= 32);
+        assert_eq!(*lines.last().unwrap(), format!("::{token}::"), "resumes after the text");
+        assert!(wrapped.contains(report), "the text itself is unchanged");
+        assert_eq!(for_stdout(report, false), report, "off a runner stdout is the plain report");
+    }
 }

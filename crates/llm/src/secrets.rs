@@ -20,6 +20,9 @@ use crate::tokens;
 #[derive(Debug, Clone, Default)]
 pub struct Scrubber {
     redactor: Redactor,
+    /// The run's own redactor (the repository's `redact:` patterns and
+    /// names, the token, masks learned so far), applied first.
+    run: Option<Redactor>,
 }
 
 /// The kind shown for a value handed in by the caller.
@@ -38,7 +41,7 @@ impl Scrubber {
     {
         let builder = secrets.into_iter().fold(Redactor::builder(), |b, v| b.secret(CONFIGURED, v.into().trim()));
         // Only a repository pattern can fail to build, and none is given.
-        Scrubber { redactor: builder.build().unwrap_or_default() }
+        Scrubber { redactor: builder.build().unwrap_or_default(), run: None }
     }
 
     /// The values of the environment variables that hold credentials (as
@@ -48,7 +51,7 @@ impl Scrubber {
     where
         I: IntoIterator<Item = (String, String)>,
     {
-        Scrubber { redactor: Redactor::builder().env(vars).build().unwrap_or_default() }
+        Scrubber { redactor: Redactor::builder().env(vars).build().unwrap_or_default(), run: None }
     }
 
     /// What a run scrubs with: these values and those of this process's
@@ -60,12 +63,23 @@ impl Scrubber {
         S: Into<String>,
     {
         let builder = secrets.into_iter().fold(Redactor::builder().process_env(), |b, v| b.secret(CONFIGURED, v.into().trim()));
-        Scrubber { redactor: builder.build().unwrap_or_default() }
+        Scrubber { redactor: builder.build().unwrap_or_default(), run: None }
+    }
+
+    /// Also scrub with the run's redactor, which knows what only the
+    /// repository's configuration says is secret (its `redact:` patterns
+    /// and variable names) and the values masked in logs read so far.
+    pub fn including(mut self, run: Redactor) -> Self {
+        self.run = Some(run);
+        self
     }
 
     /// The single redaction call site (see the module docs).
     pub fn scrub(&self, text: &str) -> String {
-        self.redactor.redact(text).into_owned()
+        match &self.run {
+            Some(run) => self.redactor.redact(&run.redact(text)).into_owned(),
+            None => self.redactor.redact(text).into_owned(),
+        }
     }
 
     /// Scrub a prompt and seal it: the only way to make a [`SealedPrompt`],
@@ -145,6 +159,19 @@ mod tests {
             assert!(!out.contains(secret), "{secret} left in {out}");
         }
         assert_eq!(out, ci_redact::Redactor::new().redact(text), "one redaction, the reports' own");
+    }
+
+    #[test]
+    fn the_runs_own_secrets_are_scrubbed_too() {
+        let config: ci_redact::RedactConfig = serde_json::from_value(serde_json::json!({
+            "patterns": [{"name": "corp-token", "regex": "corp_[a-z0-9]{12}"}]
+        }))
+        .unwrap();
+        let run = ci_redact::Redactor::builder().config(&config).build().unwrap();
+        let text = "deploy with corp_abcdef123456";
+        assert_eq!(Scrubber::default().scrub(text), text, "no built-in pattern knows it");
+        let out = Scrubber::default().including(run).scrub(text);
+        assert_eq!(out, "deploy with {REDACTED:corp-token}");
     }
 
     #[test]

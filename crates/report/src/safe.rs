@@ -8,7 +8,11 @@
 //!   it: no HTML tag, no `<!--` comment opener, no `</details>`, no fake
 //!   `<details data-job-id=…>` block — so nothing a log prints can open,
 //!   close or imitate one of our hidden markers or blocks;
-//! - `-->` becomes `--​>` (zero-width space) for the same reason.
+//! - `-->` becomes `--​>` (zero-width space) for the same reason;
+//! - `GH-123` gets a zero-width joiner after `GH`, and an `http(s)://` URL
+//!   of a GitHub host or of an issue, pull request, discussion or commit
+//!   path a zero-width space after its `:`: no autolink, so no
+//!   cross-reference ("mentioned this") on another issue;
 //! - control characters, ANSI escapes and bidi overrides are removed.
 //!
 //! The zero-width characters are invisible when rendered and inside code, so
@@ -114,10 +118,33 @@ pub fn neutralize(s: &str) -> String {
             ('#', Some(n)) if n.is_ascii_digit() => out.push(ZWJ),
             ('<', Some(n)) if n.is_alphabetic() || matches!(n, '/' | '!' | '?') => out.push(ZWSP),
             ('-', Some('>')) if i >= 1 && chars[i - 1] == '-' => out.push(ZWSP),
+            ('H' | 'h', Some('-')) if gh_reference(&chars, i) => out.push(ZWJ),
+            (':', Some('/')) if github_url(&chars, i) => out.push(ZWSP),
             _ => {}
         }
     }
     out
+}
+
+/// `GH-123` at `chars[i - 1..]` (`chars[i]` is its `H`): GitHub links it to
+/// issue 123 of the repository and notes the mention there.
+fn gh_reference(chars: &[char], i: usize) -> bool {
+    let starts_word = i < 2 || !chars[i - 2].is_alphanumeric();
+    starts_word && i >= 1 && chars[i - 1].eq_ignore_ascii_case(&'G') && chars.get(i + 2).is_some_and(char::is_ascii_digit)
+}
+
+/// An `http(s)://` URL whose `:` is `chars[i]` and which GitHub would turn
+/// into a cross-reference: its host names GitHub, or its path is an issue,
+/// pull request or discussion. A zero-width space after the `:` keeps it
+/// from being autolinked (the text reads the same).
+fn github_url(chars: &[char], i: usize) -> bool {
+    let scheme: String = chars[i.saturating_sub(5)..i].iter().collect::<String>().to_ascii_lowercase();
+    if !(scheme.ends_with("http") || scheme.ends_with("https")) || chars.get(i + 2) != Some(&'/') {
+        return false;
+    }
+    let rest: String = chars[i + 3..].iter().take_while(|c| !c.is_whitespace() && !matches!(c, '<' | '>' | '"' | '\'' | '`' | ')' | ']')).collect::<String>().to_ascii_lowercase();
+    let host = rest.split('/').next().unwrap_or("");
+    host.contains("github") || ["/issues/", "/pull/", "/pulls/", "/discussions/", "/commit/"].iter().any(|p| rest.contains(p))
 }
 
 /// Inline prose (job names, test ids, one-line errors): cleaned, newlines and
@@ -380,6 +407,21 @@ mod tests {
         assert!(!s.contains("</details>"));
         assert_eq!(s.replace([ZWJ, ZWSP], ""), "@alice see #123 <!-- x --> </details> a@b");
         assert_eq!(neutralize(&s), s, "idempotent");
+    }
+
+    #[test]
+    fn neutralizes_cross_references() {
+        // GitHub records a mention on issue 1 for each of these.
+        for text in ["see https://github.com/o/r/issues/1 now", "(HTTP://GitHub.com/o/r/pull/2)", "https://ghe.corp/o/r/issues/3", "fixed in GH-4", "gh-5"] {
+            let s = neutralize(text);
+            assert_ne!(s, text, "{text}");
+            assert_eq!(s.replace([ZWJ, ZWSP], ""), text);
+            assert_eq!(neutralize(&s), s, "idempotent: {text}");
+        }
+        // Not references: left alone.
+        for text in ["https://pypi.org/simple/torch/", "a HIGH-5 b", "sha-256", "file:///tmp/x", "GH-x"] {
+            assert_eq!(neutralize(text), text);
+        }
     }
 
     #[test]

@@ -73,6 +73,13 @@ impl LlmSetup {
         }
     }
 
+    /// Scrub prompts and answers with the run's redactor too (see
+    /// [`Scrubber::including`]).
+    pub fn with_redactor(mut self, run: ci_redact::Redactor) -> Self {
+        self.scrubber = self.scrubber.including(run);
+        self
+    }
+
     /// Is a model configured?
     pub fn configured(&self) -> bool {
         self.llm.is_some()
