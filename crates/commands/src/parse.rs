@@ -136,8 +136,35 @@ pub fn parse(body: &str, mention: &str) -> Parsed {
         return Parsed::NoCommand;
     }
     let mut fence: Option<(char, usize)> = None;
+    // Where GitHub renders a line as something other than the author's own
+    // words, it is no command: inside an HTML comment (hidden) or a `<pre>`
+    // block, and a line right after a `>` quote line, which continues the
+    // quote (a "lazy continuation") until a blank line.
+    let (mut comment, mut pre, mut quoted) = (false, false, false);
     for line in body.lines() {
+        let t = line.trim_start();
+        if comment {
+            comment = !line.contains("-->");
+            continue;
+        }
+        if pre {
+            pre = !line.to_ascii_lowercase().contains("</pre>");
+            continue;
+        }
+        if fence.is_none() {
+            if let Some(after) = t.strip_prefix("<!--") {
+                comment = !after.contains("-->");
+                continue;
+            }
+            let lower = t.to_ascii_lowercase();
+            if lower.starts_with("<pre") && lower[4..].starts_with(['>', ' ', '\t']) || lower == "<pre" {
+                pre = !lower.contains("</pre>");
+                continue;
+            }
+        }
         if let Some((ch, n)) = fence_of(line) {
+            // A fence ends a quote's paragraph.
+            quoted = false;
             match fence {
                 None => fence = Some((ch, n)),
                 Some((open, len)) if open == ch && n >= len && line.trim().chars().all(|c| c == ch) => fence = None,
@@ -146,6 +173,17 @@ pub fn parse(body: &str, mention: &str) -> Parsed {
             continue;
         }
         if fence.is_some() {
+            continue;
+        }
+        if t.starts_with('>') {
+            quoted = true;
+            continue;
+        }
+        if t.is_empty() {
+            quoted = false;
+            continue;
+        }
+        if quoted {
             continue;
         }
         // Four spaces or a tab make an indented code block.
@@ -237,6 +275,22 @@ mod tests {
         assert_eq!(p("@amd-bot-foo review"), Parsed::NoCommand);
         assert_eq!(p("@amd-bots review"), Parsed::NoCommand);
         assert_eq!(p("email me@amd-bot review"), Parsed::NoCommand);
+    }
+
+    #[test]
+    fn lines_github_shows_as_quoted_or_hidden_are_not_commands() {
+        // A line right after a quote continues it on GitHub.
+        assert_eq!(p("> you said\n@amd-bot review"), Parsed::NoCommand);
+        assert_eq!(p("> you said\n\n@amd-bot review"), Parsed::Command(Command::Review));
+        // A fence ends the quote and opens a code block.
+        assert_eq!(p("> you said\n```\n\n@amd-bot review\n```"), Parsed::NoCommand);
+        assert_eq!(p("> you said\n```\nx\n```\n@amd-bot help"), Parsed::Command(Command::Help));
+        // Hidden or preformatted.
+        assert_eq!(p("<!--\n@amd-bot review\n-->"), Parsed::NoCommand);
+        assert_eq!(p("<!-- note -->\n@amd-bot help"), Parsed::Command(Command::Help));
+        assert_eq!(p("<pre>\n@amd-bot review\n</pre>\n@amd-bot help"), Parsed::Command(Command::Help));
+        assert_eq!(p("<PRE class=x>\n@amd-bot review\n</PRE>"), Parsed::NoCommand);
+        assert_eq!(p("<prefix>\n@amd-bot help"), Parsed::Command(Command::Help), "not a <pre> tag");
     }
 
     #[test]

@@ -234,7 +234,8 @@ struct EnvLayer {
 }
 
 /// The configuration with environment overrides and secrets applied.
-#[derive(Debug, Clone)]
+/// `Debug` counts the secrets, never shows them.
+#[derive(Clone)]
 pub struct Resolved {
     /// The provider asked for.
     pub choice: ProviderChoice,
@@ -249,6 +250,19 @@ pub struct Resolved {
     pub price: Option<Price>,
     /// Every secret value met (key, secret headers), for the scrubber.
     pub secrets: Vec<String>,
+}
+
+impl std::fmt::Debug for Resolved {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Resolved")
+            .field("choice", &self.choice)
+            .field("api", &self.api)
+            .field("agent", &self.agent)
+            .field("daily_token_budget", &self.daily_token_budget)
+            .field("price", &self.price)
+            .field("secrets", &format_args!("[{} hidden]", self.secrets.len()))
+            .finish()
+    }
 }
 
 impl LlmConfig {
@@ -357,6 +371,17 @@ mod tests {
         let r = LlmConfig::default().resolve(env(&[("ANTHROPIC_API_KEY", "sk-ant-xxxxxxxxxxxxxxxxxxxxxxxx")])).unwrap();
         assert_eq!(r.choice, ProviderChoice::None);
         assert!(r.api_provider().unwrap().is_none());
+    }
+
+    #[test]
+    fn debug_never_shows_a_secret() {
+        let yaml = "provider: openai\nbase_url: http://vllm:8000\nmodel: qwen\nheader_env: {Ocp-Apim-Subscription-Key: GW_KEY}\n";
+        let cfg: LlmConfig = serde_yaml_ng::from_str(yaml).unwrap();
+        let r = cfg.resolve(env(&[("GW_KEY", "gateway-secret-value-123")])).unwrap();
+        assert!(!r.secrets.is_empty());
+        let shown = format!("{r:?} {r:#?}");
+        assert!(!shown.contains("gateway-secret-value-123"), "{shown}");
+        assert!(shown.contains("hidden"));
     }
 
     #[test]

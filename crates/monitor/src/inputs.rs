@@ -9,8 +9,9 @@ use ci_github::RepoRef;
 use crate::config::{split_list, Config, ConfigWarning, DEFAULT_CONFIG_PATH};
 use crate::ctx::Settings;
 
-/// Raw values, `None` = not supplied.
-#[derive(Debug, Clone, Default)]
+/// Raw values, `None` = not supplied. `Debug` shows whether a token was
+/// given, never the token.
+#[derive(Clone, Default)]
 pub struct RawInputs {
     /// `repo`: the monitored repository.
     pub repo: Option<String>,
@@ -44,6 +45,29 @@ pub struct RawInputs {
     pub event_name: Option<String>,
     /// `event-path`: its payload file (default `GITHUB_EVENT_PATH`).
     pub event_path: Option<String>,
+}
+
+impl std::fmt::Debug for RawInputs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RawInputs")
+            .field("repo", &self.repo)
+            .field("bot_repo", &self.bot_repo)
+            .field("token", &self.token.as_ref().map(|_| "***"))
+            .field("workflow", &self.workflow)
+            .field("workflows", &self.workflows)
+            .field("lookback_hours", &self.lookback_hours)
+            .field("dry_run", &self.dry_run)
+            .field("config", &self.config)
+            .field("api_url", &self.api_url)
+            .field("date", &self.date)
+            .field("url", &self.url)
+            .field("output", &self.output)
+            .field("pr", &self.pr)
+            .field("focus", &self.focus)
+            .field("event_name", &self.event_name)
+            .field("event_path", &self.event_path)
+            .finish()
+    }
 }
 
 /// What the environment contributes (`GITHUB_REPOSITORY`, `GITHUB_SERVER_URL`).
@@ -145,6 +169,14 @@ mod tests {
 
     fn now() -> DateTime<Utc> {
         "2026-03-01T23:59:00Z".parse().unwrap()
+    }
+
+    #[test]
+    fn debug_never_shows_the_token() {
+        let raw = RawInputs { token: Some("ghs_sEcReTtOkEnVaLuE1234567890".into()), repo: Some("o/r".into()), ..RawInputs::default() };
+        let shown = format!("{raw:?}");
+        assert!(!shown.contains("sEcReT"), "{shown}");
+        assert!(shown.contains("***") && shown.contains("o/r"), "{shown}");
     }
 
     #[test]
