@@ -326,6 +326,12 @@ impl<G: GitHub + Clone + 'static> Ctx<G> {
         &self.github.gh
     }
 
+    /// The login the bot writes as, when the client resolved one (see
+    /// `GitHub::marker_author`).
+    pub fn own_login(&self) -> Option<String> {
+        self.gh().marker_author().map(str::to_string)
+    }
+
     /// One line per object by someone else that carried our markers (read
     /// and ignored during this run), each reported once.
     pub fn trust_warnings(&self) -> Vec<String> {

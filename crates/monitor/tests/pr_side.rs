@@ -24,7 +24,11 @@ const LOST_RUNNER: &str = "2026-01-15T11:40:00.0Z ##[group]Run tests
 2026-01-15T11:41:00.0Z ##[error]The operation was canceled.";
 
 fn scenario(extra_pulls: &str) -> Scenario {
-    let yaml = format!(
+    Scenario::from_yaml_str(&scenario_yaml(extra_pulls)).expect("scenario")
+}
+
+fn scenario_yaml(extra_pulls: &str) -> String {
+    format!(
         r#"
 settings:
   login: ci-bot
@@ -70,8 +74,7 @@ repos:
         head = sha(HEAD),
         fork = sha("8888"),
         closed = sha("9999"),
-    );
-    Scenario::from_yaml_str(&yaml).expect("scenario")
+    )
 }
 
 const CONFIG: &str = "commands:\n  mention: ci-bot\n  allow: { users: [alice], teams: [acme/ci-admins] }\n  allow-forks: false\n";
@@ -205,6 +208,20 @@ async fn refusals() {
     insta::assert_snapshot!("reply_fork", reply(8, fork));
     insta::assert_snapshot!("reply_unknown", reply(7, unknown));
     assert!(t.comments_on(TARGET, 1).len() == 1, "nothing on the issue");
+}
+
+#[tokio::test]
+async fn the_bots_own_comments_are_never_commands_whatever_login_it_writes_as() {
+    // The bot writes with a maintainer's token (alice may give commands),
+    // not as its mention, and GitHub does not mark a user's comments as a
+    // bot's: what it writes as is still its own.
+    let yaml = scenario_yaml("").replace("test-token: ci-bot", "test-token: alice");
+    let t = TestCtx::with_scenario(Scenario::from_yaml_str(&yaml).expect("scenario"), CONFIG).await;
+    let own = comment(&t, "alice", 7, "@ci-bot ci-status").await;
+    let o = watch(&t).await;
+    assert_eq!((o.seen, o.claimed, o.replied), (1, 0, 0), "{o:?}");
+    assert!(reactions(&t, own).is_empty(), "its own comment is left alone");
+    assert_eq!(t.comments_on(TARGET, 7).len(), 1, "and not answered");
 }
 
 #[tokio::test]

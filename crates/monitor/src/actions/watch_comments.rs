@@ -59,7 +59,14 @@ pub async fn once<G: GitHub + Clone + 'static>(
     };
 
     let port = GitHubCommands::new(ctx);
-    let cfg = &ctx.config.commands;
+    // The bot's own comments are never commands: besides the configured
+    // mention and login, the login the client found it writes as (a token
+    // user's comments are not marked as a bot's by GitHub).
+    let mut cfg = ctx.config.commands.clone();
+    if cfg.bot_login.is_none() {
+        cfg.bot_login = ctx.own_login();
+    }
+    let cfg = &cfg;
     let mut o = WatchOutputs::default();
     let mut log = Vec::new();
     for e in &events {
