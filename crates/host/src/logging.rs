@@ -44,9 +44,55 @@ pub fn init_logging(format: LogFormat) {
 pub fn init_logging_with(format: LogFormat, default_filter: &str) {
     let from_env = std::env::var("RUST_LOG").ok().and_then(|v| v.parse::<Targets>().ok());
     let filter = from_env.unwrap_or_else(|| default_filter.parse().unwrap_or_default());
-    let builder = tracing_subscriber::fmt().with_writer(std::io::stderr).with_ansi(false);
+    // Every line goes through the redactor: an error chain can quote a
+    // URL with credentials, a header or a token. The secrets it knows are
+    // the built-in shapes and this process's credential variables (the
+    // action's `INPUT_TOKEN`, `GITHUB_TOKEN`, the model's key).
+    let redactor = ci_redact::Redactor::builder().process_env().build().unwrap_or_default();
+    let builder = tracing_subscriber::fmt().with_writer(redacting(redactor, std::io::stderr)).with_ansi(false);
     let _ = match format {
         LogFormat::Json => builder.json().flatten_event(true).with_current_span(false).finish().with(filter).try_init(),
         LogFormat::Text => builder.finish().with(filter).try_init(),
     };
+}
+
+/// A writer maker for the subscriber: each event's lines pass through
+/// `redactor` on their way to `make()`'s writer (flushed when the event's
+/// writer is dropped).
+fn redacting<W: std::io::Write, F: Fn() -> W>(redactor: ci_redact::Redactor, make: F) -> impl Fn() -> ci_redact::RedactingWriter<W> {
+    move || ci_redact::RedactingWriter::new(&redactor, make())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    #[derive(Clone, Default)]
+    struct Buffer(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Buffer {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn log_lines_are_redacted() {
+        let buf = Buffer::default();
+        let redactor = ci_redact::Redactor::builder().secret("github-token", "configured-value-1234").build().unwrap();
+        let out = buf.clone();
+        let subscriber = tracing_subscriber::fmt().with_writer(super::redacting(redactor, move || out.clone())).with_ansi(false).finish();
+        tracing::subscriber::with_default(subscriber, || {
+            tracing::warn!("push to https://x-access-token:ghs_16C7e42F292c6912E7710c838347Ae178B4a@github.com/o/r failed");
+            tracing::warn!(token = "configured-value-1234", "retrying");
+        });
+        let text = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
+        assert!(text.contains("failed") && text.contains("retrying"), "{text}");
+        assert!(!text.contains("ghs_16C7") && !text.contains("configured-value-1234"), "{text}");
+        assert!(text.contains("{REDACTED:"), "{text}");
+    }
 }

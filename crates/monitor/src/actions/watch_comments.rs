@@ -118,7 +118,7 @@ pub async fn once<G: GitHub + Clone + 'static>(
         }
     }
     for l in &log {
-        eprintln!("watch-comments: {l}");
+        eprintln!("watch-comments: {}", ctx.redact(l));
     }
     let mut out = Outcome::new(o);
     out.warnings = warnings;
