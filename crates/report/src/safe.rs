@@ -138,11 +138,15 @@ fn gh_reference(chars: &[char], i: usize) -> bool {
 /// pull request or discussion. A zero-width space after the `:` keeps it
 /// from being autolinked (the text reads the same).
 fn github_url(chars: &[char], i: usize) -> bool {
-    let scheme: String = chars[i.saturating_sub(5)..i].iter().collect::<String>().to_ascii_lowercase();
-    if !(scheme.ends_with("http") || scheme.ends_with("https")) || chars.get(i + 2) != Some(&'/') {
+    let before = &chars[i.saturating_sub(5)..i];
+    let is = |word: &str, at: &[char]| at.len() == word.len() && at.iter().zip(word.chars()).all(|(c, w)| c.eq_ignore_ascii_case(&w));
+    let http = is("https", before) || is("http", &before[before.len().saturating_sub(4)..]);
+    if !http || chars.get(i + 2) != Some(&'/') {
         return false;
     }
-    let rest: String = chars[i + 3..].iter().take_while(|c| !c.is_whitespace() && !matches!(c, '<' | '>' | '"' | '\'' | '`' | ')' | ']')).collect::<String>().to_ascii_lowercase();
+    // Host and path are read from at most 256 characters: a text of
+    // `http://http://…` stays linear.
+    let rest: String = chars[i + 3..].iter().take(256).take_while(|c| !c.is_whitespace() && !matches!(c, '<' | '>' | '"' | '\'' | '`' | ')' | ']')).collect::<String>().to_ascii_lowercase();
     let host = rest.split('/').next().unwrap_or("");
     host.contains("github") || ["/issues/", "/pull/", "/pulls/", "/discussions/", "/commit/"].iter().any(|p| rest.contains(p))
 }
@@ -418,6 +422,8 @@ mod tests {
             assert_eq!(s.replace([ZWJ, ZWSP], ""), text);
             assert_eq!(neutralize(&s), s, "idempotent: {text}");
         }
+        let many = "http://".repeat(20_000);
+        assert_eq!(neutralize(&many).replace([ZWJ, ZWSP], ""), many, "each URL read from a bounded window");
         // Not references: left alone.
         for text in ["https://pypi.org/simple/torch/", "a HIGH-5 b", "sha-256", "file:///tmp/x", "GH-x"] {
             assert_eq!(neutralize(text), text);
