@@ -9,10 +9,11 @@
 //!   `<details data-job-id=…>` block — so nothing a log prints can open,
 //!   close or imitate one of our hidden markers or blocks;
 //! - `-->` becomes `--​>` (zero-width space) for the same reason;
-//! - `GH-123` gets a zero-width joiner after `GH`, and an `http(s)://` URL
-//!   of a GitHub host or of an issue, pull request, discussion or commit
-//!   path a zero-width space after its `:`: no autolink, so no
-//!   cross-reference ("mentioned this") on another issue;
+//! - in prose (not in code, which GitHub never links), `GH-123` gets a
+//!   zero-width joiner after `GH`, and an `http(s)://` URL of a GitHub host
+//!   or of an issue, pull request, discussion or commit path a zero-width
+//!   space after its `:`: no autolink, so no cross-reference ("mentioned
+//!   this") on another issue;
 //! - control characters, ANSI escapes and bidi overrides are removed.
 //!
 //! The zero-width characters are invisible when rendered and inside code, so
@@ -108,6 +109,17 @@ pub fn clean(s: &str) -> String {
 /// The context-free rules (see module docs): mentions, issue autolinks, HTML
 /// openers and comment closers. Idempotent.
 pub fn neutralize(s: &str) -> String {
+    neutralize_in(s, true)
+}
+
+/// [`neutralize`] for code spans and blocks, where GitHub links no URL and
+/// no `GH-123`: those are left as written, so a URL copied out of a quoted
+/// log line still works.
+fn neutralize_code(s: &str) -> String {
+    neutralize_in(s, false)
+}
+
+fn neutralize_in(s: &str, prose: bool) -> String {
     let mut out = String::with_capacity(s.len() + 8);
     let chars: Vec<char> = s.chars().collect();
     for (i, &c) in chars.iter().enumerate() {
@@ -118,8 +130,8 @@ pub fn neutralize(s: &str) -> String {
             ('#', Some(n)) if n.is_ascii_digit() => out.push(ZWJ),
             ('<', Some(n)) if n.is_alphabetic() || matches!(n, '/' | '!' | '?') => out.push(ZWSP),
             ('-', Some('>')) if i >= 1 && chars[i - 1] == '-' => out.push(ZWSP),
-            ('H' | 'h', Some('-')) if gh_reference(&chars, i) => out.push(ZWJ),
-            (':', Some('/')) if github_url(&chars, i) => out.push(ZWSP),
+            ('H' | 'h', Some('-')) if prose && gh_reference(&chars, i) => out.push(ZWJ),
+            (':', Some('/')) if prose && github_url(&chars, i) => out.push(ZWSP),
             _ => {}
         }
     }
@@ -188,7 +200,7 @@ pub fn code_span(s: &str, max: usize, in_table: bool) -> String {
     let cleaned = clean(s);
     let collapsed = cleaned.split_whitespace().collect::<Vec<_>>().join(" ");
     let capped = truncate_chars(&collapsed, max);
-    let mut body = neutralize(&capped);
+    let mut body = neutralize_code(&capped);
     if in_table {
         body = body.replace('|', "\\|");
     }
@@ -227,7 +239,7 @@ pub fn preformatted(s: &str, lang: &str) -> String {
 
 /// Neutralised `lines` in a fence longer than any backtick run among them.
 fn fenced<L: AsRef<str>>(lines: &[L], lang: &str) -> String {
-    let body = lines.iter().map(|l| neutralize(l.as_ref())).collect::<Vec<_>>().join("\n");
+    let body = lines.iter().map(|l| neutralize_code(l.as_ref())).collect::<Vec<_>>().join("\n");
     let fence = "`".repeat((longest_run(&body, '`') + 1).max(3));
     let lang: String = lang.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
     format!("{fence}{lang}\n{body}\n{fence}")
@@ -424,6 +436,9 @@ mod tests {
         }
         let many = "http://".repeat(20_000);
         assert_eq!(neutralize(&many).replace([ZWJ, ZWSP], ""), many, "each URL read from a bounded window");
+        // Code is never linked: a URL copied out of a quoted log line works.
+        assert_eq!(code_span("fatal: unable to access 'https://github.com/x/y/'", 200, false), "`fatal: unable to access 'https://github.com/x/y/'`");
+        assert!(code_block("see https://github.com/o/r/issues/1 GH-2", "text", 10, 200).contains("https://github.com/o/r/issues/1 GH-2"));
         // Not references: left alone.
         for text in ["https://pypi.org/simple/torch/", "a HIGH-5 b", "sha-256", "file:///tmp/x", "GH-x"] {
             assert_eq!(neutralize(text), text);
