@@ -29,7 +29,7 @@
 use std::future::Future;
 use std::time::{Duration, Instant};
 
-use crate::types::{Issue, IssueComment, IssueFilter, IssueNumber, IssueUpdate, NewIssue, RepoRef, StateFilter};
+use crate::types::{Issue, IssueComment, IssueFilter, IssueNumber, IssueUpdate, NewIssue, RepoRef, StateFilter, User};
 use crate::{Error, GitHub, Result};
 
 /// Look/act rounds before an upsert gives up with [`Error::Conflict`].
@@ -203,6 +203,19 @@ impl Round {
     }
 }
 
+/// GitHub recorded our new object under another login than the one our
+/// lookups trust, so no lookup would ever find it: every round (and every
+/// run) would create another. An Actions-style `ghs_` token that is a
+/// GitHub App's installation token does this (it cannot read `/user`, so
+/// the login was taken for `github-actions[bot]`). Stop after the one.
+fn wrong_author(marker: &str, wrote_as: &str, looks_for: Option<&str>) -> Error {
+    Error::Config(format!(
+        "the bot wrote {marker} as @{wrote_as} but trusts only objects by @{}; set {}={wrote_as} (a GitHub App installation token writes as <app-slug>[bot])",
+        looks_for.unwrap_or("?"),
+        crate::env::MARKER_AUTHOR
+    ))
+}
+
 /// One kind of marked object (comments on an issue, issues of a repo): what
 /// the look/act/verify loop of [`upsert`] asks of it.
 trait Marked<G: GitHub + ?Sized>: Sync {
@@ -213,8 +226,9 @@ trait Marked<G: GitHub + ?Sized>: Sync {
 
     /// The marked objects by our author, oldest first.
     fn look(&self, gh: &G) -> impl Future<Output = Result<Vec<Self::Object>>> + Send;
-    /// Create the object with `body` (the marker included).
-    fn create(&self, gh: &G, body: String) -> impl Future<Output = Result<()>> + Send;
+    /// Create the object with `body` (the marker included); its author as
+    /// GitHub recorded it.
+    fn create(&self, gh: &G, body: String) -> impl Future<Output = Result<Option<User>>> + Send;
     /// Remove `dup`, a younger duplicate of `canonical` a race produced.
     fn retire(&self, gh: &G, canonical: &Self::Object, dup: &Self::Object) -> impl Future<Output = Result<()>> + Send;
     /// The object's body.
@@ -245,7 +259,8 @@ where
         };
         let Some(canonical) = found.first().cloned() else {
             match kind.create(gh, with_marker(merge(None), marker)).await {
-                Ok(()) => st.wrote(UpsertAction::Created),
+                Ok(Some(author)) if !gh.is_own(Some(&author)) => return Err(wrong_author(marker, &author.login, gh.marker_author())),
+                Ok(_) => st.wrote(UpsertAction::Created),
                 Err(e) => st.absorb(e)?,
             }
             continue;
@@ -304,8 +319,8 @@ impl<G: GitHub + ?Sized> Marked<G> for Comments<'_> {
         marked_comments(gh, self.repo, self.issue, self.marker)
     }
 
-    async fn create(&self, gh: &G, body: String) -> Result<()> {
-        gh.create_comment(self.repo, self.issue, &body).await.map(drop)
+    async fn create(&self, gh: &G, body: String) -> Result<Option<User>> {
+        gh.create_comment(self.repo, self.issue, &body).await.map(|c| c.user)
     }
 
     async fn retire(&self, gh: &G, _canonical: &IssueComment, dup: &IssueComment) -> Result<()> {
@@ -342,9 +357,9 @@ impl<G: GitHub + ?Sized> Marked<G> for Issues<'_> {
         marked_issues(gh, self.repo, self.marker, self.labels)
     }
 
-    async fn create(&self, gh: &G, body: String) -> Result<()> {
+    async fn create(&self, gh: &G, body: String) -> Result<Option<User>> {
         let new = NewIssue { title: self.title.to_string(), body, labels: self.labels.to_vec() };
-        gh.create_issue(self.repo, &new).await.map(drop)
+        gh.create_issue(self.repo, &new).await.map(|i| i.user)
     }
 
     /// REST cannot delete issues: close the duplicate and drop its marker.

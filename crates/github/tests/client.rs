@@ -667,6 +667,21 @@ async fn duplicates_collapse_to_the_oldest_and_foreign_markers_are_ignored() {
 }
 
 #[tokio::test]
+async fn a_write_recorded_under_another_login_stops_after_one_object() {
+    // The client trusts github-actions[bot] (an installation token that
+    // cannot read /user), but GitHub records the writes as someone else:
+    // no lookup would ever find them. One object, then a one-line error
+    // naming the fix, not a new object every round.
+    let c = Ctx::with(DUPLICATES, |b| b.configure(|c| c.marker_author = Some("github-actions[bot]".into()))).await;
+    let before = c.comments(1).len();
+    let err = c.gh.upsert_comment_by_marker(&c.repo, IssueNumber(1), "<!-- ci-bot:n -->", "x <!-- ci-bot:n -->").await.unwrap_err().to_string();
+    assert_eq!(c.comments(1).len(), before + 1, "one comment created");
+    assert!(err.contains("CI_BOT_MARKER_AUTHOR") && err.contains("github-actions[bot]") && !err.contains('\n'), "{err}");
+    let err = c.gh.upsert_issue_by_marker(&c.repo, "<!-- ci-bot:i -->", "T", "b", &[]).await.unwrap_err().to_string();
+    assert!(err.contains("CI_BOT_MARKER_AUTHOR"), "{err}");
+}
+
+#[tokio::test]
 async fn issue_upsert_finds_by_listing_not_search() {
     let c = Ctx::new(EMPTY).await;
     c.server.state().set_search_delay(Duration::from_secs(60));
