@@ -161,6 +161,8 @@ pub struct IssueFilter {
     pub state: StateFilter,
     /// Only issues updated at or after this time.
     pub since: Option<DateTime<Utc>>,
+    /// Only issues opened by this login.
+    pub creator: Option<String>,
 }
 
 /// Body of `POST /repos/{o}/{r}/issues`.

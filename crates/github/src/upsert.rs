@@ -94,10 +94,12 @@ pub(crate) async fn marked_issues<G: GitHub + ?Sized>(
     marker: &str,
     labels: &[String],
 ) -> Result<Vec<Issue>> {
-    let filter = IssueFilter {
-        labels: labels.to_vec(),
-        state: StateFilter::All,
-        since: None,
+    // By the bot's own login where it is known, not by label: a label
+    // someone removed must not hide the issue (a second tracker with empty
+    // state would follow); the update puts the label back.
+    let filter = match gh.marker_author() {
+        Some(login) => IssueFilter { labels: Vec::new(), state: StateFilter::All, since: None, creator: Some(login.to_string()) },
+        None => IssueFilter { labels: labels.to_vec(), state: StateFilter::All, since: None, creator: None },
     };
     let mut found: Vec<Issue> = gh
         .list_issues(repo, &filter)

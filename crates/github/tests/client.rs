@@ -682,6 +682,21 @@ async fn a_write_recorded_under_another_login_stops_after_one_object() {
 }
 
 #[tokio::test]
+async fn an_issue_whose_label_was_removed_is_found_and_labelled_again() {
+    let c = Ctx::new(EMPTY).await;
+    let m = "<!-- ci-bot:tracker x -->";
+    let labels = vec!["ci-failure".to_string()];
+    let a = c.gh.upsert_issue_by_marker(&c.repo, m, "[CI] Tracker", "v1", &labels).await.unwrap();
+    // A maintainer tidies the labels away.
+    let unlabel = IssueUpdate { labels: Some(Vec::new()), ..IssueUpdate::default() };
+    c.gh.update_issue(&c.repo, a.object.number, &unlabel).await.unwrap();
+    let b = c.gh.upsert_issue_by_marker(&c.repo, m, "[CI] Tracker", "v2", &labels).await.unwrap();
+    assert_eq!(b.object.number, a.object.number, "the same issue, not a second one");
+    assert!(b.object.has_label("ci-failure"), "labelled again");
+    assert_eq!(c.issues().iter().filter(|i| i.body.as_deref().unwrap_or("").contains(m)).count(), 1);
+}
+
+#[tokio::test]
 async fn issue_upsert_finds_by_listing_not_search() {
     let c = Ctx::new(EMPTY).await;
     c.server.state().set_search_delay(Duration::from_secs(60));

@@ -4,7 +4,7 @@
 //! failed job gets its checked narrative (`services::narration`); the issue
 //! keeps the memory and the day's spend is recorded on the daily issue.
 
-use ci_github::{GitHub, IssueFilter, RepoRef, StateFilter};
+use ci_github::{GitHub, RepoRef};
 use ci_model::{JobId, RunId, Signal};
 use ci_report::analyze::{
     analyze_title_for_job, analyze_title_for_run, render_analyze_body, render_analyze_no_failures,
@@ -94,7 +94,7 @@ pub async fn run<G: GitHub + Clone + 'static>(
         // This URL's issue keeps the memory: read it back (the list the
         // upsert makes anyway). On stdout nothing is kept.
         let previous = if keep {
-            let filter = IssueFilter { labels: vec![ANALYZE_LABEL.to_string()], state: StateFilter::All, since: None };
+            let filter = ctx.issue_filter(ANALYZE_LABEL.to_string(), None);
             ctx.github().list_issues(&ctx.settings.bot_repo, &filter).await?.into_iter().find(|i| i.body.contains(&marker)).map(|i| i.body)
         } else {
             None

@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use ci_github::{CommentId, GitHub, Issue, IssueFilter, RepoRef, StateFilter};
+use ci_github::{CommentId, GitHub, Issue, RepoRef};
 use ci_report::markers::tracker_issue_marker;
 use ci_report::step_summary::{self, TrackerLine};
 use ci_report::tracker::{
@@ -51,7 +51,7 @@ pub async fn run<G: GitHub + Clone + 'static>(ctx: &Ctx<G>) -> anyhow::Result<Ou
             }
         };
         if !listed.contains_key(&repo) {
-            let filter = IssueFilter { labels: vec![TRACKER_LABEL.into()], state: StateFilter::All, since: None };
+            let filter = ctx.issue_filter(TRACKER_LABEL.into(), None);
             listed.insert(repo.clone(), ctx.github().list_issues(&repo, &filter).await?);
         }
         let jobs = parse_workflow_comments(&t.workflow, comments.iter().map(|c| c.body.as_str())).jobs;

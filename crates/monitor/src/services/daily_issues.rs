@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{Duration, NaiveDate};
-use ci_github::{GitHub, Issue, IssueFilter, StateFilter};
+use ci_github::{GitHub, Issue};
 use ci_report::daily::{daily_issue_body, daily_title, parse_daily_title, DailyIssueContext, DAILY_LABEL};
 use ci_report::markers::daily_issue_marker;
 
@@ -37,7 +37,7 @@ impl DailyIssues {
 /// The daily issues of the settings' day and the `days` before it.
 pub async fn list_daily_issues<G: GitHub + Clone + 'static>(ctx: &Ctx<G>, days: u32) -> anyhow::Result<DailyIssues> {
     let since = ctx.settings.date.and_hms_opt(0, 0, 0).expect("midnight").and_utc() - Duration::days(days as i64 + 1);
-    let filter = IssueFilter { labels: vec![DAILY_LABEL.to_string()], state: StateFilter::All, since: Some(since) };
+    let filter = ctx.issue_filter(DAILY_LABEL.to_string(), Some(since));
     let issues = ctx.github().list_issues(&ctx.settings.bot_repo, &filter).await?;
     let mut out = DailyIssues::default();
     for issue in issues {

@@ -53,6 +53,7 @@ pub(in crate::client) async fn list_issues(c: &Client, repo: &RepoRef, f: &Issue
         ("state", Some(f.state.as_str())),
         ("labels", labels.as_deref()),
         ("since", since.as_deref()),
+        ("creator", f.creator.as_deref()),
         ("sort", Some("created")),
         ("direction", Some("asc")),
         ("per_page", Some("100")),
