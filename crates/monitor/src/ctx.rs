@@ -191,6 +191,8 @@ pub struct Ctx<G> {
     /// Applied to every byte written (see [`Ctx::redact`]); learns the
     /// `::add-mask::` values of the logs read during the run.
     redactor: std::sync::RwLock<Redactor>,
+    /// The same before it learned anything (see [`redact_body`]).
+    unlearned: Redactor,
     /// The model the reports may ask (none: deterministic).
     llm: Arc<LlmSetup>,
 }
@@ -215,6 +217,34 @@ fn build_redactor(config: &Config, token: Option<&str>, warnings: &mut Vec<Confi
     }
 }
 
+/// A body the bot writes, with every secret replaced, except that its
+/// hidden marker and state lines (one-line `<!-- … -->`) are redacted
+/// without the values learned from the logs' `::add-mask::` commands. A
+/// job can mask any text, including the words our markers are made of
+/// (`::add-mask::processed_job_ids`): a marker rewritten to
+/// `{REDACTED:masked}` is never found again, so its comment would be
+/// recreated and its jobs reported again on every tick. Those lines still
+/// go through the built-in patterns and the configured secrets; a masked
+/// value the runner printed is `***` in the log already.
+fn redact_body(learned: &Redactor, unlearned: &Redactor, body: &str) -> String {
+    if learned.known_forms() == unlearned.known_forms() {
+        return learned.redact(body).into_owned();
+    }
+    let mut out = String::with_capacity(body.len());
+    let (mut run, mut at) = (0, 0);
+    for line in body.split_inclusive('\n') {
+        let t = line.trim();
+        if t.starts_with("<!--") && t.ends_with("-->") {
+            out.push_str(&learned.redact(&body[run..at]));
+            out.push_str(&unlearned.redact(line));
+            run = at + line.len();
+        }
+        at += line.len();
+    }
+    out.push_str(&learned.redact(&body[run..]));
+    out
+}
+
 impl<G: GitHub + Clone + 'static> Ctx<G> {
     /// A context over `gh`; the config's `triage-rules` are compiled here
     /// (a bad rule becomes a warning and the built-in rules are used).
@@ -237,6 +267,7 @@ impl<G: GitHub + Clone + 'static> Ctx<G> {
             warnings,
             rules: Arc::new(rules),
             planned: Mutex::new(Vec::new()),
+            unlearned: redactor.clone(),
             redactor: std::sync::RwLock::new(redactor),
             llm: Arc::new(LlmSetup::default()),
         }
@@ -258,8 +289,15 @@ impl<G: GitHub + Clone + 'static> Ctx<G> {
     /// when it came from a flag or input rather than the environment).
     pub fn with_token_secret(mut self, token: &str) -> Self {
         let mut ignored = Vec::new();
-        self.redactor = std::sync::RwLock::new(build_redactor(&self.config, Some(token), &mut ignored));
+        let redactor = build_redactor(&self.config, Some(token), &mut ignored);
+        self.unlearned = redactor.clone();
+        self.redactor = std::sync::RwLock::new(redactor);
         self
+    }
+
+    /// A body the bot writes, redacted (see [`redact_body`]).
+    fn redact_body(&self, body: &str) -> String {
+        redact_body(&self.redactor(), &self.unlearned, body)
     }
 
     /// `text` with every secret replaced: the last step before anything the
@@ -349,7 +387,7 @@ impl<G: GitHub + Clone + 'static> Ctx<G> {
     }
 
     fn plan(&self, repo: &RepoRef, target: String, body: &str) {
-        let (target, body) = (self.redact(&target), self.redact(body));
+        let (target, body) = (self.redact(&target), self.redact_body(body));
         self.planned.lock().unwrap_or_else(|p| p.into_inner()).push(PlannedWrite { repo: repo.to_string(), target, body });
     }
 
@@ -361,7 +399,7 @@ impl<G: GitHub + Clone + 'static> Ctx<G> {
         marker: &str,
         body: &str,
     ) -> anyhow::Result<Option<Upserted<IssueComment>>> {
-        let body = self.redact(body);
+        let body = self.redact_body(body);
         if self.dry_run() {
             self.plan(repo, format!("comment on #{issue} marked `{marker}`"), &body);
             return Ok(None);
@@ -393,7 +431,7 @@ impl<G: GitHub + Clone + 'static> Ctx<G> {
 
     /// Replace the body of a known comment.
     pub async fn update_comment(&self, repo: &RepoRef, comment: CommentId, body: &str) -> anyhow::Result<()> {
-        let body = self.redact(body);
+        let body = self.redact_body(body);
         if self.dry_run() {
             self.plan(repo, format!("update comment {comment}"), &body);
             return Ok(());
@@ -427,8 +465,8 @@ impl<G: GitHub + Clone + 'static> Ctx<G> {
         F: Fn(Option<&str>) -> String + Send + Sync,
     {
         let title = self.redact(title);
-        let redactor = self.redactor();
-        let merge = move |cur: Option<&str>| redactor.redact(&merge(cur)).into_owned();
+        let (redactor, unlearned) = (self.redactor(), self.unlearned.clone());
+        let merge = move |cur: Option<&str>| redact_body(&redactor, &unlearned, &merge(cur));
         if self.dry_run() {
             let body = merge(current.map(|i| i.body.as_str()));
             self.plan_issue(repo, current, &title, &body);
@@ -441,7 +479,7 @@ impl<G: GitHub + Clone + 'static> Ctx<G> {
     /// Give a known issue `title` and `body` (one write, none if both are
     /// already so).
     pub async fn rewrite_issue(&self, repo: &RepoRef, issue: &Issue, title: &str, body: &str) -> anyhow::Result<()> {
-        let (title, body) = (self.redact(title), self.redact(body));
+        let (title, body) = (self.redact(title), self.redact_body(body));
         let (title, body) = (title.as_str(), body.as_str());
         if self.dry_run() {
             self.plan_issue(repo, Some(issue), title, body);
@@ -475,7 +513,7 @@ impl<G: GitHub + Clone + 'static> Ctx<G> {
             Err(e) => return Err(e.into()),
         };
         // A legacy issue, found by its title, gets the marker so later runs find it by marker.
-        let want = self.redact(&ci_github::upsert::with_marker(edit(&current.body), marker));
+        let want = self.redact_body(&ci_github::upsert::with_marker(edit(&current.body), marker));
         if self.dry_run() {
             self.plan_issue(repo, Some(&current), &current.title, &want);
             return Ok(true);

@@ -220,6 +220,44 @@ fn everything(c: &TestCtx) -> String {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_log_that_masks_the_words_of_our_markers_cannot_corrupt_the_state() {
+    // A job (a fork's PR, say) masks the words the bot's hidden markers
+    // and state lines are made of. Redacting them there would hide the
+    // report from the next tick: new parts every tick, jobs reported again.
+    let mut c = TestCtx::new().await;
+    let log = "2026-01-15T11:00:00.0Z ::add-mask::processed_job_ids\n\
+               2026-01-15T11:00:00.0Z ::add-mask::<!-- ci-bot:\n\
+               2026-01-15T11:00:00.0Z ::add-mask::ci-monitor-part\n\
+               2026-01-15T11:00:01.0Z ##[group]Run pytest\n\
+               2026-01-15T11:00:02.0Z FAILED tests/test_a.py::test_one - AssertionError: processed_job_ids\n\
+               2026-01-15T11:00:02.0Z ##[error]Process completed with exit code 1.\n";
+    c.fail_job("nightly.yml", "unit", log);
+    let ctx = c.ctx().await;
+    let first = ci_monitor::tick::tick(&ctx).await.unwrap();
+    assert_eq!(first.workflows["nightly.yml"].as_ref().unwrap().outputs.new_failure_count, 1);
+    let after_first = everything(&c);
+    let ctx = c.ctx().await;
+    let second = ci_monitor::tick::tick(&ctx).await.unwrap();
+    assert_eq!(second.workflows["nightly.yml"].as_ref().unwrap().outputs.new_failure_count, 0, "the job is not reported again");
+    assert_eq!(everything(&c), after_first, "nothing was rewritten or added");
+    assert!(after_first.contains("processed_job_ids"), "our state lines kept their words");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_job_whose_log_held_a_secret_is_reported_once() {
+    // Its report is redacted on the way in; the job id must survive that.
+    let mut c = TestCtx::new().await;
+    c.fail_job("nightly.yml", "auth-tests", &secret_log(&secrets()));
+    let ctx = c.ctx().await.with_token_secret("test-token");
+    let first = ci_monitor::tick::tick(&ctx).await.unwrap();
+    assert_eq!(first.workflows["nightly.yml"].as_ref().unwrap().outputs.new_failure_count, 1);
+    let ctx = c.ctx().await.with_token_secret("test-token");
+    let second = ci_monitor::tick::tick(&ctx).await.unwrap();
+    assert_eq!(second.workflows["nightly.yml"].as_ref().unwrap().outputs.new_failure_count, 0, "not reported again");
+    assert!(everything(&c).contains("/job/"), "the job keeps its link");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_secret_from_a_log_reaches_github_or_the_step_summary() {
     let mut c = TestCtx::new().await;
     let s = secrets();

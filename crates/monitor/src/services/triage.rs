@@ -83,7 +83,7 @@ pub async fn triage_jobs<G: GitHub + Clone + 'static>(
                 if let Some(a) = a.filter(|_| keep) {
                     out.analyses.push((r.job_id, ctx.redact_value(a)));
                 }
-                out.reports.push(ctx.redact_value(r));
+                out.reports.push(redact_report(ctx, r));
             }
             Outcome::Deferred(id) => out.deferred.push(id),
         }
@@ -232,4 +232,22 @@ impl Read for PipeReader {
         self.at += n;
         Ok(n)
     }
+}
+
+/// `r` with every secret in its text replaced. `Ctx::redact_value` goes
+/// through the report's JSON, which leaves out what the block stores
+/// elsewhere (`#[serde(skip)]`: the job id, run URL and start time from
+/// GitHub, the analysis text): those came back as defaults whenever the
+/// log held something to redact, and a job id of 0 is never "processed",
+/// so such a job was reported again on every tick. They are carried over,
+/// the text among them redacted.
+fn redact_report<G: GitHub + Clone + 'static>(ctx: &Ctx<G>, r: JobReport) -> JobReport {
+    let (job_id, run_url, started_at, analysis, legacy) = (r.job_id, r.run_url.clone(), r.started_at.clone(), r.analysis.clone(), r.legacy);
+    let mut out = ctx.redact_value(r);
+    out.job_id = job_id;
+    out.run_url = ctx.redact(&run_url);
+    out.started_at = started_at;
+    out.analysis = analysis.map(|a| ctx.redact(&a));
+    out.legacy = legacy;
+    out
 }
