@@ -263,7 +263,17 @@ where
             match kind.create(gh, with_marker(merge(None), marker)).await {
                 Ok(Some(author)) if !gh.is_own(Some(&author)) => return Err(wrong_author(marker, &author.login, gh.marker_author())),
                 Ok(_) => st.wrote(UpsertAction::Created),
-                Err(e) => st.absorb(e)?,
+                Err(e) => {
+                    // A timeout or a 5xx may have landed: give GitHub's
+                    // lists the settle delay to show it before the next
+                    // look, or that look may miss it and create a second.
+                    let ambiguous = e.is_transient();
+                    st.absorb(e)?;
+                    if ambiguous {
+                        st.last_write = Some(Instant::now());
+                        tokio::time::sleep(gh.settle_delay()).await;
+                    }
+                }
             }
             continue;
         };

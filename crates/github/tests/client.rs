@@ -666,6 +666,13 @@ async fn duplicates_collapse_to_the_oldest_and_foreign_markers_are_ignored() {
     );
 }
 
+const EMPTY_ISSUE: &str = r#"
+repos:
+  - name: acme/widgets
+    issues:
+      - { number: 1, title: Tracker }
+"#;
+
 #[tokio::test]
 async fn a_write_recorded_under_another_login_stops_after_one_object() {
     // The client trusts github-actions[bot] (an installation token that
@@ -679,6 +686,22 @@ async fn a_write_recorded_under_another_login_stops_after_one_object() {
     assert!(err.contains("CI_BOT_MARKER_AUTHOR") && err.contains("github-actions[bot]") && !err.contains('\n'), "{err}");
     let err = c.gh.upsert_issue_by_marker(&c.repo, "<!-- ci-bot:i -->", "T", "b", &[]).await.unwrap_err().to_string();
     assert!(err.contains("CI_BOT_MARKER_AUTHOR"), "{err}");
+}
+
+#[tokio::test]
+async fn a_create_that_landed_but_failed_is_given_time_to_show_before_the_next_look() {
+    // GitHub's lists can lag a write; a create whose answer was a 502 may
+    // have landed, so the next look waits the settle delay first (the fake's
+    // lists never lag, so the wait is what this checks, and that nothing is
+    // created twice).
+    let settle = Duration::from_millis(300);
+    let c = Ctx::with(EMPTY_ISSUE, |b| b.configure(|c| c.settle_delay = settle)).await;
+    c.server.faults().add(FaultRule::new("POST", "/repos/*/issues/1/comments", FaultKind::StatusAfterWrite { status: 502 }).times(1));
+    let t = Instant::now();
+    let r = c.gh.upsert_comment_by_marker(&c.repo, IssueNumber(1), "<!-- ci-bot:s -->", "x <!-- ci-bot:s -->").await.unwrap();
+    assert!(t.elapsed() >= settle, "looked again after {:?}", t.elapsed());
+    assert_eq!(c.comments(1).len(), 1, "one comment");
+    assert_eq!(r.object.body, "x <!-- ci-bot:s -->");
 }
 
 #[tokio::test]
