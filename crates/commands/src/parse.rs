@@ -190,7 +190,6 @@ pub fn parse(body: &str, mention: &str) -> Parsed {
         if line.starts_with("    ") || line.starts_with('\t') {
             continue;
         }
-        let t = line.trim_start();
         let Some(rest) = t.strip_prefix('@') else { continue };
         let Some(args) = strip_mention(rest, mention) else { continue };
         return command_line(args);

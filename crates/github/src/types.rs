@@ -165,6 +165,18 @@ pub struct IssueFilter {
     pub creator: Option<String>,
 }
 
+impl IssueFilter {
+    /// The bot's own issues of one kind, open or closed: by the login it
+    /// writes as (`creator`) where that is known, so an issue whose label
+    /// someone removed is still found; else by `labels`.
+    pub fn own(author: Option<&str>, labels: &[String], since: Option<DateTime<Utc>>) -> IssueFilter {
+        match author {
+            Some(login) => IssueFilter { labels: Vec::new(), state: StateFilter::All, since, creator: Some(login.to_string()) },
+            None => IssueFilter { labels: labels.to_vec(), state: StateFilter::All, since, creator: None },
+        }
+    }
+}
+
 /// Body of `POST /repos/{o}/{r}/issues`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct NewIssue {

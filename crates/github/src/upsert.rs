@@ -29,7 +29,7 @@
 use std::future::Future;
 use std::time::{Duration, Instant};
 
-use crate::types::{Issue, IssueComment, IssueFilter, IssueNumber, IssueUpdate, NewIssue, RepoRef, StateFilter, User};
+use crate::types::{Issue, IssueComment, IssueFilter, IssueNumber, IssueUpdate, NewIssue, RepoRef, User};
 use crate::{Error, GitHub, Result};
 
 /// Look/act rounds before an upsert gives up with [`Error::Conflict`].
@@ -94,13 +94,9 @@ pub(crate) async fn marked_issues<G: GitHub + ?Sized>(
     marker: &str,
     labels: &[String],
 ) -> Result<Vec<Issue>> {
-    // By the bot's own login where it is known, not by label: a label
-    // someone removed must not hide the issue (a second tracker with empty
-    // state would follow); the update puts the label back.
-    let filter = match gh.marker_author() {
-        Some(login) => IssueFilter { labels: Vec::new(), state: StateFilter::All, since: None, creator: Some(login.to_string()) },
-        None => IssueFilter { labels: labels.to_vec(), state: StateFilter::All, since: None, creator: None },
-    };
+    // A label someone removed must not hide the issue (a second one with
+    // empty state would follow); the update puts the label back.
+    let filter = IssueFilter::own(gh.marker_author(), labels, None);
     let mut found: Vec<Issue> = gh
         .list_issues(repo, &filter)
         .await?

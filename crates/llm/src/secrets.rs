@@ -39,7 +39,15 @@ impl Scrubber {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        let builder = secrets.into_iter().fold(Redactor::builder(), |b, v| b.secret(CONFIGURED, v.into().trim()));
+        Scrubber::knowing(Redactor::builder(), secrets)
+    }
+
+    fn knowing<I, S>(builder: ci_redact::RedactorBuilder, secrets: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let builder = secrets.into_iter().fold(builder, |b, v| b.secret(CONFIGURED, v.into().trim()));
         // Only a repository pattern can fail to build, and none is given.
         Scrubber { redactor: builder.build().unwrap_or_default(), run: None }
     }
@@ -62,8 +70,7 @@ impl Scrubber {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        let builder = secrets.into_iter().fold(Redactor::builder().process_env(), |b, v| b.secret(CONFIGURED, v.into().trim()));
-        Scrubber { redactor: builder.build().unwrap_or_default(), run: None }
+        Scrubber::knowing(Redactor::builder().process_env(), secrets)
     }
 
     /// Also scrub with the run's redactor, which knows what only the

@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex};
 use chrono::{DateTime, NaiveDate, Utc};
 use ci_github::{
     CommentId, Comparison, GitHub, Issue, IssueComment, IssueFilter, IssueNumber, IssueUpdate, Job, JobId, PrFile,
-    PullRequest, Reaction, ReactionOutcome, RepoRef, RunFilter, RunId, StateFilter, Upserted, WorkflowRun,
+    PullRequest, Reaction, ReactionOutcome, RepoRef, RunFilter, RunId, Upserted, WorkflowRun,
 };
 use ci_redact::{LearnedSecrets, Redactor};
 use ci_triage::RuleSet;
@@ -370,14 +370,9 @@ impl<G: GitHub + Clone + 'static> Ctx<G> {
         self.gh().marker_author().map(str::to_string)
     }
 
-    /// The bot's issues of one kind (`label`), open or closed: found by the
-    /// bot's login where it is known, so one whose label someone removed is
-    /// still found (and gets it back on the next write), else by label.
+    /// The bot's issues of one kind (`label`): see [`IssueFilter::own`].
     pub fn issue_filter(&self, label: String, since: Option<DateTime<Utc>>) -> IssueFilter {
-        match self.own_login() {
-            Some(login) => IssueFilter { labels: Vec::new(), state: StateFilter::All, since, creator: Some(login) },
-            None => IssueFilter { labels: vec![label], state: StateFilter::All, since, creator: None },
-        }
+        IssueFilter::own(self.gh().marker_author(), &[label], since)
     }
 
     /// One line per object by someone else that carried our markers (read
