@@ -104,6 +104,13 @@ impl<G: GitHub> GitHubReads<G> {
             .collect())
     }
 
+    /// One issue as it is now, to check that one of the bot's issues has
+    /// not changed since it was listed (a body read here is compared, never
+    /// taken as state).
+    pub async fn get_issue(&self, repo: &RepoRef, number: IssueNumber) -> ci_github::Result<Issue> {
+        self.gh.get_issue(repo, number).await
+    }
+
     /// The bot's comments on an issue, oldest first.
     pub async fn list_comments(&self, repo: &RepoRef, issue: IssueNumber) -> ci_github::Result<Vec<IssueComment>> {
         let all = self.gh.list_comments(repo, issue, None).await?;
@@ -295,8 +302,9 @@ impl<G: GitHub + Clone + 'static> Ctx<G> {
         self
     }
 
-    /// A body the bot writes, redacted (see [`redact_body`]).
-    fn redact_body(&self, body: &str) -> String {
+    /// A body the bot writes, redacted (see [`redact_body`]): compare what
+    /// is on GitHub with this, not with the unredacted text.
+    pub(crate) fn redact_body(&self, body: &str) -> String {
         redact_body(&self.redactor(), &self.unlearned, body)
     }
 

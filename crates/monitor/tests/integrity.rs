@@ -106,7 +106,7 @@ async fn a_strangers_archive_comment_neither_freezes_nor_poisons_the_tracker() {
     let body = tracker.body.clone().unwrap();
     assert!(body.contains("test_ttl"));
     let state_line = body.lines().find(|l| l.trim_start().starts_with("<!-- ci-bot:tracker-state ")).expect("state line");
-    let archive = ci_report::tracker::archive_marker_line(1, 1, "nightly.yml");
+    let archive = ci_report::tracker::archive_marker_line(1, 1, "nightly.yml", 0);
     let target: RepoRef = TARGET.parse().unwrap();
     let m = mallory(&c).await;
 
@@ -579,4 +579,103 @@ async fn upserts_find_their_comment_past_the_first_page() {
     assert_eq!(n, 105, "one comment per marker");
     let listed = gh.list_comments(&bot, issue, None).await.unwrap();
     assert_eq!(listed.iter().filter(|x| x.body.contains("page-test")).count(), 105, "a listing after a 304 has every page");
+}
+
+// ---- a tracker write that stops halfway ---------------------------------
+
+/// The tracker's state as the bot would read it now: its body plus its own
+/// archive comments.
+fn tracker_state_now(c: &TestCtx, number: u64) -> ci_report::tracker::TrackerState {
+    let issue = c.server.state().issues(TARGET).into_iter().find(|i| i.number == number).unwrap();
+    let comments: Vec<String> = comments_by(c, TARGET, number, "ci-bot").into_iter().map(|x| x.body).collect();
+    ci_report::tracker::parse_tracker(issue.body.as_deref().unwrap(), comments.iter().map(String::as_str), "nightly.yml").unwrap().state
+}
+
+fn archive_markers(c: &TestCtx, number: u64) -> Vec<ci_report::tracker::ArchiveMarker> {
+    comments_by(c, TARGET, number, "ci-bot").iter().filter_map(|x| ci_report::tracker::parse_archive_marker(&x.body)).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tracker_update_that_stops_halfway_loses_no_history() {
+    use ci_report::tracker::{render_tracker, TrackerConfig};
+    use fake_github::{FaultKind, FaultRule};
+    let mut c = TestCtx::new().await;
+    c.fail_job("nightly.yml", "unit-tests", PYTEST_LOG);
+    c.tick().await;
+    let number = c.server.state().issues(TARGET).into_iter().find(|i| i.title.contains("Nightly") && i.user == "ci-bot").unwrap().number;
+
+    // A tracker with months of history: 300 quiet tests seen last week in
+    // the body and its archive, and test_ttl, broken since December, quiet
+    // since, oldest of all, so it sits at the end of the archive.
+    let mut state = tracker_state_now(&c, number);
+    assert_eq!(state.entries.len(), 1);
+    let (ttl_key, ttl) = state.entries.iter().next().map(|(k, e)| (k.clone(), e.clone())).unwrap();
+    let day = |d: i64| c.now.date_naive() - chrono::Duration::days(d);
+    let broken_since = day(45);
+    for i in 0..300 {
+        let mut e = ttl.clone();
+        e.test_function = format!("test_quiet_{i:03}");
+        e.error = format!("AssertionError: expected {i} rows in the cache after the refresh of shard {i}, found none");
+        e.fingerprint = format!("{i:016x}");
+        e.first_seen = day(20);
+        e.last_seen = day(5 + (i % 4) as i64);
+        state.entries.insert(format!("tests/integration/test_quiet.py::test_quiet_{i:03}"), e);
+    }
+    let t = state.entries.get_mut(&ttl_key).unwrap();
+    (t.first_seen, t.last_seen) = (broken_since, day(25));
+    let cfg = TrackerConfig::new("nightly.yml", "Nightly", "test-bot");
+    let doc = render_tracker(&state, &cfg, c.now);
+    assert!(doc.archive.len() >= 2, "the history spills into archive comments");
+    assert!(doc.archive.last().unwrap().contains("test_ttl") && !doc.body.contains("test_ttl\""), "test_ttl is archived");
+    let (_, client) = c.ctx_and_client().await;
+    let target: RepoRef = TARGET.parse().unwrap();
+    let update = ci_github::IssueUpdate { body: Some(doc.issue_body("nightly.yml")), ..Default::default() };
+    client.update_issue(&target, IssueNumber(number), &update).await.unwrap();
+    for part in &doc.archive {
+        client.create_comment(&target, IssueNumber(number), part).await.unwrap();
+    }
+    assert_eq!(tracker_state_now(&c, number).entries.len(), 301);
+
+    // test_ttl fails again: it moves from the archive to the body. The body
+    // write fails, after the archive comments were written.
+    c.advance(1);
+    c.fail_job("nightly.yml", "unit-tests", PYTEST_LOG);
+    let body_path = format!("/repos/{TARGET}/issues/{number}");
+    let fault = c.server.faults().add(FaultRule::new("PATCH", &body_path, FaultKind::Status { status: 500 }));
+    let out = c.tick().await;
+    assert_eq!(out.trackers.unwrap().warnings.len(), 1, "the tracker was not updated");
+    let after = tracker_state_now(&c, number);
+    assert_eq!(after.entries.len(), 301, "nothing is lost");
+    assert_eq!(after.entries[&ttl_key].first_seen, broken_since, "test_ttl keeps its history");
+
+    // The next tick completes the update; only its archive is left.
+    c.server.faults().remove(fault);
+    c.advance(1);
+    let out = c.tick().await;
+    assert!(out.trackers.unwrap().warnings.is_empty());
+    let after = tracker_state_now(&c, number);
+    assert_eq!(after.entries.len(), 301);
+    let e = &after.entries[&ttl_key];
+    assert_eq!((e.first_seen, e.last_seen), (broken_since, c.now.date_naive()), "failing again, broken since December");
+    let markers = archive_markers(&c, number);
+    assert!(!markers.is_empty() && markers.iter().all(|m| m.gen == after.archive_gen && m.total == markers.len()), "{markers:?}");
+
+    // A new failure moves a quiet test out of the body: a new archive. The
+    // old one's deletions fail after the body named the new one.
+    c.advance(1);
+    c.fail_job("nightly.yml", "gpu-tests", OOM_LOG);
+    let gen_before = after.archive_gen;
+    let fault = c.server.faults().add(FaultRule::new("DELETE", &format!("/repos/{TARGET}/issues/comments/*"), FaultKind::Status { status: 500 }));
+    let out = c.tick().await;
+    assert_eq!(out.trackers.unwrap().warnings.len(), 1, "the clean-up failed");
+    let after = tracker_state_now(&c, number);
+    assert!(after.archive_gen > gen_before, "the body names the new archive");
+    assert_eq!(after.entries.len(), 302, "the old archive is not read twice, nothing is lost");
+    c.server.faults().remove(fault);
+    c.advance(1);
+    c.tick().await;
+    let after = tracker_state_now(&c, number);
+    assert_eq!(after.entries.len(), 302);
+    let markers = archive_markers(&c, number);
+    assert!(markers.iter().all(|m| m.gen == after.archive_gen && m.total == markers.len()), "the old archive is gone: {markers:?}");
 }

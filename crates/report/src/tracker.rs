@@ -185,6 +185,14 @@ pub struct TrackerState {
     /// Entries dropped by retention or the size cap, ever.
     #[serde(rename = "dropped", default, skip_serializing_if = "is_zero")]
     pub dropped_total: u32,
+    /// In an issue body: the generation of the archive comments that hold
+    /// the rest of this state (their marker's `gen=`). A changed archive is
+    /// written as new comments of the next generation, then the body that
+    /// names it, then the old ones are deleted, so a run that stops between
+    /// any two writes leaves a body whose named archive is complete. 0 (not
+    /// written): every archive comment counts, as bodies before it had.
+    #[serde(rename = "agen", default, skip_serializing_if = "is_zero")]
+    pub archive_gen: u32,
 }
 
 /// A failing test seen in the latest scan.
@@ -566,7 +574,9 @@ pub fn parse_tracker<'a>(
         let mut state = decode_state(v, json)?;
         for c in comments {
             let Some(arch) = parse_archive_marker(c) else { continue };
-            if arch.workflow != workflow {
+            // Another generation is a write that was never committed (newer)
+            // or one that was replaced (older): not this body's state.
+            if arch.workflow != workflow || (state.archive_gen != 0 && arch.gen != state.archive_gen) {
                 continue;
             }
             let Some((v, json)) = markers::find_json_marker(c, TRACKER_STATE_PREFIX) else { continue };
@@ -582,7 +592,7 @@ pub fn parse_tracker<'a>(
     ] {
         if let Some(at) = body.find(prefix) {
             let entries = parse_legacy_blob(&body[at + prefix.len()..])?;
-            let state = TrackerState { workflow: workflow.to_string(), entries, dropped_total: 0 };
+            let state = TrackerState { workflow: workflow.to_string(), entries, ..TrackerState::default() };
             return Ok(LoadedTracker { state, source });
         }
     }
@@ -714,12 +724,16 @@ pub struct ArchiveMarker {
     pub total: usize,
     /// Workflow it belongs to.
     pub workflow: String,
+    /// Generation (`TrackerState::archive_gen`); 0 when the marker has none.
+    pub gen: u32,
 }
 
-/// `<!-- ci-bot:tracker-archive v=2 part=i/N workflow=<enc> -->`.
-pub fn archive_marker_line(part: usize, total: usize, workflow: &str) -> String {
+/// `<!-- ci-bot:tracker-archive v=2 part=i/N workflow=<enc> [gen=G] -->`
+/// (`gen=` only from generation 1 on, so older markers read as 0).
+pub fn archive_marker_line(part: usize, total: usize, workflow: &str, gen: u32) -> String {
+    let gen = if gen == 0 { String::new() } else { format!(" gen={gen}") };
     format!(
-        "{TRACKER_ARCHIVE_PREFIX}v={} part={part}/{total} workflow={} -->",
+        "{TRACKER_ARCHIVE_PREFIX}v={} part={part}/{total} workflow={}{gen} -->",
         markers::VERSION,
         markers::encode_token(workflow)
     )
@@ -729,7 +743,7 @@ pub fn archive_marker_line(part: usize, total: usize, workflow: &str) -> String 
 pub fn parse_archive_marker(body: &str) -> Option<ArchiveMarker> {
     body.lines().map(str::trim).find_map(|line| {
         let inner = line.strip_prefix(TRACKER_ARCHIVE_PREFIX)?.strip_suffix(" -->")?;
-        let (mut part, mut workflow, mut version) = (None, None, None);
+        let (mut part, mut workflow, mut version, mut gen) = (None, None, None, 0);
         for field in inner.split(' ') {
             if let Some(v) = field.strip_prefix("v=") {
                 version = v.parse::<u32>().ok();
@@ -738,18 +752,23 @@ pub fn parse_archive_marker(body: &str) -> Option<ArchiveMarker> {
                 part = Some((i.parse().ok()?, n.parse().ok()?));
             } else if let Some(w) = field.strip_prefix("workflow=") {
                 workflow = markers::decode_token(w);
+            } else if let Some(g) = field.strip_prefix("gen=") {
+                gen = g.parse().ok()?;
             }
         }
         let ((part, total), workflow) = (part?, workflow?);
-        (version? >= 1 && part >= 1 && part <= total).then_some(ArchiveMarker { part, total, workflow })
+        (version? >= 1 && part >= 1 && part <= total).then_some(ArchiveMarker { part, total, workflow, gen })
     })
 }
 
 // ----------------------------------------------------------------- render
 
 /// A rendered tracker: the issue body and the archive comment bodies
-/// (part 1 first). Write the archive comments first, then the body; delete
-/// archive comments with a part beyond `archive.len()`.
+/// (part 1 first), of generation `state.archive_gen`. When the archive
+/// differs from the one the body names, render again with the next
+/// generation and write the new archive comments, then the body, then
+/// delete every archive comment of another generation (see
+/// [`TrackerState::archive_gen`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TrackerDocument {
     /// Issue body.
@@ -808,7 +827,12 @@ pub fn render_tracker(state: &TrackerState, cfg: &TrackerConfig, now: DateTime<U
     let order = ordered(state, today, cfg);
 
     // 1. Split state: body first, then archive chunks, then drop.
-    let mut body_state = TrackerState { workflow: state.workflow.clone(), entries: BTreeMap::new(), dropped_total: state.dropped_total };
+    let mut body_state = TrackerState {
+        workflow: state.workflow.clone(),
+        entries: BTreeMap::new(),
+        dropped_total: state.dropped_total,
+        archive_gen: state.archive_gen,
+    };
     let mut chunks: Vec<TrackerState> = Vec::new();
     let mut used = char_len(&state_line(&body_state));
     let mut dropped = 0usize;
@@ -840,7 +864,7 @@ pub fn render_tracker(state: &TrackerState, cfg: &TrackerConfig, now: DateTime<U
         .map(|(i, c)| {
             format!(
                 "{}\n{}\n_Archived history of the {} failure tracker (part {}/{total}, {} entries). Maintained by {}; please do not edit._\n",
-                archive_marker_line(i + 1, total, &cfg.workflow),
+                archive_marker_line(i + 1, total, &cfg.workflow, state.archive_gen),
                 state_line(c),
                 safe::code_span(&cfg.workflow, 120, false),
                 i + 1,

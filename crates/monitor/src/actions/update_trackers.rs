@@ -6,9 +6,9 @@
 //! but cannot be read is never overwritten (that is how the old bot lost
 //! every `first_seen`): the tracker is skipped with a warning instead.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
-use ci_github::{CommentId, GitHub, Issue, RepoRef};
+use ci_github::{CommentId, GitHub, Issue, IssueComment, RepoRef};
 use ci_report::markers::tracker_issue_marker;
 use ci_report::step_summary::{self, TrackerLine};
 use ci_report::tracker::{
@@ -117,16 +117,31 @@ async fn update_one<G: GitHub + Clone + 'static>(
     merge(&mut state, &observations, now.date_naive(), &cfg);
     // "Fixed" only where the scan saw the job green after its last failure.
     observe_green(&mut state, &facts.green_jobs);
+    // The archive comments the body names: this workflow's, of its
+    // generation (every one before generations existed), first per part.
+    let committed_gen = state.archive_gen;
+    let mut committed: BTreeMap<usize, &IssueComment> = BTreeMap::new();
+    for c in &archive_comments {
+        if let Some(a) = parse_archive_marker(&c.body).filter(|a| a.workflow == t.workflow && a.gen == committed_gen) {
+            committed.entry(a.part).or_insert(c);
+        }
+    }
     let mut doc = render_tracker(&state, &cfg, now);
+    let archive_unchanged = committed.len() == doc.archive.len()
+        && doc.archive.iter().enumerate().all(|(i, a)| committed.get(&(i + 1)).is_some_and(|c| c.body == ctx.redact_body(a)));
+    if !archive_unchanged {
+        state.archive_gen = committed_gen.wrapping_add(1).max(1);
+        doc = render_tracker(&state, &cfg, now);
+    }
     // A tick that changed nothing must not rewrite the issue just to move its
     // "last updated" clock (a write per tick, and noise in the edit history).
     // Rendering as of the body's own time, on the same day so that what is
     // failing is judged alike, tells the two apart exactly.
-    if let Some(issue) = &existing {
+    if let (Some(issue), true) = (&existing, archive_unchanged) {
         let rendered_at = tracker_rendered_at(&issue.body).filter(|at| at.date_naive() == now.date_naive() && *at <= now);
         if let Some(at) = rendered_at {
             let again = render_tracker(&state, &cfg, at);
-            if ctx.redact(&again.issue_body(&t.workflow)) == issue.body {
+            if ctx.redact_body(&again.issue_body(&t.workflow)) == issue.body {
                 doc = again;
             }
         }
@@ -137,9 +152,12 @@ async fn update_one<G: GitHub + Clone + 'static>(
     let issue = match existing {
         Some(issue) => issue,
         None => {
+            // With an archive, the body that names it comes after it: the
+            // issue starts as the placeholder (one write more, only then).
+            let first = if doc.archive.is_empty() { new_body.clone() } else { tracker_placeholder_body(&cfg) };
             let created = ctx
                 .upsert_issue(repo, &marker, &title, &[TRACKER_LABEL.into()], None, |cur| {
-                    cur.map(str::to_string).unwrap_or_else(|| new_body.clone())
+                    cur.map(str::to_string).unwrap_or_else(|| first.clone())
                 })
                 .await?;
             match created {
@@ -149,26 +167,34 @@ async fn update_one<G: GitHub + Clone + 'static>(
         }
     };
 
-    // Archive comments first (the body points at them), then the body.
-    let mut by_part: BTreeMap<usize, CommentId> = BTreeMap::new();
-    for c in &archive_comments {
-        if let Some(a) = parse_archive_marker(&c.body).filter(|a| a.workflow == t.workflow) {
-            if a.part <= doc.archive.len() && !by_part.contains_key(&a.part) {
-                by_part.insert(a.part, c.id);
-                if c.body != ctx.redact(&doc.archive[a.part - 1]) {
-                    ctx.update_comment(repo, c.id, &doc.archive[a.part - 1]).await?;
-                }
-            } else {
-                ctx.delete_comment(repo, c.id).await?;
+    // Commit order: the new generation's archive comments, then the body
+    // that names them, then the old ones go. A run that stops at any point
+    // leaves the body's named archive whole (an upsert by marker makes the
+    // next run reuse what this one wrote).
+    let mut named: BTreeSet<CommentId> = BTreeSet::new();
+    if archive_unchanged {
+        named.extend(committed.values().map(|c| c.id));
+    } else {
+        for (i, body) in doc.archive.iter().enumerate() {
+            let marker = archive_marker_line(i + 1, doc.archive.len(), &t.workflow, state.archive_gen);
+            if let Some(up) = ctx.upsert_comment(repo, issue.number, &marker, body).await? {
+                named.insert(up.object.id);
             }
         }
     }
-    for (i, body) in doc.archive.iter().enumerate() {
-        if !by_part.contains_key(&(i + 1)) {
-            let marker = archive_marker_line(i + 1, doc.archive.len(), &t.workflow);
-            ctx.upsert_comment(repo, issue.number, &marker, body).await?;
+    // Another run may have written the body since it was read: writing over
+    // it would undo that run's merge. The next tick merges again.
+    if !ctx.dry_run() && ctx.redact_body(&new_body) != issue.body {
+        let now_there = ctx.github().get_issue(repo, issue.number).await?;
+        if now_there.body != issue.body {
+            anyhow::bail!("the tracker changed while this run merged (another run?); the next tick merges again");
         }
     }
     ctx.rewrite_issue(repo, &issue, &title, &new_body).await?;
+    for c in &archive_comments {
+        if parse_archive_marker(&c.body).is_some_and(|a| a.workflow == t.workflow) && !named.contains(&c.id) {
+            ctx.delete_comment(repo, c.id).await?;
+        }
+    }
     Ok((issue.html_url.clone(), failing))
 }
