@@ -311,6 +311,15 @@ pub trait GitHub: Send + Sync {
         Duration::ZERO
     }
 
+    /// Longest one marker upsert keeps going (its look/act rounds, their
+    /// reads' own retries, its settle waits) before it gives up with
+    /// [`Error::Conflict`](crate::Error::Conflict): a GitHub that answers
+    /// every list with a 502 must end the run in minutes, not after 24
+    /// rounds of retried 30-second timeouts (about an hour).
+    fn upsert_deadline(&self) -> Duration {
+        Duration::from_secs(180)
+    }
+
     /// The canonical (oldest) comment on `issue` whose body contains `marker`.
     fn find_comment_by_marker(
         &self,

@@ -23,8 +23,9 @@
 //!   before our settled re-read and we re-apply our merge on top of it.
 //!   Across runs on GitHub that bound is the request timeout; workflows
 //!   should still use a `concurrency:` group for the same tracker.
-//! - Bounded cost: at most [`MAX_ROUNDS`] look/act rounds; every write goes
-//!   through the client's write budget.
+//! - Bounded cost: at most [`MAX_ROUNDS`] look/act rounds, none started
+//!   after [`GitHub::upsert_deadline`]; every write goes through the
+//!   client's write budget.
 
 use std::future::Future;
 use std::time::{Duration, Instant};
@@ -126,6 +127,7 @@ struct Round {
     action: UpsertAction,
     duplicates_removed: u32,
     last_error: Option<String>,
+    started: Instant,
 }
 
 impl Round {
@@ -155,6 +157,7 @@ impl Round {
             action: UpsertAction::Unchanged,
             duplicates_removed: 0,
             last_error: None,
+            started: Instant::now(),
         }
     }
 
@@ -187,16 +190,16 @@ impl Round {
         }
     }
 
-    fn give_up(&self) -> Error {
+    fn give_up(&self, deadline: Duration) -> Error {
+        let last = self
+            .last_error
+            .clone()
+            .unwrap_or_else(|| format!("other writers overwrote it {} times; this run's version was not kept", self.contended));
+        let elapsed = self.started.elapsed();
         Error::Conflict {
             marker: self.marker.clone(),
             attempts: self.rounds,
-            last: self
-                .last_error
-                .clone()
-                .unwrap_or_else(|| {
-                    format!("other writers overwrote it {} times; this run's version was not kept", self.contended)
-                }),
+            last: if elapsed >= deadline { format!("{last}; stopped after {} s", elapsed.as_secs()) } else { last },
         }
     }
 }
@@ -246,7 +249,8 @@ where
     F: Fn(Option<&str>) -> String + Send + Sync,
 {
     let mut st = Round::new(marker);
-    while st.rounds < MAX_ROUNDS {
+    let deadline = gh.upsert_deadline();
+    while st.rounds < MAX_ROUNDS && st.started.elapsed() < deadline {
         st.rounds += 1;
         let found = match kind.look(gh).await {
             Ok(f) => f,
@@ -309,7 +313,7 @@ where
             },
         }
     }
-    Err(st.give_up())
+    Err(st.give_up(deadline))
 }
 
 /// The comments on one issue.

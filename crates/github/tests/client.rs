@@ -842,3 +842,24 @@ async fn a_rate_limited_log_download_waits_and_goes_on() {
     assert_eq!(out, b"build ok\n");
     assert_eq!(c.gh.stats().retries["download_job_log"], 1);
 }
+
+#[tokio::test]
+async fn an_upsert_against_a_github_that_never_answers_stops_at_its_deadline() {
+    // Every list answers 502. Each look retries its read (4 times, with
+    // backoff), and the upsert looks again after each failed look: without
+    // a deadline that is 24 rounds of 5 reads, about an hour with real
+    // timeouts. The deadline ends it after the round it falls in.
+    let deadline = Duration::from_millis(300);
+    let c = Ctx::with(EMPTY_ISSUE, |b| b.configure(|c| c.upsert_deadline = deadline)).await;
+    c.server.faults().add(FaultRule::new("GET", "/repos/*/issues/1/comments", FaultKind::Status { status: 502 }));
+    let t = Instant::now();
+    let err = c.gh.upsert_comment_by_marker(&c.repo, IssueNumber(1), "<!-- ci-bot:s -->", "x <!-- ci-bot:s -->").await.unwrap_err();
+    let took = t.elapsed();
+    let msg = err.to_string();
+    assert!(matches!(err, ci_github::Error::Conflict { .. }) && msg.contains("stopped after"), "{msg}");
+    assert!(!msg.contains('\n'));
+    let rounds = c.seen("GET", "/issues/1/comments") / 5;
+    assert!(rounds < 24, "{rounds} rounds in {took:?}");
+    assert!(took < Duration::from_secs(5), "{took:?}");
+    assert_eq!(c.seen("POST", "/comments"), 0, "nothing written blind");
+}

@@ -36,6 +36,8 @@ pub struct Config {
     pub settle_delay: Duration,
     /// See [`crate::GitHub::marker_author`].
     pub marker_author: Option<String>,
+    /// See [`crate::GitHub::upsert_deadline`].
+    pub upsert_deadline: Duration,
 }
 
 impl Default for Config {
@@ -53,6 +55,7 @@ impl Default for Config {
             max_pages: 100,
             settle_delay: Duration::from_secs(5),
             marker_author: None,
+            upsert_deadline: Duration::from_secs(180),
         }
     }
 }

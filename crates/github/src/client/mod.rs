@@ -296,6 +296,10 @@ impl GitHub for Client {
         self.inner.cfg.settle_delay
     }
 
+    fn upsert_deadline(&self) -> Duration {
+        self.inner.cfg.upsert_deadline
+    }
+
     fn rate_remaining(&self) -> Option<u64> {
         match self.inner.core_remaining.load(std::sync::atomic::Ordering::Relaxed) {
             u64::MAX => None,
