@@ -140,6 +140,15 @@ pub struct ShownCluster {
 /// fixed (it stays "quiet" until it is).
 pub const SHOWN_JOBS: usize = 10;
 
+/// Cluster ids the state keeps (about 20 chars each): thousands of
+/// distinct clusters in a day made a state line longer than GitHub takes
+/// for a whole issue body, and the summary was never written again that day.
+pub const STATE_CLUSTERS: usize = 1_000;
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
 /// The persisted memory of the summary (see module docs).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct SummaryState {
@@ -147,8 +156,13 @@ pub struct SummaryState {
     pub date: NaiveDate,
     /// Red jobs per day per workflow (last [`HISTORY_DAYS`] days).
     pub red_jobs: BTreeMap<NaiveDate, BTreeMap<String, u32>>,
-    /// Cluster fingerprints seen on `date`.
+    /// Cluster ids seen on `date`: at most [`STATE_CLUSTERS`], the TL;DR's
+    /// first.
     pub fingerprints: BTreeSet<String>,
+    /// Cluster ids seen on `date` and not kept in `fingerprints`: with any,
+    /// the next day cannot tell which clusters are new.
+    #[serde(rename = "fp_more", default, skip_serializing_if = "is_zero")]
+    pub fingerprints_dropped: usize,
     /// The clusters the TL;DR showed on `date`, by short cause id.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub shown: BTreeMap<String, ShownCluster>,
@@ -199,8 +213,10 @@ pub fn summary_state(s: &DailySummary) -> SummaryState {
         s.workflows.iter().map(|w| (w.workflow.clone(), distinct_jobs(&w.jobs))).collect();
     red_jobs.insert(s.date, today);
     let clusters = summary_clusters(s);
-    let fingerprints: BTreeSet<String> = clusters.iter().map(|c| crate::cause::short_id(&c.fingerprint)).collect();
-    let shown = tldr_order(s, &clusters)
+    let order = tldr_order(s, &clusters);
+    let fingerprints: BTreeSet<String> = order.iter().take(STATE_CLUSTERS).map(|(c, _)| crate::cause::short_id(&c.fingerprint)).collect();
+    let fingerprints_dropped = order.len().saturating_sub(STATE_CLUSTERS);
+    let shown = order
         .into_iter()
         .take(TLDR_LINES)
         .map(|(c, _)| {
@@ -213,15 +229,16 @@ pub fn summary_state(s: &DailySummary) -> SummaryState {
         })
         .collect();
     let related = s.related.iter().filter(|(id, _)| fingerprints.contains(*id)).map(|(k, v)| (k.clone(), v.clone())).collect();
-    SummaryState { date: s.date, red_jobs, fingerprints, shown, related }
+    SummaryState { date: s.date, red_jobs, fingerprints, fingerprints_dropped, shown, related }
 }
 
 /// Yesterday's cluster ids, when they can say what is new today: a state
-/// written before cause ids (`v1` fingerprints only) cannot, and "unknown"
-/// is not "everything is new".
+/// written before cause ids (`v1` fingerprints only) cannot, nor one that
+/// could not keep them all, and "unknown" is not "everything is new".
 fn known_yesterday(s: &DailySummary) -> Option<&BTreeSet<String>> {
     s.yesterday
         .as_ref()
+        .filter(|y| y.fingerprints_dropped == 0)
         .map(|y| &y.fingerprints)
         .filter(|k| k.is_empty() || k.iter().any(|f| crate::cause::is_current(f)))
 }
@@ -473,7 +490,14 @@ pub fn render_summary_block(s: &DailySummary) -> String {
     } else {
         "🟡 YELLOW"
     };
-    let new_text = if known.is_some() { format!("{new_count} NEW vs yesterday") } else { "NEW unknown (no summary yesterday)".into() };
+    let new_text = match (known, &s.yesterday) {
+        (Some(_), _) => format!("{new_count} NEW vs yesterday"),
+        (None, Some(y)) if y.fingerprints_dropped > 0 => format!(
+            "NEW unknown (yesterday's {} clusters were more than its summary keeps)",
+            y.fingerprints.len() + y.fingerprints_dropped
+        ),
+        (None, _) => "NEW unknown (no summary yesterday)".into(),
+    };
     out.push_str(&format!(
         "## TL;DR\n\n{light} · {red_jobs} red job(s){} · {} unique cluster(s) · {new_text} · {in_flight} run(s) in flight\n\n",
         if red_job_runs as u32 != red_jobs { format!(" ({red_job_runs} failed job runs)") } else { String::new() },

@@ -283,3 +283,32 @@ fn search_phrases_are_the_tests_own_name_or_the_messages_words() {
     assert_eq!(targets.len(), clusters.len());
     assert!(targets.iter().all(|(id, p)| ci_report::cause::is_current(id) && !p.contains('"')));
 }
+
+#[test]
+fn thousands_of_distinct_clusters_still_fit_and_tomorrow_says_new_is_unknown() {
+    // 3,000 distinct clusters made a 71,501-char block (the state line kept
+    // every cluster id): GitHub refuses bodies over 65,536, so the summary
+    // was never written that day.
+    let mut s = summary();
+    let template = sample_jobs()[0].clone();
+    s.workflows[0].jobs = (0..6_000u64)
+        .map(|i| {
+            let mut j = template.clone();
+            j.job_id = JobId(64000000000 + i);
+            let word: String = (0..4).map(|k| (b'a' + ((i / 26u64.pow(k)) % 26) as u8) as char).collect();
+            j.failures[0].fingerprint = format!("{i:016x}");
+            j.failures[0].message = format!("AssertionError: distinct failure {word} with a long message {}", "x".repeat(80));
+            j.failures[0].test_function = Some(format!("test_{word}"));
+            j
+        })
+        .collect();
+    assert!(summary_clusters(&s).len() > 6_000);
+    let block = render_summary_block(&s);
+    assert!(char_len(&block) < GITHUB_BODY_LIMIT - 5_000, "{} chars", char_len(&block));
+    let state = parse_summary_state(&block).unwrap();
+    assert_eq!(state.fingerprints.len(), STATE_CLUSTERS);
+    let tomorrow = DailySummary { date: date() + Duration::days(1), yesterday: Some(state), ..summary() };
+    let t = render_summary_block(&tomorrow);
+    assert!(t.contains("NEW unknown (yesterday's 6003 clusters were more than its summary keeps)"), "{t}");
+    assert!(!t.contains("🆕"), "nothing is claimed new");
+}
