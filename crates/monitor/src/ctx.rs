@@ -410,6 +410,22 @@ impl<G: GitHub + Clone + 'static> Ctx<G> {
         Ok(Some(self.gh().upsert_comment_by_marker(repo, issue, marker, &body).await?))
     }
 
+    /// Read-modify-write of the comment marked `marker` on `issue` (created
+    /// when absent): `merge` gets its body as it is now (`None`: absent) and
+    /// must be idempotent, since it is applied again to whatever another
+    /// writer left until the result sticks ([`GitHub::update_comment_by_marker`]).
+    pub async fn merge_comment<F>(&self, repo: &RepoRef, issue: IssueNumber, marker: &str, merge: F) -> anyhow::Result<()>
+    where
+        F: Fn(Option<&str>) -> String + Send + Sync,
+    {
+        if self.dry_run() {
+            self.plan(repo, format!("comment on #{issue} marked `{marker}` (merged)"), &self.redact_body(&merge(None)));
+            return Ok(());
+        }
+        self.gh().update_comment_by_marker(repo, issue, marker, |cur| self.redact_body(&merge(cur))).await?;
+        Ok(())
+    }
+
     /// Claim a command comment: add the bot's `rocket`. GitHub's 201 vs 200
     /// decides who acts. In dry-run nothing is written and the claim counts
     /// as won, so the planned writes show what the command would do.

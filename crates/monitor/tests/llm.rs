@@ -660,3 +660,27 @@ async fn analyze_url_narrates_each_job_cached_and_budgeted_like_the_monitor() {
     assert_eq!(t.write_requests(), writes, "stdout writes nothing");
     assert!(out.contains("cached answer: 0 tokens") && out.contains("LLM: claude-sonnet-4-5"), "{out}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn commands_that_record_their_spend_at_the_same_time_all_count() {
+    use ci_monitor::services::narration::CommandSpend;
+    let mut c = common::TestCtx::new().await;
+    c.tick().await; // today's daily issue
+    let ctx = c.ctx().await;
+    // Two commands start (each reads today's spend), then finish in turn.
+    // A running total read at the start and written at the end kept only
+    // the last one's count.
+    let (first, second) = (CommandSpend::read(&ctx).await.unwrap(), CommandSpend::read(&ctx).await.unwrap());
+    let spent = |tokens_in, tokens_out| {
+        let mut b = ci_llm::budget::Budget::new(100_000, c.now.date_naive());
+        (b.used_in, b.used_out) = (tokens_in, tokens_out);
+        b
+    };
+    first.record(&ctx, &spent(1_000, 100)).await.unwrap();
+    second.record(&ctx, &spent(500, 50)).await.unwrap();
+    assert_eq!(CommandSpend::read(&ctx).await.unwrap().used_today, 1_650);
+    let daily = c.daily_issue().number;
+    let spend: Vec<String> = c.comments_on(common::BOT, daily).into_iter().filter(|b| b.contains("ci-bot:llm-spend v=")).collect();
+    assert_eq!(spend.len(), 1, "one spend comment");
+    assert!(spend[0].contains("1500 in / 150 out"), "{}", spend[0]);
+}

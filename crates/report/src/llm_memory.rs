@@ -12,10 +12,13 @@
 //! cached answer can neither end the comment nor mention anyone nor link
 //! an issue, even where the line is shown.
 
-use serde::de::DeserializeOwned;
-use serde::Serialize;
+use std::collections::BTreeMap;
 
-use crate::markers::{self, LLM_MEMORY_PREFIX};
+use chrono::NaiveDate;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::markers::{self, LLM_MEMORY_PREFIX, LLM_SPEND_RECEIPTS_PREFIX};
 use crate::safe::char_len;
 use crate::state_json;
 
@@ -54,16 +57,71 @@ pub fn with_memory(mut parts: Vec<String>, line: &str) -> Vec<String> {
     parts
 }
 
+/// Receipts kept before the oldest-drawn are folded into `base`.
+pub const MAX_RECEIPTS: usize = 1_000;
+
+/// What the commands outside the workflow reports spent on one day, one
+/// receipt per command run under an id it drew once. Adding a receipt is
+/// idempotent and commutes with other commands' receipts, so the spend
+/// comment is a read-modify-write that a concurrent command cannot undo
+/// (a running total read at a command's start and written at its end lost
+/// every count recorded in between).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SpendReceipts {
+    /// The UTC day counted.
+    pub day: NaiveDate,
+    /// Tokens in and out of receipts folded away (and, on a comment
+    /// written before receipts, its running total).
+    #[serde(default)]
+    pub base: [u64; 2],
+    /// Tokens in and out per receipt id.
+    #[serde(rename = "r", default)]
+    pub receipts: BTreeMap<String, [u64; 2]>,
+}
+
+impl SpendReceipts {
+    /// No spend yet on `day`.
+    pub fn new(day: NaiveDate) -> Self {
+        SpendReceipts { day, ..SpendReceipts::default() }
+    }
+
+    /// Records receipt `id` unless it is there already.
+    pub fn add(&mut self, id: &str, tokens_in: u64, tokens_out: u64) {
+        if self.receipts.contains_key(id) {
+            return;
+        }
+        self.receipts.insert(id.to_string(), [tokens_in, tokens_out]);
+        while self.receipts.len() > MAX_RECEIPTS {
+            let Some((_, [i, o])) = self.receipts.pop_first() else { break };
+            self.base = [self.base[0] + i, self.base[1] + o];
+        }
+    }
+
+    /// Tokens in and out, all receipts together.
+    pub fn total(&self) -> [u64; 2] {
+        self.receipts.values().fold(self.base, |[a, b], [i, o]| [a + i, b + o])
+    }
+}
+
+/// The receipts of a spend comment, if it has a readable line.
+pub fn parse_spend_receipts(body: &str) -> Option<SpendReceipts> {
+    let (v, json) = markers::find_json_marker(body, LLM_SPEND_RECEIPTS_PREFIX)?;
+    (v == markers::VERSION).then(|| state_json::from_str(json).ok()).flatten()
+}
+
 /// The body of the daily issue's spend comment
 /// ([`markers::llm_spend_marker`]): the tokens the commands outside the
-/// workflow reports used today, said once for people and kept as a memory
-/// line (budget only, no answers) that every reader of today's memory lines
-/// counts against the repository's daily budget.
-pub fn spend_comment(memory_line: &str, tokens_in: u64, tokens_out: u64) -> String {
+/// workflow reports used today, said once for people, kept as a memory
+/// line (budget only, no answers, its counts the receipts' total) that
+/// every reader of today's memory lines counts against the repository's
+/// daily budget, and the receipts it is the total of.
+pub fn spend_comment(memory_line: &str, receipts: &SpendReceipts) -> String {
+    let [tokens_in, tokens_out] = receipts.total();
     format!(
-        "{}\n{memory_line}\n_LLM tokens used today by pull-request and analyze-url commands: {tokens_in} in / {tokens_out} out. \
+        "{}\n{memory_line}\n{}\n_LLM tokens used today by pull-request and analyze-url commands: {tokens_in} in / {tokens_out} out. \
          The repository's daily token budget counts them with the workflow reports'._\n",
-        markers::llm_spend_marker()
+        markers::llm_spend_marker(),
+        markers::json_marker_line(LLM_SPEND_RECEIPTS_PREFIX, &state_json::to_string(receipts))
     )
 }
 

@@ -93,6 +93,10 @@ pub const LLM_MEMORY_PREFIX: &str = "<!-- ci-bot:llm-memory ";
 /// analyze-url): `<!-- ci-bot:llm-spend v=2 -->` (see
 /// [`crate::llm_memory::spend_comment`]).
 pub const LLM_SPEND_PREFIX: &str = "<!-- ci-bot:llm-spend ";
+/// In the spend comment: each command's own count, by an id it drew
+/// (`<!-- ci-bot:llm-spend-receipts v=2 {json} -->`, see
+/// [`crate::llm_memory::SpendReceipts`]).
+pub const LLM_SPEND_RECEIPTS_PREFIX: &str = "<!-- ci-bot:llm-spend-receipts ";
 
 /// The one `ci-status` comment on a pull request:
 /// `<!-- ci-bot:ci-status v=2 pr=<n> -->` (see [`crate::pr_status`]).

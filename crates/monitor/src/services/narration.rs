@@ -645,7 +645,6 @@ pub fn asks(task: ci_llm::Task, facts: &PrFacts) -> bool {
 pub struct CommandSpend {
     dailies: DailyIssues,
     issue: Option<Issue>,
-    ledger: Option<LlmMemory>,
     /// Today's bodies with memory lines (the daily issue's and its bot
     /// comments'): their answers serve a command's jobs too.
     bodies: Vec<String>,
@@ -659,26 +658,20 @@ impl CommandSpend {
         let day = ctx.settings.date;
         let dailies = list_daily_issues(ctx, 0).await?;
         let Some(issue) = dailies.get(day).cloned() else {
-            return Ok(CommandSpend { dailies, issue: None, ledger: None, bodies: Vec::new(), used_today: 0 });
+            return Ok(CommandSpend { dailies, issue: None, bodies: Vec::new(), used_today: 0 });
         };
         let comments = ctx.github().list_comments(&ctx.settings.bot_repo, issue.number).await?;
         let bodies = comments.iter().map(|c| c.body.as_str()).chain(std::iter::once(issue.body.as_str()));
         let used_today = used_in(bodies, day);
-        let marker = ci_report::markers::llm_spend_marker();
-        let ledger = comments
-            .iter()
-            .find(|c| c.body.contains(&marker))
-            .and_then(|c| ci_report::llm_memory::parse_memory::<LlmMemory>(&c.body))
-            .filter(|m| m.v == ci_llm::cache::MEMORY_VERSION && m.budget.day == day);
         let bodies = comments.into_iter().map(|c| c.body).chain(std::iter::once(issue.body.clone())).collect();
-        Ok(CommandSpend { dailies, issue: Some(issue), ledger, bodies, used_today })
+        Ok(CommandSpend { dailies, issue: Some(issue), bodies, used_today })
     }
 
     /// Add `spent` to today's spend comment on the daily issue (the day's
-    /// issue is created when there is none yet). Nothing spent: nothing
-    /// written. Two commands recording at the same moment may lose one's
-    /// count (the comment is read, then upserted): the budget bounds the
-    /// cost, it is not an account.
+    /// issue is created when there is none yet) as a receipt under an id
+    /// drawn here: the comment is merged as it is at the write, and a
+    /// receipt already there is not added twice, so commands recording at
+    /// the same time all count. Nothing spent: nothing written.
     pub async fn record<G: GitHub + Clone + 'static>(mut self, ctx: &Ctx<G>, spent: &Budget) -> anyhow::Result<()> {
         let day = ctx.settings.date;
         if spent.used(day) == 0 {
@@ -691,15 +684,34 @@ impl CommandSpend {
                 None => return Ok(()),
             },
         };
-        let mut memory = self.ledger.take().unwrap_or_else(|| LlmMemory::new(0, day));
-        memory.budget.used_in += spent.used_in;
-        memory.budget.used_out += spent.used_out;
-        let line = ci_report::llm_memory::memory_line(&memory);
-        let body = ci_report::llm_memory::spend_comment(&line, memory.budget.used_in, memory.budget.used_out);
-        ctx.upsert_comment(&ctx.settings.bot_repo, issue.number, &ci_report::markers::llm_spend_marker(), &body).await?;
-        Ok(())
+        let id = format!("{:012x}", rand::random::<u64>() >> 16);
+        let (tokens_in, tokens_out) = (spent.used_in, spent.used_out);
+        let merge = |cur: Option<&str>| spend_comment_with(cur, day, &id, tokens_in, tokens_out);
+        ctx.merge_comment(&ctx.settings.bot_repo, issue.number, &ci_report::markers::llm_spend_marker(), merge).await
     }
 }
+
+/// The spend comment `current` with receipt `id` added (see
+/// [`CommandSpend::record`]). A comment of another day starts from zero; one
+/// written before receipts keeps its running total as the base.
+fn spend_comment_with(current: Option<&str>, day: NaiveDate, id: &str, tokens_in: u64, tokens_out: u64) -> String {
+    use ci_report::llm_memory::{memory_line, parse_memory, parse_spend_receipts, spend_comment, SpendReceipts};
+    let mut receipts = match current {
+        Some(body) => parse_spend_receipts(body).filter(|r| r.day == day).unwrap_or_else(|| {
+            let mut r = SpendReceipts::new(day);
+            if let Some(m) = parse_memory::<LlmMemory>(body).filter(|m| m.v == ci_llm::cache::MEMORY_VERSION && m.budget.day == day) {
+                r.base = [m.budget.used_in, m.budget.used_out];
+            }
+            r
+        }),
+        None => SpendReceipts::new(day),
+    };
+    receipts.add(id, tokens_in, tokens_out);
+    let mut memory = LlmMemory::new(0, day);
+    [memory.budget.used_in, memory.budget.used_out] = receipts.total();
+    spend_comment(&memory_line(&memory), &receipts)
+}
+
 
 /// Count what a command's model calls spent where the next reader counts
 /// it ([`CommandSpend::record`]), after the command posted its result: a
@@ -752,4 +764,34 @@ pub async fn narrate_url_jobs(
         part.memory_line = Some(session.answers_line(cached, ANALYZE_MEMORY_CHARS));
     }
     (session.spent(), part)
+}
+
+#[cfg(test)]
+mod spend_tests {
+    use super::*;
+
+    fn day() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 12, 6).unwrap()
+    }
+
+    #[test]
+    fn receipts_add_once_and_commute() {
+        let a = |cur: Option<&str>| spend_comment_with(cur, day(), "aaaa", 100, 10);
+        let b = |cur: Option<&str>| spend_comment_with(cur, day(), "bbbb", 50, 5);
+        let ab = b(Some(&a(None)));
+        assert_eq!(ab, a(Some(&b(None))), "the order of two commands does not matter");
+        assert_eq!(a(Some(&ab)), ab, "a receipt is added once, however often the merge runs");
+        assert_eq!(used_in([ab.as_str()], day()), 165);
+    }
+
+    #[test]
+    fn a_comment_from_before_receipts_keeps_its_total() {
+        let mut old = LlmMemory::new(0, day());
+        (old.budget.used_in, old.budget.used_out) = (700, 70);
+        let old_body = format!("{}\n{}\n", ci_report::markers::llm_spend_marker(), ci_report::llm_memory::memory_line(&old));
+        let now = spend_comment_with(Some(&old_body), day(), "cccc", 30, 3);
+        assert_eq!(used_in([now.as_str()], day()), 803);
+        let yesterday = spend_comment_with(Some(&now), day().succ_opt().unwrap(), "dddd", 1, 1);
+        assert_eq!(used_in([yesterday.as_str()], day().succ_opt().unwrap()), 2, "a new day starts from zero");
+    }
 }
