@@ -19,7 +19,7 @@ pub struct Args {
     bot_repo: Option<String>,
     /// GitHub token (input `token`; default `GITHUB_TOKEN`).
     #[arg(long)]
-    token: Option<String>,
+    token: Option<ci_redact::Secret>,
     /// One workflow file (analyze-workflow; input `workflow`).
     #[arg(long)]
     workflow: Option<String>,
@@ -67,7 +67,7 @@ fn raw_inputs(args: Args, inputs: &Inputs) -> anyhow::Result<RawInputs> {
     Ok(RawInputs {
         repo: pick(args.repo, "repo"),
         bot_repo: pick(args.bot_repo, "bot-repo"),
-        token: pick(args.token, "token"),
+        token: args.token.filter(|t| !t.expose().trim().is_empty()).or_else(|| inputs.get("token").map(ci_redact::Secret::from)),
         workflow: pick(args.workflow, "workflow"),
         workflows: pick(args.workflows, "workflows"),
         lookback_hours: pick(args.lookback_hours, "lookback-hours"),
@@ -98,13 +98,13 @@ pub fn watch(args: Args, every: std::time::Duration, passes: Option<u64>) -> any
     // Polling: a webhook payload in the environment belongs to another run.
     raw.event_name = None;
     raw.event_path = None;
-    if let Some(t) = &raw.token {
+    if let Some(t) = raw.token.as_ref().map(ci_redact::Secret::expose) {
         commands::mask_secret(t);
     }
     // What the passes print goes through the same redaction as an action's
     // output: an error chain can quote a URL with credentials or a token.
     let mut redactor = Redactor::builder().process_env();
-    if let Some(t) = &raw.token {
+    if let Some(t) = raw.token.as_ref().map(ci_redact::Secret::expose) {
         redactor = redactor.secret("github-token", t);
     }
     let redactor = redactor.build().unwrap_or_default();
@@ -135,14 +135,14 @@ async fn watch_once(
     since: chrono::DateTime<chrono::Utc>,
 ) -> anyhow::Result<Outcome<ci_monitor::action::WatchOutputs>> {
     let resolved = resolve(raw, &EnvDefaults::from_env(), now)?;
-    let mut builder = Client::builder_from_env(raw.token.clone())?;
+    let mut builder = Client::builder_from_env(raw.token.as_ref().map(|t| t.expose().to_string()))?;
     if let Some(url) = &raw.api_url {
         builder = builder.api_url(url.clone());
     }
     let budget = resolved.config.write_budget;
     let client = builder.configure(|c| c.write_budget = budget).build().await?;
     let mut ctx = Ctx::new(client, resolved.settings, resolved.config, resolved.warnings);
-    if let Some(t) = &raw.token {
+    if let Some(t) = raw.token.as_ref().map(ci_redact::Secret::expose) {
         ctx = ctx.with_token_secret(t);
     }
     ci_monitor::actions::watch_comments::once(&ctx, None, since).await
@@ -154,7 +154,7 @@ pub fn run(kind: ActionKind, args: Args) -> anyhow::Result<i32> {
     // Warnings, and the client's waits (rate limits, settling after a write), on stderr.
     ci_host::init_logging_with(ci_host::LogFormat::Text, "warn,ci_github=info");
     let raw = raw_inputs(args, &Inputs::from_env())?;
-    if let Some(t) = &raw.token {
+    if let Some(t) = raw.token.as_ref().map(ci_redact::Secret::expose) {
         commands::mask_secret(t);
     }
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
@@ -172,7 +172,7 @@ pub fn run(kind: ActionKind, args: Args) -> anyhow::Result<i32> {
 pub async fn run_action(kind: ActionKind, raw: &RawInputs) -> anyhow::Result<(Outcome<Outputs>, u64, Redactor)> {
     let resolved = resolve(raw, &EnvDefaults::from_env(), chrono::Utc::now())?;
     let action = Action::from_inputs(kind, raw)?;
-    let mut builder = Client::builder_from_env(raw.token.clone())?;
+    let mut builder = Client::builder_from_env(raw.token.as_ref().map(|t| t.expose().to_string()))?;
     if let Some(url) = &raw.api_url {
         builder = builder.api_url(url.clone());
     }
@@ -182,7 +182,7 @@ pub async fn run_action(kind: ActionKind, raw: &RawInputs) -> anyhow::Result<(Ou
     let config_path = std::path::PathBuf::from(raw.config.clone().unwrap_or_else(|| ci_monitor::config::DEFAULT_CONFIG_PATH.into()));
     let llm = crate::llm::setup(&resolved.config.llm, std::env::vars(), Some(&config_path), &mut llm_warnings).await;
     let mut ctx = Ctx::new(client.clone(), resolved.settings, resolved.config, resolved.warnings);
-    if let Some(t) = &raw.token {
+    if let Some(t) = raw.token.as_ref().map(ci_redact::Secret::expose) {
         ctx = ctx.with_token_secret(t);
     }
     let llm = llm.with_redactor(ctx.redactor());

@@ -11,14 +11,14 @@ use crate::ctx::Settings;
 
 /// Raw values, `None` = not supplied. `Debug` shows whether a token was
 /// given, never the token.
-#[derive(Clone, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct RawInputs {
     /// `repo`: the monitored repository.
     pub repo: Option<String>,
     /// `bot-repo`: where the daily issues live.
     pub bot_repo: Option<String>,
     /// `token`.
-    pub token: Option<String>,
+    pub token: Option<ci_redact::Secret>,
     /// `workflow` (analyze-workflow).
     pub workflow: Option<String>,
     /// `workflows`: comma or newline separated.
@@ -45,29 +45,6 @@ pub struct RawInputs {
     pub event_name: Option<String>,
     /// `event-path`: its payload file (default `GITHUB_EVENT_PATH`).
     pub event_path: Option<String>,
-}
-
-impl std::fmt::Debug for RawInputs {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RawInputs")
-            .field("repo", &self.repo)
-            .field("bot_repo", &self.bot_repo)
-            .field("token", &self.token.as_ref().map(|_| "***"))
-            .field("workflow", &self.workflow)
-            .field("workflows", &self.workflows)
-            .field("lookback_hours", &self.lookback_hours)
-            .field("dry_run", &self.dry_run)
-            .field("config", &self.config)
-            .field("api_url", &self.api_url)
-            .field("date", &self.date)
-            .field("url", &self.url)
-            .field("output", &self.output)
-            .field("pr", &self.pr)
-            .field("focus", &self.focus)
-            .field("event_name", &self.event_name)
-            .field("event_path", &self.event_path)
-            .finish()
-    }
 }
 
 /// What the environment contributes (`GITHUB_REPOSITORY`, `GITHUB_SERVER_URL`).
@@ -173,7 +150,7 @@ mod tests {
 
     #[test]
     fn debug_never_shows_the_token() {
-        let raw = RawInputs { token: Some("ghs_sEcReTtOkEnVaLuE1234567890".into()), repo: Some("o/r".into()), ..RawInputs::default() };
+        let raw = RawInputs { token: Some(ci_redact::Secret::new("ghs_sEcReTtOkEnVaLuE1234567890")), repo: Some("o/r".into()), ..RawInputs::default() };
         let shown = format!("{raw:?}");
         assert!(!shown.contains("sEcReT"), "{shown}");
         assert!(shown.contains("***") && shown.contains("o/r"), "{shown}");

@@ -51,6 +51,7 @@ mod known;
 mod masks;
 mod pem;
 mod rules;
+mod secret;
 mod skeleton;
 mod stream;
 
@@ -62,6 +63,7 @@ pub use config::{ConfigError, PatternConfig, RedactConfig};
 pub use kind::{SecretKind, PLACEHOLDER_CLOSE, PLACEHOLDER_OPEN};
 pub use known::MIN_SECRET_LEN;
 pub use masks::LearnedSecrets;
+pub use secret::Secret;
 pub use stream::{LearningReader, LineRedactor, RedactingWriter};
 
 use gate::{Fired, Gate};
