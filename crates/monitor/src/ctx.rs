@@ -414,16 +414,15 @@ impl<G: GitHub + Clone + 'static> Ctx<G> {
     /// when absent): `merge` gets its body as it is now (`None`: absent) and
     /// must be idempotent, since it is applied again to whatever another
     /// writer left until the result sticks ([`GitHub::update_comment_by_marker`]).
-    pub async fn merge_comment<F>(&self, repo: &RepoRef, issue: IssueNumber, marker: &str, merge: F) -> anyhow::Result<()>
+    pub async fn merge_comment<F>(&self, repo: &RepoRef, issue: IssueNumber, marker: &str, merge: F) -> anyhow::Result<Option<Upserted<IssueComment>>>
     where
         F: Fn(Option<&str>) -> String + Send + Sync,
     {
         if self.dry_run() {
             self.plan(repo, format!("comment on #{issue} marked `{marker}` (merged)"), &self.redact_body(&merge(None)));
-            return Ok(());
+            return Ok(None);
         }
-        self.gh().update_comment_by_marker(repo, issue, marker, |cur| self.redact_body(&merge(cur))).await?;
-        Ok(())
+        Ok(Some(self.gh().update_comment_by_marker(repo, issue, marker, |cur| self.redact_body(&merge(cur))).await?))
     }
 
     /// Claim a command comment: add the bot's `rocket`. GitHub's 201 vs 200

@@ -477,3 +477,42 @@ fn tempfile_dir() -> std::path::PathBuf {
     std::fs::create_dir_all(&d).unwrap();
     d
 }
+
+#[tokio::test]
+async fn a_status_computed_earlier_never_replaces_one_computed_later() {
+    // Two runs for one pull request (a CI completion and a typed command):
+    // the one that started first finishes last. Each used to write its own
+    // body, so the older status was the one left (and while both were at
+    // it, they overwrote each other round after round).
+    let mut t = world("").await;
+    t.run("ci.yml", BASE, &[("unit", None)]);
+    t.run("ci.yml", HEAD, &[("unit", Some(PYTEST_LOG))]);
+    let started_first = t.ctx().await;
+    t.now += chrono::Duration::minutes(5);
+    t.run("ci.yml", HEAD, &[("unit", None)]);
+    ci_status::run(&t.ctx().await, Some(7), None).await.unwrap();
+    let later = status_body(&t, 7);
+    assert!(!later.contains("NEW"), "{later}");
+    let writes = t.write_requests();
+    ci_status::run(&started_first, Some(7), None).await.unwrap();
+    assert_eq!(status_body(&t, 7), later, "the later computation stays");
+    assert_eq!(t.write_requests(), writes, "and nothing was written");
+}
+
+#[tokio::test]
+async fn a_review_after_a_push_does_not_quote_the_last_heads_ci() {
+    let mut t = world("").await;
+    t.run("ci.yml", BASE, &[("unit", None)]);
+    t.run("ci.yml", HEAD, &[("unit", None)]);
+    ci_status::run(&t.ctx().await, Some(7), None).await.unwrap();
+    pr_review::run(&t.ctx().await, Some(7), &[], None).await.unwrap();
+    let reviewed = marked(&t, 7, "<!-- ci-bot:pr-review ");
+    assert!(reviewed[0].contains("- **CI:** CI status: ✅"), "{}", reviewed[0]);
+    // The author pushes: the ci-status comment still describes the old head.
+    let pushed = sha("cccc");
+    t.server.state().with_repo(TARGET, |r| r.issues.get_mut(&7).unwrap().pull.as_mut().unwrap().head_sha = pushed.clone()).unwrap();
+    pr_review::run(&t.ctx().await, Some(7), &[], None).await.unwrap();
+    let review = marked(&t, 7, &format!("head={pushed}"));
+    assert_eq!(review.len(), 1);
+    assert!(review[0].contains("- **CI:** not known yet"), "{}", review[0]);
+}

@@ -321,6 +321,38 @@ pub fn with_marker_line(body: &str, marker: &str) -> String {
     format!("{}\n{marker}\n", body.trim_end())
 }
 
+/// When the content of a comment that several runs may write (a pull
+/// request's ci-status, a head's review) was computed:
+/// `<!-- ci-bot:computed-at 2026-12-06T13:34:07Z -->`.
+pub const COMPUTED_AT_PREFIX: &str = "<!-- ci-bot:computed-at ";
+
+/// `body` stamped with when it was computed ([`newer_computation`]).
+pub fn with_computed_at(body: &str, at: chrono::DateTime<chrono::Utc>) -> String {
+    format!("{}\n{COMPUTED_AT_PREFIX}{} -->\n", body.trim_end(), at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
+}
+
+/// The stamp of [`with_computed_at`], if `body` has one.
+pub fn computed_at(body: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    body.lines().rev().find_map(|l| {
+        let at = l.trim().strip_prefix(COMPUTED_AT_PREFIX)?.strip_suffix(" -->")?;
+        chrono::DateTime::parse_from_rfc3339(at).ok().map(|d| d.with_timezone(&chrono::Utc))
+    })
+}
+
+/// The merge of a run that computed `mine` into the comment as it is
+/// (`current`): a computation later than ours stays; otherwise ours is
+/// written (a comment without a stamp counts as older). Two runs writing
+/// one pull request's comment at once then agree after one look, where
+/// writing one's own body each time made them overwrite each other until
+/// both gave up, and an older status could be the one left. Idempotent;
+/// only runs stamped with the same instant still take turns.
+pub fn newer_computation(current: Option<&str>, mine: &str) -> String {
+    match current {
+        Some(cur) if computed_at(cur) > computed_at(mine) => cur.to_string(),
+        _ => mine.to_string(),
+    }
+}
+
 /// Whether `line` (trimmed) is exactly `marker`.
 pub fn is_marker_line(line: &str, marker: &str) -> bool {
     line.trim() == marker

@@ -687,7 +687,7 @@ impl CommandSpend {
         let id = format!("{:012x}", rand::random::<u64>() >> 16);
         let (tokens_in, tokens_out) = (spent.used_in, spent.used_out);
         let merge = |cur: Option<&str>| spend_comment_with(cur, day, &id, tokens_in, tokens_out);
-        ctx.merge_comment(&ctx.settings.bot_repo, issue.number, &ci_report::markers::llm_spend_marker(), merge).await
+        ctx.merge_comment(&ctx.settings.bot_repo, issue.number, &ci_report::markers::llm_spend_marker(), merge).await.map(drop)
     }
 }
 

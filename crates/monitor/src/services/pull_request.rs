@@ -352,9 +352,11 @@ pub async fn post_ci_status<G: GitHub + Clone + 'static>(
         let spent = narration::narrate_pull_request(ctx.llm(), Task::CiStatus, &facts, &mut report.llm, previous.as_deref(), used, ctx.settings.date).await;
         spend = today.map(|t| (t, spent));
     }
-    let body = ci_report::pr_status::render_ci_status(&report);
-    let up = ctx.upsert_comment(repo, IssueNumber(number), &marker, &body).await?;
+    let body = ci_report::markers::with_computed_at(&ci_report::pr_status::render_ci_status(&report), ctx.settings.now);
+    let up = ctx.merge_comment(repo, IssueNumber(number), &marker, |cur| ci_report::markers::newer_computation(cur, &body)).await;
+    // The tokens were spent whether or not the comment could be written.
     narration::record_spend(ctx, spend).await;
+    let up = up?;
     let heading = ci_report::pr_status::header_line(&report);
     Ok((Posted { pr: number, heading, url: up.map(|u| u.object.html_url) }, report))
 }
@@ -374,9 +376,12 @@ pub async fn post_review<G: GitHub + Clone + 'static>(
     // one: a review must not cost a second full status computation.
     let marker = ci_report::pr_status::ci_status_marker(number);
     let comments = ctx.github().list_comments(repo, IssueNumber(number)).await.unwrap_or_default();
+    // Only when it describes this head: after a push it is about the last one.
+    let this_head = format!("/commit/{}", pull.head.sha);
     let ci_status = comments
         .iter()
         .find(|c| c.body.contains(&marker))
+        .filter(|c| !pull.head.sha.is_empty() && c.body.lines().any(|l| l.starts_with("Head ") && l.split(" · ").next().is_some_and(|h| h.contains(&this_head))))
         .and_then(|c| c.body.lines().find(|l| l.starts_with("## ")).map(|l| l.trim_start_matches("## ").to_string()));
     let input = ci_pr_review::ReviewInput {
         repo: &repo.to_string(),
@@ -403,9 +408,10 @@ pub async fn post_review<G: GitHub + Clone + 'static>(
         let spent = narration::narrate_pull_request(ctx.llm(), Task::PrReview, &facts, &mut checklist.llm, previous, used, ctx.settings.date).await;
         spend = today.map(|t| (t, spent));
     }
-    let body = ci_report::pr_review::render_checklist(&checklist);
-    let up = ctx.upsert_comment(repo, IssueNumber(number), &marker, &body).await?;
+    let body = ci_report::markers::with_computed_at(&ci_report::pr_review::render_checklist(&checklist), ctx.settings.now);
+    let up = ctx.merge_comment(repo, IssueNumber(number), &marker, |cur| ci_report::markers::newer_computation(cur, &body)).await;
     narration::record_spend(ctx, spend).await;
+    let up = up?;
     let heading = body.lines().find(|l| l.starts_with('#')).unwrap_or("").trim_start_matches('#').trim().to_string();
     Ok(Posted { pr: number, heading, url: up.map(|u| u.object.html_url) })
 }
