@@ -175,6 +175,9 @@ pub fn parse(body: &str, mention: &str) -> Parsed {
         if fence.is_some() {
             continue;
         }
+        // A comment opened after some text (`thanks <!--`) hides the lines
+        // after it all the same.
+        comment = leaves_comment_open(t);
         if t.starts_with('>') {
             quoted = true;
             continue;
@@ -195,6 +198,19 @@ pub fn parse(body: &str, mention: &str) -> Parsed {
         return command_line(args);
     }
     Parsed::NoCommand
+}
+
+/// Whether an HTML comment is still open at the end of `line` (which
+/// starts outside one): its last `<!--` has no `-->` after it.
+fn leaves_comment_open(line: &str) -> bool {
+    let mut rest = line;
+    loop {
+        let Some(open) = rest.find("<!--") else { return false };
+        match rest[open + 4..].find("-->") {
+            Some(close) => rest = &rest[open + 4 + close + 3..],
+            None => return true,
+        }
+    }
 }
 
 fn command_line(rest: &str) -> Parsed {
@@ -290,6 +306,11 @@ mod tests {
         assert_eq!(p("<pre>\n@amd-bot review\n</pre>\n@amd-bot help"), Parsed::Command(Command::Help));
         assert_eq!(p("<PRE class=x>\n@amd-bot review\n</PRE>"), Parsed::NoCommand);
         assert_eq!(p("<prefix>\n@amd-bot help"), Parsed::Command(Command::Help), "not a <pre> tag");
+        // A comment opened after some text hides what follows just the same.
+        assert_eq!(p("thanks <!--\n@amd-bot review\n-->"), Parsed::NoCommand);
+        assert_eq!(p("a <!-- b --> c <!--\n@amd-bot review\n-->\n@amd-bot help"), Parsed::Command(Command::Help));
+        assert_eq!(p("a <!-- b --> c\n@amd-bot review"), Parsed::Command(Command::Review));
+        assert_eq!(p("`<!--` in code\n@amd-bot review"), Parsed::NoCommand, "a code span is read as a comment: fewer commands, never more");
     }
 
     #[test]
