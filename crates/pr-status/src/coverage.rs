@@ -220,15 +220,27 @@ pub fn extract_suites(content: &str, function: &str) -> Vec<SuiteRef> {
     let mut out = Vec::new();
     let needle = format!("{function}(");
     let mut from = 0;
+    // The start of the line `from` is on, carried forward: looking back
+    // from each call to its line's start, and forward from it to the end of
+    // an unclosed call, made a pull request's file of unclosed calls cost
+    // its length squared.
+    let mut line_start = 0;
+    let mut calls = 0;
     while let Some(pos) = content[from..].find(&needle) {
         let start = from + pos;
+        if let Some(nl) = content[from..start].rfind('\n') {
+            line_start = from + nl + 1;
+        }
         from = start + needle.len();
+        calls += 1;
+        if calls > MAX_CALLS {
+            break;
+        }
         // A call, not `my_register_amd_ci(` or `x.register_amd_ci_old(`.
         let before = content[..start].chars().next_back();
         if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
             continue;
         }
-        let line_start = content[..start].rfind('\n').map_or(0, |i| i + 1);
         if content[line_start..start].contains('#') {
             continue;
         }
@@ -260,13 +272,24 @@ pub fn extract_suites(content: &str, function: &str) -> Vec<SuiteRef> {
     out
 }
 
+/// Calls of the registering function read per file: a test file registers
+/// its suites in a handful.
+const MAX_CALLS: usize = 1_000;
+/// Bytes of one call's arguments read before it counts as unclosed: a
+/// registration is a line or two.
+const MAX_CALL_ARGS: usize = 8 * 1024;
+
 /// The text up to the `)` that closes an already-open `(`, skipping
-/// parentheses inside string literals. `None` when it never closes.
+/// parentheses inside string literals. `None` when it never closes within
+/// [`MAX_CALL_ARGS`].
 fn balanced_args(s: &str) -> Option<&str> {
     let mut depth = 1usize;
     let mut quote: Option<char> = None;
     let mut escaped = false;
     for (i, c) in s.char_indices() {
+        if i > MAX_CALL_ARGS {
+            return None;
+        }
         if let Some(q) = quote {
             if escaped {
                 escaped = false;
@@ -333,6 +356,21 @@ pub fn untested(expected: &[Expected], latest: &[&JobRun], failed_in_run: impl F
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_file_of_unclosed_calls_is_read_in_linear_time() {
+        // A pull request's test file is the input: 60,000 unclosed calls
+        // on one line (1.2 MB) cost 3e10 steps, scanning to the end of the
+        // file from every call and back to the line start before it.
+        let src = "register_amd_ci(\"".repeat(60_000);
+        assert!(extract_suites(&src, "register_amd_ci").is_empty());
+        let mut long = String::from("register_amd_ci(suite=\"a\", note=\"");
+        long.push_str(&"x".repeat(MAX_CALL_ARGS));
+        long.push_str("\")\nregister_amd_ci(suite=\"b\")\n");
+        assert_eq!(extract_suites(&long, "register_amd_ci"), vec![SuiteRef::Suite { name: "b".into() }], "an over-long call counts as unclosed");
+        let many: String = (0..MAX_CALLS + 5).map(|i| format!("register_amd_ci(suite=\"s{i}\")\n")).collect();
+        assert_eq!(extract_suites(&many, "register_amd_ci").len(), MAX_CALLS);
+    }
 
     #[test]
     fn every_call_nested_parens_and_both_forms() {
