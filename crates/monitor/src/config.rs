@@ -244,7 +244,15 @@ impl Config {
         if let Some(name) = r.get::<String>("bot-name") {
             cfg.bot_name = name;
         }
-        if let Some(c) = r.get::<IntakeConfig>("commands") {
+        if let Some(mut c) = r.get::<IntakeConfig>("commands") {
+            // Checked here, not after a command was claimed: a bad value
+            // there left each command with a rocket and no answer.
+            if let Some(to) = c.dispatch_to.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+                if let Err(e) = to.parse::<ci_github::RepoRef>() {
+                    r.warnings.push(ConfigWarning(format!("`commands.dispatch-to` {to:?} is not `owner/name` ({e}); commands run inline")));
+                    c.dispatch_to = None;
+                }
+            }
             cfg.commands = c;
         }
         // The first config had a top-level list; it still works, folded

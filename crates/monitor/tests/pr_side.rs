@@ -516,3 +516,26 @@ async fn a_review_after_a_push_does_not_quote_the_last_heads_ci() {
     assert_eq!(review.len(), 1);
     assert!(review[0].contains("- **CI:** not known yet"), "{}", review[0]);
 }
+
+#[tokio::test]
+async fn a_failure_after_a_claim_is_logged_and_the_next_command_still_served() {
+    let mut t = world("").await;
+    t.run("ci.yml", BASE, &[("unit", None)]);
+    t.run("ci.yml", HEAD, &[("unit", Some(PYTEST_LOG))]);
+    comment(&t, "alice", 7, "@ci-bot help").await;
+    comment(&t, "alice", 7, "@ci-bot ci-status").await;
+    // The help reply is refused; the pass used to stop there with an error,
+    // leaving the second command claimed by nobody until the next pass.
+    t.server.faults().add(fake_github::FaultRule::new("POST", &format!("/repos/{TARGET}/issues/7/comments"), fake_github::FaultKind::Status { status: 422 }).times(1));
+    let o = watch(&t).await;
+    assert_eq!((o.claimed, o.ran), (2, 1), "{o:?}");
+    assert_eq!(marked(&t, 7, "<!-- ci-bot:ci-status ").len(), 1);
+}
+
+#[test]
+fn a_dispatch_target_that_is_no_repository_is_refused_when_the_config_loads() {
+    let (cfg, warnings) = ci_monitor::config::Config::parse("commands:\n  dispatch-to: https://github.com/org/bot\n");
+    assert!(cfg.commands.dispatch_to.is_none());
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(warnings[0].0.contains("commands.dispatch-to") && warnings[0].0.contains("inline"), "{warnings:?}");
+}

@@ -9,7 +9,7 @@
 //! comment is left alone, so polls may overlap freely.
 
 use chrono::{DateTime, Duration, Utc};
-use ci_commands::{handle, Action as CommandAction, CommentEvent, Outcome as Decision, Route, WorkItem};
+use ci_commands::{handle, Action as CommandAction, CommentEvent, IntakeConfig, Outcome as Decision, Route, WorkItem};
 use ci_github::{GitHub, IssueNumber, RepoRef};
 use ci_report::pr_model::ReplyKind;
 
@@ -82,39 +82,22 @@ pub async fn once<G: GitHub + Clone + 'static>(
             Decision::Ignored(_) => continue,
         };
         o.claimed += 1;
-        let target: RepoRef = e.repo.parse()?;
-        match action {
-            CommandAction::Reply(r) => {
-                reply(ctx, &target, e.issue, &r).await?;
-                o.replied += 1;
-            }
-            CommandAction::Run(job) => match cfg.route(job.clone()) {
-                Route::Dispatch { repo: to, event_type, client_payload } => {
-                    let to: RepoRef = to.parse().map_err(|err| anyhow::anyhow!("`commands.dispatch-to`: {err}"))?;
-                    match ctx.repository_dispatch(&to, event_type, &client_payload).await {
-                        Ok(()) => o.dispatched += 1,
-                        Err(err) => {
-                            // Claimed, so no other watcher will try: tell the user.
-                            log.push(format!("dispatch to {to} failed: {err}"));
-                            let r = cfg.reply(e.comment_id, ReplyKind::CouldNotStart { command: job.command.name().to_string() });
-                            reply(ctx, &target, e.issue, &r).await?;
-                            o.replied += 1;
-                        }
-                    }
+        // Claimed: no other watcher will try this one, so whatever fails
+        // now is answered on the comment and logged, and the next command
+        // is still served.
+        let name = match &action {
+            CommandAction::Reply(_) => None,
+            CommandAction::Run(job) => Some(job.command.name().to_string()),
+        };
+        if let Err(err) = act(ctx, cfg, e, action, &mut o, &mut log).await {
+            log.push(format!("comment {} on {}#{}: {err:#}", e.comment_id, e.repo, e.issue));
+            if let (Some(command), Ok(target)) = (name, e.repo.parse::<RepoRef>()) {
+                let r = cfg.reply(e.comment_id, ReplyKind::CouldNotStart { command });
+                match reply(ctx, &target, e.issue, &r).await {
+                    Ok(()) => o.replied += 1,
+                    Err(err) => log.push(format!("and the reply failed: {err:#}")),
                 }
-                Route::Inline(job) => match pull_request::run_job(ctx, &job).await {
-                    Ok(p) => {
-                        log.push(format!("ran {} on #{}: {}", job.command.name(), p.pr, p.heading));
-                        o.ran += 1;
-                    }
-                    Err(err) => {
-                        log.push(format!("{} on #{} failed: {err:#}", job.command.name(), job.pr));
-                        let r = cfg.reply(e.comment_id, ReplyKind::CouldNotStart { command: job.command.name().to_string() });
-                        reply(ctx, &target, e.issue, &r).await?;
-                        o.replied += 1;
-                    }
-                },
-            },
+            }
         }
     }
     for l in &log {
@@ -143,5 +126,38 @@ async fn reply<G: GitHub + Clone + 'static>(
     let marker = ci_report::pr_reply::command_reply_marker(r.comment_id);
     let body = ci_report::pr_reply::render_reply(r);
     ctx.upsert_comment(repo, IssueNumber(issue), &marker, &body).await?;
+    Ok(())
+}
+
+/// What a claimed command does. An error is reported by the caller.
+async fn act<G: GitHub + Clone + 'static>(
+    ctx: &Ctx<G>,
+    cfg: &IntakeConfig,
+    e: &CommentEvent,
+    action: CommandAction,
+    o: &mut WatchOutputs,
+    log: &mut Vec<String>,
+) -> anyhow::Result<()> {
+    let target: RepoRef = e.repo.parse()?;
+    match action {
+        CommandAction::Reply(r) => {
+            reply(ctx, &target, e.issue, &r).await?;
+            o.replied += 1;
+        }
+        CommandAction::Run(job) => match cfg.route(job.clone()) {
+            Route::Dispatch { repo: to, event_type, client_payload } => {
+                let to: RepoRef = to.parse().map_err(|err| anyhow::anyhow!("`commands.dispatch-to`: {err}"))?;
+                match ctx.repository_dispatch(&to, event_type, &client_payload).await {
+                    Ok(()) => o.dispatched += 1,
+                    Err(err) => anyhow::bail!("dispatch to {to} failed: {err}"),
+                }
+            }
+            Route::Inline(job) => {
+                let p = pull_request::run_job(ctx, &job).await.map_err(|err| anyhow::anyhow!("{} on #{} failed: {err:#}", job.command.name(), job.pr))?;
+                log.push(format!("ran {} on #{}: {}", job.command.name(), p.pr, p.heading));
+                o.ran += 1;
+            }
+        },
+    }
     Ok(())
 }
