@@ -90,8 +90,8 @@ fn env_var(k: &str) -> Option<String> {
 
 /// `ci-bot watch`: `watch-comments` polled every `every`, for a host that
 /// keeps one process running (a cron runs the action once instead). Each
-/// pass looks back over two intervals, so a slow pass misses nothing; the
-/// claims make overlap harmless.
+/// pass reads from one interval before the previous pass that worked, so a
+/// slow or failed pass misses nothing; the claims make overlap harmless.
 pub fn watch(args: Args, every: std::time::Duration, passes: Option<u64>) -> anyhow::Result<i32> {
     ci_host::init_logging_with(ci_host::LogFormat::Text, "warn,ci_github=info");
     let mut raw = raw_inputs(args, &Inputs::from_env())?;
@@ -109,12 +109,19 @@ pub fn watch(args: Args, every: std::time::Duration, passes: Option<u64>) -> any
     }
     let redactor = redactor.build().unwrap_or_default();
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let interval = chrono::Duration::from_std(every).unwrap_or(chrono::Duration::minutes(5));
+    // Where the next window starts: one interval before the last pass that
+    // worked (or before the oldest comment it left for later), so a slow or
+    // failed pass widens the next one instead of leaving a gap; never more
+    // than a day back.
+    let mut read_from: Option<chrono::DateTime<chrono::Utc>> = None;
     let mut n = 0u64;
     loop {
         let now = chrono::Utc::now();
-        let since = now - chrono::Duration::from_std(every * 2).unwrap_or(chrono::Duration::minutes(10));
+        let since = read_from.unwrap_or(now - interval).max(now - chrono::Duration::hours(24)) - interval;
         match rt.block_on(watch_once(&raw, now, since)) {
             Ok(o) => {
+                read_from = Some(o.outputs.retry_from.map_or(now, |r| now.min(r)));
                 let line: Vec<String> = ci_monitor::Outputs::WatchComments(o.outputs).pairs().iter().map(|(k, v)| format!("{k}={v}")).collect();
                 eprintln!("{}", redactor.redact(&line.join(" ")));
             }

@@ -101,7 +101,11 @@ impl<G: GitHub + Clone + 'static> CommentWatch<G> {
             o.ran,
             o.replied
         );
-        let next = serde_json::to_value(Journal { last_pass: Some(started) }).unwrap_or(Value::Null);
+        // A comment whose lookups failed is read again next time: the
+        // journal does not move past it (the lookback floor ends that).
+        let interval = Duration::from_std(self.schedule.interval).unwrap_or(Duration::minutes(1));
+        let last_pass = o.retry_from.map_or(started, |r| started.min(r + interval));
+        let next = serde_json::to_value(Journal { last_pass: Some(last_pass) }).unwrap_or(Value::Null);
         match ctx.save_journal(next) {
             Ok(()) => TickOutcome::Done(line),
             // The pass happened; an old journal only means a wider read next time.

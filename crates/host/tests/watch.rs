@@ -203,3 +203,25 @@ async fn a_missing_config_file_is_a_failed_tick_with_one_line_and_nothing_writte
     host.stop().await;
     assert_eq!(w.server.state().request_count("POST", "/"), 1, "only the test's own comment");
 }
+
+#[tokio::test]
+async fn a_command_whose_lookups_keep_failing_is_served_once_they_work() {
+    let mut w = World::new().await;
+    let id = w.comment("alice", "@ci-bot ci-status").await;
+    let fault = w.server.faults().add(fake_github::FaultRule::new("GET", "/repos/*/pulls/7", fake_github::FaultKind::Status { status: 403 }));
+    let host = w.start_host();
+    let s = slot(&w);
+    host.until("the first pass", |v| v["last_done_slot"] == s).await;
+    // Two passes, five minutes apart, that cannot look the pull request up.
+    // The window used to move on from each pass's start, so by the third
+    // the comment was behind it: never answered, never retried.
+    w.clock.set(w.schedule.slot_start(s + 5));
+    host.until("the second pass", |v| v["last_done_slot"] == s + 5).await;
+    assert!(w.reactions(id).is_empty(), "not claimed while the lookups fail");
+    w.server.faults().remove(fault);
+    w.clock.set(w.schedule.slot_start(s + 10));
+    host.until("the third pass", |v| v["last_done_slot"] == s + 10).await;
+    assert_eq!(w.reactions(id), vec!["ci-bot:rocket".to_string()], "{}", host.task());
+    assert_eq!(w.status_comments().len(), 1);
+    host.stop().await;
+}

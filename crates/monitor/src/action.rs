@@ -430,6 +430,9 @@ pub struct WatchOutputs {
     pub ran: usize,
     /// Replies posted (help, unknown command, closed, fork, could not start).
     pub replied: usize,
+    /// The oldest update time of a comment left for a later pass (its
+    /// lookups failed): a poller's next window must still reach back to it.
+    pub retry_from: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// `ci-status`' and `pr-review`'s outputs.

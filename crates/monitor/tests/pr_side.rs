@@ -539,3 +539,17 @@ fn a_dispatch_target_that_is_no_repository_is_refused_when_the_config_loads() {
     assert_eq!(warnings.len(), 1, "{warnings:?}");
     assert!(warnings[0].0.contains("commands.dispatch-to") && warnings[0].0.contains("inline"), "{warnings:?}");
 }
+
+#[tokio::test]
+async fn a_command_whose_lookups_failed_is_kept_in_the_next_window() {
+    let mut t = world("").await;
+    t.run("ci.yml", BASE, &[("unit", None)]);
+    t.run("ci.yml", HEAD, &[("unit", Some(PYTEST_LOG))]);
+    let id = comment(&t, "alice", 7, "@ci-bot ci-status").await;
+    let fault = t.server.faults().add(fake_github::FaultRule::new("GET", "/repos/*/pulls/7", fake_github::FaultKind::Status { status: 502 }));
+    let o = watch(&t).await;
+    let updated = t.server.state().with_repo(TARGET, |r| r.comments.get(&id).cloned()).unwrap().unwrap().updated_at;
+    assert_eq!((o.claimed, o.retry_from.map(|r| r.timestamp())), (0, Some(updated.timestamp())), "{o:?}");
+    t.server.faults().remove(fault);
+    assert_eq!(watch(&t).await.ran, 1);
+}

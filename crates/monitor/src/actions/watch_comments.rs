@@ -9,7 +9,7 @@
 //! comment is left alone, so polls may overlap freely.
 
 use chrono::{DateTime, Duration, Utc};
-use ci_commands::{handle, Action as CommandAction, CommentEvent, IntakeConfig, Outcome as Decision, Route, WorkItem};
+use ci_commands::{handle, Action as CommandAction, CommentEvent, Ignored, IntakeConfig, Outcome as Decision, Route, WorkItem};
 use ci_github::{GitHub, IssueNumber, RepoRef};
 use ci_report::pr_model::ReplyKind;
 
@@ -77,6 +77,10 @@ pub async fn once<G: GitHub + Clone + 'static>(
             Decision::Act(a) => a,
             Decision::Lost => {
                 o.lost += 1;
+                continue;
+            }
+            Decision::Ignored(Ignored::LookupFailed(_)) => {
+                o.retry_from = Some(o.retry_from.map_or(e.updated_at, |t| t.min(e.updated_at)));
                 continue;
             }
             Decision::Ignored(_) => continue,
