@@ -80,6 +80,14 @@ struct CommentJson {
     updated_at: Option<DateTime<Utc>>,
     #[serde(default)]
     issue_url: Option<String>,
+    #[serde(default)]
+    reactions: Option<RollupJson>,
+}
+
+#[derive(Deserialize)]
+struct RollupJson {
+    #[serde(default)]
+    rocket: u32,
 }
 
 #[derive(Deserialize)]
@@ -173,6 +181,7 @@ fn comment_event(repo: &str, c: CommentJson, issue: Option<u64>, source: Source,
         updated_at: c.updated_at.unwrap_or(c.created_at),
         source,
         issue_facts: facts,
+        rockets: c.reactions.map(|r| r.rocket),
     })
 }
 

@@ -76,6 +76,10 @@ pub struct CommentEvent {
     pub source: Source,
     /// What the event says about the issue, if anything.
     pub issue_facts: Option<IssueFacts>,
+    /// `rocket` reactions on the comment when it was listed (`None`: not
+    /// said). None at all: nobody claimed it yet.
+    #[serde(default)]
+    pub rockets: Option<u32>,
 }
 
 /// How intake behaves (`commands` in `.github/ci-bot.yml`).
@@ -290,6 +294,15 @@ pub async fn handle<P: CommandPort>(port: &P, cfg: &IntakeConfig, e: &CommentEve
     }
     if e.issue_facts.as_ref().is_some_and(|f| !f.is_pull_request) {
         return Outcome::Ignored(Ignored::NotPullRequest);
+    }
+
+    // A comment the bot claimed already (an earlier pass, another
+    // watcher) is lost to this pass at the cost of one read: without this,
+    // every pass looked its author and pull request up again and spent a
+    // write on a claim GitHub answers 200, and a busy day's old commands used
+    // the write budget up before the new ones were reached.
+    if e.rockets.is_some_and(|n| n > 0) && port.claimed(&e.repo, e.comment_id, CLAIM_REACTION).await.unwrap_or(false) {
+        return Outcome::Lost;
     }
 
     // 2. Who asked.

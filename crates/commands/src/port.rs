@@ -54,6 +54,9 @@ pub trait CommandPort: Send + Sync {
         content: &str,
     ) -> impl Future<Output = Result<ReactionOutcome, PortError>> + Send;
 
+    /// Whether the bot's own `content` reaction is on a comment.
+    fn claimed(&self, repo: &str, comment_id: u64, content: &str) -> impl Future<Output = Result<bool, PortError>> + Send;
+
     /// Whether `login` is an active member of team `org/team`.
     fn is_team_member(
         &self,

@@ -186,6 +186,14 @@ pub trait GitHub: Send + Sync {
         reaction: Reaction,
     ) -> impl Future<Output = Result<ReactionOutcome>> + Send;
 
+    /// The reactions of kind `reaction` on a comment, with who gave each.
+    fn list_comment_reactions(
+        &self,
+        repo: &RepoRef,
+        comment_id: CommentId,
+        reaction: Reaction,
+    ) -> impl Future<Output = Result<Vec<GivenReaction>>> + Send;
+
     /// Adds a reaction to an issue or pull request.
     fn react_to_issue(
         &self,

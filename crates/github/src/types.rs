@@ -231,6 +231,32 @@ pub struct IssueComment {
     /// API url of the issue or pull request it is on (ends in its number).
     #[serde(default)]
     pub issue_url: String,
+    /// Reaction counts, as GitHub rolls them up in a listing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reactions: Option<ReactionRollup>,
+}
+
+/// The reaction counts on a comment (`reactions` in its JSON): a listing
+/// says whether anyone reacted without a request per comment.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReactionRollup {
+    /// All reactions.
+    #[serde(default)]
+    pub total_count: u32,
+    /// `rocket` reactions (the command claim).
+    #[serde(default)]
+    pub rocket: u32,
+}
+
+/// One reaction given to a comment, and by whom.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GivenReaction {
+    /// `rocket`, `eyes`, …
+    #[serde(default)]
+    pub content: String,
+    /// Who reacted.
+    #[serde(default)]
+    pub user: Option<User>,
 }
 
 /// Reaction kinds GitHub accepts.

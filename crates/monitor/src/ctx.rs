@@ -111,6 +111,12 @@ impl<G: GitHub> GitHubReads<G> {
         self.gh.get_issue(repo, number).await
     }
 
+    /// Whether the bot itself gave `reaction` to a comment.
+    pub async fn reacted(&self, repo: &RepoRef, comment: CommentId, reaction: Reaction) -> ci_github::Result<bool> {
+        let given = self.gh.list_comment_reactions(repo, comment, reaction).await?;
+        Ok(given.iter().any(|r| self.gh.is_own(r.user.as_ref())))
+    }
+
     /// The bot's comments on an issue, oldest first.
     pub async fn list_comments(&self, repo: &RepoRef, issue: IssueNumber) -> ci_github::Result<Vec<IssueComment>> {
         let all = self.gh.list_comments(repo, issue, None).await?;

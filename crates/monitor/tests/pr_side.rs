@@ -553,3 +553,25 @@ async fn a_command_whose_lookups_failed_is_kept_in_the_next_window() {
     t.server.faults().remove(fault);
     assert_eq!(watch(&t).await.ran, 1);
 }
+
+#[tokio::test]
+async fn commands_claimed_on_an_earlier_pass_cost_no_write_and_leave_the_budget_to_new_ones() {
+    let mut t = world("").await;
+    t.run("ci.yml", BASE, &[("unit", None)]);
+    t.run("ci.yml", HEAD, &[("unit", Some(PYTEST_LOG))]);
+    for _ in 0..4 {
+        comment(&t, "alice", 7, "@ci-bot help").await;
+    }
+    assert_eq!(watch(&t).await.claimed, 4);
+    // Each later pass used to send the claim again (GitHub answers 200,
+    // the write budget pays) after looking the author and PR up again.
+    let writes = t.write_requests();
+    let again = watch(&t).await;
+    assert_eq!((again.claimed, again.lost), (0, 4));
+    assert_eq!(t.write_requests(), writes, "no claim sent again");
+    // With three writes left, the old commands used them up first.
+    t.write_budget = 3;
+    comment(&t, "alice", 7, "@ci-bot ci-status").await;
+    let o = watch(&t).await;
+    assert_eq!((o.lost, o.ran), (4, 1), "{o:?}");
+}

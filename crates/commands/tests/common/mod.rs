@@ -130,6 +130,12 @@ impl CommandPort for HttpPort {
         }
     }
 
+    async fn claimed(&self, repo: &str, comment_id: u64, content: &str) -> Result<bool, PortError> {
+        let me = self.get("/user").await?.and_then(|v| v["login"].as_str().map(str::to_string)).unwrap_or_default();
+        let list = self.get(&format!("/repos/{repo}/issues/comments/{comment_id}/reactions?content={content}")).await?;
+        Ok(list.and_then(|v| v.as_array().cloned()).unwrap_or_default().iter().any(|r| r["user"]["login"] == me.as_str()))
+    }
+
     async fn is_team_member(&self, org: &str, team: &str, login: &str) -> Result<bool, PortError> {
         let v = self.get(&format!("/orgs/{org}/teams/{team}/memberships/{login}")).await?;
         Ok(v.is_some_and(|v| v["state"] == "active"))

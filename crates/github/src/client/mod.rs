@@ -244,6 +244,10 @@ impl GitHub for Client {
         endpoints::issues::react_to_comment(self, repo, comment_id, reaction).await
     }
 
+    async fn list_comment_reactions(&self, repo: &RepoRef, comment_id: CommentId, reaction: Reaction) -> Result<Vec<GivenReaction>> {
+        endpoints::issues::list_comment_reactions(self, repo, comment_id, reaction).await
+    }
+
     async fn react_to_issue(&self, repo: &RepoRef, issue: IssueNumber, reaction: Reaction) -> Result<()> {
         endpoints::issues::react_to_issue(self, repo, issue, reaction).await
     }

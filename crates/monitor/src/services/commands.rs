@@ -55,6 +55,13 @@ impl<G: GitHub + Clone + 'static> CommandPort for GitHubCommands<'_, G> {
         })
     }
 
+    async fn claimed(&self, repo: &str, comment_id: u64, content: &str) -> Result<bool, PortError> {
+        if content != ci_commands::CLAIM_REACTION {
+            return Ok(false);
+        }
+        self.ctx.github().reacted(&repo_ref(repo)?, CommentId(comment_id), ci_github::Reaction::Rocket).await.map_err(port_error)
+    }
+
     async fn is_team_member(&self, org: &str, team: &str, login: &str) -> Result<bool, PortError> {
         let state = self.ctx.github().team_membership(org, team, login).await.map_err(port_error)?;
         // A pending invitation is not membership.

@@ -137,6 +137,12 @@ pub(in crate::client) async fn react_to_comment(c: &Client, repo: &RepoRef, comm
     Ok(if resp.status == http::StatusCode::CREATED { ReactionOutcome::Created } else { ReactionOutcome::AlreadyExisted })
 }
 
+pub(in crate::client) async fn list_comment_reactions(c: &Client, repo: &RepoRef, comment_id: CommentId, reaction: Reaction) -> Result<Vec<GivenReaction>> {
+    let content = serde_json::to_value(reaction).ok().and_then(|v| v.as_str().map(str::to_string));
+    let q = query(&[("content", content.as_deref()), ("per_page", Some("100"))]);
+    c.get_pages("list_comment_reactions", format!("{}/issues/comments/{comment_id}/reactions?{q}", repo_path(repo)), None, None).await
+}
+
 /// Comments of every issue and pull request updated at or after `since`,
 /// oldest update first (what a command watcher polls).
 pub(in crate::client) async fn list_repo_comments(c: &Client, repo: &RepoRef, since: Option<DateTime<Utc>>) -> Result<Vec<IssueComment>> {
