@@ -274,6 +274,11 @@ async fn dispatch_to_the_bot_repo_then_the_dispatched_run_posts() {
     let out = ci_status::run(&t.ctx().await, None, Some(&event)).await.unwrap();
     assert_eq!(out.outputs.prs, vec![7]);
     assert!(status_body(&t, 7).contains("BROKEN ON BASE"));
+    // A target repository configured in another case is the same one.
+    let mut shouted = payload.clone();
+    shouted["repo"] = serde_json::Value::String(TARGET.to_ascii_uppercase());
+    let event = WebhookEvent { name: "repository_dispatch".into(), payload: serde_json::json!({"action": "ci-status", "client_payload": shouted}).to_string().into_bytes() };
+    assert_eq!(ci_status::run(&t.ctx().await, None, Some(&event)).await.unwrap().outputs.prs, vec![7]);
 }
 
 #[tokio::test]

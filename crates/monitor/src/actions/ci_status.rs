@@ -31,7 +31,7 @@ pub async fn run<G: GitHub + Clone + 'static>(
             if job.command != Command::CiStatus {
                 anyhow::bail!("repository_dispatch asks for {}, not ci-status", job.command.name());
             }
-            if job.repo != repo.to_string() {
+            if !job.repo.eq_ignore_ascii_case(&repo.to_string()) {
                 anyhow::bail!("repository_dispatch is for {}, this run watches {repo}", job.repo);
             }
             vec![job.pr]

@@ -22,7 +22,7 @@ pub async fn run<G: GitHub + Clone + 'static>(
         (Some(n), _) => (n, focus.to_vec()),
         (None, Some(payload)) => {
             let job = CommandJob::from_client_payload(&payload)?;
-            if job.repo != repo.to_string() {
+            if !job.repo.eq_ignore_ascii_case(&repo.to_string()) {
                 anyhow::bail!("repository_dispatch is for {}, this run watches {repo}", job.repo);
             }
             match job.command {
