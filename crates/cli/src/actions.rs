@@ -192,7 +192,7 @@ pub async fn run_action(kind: ActionKind, raw: &RawInputs) -> anyhow::Result<(Ou
     if let Some(t) = raw.token.as_ref().map(ci_redact::Secret::expose) {
         ctx = ctx.with_token_secret(t);
     }
-    let llm = llm.with_redactor(ctx.redactor());
+    let llm = llm.with_live_redactor(ctx.live_redactor());
     let ctx = ctx.with_llm(std::sync::Arc::new(llm));
     let mut outcome = action.run(&ctx).await.map_err(|e| anyhow::anyhow!("{}", ctx.redact(&format!("{e:#}"))))?;
     outcome.warnings.extend(ctx.warnings.iter().map(|w| format!("config: {w}")));

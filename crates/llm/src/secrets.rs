@@ -10,6 +10,8 @@
 //! The layer used to hold its own four token shapes; a prompt then carried
 //! AWS keys or URL passwords that the report itself would have hidden.
 
+use std::sync::{Arc, RwLock};
+
 use ci_redact::Redactor;
 
 use crate::templates::Task;
@@ -21,8 +23,10 @@ use crate::tokens;
 pub struct Scrubber {
     redactor: Redactor,
     /// The run's own redactor (the repository's `redact:` patterns and
-    /// names, the token, masks learned so far), applied first.
-    run: Option<Redactor>,
+    /// names, the token, masks learned from logs), applied first: shared
+    /// with the run, so a mask learned from a later log applies to the
+    /// prompts after it.
+    run: Option<Arc<RwLock<Redactor>>>,
 }
 
 /// The kind shown for a value handed in by the caller.
@@ -76,7 +80,13 @@ impl Scrubber {
     /// Also scrub with the run's redactor, which knows what only the
     /// repository's configuration says is secret (its `redact:` patterns
     /// and variable names) and the values masked in logs read so far.
-    pub fn including(mut self, run: Redactor) -> Self {
+    pub fn including(self, run: Redactor) -> Self {
+        self.following(Arc::new(RwLock::new(run)))
+    }
+
+    /// [`Scrubber::including`] the run's redactor as it is at each call
+    /// (the run keeps learning masks as it reads logs).
+    pub fn following(mut self, run: Arc<RwLock<Redactor>>) -> Self {
         self.run = Some(run);
         self
     }
@@ -84,7 +94,10 @@ impl Scrubber {
     /// The single redaction call site (see the module docs).
     pub fn scrub(&self, text: &str) -> String {
         match &self.run {
-            Some(run) => self.redactor.redact(&run.redact(text)).into_owned(),
+            Some(run) => {
+                let first = run.read().unwrap_or_else(|p| p.into_inner()).redact(text).into_owned();
+                self.redactor.redact(&first).into_owned()
+            }
             None => self.redactor.redact(text).into_owned(),
         }
     }
@@ -179,6 +192,19 @@ mod tests {
         assert_eq!(Scrubber::default().scrub(text), text, "no built-in pattern knows it");
         let out = Scrubber::default().including(run).scrub(text);
         assert_eq!(out, "deploy with {REDACTED:corp-token}");
+    }
+
+    #[test]
+    fn a_mask_the_run_learns_later_is_scrubbed_too() {
+        let run = Arc::new(RwLock::new(ci_redact::Redactor::default()));
+        let scrubber = Scrubber::default().following(run.clone());
+        let text = "connect with hunter2-but-long-enough";
+        assert_eq!(scrubber.scrub(text), text);
+        // A later log masks it: the next prompt must not carry it.
+        let mut learned = ci_redact::LearnedSecrets::new();
+        learned.observe("::add-mask::hunter2-but-long-enough");
+        run.write().unwrap().learn(&learned);
+        assert!(!scrubber.scrub(text).contains("hunter2"), "{}", scrubber.scrub(text));
     }
 
     #[test]

@@ -203,7 +203,8 @@ pub struct Ctx<G> {
     planned: Mutex<Vec<PlannedWrite>>,
     /// Applied to every byte written (see [`Ctx::redact`]); learns the
     /// `::add-mask::` values of the logs read during the run.
-    redactor: std::sync::RwLock<Redactor>,
+    /// Shared with the LLM scrubber ([`Ctx::live_redactor`]).
+    redactor: Arc<std::sync::RwLock<Redactor>>,
     /// The same before it learned anything (see [`redact_body`]).
     unlearned: Redactor,
     /// The model the reports may ask (none: deterministic).
@@ -281,7 +282,7 @@ impl<G: GitHub + Clone + 'static> Ctx<G> {
             rules: Arc::new(rules),
             planned: Mutex::new(Vec::new()),
             unlearned: redactor.clone(),
-            redactor: std::sync::RwLock::new(redactor),
+            redactor: Arc::new(std::sync::RwLock::new(redactor)),
             llm: Arc::new(LlmSetup::default()),
         }
     }
@@ -304,7 +305,7 @@ impl<G: GitHub + Clone + 'static> Ctx<G> {
         let mut ignored = Vec::new();
         let redactor = build_redactor(&self.config, Some(token), &mut ignored);
         self.unlearned = redactor.clone();
-        self.redactor = std::sync::RwLock::new(redactor);
+        self.redactor = Arc::new(std::sync::RwLock::new(redactor));
         self
     }
 
@@ -335,6 +336,12 @@ impl<G: GitHub + Clone + 'static> Ctx<G> {
     /// A copy of the run's redactor (e.g. for a `RedactingWriter`).
     pub fn redactor(&self) -> Redactor {
         self.redactor.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// The run's redactor itself, as it learns: for the LLM scrubber, so a
+    /// mask learned from a log applies to the prompts after it.
+    pub fn live_redactor(&self) -> Arc<std::sync::RwLock<Redactor>> {
+        self.redactor.clone()
     }
 
     /// Adds the `::add-mask::` values seen in a log to what is redacted.

@@ -73,10 +73,11 @@ impl LlmSetup {
         }
     }
 
-    /// Scrub prompts and answers with the run's redactor too (see
-    /// [`Scrubber::including`]).
-    pub fn with_redactor(mut self, run: ci_redact::Redactor) -> Self {
-        self.scrubber = self.scrubber.including(run);
+    /// Scrub prompts and answers with the run's redactor too, as it is at
+    /// each call: it learns masks from the logs it reads
+    /// ([`Scrubber::following`]).
+    pub fn with_live_redactor(mut self, run: std::sync::Arc<std::sync::RwLock<ci_redact::Redactor>>) -> Self {
+        self.scrubber = self.scrubber.following(run);
         self
     }
 
