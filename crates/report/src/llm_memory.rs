@@ -93,13 +93,13 @@ impl SpendReceipts {
         self.receipts.insert(id.to_string(), [tokens_in, tokens_out]);
         while self.receipts.len() > MAX_RECEIPTS {
             let Some((_, [i, o])) = self.receipts.pop_first() else { break };
-            self.base = [self.base[0] + i, self.base[1] + o];
+            self.base = [self.base[0].saturating_add(i), self.base[1].saturating_add(o)];
         }
     }
 
     /// Tokens in and out, all receipts together.
     pub fn total(&self) -> [u64; 2] {
-        self.receipts.values().fold(self.base, |[a, b], [i, o]| [a + i, b + o])
+        self.receipts.values().fold(self.base, |[a, b], [i, o]| [a.saturating_add(*i), b.saturating_add(*o)])
     }
 }
 
