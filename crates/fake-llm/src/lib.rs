@@ -147,6 +147,9 @@ pub enum Reply {
     BreakMidStream(String),
     /// Stream `text`, then stall for the duration before finishing.
     StallMidStream(String, Duration),
+    /// `307 Temporary Redirect` to this URL (a gateway that moved, or one
+    /// that tries to send the request elsewhere).
+    Redirect(String),
 }
 
 impl Reply {
@@ -332,6 +335,7 @@ async fn respond(rec: &Recorded, reply: Reply) -> Response {
             }
             resp
         }
+        Reply::Redirect(to) => (StatusCode::TEMPORARY_REDIRECT, [("location", to)]).into_response(),
         Reply::Malformed(body) => {
             ([("content-type", if rec.stream() { "text/event-stream" } else { "application/json" })], body)
                 .into_response()

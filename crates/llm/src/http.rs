@@ -101,6 +101,10 @@ impl Transport {
         let client = reqwest::Client::builder()
             .connect_timeout(timeout.min(Duration::from_secs(10)))
             .user_agent(concat!("sglang-ci-bot/", env!("CARGO_PKG_VERSION")))
+            // A redirect would resend the prompt, and the key in headers
+            // reqwest does not strip (`x-api-key`, a gateway's), to wherever
+            // the answer points: an endpoint that moves is a config change.
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| LlmError::Unavailable(format!("building the HTTP client: {e}")))?;
         Ok(Transport {

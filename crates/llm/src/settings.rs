@@ -133,6 +133,24 @@ pub struct AgentSettings {
     pub max_turns: u32,
 }
 
+impl AgentSettings {
+    /// The limits a sandbox must have: Docker reads 0 (and a negative
+    /// process count) as "no limit", so a typo here would run the agent
+    /// unbounded.
+    pub fn check(&self) -> Result<(), ConfigError> {
+        if !(self.cpus.is_finite() && self.cpus > 0.0) {
+            return Err(ConfigError(format!("agent.cpus must be above 0 (got {})", self.cpus)));
+        }
+        if self.memory_mb < 64 {
+            return Err(ConfigError(format!("agent.memory_mb must be at least 64 (got {})", self.memory_mb)));
+        }
+        if self.pids < 16 {
+            return Err(ConfigError(format!("agent.pids must be at least 16 (got {})", self.pids)));
+        }
+        Ok(())
+    }
+}
+
 impl Default for AgentSettings {
     fn default() -> Self {
         AgentSettings {
@@ -282,6 +300,9 @@ impl LlmConfig {
         if choice == ProviderChoice::None {
             return Ok(resolved);
         }
+        if choice == ProviderChoice::Agent {
+            self.agent.check()?;
+        }
         let anthropic_like = matches!(choice, ProviderChoice::Anthropic | ProviderChoice::Agent);
         let base_url = layer
             .base_url
@@ -371,6 +392,18 @@ mod tests {
         let r = LlmConfig::default().resolve(env(&[("ANTHROPIC_API_KEY", "sk-ant-xxxxxxxxxxxxxxxxxxxxxxxx")])).unwrap();
         assert_eq!(r.choice, ProviderChoice::None);
         assert!(r.api_provider().unwrap().is_none());
+    }
+
+    #[test]
+    fn an_agent_without_limits_is_refused() {
+        let key = env(&[("ANTHROPIC_API_KEY", "sk-ant-xxxxxxxxxxxxxxxxxxxxxxxx")]);
+        for (yaml, word) in [("cpus: 0", "cpus"), ("memory_mb: 0", "memory_mb"), ("pids: -1", "pids"), ("pids: 0", "pids")] {
+            let cfg: LlmConfig = serde_yaml_ng::from_str(&format!("provider: agent\nagent: {{{yaml}}}\n")).unwrap();
+            let e = cfg.resolve(key.clone()).unwrap_err();
+            assert!(e.0.contains(word), "{yaml}: {e:?}");
+        }
+        let ok: LlmConfig = serde_yaml_ng::from_str("provider: agent\n").unwrap();
+        assert!(ok.resolve(key).is_ok(), "the defaults are limits");
     }
 
     #[test]

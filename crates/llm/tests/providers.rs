@@ -212,3 +212,17 @@ async fn unreachable_endpoint_is_a_transport_error() {
     assert!(matches!(e, LlmError::Transport(_)), "{e}");
 }
 
+
+#[tokio::test]
+async fn a_redirect_is_an_error_and_nothing_is_sent_where_it_points() {
+    // The key travels in `x-api-key` or a gateway header, which a client
+    // following redirects resends to another host.
+    let elsewhere = FakeLlm::start().await.unwrap();
+    let (server, clients) = both(false).await;
+    for llm in &clients {
+        server.push(Reply::Redirect(format!("{}/v1/messages", elsewhere.url().trim_end_matches('/'))));
+        assert!(llm.complete(&prompt()).await.is_err());
+    }
+    assert_eq!(server.requests().len(), 2);
+    assert!(elsewhere.requests().is_empty(), "the prompt and key went where the redirect pointed");
+}
