@@ -21,7 +21,7 @@ use crate::{Error, Result};
 pub struct Timing {
     /// Between two looks at GitHub while waiting.
     pub poll: Duration,
-    /// A new runner must be registered, online and idle within this.
+    /// A new runner must be registered and online within this.
     pub registration_timeout: Duration,
     /// A running container whose runner is not (yet) online counts as
     /// starting for this long after it started, then as broken.
@@ -505,21 +505,24 @@ impl<'a, G: GitHub> Fleet<'a, G> {
         Ok(Launched { id, runner })
     }
 
-    /// Wait until every runner in `names` is registered, online and idle.
+    /// Wait until every runner in `names` is registered and online. A busy
+    /// one counts: a new runner that took a queued job at once is the
+    /// healthiest there is (waiting for it to be idle timed out on a busy
+    /// repository, retired the working replacement, and blocked the roll).
     async fn wait_ready(&self, repo: &RepoRef, names: &[String]) -> Result<()> {
         let deadline = Instant::now() + self.timing.registration_timeout;
         loop {
             let runners = self.github.list_runners(repo).await?;
             let missing: Vec<&String> = names
                 .iter()
-                .filter(|n| !runners.iter().any(|r| &r.name == *n && r.is_online() && !r.busy))
+                .filter(|n| !runners.iter().any(|r| &r.name == *n && r.is_online()))
                 .collect();
             if missing.is_empty() {
                 return Ok(());
             }
             if Instant::now() >= deadline {
                 return Err(Error::Timeout(format!(
-                    "runner(s) {} not registered and idle after {}s (see `ci-bot fleet logs`)",
+                    "runner(s) {} not registered and online after {}s (see `ci-bot fleet logs`)",
                     missing.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "),
                     self.timing.registration_timeout.as_secs()
                 )));
@@ -529,7 +532,7 @@ impl<'a, G: GitHub> Fleet<'a, G> {
     }
 
     /// Start a replacement beside `old`, wait until it is registered and
-    /// idle, then retire `old` and give the replacement the slot's name.
+    /// online, then retire `old` and give the replacement the slot's name.
     #[allow(clippy::too_many_arguments)]
     async fn surge_replace(
         &self,

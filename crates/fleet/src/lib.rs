@@ -13,8 +13,9 @@
 //!   `docker inspect`, the process list or a log;
 //! - [`Fleet::up`] converges: running it twice changes nothing; crashed,
 //!   unregistered or drifted containers are reported and replaced; drifted
-//!   ones one at a time with the replacement registered and idle first, so
-//!   the fleet never drops to zero idle runners;
+//!   ones one at a time with the replacement registered and online first, so
+//!   the fleet never has fewer runners online than before (one that takes
+//!   a job the moment it registers counts: it is working);
 //! - a container name we need that belongs to something else is an error,
 //!   never a deletion (labels say what is ours: [`spec::LABEL_FLEET`]).
 //!

@@ -374,6 +374,32 @@ async fn story(w: &World) {
     assert_eq!(w.idle_online(), 2);
     assert_eq!(w.fleet().current_spec(&w.run).await.unwrap().image, w.images[1]);
 
+    // Roll back on a busy repository: each replacement takes a queued job
+    // the moment it registers. It is ready (online); waiting for it to be
+    // idle timed out, retired the working replacement and failed the roll.
+    let known: std::collections::HashSet<String> = w.runners().into_iter().map(|r| r.name).collect();
+    let grabbing = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let grabber = {
+        let (state, grabbing) = (w.server.state().clone(), grabbing.clone());
+        tokio::spawn(async move {
+            while grabbing.load(Ordering::SeqCst) {
+                for r in state.runners(REPO).into_iter().filter(|r| !known.contains(&r.name) && !r.busy) {
+                    let _ = state.set_runner_busy(REPO, &r.name, true);
+                }
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        })
+    };
+    let out = w.fleet().roll(&w.run, &w.images[0], false).await.unwrap();
+    grabbing.store(false, Ordering::SeqCst);
+    grabber.await.unwrap();
+    assert!(out.is_ok(), "{:?} {:#?}", out.errors, out.events);
+    assert_eq!(kinds(&out).iter().filter(|k| **k == "rolled").count(), 2, "{:#?}", out.events);
+    for r in w.runners() {
+        w.server.state().set_runner_busy(REPO, &r.name, false).unwrap();
+    }
+    assert_eq!(w.idle_online(), 2);
+
     // down: deregistered on GitHub, then removed.
     let out = w.fleet().down(&w.run, true).await.unwrap();
     assert!(out.is_ok(), "{:?}", out.errors);
