@@ -604,27 +604,33 @@ impl<'a, G: GitHub> Fleet<'a, G> {
             let Some(r) = runners.iter().find(|r| r.name == name) else {
                 return Ok(());
             };
-            match self.github.delete_runner(repo, r.id).await {
-                Ok(()) => {
-                    self.emit(out, Event::Deregistered { runner: name.to_string() });
-                    return Ok(());
-                }
-                // Busy: GitHub refuses; wait for the job to end, never cut it.
-                Err(ci_github::Error::Validation { .. }) => {
-                    if Instant::now() >= deadline {
-                        return Err(Error::Busy(format!(
-                            "runner {name} still running a job after {}s; left in place",
-                            self.timing.drain_timeout.as_secs()
-                        )));
+            // Busy as listed: wait without asking. Each refused DELETE is a
+            // write that the run's budget pays for, and a long job used
+            // the budget up before the drain timeout (and every later write
+            // of the run failed).
+            if !r.busy {
+                match self.github.delete_runner(repo, r.id).await {
+                    Ok(()) => {
+                        self.emit(out, Event::Deregistered { runner: name.to_string() });
+                        return Ok(());
                     }
-                    if !announced {
-                        self.emit(out, Event::Waiting { what: format!("runner {name} to finish its job") });
-                        announced = true;
-                    }
-                    tokio::time::sleep(self.timing.poll).await;
+                    // It took a job since the listing: GitHub refuses.
+                    Err(ci_github::Error::Validation { .. }) => {}
+                    Err(e) => return Err(e.into()),
                 }
-                Err(e) => return Err(e.into()),
             }
+            // Wait for the job to end, never cut it.
+            if Instant::now() >= deadline {
+                return Err(Error::Busy(format!(
+                    "runner {name} still running a job after {}s; left in place",
+                    self.timing.drain_timeout.as_secs()
+                )));
+            }
+            if !announced {
+                self.emit(out, Event::Waiting { what: format!("runner {name} to finish its job") });
+                announced = true;
+            }
+            tokio::time::sleep(self.timing.poll).await;
         }
     }
 

@@ -355,8 +355,12 @@ async fn story(w: &World) {
             }
         }
     };
+    let deletes = w.server.state().request_count("DELETE", "/actions/runners/");
     let out = w.fleet().observe(release).roll(&w.run, &w.images[1], false).await.unwrap();
     sampling.store(false, Ordering::SeqCst);
+    // One DELETE per retired runner: a busy one is waited for by reading,
+    // not by DELETEs GitHub refuses (each a write the run's budget pays).
+    assert_eq!(w.server.state().request_count("DELETE", "/actions/runners/") - deletes, 2);
     sampler.await.unwrap();
     assert!(released.load(Ordering::SeqCst), "the roll waited for the busy runner: {:#?}", out.events);
     assert!(out.is_ok(), "{:?}", out.errors);
