@@ -318,6 +318,21 @@ impl<'a> Narrator<'a> {
             }
             Err(e) => {
                 self.tally.failures += 1;
+                // What a failed call spent still counts: an agent's turns
+                // as it reported them, and a call cut off by its deadline as
+                // much as it could have (its request may have been billed).
+                let spent = match &e {
+                    crate::provider::LlmError::Spent { usage, .. } => Some(*usage),
+                    crate::provider::LlmError::Timeout(_) => Some(crate::provider::Usage {
+                        input_tokens: sealed.estimated_input_tokens(),
+                        output_tokens: u64::from(prompt.max_tokens),
+                        estimated: true,
+                    }),
+                    _ => None,
+                };
+                if let Some(usage) = spent {
+                    self.memory.budget.charge(&usage, self.today);
+                }
                 Err(Deterministic::Failed { why: format!("the LLM call failed ({})", self.scrubber.scrub(&e.to_string())) })
             }
         }

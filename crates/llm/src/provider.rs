@@ -124,6 +124,16 @@ pub enum LlmError {
     /// The provider cannot run here (e.g. no Docker engine for agent mode).
     #[error("LLM unavailable: {0}")]
     Unavailable(String),
+    /// The model worked and spent these tokens, but gave no answer (an
+    /// agent that ran out of turns): they count against the budget all the
+    /// same.
+    #[error("LLM gave no answer: {why}")]
+    Spent {
+        /// What the provider said.
+        why: String,
+        /// What it spent.
+        usage: Usage,
+    },
 }
 
 impl LlmError {

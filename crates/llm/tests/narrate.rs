@@ -312,3 +312,46 @@ async fn the_pick_is_a_shown_line_and_marked_as_the_models() {
     assert_eq!(server.requests().len(), 2);
     let _ = Task::PickLine;
 }
+
+/// A provider whose model works and answers nothing: the sandboxed CLI out
+/// of turns (`LlmError::Spent`, as `ci-sandbox` parses its result line).
+struct OutOfTurns;
+
+impl Llm for OutOfTurns {
+    fn info(&self) -> ci_llm::ProviderInfo {
+        ci_llm::ProviderInfo { mode: ci_llm::Mode::Agent, model: "claude-sonnet-4-5".into(), host: "sandbox".into(), note: None }
+    }
+    fn complete<'a>(&'a self, _: &'a ci_llm::SealedPrompt) -> ci_llm::BoxFuture<'a, Result<ci_llm::Completion, ci_llm::LlmError>> {
+        Box::pin(async {
+            Err(ci_llm::LlmError::Spent {
+                why: "claude ended with \"error_max_turns\"".into(),
+                usage: ci_llm::Usage { input_tokens: 480_000, output_tokens: 9_000, estimated: false },
+            })
+        })
+    }
+}
+
+#[tokio::test]
+async fn what_a_failed_call_spent_counts_against_the_budget() {
+    let templates = Templates::builtin();
+    let scrubber = Scrubber::default();
+    let job = oom_job();
+    let a = common::analyze(&job.log);
+    let facts = common::job_facts("demo-org/gpu-ml", "Nightly GPU", &job.job, &a);
+
+    // Twenty turns and no answer: 489,000 tokens spent, all counted (they
+    // were not, so the next job asked again past the day's budget).
+    let mut memory = LlmMemory::new(300_000, today());
+    let mut n = Narrator::new(Some(&OutOfTurns as &dyn Llm), &templates, &scrubber, &mut memory, today());
+    assert!(n.job(&facts, job.log.as_bytes()).await.is_err());
+    assert_eq!(memory.budget.used(today()), 489_000);
+
+    // A call cut off by its deadline counts as much as it could have cost.
+    let server = FakeLlm::start().await.unwrap();
+    server.push(Reply::Delay(Duration::from_secs(30), Box::new(Reply::text("late"))));
+    let llm = client(&server);
+    let mut memory = LlmMemory::new(300_000, today());
+    let mut n = Narrator::new(Some(&llm as &dyn Llm), &templates, &scrubber, &mut memory, today());
+    assert!(n.job(&facts, job.log.as_bytes()).await.is_err());
+    assert!(memory.budget.used(today()) > 0, "a timed-out call is charged its estimate");
+}

@@ -537,11 +537,17 @@ fn parse_cli_output(stdout: &str, stderr: &str, code: i64) -> Result<Completion,
     };
     let is_error = v.get("is_error").and_then(|b| b.as_bool()).unwrap_or(false);
     let subtype = v.get("subtype").and_then(|s| s.as_str()).unwrap_or("");
-    if is_error || subtype != "success" {
-        return Err(LlmError::Unavailable(format!("claude ended with {subtype:?} (exit code {code})")));
-    }
     let n = |k: &str| v.pointer(&format!("/usage/{k}")).and_then(|x| x.as_u64());
     let input = n("input_tokens").map(|i| i + n("cache_read_input_tokens").unwrap_or(0) + n("cache_creation_input_tokens").unwrap_or(0));
+    if is_error || subtype != "success" {
+        let why = format!("claude ended with {subtype:?} (exit code {code})");
+        // Twenty turns that ended without an answer cost what twenty
+        // turns cost: the budget must hear of it.
+        return Err(match (input, n("output_tokens")) {
+            (Some(i), Some(o)) => LlmError::Spent { why, usage: Usage { input_tokens: i, output_tokens: o, estimated: false } },
+            _ => LlmError::Unavailable(why),
+        });
+    }
     let text = v.get("result").and_then(|r| r.as_str()).unwrap_or("").to_string();
     let usage = match (input, n("output_tokens")) {
         (Some(i), Some(o)) => Usage { input_tokens: i, output_tokens: o, estimated: false },
@@ -595,5 +601,14 @@ mod tests {
         assert!(parse_cli_output(turns, "", 0).unwrap_err().to_string().contains("error_max_turns"));
         assert!(parse_cli_output("", "boom\n", 137).unwrap_err().to_string().contains("code 137: boom"));
         assert!(matches!(parse_cli_output("not json", "", 0), Err(LlmError::Malformed(_))));
+        // Out of turns after real work: the tokens are reported so they count.
+        let spent = "{\"type\":\"result\",\"subtype\":\"error_max_turns\",\"is_error\":false,\"usage\":{\"input_tokens\":400000,\"cache_read_input_tokens\":100000,\"output_tokens\":9000}}";
+        match parse_cli_output(spent, "", 0) {
+            Err(LlmError::Spent { usage, why }) => {
+                assert_eq!((usage.input_tokens, usage.output_tokens), (500_000, 9_000));
+                assert!(why.contains("error_max_turns"));
+            }
+            other => panic!("{other:?}"),
+        }
     }
 }
