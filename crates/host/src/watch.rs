@@ -83,7 +83,9 @@ impl<G: GitHub + Clone + 'static> CommentWatch<G> {
         }
         let started = ctx.now();
         let monitor = Ctx::new(gh, resolved.settings, resolved.config, resolved.warnings);
-        let outcome = match ci_monitor::actions::watch_comments::once(&monitor, None, since).await {
+        let stopping = ctx.stopping.clone();
+        let stop = move || *stopping.borrow();
+        let outcome = match ci_monitor::actions::watch_comments::once_until(&monitor, None, since, &stop).await {
             Ok(o) => o,
             Err(e) => return TickOutcome::Failed(monitor.redact(&format!("{e:#}"))),
         };

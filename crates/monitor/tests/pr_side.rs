@@ -580,3 +580,24 @@ async fn commands_claimed_on_an_earlier_pass_cost_no_write_and_leave_the_budget_
     let o = watch(&t).await;
     assert_eq!((o.lost, o.ran), (4, 1), "{o:?}");
 }
+
+#[tokio::test]
+async fn a_watcher_told_to_stop_claims_nothing_more_and_leaves_the_rest_for_the_next_pass() {
+    let mut t = world("").await;
+    t.run("ci.yml", BASE, &[("unit", None)]);
+    t.run("ci.yml", HEAD, &[("unit", Some(PYTEST_LOG))]);
+    let first = comment(&t, "alice", 7, "@ci-bot help").await;
+    let second = comment(&t, "alice", 7, "@ci-bot ci-status").await;
+    // Shutdown is asked for while the first command is handled.
+    let asked = std::sync::atomic::AtomicUsize::new(0);
+    let stop = || asked.fetch_add(1, std::sync::atomic::Ordering::SeqCst) >= 1;
+    let ctx = t.ctx().await;
+    let since = t.now - chrono::Duration::hours(24 * 400);
+    let o = watch_comments::once_until(&ctx, None, since, &stop).await.unwrap().outputs;
+    assert_eq!((o.seen, o.claimed), (1, 1), "{o:?}");
+    assert_eq!(reactions(&t, first).len(), 1);
+    assert!(reactions(&t, second).is_empty(), "not claimed by a process about to die");
+    let updated = t.server.state().with_repo(TARGET, |r| r.comments.get(&second).cloned()).unwrap().unwrap().updated_at;
+    assert_eq!(o.retry_from.map(|r| r.timestamp()), Some(updated.timestamp()));
+    assert_eq!(watch(&t).await.ran, 1, "the next pass serves it");
+}

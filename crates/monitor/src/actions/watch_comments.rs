@@ -34,6 +34,19 @@ pub async fn once<G: GitHub + Clone + 'static>(
     event: Option<&WebhookEvent>,
     since: DateTime<Utc>,
 ) -> anyhow::Result<Outcome<WatchOutputs>> {
+    once_until(ctx, event, since, &|| false).await
+}
+
+/// [`once`], claiming no further comment once `stop` says so (a host asked
+/// to shut down): a comment claimed just before the process is killed is
+/// answered by nobody and never looked at again, so the rest are left for
+/// the next pass (`retry_from`).
+pub async fn once_until<G: GitHub + Clone + 'static>(
+    ctx: &Ctx<G>,
+    event: Option<&WebhookEvent>,
+    since: DateTime<Utc>,
+    stop: &(dyn Fn() -> bool + Sync),
+) -> anyhow::Result<Outcome<WatchOutputs>> {
     let repo = &ctx.settings.repo;
     let mut warnings = Vec::new();
     let events: Vec<CommentEvent> = match event.filter(|e| e.name == "issue_comment") {
@@ -69,7 +82,13 @@ pub async fn once<G: GitHub + Clone + 'static>(
     let cfg = &cfg;
     let mut o = WatchOutputs::default();
     let mut log = Vec::new();
-    for e in &events {
+    for (i, e) in events.iter().enumerate() {
+        if stop() {
+            let left = events[i..].iter().map(|e| e.updated_at).min();
+            o.retry_from = o.retry_from.into_iter().chain(left).min();
+            log.push(format!("stopping: {} comment(s) left for the next pass", events.len() - i));
+            break;
+        }
         o.seen += 1;
         let decision = handle(&port, cfg, e).await;
         log.push(decision.log_line(e));
