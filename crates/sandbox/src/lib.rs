@@ -48,6 +48,37 @@ use futures_util::StreamExt;
 
 /// Label on everything a sandbox run creates (value: the run id).
 pub const LABEL: &str = "ci-bot.sandbox";
+/// Label with the Unix time after which a run's containers and network are
+/// leftovers: its timeout and a minute more have passed, so the process
+/// that made them died before it could remove them (a cancelled job, a
+/// killed bot). The next run removes them ([`sweep`]).
+pub const EXPIRES_LABEL: &str = "ci-bot.sandbox.expires";
+
+/// Removes every sandbox container and network whose [`EXPIRES_LABEL`] is
+/// past `now` (Unix seconds), whoever made it; returns how many. A proxy
+/// left behind keeps a way out to the endpoint open, and an agent left
+/// running keeps spending tokens, so each run starts by clearing them.
+pub async fn sweep(docker: &Docker, now: i64) -> usize {
+    let filters = HashMap::from([("label".to_string(), vec![EXPIRES_LABEL.to_string()])]);
+    let expired = |labels: Option<&HashMap<String, String>>| {
+        labels.and_then(|l| l.get(EXPIRES_LABEL)).and_then(|v| v.parse::<i64>().ok()).is_some_and(|t| t < now)
+    };
+    let mut removed = 0;
+    let options = bollard::query_parameters::ListContainersOptions { all: true, filters: Some(filters.clone()), ..Default::default() };
+    for c in docker.list_containers(Some(options)).await.unwrap_or_default() {
+        if let (Some(id), true) = (c.id.as_deref(), expired(c.labels.as_ref())) {
+            let gone = docker.remove_container(id, Some(RemoveContainerOptions { force: true, v: true, ..Default::default() })).await;
+            removed += usize::from(gone.is_ok());
+        }
+    }
+    let options = bollard::query_parameters::ListNetworksOptions { filters: Some(filters) };
+    for n in docker.list_networks(Some(options)).await.unwrap_or_default() {
+        if let (Some(id), true) = (n.id.as_deref(), expired(n.labels.as_ref())) {
+            removed += usize::from(docker.remove_network(id).await.is_ok());
+        }
+    }
+    removed
+}
 /// Most stdout kept from the CLI.
 const MAX_STDOUT: usize = 1 << 20;
 /// Most stderr kept (for the error message).
@@ -253,16 +284,20 @@ struct Run<'a> {
     containers: Vec<String>,
     network: Option<String>,
     cleaned: bool,
+    /// See [`EXPIRES_LABEL`].
+    expires: i64,
 }
 
 impl<'a> Run<'a> {
     fn new(docker: Docker, cfg: &'a SandboxConfig) -> Self {
-        Run { docker, cfg, id: run_id(), containers: Vec::new(), network: None, cleaned: false }
+        let expires = unix_now() + cfg.timeout.as_secs() as i64 + 60;
+        Run { docker, cfg, id: run_id(), expires, containers: Vec::new(), network: None, cleaned: false }
     }
 
     fn labels(&self) -> HashMap<String, String> {
         let mut l: HashMap<String, String> = self.cfg.labels.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
         l.insert(LABEL.into(), self.id.clone());
+        l.insert(EXPIRES_LABEL.into(), self.expires.to_string());
         l
     }
 
@@ -274,6 +309,10 @@ impl<'a> Run<'a> {
         }
         let ep = parse_endpoint(&self.cfg.endpoint.base_url)?;
         let upstream = resolve(&ep).await?;
+        let swept = sweep(&self.docker, unix_now()).await;
+        if swept > 0 {
+            tracing::warn!(swept, "removed sandbox containers and networks left by runs that died");
+        }
 
         // The network with no way out.
         let net = format!("ci-bot-sandbox-{}", self.id);
@@ -514,6 +553,11 @@ fn agent_command(prompt: &SealedPrompt, max_turns: &str, model: &str, checkout: 
         cmd.extend(["--disallowedTools", "Read,Grep,Glob,LS,Bash,Edit,Write,NotebookEdit,WebFetch,WebSearch"].map(String::from));
     }
     cmd
+}
+
+/// Seconds since the Unix epoch.
+fn unix_now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
 }
 
 fn one_line(s: &str) -> String {

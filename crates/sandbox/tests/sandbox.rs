@@ -174,6 +174,19 @@ async fn claude_code_runs_sandboxed_through_the_proxy_only() {
         }],
         ..Default::default()
     };
+    // What runs that died left behind (their process killed before it could
+    // clean up): the next run removes what has expired, nothing else.
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    let leftover = |name: String, expires: i64| {
+        let labels = std::collections::HashMap::from([(lk.to_string(), format!("{lv}-leftover")), (ci_sandbox::EXPIRES_LABEL.to_string(), expires.to_string())]);
+        let (docker, image) = (docker.clone(), image.clone());
+        async move {
+            let options = bollard::query_parameters::CreateContainerOptionsBuilder::new().name(&name).build();
+            docker.create_container(Some(options), bollard::models::ContainerCreateBody { image: Some(image), cmd: Some(vec!["claude".into()]), labels: Some(labels), ..Default::default() }).await.unwrap().id
+        }
+    };
+    let dead = leftover(format!("ci-bot-sandbox-test-dead-{}", std::process::id()), now - 10).await;
+    let live = leftover(format!("ci-bot-sandbox-test-live-{}", std::process::id()), now + 3600).await;
     let templates = Templates::builtin();
     let scrubber = Scrubber::new([GITHUB_TOKEN]);
     let mut memory = LlmMemory::new(100_000, today());
@@ -212,6 +225,9 @@ async fn claude_code_runs_sandboxed_through_the_proxy_only() {
     }
     assert!(checks["dns"].as_str().unwrap().starts_with("no answer"), "outside names resolve: {}", checks["dns"]);
     assert_eq!(leftovers(&docker, &label).await, (0, 0), "containers and network removed");
+    assert!(docker.inspect_container(&dead, None).await.is_err(), "an expired leftover is swept");
+    assert!(docker.inspect_container(&live, None).await.is_ok(), "a run still in its time is not");
+    docker.remove_container(&live, Some(bollard::query_parameters::RemoveContainerOptions { force: true, ..Default::default() })).await.unwrap();
 
     // A run that outlives its limit is killed and removed.
     let mut slow = cfg.clone();
