@@ -292,8 +292,10 @@ impl<'a> Narrator<'a> {
     async fn call(&mut self, prompt: &Prompt) -> Result<(String, u64), Deterministic> {
         let llm = self.llm.ok_or(Deterministic::NoLlm)?;
         let sealed = self.scrubber.seal(prompt.task, &prompt.system, &prompt.user, prompt.max_tokens);
-        let estimate = sealed.estimated_input_tokens() + u64::from(prompt.max_tokens);
-        if !self.memory.budget.allows(estimate, self.today) {
+        // What the call may cost at most: checked against the budget before
+        // it, charged after it when it failed by its deadline.
+        let ceiling = crate::provider::Usage { input_tokens: sealed.estimated_input_tokens(), output_tokens: u64::from(prompt.max_tokens), estimated: true };
+        if !self.memory.budget.allows(ceiling.input_tokens + ceiling.output_tokens, self.today) {
             self.tally.skipped_for_budget += 1;
             return Err(Deterministic::BudgetSpent {
                 used: self.memory.budget.used(self.today),
@@ -323,11 +325,7 @@ impl<'a> Narrator<'a> {
                 // much as it could have (its request may have been billed).
                 let spent = match &e {
                     crate::provider::LlmError::Spent { usage, .. } => Some(*usage),
-                    crate::provider::LlmError::Timeout(_) => Some(crate::provider::Usage {
-                        input_tokens: sealed.estimated_input_tokens(),
-                        output_tokens: u64::from(prompt.max_tokens),
-                        estimated: true,
-                    }),
+                    crate::provider::LlmError::Timeout(_) => Some(ceiling),
                     _ => None,
                 };
                 if let Some(usage) = spent {

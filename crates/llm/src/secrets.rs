@@ -79,13 +79,8 @@ impl Scrubber {
 
     /// Also scrub with the run's redactor, which knows what only the
     /// repository's configuration says is secret (its `redact:` patterns
-    /// and variable names) and the values masked in logs read so far.
-    pub fn including(self, run: Redactor) -> Self {
-        self.following(Arc::new(RwLock::new(run)))
-    }
-
-    /// [`Scrubber::including`] the run's redactor as it is at each call
-    /// (the run keeps learning masks as it reads logs).
+    /// and variable names) and the values masked in logs, as it is at each
+    /// call (the run keeps learning masks as it reads logs).
     pub fn following(mut self, run: Arc<RwLock<Redactor>>) -> Self {
         self.run = Some(run);
         self
@@ -190,7 +185,7 @@ mod tests {
         let run = ci_redact::Redactor::builder().config(&config).build().unwrap();
         let text = "deploy with corp_abcdef123456";
         assert_eq!(Scrubber::default().scrub(text), text, "no built-in pattern knows it");
-        let out = Scrubber::default().including(run).scrub(text);
+        let out = Scrubber::default().following(Arc::new(RwLock::new(run))).scrub(text);
         assert_eq!(out, "deploy with {REDACTED:corp-token}");
     }
 

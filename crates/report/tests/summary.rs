@@ -154,19 +154,29 @@ fn summary_splices_into_the_daily_body_within_limits() {
     assert!(body.ends_with(&initial[initial.find("\n---\n").unwrap()..]));
 }
 
-#[test]
-fn many_clusters_stay_within_the_budget() {
-    let mut s = summary();
+/// `n` failed jobs, the sample's first, each with its own fingerprint and
+/// the message and test `describe` gives it.
+fn failing_jobs(n: u64, describe: impl Fn(u64) -> (String, Option<String>)) -> Vec<ci_report::JobReport> {
     let template = sample_jobs()[0].clone();
-    s.workflows[0].jobs = (0..3_000u64)
+    (0..n)
         .map(|i| {
             let mut j = template.clone();
             j.job_id = JobId(64000000000 + i);
             j.failures[0].fingerprint = format!("{i:016x}");
-            j.failures[0].message = format!("AssertionError: distinct failure number {i} with a long message {}", "x".repeat(80));
+            let (message, test) = describe(i);
+            j.failures[0].message = message;
+            if test.is_some() {
+                j.failures[0].test_function = test;
+            }
             j
         })
-        .collect();
+        .collect()
+}
+
+#[test]
+fn many_clusters_stay_within_the_budget() {
+    let mut s = summary();
+    s.workflows[0].jobs = failing_jobs(3_000, |i| (format!("AssertionError: distinct failure number {i} with a long message {}", "x".repeat(80)), None));
     let block = render_summary_block(&s);
     assert!(char_len(&block) < GITHUB_BODY_LIMIT - 5_000, "{} chars", char_len(&block));
     assert!(block.contains("more cluster(s) not shown (size limit)"));
@@ -290,18 +300,11 @@ fn thousands_of_distinct_clusters_still_fit_and_tomorrow_says_new_is_unknown() {
     // every cluster id): GitHub refuses bodies over 65,536, so the summary
     // was never written that day.
     let mut s = summary();
-    let template = sample_jobs()[0].clone();
-    s.workflows[0].jobs = (0..6_000u64)
-        .map(|i| {
-            let mut j = template.clone();
-            j.job_id = JobId(64000000000 + i);
-            let word: String = (0..4).map(|k| (b'a' + ((i / 26u64.pow(k)) % 26) as u8) as char).collect();
-            j.failures[0].fingerprint = format!("{i:016x}");
-            j.failures[0].message = format!("AssertionError: distinct failure {word} with a long message {}", "x".repeat(80));
-            j.failures[0].test_function = Some(format!("test_{word}"));
-            j
-        })
-        .collect();
+    // Distinct words, not numbers: a cause id ignores the numbers in a message.
+    s.workflows[0].jobs = failing_jobs(6_000, |i| {
+        let word: String = (0..4).map(|k| (b'a' + ((i / 26u64.pow(k)) % 26) as u8) as char).collect();
+        (format!("AssertionError: distinct failure {word} with a long message {}", "x".repeat(80)), Some(format!("test_{word}")))
+    });
     assert!(summary_clusters(&s).len() > 6_000);
     let block = render_summary_block(&s);
     assert!(char_len(&block) < GITHUB_BODY_LIMIT - 5_000, "{} chars", char_len(&block));
