@@ -15,7 +15,7 @@ use crate::signals::norm::line_hash;
 use crate::signals::shape::{classify, is_command_echo, is_trace_line, looks_like_app_logger, starts_like_log_record};
 use crate::signals::words::{standalone, Word};
 use crate::signals::{self, flag, scorer, Failing, FastHash, Sig, Tracker, N_FEATURES, TAIL};
-use crate::triggers::{Pat, Triggers};
+use crate::triggers::{Gate, Pat, Triggers};
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Read};
 
@@ -177,6 +177,8 @@ struct Scan<'r> {
     steps: Steps,
     rule_hit: Vec<bool>,
     rule_hits: Vec<usize>,
+    /// Per rule: which trigger hits count (`Gate`).
+    gates: Vec<Gate<'r>>,
     /// Per parser: which of its triggers the line holds (`Line::hits`).
     runner_hit: Vec<u64>,
     /// Bit p: parser p asked for every line after its last feed.
@@ -221,6 +223,7 @@ impl<'r> Scan<'r> {
             steps: Steps::default(),
             rule_hit: vec![false; rules.rules.len()],
             rule_hits: Vec::new(),
+            gates: vec![Gate::Counting(0); rules.rules.len()],
             runner_hit: vec![0; n_parsers],
             wants,
             buckets: Default::default(),
@@ -325,12 +328,12 @@ impl<'r> Scan<'r> {
         let mut hit_parsers = 0u64;
         let mut words = 0u8;
         let mut watched = false;
-        let (rule_hit, rule_hits, runner_hit) = (&mut self.rule_hit, &mut self.rule_hits, &mut self.runner_hit);
+        let (rule_hit, rule_hits, runner_hit, gates) = (&mut self.rule_hit, &mut self.rule_hits, &mut self.runner_hit, &mut self.gates);
         m.literals.for_each_match(bytes, |lit, start| {
             for who in &m.pats[lit] {
                 match *who {
                     Pat::Rule(i) => {
-                        if !rule_hit[i] {
+                        if !rule_hit[i] && gates[i].admits(lit, bytes, start, m, i, || rules.rules[i].leading()) {
                             rule_hit[i] = true;
                             rule_hits.push(i);
                         }
@@ -1033,7 +1036,7 @@ mod census {
     //! Cost censuses on the log named by `CENSUS_LOG`, not checks:
     //! `CENSUS_LOG=FILE cargo test --release -p ci-triage --lib census -- --ignored --nocapture`.
     use crate::rules::RuleSet;
-    use crate::triggers::{Pat, Triggers};
+    use crate::triggers::{Gate, Pat, Triggers};
 
     /// The built-in rules, their trigger search and the log, or `None`
     /// without `CENSUS_LOG`.

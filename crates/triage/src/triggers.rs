@@ -5,6 +5,7 @@
 //! It takes plain lists, not `Rule`s or parsers, so it depends on nothing
 //! but `literals`: `rules` builds and caches it, `engine` reads it.
 
+use crate::first_bytes::Leading;
 use crate::literals::LiteralSet;
 
 /// Who a trigger literal belongs to.
@@ -31,6 +32,8 @@ pub(crate) struct Triggers {
     pub(crate) pats: Vec<Vec<Pat>>,
     /// Per literal: its length in bytes.
     pub(crate) lengths: Vec<u32>,
+    /// Per literal: its text.
+    texts: Vec<String>,
     /// Per rule: its position when rules are sorted by priority, highest
     /// first, file order breaking ties.
     pub(crate) order: Vec<u32>,
@@ -106,6 +109,57 @@ impl Triggers {
         }
         let match_lossy = lits.iter().any(|l| l.contains('\u{FFFD}'));
         let lengths = lits.iter().map(|l| l.len() as u32).collect();
-        Triggers { literals, pats, lengths, order, match_lossy }
+        Triggers { literals, pats, lengths, texts: lits, order, match_lossy }
+    }
+
+    /// The literals of rule `rule`'s triggers that begin `leading`'s
+    /// literal, if any.
+    fn beginning(&self, rule: usize, leading: &Leading) -> Option<Box<[u32]>> {
+        let ids: Box<[u32]> = (0..self.texts.len())
+            .filter(|&lit| self.pats[lit].contains(&Pat::Rule(rule)) && leading.literal.starts_with(self.texts[lit].as_bytes()))
+            .map(|lit| lit as u32)
+            .collect();
+        (!ids.is_empty()).then_some(ids)
+    }
+}
+
+/// Trigger hits of a rule counted before its pattern is read.
+const GATE_AFTER: u32 = 512;
+
+/// How one scan counts a rule's trigger hits. A rule whose pattern is
+/// `^`, repeated classes and a literal ([`Leading`]), with a trigger that
+/// begins that literal, can only match where that trigger stands where
+/// the literal may: its hits anywhere else (Gradle's `> ` inside `=> `,
+/// `in ` of prose for `^In …`) send lines that cannot match to the slow
+/// path and the regex. The pattern is read only after the rule's
+/// triggers were hit [`GATE_AFTER`] times in the log (reading all of them
+/// cost more than analysing an empty log), so short logs never pay.
+#[derive(Debug, Clone)]
+pub(crate) enum Gate<'r> {
+    Counting(u32),
+    Open,
+    /// Only these literals count, and only where the literal may stand.
+    Leading(&'r Leading, Box<[u32]>),
+}
+
+impl<'r> Gate<'r> {
+    /// Whether literal `lit`, found at `start` of `line`, counts as a hit
+    /// of rule `rule` (whose [`Leading`], if any, `leading` reads).
+    #[inline]
+    pub(crate) fn admits(&mut self, lit: usize, line: &[u8], start: usize, m: &Triggers, rule: usize, leading: impl FnOnce() -> Option<&'r Leading>) -> bool {
+        match self {
+            Gate::Open => true,
+            Gate::Leading(l, lits) => lits.contains(&(lit as u32)) && l.may_stand_at(line, start),
+            Gate::Counting(n) => {
+                *n += 1;
+                if *n >= GATE_AFTER {
+                    *self = match leading().and_then(|l| Some(Gate::Leading(l, m.beginning(rule, l)?))) {
+                        Some(gate) => gate,
+                        None => Gate::Open,
+                    };
+                }
+                true
+            }
+        }
     }
 }

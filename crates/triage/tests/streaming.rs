@@ -130,3 +130,39 @@ fn a_repository_trigger_with_a_replacement_character_sees_lossy_text() {
     let a = analyze(log, &rules);
     assert_eq!(a.key_lines.first(), Some(&2), "{:?}", a.key_lines);
 }
+
+/// A rule's trigger hits are counted where they are until there have
+/// been hundreds, then only where its pattern's leading literal may stand
+/// (`Gate`): a match is found the same before and after that switch.
+#[test]
+fn rules_match_the_same_after_their_triggers_are_gated() {
+    let rules = RuleSet::builtin();
+    let mut lines = Vec::new();
+    // Different words, not numbers: numbers are normalised away, and two
+    // failures that differ only there are one.
+    let cause = |lines: &mut Vec<String>, k: &str| {
+        lines.push("* What went wrong:".to_string());
+        lines.push(format!("Execution failed for task ':module{k}:compileJava'."));
+        lines.push(format!("> Could not resolve all files for configuration ':module{k}:compileClasspath'."));
+        lines.push(format!("   > Could not find com.example:lib{k}:1.0."));
+        lines.push(format!("In scripts/check_{k}.sh line 7:"));
+        lines.push("  ^-- SC2086: Double quote to prevent globbing and word splitting.".to_string());
+    };
+    cause(&mut lines, "alpha");
+    // Thousands of lines with Gradle's `> ` and shellcheck's `in ` where
+    // those patterns cannot match.
+    for i in 0..3000 {
+        lines.push(format!("resolved dep{i} => 1.{i}.0 in the cache (step -> {i})"));
+    }
+    cause(&mut lines, "omega");
+    let log = lines.join("\n") + "\n";
+    let a = analyze(log.as_bytes(), &rules);
+    let found = |text: &str| {
+        let no = lines.iter().position(|l| l == text).expect("line in log") as u32 + 1;
+        a.failures.iter().find(|f| f.line == no).map(|f| f.rule.clone())
+    };
+    for k in ["alpha", "omega"] {
+        assert_eq!(found(&format!("   > Could not find com.example:lib{k}:1.0.")).as_deref(), Some("gradle-report-cause-nested"), "cause {k}");
+        assert_eq!(found(&format!("In scripts/check_{k}.sh line 7:")).as_deref(), Some("shellcheck-tty"), "cause {k}");
+    }
+}
