@@ -29,6 +29,10 @@ pub(crate) struct Candidate {
     pub context_first: u32,
     /// Context lines still to collect after the line.
     pub after_missing: usize,
+    /// An attempt that was tried again and then passed: a retry was
+    /// announced just after it, in a step before the failing one
+    /// (`engine::mark_retried`).
+    pub retried: bool,
 }
 
 impl Candidate {

@@ -648,6 +648,7 @@ impl<'r> Scan<'r> {
             context,
             context_first,
             after_missing: 0,
+            retried: false,
             sig: Some(sig),
         }
     }
@@ -709,6 +710,7 @@ impl<'r> Scan<'r> {
             context,
             context_first,
             after_missing: CONTEXT_AFTER,
+            retried: false,
         });
         if self.done.len() + self.pending.len() > MAX_CANDIDATES {
             rank::compact(&mut self.done, step, MAX_CANDIDATES / 2);
@@ -817,7 +819,25 @@ impl<'r> Scan<'r> {
             sig.score = scorer::score(&x);
             features(c.line, &x);
         }
+        mark_retried(&mut self.done, failing_step);
         build(self.done, report, self.steps, failing_step, self.rules, self.lines, self.bytes)
+    }
+}
+
+/// Marks the candidates that were attempts tried again, and then passed
+/// (`Candidate::retried`): one of the lines of context after one
+/// announces a retry (`shape::announces_retry`), and its step came before
+/// the failing one. Read from the context each candidate keeps anyway,
+/// not by a search of every line: retry words are common enough in logs
+/// that triggers for them cost 1 % of the run on 200 MB. (An attempt
+/// repeated until the retries ran out is left alone: what a person reads
+/// first there is the first attempt's error as often as the last one's,
+/// and the realtools labels say both.)
+fn mark_retried(cands: &mut [Candidate], failing_step: Option<usize>) {
+    let Some(failing) = failing_step else { return };
+    for c in cands.iter_mut().filter(|c| c.step < failing) {
+        let own = c.line.saturating_sub(c.context_first) as usize;
+        c.retried = c.context.split('\n').skip(own + 1).any(|l| signals::shape::announces_retry(l.as_bytes()));
     }
 }
 

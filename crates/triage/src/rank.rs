@@ -33,7 +33,10 @@ const RUNNER_CONFIRMED: i32 = 1;
 /// Malus for a line that reports a failure of a test the runner retried
 /// and then saw pass (`RERUN` … `PASSED`, run_test.py's retry in a new
 /// process): a flaky test, not what failed the job. Below any line of the
-/// failing step that is not part of such a report.
+/// failing step that is not part of such a report. The same for any
+/// attempt the log says it tried again (`Candidate::retried`: a download
+/// retried in a step that passed, the first of three attempts that all
+/// failed).
 const RETRIED_AND_PASSED: i32 = -60;
 
 /// Keep at most `keep` of `cands` when the log has more candidate lines than
@@ -118,6 +121,7 @@ pub(crate) fn rank(
             context,
             context_first,
             after_missing: 0,
+            retried: false,
         });
     }
     for l in summaries_to_rank(&report.summary_lines) {
@@ -135,6 +139,7 @@ pub(crate) fn rank(
             context,
             context_first,
             after_missing: 0,
+            retried: false,
         });
     }
     cands.extend(extra);
@@ -179,7 +184,7 @@ pub(crate) fn rank(
         if c.rule.is_some() && confirmed.contains(&c.line) {
             s += RUNNER_CONFIRMED;
         }
-        if report.flaky_lines.iter().any(|&(a, b)| a <= c.line && c.line <= b) {
+        if c.retried || report.flaky_lines.iter().any(|&(a, b)| a <= c.line && c.line <= b) {
             s += RETRIED_AND_PASSED;
         }
         if let Some(f) = failing_step {

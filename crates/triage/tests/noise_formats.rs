@@ -217,3 +217,21 @@ fn a_travis_command_that_exited_with_0_is_not_the_failing_step() {
     assert_eq!(a.failing_step.as_deref(), Some("$ make check"));
     assert_eq!(a.key_lines.first(), Some(&want), "key lines {:?}", a.key_lines);
 }
+
+/// Whole logs of `eval/realtools/noise` where a download refused by the
+/// job's own machine, retried and then passed in a Travis install command
+/// came before the failing command: (case, the labelled lines). A refused
+/// local connection is a strong rule (`local-connection-refused`, 81):
+/// only the retry announced after it, in a command that passed, says it is
+/// not what failed.
+const RETRIED_DOWNLOAD_CASES: &[(&str, std::ops::RangeInclusive<u32>)] = &[("php-phpunit-fail", 1054..=1056), ("pl-die", 453..=453)];
+
+#[test]
+fn a_download_retried_in_a_step_that_passed_is_not_what_failed() {
+    let rules = RuleSet::builtin();
+    for (id, want) in RETRIED_DOWNLOAD_CASES {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("eval/realtools/noise/cases").join(format!("{id}.log"));
+        let got = analyze(&std::fs::read(path).expect("case log")[..], &rules).key_lines.first().copied();
+        assert!(got.is_some_and(|l| want.contains(&l)), "{id}: {got:?}, want {want:?}");
+    }
+}

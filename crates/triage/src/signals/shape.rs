@@ -95,6 +95,18 @@ re_np!(NEGATION, NEGATION_SRC, r"(?:\bwarn(?:ing)?s?\b|deprecat|\bdebug\b|\binfo
 // `[^0-9\n]{0,30}` in the same automaton multiplied the lazy DFA's
 // states by seven (676 KB of them on 11 MB of error lines, 93 KB without).
 re!(NEGATION_ZERO, r"\b(?:errors?|failures?|failed|failing)\b[^0-9\n]{0,30}[:=] ?0\b");
+// A line that says the work just done failed and is tried again: `download
+// failed, retrying in 1s`, `Retrying (attempt 2 of 3)`, `fetching (attempt
+// 2)`, cargo's `spurious network error (2 tries remaining)`, pip's
+// `Retrying (Retry(total=4)…)`, `Retry 2/5`, `will retry`. Not a count of
+// zero retries or a flag (`--retry 3` is on a command's echo, never asked).
+re!(RETRY, r"(?i)\bretrying\b|\bretry\s*(?:#?\d+\s*(?:/|of)\s*\d+|\(|attempt|in \d)|\bwill retry\b|\b(?:attempt|try)\s*#?[2-9]\d*\s*(?:/|of)\s*\d+|\(attempt #?[2-9]\d*\b|\b[1-9]\d* (?:tries|try|retries|retry|attempts|attempt) (?:remaining|left)\b|\btry(?:ing)? again\b");
+
+/// Whether the line says the work just done failed and is tried again.
+pub(crate) fn announces_retry(text: &[u8]) -> bool {
+    !is_command_echo(text) && RETRY.is_match(text)
+}
+
 // An application's own logger (a program under test logs errors all the
 // time; the runner's verdict matters more).
 // A failure word opening the line, after an optional `[ERROR]`, `##[error]`
@@ -657,3 +669,36 @@ mod tests {
     }
 }
 
+#[cfg(test)]
+mod retry_tests {
+    #[test]
+    fn lines_that_announce_a_retry() {
+        let yes = [
+            "download failed, retrying in 1s",
+            "fetching fixtures (attempt 2)",
+            "Retrying (attempt 2 of 3)",
+            "WARNING: Retrying (Retry(total=4, connect=None, read=None)) after connection broken",
+            "warning: spurious network error (2 tries remaining): [7] Could not connect to server",
+            "warning: spurious network error (1 try remaining): [7] Could not connect to server",
+            "npm WARN retry will retry, error on last attempt: Error: getaddrinfo EAI_AGAIN",
+            "Attempt 2/5 failed, sleeping",
+            "Retry 3 of 5",
+            "Connection lost, trying again in 10 seconds",
+        ];
+        let no = [
+            "$ curl --retry 3 -fsSL https://example.com/x.sh",
+            "+ pip install --retries 5 foo",
+            "retry_count = 0",
+            "0 retries left, giving up",
+            "error: attempt to subtract with overflow",
+            "test retry::backoff::doubles ... ok",
+            "Attempt 1 of 3",
+        ];
+        for l in yes {
+            assert!(super::announces_retry(l.as_bytes()), "{l}");
+        }
+        for l in no {
+            assert!(!super::announces_retry(l.as_bytes()), "{l}");
+        }
+    }
+}
