@@ -320,6 +320,12 @@ fn fresh13_gnat_fpc_swipl_formats() {
         ("Compile\n   [Ada]          main.adb\nmain.adb:7:22: error: invalid operand types for operator \"&\"\ngprbuild: *** compilation phase failed", ("source-compiler-error", "compilation")),
         ("ledger.adb:6:23: error: \"Item\" is undefined\nledger.adb:6:23: error: possible misspelling of \"Items\"", ("source-compiler-error", "compilation")),
         ("source/app.d:10:5: error: undefined identifier `letter`", ("source-compiler-error", "compilation")),
+        // The GNU coding standards' ranges (valac, bison): above valac's
+        // `Compilation failed` summary, which reads like Maven's headline.
+        ("valac -o build/app src/text.vala src/main.vala\nsrc/text.vala:6.17-6.21: error: The name `count' does not exist in the context of `Acme.word_count'\n    6 |                 count++;\n      |                 ^~~~~   \nCompilation failed: 1 error(s), 0 warning(s)", ("source-compiler-error", "compilation")),
+        ("parse.y:12.5: error: syntax error, unexpected identifier", ("source-compiler-error", "compilation")),
+        ("terminate called without an active exception\nAborted (core dumped)", ("cpp-uncaught-exception", "test_failure")),
+        ("src/app.vala:3.1-4.2: error: missing return statement", ("source-compiler-error", "compilation")),
         ("   [Ada]          ledger.adb\nledger.adb:8:17: (style) space not allowed\nledger.adb:13:19: (style) space required\ngprbuild: *** compilation phase failed", ("gnat-style-check", "lint")),
         ("cached block 4\n\nraised STORAGE_ERROR : System.Memory.Alloc: heap exhausted", ("gnat-storage-error-heap", "oom")),
         ("+ ./bin/main\ntotal 300\n\nraised CONSTRAINT_ERROR : main.adb:8 range check failed", ("gnat-unhandled-exception", "test_failure")),
@@ -333,6 +339,12 @@ fn fresh13_gnat_fpc_swipl_formats() {
         ("a -> d costs 8 via [a,c,b,d]\nERROR: /src/bin/report.pl:2: user:main catch/3: Unknown procedure: print_route_table/1", ("swipl-unknown-procedure", "test_failure")),
         ("fetching https://index.example.invalid/packs/index.json\nERROR: /src/bin/fetch.pl:2: user:main Socket error: Host not found", ("swipl-socket-error", "infra")),
     ]));
+    // ctest's verbose output (`57: ` before each line of the test's
+    // own): the exception is read first, above ctest's line for the test
+    // (which names the failing test).
+    let log = "57: Test timeout computed to be: 10000000\n57: terminate called after throwing an instance of 'std::invalid_argument'\n57:   what():  negative extent in unit 8\n57/60 Test #57: test_extent ........Subprocess aborted***Exception:   0.01 sec\n";
+    let a = analyze(log.as_bytes(), &RuleSet::builtin());
+    assert_eq!((a.key_lines.first(), a.verdict.rule.as_deref()), (Some(&2), Some("cpp-uncaught-exception")));
     // Script and config files keep their own tools' reading.
     let a = analyze("app/models.py:12: error: Incompatible return value type (got \"int\", expected \"str\")\n".as_bytes(), &RuleSet::builtin());
     assert!(a.failures.iter().all(|f| f.rule != "source-compiler-error"), "{:?}", a.failures);
