@@ -1056,7 +1056,7 @@ mod census {
     //! Cost censuses on the log named by `CENSUS_LOG`, not checks:
     //! `CENSUS_LOG=FILE cargo test --release -p ci-triage --lib census -- --ignored --nocapture`.
     use crate::rules::RuleSet;
-    use crate::triggers::{Gate, Pat, Triggers};
+    use crate::triggers::{Pat, Triggers};
 
     /// The built-in rules, their trigger search and the log, or `None`
     /// without `CENSUS_LOG`.

@@ -3,7 +3,9 @@
 //! [`LiteralSet`], each literal mapped back to who wants it.
 //!
 //! It takes plain lists, not `Rule`s or parsers, so it depends on nothing
-//! but `literals`: `rules` builds and caches it, `engine` reads it.
+//! but `literals` (and `first_bytes` for what a [`Gate`] reads of a
+//! pattern, handed over by the engine): `rules` builds and caches it,
+//! `engine` reads it.
 
 use crate::first_bytes::Leading;
 use crate::literals::LiteralSet;
