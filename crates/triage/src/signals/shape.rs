@@ -708,5 +708,7 @@ mod retry_tests {
         for l in no {
             assert!(!super::announces_retry(l.as_bytes()), "{l}");
         }
+        // The words asked first are asked of the lower-cased line.
+        assert!(super::RETRY_SRC.starts_with("(?i)"));
     }
 }
