@@ -64,6 +64,9 @@ impl FirstBytes {
     }
 }
 
+/// Bytes before a literal that [`Leading::may_stand_at`] reads.
+const LEAD_CHECKED: usize = 256;
+
 /// What every match of a pattern written `^`, zero or more repeated
 /// single characters or classes, and a literal starts with: the literal,
 /// after bytes all of which are in `before`.
@@ -97,10 +100,12 @@ impl Leading {
 
     /// Whether the literal can start at `at` of `line`: everything
     /// before it is bytes the repeated classes can hold. Necessary for a
-    /// match there, not sufficient.
+    /// match there, not sufficient. Past [`LEAD_CHECKED`] bytes it says
+    /// yes unread: a line of spaces and then thousands of `> ` would
+    /// otherwise read its spaces once per `> `.
     #[inline]
     pub(crate) fn may_stand_at(&self, line: &[u8], at: usize) -> bool {
-        line[..at].iter().all(|&b| self.before.0[usize::from(b >> 6)] >> (b & 63) & 1 == 1)
+        at > LEAD_CHECKED || line[..at].iter().all(|&b| self.before.0[usize::from(b >> 6)] >> (b & 63) & 1 == 1)
     }
 }
 
@@ -204,6 +209,8 @@ mod tests {
         let top = Leading::of(r"^> x").unwrap();
         assert!(top.may_stand_at(b"> x", 0) && !top.may_stand_at(b" > x", 1));
         assert!(nested.may_stand_at(b"> x", 0), "too much, never too little: `{{2,}}` is not counted");
+        let far = [b' '; 300];
+        assert!(nested.may_stand_at(&[&far[..], b"x> y"].concat(), 301), "past LEAD_CHECKED bytes: yes, unread");
         let digits = Leading::of(r"^\s*\d+\) x").unwrap();
         assert!(digits.may_stand_at(b"  12) x", 4) && !digits.may_stand_at(b"a 12) x", 4));
     }
