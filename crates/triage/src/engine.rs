@@ -343,7 +343,7 @@ impl<'r> Scan<'r> {
                         hit_parsers |= 1 << p;
                     }
                     Pat::Word(bit) => {
-                        if standalone(bytes, start, start + m.lengths[lit] as usize) {
+                        if standalone(bytes, start, start + m.texts[lit].len()) {
                             words |= bit;
                         }
                     }
@@ -560,7 +560,7 @@ impl<'r> Scan<'r> {
             m.literals.for_each_match(text.as_bytes(), |lit, start| {
                 for who in &m.pats[lit] {
                     if let Pat::Word(bit) = *who {
-                        if standalone(text.as_bytes(), start, start + m.lengths[lit] as usize) {
+                        if standalone(text.as_bytes(), start, start + m.texts[lit].len()) {
                             words |= bit;
                         }
                     }

@@ -115,13 +115,9 @@ impl Leading {
 /// `Some(Err(()))`: only the start and repeated classes so far, go on;
 /// `None`: another shape.
 fn walk(hir: &Hir, before: &mut [u64; 4], at_start: bool) -> Option<Result<Box<[u8]>, ()>> {
-    let mut add = |lo: u8, hi: u8| {
-        for b in lo.min(0x80)..=hi.min(0x80) {
+    let mut set = |lo: u8, hi: u8| {
+        for b in lo..=hi {
             before[usize::from(b >> 6)] |= 1 << (b & 63);
-        }
-        if hi >= 0x80 || lo >= 0x80 {
-            before[2] = u64::MAX;
-            before[3] = u64::MAX;
         }
     };
     match hir.kind() {
@@ -143,19 +139,19 @@ fn walk(hir: &Hir, before: &mut [u64; 4], at_start: bool) -> Option<Result<Box<[
         HirKind::Literal(lit) => Some(Ok(lit.0.clone())),
         HirKind::Capture(group) => walk(&group.sub, before, false),
         HirKind::Repetition(rep) => {
+            // Parsed as ASCII: a class may have had non-ASCII members, and a
+            // non-ASCII character (or `\xFF`, U+00FF in the real pattern) is
+            // bytes from 0x80 here; every byte from 0x80 is let through.
             match rep.sub.kind() {
-                // Parsed as ASCII, a class may have had non-ASCII members.
                 HirKind::Class(Class::Bytes(c)) => {
-                    c.iter().for_each(|r| add(r.start(), r.end()));
-                    add(0x80, 0xff);
+                    c.iter().for_each(|r| set(r.start(), r.end()));
+                    set(0x80, 0xff);
                 }
-                HirKind::Class(Class::Unicode(c)) => {
-                    c.iter().for_each(|r| add(r.start().min('\u{80}') as u8, r.end().min('\u{80}') as u8));
-                    add(0x80, 0xff);
+                HirKind::Literal(lit) if lit.0.len() == 1 || std::str::from_utf8(&lit.0).is_ok_and(|t| t.chars().count() == 1) => {
+                    lit.0.iter().for_each(|&b| if b < 0x80 { set(b, b) } else { set(0x80, 0xff) })
                 }
-                HirKind::Literal(lit) if lit.0.len() == 1 => add(lit.0[0], lit.0[0]),
-                // A non-ASCII character, any byte from 0x80 lets it through.
-                HirKind::Literal(lit) if std::str::from_utf8(&lit.0).is_ok_and(|t| t.chars().count() == 1) => add(0x80, 0xff),
+                // A group, several characters; with ASCII classes there
+                // are no Unicode ones.
                 _ => return None,
             }
             Some(Err(()))

@@ -32,10 +32,8 @@ pub(crate) struct Triggers {
     pub(crate) literals: LiteralSet,
     /// Per literal of `literals` (one per distinct spelling): who wants it.
     pub(crate) pats: Vec<Vec<Pat>>,
-    /// Per literal: its length in bytes.
-    pub(crate) lengths: Vec<u32>,
     /// Per literal: its text.
-    texts: Vec<String>,
+    pub(crate) texts: Vec<String>,
     /// Per rule: its position when rules are sorted by priority, highest
     /// first, file order breaking ties.
     pub(crate) order: Vec<u32>,
@@ -110,8 +108,7 @@ impl Triggers {
             order[i] = pos as u32;
         }
         let match_lossy = lits.iter().any(|l| l.contains('\u{FFFD}'));
-        let lengths = lits.iter().map(|l| l.len() as u32).collect();
-        Triggers { literals, pats, lengths, texts: lits, order, match_lossy }
+        Triggers { literals, pats, texts: lits, order, match_lossy }
     }
 
     /// The literals of rule `rule`'s triggers that begin `leading`'s
